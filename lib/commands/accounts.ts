@@ -1,0 +1,132 @@
+import { randomInt, randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { Database } from "../db/client";
+import { accountNumberFromDigits } from "../domain/account/account-number";
+import { ACCOUNT_STATE_SCHEMA_VERSION, accountEventCodec, decodeAccountState } from "../domain/account/codec";
+import { FREEZE_CATEGORIES, type AccountCommand } from "../domain/account/commands";
+import { ACCOUNT_STREAM_TYPE, accountDecider, accountStreamId } from "../domain/account/decider";
+import type { AccountEvent } from "../domain/account/events";
+import { REJECTION_EVENT_TYPES } from "../domain/account/events";
+import type { AccountState } from "../domain/account/state";
+import { CURRENCY_CODES } from "../domain/shared/currency";
+import type { CommandMetadata } from "../domain/shared/decider";
+import { sqlState } from "../event-store/errors";
+import { type AggregateSpec, type CommandOutcome, handleCommand } from "../event-store/handle-command";
+import type { StoredEvent } from "../event-store/types";
+import { projectAccountEvents } from "../projections/account-inline";
+import { idSchema, minorUnitsSchema, optionalText, parseInput, requiredText } from "./validation";
+
+/** What the account commands need from their surroundings; built once from env in the app. */
+export type CommandContext = {
+  readonly db: Database;
+  readonly snapshotEvery: number;
+  readonly maxAmount: bigint;
+};
+
+export function accountAggregate(snapshotEvery: number): AggregateSpec<AccountCommand, AccountEvent, AccountState> {
+  return {
+    streamType: ACCOUNT_STREAM_TYPE,
+    decider: accountDecider,
+    codec: accountEventCodec,
+    snapshot: { schemaVersion: ACCOUNT_STATE_SCHEMA_VERSION, decode: decodeAccountState, every: snapshotEvery },
+    project: projectAccountEvents,
+    // Accounts can be hot (a payroll account, a merchant): queue on the stream row rather than retry.
+    lockStream: true,
+  };
+}
+
+export type AccountCommandResult = {
+  readonly accountId: string;
+  readonly outcome: "accepted" | "rejected";
+  /** The event the command produced (for a rejection: the rejection, with its code). */
+  readonly event: StoredEvent<AccountEvent>;
+  readonly version: bigint;
+  readonly state?: AccountState;
+  readonly replayed: boolean;
+};
+
+function toResult(accountId: string, outcome: CommandOutcome<AccountEvent, AccountState>): AccountCommandResult {
+  const event = outcome.events[0];
+  if (!event) throw new Error("An account command always records one event");
+  return {
+    accountId,
+    outcome: REJECTION_EVENT_TYPES.has(event.type) ? "rejected" : "accepted",
+    event,
+    version: outcome.version,
+    state: outcome.state,
+    replayed: outcome.replayed,
+  };
+}
+
+async function run(
+  ctx: CommandContext,
+  accountId: string,
+  command: AccountCommand,
+  metadata: CommandMetadata,
+): Promise<AccountCommandResult> {
+  const outcome = await handleCommand(ctx.db, accountAggregate(ctx.snapshotEvery), accountStreamId(accountId), command, {
+    metadata,
+    idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId } : undefined,
+  });
+  return toResult(accountId, outcome);
+}
+
+const openAccountInput = z.object({
+  customerId: z.string().min(1, "A customer is required."),
+  currency: z.enum(CURRENCY_CODES, { error: `Choose a currency: ${CURRENCY_CODES.join(", ")}.` }),
+  nickname: optionalText("Nickname", 40),
+});
+
+export async function openAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata): Promise<AccountCommandResult> {
+  const data = parseInput(openAccountInput, input);
+  const accountId = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    const number = accountNumberFromDigits(String(randomInt(0, 100_000_000)).padStart(8, "0"));
+    try {
+      return await run(ctx, accountId, { type: "OpenAccount", data: { accountId, ...data, number } }, metadata);
+    } catch (error) {
+      // Eight random digits can collide with an existing number: the unique index says so; draw again.
+      if (sqlState(error) !== "23505" || attempt >= 5) throw error;
+    }
+  }
+}
+
+function moneyInput(maxAmount: bigint) {
+  return z.object({
+    accountId: idSchema,
+    amount: minorUnitsSchema(maxAmount),
+    reference: optionalText("Reference", 140),
+  });
+}
+
+export async function depositMoney(ctx: CommandContext, input: unknown, metadata: CommandMetadata): Promise<AccountCommandResult> {
+  const { accountId, amount, reference } = parseInput(moneyInput(ctx.maxAmount), input);
+  return run(ctx, accountId, { type: "DepositMoney", data: { amount, reference } }, metadata);
+}
+
+export async function withdrawMoney(ctx: CommandContext, input: unknown, metadata: CommandMetadata): Promise<AccountCommandResult> {
+  const { accountId, amount, reference } = parseInput(moneyInput(ctx.maxAmount), input);
+  return run(ctx, accountId, { type: "WithdrawMoney", data: { amount, reference } }, metadata);
+}
+
+const freezeInput = z.object({
+  accountId: idSchema,
+  category: z.enum(FREEZE_CATEGORIES, { error: "Choose why the account is frozen." }),
+  reason: requiredText("Reason", 500),
+});
+const reasonInput = z.object({ accountId: idSchema, reason: requiredText("Reason", 500) });
+
+export async function freezeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata): Promise<AccountCommandResult> {
+  const { accountId, category, reason } = parseInput(freezeInput, input);
+  return run(ctx, accountId, { type: "FreezeAccount", data: { category, reason } }, metadata);
+}
+
+export async function unfreezeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata): Promise<AccountCommandResult> {
+  const { accountId, reason } = parseInput(reasonInput, input);
+  return run(ctx, accountId, { type: "UnfreezeAccount", data: { reason } }, metadata);
+}
+
+export async function closeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata): Promise<AccountCommandResult> {
+  const { accountId, reason } = parseInput(reasonInput, input);
+  return run(ctx, accountId, { type: "CloseAccount", data: { reason } }, metadata);
+}

@@ -1,0 +1,166 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+/** Postgres 13+ 64-bit transaction id; compared with pg_snapshot_xmin for gap-free global reads. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => "xid8" });
+
+const money = (name: string) => bigint(name, { mode: "bigint" });
+const position = (name: string) => bigint(name, { mode: "bigint" });
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+// ---------------------------------------------------------------- event store (the truth)
+
+export const events = pgTable(
+  "events",
+  {
+    globalPosition: position("global_position").generatedAlwaysAsIdentity().notNull(),
+    transactionId: xid8("transaction_id").notNull().default(sql`pg_current_xact_id()`),
+    streamId: text("stream_id").notNull(),
+    streamType: text("stream_type").notNull(),
+    streamPosition: position("stream_position").notNull(),
+    eventId: uuid("event_id").notNull().unique(),
+    eventType: text("event_type").notNull(),
+    schemaVersion: integer("schema_version").notNull(),
+    data: jsonb("data").notNull(),
+    metadata: jsonb("metadata").notNull(),
+    recordedAt: timestamptz("recorded_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.streamId, t.streamPosition] }),
+    index("events_transaction_order_idx").on(t.transactionId, t.globalPosition),
+    uniqueIndex("events_global_position_idx").on(t.globalPosition),
+  ],
+);
+
+export const streams = pgTable("streams", {
+  streamId: text("stream_id").primaryKey(),
+  streamType: text("stream_type").notNull(),
+  version: position("version").notNull(),
+  createdAt: timestamptz("created_at").notNull().defaultNow(),
+  updatedAt: timestamptz("updated_at").notNull().defaultNow(),
+});
+
+/** Disposable: deleting every row changes no result, only load time. */
+export const snapshots = pgTable(
+  "snapshots",
+  {
+    streamId: text("stream_id").notNull(),
+    streamPosition: position("stream_position").notNull(),
+    stateSchemaVersion: integer("state_schema_version").notNull(),
+    state: jsonb("state").notNull(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.streamId, t.streamPosition] })],
+);
+
+/** Command ids seen, with the result they produced, so a retry has its effect once (DESIGN 6). */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    result: jsonb("result").notNull(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
+);
+
+// ---------------------------------------------------------------- inline projections (rebuildable)
+
+export const accountSummary = pgTable(
+  "account_summary",
+  {
+    accountId: text("account_id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    number: text("number").notNull(),
+    currency: text("currency").notNull(),
+    nickname: text("nickname"),
+    status: text("status").notNull(),
+    balance: money("balance").notNull(),
+    reserved: money("reserved").notNull(),
+    available: money("available").notNull(),
+    deposits: integer("deposits").notNull(),
+    withdrawals: integer("withdrawals").notNull(),
+    rejections: integer("rejections").notNull(),
+    freezeCategory: text("freeze_category"),
+    freezeReason: text("freeze_reason"),
+    version: position("version").notNull(),
+    lastGlobalPosition: position("last_global_position").notNull(),
+    openedAt: timestamptz("opened_at").notNull(),
+    updatedAt: timestamptz("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("account_summary_number_idx").on(t.number), index("account_summary_customer_idx").on(t.customerId)],
+);
+
+/** One row per money movement or refused attempt, with the running balance after it. */
+export const statementEntries = pgTable(
+  "statement_entries",
+  {
+    accountId: text("account_id").notNull(),
+    streamPosition: position("stream_position").notNull(),
+    globalPosition: position("global_position").notNull(),
+    eventId: uuid("event_id").notNull(),
+    kind: text("kind").notNull(),
+    outcome: text("outcome").notNull(),
+    amount: money("amount").notNull(),
+    /** Signed effect on the balance: +credit, -debit, 0 for a refused attempt. */
+    balanceChange: money("balance_change").notNull(),
+    balanceAfter: money("balance_after").notNull(),
+    currency: text("currency").notNull(),
+    reference: text("reference"),
+    counterparty: text("counterparty"),
+    transferId: text("transfer_id"),
+    rejectionCode: text("rejection_code"),
+    recordedAt: timestamptz("recorded_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.streamPosition] }),
+    index("statement_entries_account_time_idx").on(t.accountId, t.recordedAt),
+  ],
+);
+
+/** Every command's outcome: who, what, why, and what it changed. */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    globalPosition: position("global_position").primaryKey(),
+    eventId: uuid("event_id").notNull(),
+    streamId: text("stream_id").notNull(),
+    streamPosition: position("stream_position").notNull(),
+    eventType: text("event_type").notNull(),
+    outcome: text("outcome").notNull(),
+    actorId: text("actor_id").notNull(),
+    actorRole: text("actor_role").notNull(),
+    commandId: text("command_id"),
+    correlationId: text("correlation_id"),
+    accountId: text("account_id"),
+    customerId: text("customer_id"),
+    summary: text("summary").notNull(),
+    reason: text("reason"),
+    changes: jsonb("changes").notNull(),
+    recordedAt: timestamptz("recorded_at").notNull(),
+  },
+  (t) => [
+    index("audit_log_recorded_idx").on(t.recordedAt),
+    index("audit_log_actor_idx").on(t.actorId, t.globalPosition),
+    index("audit_log_account_idx").on(t.accountId, t.globalPosition),
+  ],
+);
+
+export type EventRow = typeof events.$inferSelect;
+export type AccountSummaryRow = typeof accountSummary.$inferSelect;
+export type StatementEntryRow = typeof statementEntries.$inferSelect;
+export type AuditLogRow = typeof auditLog.$inferSelect;

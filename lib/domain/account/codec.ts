@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { defineEventCodec } from "../../event-store/codec";
+import { CURRENCY_CODES } from "../shared/currency";
+import { FREEZE_CATEGORIES } from "./commands";
+import type { AccountEvent } from "./events";
+import type { AccountState } from "./state";
+
+const minorUnits = z
+  .union([z.string().regex(/^-?\d+$/), z.number().int()])
+  .transform((value) => BigInt(value));
+const text = z.string().nullable();
+
+export const accountEventCodec = defineEventCodec<AccountEvent>({
+  AccountOpened: {
+    version: 1,
+    schema: z.object({
+      accountId: z.string(),
+      customerId: z.string(),
+      currency: z.enum(CURRENCY_CODES),
+      number: z.string(),
+      nickname: text,
+    }),
+  },
+  MoneyDeposited: { version: 1, schema: z.object({ amount: minorUnits, reference: text }) },
+  MoneyWithdrawn: { version: 1, schema: z.object({ amount: minorUnits, reference: text }) },
+  AccountFrozen: { version: 1, schema: z.object({ category: z.enum(FREEZE_CATEGORIES), reason: z.string() }) },
+  AccountUnfrozen: { version: 1, schema: z.object({ reason: z.string() }) },
+  AccountClosed: { version: 1, schema: z.object({ reason: z.string() }) },
+  DepositRejected: {
+    version: 1,
+    schema: z.object({ amount: minorUnits, reference: text, code: z.enum(["ACCOUNT_FROZEN", "ACCOUNT_CLOSED"]) }),
+  },
+  WithdrawalRejected: {
+    version: 1,
+    schema: z.object({
+      amount: minorUnits,
+      reference: text,
+      code: z.enum(["INSUFFICIENT_FUNDS", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED"]),
+      available: minorUnits,
+    }),
+  },
+  AccountCommandRejected: {
+    version: 1,
+    schema: z.object({
+      command: z.enum(["FreezeAccount", "UnfreezeAccount", "CloseAccount"]),
+      code: z.enum(["ALREADY_FROZEN", "NOT_FROZEN", "ACCOUNT_CLOSED", "BALANCE_NOT_ZERO", "FUNDS_RESERVED"]),
+      reason: z.string(),
+    }),
+  },
+});
+
+/** Snapshot shape of AccountState. Bump the version whenever AccountState changes shape. */
+export const ACCOUNT_STATE_SCHEMA_VERSION = 1;
+
+const openFacts = {
+  accountId: z.string(),
+  customerId: z.string(),
+  currency: z.enum(CURRENCY_CODES),
+  number: z.string(),
+  nickname: text,
+  balance: minorUnits,
+  reserved: minorUnits,
+  deposits: z.number().int(),
+  withdrawals: z.number().int(),
+  rejections: z.number().int(),
+};
+
+const accountStateSchema: z.ZodType<AccountState> = z.discriminatedUnion("status", [
+  z.object({ status: z.literal("Unopened") }),
+  z.object({ status: z.literal("Active"), ...openFacts }),
+  z.object({
+    status: z.literal("Frozen"),
+    ...openFacts,
+    freeze: z.object({ category: z.enum(FREEZE_CATEGORIES), reason: z.string() }),
+  }),
+  z.object({ status: z.literal("Closed"), ...openFacts }),
+]) as z.ZodType<AccountState>;
+
+export const decodeAccountState = (json: unknown): AccountState => accountStateSchema.parse(json);

@@ -1,0 +1,24 @@
+import type { Currency } from "../shared/currency";
+import type { Message } from "../shared/decider";
+
+export const FREEZE_CATEGORIES = ["suspected_fraud", "compliance_review", "customer_request", "legal_order", "other"] as const;
+export type FreezeCategory = (typeof FREEZE_CATEGORIES)[number];
+
+export type OpenAccount = Message<
+  "OpenAccount",
+  { accountId: string; customerId: string; currency: Currency; number: string; nickname: string | null }
+>;
+export type DepositMoney = Message<"DepositMoney", { amount: bigint; reference: string | null }>;
+export type WithdrawMoney = Message<"WithdrawMoney", { amount: bigint; reference: string | null }>;
+/** `category` is shown to the customer; `reason` is the admin's note, kept for the back office. */
+export type FreezeAccount = Message<"FreezeAccount", { category: FreezeCategory; reason: string }>;
+export type UnfreezeAccount = Message<"UnfreezeAccount", { reason: string }>;
+export type CloseAccount = Message<"CloseAccount", { reason: string }>;
+
+export type AccountCommand =
+  | OpenAccount
+  | DepositMoney
+  | WithdrawMoney
+  | FreezeAccount
+  | UnfreezeAccount
+  | CloseAccount;

@@ -1,0 +1,125 @@
+import { assertNever, DomainError } from "../shared/errors";
+import type { Decider } from "../shared/decider";
+import type { AccountCommand, CloseAccount, DepositMoney, FreezeAccount, UnfreezeAccount, WithdrawMoney } from "./commands";
+import type { AccountEvent } from "./events";
+import { type AccountState, availableBalance, type OpenedAccountState } from "./state";
+
+export const initialAccountState = (): AccountState => ({ status: "Unopened" });
+
+export function decideAccount(command: AccountCommand, state: AccountState): AccountEvent[] {
+  if (command.type === "OpenAccount") {
+    if (state.status !== "Unopened") {
+      throw new DomainError("ACCOUNT_ALREADY_EXISTS", `Account ${command.data.accountId} already exists.`);
+    }
+    return [{ type: "AccountOpened", data: { ...command.data } }];
+  }
+  if (state.status === "Unopened") {
+    throw new DomainError("ACCOUNT_NOT_FOUND", "No such account.");
+  }
+  switch (command.type) {
+    case "DepositMoney":
+      return deposit(command, state);
+    case "WithdrawMoney":
+      return withdraw(command, state);
+    case "FreezeAccount":
+      return freeze(command, state);
+    case "UnfreezeAccount":
+      return unfreeze(command, state);
+    case "CloseAccount":
+      return close(command, state);
+    default:
+      return assertNever(command);
+  }
+}
+
+function assertPositive(amount: bigint): void {
+  // Validation at the command layer guarantees this; a breach here is a bug, not user input.
+  if (amount <= 0n) throw new DomainError("INVARIANT_VIOLATED", "Amounts must be positive.");
+}
+
+function deposit({ data }: DepositMoney, state: OpenedAccountState): AccountEvent[] {
+  assertPositive(data.amount);
+  if (state.status === "Frozen") return [{ type: "DepositRejected", data: { ...data, code: "ACCOUNT_FROZEN" } }];
+  if (state.status === "Closed") return [{ type: "DepositRejected", data: { ...data, code: "ACCOUNT_CLOSED" } }];
+  return [{ type: "MoneyDeposited", data: { ...data } }];
+}
+
+function withdraw({ data }: WithdrawMoney, state: OpenedAccountState): AccountEvent[] {
+  assertPositive(data.amount);
+  const available = availableBalance(state);
+  const reject = (code: "INSUFFICIENT_FUNDS" | "ACCOUNT_FROZEN" | "ACCOUNT_CLOSED"): AccountEvent[] => [
+    { type: "WithdrawalRejected", data: { ...data, code, available } },
+  ];
+  if (state.status === "Frozen") return reject("ACCOUNT_FROZEN");
+  if (state.status === "Closed") return reject("ACCOUNT_CLOSED");
+  if (data.amount > available) return reject("INSUFFICIENT_FUNDS");
+  return [{ type: "MoneyWithdrawn", data: { ...data } }];
+}
+
+function freeze({ data }: FreezeAccount, state: OpenedAccountState): AccountEvent[] {
+  if (state.status === "Active") return [{ type: "AccountFrozen", data: { ...data } }];
+  const code = state.status === "Frozen" ? "ALREADY_FROZEN" : "ACCOUNT_CLOSED";
+  return [{ type: "AccountCommandRejected", data: { command: "FreezeAccount", code, reason: data.reason } }];
+}
+
+function unfreeze({ data }: UnfreezeAccount, state: OpenedAccountState): AccountEvent[] {
+  if (state.status === "Frozen") return [{ type: "AccountUnfrozen", data: { ...data } }];
+  const code = state.status === "Active" ? "NOT_FROZEN" : "ACCOUNT_CLOSED";
+  return [{ type: "AccountCommandRejected", data: { command: "UnfreezeAccount", code, reason: data.reason } }];
+}
+
+function close({ data }: CloseAccount, state: OpenedAccountState): AccountEvent[] {
+  const rejected = (code: "ACCOUNT_CLOSED" | "BALANCE_NOT_ZERO" | "FUNDS_RESERVED"): AccountEvent[] => [
+    { type: "AccountCommandRejected", data: { command: "CloseAccount", code, reason: data.reason } },
+  ];
+  if (state.status === "Closed") return rejected("ACCOUNT_CLOSED");
+  if (state.reserved !== 0n) return rejected("FUNDS_RESERVED");
+  if (state.balance !== 0n) return rejected("BALANCE_NOT_ZERO");
+  return [{ type: "AccountClosed", data: { ...data } }];
+}
+
+export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
+  if (event.type === "AccountOpened") {
+    return {
+      status: "Active",
+      ...event.data,
+      balance: 0n,
+      reserved: 0n,
+      deposits: 0,
+      withdrawals: 0,
+      rejections: 0,
+    };
+  }
+  if (state.status === "Unopened") return state;
+  switch (event.type) {
+    case "MoneyDeposited":
+      return { ...state, balance: state.balance + event.data.amount, deposits: state.deposits + 1 };
+    case "MoneyWithdrawn":
+      return { ...state, balance: state.balance - event.data.amount, withdrawals: state.withdrawals + 1 };
+    case "AccountFrozen": {
+      const { status: _previous, ...facts } = state;
+      return { ...facts, status: "Frozen", freeze: { ...event.data } };
+    }
+    case "AccountUnfrozen":
+    case "AccountClosed": {
+      const { status: _previous, ...rest } = state;
+      const facts = "freeze" in rest ? (({ freeze: _freeze, ...f }) => f)(rest) : rest;
+      return { ...facts, status: event.type === "AccountClosed" ? "Closed" : "Active" };
+    }
+    case "DepositRejected":
+    case "WithdrawalRejected":
+    case "AccountCommandRejected":
+      return { ...state, rejections: state.rejections + 1 };
+    default:
+      return assertNever(event);
+  }
+}
+
+export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
+  decide: decideAccount,
+  evolve: evolveAccount,
+  initialState: initialAccountState,
+};
+
+export const accountStreamId = (accountId: string): string => `account-${accountId}`;
+export const ACCOUNT_STREAM_TYPE = "account";

@@ -1,0 +1,21 @@
+/** Emmett-style decider: the whole behaviour of an aggregate as three pure values. */
+export type Decider<Command, Event, State> = {
+  decide: (command: Command, state: State) => readonly Event[];
+  evolve: (state: State, event: Event) => State;
+  initialState: () => State;
+};
+
+/** What every command carries besides its data: who, when, and which request. */
+export type CommandMetadata = {
+  readonly now: Date;
+  readonly actor: { readonly id: string; readonly role: "customer" | "admin" | "system" };
+  readonly commandId?: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly origin?: "web" | "api" | "cli" | "system" | "test";
+};
+
+export type Message<Type extends string, Data> = {
+  readonly type: Type;
+  readonly data: Data;
+};

@@ -1,0 +1,34 @@
+/**
+ * Expected failures carry a stable code that one mapper (lib/errors/messages.ts) turns into words.
+ * Domain code throws only these; anything else is a bug.
+ */
+export type DomainErrorCode =
+  | "ACCOUNT_NOT_FOUND"
+  | "ACCOUNT_ALREADY_EXISTS"
+  | "INVARIANT_VIOLATED";
+
+export class DomainError extends Error {
+  readonly code: DomainErrorCode;
+  constructor(code: DomainErrorCode, message: string) {
+    super(message);
+    this.name = "DomainError";
+    this.code = code;
+  }
+}
+
+export type FieldErrors = Record<string, string[]>;
+
+/** Input that fails validation: nothing was appended. */
+export class ValidationError extends Error {
+  readonly code = "VALIDATION_FAILED" as const;
+  readonly fieldErrors: FieldErrors;
+  constructor(fieldErrors: FieldErrors, message = "Some fields need attention.") {
+    super(message);
+    this.name = "ValidationError";
+    this.fieldErrors = fieldErrors;
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,64 @@
+import { type Currency, minorUnitExponent } from "./currency";
+
+/** An amount in integer minor units (cents, pence, yen) of one currency. Never a float. */
+export type Money = { readonly amount: bigint; readonly currency: Currency };
+
+export type ParseAmountResult =
+  | { ok: true; amount: bigint }
+  | { ok: false; code: "AMOUNT_REQUIRED" | "AMOUNT_INVALID" | "AMOUNT_TOO_PRECISE"; message: string };
+
+/**
+ * Parses what a person typed ("1,234.50", "30.5", "100") into minor units of `currency`,
+ * by string arithmetic only. Group separators (comma, space, underscore, apostrophe) are accepted
+ * between digits; a sign, an exponent or more decimals than the currency has are refused.
+ */
+export function parseDecimalAmount(input: string, currency: Currency): ParseAmountResult {
+  const text = input.trim();
+  if (text === "") return { ok: false, code: "AMOUNT_REQUIRED", message: "Enter an amount." };
+  const match = /^(\d{1,3}(?:[,' _]\d{3})+|\d+)?(?:\.(\d*))?$/.exec(text);
+  if (!match || (match[1] === undefined && !match[2])) {
+    return { ok: false, code: "AMOUNT_INVALID", message: "Enter an amount as a number, like 25 or 25.50." };
+  }
+  const whole = (match[1] ?? "0").replace(/[,' _]/g, "");
+  const fraction = (match[2] ?? "").replace(/0+$/, "");
+  const exponent = minorUnitExponent(currency);
+  if (fraction.length > exponent) {
+    const message =
+      exponent === 0
+        ? `${currency} has no decimal places.`
+        : `Use at most ${exponent} decimal places for ${currency}.`;
+    return { ok: false, code: "AMOUNT_TOO_PRECISE", message };
+  }
+  const amount = BigInt(whole) * 10n ** BigInt(exponent) + BigInt(fraction.padEnd(exponent, "0") || "0");
+  return { ok: true, amount };
+}
+
+/** Minor units as a plain decimal string in major units ("6950" EUR -> "69.50"), for CSV and inputs. */
+export function toDecimalString(amount: bigint, currency: Currency): string {
+  const exponent = minorUnitExponent(currency);
+  const negative = amount < 0n;
+  const digits = (negative ? -amount : amount).toString().padStart(exponent + 1, "0");
+  const whole = digits.slice(0, digits.length - exponent);
+  const fraction = digits.slice(digits.length - exponent);
+  return `${negative ? "-" : ""}${whole}${exponent > 0 ? `.${fraction}` : ""}`;
+}
+
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/** Formats for people with Intl.NumberFormat; bigint keeps every digit exact. */
+export function formatMoney(amount: bigint, currency: Currency, locale = "en-GB"): string {
+  const key = `${locale}:${currency}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    const digits = minorUnitExponent(currency);
+    formatter = new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+    formatters.set(key, formatter);
+  }
+  // Intl accepts decimal strings exactly ("69.50"), so no float ever carries the amount.
+  return formatter.format(toDecimalString(amount, currency) as unknown as number);
+}

@@ -1,0 +1,189 @@
+import { evolveAccount } from "../domain/account/decider";
+import type { AccountEvent } from "../domain/account/events";
+import type { AccountState, OpenedAccountState } from "../domain/account/state";
+import { assertNever } from "../domain/shared/errors";
+import { type Currency } from "../domain/shared/currency";
+import { toDecimalString } from "../domain/shared/money";
+import type { AccountSummaryRow, AuditLogRow, StatementEntryRow } from "../db/schema";
+import type { StoredEvent } from "../event-store/types";
+
+/**
+ * The account read models as pure functions of events: (row before, event) -> rows after.
+ * Inline projection, rebuild and verify all go through these, so they cannot disagree.
+ */
+export type AccountStoredEvent = StoredEvent<AccountEvent>;
+
+export function summaryToState(row: AccountSummaryRow | undefined): AccountState {
+  if (!row) return { status: "Unopened" };
+  const facts = {
+    accountId: row.accountId,
+    customerId: row.customerId,
+    currency: row.currency as Currency,
+    number: row.number,
+    nickname: row.nickname,
+    balance: row.balance,
+    reserved: row.reserved,
+    deposits: row.deposits,
+    withdrawals: row.withdrawals,
+    rejections: row.rejections,
+  };
+  if (row.status === "Frozen") {
+    return {
+      ...facts,
+      status: "Frozen",
+      freeze: { category: row.freezeCategory as "other", reason: row.freezeReason ?? "" },
+    };
+  }
+  return { ...facts, status: row.status as "Active" | "Closed" };
+}
+
+// The domain's own evolve drives the summary, so the read model and the aggregate cannot drift.
+export function evolveSummary(row: AccountSummaryRow | undefined, event: AccountStoredEvent): AccountSummaryRow | undefined {
+  const state = evolveAccount(summaryToState(row), event.event);
+  if (state.status === "Unopened") return row;
+  return stateToSummary(state, row?.openedAt ?? event.recordedAt, event);
+}
+
+function stateToSummary(state: OpenedAccountState, openedAt: Date, event: AccountStoredEvent): AccountSummaryRow {
+  return {
+    accountId: state.accountId,
+    customerId: state.customerId,
+    number: state.number,
+    currency: state.currency,
+    nickname: state.nickname,
+    status: state.status,
+    balance: state.balance,
+    reserved: state.reserved,
+    available: state.balance - state.reserved,
+    deposits: state.deposits,
+    withdrawals: state.withdrawals,
+    rejections: state.rejections,
+    freezeCategory: state.status === "Frozen" ? state.freeze.category : null,
+    freezeReason: state.status === "Frozen" ? state.freeze.reason : null,
+    version: event.streamPosition,
+    lastGlobalPosition: event.globalPosition,
+    openedAt,
+    updatedAt: event.recordedAt,
+  };
+}
+
+/** A statement line for each money movement and each refused attempt; nothing for the rest. */
+export function statementEntryFor(
+  after: AccountSummaryRow,
+  event: AccountStoredEvent,
+): StatementEntryRow | undefined {
+  const e = event.event;
+  const base = {
+    accountId: after.accountId,
+    streamPosition: event.streamPosition,
+    globalPosition: event.globalPosition,
+    eventId: event.eventId,
+    balanceAfter: after.balance,
+    currency: after.currency,
+    counterparty: null,
+    transferId: null,
+    recordedAt: event.recordedAt,
+  };
+  switch (e.type) {
+    case "MoneyDeposited":
+      return { ...base, kind: "deposit", outcome: "posted", amount: e.data.amount, balanceChange: e.data.amount, reference: e.data.reference, rejectionCode: null };
+    case "MoneyWithdrawn":
+      return { ...base, kind: "withdrawal", outcome: "posted", amount: e.data.amount, balanceChange: -e.data.amount, reference: e.data.reference, rejectionCode: null };
+    case "DepositRejected":
+      return { ...base, kind: "deposit", outcome: "rejected", amount: e.data.amount, balanceChange: 0n, reference: e.data.reference, rejectionCode: e.data.code };
+    case "WithdrawalRejected":
+      return { ...base, kind: "withdrawal", outcome: "rejected", amount: e.data.amount, balanceChange: 0n, reference: e.data.reference, rejectionCode: e.data.code };
+    case "AccountOpened":
+    case "AccountFrozen":
+    case "AccountUnfrozen":
+    case "AccountClosed":
+    case "AccountCommandRejected":
+      return undefined;
+    default:
+      return assertNever(e);
+  }
+}
+
+const WATCHED_FIELDS = ["status", "balance", "reserved", "available", "freezeCategory", "nickname"] as const;
+
+/** One audit row per event: who did what to which account, why, and what it changed. */
+export function auditEntryFor(
+  before: AccountSummaryRow | undefined,
+  after: AccountSummaryRow,
+  event: AccountStoredEvent,
+): AuditLogRow {
+  const changes: Record<string, { from: string | null; to: string | null }> = {};
+  for (const field of WATCHED_FIELDS) {
+    const from = before?.[field] ?? null;
+    const to = after[field] ?? null;
+    if (from !== to) changes[field] = { from: from === null ? null : String(from), to: to === null ? null : String(to) };
+  }
+  const { summary, reason, rejected } = describe(event.event, after.currency as Currency);
+  return {
+    globalPosition: event.globalPosition,
+    eventId: event.eventId,
+    streamId: event.streamId,
+    streamPosition: event.streamPosition,
+    eventType: event.type,
+    outcome: rejected ? "rejected" : "accepted",
+    actorId: event.metadata.actorId,
+    actorRole: event.metadata.actorRole,
+    commandId: event.metadata.commandId,
+    correlationId: event.metadata.correlationId,
+    accountId: after.accountId,
+    customerId: after.customerId,
+    summary,
+    reason,
+    changes,
+    recordedAt: event.recordedAt,
+  };
+}
+
+function describe(e: AccountEvent, currency: Currency): { summary: string; reason: string | null; rejected: boolean } {
+  const money = (amount: bigint) => `${toDecimalString(amount, currency)} ${currency}`;
+  switch (e.type) {
+    case "AccountOpened":
+      return { summary: `Opened ${currency} account ${e.data.number}`, reason: null, rejected: false };
+    case "MoneyDeposited":
+      return { summary: `Deposited ${money(e.data.amount)}`, reason: e.data.reference, rejected: false };
+    case "MoneyWithdrawn":
+      return { summary: `Withdrew ${money(e.data.amount)}`, reason: e.data.reference, rejected: false };
+    case "AccountFrozen":
+      return { summary: `Froze account (${e.data.category.replaceAll("_", " ")})`, reason: e.data.reason, rejected: false };
+    case "AccountUnfrozen":
+      return { summary: "Unfroze account", reason: e.data.reason, rejected: false };
+    case "AccountClosed":
+      return { summary: "Closed account", reason: e.data.reason, rejected: false };
+    case "DepositRejected":
+      return { summary: `Refused deposit of ${money(e.data.amount)}: ${e.data.code}`, reason: e.data.reference, rejected: true };
+    case "WithdrawalRejected":
+      return {
+        summary: `Refused withdrawal of ${money(e.data.amount)}: ${e.data.code} (available ${money(e.data.available)})`,
+        reason: e.data.reference,
+        rejected: true,
+      };
+    case "AccountCommandRejected":
+      return { summary: `Refused ${e.data.command}: ${e.data.code}`, reason: e.data.reason, rejected: true };
+    default:
+      return assertNever(e);
+  }
+}
+
+/** Folds a run of one account's events into rows, from the summary row before them. */
+export function projectAccountRun(
+  before: AccountSummaryRow | undefined,
+  events: readonly AccountStoredEvent[],
+): { summary: AccountSummaryRow | undefined; statement: StatementEntryRow[]; audit: AuditLogRow[] } {
+  let summary = before;
+  const statement: StatementEntryRow[] = [];
+  const audit: AuditLogRow[] = [];
+  for (const event of events) {
+    const previous = summary;
+    summary = evolveSummary(previous, event);
+    if (!summary) continue;
+    const entry = statementEntryFor(summary, event);
+    if (entry) statement.push(entry);
+    audit.push(auditEntryFor(previous, summary, event));
+  }
+  return { summary, statement, audit };
+}
