@@ -1,0 +1,643 @@
+/**
+ * Event-store benchmark against a real Postgres: `DATABASE_URL=postgres://… npm run bench:store`.
+ *
+ * 1. Deposits through the real command path (`depositMoney`: validation, stream lock, load,
+ *    decide, append, snapshot when due, inline projections, commit) with 1, 4 and 16 concurrent
+ *    workers, on a random account among many and on one hot account.
+ * 2. Aggregate load time (`loadAggregate`) for streams of 100, 10,000 and 100,000 events, with
+ *    and without snapshots.
+ *
+ * It works in a scratch database of its own (created, migrated, dropped at the end, also on
+ * failure), prints tables, and writes the figures to bench/results/store-<timestamp>.json.
+ * Tunables (env): BENCH_DURATION_MS (8000), BENCH_WARMUP_MS (1000), BENCH_ACCOUNTS (1000),
+ * BENCH_WORKERS ("1,4,16"), BENCH_STREAM_SIZES ("100,10000,100000"), BENCH_TIMEOUT_MS (600000).
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { sql } from "drizzle-orm";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { type CommandContext, depositMoney, openAccount } from "../lib/commands/accounts";
+import { type Database, type DatabaseHandle, openDatabase, redactUrl } from "../lib/db/client";
+import { migrateDatabase } from "../lib/db/migrate";
+import * as schema from "../lib/db/schema";
+import { snapshots } from "../lib/db/schema";
+import { ACCOUNT_STATE_SCHEMA_VERSION, accountEventCodec, decodeAccountState } from "../lib/domain/account/codec";
+import { ACCOUNT_STREAM_TYPE, accountDecider, accountStreamId } from "../lib/domain/account/decider";
+import type { AccountEvent } from "../lib/domain/account/events";
+import type { AccountState } from "../lib/domain/account/state";
+import type { CommandMetadata } from "../lib/domain/shared/decider";
+import { toJsonValue } from "../lib/domain/shared/json";
+import { appendToStream } from "../lib/event-store/append";
+import { eventMetadata } from "../lib/event-store/handle-command";
+import { loadAggregate, type SnapshotPolicy } from "../lib/event-store/load";
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+
+const ADMIN_URL = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+const DURATION_MS = intEnv("BENCH_DURATION_MS", 8_000);
+const WARMUP_MS = intEnv("BENCH_WARMUP_MS", 1_000);
+const ACCOUNT_COUNT = intEnv("BENCH_ACCOUNTS", 1_000);
+const WORKER_COUNTS = listEnv("BENCH_WORKERS", [1, 4, 16]);
+const STREAM_SIZES = listEnv("BENCH_STREAM_SIZES", [100, 10_000, 100_000]);
+const TIMEOUT_MS = intEnv("BENCH_TIMEOUT_MS", 600_000);
+const SNAPSHOT_EVERY = 100;
+const MAX_AMOUNT = 100_000_000n;
+const APPEND_BATCH = 2_000; // 8 bound columns per event: 16,000 parameters, well under 65,535
+const NO_SNAPSHOT_SCHEMA_VERSION = 9_999; // no snapshot has it: forces a full replay
+
+const TARGET_HOT_OVER_RANDOM = 0.5;
+const TARGET_LOAD_RATIO = 1.5;
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return value;
+}
+
+function listEnv(name: string, fallback: number[]): number[] {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  return raw.split(",").map((part) => {
+    const value = Number(part.trim());
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must list positive integers, got ${raw}`);
+    return value;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scratch database
+
+function withDatabaseName(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+type Scratch = { readonly name: string; readonly url: string; drop: () => Promise<void> };
+
+async function createScratchDatabase(): Promise<Scratch> {
+  const name = `ll_bench_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database "${name}"`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  let dropped = false;
+  return {
+    name,
+    url: withDatabaseName(ADMIN_URL, name),
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      const cleaner = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+      try {
+        await cleaner.unsafe(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await cleaner.end({ timeout: 5 });
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] as number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const widths = headers.map((_, col) => Math.max(...cells.map((row) => (row[col] ?? "").length)));
+  const line = (row: string[]) =>
+    "| " + row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join(" | ") + " |";
+  const rule = "|" + widths.map((w, col) => (col === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|") + "|";
+  return [line(cells[0]!), rule, ...cells.slice(1).map(line)].join("\n");
+}
+
+function log(message: string): void {
+  process.stdout.write(`${message}\n`);
+}
+
+function metadata(): CommandMetadata {
+  return { now: new Date(), actor: { id: "bench", role: "system" }, origin: "cli" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 1: deposits through the command path
+
+type WaitSample = Record<string, number>;
+
+type DepositResult = {
+  scenario: "random" | "hot";
+  workers: number;
+  durationMs: number;
+  commands: number;
+  commandsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+  firstError?: string;
+  /** What the benchmark's backends were doing, sampled from pg_stat_activity every 50 ms. */
+  waits: WaitSample;
+};
+
+/** Samples pg_stat_activity for the scratch database: where do the backends spend their time? */
+function startWaitSampler(url: string, dbName: string): { stop: () => Promise<WaitSample> } {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  const counts: WaitSample = {};
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const rows = await client<{ what: string }[]>`
+          select case
+                   when state = 'idle' then 'idle (pool, between commands)'
+                   when state = 'idle in transaction' then 'idle in tx (waiting on Node)'
+                   when wait_event is null then 'active: running on CPU'
+                   else 'active: ' || wait_event_type || '/' || wait_event
+                 end as what
+          from pg_stat_activity
+          where datname = ${dbName} and pid <> pg_backend_pid() and backend_type = 'client backend'`;
+        for (const row of rows) counts[row.what] = (counts[row.what] ?? 0) + 1;
+      } catch {
+        // sampling is best-effort
+      }
+      await sleep(50);
+    }
+  })();
+  let stopped: Promise<WaitSample> | undefined;
+  return {
+    stop() {
+      running = false;
+      stopped ??= loop.then(() => client.end({ timeout: 5 })).then(() => counts);
+      return stopped;
+    },
+  };
+}
+
+async function runDeposits(
+  scratch: Scratch,
+  scenario: "random" | "hot",
+  workers: number,
+  pickAccount: () => string,
+): Promise<DepositResult> {
+  const handle = await openDatabase({ kind: "postgres", url: scratch.url, poolMax: workers });
+  const ctx: CommandContext = { db: handle.db, snapshotEvery: SNAPSHOT_EVERY, maxAmount: MAX_AMOUNT };
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const sampler = startWaitSampler(scratch.url, scratch.name);
+  try {
+    const start = performance.now();
+    const measureFrom = start + WARMUP_MS;
+    const measureTo = measureFrom + DURATION_MS;
+    const worker = async () => {
+      while (performance.now() < measureTo) {
+        const t0 = performance.now();
+        let failed = false;
+        try {
+          const result = await depositMoney(ctx, { accountId: pickAccount(), amount: 100n, reference: "bench" }, metadata());
+          if (result.outcome !== "accepted") throw new Error(`deposit ${result.outcome}: ${result.event.type}`);
+        } catch (error) {
+          failed = true;
+          errors++;
+          firstError ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        }
+        const t1 = performance.now();
+        if (!failed && t0 >= measureFrom && t1 <= measureTo) latencies.push(t1 - t0);
+      }
+    };
+    await Promise.all(Array.from({ length: workers }, worker));
+    const waits = await sampler.stop();
+    const sorted = Float64Array.from(latencies).sort();
+    return {
+      scenario,
+      workers,
+      durationMs: DURATION_MS,
+      commands: latencies.length,
+      commandsPerSecond: round(latencies.length / (DURATION_MS / 1000), 1),
+      p50Ms: round(percentile(sorted, 50)),
+      p99Ms: round(percentile(sorted, 99)),
+      maxMs: round(percentile(sorted, 100)),
+      errors,
+      firstError,
+      waits,
+    };
+  } finally {
+    await sampler.stop().catch(() => undefined);
+    await handle.close();
+  }
+}
+
+async function openAccounts(scratch: Scratch, count: number): Promise<string[]> {
+  const handle = await openDatabase({ kind: "postgres", url: scratch.url, poolMax: 8 });
+  const ctx: CommandContext = { db: handle.db, snapshotEvery: SNAPSHOT_EVERY, maxAmount: MAX_AMOUNT };
+  const ids: string[] = [];
+  try {
+    let next = 0;
+    const worker = async () => {
+      while (next < count) {
+        next++;
+        const result = await openAccount(ctx, { customerId: `bench-customer-${next % 97}`, currency: "EUR" }, metadata());
+        ids.push(result.accountId);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    await handle.db.execute(sql`analyze`);
+  } finally {
+    await handle.close();
+  }
+  return ids;
+}
+
+/** Counts the statements one deposit sends to Postgres, by watching a postgres.js client's queries. */
+async function statementsPerDeposit(scratch: Scratch, accountId: string, commands: number) {
+  const seen = new Map<string, number>();
+  let total = 0;
+  const client = postgres(scratch.url, {
+    max: 1,
+    onnotice: () => {},
+    debug: (_connection, query) => {
+      total++;
+      const key = query.replace(/\s+/g, " ").trim().slice(0, 70);
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    },
+  });
+  const db = drizzlePostgres({ client, schema }) as unknown as Database;
+  const ctx: CommandContext = { db, snapshotEvery: SNAPSHOT_EVERY, maxAmount: MAX_AMOUNT };
+  try {
+    await depositMoney(ctx, { accountId, amount: 1n, reference: "warm" }, metadata()); // connect, warm up
+    total = 0;
+    seen.clear();
+    for (let i = 0; i < commands; i++) await depositMoney(ctx, { accountId, amount: 1n, reference: "count" }, metadata());
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+  return {
+    perCommand: round(total / commands, 2),
+    statements: [...seen.entries()].map(([text, count]) => ({ text, perCommand: round(count / commands, 2) })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 2: aggregate load time
+
+type LoadResult = {
+  events: number;
+  withSnapshot: { medianMs: number; runs: number; eventsReplayed: number };
+  withoutSnapshot: { medianMs: number; runs: number; eventsReplayed: number };
+};
+
+/** Builds an account stream of `size` events fast: batched appends, then one snapshot at the end. */
+async function buildStream(db: Database, size: number): Promise<{ streamId: string; state: AccountState }> {
+  const accountId = randomUUID();
+  const streamId = accountStreamId(accountId);
+  const meta = eventMetadata(metadata());
+  const domainEvents: AccountEvent[] = [
+    {
+      type: "AccountOpened",
+      data: { accountId, customerId: "bench-load", currency: "EUR", number: String(10_000_000 + size).slice(-8), nickname: null },
+    },
+  ];
+  for (let i = 1; i < size; i++) {
+    domainEvents.push({ type: "MoneyDeposited", data: { amount: BigInt(1 + (i % 50)), reference: i % 10 === 0 ? `ref ${i}` : null } });
+  }
+  for (let from = 0; from < size; from += APPEND_BATCH) {
+    const batch = domainEvents.slice(from, from + APPEND_BATCH);
+    await db.transaction((tx) =>
+      appendToStream(tx, {
+        streamId,
+        streamType: ACCOUNT_STREAM_TYPE,
+        expectedVersion: BigInt(from),
+        events: batch.map((event) => accountEventCodec.encode(event)),
+        metadata: meta,
+      }),
+    );
+  }
+  const state = domainEvents.reduce(accountDecider.evolve, accountDecider.initialState());
+  await db.insert(snapshots).values({
+    streamId,
+    streamPosition: BigInt(size),
+    stateSchemaVersion: ACCOUNT_STATE_SCHEMA_VERSION,
+    state: toJsonValue(state),
+  });
+  return { streamId, state };
+}
+
+async function timeLoads(
+  db: Database,
+  streamId: string,
+  policy: SnapshotPolicy<AccountState>,
+  runs: number,
+  expectedVersion: bigint,
+): Promise<{ medianMs: number; runs: number; eventsReplayed: number; state: AccountState }> {
+  const load = () => loadAggregate(db, { streamId, decider: accountDecider, codec: accountEventCodec, snapshot: policy });
+  await load(); // warm: plan cache, connection, JIT of the fold
+  const times: number[] = [];
+  let last: Awaited<ReturnType<typeof load>> | undefined;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    last = await load();
+    times.push(performance.now() - t0);
+  }
+  if (!last || last.version !== expectedVersion) throw new Error(`Loaded version ${last?.version}, expected ${expectedVersion}`);
+  return { medianMs: round(median(times), 3), runs, eventsReplayed: last.eventsReplayed, state: last.state };
+}
+
+async function runLoads(scratch: Scratch): Promise<LoadResult[]> {
+  const handle = await openDatabase({ kind: "postgres", url: scratch.url, poolMax: 1 });
+  const withSnapshots: SnapshotPolicy<AccountState> = {
+    schemaVersion: ACCOUNT_STATE_SCHEMA_VERSION,
+    decode: decodeAccountState,
+    every: SNAPSHOT_EVERY,
+  };
+  const withoutSnapshots: SnapshotPolicy<AccountState> = { ...withSnapshots, schemaVersion: NO_SNAPSHOT_SCHEMA_VERSION };
+  const results: LoadResult[] = [];
+  try {
+    const built: { size: number; streamId: string; state: AccountState }[] = [];
+    for (const size of STREAM_SIZES) {
+      const t0 = performance.now();
+      const stream = await buildStream(handle.db, size);
+      built.push({ size, ...stream });
+      log(`  built a stream of ${size.toLocaleString("en")} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    await handle.db.execute(sql`vacuum analyze events`);
+    await handle.db.execute(sql`vacuum analyze snapshots`);
+    for (const { size, streamId, state } of built) {
+      const snap = await timeLoads(handle.db, streamId, withSnapshots, 20, BigInt(size));
+      const full = await timeLoads(handle.db, streamId, withoutSnapshots, size >= 100_000 ? 3 : 20, BigInt(size));
+      // Snapshots are disposable: both paths must agree with the fold the stream was built from.
+      const expected = JSON.stringify(toJsonValue(state));
+      if (JSON.stringify(toJsonValue(snap.state)) !== expected || JSON.stringify(toJsonValue(full.state)) !== expected) {
+        throw new Error(`Stream of ${size} events: loaded state differs from the folded state`);
+      }
+      if (snap.eventsReplayed !== 0 || full.eventsReplayed !== size) {
+        throw new Error(`Stream of ${size} events: replayed ${snap.eventsReplayed} / ${full.eventsReplayed} events`);
+      }
+      results.push({
+        events: size,
+        withSnapshot: { medianMs: snap.medianMs, runs: snap.runs, eventsReplayed: snap.eventsReplayed },
+        withoutSnapshot: { medianMs: full.medianMs, runs: full.runs, eventsReplayed: full.eventsReplayed },
+      });
+      log(`  loaded ${size.toLocaleString("en")}: ${snap.medianMs} ms with snapshot, ${full.medianMs} ms without`);
+    }
+    const largest = built.at(-1);
+    if (largest) plans.push(...(await explainLoad(scratch, largest.streamId, withSnapshots, largest.size)));
+  } finally {
+    await handle.close();
+  }
+  return results;
+}
+
+type Plan = { events: number; planCacheMode: string; lines: string[] };
+const plans: Plan[] = [];
+
+/**
+ * EXPLAIN ANALYZE of the exact statement loadAggregate sends (captured from the driver, not copied
+ * here), as a custom plan and as the generic plan a prepared statement switches to after 5 runs.
+ */
+async function explainLoad(scratch: Scratch, streamId: string, policy: SnapshotPolicy<AccountState>, size: number): Promise<Plan[]> {
+  let captured: { query: string; parameters: unknown[] } | undefined;
+  const client = postgres(scratch.url, {
+    max: 1,
+    onnotice: () => {},
+    debug: (_connection, query, parameters) => {
+      if (query.includes("with snap")) captured = { query, parameters: parameters as unknown[] };
+    },
+  });
+  const out: Plan[] = [];
+  try {
+    const db = drizzlePostgres({ client, schema }) as unknown as Database;
+    await loadAggregate(db, { streamId, decider: accountDecider, codec: accountEventCodec, snapshot: policy });
+    if (!captured) return out;
+    const literals = captured.parameters.map((value) => `'${String(value).replace(/'/g, "''")}'`).join(", ");
+    for (const mode of ["force_custom_plan", "force_generic_plan"]) {
+      await client.unsafe(`set plan_cache_mode = ${mode}`);
+      await client.unsafe(`prepare bench_load as ${captured.query}`);
+      try {
+        const rows = await client.unsafe(`explain (analyze, buffers, costs off) execute bench_load(${literals})`);
+        out.push({ events: size, planCacheMode: mode, lines: rows.map((row) => String(row["QUERY PLAN"])) });
+      } finally {
+        await client.unsafe(`deallocate bench_load`);
+      }
+    }
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function serverFacts(url: string) {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await client<{ version: string; synchronous_commit: string; fsync: string; shared_buffers: string; pgss: boolean }[]>`
+      select current_setting('server_version') as version,
+             current_setting('synchronous_commit') as synchronous_commit,
+             current_setting('fsync') as fsync,
+             current_setting('shared_buffers') as shared_buffers,
+             exists (select 1 from pg_extension where extname = 'pg_stat_statements') as pgss`;
+    return row;
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
+async function main(): Promise<number> {
+  const startedAt = new Date();
+  log(`Ledgerline event-store benchmark — ${startedAt.toISOString()}`);
+  log(`Postgres: ${redactUrl(ADMIN_URL)}; machine: ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+
+  const scratch = await createScratchDatabase();
+  let dropping: Promise<void> | undefined;
+  const cleanup = () => (dropping ??= scratch.drop().catch((error: unknown) => log(`Could not drop ${scratch.name}: ${String(error)}`)));
+  const abort = (why: string) => {
+    log(`\n${why}: dropping ${scratch.name} and exiting.`);
+    void cleanup().finally(() => process.exit(2));
+  };
+  process.once("SIGINT", () => abort("Interrupted"));
+  process.once("SIGTERM", () => abort("Terminated"));
+  const watchdog = setTimeout(() => abort(`Timed out after ${TIMEOUT_MS} ms`), TIMEOUT_MS);
+  watchdog.unref();
+
+  try {
+    log(`Scratch database: ${scratch.name}`);
+    const migrator: DatabaseHandle = await openDatabase({ kind: "postgres", url: scratch.url, poolMax: 1 });
+    try {
+      await migrateDatabase(migrator, { url: scratch.url });
+    } finally {
+      await migrator.close();
+    }
+    const server = await serverFacts(scratch.url);
+    log(`Server: PostgreSQL ${server?.version}, synchronous_commit=${server?.synchronous_commit}, fsync=${server?.fsync}, shared_buffers=${server?.shared_buffers}`);
+
+    // --- Part 1
+    log(`\n[1/2] Deposits through depositMoney (snapshotEvery=${SNAPSHOT_EVERY}); ${WARMUP_MS} ms warm-up + ${DURATION_MS} ms per run`);
+    let t0 = performance.now();
+    const accounts = await openAccounts(scratch, ACCOUNT_COUNT);
+    const [hotAccount] = await openAccounts(scratch, 1);
+    if (!hotAccount) throw new Error("Could not open the hot account");
+    log(`  opened ${accounts.length} accounts + 1 hot account in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const randomAccount = () => accounts[Math.floor(Math.random() * accounts.length)] as string;
+    const deposits: DepositResult[] = [];
+    for (const workers of WORKER_COUNTS) {
+      for (const [scenario, pick] of [
+        ["random", randomAccount],
+        ["hot", () => hotAccount],
+      ] as const) {
+        const result = await runDeposits(scratch, scenario, workers, pick);
+        deposits.push(result);
+        log(
+          `  ${scenario.padEnd(6)} × ${String(workers).padStart(2)} workers: ${result.commandsPerSecond} cmd/s, ` +
+            `p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}${result.firstError ? ` (${result.firstError})` : ""}`,
+        );
+      }
+    }
+    const statementCounts = {
+      randomAccount: await statementsPerDeposit(scratch, accounts[0] as string, 50),
+      hotAccount: await statementsPerDeposit(scratch, hotAccount, 50),
+    };
+
+    // --- Part 2
+    log(`\n[2/2] Aggregate load time (loadAggregate, median)`);
+    t0 = performance.now();
+    const loads = await runLoads(scratch);
+    log(`  part 2 took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    // --- Report
+    const maxWorkers = Math.max(...WORKER_COUNTS);
+    const hot16 = deposits.find((d) => d.scenario === "hot" && d.workers === maxWorkers);
+    const random16 = deposits.find((d) => d.scenario === "random" && d.workers === maxWorkers);
+    const hotOverRandom = hot16 && random16 ? round(hot16.commandsPerSecond / random16.commandsPerSecond, 3) : Number.NaN;
+    const smallest = loads.find((l) => l.events === Math.min(...STREAM_SIZES));
+    const largest = loads.find((l) => l.events === Math.max(...STREAM_SIZES));
+    const loadRatio = smallest && largest ? round(largest.withSnapshot.medianMs / smallest.withSnapshot.medianMs, 3) : Number.NaN;
+    const totalErrors = deposits.reduce((sum, d) => sum + d.errors, 0);
+
+    log(`\nDeposits (depositMoney, ${DURATION_MS / 1000} s per run after ${WARMUP_MS / 1000} s warm-up)\n`);
+    log(
+      table(
+        ["scenario", "workers", "commands/s", "p50 ms", "p99 ms", "max ms", "errors"],
+        deposits.map((d) => [d.scenario === "random" ? `random of ${ACCOUNT_COUNT}` : "one hot account", d.workers, d.commandsPerSecond, d.p50Ms, d.p99Ms, d.maxMs, d.errors]),
+      ),
+    );
+    log(
+      `\nhot / random at ${maxWorkers} workers: ${hotOverRandom} (target ≥ ${TARGET_HOT_OVER_RANDOM}: ${hotOverRandom >= TARGET_HOT_OVER_RANDOM ? "met" : "MISSED"})`,
+    );
+
+    log(`\nWhere the backends were (pg_stat_activity samples, share of backend-samples) at ${maxWorkers} workers\n`);
+    const waitKeys = [...new Set(deposits.filter((d) => d.workers === maxWorkers).flatMap((d) => Object.keys(d.waits)))].sort();
+    const share = (d: DepositResult | undefined, key: string) => {
+      if (!d) return "-";
+      const total = Object.values(d.waits).reduce((a, b) => a + b, 0);
+      return total ? `${((100 * (d.waits[key] ?? 0)) / total).toFixed(1)}%` : "-";
+    };
+    log(table(["backend state / wait event", "random", "hot"], waitKeys.map((key) => [key, share(random16, key), share(hot16, key)])));
+
+    log(`\nStatements sent per deposit (postgres.js debug hook, 50 sequential deposits)\n`);
+    const statementKeys = [...new Set([...statementCounts.randomAccount.statements, ...statementCounts.hotAccount.statements].map((s) => s.text))];
+    const per = (list: { text: string; perCommand: number }[], key: string) => list.find((s) => s.text === key)?.perCommand ?? 0;
+    log(
+      table(
+        ["statement (first 70 chars)", "random", "hot"],
+        [
+          ...statementKeys.map((key) => [key, per(statementCounts.randomAccount.statements, key), per(statementCounts.hotAccount.statements, key)]),
+          ["total per command", statementCounts.randomAccount.perCommand, statementCounts.hotAccount.perCommand],
+        ],
+      ),
+    );
+
+    log(`\nAggregate load (loadAggregate, median ms per load)\n`);
+    log(
+      table(
+        ["events in stream", "with snapshot", "runs", "replayed", "without snapshot", "runs", "replayed"],
+        loads.map((l) => [
+          l.events.toLocaleString("en"),
+          l.withSnapshot.medianMs,
+          l.withSnapshot.runs,
+          l.withSnapshot.eventsReplayed,
+          l.withoutSnapshot.medianMs,
+          l.withoutSnapshot.runs,
+          l.withoutSnapshot.eventsReplayed,
+        ]),
+      ),
+    );
+    for (const plan of plans) {
+      log(`\nEXPLAIN ANALYZE of the load statement, ${plan.events.toLocaleString("en")}-event stream with its snapshot, ${plan.planCacheMode}:`);
+      log(plan.lines.map((line) => `    ${line}`).join("\n"));
+    }
+    log(
+      `\nload ${largest?.events.toLocaleString("en")} / ${smallest?.events.toLocaleString("en")} with snapshots: ${loadRatio} ` +
+        `(target ≤ ${TARGET_LOAD_RATIO}: ${loadRatio <= TARGET_LOAD_RATIO ? "met" : "MISSED"})`,
+    );
+
+    const finishedAt = new Date();
+    const results = {
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverageAtEnd: os.loadavg(), node: process.version },
+      postgres: { target: redactUrl(ADMIN_URL), ...server },
+      config: { durationMs: DURATION_MS, warmupMs: WARMUP_MS, accounts: ACCOUNT_COUNT, workers: WORKER_COUNTS, snapshotEvery: SNAPSHOT_EVERY },
+      deposits,
+      hotOverRandom: { workers: maxWorkers, ratio: hotOverRandom, target: TARGET_HOT_OVER_RANDOM, met: hotOverRandom >= TARGET_HOT_OVER_RANDOM },
+      statementsPerDeposit: statementCounts,
+      loads,
+      loadPlans: plans,
+      loadRatio: {
+        largest: largest?.events,
+        smallest: smallest?.events,
+        ratio: loadRatio,
+        target: TARGET_LOAD_RATIO,
+        met: loadRatio <= TARGET_LOAD_RATIO,
+      },
+      errors: totalErrors,
+    };
+    const dir = path.join(process.cwd(), "bench", "results");
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `store-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    log(`\nFigures written to ${path.relative(process.cwd(), file)} (total ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s)`);
+    if (totalErrors > 0) {
+      log(`\n${totalErrors} command(s) failed: a benchmark run must have no errors.`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    clearTimeout(watchdog);
+    await cleanup();
+    log(`Dropped ${scratch.name}.`);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

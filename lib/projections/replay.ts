@@ -1,0 +1,63 @@
+import { asc, gt } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { type AccountSummaryRow, type AuditLogRow, events, type StatementEntryRow } from "../db/schema";
+import { accountEventCodec } from "../domain/account/codec";
+import type { AccountEvent } from "../domain/account/events";
+import { toRawEvent } from "../event-store/append";
+import { decodeEvent } from "../event-store/read";
+import { evolveSummary, statementEntryFor, auditEntryFor } from "./account-projection";
+
+/** Every projection row, computed in memory from the events alone. */
+export type ProjectedRows = {
+  account_summary: AccountSummaryRow[];
+  statement_entries: StatementEntryRow[];
+  audit_log: AuditLogRow[];
+};
+
+export type ReplayProgress = { events: number; elapsedMs: number };
+
+/**
+ * Replays every committed event in global order through the projection functions. Order within a
+ * stream is what matters, and a stream's positions are appended under its row lock, so global
+ * position order respects it.
+ */
+export async function replayAllEvents(
+  db: Database,
+  options: { batchSize?: number; onProgress?: (progress: ReplayProgress) => void } = {},
+): Promise<{ rows: ProjectedRows; events: number }> {
+  const batchSize = options.batchSize ?? 5000;
+  const started = performance.now();
+  const summaries = new Map<string, AccountSummaryRow>();
+  const statement: StatementEntryRow[] = [];
+  const audit: AuditLogRow[] = [];
+  let after = 0n;
+  let count = 0;
+  for (;;) {
+    const batch = await db
+      .select()
+      .from(events)
+      .where(gt(events.globalPosition, after))
+      .orderBy(asc(events.globalPosition))
+      .limit(batchSize);
+    for (const row of batch) {
+      const raw = toRawEvent(row);
+      if (raw.streamType === "account") {
+        const stored = decodeEvent<AccountEvent>(accountEventCodec, raw);
+        const accountId = raw.streamId.slice("account-".length);
+        const before = summaries.get(accountId);
+        const summary = evolveSummary(before, stored);
+        if (summary) {
+          summaries.set(accountId, summary);
+          const entry = statementEntryFor(summary, stored);
+          if (entry) statement.push(entry);
+          audit.push(auditEntryFor(before, summary, stored));
+        }
+      }
+      after = raw.globalPosition;
+    }
+    count += batch.length;
+    options.onProgress?.({ events: count, elapsedMs: performance.now() - started });
+    if (batch.length < batchSize) break;
+  }
+  return { rows: { account_summary: [...summaries.values()], statement_entries: statement, audit_log: audit }, events: count };
+}

@@ -1,0 +1,49 @@
+import { connectFromEnv } from "../lib/db/connect";
+import { rebuildProjections, verifyProjections } from "../lib/projections/rebuild";
+import type { ReplayProgress } from "../lib/projections/replay";
+
+const mode = process.argv[2];
+if (mode !== "rebuild" && mode !== "verify") {
+  console.error("usage: tsx scripts/projections.ts rebuild|verify");
+  process.exit(2);
+}
+
+let lastPrint = 0;
+function progress({ events, elapsedMs }: ReplayProgress) {
+  if (elapsedMs - lastPrint < 1000 && events % 50_000 !== 0) return;
+  lastPrint = elapsedMs;
+  const rate = elapsedMs > 0 ? Math.round((events / elapsedMs) * 1000) : 0;
+  console.log(`  replayed ${events.toLocaleString("en")} events (${rate.toLocaleString("en")} events/s)`);
+}
+
+async function main() {
+  const handle = await connectFromEnv();
+  console.log(`${mode === "rebuild" ? "Rebuilding" : "Verifying"} projections on ${handle.target}`);
+  try {
+    if (mode === "rebuild") {
+      const report = await rebuildProjections(handle.db, { onProgress: progress });
+      const rate = Math.round((report.events / Math.max(report.elapsedMs, 1)) * 1000);
+      console.log(`Rebuilt from ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(2)} s (${rate.toLocaleString("en")} events/s)`);
+      for (const [table, rows] of Object.entries(report.rows)) console.log(`  ${table}: ${rows.toLocaleString("en")} rows`);
+    } else {
+      const report = await verifyProjections(handle.db, { onProgress: progress });
+      const rate = Math.round((report.events / Math.max(report.elapsedMs, 1)) * 1000);
+      console.log(`Replayed ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(2)} s (${rate.toLocaleString("en")} events/s)`);
+      for (const difference of report.differences.slice(0, 50)) {
+        console.log(`  ${difference.kind.toUpperCase()} ${difference.table} ${difference.key}`);
+        if (difference.live !== undefined) console.log(`    live:     ${JSON.stringify(difference.live)}`);
+        if (difference.expected !== undefined) console.log(`    expected: ${JSON.stringify(difference.expected)}`);
+      }
+      if (report.differences.length > 50) console.log(`  … and ${report.differences.length - 50} more`);
+      console.log(report.differences.length === 0 ? "No differences: the projections match the events." : `${report.differences.length} differences found.`);
+      process.exitCode = report.differences.length === 0 ? 0 : 1;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+import { accountNumberFromDigits } from "@/lib/domain/account/account-number";
+import type { AccountCommand, OpenAccount } from "@/lib/domain/account/commands";
+import type { AccountEvent } from "@/lib/domain/account/events";
+
+/** Commands and events for account specs; commands and their events carry the same data. */
+export const openingData: OpenAccount["data"] = {
+  accountId: "acc-1",
+  customerId: "cust-1",
+  currency: "EUR",
+  number: accountNumberFromDigits("12345678"),
+  nickname: "Household",
+};
+
+export const openAccount = (): AccountCommand => ({ type: "OpenAccount", data: { ...openingData } });
+export const deposit = (amount: bigint, reference: string | null = null): AccountCommand => ({
+  type: "DepositMoney",
+  data: { amount, reference },
+});
+export const withdraw = (amount: bigint, reference: string | null = null): AccountCommand => ({
+  type: "WithdrawMoney",
+  data: { amount, reference },
+});
+export const freeze = (reason = "card reported stolen"): AccountCommand => ({
+  type: "FreezeAccount",
+  data: { category: "suspected_fraud", reason },
+});
+export const unfreeze = (reason = "card found"): AccountCommand => ({ type: "UnfreezeAccount", data: { reason } });
+export const close = (reason = "customer moved abroad"): AccountCommand => ({ type: "CloseAccount", data: { reason } });
+
+export const accountOpened = (): AccountEvent => ({ type: "AccountOpened", data: { ...openingData } });
+export const moneyDeposited = (amount: bigint, reference: string | null = null): AccountEvent => ({
+  type: "MoneyDeposited",
+  data: { amount, reference },
+});
+export const moneyWithdrawn = (amount: bigint, reference: string | null = null): AccountEvent => ({
+  type: "MoneyWithdrawn",
+  data: { amount, reference },
+});
+export const accountFrozen = (reason = "card reported stolen"): AccountEvent => ({
+  type: "AccountFrozen",
+  data: { category: "suspected_fraud", reason },
+});
+export const accountUnfrozen = (reason = "card found"): AccountEvent => ({ type: "AccountUnfrozen", data: { reason } });
+export const accountClosed = (reason = "customer moved abroad"): AccountEvent => ({ type: "AccountClosed", data: { reason } });
