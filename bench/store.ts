@@ -13,7 +13,7 @@
  * BENCH_WORKERS ("1,4,16"), BENCH_STREAM_SIZES ("100,10000,100000"), BENCH_TIMEOUT_MS (600000).
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -161,7 +161,36 @@ type DepositResult = {
   firstError?: string;
   /** What the benchmark's backends were doing, sampled from pg_stat_activity every 50 ms. */
   waits: WaitSample;
+  /** Over the measured window: the whole machine's CPU busy share, and this Node process's (of one core). */
+  machineCpuBusyPercent: number | null;
+  nodeCpuPercentOfOneCore: number;
 };
+
+type CpuMark = { at: number; node: NodeJS.CpuUsage; machine: { busy: number; total: number } | null };
+
+function machineCpu(): { busy: number; total: number } | null {
+  try {
+    const first = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+    const fields = first.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null; // not Linux
+  }
+}
+
+const cpuMark = (): CpuMark => ({ at: performance.now(), node: process.cpuUsage(), machine: machineCpu() });
+
+function cpuBetween(from: CpuMark, to: CpuMark) {
+  const node = { user: to.node.user - from.node.user, system: to.node.system - from.node.system };
+  const wallUs = (to.at - from.at) * 1000;
+  const machine =
+    from.machine && to.machine && to.machine.total > from.machine.total
+      ? round((100 * (to.machine.busy - from.machine.busy)) / (to.machine.total - from.machine.total), 1)
+      : null;
+  return { machineCpuBusyPercent: machine, nodeCpuPercentOfOneCore: round((100 * (node.user + node.system)) / wallUs, 1) };
+}
 
 /** Samples pg_stat_activity for the scratch database: where do the backends spend their time? */
 function startWaitSampler(url: string, dbName: string): { stop: () => Promise<WaitSample> } {
@@ -213,6 +242,12 @@ async function runDeposits(
     const start = performance.now();
     const measureFrom = start + WARMUP_MS;
     const measureTo = measureFrom + DURATION_MS;
+    let fromMark: CpuMark | undefined;
+    let toMark: CpuMark | undefined;
+    const marks = [
+      setTimeout(() => (fromMark = cpuMark()), WARMUP_MS),
+      setTimeout(() => (toMark = cpuMark()), WARMUP_MS + DURATION_MS),
+    ];
     const worker = async () => {
       while (performance.now() < measureTo) {
         const t0 = performance.now();
@@ -230,6 +265,8 @@ async function runDeposits(
       }
     };
     await Promise.all(Array.from({ length: workers }, worker));
+    marks.forEach(clearTimeout);
+    const cpu = fromMark ? cpuBetween(fromMark, toMark ?? cpuMark()) : { machineCpuBusyPercent: null, nodeCpuPercentOfOneCore: Number.NaN };
     const waits = await sampler.stop();
     const sorted = Float64Array.from(latencies).sort();
     return {
@@ -244,6 +281,7 @@ async function runDeposits(
       errors,
       firstError,
       waits,
+      ...cpu,
     };
   } finally {
     await sampler.stop().catch(() => undefined);
@@ -404,27 +442,36 @@ async function runLoads(scratch: Scratch): Promise<LoadResult[]> {
       log(`  loaded ${size.toLocaleString("en")}: ${snap.medianMs} ms with snapshot, ${full.medianMs} ms without`);
     }
     const largest = built.at(-1);
-    if (largest) plans.push(...(await explainLoad(scratch, largest.streamId, withSnapshots, largest.size)));
+    if (largest) {
+      const label = `${largest.size.toLocaleString("en")}-event stream with its snapshot`;
+      plans.push(...(await explainLoad(scratch, largest.streamId, withSnapshots, label, ["force_custom_plan", "force_generic_plan"])));
+    }
   } finally {
     await handle.close();
   }
   return results;
 }
 
-type Plan = { events: number; planCacheMode: string; lines: string[] };
+type Plan = { stream: string; planCacheMode: string; lines: string[] };
 const plans: Plan[] = [];
 
 /**
  * EXPLAIN ANALYZE of the exact statement loadAggregate sends (captured from the driver, not copied
  * here), as a custom plan and as the generic plan a prepared statement switches to after 5 runs.
  */
-async function explainLoad(scratch: Scratch, streamId: string, policy: SnapshotPolicy<AccountState>, size: number): Promise<Plan[]> {
+async function explainLoad(
+  scratch: Scratch,
+  streamId: string,
+  policy: SnapshotPolicy<AccountState>,
+  label: string,
+  modes: string[],
+): Promise<Plan[]> {
   let captured: { query: string; parameters: unknown[] } | undefined;
   const client = postgres(scratch.url, {
     max: 1,
     onnotice: () => {},
     debug: (_connection, query, parameters) => {
-      if (query.includes("with snap")) captured = { query, parameters: parameters as unknown[] };
+      if (query.includes("with snap")) captured ??= { query, parameters: parameters as unknown[] };
     },
   });
   const out: Plan[] = [];
@@ -433,12 +480,12 @@ async function explainLoad(scratch: Scratch, streamId: string, policy: SnapshotP
     await loadAggregate(db, { streamId, decider: accountDecider, codec: accountEventCodec, snapshot: policy });
     if (!captured) return out;
     const literals = captured.parameters.map((value) => `'${String(value).replace(/'/g, "''")}'`).join(", ");
-    for (const mode of ["force_custom_plan", "force_generic_plan"]) {
+    for (const mode of modes) {
       await client.unsafe(`set plan_cache_mode = ${mode}`);
       await client.unsafe(`prepare bench_load as ${captured.query}`);
       try {
         const rows = await client.unsafe(`explain (analyze, buffers, costs off) execute bench_load(${literals})`);
-        out.push({ events: size, planCacheMode: mode, lines: rows.map((row) => String(row["QUERY PLAN"])) });
+        out.push({ stream: label, planCacheMode: mode, lines: rows.map((row) => String(row["QUERY PLAN"])) });
       } finally {
         await client.unsafe(`deallocate bench_load`);
       }
@@ -518,6 +565,22 @@ async function main(): Promise<number> {
         );
       }
     }
+    const probe = await openDatabase({ kind: "postgres", url: scratch.url, poolMax: 1 });
+    const hotVersion = await loadAggregate(probe.db, {
+      streamId: accountStreamId(hotAccount),
+      decider: accountDecider,
+      codec: accountEventCodec,
+      snapshot: { schemaVersion: ACCOUNT_STATE_SCHEMA_VERSION, decode: decodeAccountState, every: SNAPSHOT_EVERY },
+    }).finally(() => probe.close());
+    plans.push(
+      ...(await explainLoad(
+        scratch,
+        accountStreamId(hotAccount),
+        { schemaVersion: ACCOUNT_STATE_SCHEMA_VERSION, decode: decodeAccountState, every: SNAPSHOT_EVERY },
+        `hot account after part 1 (${hotVersion.version} events, ${hotVersion.eventsReplayed} after its snapshot)`,
+        ["auto"],
+      )),
+    );
     const statementCounts = {
       randomAccount: await statementsPerDeposit(scratch, accounts[0] as string, 50),
       hotAccount: await statementsPerDeposit(scratch, hotAccount, 50),
@@ -542,10 +605,21 @@ async function main(): Promise<number> {
     log(`\nDeposits (depositMoney, ${DURATION_MS / 1000} s per run after ${WARMUP_MS / 1000} s warm-up)\n`);
     log(
       table(
-        ["scenario", "workers", "commands/s", "p50 ms", "p99 ms", "max ms", "errors"],
-        deposits.map((d) => [d.scenario === "random" ? `random of ${ACCOUNT_COUNT}` : "one hot account", d.workers, d.commandsPerSecond, d.p50Ms, d.p99Ms, d.maxMs, d.errors]),
+        ["scenario", "workers", "commands/s", "p50 ms", "p99 ms", "max ms", "errors", "machine CPU", "Node CPU"],
+        deposits.map((d) => [
+          d.scenario === "random" ? `random of ${ACCOUNT_COUNT}` : "one hot account",
+          d.workers,
+          d.commandsPerSecond,
+          d.p50Ms,
+          d.p99Ms,
+          d.maxMs,
+          d.errors,
+          d.machineCpuBusyPercent === null ? "-" : `${d.machineCpuBusyPercent}%`,
+          `${d.nodeCpuPercentOfOneCore}%`,
+        ]),
       ),
     );
+    log(`\n(machine CPU: share of all ${os.cpus().length} cores busy, from /proc/stat; Node CPU: this process, in % of one core)`);
     log(
       `\nhot / random at ${maxWorkers} workers: ${hotOverRandom} (target ≥ ${TARGET_HOT_OVER_RANDOM}: ${hotOverRandom >= TARGET_HOT_OVER_RANDOM ? "met" : "MISSED"})`,
     );
@@ -588,7 +662,7 @@ async function main(): Promise<number> {
       ),
     );
     for (const plan of plans) {
-      log(`\nEXPLAIN ANALYZE of the load statement, ${plan.events.toLocaleString("en")}-event stream with its snapshot, ${plan.planCacheMode}:`);
+      log(`\nEXPLAIN ANALYZE of the load statement, ${plan.stream}, ${plan.planCacheMode}:`);
       log(plan.lines.map((line) => `    ${line}`).join("\n"));
     }
     log(

@@ -35,7 +35,6 @@ function boundedText(label: string, max: number) {
     .string({ error: `${label} must be text.` })
     .trim()
     .max(max, `${label} can be at most ${max} characters.`)
-    // eslint-disable-next-line no-control-regex
     .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), `${label} cannot contain control characters.`);
 }
 

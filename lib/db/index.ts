@@ -1,17 +1,3 @@
 import "server-only";
-import type { DatabaseHandle } from "./client";
-import { connectFromEnv } from "./connect";
 
-type Cache = { handle?: Promise<DatabaseHandle> };
-// On globalThis, not in module scope: Next may load this module in more than one bundle
-// (instrumentation, route handlers), and PGlite must be opened once per process.
-const cache = ((globalThis as { __ledgerlineDb?: Cache }).__ledgerlineDb ??= {});
-
-/** The app's database, opened and migrated once per process. */
-export function database(): Promise<DatabaseHandle> {
-  cache.handle ??= connectFromEnv().catch((error: unknown) => {
-    cache.handle = undefined;
-    throw error;
-  });
-  return cache.handle;
-}
+export { processDatabase as database } from "./process-database";

@@ -199,14 +199,16 @@ describe("account decider", () => {
       given(frozenWithBalance).when(unfreeze("all clear")).then([accountUnfrozen("all clear")]);
     });
 
-    it("CloseAccount with a non-zero balance is rejected BALANCE_NOT_ZERO", () => {
+    it("CloseAccount with a non-zero balance is rejected ACCOUNT_FROZEN", () => {
       given(frozenWithBalance)
         .when(close("leaving"))
-        .then([{ type: "AccountCommandRejected", data: { command: "CloseAccount", code: "BALANCE_NOT_ZERO", reason: "leaving" } }]);
+        .then([{ type: "AccountCommandRejected", data: { command: "CloseAccount", code: "ACCOUNT_FROZEN", reason: "leaving" } }]);
     });
 
-    it("CloseAccount with a zero balance closes it (a freeze does not block closing)", () => {
-      given(frozenEmpty).when(close("closed by compliance")).then([accountClosed("closed by compliance")]);
+    it("CloseAccount even at a zero balance is rejected ACCOUNT_FROZEN: the freeze must be lifted first", () => {
+      given(frozenEmpty)
+        .when(close("closed by compliance"))
+        .then([{ type: "AccountCommandRejected", data: { command: "CloseAccount", code: "ACCOUNT_FROZEN", reason: "closed by compliance" } }]);
     });
   });
 

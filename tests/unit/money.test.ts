@@ -45,6 +45,18 @@ describe("parseDecimalAmount", () => {
     });
   });
 
+  it.each([["1.000", "EUR"], ["1.500", "EUR"], ["12.0", "JPY"]] as const)(
+    'refuses "%s" %s: extra decimals are refused even when zero, since "1.000" may mean one thousand',
+    (input, currency) => {
+      expect(parseDecimalAmount(input, currency)).toMatchObject({ ok: false, code: "AMOUNT_TOO_PRECISE" });
+    },
+  );
+
+  it("refuses mixed group separators", () => {
+    expect(parseDecimalAmount("1,000 000", "EUR")).toMatchObject({ ok: false, code: "AMOUNT_INVALID" });
+    expect(parseDecimalAmount("1 000 000", "EUR")).toEqual({ ok: true, amount: 100_000_000n });
+  });
+
   it('refuses "12.5" JPY as AMOUNT_TOO_PRECISE: yen has no decimal places', () => {
     expect(parseDecimalAmount("12.5", "JPY")).toEqual({ ok: false, code: "AMOUNT_TOO_PRECISE", message: "JPY has no decimal places." });
   });

@@ -16,15 +16,15 @@ function validationErrorFor(amount: unknown): ValidationError {
 }
 
 describe("minorUnitsSchema(1_000_000n) through parseInput", () => {
-  it.each<[unknown, bigint]>([
-    [1, 1n],
-    ["250", 250n],
-    [250n, 250n],
-    [" 250 ", 250n],
-    [1_000_000, 1_000_000n],
-    ["1000000", 1_000_000n],
-    [1_000_000n, 1_000_000n],
-  ])("accepts %j as %s", (amount, expected) => {
+  it.each<[string, unknown, bigint]>([
+    ["the number 1", 1, 1n],
+    ['the string "250"', "250", 250n],
+    ["the bigint 250n", 250n, 250n],
+    ["padded digits", " 250 ", 250n],
+    ["the limit as a number", 1_000_000, 1_000_000n],
+    ["the limit as a string", "1000000", 1_000_000n],
+    ["the limit as a bigint", 1_000_000n, 1_000_000n],
+  ])("accepts %s as %s", (_label, amount, expected) => {
     expect(parseInput(input, { amount })).toEqual({ amount: expected });
   });
 

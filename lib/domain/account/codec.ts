@@ -43,7 +43,7 @@ export const accountEventCodec = defineEventCodec<AccountEvent>({
     version: 1,
     schema: z.object({
       command: z.enum(["FreezeAccount", "UnfreezeAccount", "CloseAccount"]),
-      code: z.enum(["ALREADY_FROZEN", "NOT_FROZEN", "ACCOUNT_CLOSED", "BALANCE_NOT_ZERO", "FUNDS_RESERVED"]),
+      code: z.enum(["ALREADY_FROZEN", "NOT_FROZEN", "ACCOUNT_CLOSED", "ACCOUNT_FROZEN", "BALANCE_NOT_ZERO", "FUNDS_RESERVED"]),
       reason: z.string(),
     }),
   },

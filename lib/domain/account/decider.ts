@@ -69,10 +69,12 @@ function unfreeze({ data }: UnfreezeAccount, state: OpenedAccountState): Account
 }
 
 function close({ data }: CloseAccount, state: OpenedAccountState): AccountEvent[] {
-  const rejected = (code: "ACCOUNT_CLOSED" | "BALANCE_NOT_ZERO" | "FUNDS_RESERVED"): AccountEvent[] => [
+  const rejected = (code: "ACCOUNT_CLOSED" | "ACCOUNT_FROZEN" | "BALANCE_NOT_ZERO" | "FUNDS_RESERVED"): AccountEvent[] => [
     { type: "AccountCommandRejected", data: { command: "CloseAccount", code, reason: data.reason } },
   ];
   if (state.status === "Closed") return rejected("ACCOUNT_CLOSED");
+  // A freeze (a legal order, a fraud review) must be lifted by an admin before the account can go.
+  if (state.status === "Frozen") return rejected("ACCOUNT_FROZEN");
   if (state.reserved !== 0n) return rejected("FUNDS_RESERVED");
   if (state.balance !== 0n) return rejected("BALANCE_NOT_ZERO");
   return [{ type: "AccountClosed", data: { ...data } }];

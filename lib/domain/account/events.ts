@@ -19,6 +19,7 @@ export type AccountCommandRejectionCode =
   | "ALREADY_FROZEN"
   | "NOT_FROZEN"
   | "ACCOUNT_CLOSED"
+  | "ACCOUNT_FROZEN"
   | "BALANCE_NOT_ZERO"
   | "FUNDS_RESERVED";
 

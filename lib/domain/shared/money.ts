@@ -10,17 +10,21 @@ export type ParseAmountResult =
 /**
  * Parses what a person typed ("1,234.50", "30.5", "100") into minor units of `currency`,
  * by string arithmetic only. Group separators (comma, space, underscore, apostrophe) are accepted
- * between digits; a sign, an exponent or more decimals than the currency has are refused.
+ * between thousands; a sign, an exponent, or more decimals than the currency has (even zeros) are refused.
  */
 export function parseDecimalAmount(input: string, currency: Currency): ParseAmountResult {
   const text = input.trim();
   if (text === "") return { ok: false, code: "AMOUNT_REQUIRED", message: "Enter an amount." };
-  const match = /^(\d{1,3}(?:[,' _]\d{3})+|\d+)?(?:\.(\d*))?$/.exec(text);
-  if (!match || (match[1] === undefined && !match[2])) {
+  // One kind of group separator throughout ("1,000,000" or "1 000 000", never "1,000 000").
+  const match = /^(?<whole>\d{1,3}(?<sep>[,' _])\d{3}(?:\k<sep>\d{3})*|\d+)?(?:\.(?<fraction>\d*))?$/.exec(text);
+  const groups = match?.groups ?? {};
+  if (!match || (groups.whole === undefined && !groups.fraction)) {
     return { ok: false, code: "AMOUNT_INVALID", message: "Enter an amount as a number, like 25 or 25.50." };
   }
-  const whole = (match[1] ?? "0").replace(/[,' _]/g, "");
-  const fraction = (match[2] ?? "").replace(/0+$/, "");
+  const whole = (groups.whole ?? "0").replace(/[,' _]/g, "");
+  // Extra decimals are refused even when they are zeros: "1.000" may mean one thousand to the
+  // person typing it, and charging them 1.00 instead would be worse than asking again.
+  const fraction = groups.fraction ?? "";
   const exponent = minorUnitExponent(currency);
   if (fraction.length > exponent) {
     const message =

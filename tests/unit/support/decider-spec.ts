@@ -40,6 +40,6 @@ export function deciderSpecification<Command, Event, State>(
 }
 
 /** The state a decider reaches from its initial state after `events`, in order. */
-export function stateAfter<Command, Event, State>(decider: Decider<Command, Event, State>, events: readonly Event[]): State {
+export function stateAfter<Command, Event, State>(decider: Decider<Command, Event, State>, events: readonly NoInfer<Event>[]): State {
   return events.reduce(decider.evolve, decider.initialState());
 }
