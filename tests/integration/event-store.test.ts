@@ -112,7 +112,13 @@ describe.each(postgresBackends)("global reader on $name with overlapping transac
 
     release();
     await slow;
-    const afterCommit = await readAll(t.db, whileOpen.checkpoint);
+    // xmin is cluster-wide: a transaction open in any database (other test files share this
+    // server) holds the reader back, which is correct; wait until the horizon passes both.
+    let afterCommit = await readAll(t.db, whileOpen.checkpoint);
+    for (let waited = 0; afterCommit.events.length < 2 && waited < 20_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      afterCommit = await readAll(t.db, whileOpen.checkpoint);
+    }
     expect(afterCommit.events.map((e) => e.streamId)).toEqual(["slow", "fast"]);
     const slowEvent = afterCommit.events[0]!;
     const fastEvent = afterCommit.events[1]!;
