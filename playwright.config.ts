@@ -1,3 +1,5 @@
+import os from "node:os";
+import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 
 // End-to-end tests run against a production build (`next build` first; scripts/test.mjs does it)
@@ -5,7 +7,9 @@ import { defineConfig, devices } from "@playwright/test";
 // `npx playwright install` cannot download browsers on our machines.
 const port = Number(process.env.E2E_PORT ?? 3123);
 const baseURL = `http://127.0.0.1:${port}`;
-const dataDir = process.env.E2E_DATA_DIR ?? `.data/e2e-${Date.now()}`;
+// Set once in the runner's environment, so workers and the teardown agree on it.
+process.env.E2E_DATA_DIR ??= path.join(os.tmpdir(), `ledgerline-e2e-${process.pid}-${Date.now()}`, "pglite");
+const dataDir = process.env.E2E_DATA_DIR;
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -13,6 +17,7 @@ export default defineConfig({
   workers: process.env.CI ? 2 : undefined,
   retries: 0,
   forbidOnly: true,
+  globalTeardown: "./tests/e2e/support/teardown.ts",
   reporter: [["list"]],
   timeout: 30_000,
   use: {
@@ -44,6 +49,7 @@ export default defineConfig({
       DATABASE_URL: "",
       PGLITE_DATA_DIR: dataDir,
       NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
     },
   },
 });

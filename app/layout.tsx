@@ -1,5 +1,8 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
 import Link from "next/link";
+import { Providers } from "@/components/providers";
+import { currentUser } from "@/lib/dal/session";
+import { signOutAction } from "./(auth)/actions";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -7,20 +10,50 @@ export const metadata: Metadata = {
   description: "An open-source, event-sourced banking portal: every balance is derived from an append-only ledger.",
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export const viewport: Viewport = { width: "device-width", initialScale: 1 };
+
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  const user = await currentUser();
   return (
     <html lang="en">
       <body>
-        <a href="#main" className="skip-link">Skip to content</a>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
         <header className="site-header">
           <div className="container">
-            <Link href="/" className="brand">
+            <Link href={user ? "/dashboard" : "/"} className="brand">
               <span className="brand-mark" aria-hidden="true" />
               Ledgerline
             </Link>
+            <nav className="nav" aria-label="Main">
+              {user ? (
+                <>
+                  <Link href="/dashboard">Accounts</Link>
+                  <Link href="/accounts/new">Open an account</Link>
+                  <span className="muted user-name">{user.name}</span>
+                  <form action={signOutAction}>
+                    <button type="submit" className="link-button">
+                      Sign out
+                    </button>
+                  </form>
+                </>
+              ) : (
+                <>
+                  <Link href="/sign-in">Sign in</Link>
+                  <Link href="/sign-up" className="button small">
+                    Open an account
+                  </Link>
+                </>
+              )}
+            </nav>
           </div>
         </header>
-        <main id="main" className="container">{children}</main>
+        <Providers>
+          <main id="main" className="container">
+            {children}
+          </main>
+        </Providers>
         <footer className="container site-footer">Ledgerline: open-source, event-sourced banking.</footer>
       </body>
     </html>

@@ -311,6 +311,42 @@ async function openAccounts(scratch: Scratch, count: number): Promise<string[]> 
   return ids;
 }
 
+type RoundTrips = {
+  drizzleNoParameters: { p50Ms: number; p99Ms: number };
+  drizzleOneParameter: { p50Ms: number; p99Ms: number };
+  postgresJsPrepared: { p50Ms: number; p99Ms: number };
+};
+
+/**
+ * One statement's latency inside a transaction, idle machine permitting: through Drizzle without and
+ * with a bound parameter, and through a postgres.js prepared statement. Drizzle sends its queries
+ * unnamed (prepare: false), and postgres.js sends an unnamed statement that has parameters as
+ * Parse/Describe first and Bind/Execute after the reply: two network round trips per statement.
+ */
+async function roundTrips(scratch: Scratch, count = 500): Promise<RoundTrips> {
+  const client = postgres(scratch.url, { max: 1, onnotice: () => {} });
+  const db = drizzlePostgres({ client, schema }) as unknown as Database;
+  const time = async (run: () => Promise<unknown>) => {
+    const times: number[] = [];
+    for (let i = 0; i < count + 50; i++) {
+      const t0 = performance.now();
+      await run();
+      if (i >= 50) times.push(performance.now() - t0);
+    }
+    const sorted = Float64Array.from(times).sort();
+    return { p50Ms: round(percentile(sorted, 50), 3), p99Ms: round(percentile(sorted, 99), 3) };
+  };
+  try {
+    return await db.transaction(async (tx) => ({
+      drizzleNoParameters: await time(() => tx.execute(sql`select 1`)),
+      drizzleOneParameter: await time(() => tx.execute(sql`select ${1}::int`)),
+      postgresJsPrepared: await client.begin((inner) => time(() => inner`select ${1}::int`)),
+    }));
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
 /** Counts the statements one deposit sends to Postgres, by watching a postgres.js client's queries. */
 async function statementsPerDeposit(scratch: Scratch, accountId: string, commands: number) {
   const seen = new Map<string, number>();
@@ -620,6 +656,7 @@ async function main(): Promise<number> {
         ["auto"],
       )),
     );
+    const roundTrip = await roundTrips(scratch);
     const statementCounts = {
       randomAccount: await statementsPerDeposit(scratch, accounts[0] as string, 50),
       hotAccount: await statementsPerDeposit(scratch, hotAccount, 50),
@@ -687,6 +724,24 @@ async function main(): Promise<number> {
       ),
     );
 
+    log(`\nOne statement inside a transaction (no load on the pool; p50 / p99 ms)\n`);
+    log(
+      table(
+        ["statement", "p50 ms", "p99 ms"],
+        [
+          ["Drizzle, no parameter: select 1 (simple protocol)", roundTrip.drizzleNoParameters.p50Ms, roundTrip.drizzleNoParameters.p99Ms],
+          ["Drizzle, one parameter: select $1 (unnamed: describe, then execute)", roundTrip.drizzleOneParameter.p50Ms, roundTrip.drizzleOneParameter.p99Ms],
+          ["postgres.js prepared statement: select $1", roundTrip.postgresJsPrepared.p50Ms, roundTrip.postgresJsPrepared.p99Ms],
+        ],
+      ),
+    );
+    const hot1 = deposits.find((d) => d.scenario === "hot" && d.workers === Math.min(...WORKER_COUNTS));
+    log(
+      `\nA hot-stream command holds the row lock for 9 of its ${statementCounts.hotAccount.perCommand} statements (lock … commit); ` +
+        `observed ceiling ${hot16?.commandsPerSecond} cmd/s = ${hot16 ? round(1000 / hot16.commandsPerSecond, 2) : "-"} ms per command` +
+        (hot1 ? ` (1 worker: p50 ${hot1.p50Ms} ms per command).` : "."),
+    );
+
     log(`\nAggregate load (loadAggregate, median ms per load)\n`);
     log(
       table(
@@ -723,6 +778,7 @@ async function main(): Promise<number> {
       deposits,
       hotOverRandom: { workers: maxWorkers, ratio: hotOverRandom, target: TARGET_HOT_OVER_RANDOM, met: hotOverRandom >= TARGET_HOT_OVER_RANDOM },
       statementsPerDeposit: statementCounts,
+      roundTrip,
       loads,
       loadPlans: plans,
       loadRatio: {

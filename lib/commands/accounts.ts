@@ -58,15 +58,20 @@ function toResult(accountId: string, outcome: CommandOutcome<AccountEvent, Accou
   };
 }
 
+/** `recordedAt` only for importing history (the demo seed). */
+export type RunOptions = { recordedAt?: Date };
+
 async function run(
   ctx: CommandContext,
   accountId: string,
   command: AccountCommand,
   metadata: CommandMetadata,
+  options: RunOptions = {},
 ): Promise<AccountCommandResult> {
   const outcome = await handleCommand(ctx.db, accountAggregate(ctx.snapshotEvery), accountStreamId(accountId), command, {
     metadata,
     idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId } : undefined,
+    recordedAt: options.recordedAt,
   });
   return toResult(accountId, outcome);
 }
@@ -77,13 +82,18 @@ const openAccountInput = z.object({
   nickname: optionalText("Nickname", 40),
 });
 
-export async function openAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata): Promise<AccountCommandResult> {
+export async function openAccount(
+  ctx: CommandContext,
+  input: unknown,
+  metadata: CommandMetadata,
+  options: RunOptions = {},
+): Promise<AccountCommandResult> {
   const data = parseInput(openAccountInput, input);
   const accountId = randomUUID();
   for (let attempt = 1; ; attempt++) {
     const number = accountNumberFromDigits(String(randomInt(0, 100_000_000)).padStart(8, "0"));
     try {
-      return await run(ctx, accountId, { type: "OpenAccount", data: { accountId, ...data, number } }, metadata);
+      return await run(ctx, accountId, { type: "OpenAccount", data: { accountId, ...data, number } }, metadata, options);
     } catch (error) {
       // Eight random digits can collide with an existing number: the unique index says so; draw again.
       if (sqlState(error) !== "23505" || attempt >= 5) throw error;
@@ -99,14 +109,24 @@ function moneyInput(maxAmount: bigint) {
   });
 }
 
-export async function depositMoney(ctx: CommandContext, input: unknown, metadata: CommandMetadata): Promise<AccountCommandResult> {
+export async function depositMoney(
+  ctx: CommandContext,
+  input: unknown,
+  metadata: CommandMetadata,
+  options: RunOptions = {},
+): Promise<AccountCommandResult> {
   const { accountId, amount, reference } = parseInput(moneyInput(ctx.maxAmount), input);
-  return run(ctx, accountId, { type: "DepositMoney", data: { amount, reference } }, metadata);
+  return run(ctx, accountId, { type: "DepositMoney", data: { amount, reference } }, metadata, options);
 }
 
-export async function withdrawMoney(ctx: CommandContext, input: unknown, metadata: CommandMetadata): Promise<AccountCommandResult> {
+export async function withdrawMoney(
+  ctx: CommandContext,
+  input: unknown,
+  metadata: CommandMetadata,
+  options: RunOptions = {},
+): Promise<AccountCommandResult> {
   const { accountId, amount, reference } = parseInput(moneyInput(ctx.maxAmount), input);
-  return run(ctx, accountId, { type: "WithdrawMoney", data: { amount, reference } }, metadata);
+  return run(ctx, accountId, { type: "WithdrawMoney", data: { amount, reference } }, metadata, options);
 }
 
 const freezeInput = z.object({

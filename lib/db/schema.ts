@@ -164,3 +164,29 @@ export type EventRow = typeof events.$inferSelect;
 export type AccountSummaryRow = typeof accountSummary.$inferSelect;
 export type StatementEntryRow = typeof statementEntries.$inferSelect;
 export type AuditLogRow = typeof auditLog.$inferSelect;
+
+// ---------------------------------------------------------------- identity (not the ledger)
+
+/** Credentials and profile. Who registered, and every failed sign-in, are also recorded as events. */
+export const users = pgTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    role: text("role").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("users_email_idx").on(t.email)],
+);
+
+/** Failed sign-ins per key ("email:…", "ip:…") in the current window, and any lock they earned. */
+export const signInThrottle = pgTable("sign_in_throttle", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull(),
+  windowStartedAt: timestamptz("window_started_at").notNull(),
+  lockedUntil: timestamptz("locked_until"),
+});
+
+export type UserRow = typeof users.$inferSelect;

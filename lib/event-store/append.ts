@@ -12,6 +12,8 @@ export type AppendRequest = {
   readonly expectedVersion: bigint;
   readonly events: readonly NewEvent[];
   readonly metadata: EventMetadata;
+  /** Only for importing history (the demo seed); normally the database's clock stamps events. */
+  readonly recordedAt?: Date;
 };
 
 /**
@@ -53,6 +55,7 @@ export async function appendToStream(tx: Database, request: AppendRequest): Prom
           schemaVersion: event.schemaVersion,
           data: event.data,
           metadata,
+          ...(request.recordedAt ? { recordedAt: request.recordedAt } : {}),
         })),
       )
       .returning();

@@ -38,6 +38,8 @@ export type HandleOptions = {
   /** With a key, the command has its effect once; a retry gets the first result back. */
   readonly idempotency?: { readonly scope: string; readonly key: string };
   readonly maxAttempts?: number;
+  /** Only for importing history (the demo seed). */
+  readonly recordedAt?: Date;
 };
 
 class ReplayInstead extends Error {}
@@ -95,6 +97,7 @@ async function runOnce<Command extends { type: string; data: unknown }, Event ex
     expectedVersion: loaded.version,
     events: decided.map((event) => spec.codec.encode(event)),
     metadata: eventMetadata(options.metadata),
+    recordedAt: options.recordedAt,
   });
   const stored = raw.map((row, index) => {
     const event = decided[index] as Event;

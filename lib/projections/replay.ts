@@ -5,7 +5,9 @@ import { accountEventCodec } from "../domain/account/codec";
 import type { AccountEvent } from "../domain/account/events";
 import { toRawEvent } from "../event-store/append";
 import { decodeEvent } from "../event-store/read";
+import { identityEventCodec, SIGNIN_STREAM_TYPE, USER_STREAM_TYPE } from "../domain/identity/events";
 import { evolveSummary, statementEntryFor, auditEntryFor } from "./account-projection";
+import { identityAuditEntry } from "./identity-projection";
 
 /** Every projection row, computed in memory from the events alone. */
 export type ProjectedRows = {
@@ -52,6 +54,8 @@ export async function replayAllEvents(
           if (entry) statement.push(entry);
           audit.push(auditEntryFor(before, summary, stored));
         }
+      } else if (raw.streamType === USER_STREAM_TYPE || raw.streamType === SIGNIN_STREAM_TYPE) {
+        audit.push(identityAuditEntry(decodeEvent(identityEventCodec, raw)));
       }
       after = raw.globalPosition;
     }

@@ -1,0 +1,61 @@
+"use server";
+
+import { AuthError } from "next-auth";
+import { registerUser } from "@/lib/auth/users";
+import { signIn, signOut } from "@/lib/auth/config";
+import { database } from "@/lib/db";
+import { ValidationError } from "@/lib/domain/shared/errors";
+
+export type AuthFormState = {
+  message?: string;
+  fieldErrors?: Record<string, string[] | undefined>;
+  values?: { email?: string; name?: string };
+};
+
+const text = (formData: FormData, key: string) => {
+  const value = formData.get(key);
+  return typeof value === "string" ? value : "";
+};
+
+/** Only same-site paths: an open redirect after sign-in would be a phishing tool. */
+function safeNext(value: string): string {
+  return value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/dashboard";
+}
+
+export async function signInAction(_previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
+  const email = text(formData, "email");
+  try {
+    await signIn("credentials", { email, password: text(formData, "password"), redirectTo: safeNext(text(formData, "next")) });
+    return {};
+  } catch (error) {
+    if (error instanceof AuthError) {
+      const throttled = (error as AuthError & { code?: string }).code === "throttled";
+      return {
+        values: { email },
+        message: throttled
+          ? "Too many failed attempts. For your safety, sign-in is paused for 15 minutes."
+          : "That email and password do not match an account.",
+      };
+    }
+    throw error; // the redirect that follows a successful sign-in
+  }
+}
+
+export async function signUpAction(_previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
+  const input = { name: text(formData, "name"), email: text(formData, "email"), password: text(formData, "password") };
+  try {
+    const { db } = await database();
+    await registerUser(db, input);
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      return { fieldErrors: error.fieldErrors, values: { name: input.name, email: input.email } };
+    }
+    throw error;
+  }
+  await signIn("credentials", { email: input.email, password: input.password, redirectTo: "/dashboard" });
+  return {};
+}
+
+export async function signOutAction(): Promise<void> {
+  await signOut({ redirectTo: "/sign-in" });
+}

@@ -1,0 +1,17 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { currentUser } from "@/lib/dal/session";
+import { SignUpForm } from "./sign-up-form";
+
+export const metadata: Metadata = { title: "Create your account" };
+
+export default async function SignUpPage() {
+  if (await currentUser()) redirect("/dashboard");
+  return (
+    <div className="auth-card card">
+      <h1 id="sign-up-title">Create your account</h1>
+      <p className="muted">Open accounts in euros, dollars or pounds in a minute.</p>
+      <SignUpForm />
+    </div>
+  );
+}

@@ -1,0 +1,41 @@
+"use client";
+
+import { useActionState } from "react";
+import { Field, FormMessage } from "@/components/ui/field";
+import type { OpenAccountFormState } from "@/lib/dal/account-commands";
+import { openAccountAction } from "../actions";
+
+const CHOICES = [
+  ["EUR", "Euro (EUR)"],
+  ["USD", "US dollar (USD)"],
+  ["GBP", "Pound sterling (GBP)"],
+  ["CHF", "Swiss franc (CHF)"],
+  ["SEK", "Swedish krona (SEK)"],
+  ["JPY", "Japanese yen (JPY)"],
+] as const;
+
+export function OpenAccountForm() {
+  const [state, action, pending] = useActionState<OpenAccountFormState, FormData>(openAccountAction, { status: "idle" });
+  return (
+    <form action={action} className="form" noValidate>
+      {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}
+      <Field id="currency" label="Currency" errors={state.fieldErrors?.currency} hint="An account holds one currency.">
+        {(props) => (
+          <select {...props} name="currency" defaultValue={state.values?.currency ?? "EUR"} required>
+            {CHOICES.map(([code, label]) => (
+              <option key={code} value={code}>
+                {label}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field id="nickname" label="Nickname (optional)" errors={state.fieldErrors?.nickname} hint="For example Everyday or Holiday savings.">
+        {(props) => <input {...props} name="nickname" maxLength={40} defaultValue={state.values?.nickname} />}
+      </Field>
+      <button type="submit" className="button" disabled={pending} aria-disabled={pending}>
+        {pending ? "Opening…" : "Open account"}
+      </button>
+    </form>
+  );
+}

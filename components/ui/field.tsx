@@ -1,0 +1,41 @@
+/** A labelled input with its error messages tied to it for screen readers. */
+export function Field({
+  id,
+  label,
+  errors,
+  hint,
+  children,
+}: {
+  id: string;
+  label: string;
+  errors?: string[];
+  hint?: string;
+  children: (props: { id: string; "aria-describedby"?: string; "aria-invalid"?: boolean }) => React.ReactNode;
+}) {
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const describedBy = [hint ? hintId : null, errors?.length ? errorId : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {hint ? (
+        <p id={hintId} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      {children({ id, "aria-describedby": describedBy, "aria-invalid": errors?.length ? true : undefined })}
+      <div id={errorId} className="field-error" aria-live="polite">
+        {errors?.map((message) => <p key={message}>{message}</p>)}
+      </div>
+    </div>
+  );
+}
+
+/** A form-level message: errors are announced assertively, successes politely. */
+export function FormMessage({ tone, children }: { tone: "success" | "error" | "warning"; children: React.ReactNode }) {
+  return (
+    <div className={`notice notice-${tone}`} role={tone === "success" ? "status" : "alert"}>
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,9 @@
+import type { Currency } from "@/lib/domain/shared/currency";
+import { formatMoney } from "@/lib/domain/shared/money";
+
+/** Minor units (as a string, from a DTO) formatted for the account's currency. */
+export function Money({ amount, currency, signed = false }: { amount: string | bigint; currency: Currency; signed?: boolean }) {
+  const value = typeof amount === "bigint" ? amount : BigInt(amount);
+  const text = formatMoney(value, currency);
+  return <span className="money">{signed && value > 0n ? `+${text}` : text}</span>;
+}

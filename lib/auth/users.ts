@@ -1,0 +1,152 @@
+import { createHash, randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { parseInput } from "../commands/validation";
+import type { Database } from "../db/client";
+import { users, type UserRow } from "../db/schema";
+import {
+  identityEventCodec,
+  type Role,
+  SIGNIN_STREAM_TYPE,
+  USER_STREAM_TYPE,
+  userStreamId,
+} from "../domain/identity/events";
+import type { CommandMetadata } from "../domain/shared/decider";
+import { ValidationError } from "../domain/shared/errors";
+import { recordFacts } from "../event-store/record";
+import type { StoredEvent } from "../event-store/types";
+import { identityAuditEntry } from "../projections/identity-projection";
+import { auditLog } from "../db/schema";
+import type { RawEvent } from "../event-store/types";
+import { decodeEvent } from "../event-store/read";
+import { clearFailures, lockedForSeconds, recordFailure } from "./throttle";
+import { decoyHash, hashPassword, verifyPassword } from "./password";
+
+// Length over composition rules (NIST SP 800-63B), plus a refusal of the passwords everybody tries.
+const COMMON_PASSWORDS = new Set([
+  "password", "password1", "password123", "1234567890", "12345678910", "qwertyuiop", "iloveyou123",
+  "letmein123", "welcome123", "administrator", "passw0rd123", "abcdefghij", "0123456789", "ledgerline",
+]);
+
+export const emailSchema = z
+  .string({ error: "Enter your email address." })
+  .trim()
+  .toLowerCase()
+  .min(1, "Enter your email address.")
+  .max(254, "That email address is too long.")
+  .pipe(z.email("Enter a valid email address, like name@example.com."));
+
+export const passwordPolicy = z
+  .string({ error: "Choose a password." })
+  .min(10, "Use at least 10 characters.")
+  .max(128, "Use at most 128 characters.")
+  .refine((value) => !COMMON_PASSWORDS.has(value.toLowerCase()), "That password is too common; choose another.")
+  .refine((value) => new Set(value).size >= 4, "Use a less repetitive password.");
+
+export const signUpSchema = z
+  .object({
+    name: z.string({ error: "Enter your name." }).trim().min(1, "Enter your name.").max(100, "Use at most 100 characters."),
+    email: emailSchema,
+    password: passwordPolicy,
+  })
+  .refine((input) => !input.password.toLowerCase().includes(input.email.split("@")[0] ?? "\u0000"), {
+    path: ["password"],
+    message: "Your password must not contain your email address.",
+  });
+
+export type SessionUser = { id: string; email: string; name: string; role: Role };
+
+const toSessionUser = (row: UserRow): SessionUser => ({ id: row.id, email: row.email, name: row.name, role: row.role as Role });
+
+async function projectAudit(tx: Database, raw: RawEvent[]): Promise<void> {
+  const rows = raw.map((event) => identityAuditEntry(decodeEvent(identityEventCodec, event) as StoredEvent<never>));
+  if (rows.length > 0) await tx.insert(auditLog).values(rows);
+}
+
+/** Registers a user and records it as an event, in one transaction. Throws ValidationError. */
+export async function registerUser(
+  db: Database,
+  input: unknown,
+  options: { role?: Role; metadata?: Omit<CommandMetadata, "actor"> & { actor?: CommandMetadata["actor"] } } = {},
+): Promise<SessionUser> {
+  const { name, email, password } = parseInput(signUpSchema, input);
+  const role = options.role ?? "customer";
+  const id = randomUUID();
+  const passwordHash = await hashPassword(password);
+  const metadata: CommandMetadata = {
+    now: new Date(),
+    origin: "web",
+    ...options.metadata,
+    actor: options.metadata?.actor ?? { id, role: role === "admin" ? "admin" : "customer" },
+  };
+  return db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(users)
+      .values({ id, email, name, role, passwordHash })
+      .onConflictDoNothing()
+      .returning();
+    const row = inserted[0];
+    if (!row) throw new ValidationError({ email: ["An account with this email already exists. Sign in instead."] });
+    const raw = await recordFacts(tx, {
+      streamId: userStreamId(id),
+      streamType: USER_STREAM_TYPE,
+      events: [identityEventCodec.encode({ type: "UserRegistered", data: { userId: id, name, email, role } })],
+      metadata,
+    });
+    await projectAudit(tx, raw);
+    return toSessionUser(row);
+  });
+}
+
+export type SignInResult =
+  | { ok: true; user: SessionUser }
+  | { ok: false; reason: "BAD_CREDENTIALS" }
+  | { ok: false; reason: "THROTTLED"; retryAfterSeconds: number };
+
+/**
+ * Checks an email and password. Throttled keys are refused before the password is looked at;
+ * every failure is counted and recorded as a SignInFailed event (so it is audited).
+ */
+export async function verifyCredentials(
+  db: Database,
+  input: { email: unknown; password: unknown },
+  ip: string | null,
+): Promise<SignInResult> {
+  const parsedEmail = emailSchema.safeParse(input.email);
+  const password = typeof input.password === "string" ? input.password.slice(0, 1024) : "";
+  const email = parsedEmail.success ? parsedEmail.data : String(input.email ?? "").slice(0, 254).toLowerCase();
+
+  const wait = await lockedForSeconds(db, { email, ip });
+  if (wait > 0) {
+    await recordSignInFailure(db, email, ip, "THROTTLED", undefined);
+    return { ok: false, reason: "THROTTLED", retryAfterSeconds: wait };
+  }
+  const row = parsedEmail.success ? (await db.select().from(users).where(eq(users.email, email)))[0] : undefined;
+  const valid = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
+  if (row && valid) {
+    await clearFailures(db, email);
+    return { ok: true, user: toSessionUser(row) };
+  }
+  await recordFailure(db, { email, ip });
+  await recordSignInFailure(db, email, ip, "BAD_CREDENTIALS", row?.id);
+  return { ok: false, reason: "BAD_CREDENTIALS" };
+}
+
+async function recordSignInFailure(db: Database, email: string, ip: string | null, reason: "BAD_CREDENTIALS" | "THROTTLED", userId: string | undefined) {
+  // Unknown emails get a stream per hashed address: the log says what was tried without a hot stream.
+  const streamId = userId ? userStreamId(userId) : `signin-${createHash("sha256").update(email).digest("hex").slice(0, 24)}`;
+  await db.transaction(async (tx) => {
+    const raw = await recordFacts(tx, {
+      streamId,
+      streamType: userId ? USER_STREAM_TYPE : SIGNIN_STREAM_TYPE,
+      events: [identityEventCodec.encode({ type: "SignInFailed", data: { email, reason, ip } })],
+      metadata: { now: new Date(), actor: { id: userId ?? "anonymous", role: "customer" }, origin: "web" },
+    });
+    await projectAudit(tx, raw);
+  });
+}
+
+export async function findUserById(db: Database, id: string): Promise<SessionUser | undefined> {
+  const row = (await db.select().from(users).where(eq(users.id, id)))[0];
+  return row ? toSessionUser(row) : undefined;
+}

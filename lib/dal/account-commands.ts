@@ -1,0 +1,110 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { depositMoney, openAccount, withdrawMoney } from "../commands/accounts";
+import type { Currency } from "../domain/shared/currency";
+import { DomainError, ValidationError } from "../domain/shared/errors";
+import { formatMoney, parseDecimalAmount } from "../domain/shared/money";
+import { IdempotencyKeyReusedError } from "../event-store/errors";
+import { describeRefusal } from "../errors/messages";
+import { findOwnedAccount } from "./accounts";
+import { commandContext } from "./context";
+import { currentUser } from "./session";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What a money form shows after a submit. `commandId` is the id the next submit must carry. */
+export type MoneyFormState = {
+  status: "idle" | "success" | "rejected" | "invalid" | "error";
+  message?: string;
+  fieldErrors?: { amount?: string[]; reference?: string[] };
+  commandId: string;
+  values?: { amount: string; reference: string };
+  balance?: string;
+};
+
+const text = (formData: FormData, key: string) => {
+  const value = formData.get(key);
+  return typeof value === "string" ? value : "";
+};
+
+/**
+ * Deposit or withdraw from a form. Checks the session and that the account is the user's own
+ * before anything else; every refusal before the command runs appends nothing.
+ */
+export async function submitMoneyCommand(kind: "deposit" | "withdrawal", formData: FormData): Promise<MoneyFormState> {
+  const commandId = text(formData, "commandId");
+  const values = { amount: text(formData, "amount"), reference: text(formData, "reference") };
+  const fresh = { commandId: randomUUID(), values };
+  const user = await currentUser();
+  if (!user) return { ...fresh, status: "error", message: "Your session has ended. Sign in again to continue." };
+  const account = await findOwnedAccount(user, formData.get("accountId"));
+  if (!account) return { ...fresh, status: "error", message: "Account not found." };
+  if (!UUID.test(commandId)) {
+    return { ...fresh, status: "error", message: "This form has expired. Reload the page and try again." };
+  }
+  const keep = { commandId, values };
+  const currency = account.currency as Currency;
+
+  const parsed = parseDecimalAmount(values.amount, currency);
+  if (!parsed.ok) return { ...keep, status: "invalid", fieldErrors: { amount: [parsed.message] } };
+  if (parsed.amount === 0n) return { ...keep, status: "invalid", fieldErrors: { amount: ["Enter an amount greater than zero."] } };
+
+  const ctx = await commandContext();
+  if (parsed.amount > ctx.maxAmount) {
+    return { ...keep, status: "invalid", fieldErrors: { amount: [`The most you can move at once is ${formatMoney(ctx.maxAmount, currency)}.`] } };
+  }
+  const command = kind === "deposit" ? depositMoney : withdrawMoney;
+  try {
+    const result = await command(
+      ctx,
+      { accountId: account.accountId, amount: parsed.amount, reference: values.reference },
+      { now: new Date(), actor: { id: user.id, role: user.role }, commandId, origin: "web" },
+    );
+    const balance = result.state && result.state.status !== "Unopened" ? result.state.balance : undefined;
+    if (result.outcome === "rejected") {
+      return { commandId: randomUUID(), status: "rejected", message: describeRefusal(result.event.event, currency), values };
+    }
+    const verb = kind === "deposit" ? "Deposited" : "Withdrew";
+    const amount = formatMoney(parsed.amount, currency);
+    return {
+      commandId: randomUUID(),
+      status: "success",
+      message: balance === undefined ? `${verb} ${amount}.` : `${verb} ${amount}. New balance: ${formatMoney(balance, currency)}.`,
+      balance: balance?.toString(),
+    };
+  } catch (error) {
+    if (error instanceof ValidationError) return { ...keep, status: "invalid", fieldErrors: error.fieldErrors };
+    if (error instanceof IdempotencyKeyReusedError) {
+      return { ...fresh, status: "error", message: "This form was already sent with different details. Check the statement before trying again." };
+    }
+    if (error instanceof DomainError && error.code === "ACCOUNT_NOT_FOUND") return { ...fresh, status: "error", message: "Account not found." };
+    throw error;
+  }
+}
+
+export type OpenAccountFormState = {
+  status: "idle" | "invalid" | "error";
+  fieldErrors?: { currency?: string[]; nickname?: string[] };
+  message?: string;
+  values?: { currency: string; nickname: string };
+};
+
+/** Opens an account for the signed-in customer; returns its id, or the form's errors. */
+export async function openAccountForMe(formData: FormData): Promise<{ accountId: string } | OpenAccountFormState> {
+  const user = await currentUser();
+  if (!user) return { status: "error", message: "Your session has ended. Sign in again to continue." };
+  const values = { currency: text(formData, "currency"), nickname: text(formData, "nickname") };
+  try {
+    const result = await openAccount(
+      await commandContext(),
+      { customerId: user.id, currency: values.currency, nickname: values.nickname },
+      { now: new Date(), actor: { id: user.id, role: user.role }, origin: "web" },
+    );
+    return { accountId: result.accountId };
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      return { status: "invalid", fieldErrors: { currency: error.fieldErrors.currency, nickname: error.fieldErrors.nickname }, values };
+    }
+    throw error;
+  }
+}

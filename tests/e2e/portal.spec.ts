@@ -1,0 +1,115 @@
+import { readFile } from "node:fs/promises";
+import { expect, test } from "@playwright/test";
+import { balance, depositForm, moveMoney, openAccount, signUp, statementRows, withdrawForm } from "./support/customer";
+
+test("a new customer opens a EUR account, deposits, withdraws, is refused an overdraft, and exports the statement", async ({ page }) => {
+  await signUp(page, "Nora Quinn");
+  await expect(page.getByText("You have no accounts yet.")).toBeVisible();
+  await openAccount(page, "EUR", "Everyday");
+  await expect(page.getByRole("status")).toContainText("Your account is open");
+
+  await moveMoney(page, "deposit", "100.00", "Pocket money");
+  await expect(depositForm(page).getByRole("status")).toHaveText("Deposited €100.00. New balance: €100.00.");
+  await expect(balance(page)).toHaveText("€100.00");
+
+  await moveMoney(page, "withdraw", "30.50", "Books");
+  await expect(withdrawForm(page).getByRole("status")).toHaveText("Withdrew €30.50. New balance: €69.50.");
+  await expect(balance(page)).toHaveText("€69.50");
+
+  await moveMoney(page, "withdraw", "1,000.00");
+  await expect(withdrawForm(page).getByRole("alert")).toHaveText(
+    "Withdrawal refused: insufficient funds. You asked for €1,000.00 but only €69.50 is available.",
+  );
+  await expect(balance(page)).toHaveText("€69.50");
+  await expect(page.getByTestId("available")).toHaveText("€69.50");
+
+  const rows = await statementRows(page);
+  expect(rows).toEqual([
+    ["Withdrawal refused", "€1,000.00", "€69.50"],
+    ["Withdrawal", "-€30.50", "€69.50"],
+    ["Deposit", "+€100.00", "€100.00"],
+  ]);
+
+  const downloadPromise = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download CSV" }).click();
+  const download = await downloadPromise;
+  const csv = (await readFile((await download.path())!, "utf8")).trim().split("\r\n");
+  expect(csv[0]).toBe("Date (UTC),Type,Outcome,Amount,Balance after,Currency,Reference,Refusal reason");
+  expect(csv.slice(1).map((line) => line.split(",").slice(1))).toEqual([
+    ["Withdrawal", "rejected", "1000.00", "69.50", "EUR", "", "insufficient funds"],
+    ["Withdrawal", "posted", "-30.50", "69.50", "EUR", "Books", ""],
+    ["Deposit", "posted", "100.00", "100.00", "EUR", "Pocket money", ""],
+  ]);
+
+  // The dashboard agrees, with totals per currency.
+  await page.getByRole("link", { name: "Accounts", exact: true }).click();
+  await expect(page.getByText("Total in EUR")).toBeVisible();
+  await expect(page.getByRole("listitem").filter({ hasText: "Everyday" })).toContainText("€69.50");
+});
+
+test("a double-clicked deposit and a resent deposit form each have one effect", async ({ page }) => {
+  await signUp(page);
+  await openAccount(page, "GBP", "Double");
+  const form = depositForm(page);
+  await form.getByLabel(/Amount/).fill("10.00");
+  await form.getByRole("button", { name: "Deposit" }).dblclick();
+  await expect(form.getByRole("status")).toContainText("Deposited £10.00");
+  await expect(balance(page)).toHaveText("£10.00");
+
+  // Resend one form (same command id) twice, as a flaky network or a browser retry would.
+  await form.getByLabel(/Amount/).fill("5.00");
+  await form.evaluate((element: HTMLFormElement) => {
+    element.requestSubmit();
+    element.requestSubmit();
+  });
+  await expect(form.getByRole("status")).toContainText("Deposited £5.00");
+  await page.reload();
+  await expect(balance(page)).toHaveText("£15.00");
+  expect((await statementRows(page)).map((row) => row[1])).toEqual(["+£5.00", "+£10.00"]);
+});
+
+test("invalid amounts get a message next to the field and change nothing", async ({ page }) => {
+  await signUp(page);
+  await openAccount(page, "EUR", "Checks");
+  const form = depositForm(page);
+  const amount = form.getByLabel(/Amount/);
+  const cases: [string, RegExp][] = [
+    ["", /Enter an amount/],
+    ["0", /greater than zero/],
+    ["-5", /as a number/],
+    ["1.234", /at most 2 decimal places/],
+    ["abc", /as a number/],
+    ["1e9999", /as a number/],
+  ];
+  for (const [input, message] of cases) {
+    await amount.fill(input);
+    await form.getByRole("button", { name: "Deposit" }).click();
+    await expect(amount).toHaveAttribute("aria-invalid", "true");
+    const errorId = (await amount.getAttribute("aria-describedby"))?.split(" ").find((id) => id.endsWith("-error"));
+    await expect(page.locator(`#${errorId}`)).toHaveText(message);
+  }
+  await expect(balance(page)).toHaveText("€0.00");
+  await expect(page.getByText("No movements match.")).toBeVisible();
+});
+
+test("statement filters by type and date", async ({ page }) => {
+  await signUp(page);
+  await openAccount(page, "USD", "Filters");
+  await moveMoney(page, "deposit", "50");
+  await expect(balance(page)).toHaveText("US$50.00");
+  await moveMoney(page, "withdraw", "80");
+  await expect(withdrawForm(page).getByRole("alert")).toBeVisible();
+  await moveMoney(page, "withdraw", "20");
+  await expect(balance(page)).toHaveText("US$30.00");
+
+  await page.getByLabel("Type", { exact: true }).selectOption("rejected");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/type=rejected/);
+  expect((await statementRows(page)).map((row) => row[0])).toEqual(["Withdrawal refused"]);
+
+  await page.getByLabel("Type", { exact: true }).selectOption("all");
+  await page.getByLabel("From", { exact: true }).fill("2001-01-01");
+  await page.getByLabel("To", { exact: true }).fill("2001-12-31");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText("No movements match.")).toBeVisible();
+});

@@ -1,0 +1,89 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { openAccount, depositMoney } from "@/lib/commands/accounts";
+import type { DatabaseHandle } from "@/lib/db/client";
+import { registerUser, type SessionUser } from "@/lib/auth/users";
+import { backends, type TestDatabase } from "../support/databases";
+import { context, meta } from "../support/commands";
+import { accountBalance, countEvents } from "../support/queries";
+
+// The actions read the session through Auth.js; here the test decides who is signed in.
+const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: string } }));
+vi.mock("@/lib/auth/config", () => ({
+  auth: async () => (session.user ? { user: session.user, expires: new Date(Date.now() + 3_600_000).toISOString() } : null),
+  signIn: vi.fn(),
+  signOut: vi.fn(),
+}));
+vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
+
+const { depositAction, withdrawAction } = await import("@/app/(bank)/accounts/actions");
+
+function form(fields: Record<string, string>): FormData {
+  const data = new FormData();
+  for (const [key, value] of Object.entries(fields)) data.set(key, value);
+  return data;
+}
+const idle = { status: "idle" as const, commandId: randomUUID() };
+
+describe.each(backends)("customer server actions called directly on $name", (backend) => {
+  let t: TestDatabase;
+  let owner: SessionUser;
+  let stranger: SessionUser;
+  let accountId: string;
+  const signInAs = (user: SessionUser | null) => {
+    session.user = user;
+  };
+
+  beforeAll(async () => {
+    t = await backend.create();
+    // The app's process-wide database is this test's database.
+    // (The module keeps a reference to this cache object, so fill it in rather than replace it.)
+    const global = globalThis as { __ledgerlineDb?: { handle?: Promise<DatabaseHandle> } };
+    (global.__ledgerlineDb ??= {}).handle = Promise.resolve(t.handle);
+    owner = await registerUser(t.db, { name: "Olive Owner", email: `owner-${randomUUID()}@example.com`, password: "olive tree branch" });
+    stranger = await registerUser(t.db, { name: "Sam Stranger", email: `sam-${randomUUID()}@example.com`, password: "quiet river stone" });
+    ({ accountId } = await openAccount(context(t.db), { customerId: owner.id, currency: "EUR" }, meta({ actor: { id: owner.id, role: "customer" } })));
+    await depositMoney(context(t.db), { accountId, amount: 2500 }, meta({ actor: { id: owner.id, role: "customer" } }));
+  });
+  afterAll(() => t.drop());
+  beforeEach(() => signInAs(null));
+
+  it("refuses another customer's account id in the deposit and withdraw actions, appending nothing", async () => {
+    signInAs(stranger);
+    const before = await countEvents(t.db);
+    for (const action of [depositAction, withdrawAction]) {
+      const state = await action(idle, form({ accountId, amount: "5.00", commandId: randomUUID() }));
+      expect(state).toMatchObject({ status: "error", message: "Account not found." });
+    }
+    expect(await countEvents(t.db)).toBe(before);
+    expect(await accountBalance(t.db, accountId)).toBe(2500n);
+  });
+
+  it("refuses a caller with no session, appending nothing", async () => {
+    const before = await countEvents(t.db);
+    const state = await depositAction(idle, form({ accountId, amount: "5.00", commandId: randomUUID() }));
+    expect(state.status).toBe("error");
+    expect(await countEvents(t.db)).toBe(before);
+  });
+
+  it("lets the owner deposit through the same action, once per command id", async () => {
+    signInAs(owner);
+    const before = await countEvents(t.db);
+    const commandId = randomUUID();
+    const first = await depositAction(idle, form({ accountId, amount: "5.00", commandId }));
+    const again = await depositAction(idle, form({ accountId, amount: "5.00", commandId }));
+    expect(first).toMatchObject({ status: "success", message: "Deposited €5.00. New balance: €30.00." });
+    expect(again.status).toBe("success");
+    expect(await countEvents(t.db)).toBe(before + 1);
+    expect(await accountBalance(t.db, accountId)).toBe(3000n);
+  });
+
+  it.each(["", "0", "-5", "1.234", "abc", "1e9999", "99999999999"])("refuses the amount %j next to the field, appending nothing", async (amount) => {
+    signInAs(owner);
+    const before = await countEvents(t.db);
+    const state = await depositAction(idle, form({ accountId, amount, commandId: randomUUID() }));
+    expect(state.status).toBe("invalid");
+    expect(state.fieldErrors?.amount?.length).toBeGreaterThan(0);
+    expect(await countEvents(t.db)).toBe(before);
+  });
+});
