@@ -337,42 +337,75 @@ async function roundTrips(scratch: Scratch, count = 500): Promise<RoundTrips> {
     return { p50Ms: round(percentile(sorted, 50), 3), p99Ms: round(percentile(sorted, 99), 3) };
   };
   try {
-    return await db.transaction(async (tx) => ({
+    const viaDrizzle = await db.transaction(async (tx) => ({
       drizzleNoParameters: await time(() => tx.execute(sql`select 1`)),
       drizzleOneParameter: await time(() => tx.execute(sql`select ${1}::int`)),
-      postgresJsPrepared: await client.begin((inner) => time(() => inner`select ${1}::int`)),
     }));
+    const postgresJsPrepared = await client.begin((inner) => time(() => inner`select ${1}::int`));
+    return { ...viaDrizzle, postgresJsPrepared };
   } finally {
     await client.end({ timeout: 5 });
   }
 }
 
-/** Counts the statements one deposit sends to Postgres, by watching a postgres.js client's queries. */
-async function statementsPerDeposit(scratch: Scratch, accountId: string, commands: number) {
-  const seen = new Map<string, number>();
-  let total = 0;
+type StatementProfile = {
+  perCommand: number;
+  /** Median ms from sending a statement to sending the next (for commit: to the command's return). */
+  statements: { text: string; perCommand: number; medianMsUntilNext: number }[];
+  medianMsBeforeFirstStatement: number;
+  medianMsPerCommand: number;
+};
+
+/**
+ * Watches one postgres.js client's queries while deposits run one after another: which statements a
+ * deposit sends, and how long from each statement's send to the next one's (Postgres executing it,
+ * the network, and Node handling its reply and building the next statement).
+ */
+async function profileDeposits(scratch: Scratch, accountId: string, commands: number): Promise<StatementProfile> {
+  let current: { key: string; at: number }[] = [];
   const client = postgres(scratch.url, {
     max: 1,
     onnotice: () => {},
     debug: (_connection, query) => {
-      total++;
-      const key = query.replace(/\s+/g, " ").trim().slice(0, 70);
-      seen.set(key, (seen.get(key) ?? 0) + 1);
+      current.push({ key: query.replace(/\s+/g, " ").trim().slice(0, 70), at: performance.now() });
     },
   });
   const db = drizzlePostgres({ client, schema }) as unknown as Database;
   const ctx: CommandContext = { db, snapshotEvery: SNAPSHOT_EVERY, maxAmount: MAX_AMOUNT };
+  const counts = new Map<string, number>();
+  const gaps = new Map<string, number[]>();
+  const before: number[] = [];
+  const totals: number[] = [];
+  let total = 0;
   try {
     await depositMoney(ctx, { accountId, amount: 1n, reference: "warm" }, metadata()); // connect, warm up
-    total = 0;
-    seen.clear();
-    for (let i = 0; i < commands; i++) await depositMoney(ctx, { accountId, amount: 1n, reference: "count" }, metadata());
+    for (let i = 0; i < commands; i++) {
+      current = [];
+      const t0 = performance.now();
+      await depositMoney(ctx, { accountId, amount: 1n, reference: "profile" }, metadata());
+      const t1 = performance.now();
+      totals.push(t1 - t0);
+      before.push((current[0]?.at ?? t1) - t0);
+      current.forEach(({ key, at }, index) => {
+        total++;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        const list = gaps.get(key) ?? [];
+        list.push((current[index + 1]?.at ?? t1) - at);
+        gaps.set(key, list);
+      });
+    }
   } finally {
     await client.end({ timeout: 5 });
   }
   return {
     perCommand: round(total / commands, 2),
-    statements: [...seen.entries()].map(([text, count]) => ({ text, perCommand: round(count / commands, 2) })),
+    statements: [...counts.entries()].map(([text, count]) => ({
+      text,
+      perCommand: round(count / commands, 2),
+      medianMsUntilNext: round(median(gaps.get(text) ?? []), 3),
+    })),
+    medianMsBeforeFirstStatement: round(median(before), 3),
+    medianMsPerCommand: round(median(totals), 3),
   };
 }
 
@@ -597,12 +630,16 @@ async function main(): Promise<number> {
   const scratch = await createScratchDatabase();
   let dropping: Promise<void> | undefined;
   const cleanup = () => (dropping ??= scratch.drop().catch((error: unknown) => log(`Could not drop ${scratch.name}: ${String(error)}`)));
+  let aborting = false;
   const abort = (why: string) => {
+    // A signal can arrive twice (from the terminal and relayed by npm/tsx): clean up once, keep waiting.
+    if (aborting) return;
+    aborting = true;
     log(`\n${why}: dropping ${scratch.name} and exiting.`);
     void cleanup().finally(() => process.exit(2));
   };
-  process.once("SIGINT", () => abort("Interrupted"));
-  process.once("SIGTERM", () => abort("Terminated"));
+  process.on("SIGINT", () => abort("Interrupted"));
+  process.on("SIGTERM", () => abort("Terminated"));
   const watchdog = setTimeout(() => abort(`Timed out after ${TIMEOUT_MS} ms`), TIMEOUT_MS);
   watchdog.unref();
 
@@ -658,8 +695,8 @@ async function main(): Promise<number> {
     );
     const roundTrip = await roundTrips(scratch);
     const statementCounts = {
-      randomAccount: await statementsPerDeposit(scratch, accounts[0] as string, 50),
-      hotAccount: await statementsPerDeposit(scratch, hotAccount, 50),
+      randomAccount: await profileDeposits(scratch, accounts[0] as string, 200),
+      hotAccount: await profileDeposits(scratch, hotAccount, 200),
     };
 
     // --- Part 2
@@ -711,15 +748,24 @@ async function main(): Promise<number> {
     };
     log(table(["backend state / wait event", "random", "hot"], waitKeys.map((key) => [key, share(random16, key), share(hot16, key)])));
 
-    log(`\nStatements sent per deposit (postgres.js debug hook, 50 sequential deposits)\n`);
+    log(`\nStatements per deposit, one client, 200 deposits in a row (postgres.js debug hook): count, and median ms from its send to the next send\n`);
     const statementKeys = [...new Set([...statementCounts.randomAccount.statements, ...statementCounts.hotAccount.statements].map((s) => s.text))];
-    const per = (list: { text: string; perCommand: number }[], key: string) => list.find((s) => s.text === key)?.perCommand ?? 0;
+    const cell = (profile: StatementProfile, key: string) => {
+      const found = profile.statements.find((s) => s.text === key);
+      return found ? `${found.perCommand} × ${found.medianMsUntilNext.toFixed(3)}` : "-";
+    };
     log(
       table(
-        ["statement (first 70 chars)", "random", "hot"],
+        ["statement (first 70 chars)", "random account", "hot account"],
         [
-          ...statementKeys.map((key) => [key, per(statementCounts.randomAccount.statements, key), per(statementCounts.hotAccount.statements, key)]),
-          ["total per command", statementCounts.randomAccount.perCommand, statementCounts.hotAccount.perCommand],
+          [
+            "(before the first statement: validation, setup)",
+            statementCounts.randomAccount.medianMsBeforeFirstStatement.toFixed(3),
+            statementCounts.hotAccount.medianMsBeforeFirstStatement.toFixed(3),
+          ],
+          ...statementKeys.map((key) => [key, cell(statementCounts.randomAccount, key), cell(statementCounts.hotAccount, key)]),
+          ["statements per command", statementCounts.randomAccount.perCommand, statementCounts.hotAccount.perCommand],
+          ["median ms per command", statementCounts.randomAccount.medianMsPerCommand, statementCounts.hotAccount.medianMsPerCommand],
         ],
       ),
     );
