@@ -26,6 +26,12 @@ const envSchema = z.object({
   SNAPSHOT_EVERY: positiveInt(100),
   /** Largest amount one deposit, withdrawal or transfer may carry, in minor units (default 1,000,000.00). */
   MAX_COMMAND_AMOUNT: z.coerce.bigint().positive().default(100_000_000n),
+  /** Largest single transfer, in minor units. */
+  MAX_TRANSFER_AMOUNT: z.coerce.bigint().positive().default(100_000_000n),
+  /** Shared secret of the transfers cron route (`Authorization: Bearer …`); unset disables the route. */
+  CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
+  /** How often a long-running server resumes unfinished transfers; 0 turns the loop off (use the cron route). */
+  TRANSFER_RUNNER_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
   PORT: positiveInt(3000),
 });
 

@@ -21,6 +21,8 @@ export type CommandContext = {
   readonly db: Database;
   readonly snapshotEvery: number;
   readonly maxAmount: bigint;
+  /** Largest single transfer; defaults to maxAmount. */
+  readonly maxTransferAmount?: bigint;
 };
 
 export function accountAggregate(snapshotEvery: number): AggregateSpec<AccountCommand, AccountEvent, AccountState> {

@@ -6,5 +6,10 @@ import { env } from "../env";
 export async function commandContext(): Promise<CommandContext> {
   const { db } = await database();
   const config = env();
-  return { db, snapshotEvery: config.SNAPSHOT_EVERY, maxAmount: config.MAX_COMMAND_AMOUNT };
+  return {
+    db,
+    snapshotEvery: config.SNAPSHOT_EVERY,
+    maxAmount: config.MAX_COMMAND_AMOUNT,
+    maxTransferAmount: config.MAX_TRANSFER_AMOUNT,
+  };
 }

@@ -92,6 +92,8 @@ export const accountSummary = pgTable(
     balance: money("balance").notNull(),
     reserved: money("reserved").notNull(),
     available: money("available").notNull(),
+    /** Open holds by transfer id (minor units as strings), so the row mirrors the aggregate's state. */
+    reservations: jsonb("reservations").$type<Record<string, string>>().notNull().default({}),
     deposits: integer("deposits").notNull(),
     withdrawals: integer("withdrawals").notNull(),
     rejections: integer("rejections").notNull(),
@@ -190,3 +192,71 @@ export const signInThrottle = pgTable("sign_in_throttle", {
 });
 
 export type UserRow = typeof users.$inferSelect;
+
+// ---------------------------------------------------------------- transfers
+
+/** One row per transfer: where it stands, each step it has passed and when, and why it failed. */
+export const transfersView = pgTable(
+  "transfers_view",
+  {
+    transferId: text("transfer_id").primaryKey(),
+    fromAccountId: text("from_account_id").notNull(),
+    fromCustomerId: text("from_customer_id").notNull(),
+    fromNumber: text("from_number").notNull(),
+    fromName: text("from_name").notNull(),
+    toAccountId: text("to_account_id").notNull(),
+    toCustomerId: text("to_customer_id").notNull(),
+    toNumber: text("to_number").notNull(),
+    toName: text("to_name").notNull(),
+    amount: money("amount").notNull(),
+    currency: text("currency").notNull(),
+    reference: text("reference"),
+    /** requested | held | screened | reserved | credited | releasing | completed | failed */
+    status: text("status").notNull(),
+    steps: jsonb("steps").$type<{ step: string; at: string }[]>().notNull(),
+    holdReason: text("hold_reason"),
+    failureCode: text("failure_code"),
+    failureReason: text("failure_reason"),
+    failureStep: text("failure_step"),
+    requestedBy: text("requested_by").notNull(),
+    requestedAt: timestamptz("requested_at").notNull(),
+    updatedAt: timestamptz("updated_at").notNull(),
+    version: position("version").notNull(),
+    lastGlobalPosition: position("last_global_position").notNull(),
+  },
+  (t) => [
+    index("transfers_view_from_idx").on(t.fromAccountId, t.requestedAt),
+    index("transfers_view_to_idx").on(t.toAccountId, t.requestedAt),
+    index("transfers_view_status_idx").on(t.status, t.requestedAt),
+  ],
+);
+
+/** The sanctions list as it stands now (its history is the `sanctions` stream). */
+export const sanctionsEntries = pgTable("sanctions_entries", {
+  entryId: text("entry_id").primaryKey(),
+  name: text("name").notNull(),
+  reason: text("reason").notNull(),
+  addedBy: text("added_by").notNull(),
+  addedAt: timestamptz("added_at").notNull(),
+});
+
+/**
+ * Transfers that need a runner: written in the same transactions as their events (so none is lost),
+ * claimed with a lease through FOR UPDATE SKIP LOCKED. Operational, not a projection: leases and
+ * attempts are not facts. A row goes away when its transfer ends or is held for review.
+ */
+export const transferWork = pgTable(
+  "transfer_work",
+  {
+    transferId: text("transfer_id").primaryKey(),
+    dueAt: timestamptz("due_at").notNull().defaultNow(),
+    claimedBy: text("claimed_by"),
+    claimedUntil: timestamptz("claimed_until"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+  },
+  (t) => [index("transfer_work_due_idx").on(t.dueAt)],
+);
+
+export type TransferViewRow = typeof transfersView.$inferSelect;
+export type SanctionsEntryRow = typeof sanctionsEntries.$inferSelect;

@@ -21,6 +21,6 @@ export async function projectAccountEvents(tx: Database, events: readonly Accoun
   if (audit.length > 0) await tx.insert(auditLog).values(audit);
 }
 
-export const PROJECTION_TABLES = ["account_summary", "statement_entries", "audit_log"] as const;
+export const PROJECTION_TABLES = ["account_summary", "statement_entries", "audit_log", "transfers_view", "sanctions_entries"] as const;
 export const lockProjectionTables = (tx: Database) =>
   tx.execute(sql.raw(`lock table ${PROJECTION_TABLES.join(", ")} in exclusive mode`));

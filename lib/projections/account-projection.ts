@@ -4,6 +4,7 @@ import type { AccountState, OpenedAccountState } from "../domain/account/state";
 import { assertNever } from "../domain/shared/errors";
 import { type Currency } from "../domain/shared/currency";
 import { toDecimalString } from "../domain/shared/money";
+import { formatAccountNumber } from "../domain/account/account-number";
 import type { AccountSummaryRow, AuditLogRow, StatementEntryRow } from "../db/schema";
 import type { StoredEvent } from "../event-store/types";
 
@@ -23,6 +24,7 @@ export function summaryToState(row: AccountSummaryRow | undefined): AccountState
     nickname: row.nickname,
     balance: row.balance,
     reserved: row.reserved,
+    reservations: Object.fromEntries(Object.entries(row.reservations).map(([id, amount]) => [id, BigInt(amount)])),
     deposits: row.deposits,
     withdrawals: row.withdrawals,
     rejections: row.rejections,
@@ -55,6 +57,7 @@ function stateToSummary(state: OpenedAccountState, openedAt: Date, event: Accoun
     balance: state.balance,
     reserved: state.reserved,
     available: state.balance - state.reserved,
+    reservations: Object.fromEntries(Object.entries(state.reservations).map(([id, amount]) => [id, amount.toString()])),
     deposits: state.deposits,
     withdrawals: state.withdrawals,
     rejections: state.rejections,
@@ -93,15 +96,34 @@ export function statementEntryFor(
       return { ...base, kind: "deposit", outcome: "rejected", amount: e.data.amount, balanceChange: 0n, reference: e.data.reference, rejectionCode: e.data.code };
     case "WithdrawalRejected":
       return { ...base, kind: "withdrawal", outcome: "rejected", amount: e.data.amount, balanceChange: 0n, reference: e.data.reference, rejectionCode: e.data.code };
+    case "ReservationCaptured":
+      return { ...base, ...transferLeg(e.data), kind: "transfer_out", outcome: "posted", amount: e.data.amount, balanceChange: -e.data.amount, rejectionCode: null };
+    case "TransferCredited":
+      return { ...base, ...transferLeg(e.data), kind: "transfer_in", outcome: "posted", amount: e.data.amount, balanceChange: e.data.amount, rejectionCode: null };
+    case "ReservationRejected":
+      return { ...base, transferId: e.data.transferId, reference: null, kind: "transfer_out", outcome: "rejected", amount: e.data.amount, balanceChange: 0n, rejectionCode: e.data.code };
+    case "CreditRejected":
+      return { ...base, ...transferLeg(e.data), kind: "transfer_in", outcome: "rejected", amount: e.data.amount, balanceChange: 0n, rejectionCode: e.data.code };
     case "AccountOpened":
     case "AccountFrozen":
     case "AccountUnfrozen":
     case "AccountClosed":
     case "AccountCommandRejected":
+    // A hold changes the available amount, not the ledger balance: no statement line of its own.
+    case "FundsReserved":
+    case "ReservationReleased":
       return undefined;
     default:
       return assertNever(e);
   }
+}
+
+function transferLeg(data: { transferId: string; counterparty: { name: string; number: string }; reference: string | null }) {
+  return {
+    transferId: data.transferId,
+    counterparty: `${data.counterparty.name} (${formatAccountNumber(data.counterparty.number)})`,
+    reference: data.reference,
+  };
 }
 
 const WATCHED_FIELDS = ["status", "balance", "reserved", "available", "freezeCategory", "nickname"] as const;
@@ -164,6 +186,22 @@ function describe(e: AccountEvent, currency: Currency): { summary: string; reaso
       };
     case "AccountCommandRejected":
       return { summary: `Refused ${e.data.command}: ${e.data.code}`, reason: e.data.reason, rejected: true };
+    case "FundsReserved":
+      return { summary: `Reserved ${money(e.data.amount)} for transfer ${e.data.transferId}`, reason: null, rejected: false };
+    case "ReservationRejected":
+      return {
+        summary: `Refused to reserve ${money(e.data.amount)} for transfer ${e.data.transferId}: ${e.data.code} (available ${money(e.data.available)})`,
+        reason: null,
+        rejected: true,
+      };
+    case "ReservationReleased":
+      return { summary: `Released ${money(e.data.amount)} held for transfer ${e.data.transferId}`, reason: e.data.reason, rejected: false };
+    case "ReservationCaptured":
+      return { summary: `Sent ${money(e.data.amount)} to ${e.data.counterparty.number} (transfer ${e.data.transferId})`, reason: e.data.reference, rejected: false };
+    case "TransferCredited":
+      return { summary: `Received ${money(e.data.amount)} from ${e.data.counterparty.number} (transfer ${e.data.transferId})`, reason: e.data.reference, rejected: false };
+    case "CreditRejected":
+      return { summary: `Refused credit of ${money(e.data.amount)} from ${e.data.counterparty.number}: ${e.data.code}`, reason: e.data.reference, rejected: true };
     default:
       return assertNever(e);
   }

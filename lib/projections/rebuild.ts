@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
 import { type Database, rowsOf } from "../db/client";
-import { accountSummary, auditLog, statementEntries } from "../db/schema";
+import { accountSummary, auditLog, sanctionsEntries, statementEntries, transfersView } from "../db/schema";
 import { toJsonValue } from "../domain/shared/json";
 import { lockProjectionTables } from "./account-inline";
 import { type ProjectedRows, replayAllEvents, type ReplayProgress } from "./replay";
@@ -10,6 +10,8 @@ const TABLES: { [Name in keyof ProjectedRows]: PgTable } = {
   account_summary: accountSummary,
   statement_entries: statementEntries,
   audit_log: auditLog,
+  transfers_view: transfersView,
+  sanctions_entries: sanctionsEntries,
 };
 
 type TableName = keyof ProjectedRows;
@@ -113,6 +115,8 @@ export async function verifyProjections(
 function rowKey(table: TableName, row: Record<string, unknown>): string {
   if (table === "account_summary") return String(row.accountId);
   if (table === "statement_entries") return `${row.accountId}#${row.streamPosition}`;
+  if (table === "transfers_view") return String(row.transferId);
+  if (table === "sanctions_entries") return String(row.entryId);
   return String(row.globalPosition);
 }
 

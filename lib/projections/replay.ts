@@ -1,6 +1,18 @@
 import { asc, gt } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { type AccountSummaryRow, type AuditLogRow, events, type StatementEntryRow } from "../db/schema";
+import {
+  type AccountSummaryRow,
+  type AuditLogRow,
+  events,
+  type SanctionsEntryRow,
+  type StatementEntryRow,
+  type TransferViewRow,
+} from "../db/schema";
+import { sanctionsEventCodec } from "../domain/sanctions/codec";
+import { SANCTIONS_STREAM_TYPE } from "../domain/sanctions/sanctions";
+import { transferEventCodec } from "../domain/transfer/codec";
+import { TRANSFER_STREAM_TYPE } from "../domain/transfer/events";
+import { evolveSanctionsEntries, evolveTransferView, sanctionsAuditEntry, transferAuditEntry } from "./transfer-projection";
 import { accountEventCodec } from "../domain/account/codec";
 import type { AccountEvent } from "../domain/account/events";
 import { toRawEvent } from "../event-store/append";
@@ -14,6 +26,8 @@ export type ProjectedRows = {
   account_summary: AccountSummaryRow[];
   statement_entries: StatementEntryRow[];
   audit_log: AuditLogRow[];
+  transfers_view: TransferViewRow[];
+  sanctions_entries: SanctionsEntryRow[];
 };
 
 export type ReplayProgress = { events: number; elapsedMs: number };
@@ -32,6 +46,8 @@ export async function replayAllEvents(
   const summaries = new Map<string, AccountSummaryRow>();
   const statement: StatementEntryRow[] = [];
   const audit: AuditLogRow[] = [];
+  const transfers = new Map<string, TransferViewRow>();
+  const sanctions = new Map<string, SanctionsEntryRow>();
   let after = 0n;
   let count = 0;
   for (;;) {
@@ -54,6 +70,18 @@ export async function replayAllEvents(
           if (entry) statement.push(entry);
           audit.push(auditEntryFor(before, summary, stored));
         }
+      } else if (raw.streamType === TRANSFER_STREAM_TYPE) {
+        const stored = decodeEvent(transferEventCodec, raw);
+        const transferId = raw.streamId.slice("transfer-".length);
+        const row = evolveTransferView(transfers.get(transferId), stored);
+        if (row) {
+          transfers.set(transferId, row);
+          audit.push(transferAuditEntry(row, stored));
+        }
+      } else if (raw.streamType === SANCTIONS_STREAM_TYPE) {
+        const stored = decodeEvent(sanctionsEventCodec, raw);
+        evolveSanctionsEntries(sanctions, stored);
+        audit.push(sanctionsAuditEntry(stored));
       } else if (raw.streamType === USER_STREAM_TYPE || raw.streamType === SIGNIN_STREAM_TYPE) {
         audit.push(identityAuditEntry(decodeEvent(identityEventCodec, raw)));
       }
@@ -63,5 +91,14 @@ export async function replayAllEvents(
     options.onProgress?.({ events: count, elapsedMs: performance.now() - started });
     if (batch.length < batchSize) break;
   }
-  return { rows: { account_summary: [...summaries.values()], statement_entries: statement, audit_log: audit }, events: count };
+  return {
+    rows: {
+      account_summary: [...summaries.values()],
+      statement_entries: statement,
+      audit_log: audit,
+      transfers_view: [...transfers.values()],
+      sanctions_entries: [...sanctions.values()],
+    },
+    events: count,
+  };
 }

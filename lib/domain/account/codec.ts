@@ -9,6 +9,7 @@ const minorUnits = z
   .union([z.string().regex(/^-?\d+$/), z.number().int()])
   .transform((value) => BigInt(value));
 const text = z.string().nullable();
+const counterparty = z.object({ accountId: z.string(), number: z.string(), name: z.string() });
 
 export const accountEventCodec = defineEventCodec<AccountEvent>({
   AccountOpened: {
@@ -39,6 +40,35 @@ export const accountEventCodec = defineEventCodec<AccountEvent>({
       available: minorUnits,
     }),
   },
+  FundsReserved: { version: 1, schema: z.object({ transferId: z.string(), amount: minorUnits }) },
+  ReservationRejected: {
+    version: 1,
+    schema: z.object({
+      transferId: z.string(),
+      amount: minorUnits,
+      code: z.enum(["INSUFFICIENT_FUNDS", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED", "CURRENCY_MISMATCH"]),
+      available: minorUnits,
+    }),
+  },
+  ReservationReleased: { version: 1, schema: z.object({ transferId: z.string(), amount: minorUnits, reason: z.string() }) },
+  ReservationCaptured: {
+    version: 1,
+    schema: z.object({ transferId: z.string(), amount: minorUnits, counterparty, reference: text }),
+  },
+  TransferCredited: {
+    version: 1,
+    schema: z.object({ transferId: z.string(), amount: minorUnits, counterparty, reference: text }),
+  },
+  CreditRejected: {
+    version: 1,
+    schema: z.object({
+      transferId: z.string(),
+      amount: minorUnits,
+      code: z.enum(["ACCOUNT_FROZEN", "ACCOUNT_CLOSED", "CURRENCY_MISMATCH"]),
+      counterparty,
+      reference: text,
+    }),
+  },
   AccountCommandRejected: {
     version: 1,
     schema: z.object({
@@ -49,8 +79,11 @@ export const accountEventCodec = defineEventCodec<AccountEvent>({
   },
 });
 
-/** Snapshot shape of AccountState. Bump the version whenever AccountState changes shape. */
-export const ACCOUNT_STATE_SCHEMA_VERSION = 1;
+/**
+ * Snapshot shape of AccountState. Bump the version whenever AccountState changes shape; snapshots of
+ * other versions are then ignored and states rebuilt from events. (2: transfer reservations.)
+ */
+export const ACCOUNT_STATE_SCHEMA_VERSION = 2;
 
 const openFacts = {
   accountId: z.string(),
@@ -60,6 +93,7 @@ const openFacts = {
   nickname: text,
   balance: minorUnits,
   reserved: minorUnits,
+  reservations: z.record(z.string(), minorUnits),
   deposits: z.number().int(),
   withdrawals: z.number().int(),
   rejections: z.number().int(),

@@ -15,10 +15,29 @@ export type FreezeAccount = Message<"FreezeAccount", { category: FreezeCategory;
 export type UnfreezeAccount = Message<"UnfreezeAccount", { reason: string }>;
 export type CloseAccount = Message<"CloseAccount", { reason: string }>;
 
+/** The other side of a transfer, as statements show it. */
+export type Counterparty = { accountId: string; number: string; name: string };
+
+// Transfer legs, sent by the transfer process manager. Each is idempotent by transfer id.
+export type ReserveFunds = Message<"ReserveFunds", { transferId: string; amount: bigint; currency: string }>;
+export type ReleaseReservation = Message<"ReleaseReservation", { transferId: string; reason: string }>;
+export type CaptureReservation = Message<
+  "CaptureReservation",
+  { transferId: string; counterparty: Counterparty; reference: string | null }
+>;
+export type CreditTransfer = Message<
+  "CreditTransfer",
+  { transferId: string; amount: bigint; currency: string; counterparty: Counterparty; reference: string | null }
+>;
+
 export type AccountCommand =
   | OpenAccount
   | DepositMoney
   | WithdrawMoney
   | FreezeAccount
   | UnfreezeAccount
-  | CloseAccount;
+  | CloseAccount
+  | ReserveFunds
+  | ReleaseReservation
+  | CaptureReservation
+  | CreditTransfer;

@@ -1,6 +1,17 @@
 import { assertNever, DomainError } from "../shared/errors";
 import type { Decider } from "../shared/decider";
-import type { AccountCommand, CloseAccount, DepositMoney, FreezeAccount, UnfreezeAccount, WithdrawMoney } from "./commands";
+import type {
+  AccountCommand,
+  CaptureReservation,
+  CloseAccount,
+  CreditTransfer,
+  DepositMoney,
+  FreezeAccount,
+  ReleaseReservation,
+  ReserveFunds,
+  UnfreezeAccount,
+  WithdrawMoney,
+} from "./commands";
 import type { AccountEvent } from "./events";
 import { type AccountState, availableBalance, type OpenedAccountState } from "./state";
 
@@ -27,6 +38,14 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       return unfreeze(command, state);
     case "CloseAccount":
       return close(command, state);
+    case "ReserveFunds":
+      return reserve(command, state);
+    case "ReleaseReservation":
+      return release(command, state);
+    case "CaptureReservation":
+      return capture(command, state);
+    case "CreditTransfer":
+      return credit(command, state);
     default:
       return assertNever(command);
   }
@@ -80,6 +99,50 @@ function close({ data }: CloseAccount, state: OpenedAccountState): AccountEvent[
   return [{ type: "AccountClosed", data: { ...data } }];
 }
 
+function reserve({ data }: ReserveFunds, state: OpenedAccountState): AccountEvent[] {
+  assertPositive(data.amount);
+  // Already held for this transfer: the leg ran before (a retried step), nothing more to do.
+  if (Object.hasOwn(state.reservations, data.transferId)) return [];
+  const available = availableBalance(state);
+  const reject = (code: "INSUFFICIENT_FUNDS" | "ACCOUNT_FROZEN" | "ACCOUNT_CLOSED" | "CURRENCY_MISMATCH"): AccountEvent[] => [
+    { type: "ReservationRejected", data: { transferId: data.transferId, amount: data.amount, code, available } },
+  ];
+  if (state.status === "Frozen") return reject("ACCOUNT_FROZEN");
+  if (state.status === "Closed") return reject("ACCOUNT_CLOSED");
+  if (data.currency !== state.currency) return reject("CURRENCY_MISMATCH");
+  if (data.amount > available) return reject("INSUFFICIENT_FUNDS");
+  return [{ type: "FundsReserved", data: { transferId: data.transferId, amount: data.amount } }];
+}
+
+function release({ data }: ReleaseReservation, state: OpenedAccountState): AccountEvent[] {
+  // Allowed in any state (a frozen account's holds may be released); no hold, nothing to release.
+  const amount = state.reservations[data.transferId];
+  if (amount === undefined) return [];
+  return [{ type: "ReservationReleased", data: { transferId: data.transferId, amount, reason: data.reason } }];
+}
+
+function capture({ data }: CaptureReservation, state: OpenedAccountState): AccountEvent[] {
+  // The debit was authorised when the hold was made, so a freeze since then does not undo it:
+  // the destination has already been credited.
+  const amount = state.reservations[data.transferId];
+  if (amount === undefined) return [];
+  return [{ type: "ReservationCaptured", data: { ...data, amount } }];
+}
+
+function credit({ data }: CreditTransfer, state: OpenedAccountState): AccountEvent[] {
+  assertPositive(data.amount);
+  const base = { transferId: data.transferId, amount: data.amount, counterparty: data.counterparty, reference: data.reference };
+  if (state.status === "Frozen") return [{ type: "CreditRejected", data: { ...base, code: "ACCOUNT_FROZEN" } }];
+  if (state.status === "Closed") return [{ type: "CreditRejected", data: { ...base, code: "ACCOUNT_CLOSED" } }];
+  if (data.currency !== state.currency) return [{ type: "CreditRejected", data: { ...base, code: "CURRENCY_MISMATCH" } }];
+  return [{ type: "TransferCredited", data: base }];
+}
+
+function withoutReservation(reservations: Readonly<Record<string, bigint>>, transferId: string): Record<string, bigint> {
+  const { [transferId]: _gone, ...rest } = reservations;
+  return rest;
+}
+
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
   if (event.type === "AccountOpened") {
     return {
@@ -87,6 +150,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       ...event.data,
       balance: 0n,
       reserved: 0n,
+      reservations: {},
       deposits: 0,
       withdrawals: 0,
       rejections: 0,
@@ -111,7 +175,30 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     case "DepositRejected":
     case "WithdrawalRejected":
     case "AccountCommandRejected":
+    case "ReservationRejected":
+    case "CreditRejected":
       return { ...state, rejections: state.rejections + 1 };
+    case "FundsReserved":
+      return {
+        ...state,
+        reserved: state.reserved + event.data.amount,
+        reservations: { ...state.reservations, [event.data.transferId]: event.data.amount },
+      };
+    case "ReservationReleased":
+      return {
+        ...state,
+        reserved: state.reserved - event.data.amount,
+        reservations: withoutReservation(state.reservations, event.data.transferId),
+      };
+    case "ReservationCaptured":
+      return {
+        ...state,
+        balance: state.balance - event.data.amount,
+        reserved: state.reserved - event.data.amount,
+        reservations: withoutReservation(state.reservations, event.data.transferId),
+      };
+    case "TransferCredited":
+      return { ...state, balance: state.balance + event.data.amount };
     default:
       return assertNever(event);
   }

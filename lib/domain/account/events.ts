@@ -1,6 +1,6 @@
 import type { Currency } from "../shared/currency";
 import type { Message } from "../shared/decider";
-import type { FreezeCategory } from "./commands";
+import type { Counterparty, FreezeCategory } from "./commands";
 
 export type AccountOpened = Message<
   "AccountOpened",
@@ -37,6 +37,29 @@ export type AccountCommandRejected = Message<
   { command: "FreezeAccount" | "UnfreezeAccount" | "CloseAccount"; code: AccountCommandRejectionCode; reason: string }
 >;
 
+export type ReservationRejectionCode = "INSUFFICIENT_FUNDS" | "ACCOUNT_FROZEN" | "ACCOUNT_CLOSED" | "CURRENCY_MISMATCH";
+export type CreditRejectionCode = "ACCOUNT_FROZEN" | "ACCOUNT_CLOSED" | "CURRENCY_MISMATCH";
+
+/** Transfer legs: a hold on the source, its capture or release, and the credit on the destination. */
+export type FundsReserved = Message<"FundsReserved", { transferId: string; amount: bigint }>;
+export type ReservationRejected = Message<
+  "ReservationRejected",
+  { transferId: string; amount: bigint; code: ReservationRejectionCode; available: bigint }
+>;
+export type ReservationReleased = Message<"ReservationReleased", { transferId: string; amount: bigint; reason: string }>;
+export type ReservationCaptured = Message<
+  "ReservationCaptured",
+  { transferId: string; amount: bigint; counterparty: Counterparty; reference: string | null }
+>;
+export type TransferCredited = Message<
+  "TransferCredited",
+  { transferId: string; amount: bigint; counterparty: Counterparty; reference: string | null }
+>;
+export type CreditRejected = Message<
+  "CreditRejected",
+  { transferId: string; amount: bigint; code: CreditRejectionCode; counterparty: Counterparty; reference: string | null }
+>;
+
 export type AccountEvent =
   | AccountOpened
   | MoneyDeposited
@@ -46,7 +69,13 @@ export type AccountEvent =
   | AccountClosed
   | DepositRejected
   | WithdrawalRejected
-  | AccountCommandRejected;
+  | AccountCommandRejected
+  | FundsReserved
+  | ReservationRejected
+  | ReservationReleased
+  | ReservationCaptured
+  | TransferCredited
+  | CreditRejected;
 
 export type AccountEventType = AccountEvent["type"];
 
@@ -54,4 +83,6 @@ export const REJECTION_EVENT_TYPES = new Set<AccountEventType>([
   "DepositRejected",
   "WithdrawalRejected",
   "AccountCommandRejected",
+  "ReservationRejected",
+  "CreditRejected",
 ]);

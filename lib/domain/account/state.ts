@@ -11,6 +11,8 @@ type OpenAccountFacts = {
   readonly balance: bigint;
   /** Held for transfers in flight; available = balance - reserved. */
   readonly reserved: bigint;
+  /** The holds behind `reserved`, by transfer id: what makes each leg idempotent. */
+  readonly reservations: Readonly<Record<string, bigint>>;
   readonly deposits: number;
   readonly withdrawals: number;
   readonly rejections: number;

@@ -5,7 +5,12 @@
 export type DomainErrorCode =
   | "ACCOUNT_NOT_FOUND"
   | "ACCOUNT_ALREADY_EXISTS"
-  | "INVARIANT_VIOLATED";
+  | "INVARIANT_VIOLATED"
+  | "TRANSFER_ALREADY_EXISTS"
+  | "TRANSFER_NOT_FOUND"
+  | "TRANSFER_NOT_HELD"
+  | "SANCTIONS_ENTRY_EXISTS"
+  | "SANCTIONS_ENTRY_NOT_FOUND";
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

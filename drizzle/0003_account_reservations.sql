@@ -1,0 +1,1 @@
+ALTER TABLE "account_summary" ADD COLUMN "reservations" jsonb DEFAULT '{}'::jsonb NOT NULL;

@@ -1,0 +1,170 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { accountSummary, users } from "../db/schema";
+import { normaliseAccountNumber } from "../domain/account/account-number";
+import { decodeSanctionsState, SANCTIONS_STATE_SCHEMA_VERSION, sanctionsEventCodec } from "../domain/sanctions/codec";
+import {
+  SANCTIONS_STREAM_ID,
+  SANCTIONS_STREAM_TYPE,
+  type SanctionsCommand,
+  sanctionsDecider,
+  type SanctionsEvent,
+  type SanctionsState,
+} from "../domain/sanctions/sanctions";
+import type { Currency } from "../domain/shared/currency";
+import type { CommandMetadata } from "../domain/shared/decider";
+import { ValidationError } from "../domain/shared/errors";
+import { formatMoney } from "../domain/shared/money";
+import { decodeTransferState, TRANSFER_STATE_SCHEMA_VERSION, transferEventCodec } from "../domain/transfer/codec";
+import type { TransferCommand } from "../domain/transfer/commands";
+import { transferDecider } from "../domain/transfer/decider";
+import { TRANSFER_STREAM_TYPE, type TransferEvent, type TransferParty, transferStreamId } from "../domain/transfer/events";
+import type { TransferState } from "../domain/transfer/state";
+import { type AggregateSpec, handleCommand } from "../event-store/handle-command";
+import { projectSanctionsEvents, projectTransferEvents } from "../projections/transfer-inline";
+import type { CommandContext } from "./accounts";
+import { idSchema, minorUnitsSchema, optionalText, parseInput, requiredText } from "./validation";
+
+export function transferAggregate(snapshotEvery: number): AggregateSpec<TransferCommand, TransferEvent, TransferState> {
+  return {
+    streamType: TRANSFER_STREAM_TYPE,
+    decider: transferDecider,
+    codec: transferEventCodec,
+    snapshot: { schemaVersion: TRANSFER_STATE_SCHEMA_VERSION, decode: decodeTransferState, every: snapshotEvery },
+    project: projectTransferEvents,
+    lockStream: true,
+  };
+}
+
+export const sanctionsAggregate: AggregateSpec<SanctionsCommand, SanctionsEvent, SanctionsState> = {
+  streamType: SANCTIONS_STREAM_TYPE,
+  decider: sanctionsDecider,
+  codec: sanctionsEventCodec,
+  snapshot: { schemaVersion: SANCTIONS_STATE_SCHEMA_VERSION, decode: decodeSanctionsState, every: 100 },
+  project: projectSanctionsEvents,
+  lockStream: true,
+};
+
+/** The destination may be given by account number (someone else's) or by id (one of mine). */
+const requestSchema = (maxAmount: bigint) =>
+  z
+    .object({
+      fromAccountId: idSchema,
+      toAccountId: idSchema.optional(),
+      toAccountNumber: z
+        .string()
+        .optional()
+        .transform((value, ctx) => {
+          if (value === undefined || value.trim() === "") return undefined;
+          const number = normaliseAccountNumber(value);
+          if (!number) {
+            ctx.addIssue({ code: "custom", message: "That is not a valid account number (like LL12 3456 7890); check it for typos." });
+            return z.NEVER;
+          }
+          return number;
+        }),
+      amount: minorUnitsSchema(maxAmount),
+      reference: optionalText("Reference", 140),
+    })
+    .refine((input) => input.toAccountId !== undefined || input.toAccountNumber !== undefined, {
+      path: ["toAccountNumber"],
+      message: "Choose one of your accounts or enter the payee's account number.",
+    });
+
+export type TransferRequestInput = z.input<ReturnType<typeof requestSchema>>;
+
+async function party(ctx: CommandContext, where: { accountId?: string; number?: string }) {
+  const condition = where.accountId ? eq(accountSummary.accountId, where.accountId) : eq(accountSummary.number, where.number ?? "");
+  const rows = await ctx.db
+    .select({ account: accountSummary, name: users.name })
+    .from(accountSummary)
+    .leftJoin(users, eq(users.id, accountSummary.customerId))
+    .where(condition);
+  return rows[0];
+}
+
+/**
+ * Validates and records a transfer request: both accounts exist, differ, and hold the same currency.
+ * Whether the money is there is for the reserve step to find out (and record). The caller checks
+ * that the source account belongs to the requester. With a command id, a retried request returns the
+ * first transfer instead of making another.
+ */
+export async function requestTransfer(
+  ctx: CommandContext,
+  input: unknown,
+  metadata: CommandMetadata,
+): Promise<{ transferId: string; replayed: boolean }> {
+  const maxAmount = ctx.maxTransferAmount ?? ctx.maxAmount;
+  const data = parseInput(requestSchema(maxAmount), input);
+  const [source, destination] = await Promise.all([
+    party(ctx, { accountId: data.fromAccountId }),
+    party(ctx, data.toAccountId ? { accountId: data.toAccountId } : { number: data.toAccountNumber }),
+  ]);
+  if (!source) throw new ValidationError({ fromAccountId: ["Choose one of your accounts to pay from."] });
+  if (!destination) throw new ValidationError({ toAccountNumber: ["No account has that number."] });
+  if (source.account.accountId === destination.account.accountId) {
+    throw new ValidationError({ toAccountNumber: ["Choose a different account to pay into."] });
+  }
+  const currency = source.account.currency as Currency;
+  if (destination.account.currency !== currency) {
+    throw new ValidationError({
+      toAccountNumber: [
+        `Transfers must stay in one currency: your account holds ${currency} and the payee's holds ${destination.account.currency}.`,
+      ],
+    });
+  }
+  if (data.amount > maxAmount) {
+    throw new ValidationError({ amount: [`The most one transfer can move is ${formatMoney(maxAmount, currency)}.`] });
+  }
+  const toParty = (row: NonNullable<typeof source>): TransferParty => ({
+    accountId: row.account.accountId,
+    number: row.account.number,
+    customerId: row.account.customerId,
+    name: row.name ?? "Ledgerline customer",
+  });
+  const transferId = randomUUID();
+  const outcome = await handleCommand(
+    ctx.db,
+    transferAggregate(ctx.snapshotEvery),
+    transferStreamId(transferId),
+    {
+      type: "RequestTransfer",
+      data: { transferId, from: toParty(source), to: toParty(destination), amount: data.amount, currency, reference: data.reference },
+    },
+    {
+      metadata: { ...metadata, correlationId: metadata.correlationId ?? transferId },
+      idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId } : undefined,
+    },
+  );
+  const requested = outcome.events.find((event) => event.type === "TransferRequested");
+  const id = requested?.event.type === "TransferRequested" ? requested.event.data.transferId : transferId;
+  return { transferId: id, replayed: outcome.replayed };
+}
+
+const reviewSchema = z.object({ transferId: idSchema, reason: requiredText("Reason", 500) });
+
+/** An admin lets a held transfer continue. */
+export async function releaseHeldTransfer(ctx: CommandContext, input: unknown, metadata: CommandMetadata) {
+  const { transferId, reason } = parseInput(reviewSchema, input);
+  return handleCommand(ctx.db, transferAggregate(ctx.snapshotEvery), transferStreamId(transferId), { type: "ReleaseTransfer", data: { reason } }, { metadata });
+}
+
+/** An admin stops a held transfer; nothing was reserved yet, so nothing needs undoing. */
+export async function rejectHeldTransfer(ctx: CommandContext, input: unknown, metadata: CommandMetadata) {
+  const { transferId, reason } = parseInput(reviewSchema, input);
+  return handleCommand(ctx.db, transferAggregate(ctx.snapshotEvery), transferStreamId(transferId), { type: "RejectTransfer", data: { reason } }, { metadata });
+}
+
+export async function addSanctionsEntry(ctx: CommandContext, input: unknown, metadata: CommandMetadata) {
+  const { name, reason } = parseInput(z.object({ name: requiredText("Name", 200), reason: requiredText("Reason", 500) }), input);
+  const entryId = randomUUID();
+  await handleCommand(ctx.db, sanctionsAggregate, SANCTIONS_STREAM_ID, { type: "AddSanctionsEntry", data: { entryId, name, reason } }, { metadata });
+  return { entryId };
+}
+
+export async function removeSanctionsEntry(ctx: CommandContext, input: unknown, metadata: CommandMetadata) {
+  const { entryId, reason } = parseInput(z.object({ entryId: idSchema, reason: requiredText("Reason", 500) }), input);
+  await handleCommand(ctx.db, sanctionsAggregate, SANCTIONS_STREAM_ID, { type: "RemoveSanctionsEntry", data: { entryId, reason } }, { metadata });
+}
+

@@ -1,0 +1,50 @@
+import type { Currency } from "../shared/currency";
+import type { Message } from "../shared/decider";
+
+export type TransferParty = { accountId: string; number: string; customerId: string; name: string };
+
+export type TransferFailureCode =
+  | "INSUFFICIENT_FUNDS"
+  | "ACCOUNT_FROZEN"
+  | "ACCOUNT_CLOSED"
+  | "CURRENCY_MISMATCH"
+  | "DESTINATION_FROZEN"
+  | "DESTINATION_CLOSED"
+  | "REJECTED_IN_REVIEW";
+
+export type TransferStepName = "screening" | "reserve" | "credit" | "capture";
+
+export type TransferRequested = Message<
+  "TransferRequested",
+  {
+    transferId: string;
+    from: TransferParty;
+    to: TransferParty;
+    amount: bigint;
+    currency: Currency;
+    reference: string | null;
+  }
+>;
+export type TransferScreened = Message<"TransferScreened", { checkedEntries: number }>;
+export type TransferHeld = Message<"TransferHeld", { reason: string; matches: string[] }>;
+export type TransferReleased = Message<"TransferReleased", { reason: string }>;
+export type SourceDebitReserved = Message<"SourceDebitReserved", { amount: bigint }>;
+export type DestinationCredited = Message<"DestinationCredited", { amount: bigint }>;
+/** The destination refused the money: the hold on the source must be released before failing. */
+export type DestinationCreditRefused = Message<"DestinationCreditRefused", { code: TransferFailureCode; reason: string }>;
+export type TransferCompleted = Message<"TransferCompleted", { amount: bigint }>;
+export type TransferFailed = Message<"TransferFailed", { code: TransferFailureCode; reason: string; step: TransferStepName }>;
+
+export type TransferEvent =
+  | TransferRequested
+  | TransferScreened
+  | TransferHeld
+  | TransferReleased
+  | SourceDebitReserved
+  | DestinationCredited
+  | DestinationCreditRefused
+  | TransferCompleted
+  | TransferFailed;
+
+export const TRANSFER_STREAM_TYPE = "transfer";
+export const transferStreamId = (transferId: string) => `transfer-${transferId}`;

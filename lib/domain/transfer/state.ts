@@ -1,0 +1,28 @@
+import type { Currency } from "../shared/currency";
+import type { TransferFailureCode, TransferParty, TransferStepName } from "./events";
+
+type Facts = {
+  readonly transferId: string;
+  readonly from: TransferParty;
+  readonly to: TransferParty;
+  readonly amount: bigint;
+  readonly currency: Currency;
+  readonly reference: string | null;
+};
+export type TransferFailure = { readonly code: TransferFailureCode; readonly reason: string; readonly step: TransferStepName };
+
+/** Where a transfer stands; each status but the last two has exactly one next step. */
+export type TransferState =
+  | { readonly status: "None" }
+  | (Facts & { readonly status: "Requested" })
+  | (Facts & { readonly status: "Held"; readonly hold: { readonly reason: string; readonly matches: readonly string[] } })
+  | (Facts & { readonly status: "Screened" })
+  | (Facts & { readonly status: "Reserved" })
+  | (Facts & { readonly status: "Credited" })
+  | (Facts & { readonly status: "Releasing"; readonly failure: TransferFailure })
+  | (Facts & { readonly status: "Completed" })
+  | (Facts & { readonly status: "Failed"; readonly failure: TransferFailure });
+
+export type ActiveTransferState = Exclude<TransferState, { status: "None" }>;
+
+export const isTerminal = (state: TransferState) => state.status === "Completed" || state.status === "Failed";
