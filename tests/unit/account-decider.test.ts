@@ -262,11 +262,12 @@ describe("account decider", () => {
     });
   });
 
-  // No event reserves funds yet, so these states are built by hand to pin down how `reserved` is read.
   describe("with funds reserved for a transfer in flight", () => {
-    const opened = stateAfter(accountDecider, [accountOpened(), moneyDeposited(10_000n)]);
-    if (opened.status !== "Active") throw new Error("fixture must be Active");
-    const reserving: AccountState = { ...opened, reserved: 4_000n };
+    const reserving: AccountState = stateAfter(accountDecider, [
+      accountOpened(),
+      moneyDeposited(10_000n),
+      { type: "FundsReserved", data: { transferId: "tr-1", amount: 4_000n } },
+    ]);
 
     it("WithdrawMoney is measured against balance minus reserved", () => {
       expect(decideAccount(withdraw(6_000n), reserving)).toEqual([moneyWithdrawn(6_000n)]);
@@ -284,7 +285,7 @@ describe("account decider", () => {
 });
 
 describe("evolveAccount", () => {
-  const facts = { ...openingData, reserved: 0n };
+  const facts = { ...openingData, reserved: 0n, reservations: {} };
 
   it("starts Unopened", () => {
     expect(initialAccountState()).toEqual({ status: "Unopened" });

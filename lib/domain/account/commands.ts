@@ -18,7 +18,9 @@ export type CloseAccount = Message<"CloseAccount", { reason: string }>;
 /** The other side of a transfer, as statements show it. */
 export type Counterparty = { accountId: string; number: string; name: string };
 
-// Transfer legs, sent by the transfer process manager. Each is idempotent by transfer id.
+// Transfer legs, sent by the transfer process manager. Each runs at most once per transfer: the
+// runner sends it under the idempotency key transfer:<id>:<leg>, recorded with its events. Reserve,
+// capture and release are also no-ops in the aggregate when the hold says they already ran.
 export type ReserveFunds = Message<"ReserveFunds", { transferId: string; amount: bigint; currency: string }>;
 export type ReleaseReservation = Message<"ReleaseReservation", { transferId: string; reason: string }>;
 export type CaptureReservation = Message<

@@ -116,19 +116,24 @@ function reserve({ data }: ReserveFunds, state: OpenedAccountState): AccountEven
 
 function release({ data }: ReleaseReservation, state: OpenedAccountState): AccountEvent[] {
   // Allowed in any state (a frozen account's holds may be released); no hold, nothing to release.
-  const amount = state.reservations[data.transferId];
-  if (amount === undefined) return [];
+  if (!Object.hasOwn(state.reservations, data.transferId)) return [];
+  const amount = state.reservations[data.transferId] as bigint;
   return [{ type: "ReservationReleased", data: { transferId: data.transferId, amount, reason: data.reason } }];
 }
 
 function capture({ data }: CaptureReservation, state: OpenedAccountState): AccountEvent[] {
   // The debit was authorised when the hold was made, so a freeze since then does not undo it:
   // the destination has already been credited.
-  const amount = state.reservations[data.transferId];
-  if (amount === undefined) return [];
+  if (!Object.hasOwn(state.reservations, data.transferId)) return [];
+  const amount = state.reservations[data.transferId] as bigint;
   return [{ type: "ReservationCaptured", data: { ...data, amount } }];
 }
 
+/**
+ * A credit leaves no hold behind to recognise a repeat by, and remembering every transfer ever
+ * credited would grow the state without bound. Its once-only guarantee is the idempotency key
+ * transfer:<id>:credit, stored in the same transaction as the credit (see the transfer runner).
+ */
 function credit({ data }: CreditTransfer, state: OpenedAccountState): AccountEvent[] {
   assertPositive(data.amount);
   const base = { transferId: data.transferId, amount: data.amount, counterparty: data.counterparty, reference: data.reference };

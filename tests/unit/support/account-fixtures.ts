@@ -1,5 +1,5 @@
 import { accountNumberFromDigits } from "@/lib/domain/account/account-number";
-import type { AccountCommand, OpenAccount } from "@/lib/domain/account/commands";
+import type { AccountCommand, Counterparty, OpenAccount } from "@/lib/domain/account/commands";
 import type { AccountEvent } from "@/lib/domain/account/events";
 
 /** Commands and events for account specs; commands and their events carry the same data. */
@@ -42,3 +42,47 @@ export const accountFrozen = (reason = "card reported stolen"): AccountEvent => 
 });
 export const accountUnfrozen = (reason = "card found"): AccountEvent => ({ type: "AccountUnfrozen", data: { reason } });
 export const accountClosed = (reason = "customer moved abroad"): AccountEvent => ({ type: "AccountClosed", data: { reason } });
+
+// Transfer legs, as the transfer process manager sends them to an account.
+
+/** The other side of a transfer as it appears on this account's statement. */
+export const counterparty: Counterparty = { accountId: "acc-2", number: accountNumberFromDigits("87654321"), name: "Ada Lovelace" };
+
+export const reserveFunds = (transferId: string, amount: bigint, currency: string = openingData.currency): AccountCommand => ({
+  type: "ReserveFunds",
+  data: { transferId, amount, currency },
+});
+export const releaseReservation = (transferId: string, reason = "payee account frozen"): AccountCommand => ({
+  type: "ReleaseReservation",
+  data: { transferId, reason },
+});
+export const captureReservation = (transferId: string, reference: string | null = "invoice 7"): AccountCommand => ({
+  type: "CaptureReservation",
+  data: { transferId, counterparty: { ...counterparty }, reference },
+});
+export const creditTransfer = (
+  transferId: string,
+  amount: bigint,
+  currency: string = openingData.currency,
+  reference: string | null = "invoice 7",
+): AccountCommand => ({
+  type: "CreditTransfer",
+  data: { transferId, amount, currency, counterparty: { ...counterparty }, reference },
+});
+
+export const fundsReserved = (transferId: string, amount: bigint): AccountEvent => ({
+  type: "FundsReserved",
+  data: { transferId, amount },
+});
+export const reservationReleased = (transferId: string, amount: bigint, reason = "payee account frozen"): AccountEvent => ({
+  type: "ReservationReleased",
+  data: { transferId, amount, reason },
+});
+export const reservationCaptured = (transferId: string, amount: bigint, reference: string | null = "invoice 7"): AccountEvent => ({
+  type: "ReservationCaptured",
+  data: { transferId, amount, counterparty: { ...counterparty }, reference },
+});
+export const transferCredited = (transferId: string, amount: bigint, reference: string | null = "invoice 7"): AccountEvent => ({
+  type: "TransferCredited",
+  data: { transferId, amount, counterparty: { ...counterparty }, reference },
+});
