@@ -21,8 +21,8 @@ export type LoadedAggregate<State> = {
 };
 
 /**
- * Loads an aggregate from its latest usable snapshot plus the events after it, in one round trip.
- * With `lock`, the stream row is locked first (FOR UPDATE), so writers to one hot stream queue
+ * Loads an aggregate from its latest usable snapshot plus the events after it, in two statements.
+ * With `lock`, the first also locks the stream row (FOR UPDATE), so writers to one hot stream queue
  * instead of failing on each other's versions.
  */
 export async function loadAggregate<Command, Event extends { type: string; data: unknown }, State>(
@@ -36,39 +36,39 @@ export async function loadAggregate<Command, Event extends { type: string; data:
   },
 ): Promise<LoadedAggregate<State>> {
   const { streamId, decider, codec, snapshot } = options;
-  if (options.lock) {
-    // Its own statement: in READ COMMITTED a statement that waited for a row lock still reads other
-    // tables as of its start, so the events must be read by the next statement, after the wait.
-    await db.execute(sql`select 1 from streams where stream_id = ${streamId} for update`);
-  }
-  const result = await db.execute(sql`
-    with snap as materialized (
-      select stream_position, state from snapshots
-      where stream_id = ${streamId} and state_schema_version = ${snapshot.schemaVersion}
-      order by stream_position desc limit 1
-    )
-    select 0 as kind, stream_position, null::text as event_type, null::int as schema_version, state as data,
-           null::jsonb as metadata, null::bigint as global_position, null::text as transaction_id,
-           null::text as stream_id, null::text as stream_type, null::uuid as event_id, null::timestamptz as recorded_at
-      from snap
-    union all
-    select 1, stream_position, event_type, schema_version, data, metadata, global_position,
-           transaction_id::text, stream_id, stream_type, event_id, recorded_at
+  // 1. The latest usable snapshot, in the same statement that locks the stream row (when asked).
+  //    If the lock had to wait, this statement may see an older snapshot: still a true state at its
+  //    position, and the next statement reads every event after it.
+  const head = options.lock
+    ? await db.execute(sql`
+        select snap.stream_position, snap.state
+          from streams s
+          left join lateral (
+            select stream_position, state from snapshots
+             where stream_id = s.stream_id and state_schema_version = ${snapshot.schemaVersion}
+             order by stream_position desc limit 1) snap on true
+         where s.stream_id = ${streamId}
+           for update of s`)
+    : await db.execute(sql`
+        select stream_position, state from snapshots
+         where stream_id = ${streamId} and state_schema_version = ${snapshot.schemaVersion}
+         order by stream_position desc limit 1`);
+  const snap = rowsOf<{ stream_position: string | null; state: unknown }>(head)[0];
+  const snapshotPosition = snap?.stream_position == null ? 0n : BigInt(snap.stream_position);
+  // 2. The tail, with the position as a plain parameter so the planner uses the primary key
+  //    (hiding it in a subquery made Postgres scan the table when one stream dominated it).
+  const tail = await db.execute(sql`
+    select stream_position, event_type, schema_version, data, metadata, global_position,
+           transaction_id::text as transaction_id, stream_id, stream_type, event_id, recorded_at
       from events
-      where stream_id = ${streamId} and stream_position > coalesce((select stream_position from snap), 0)
-    order by kind, stream_position`);
-  const rows = rowsOf<Record<string, unknown>>(result);
+     where stream_id = ${streamId} and stream_position > ${snapshotPosition}
+     order by stream_position`);
+  const rows = rowsOf<Record<string, unknown>>(tail);
 
-  let state = decider.initialState();
-  let version = 0n;
-  let snapshotPosition = 0n;
+  let state = snapshotPosition > 0n ? snapshot.decode(parseJson(snap?.state)) : decider.initialState();
+  let version = snapshotPosition;
   let eventsReplayed = 0;
   for (const row of rows) {
-    if (Number(row.kind) === 0) {
-      state = snapshot.decode(parseJson(row.data));
-      snapshotPosition = version = BigInt(row.stream_position as string);
-      continue;
-    }
     const raw = rawFromSqlRow(row);
     state = decider.evolve(state, codec.decode(raw.type, raw.schemaVersion, raw.data));
     version = raw.streamPosition;

@@ -1,9 +1,8 @@
 import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../db/client";
 import { events } from "../db/schema";
-import { toRawEvent } from "./append";
 import type { EventCodec } from "./codec";
-import type { RawEvent, StoredEvent } from "./types";
+import type { EventMetadata, RawEvent, StoredEvent } from "./types";
 
 /** Events of one stream after `after` (exclusive), up to `upTo` (inclusive) when given, in order. */
 export async function readStream(
@@ -85,4 +84,20 @@ export function toDate(value: unknown): Date {
 
 export function parseJson(value: unknown): unknown {
   return typeof value === "string" ? JSON.parse(value) : value;
+}
+
+export function toRawEvent(row: typeof events.$inferSelect): RawEvent {
+  return {
+    globalPosition: row.globalPosition,
+    transactionId: String(row.transactionId),
+    streamId: row.streamId,
+    streamType: row.streamType,
+    streamPosition: row.streamPosition,
+    eventId: row.eventId,
+    type: row.eventType,
+    schemaVersion: row.schemaVersion,
+    data: row.data as RawEvent["data"],
+    metadata: row.metadata as EventMetadata,
+    recordedAt: row.recordedAt,
+  };
 }

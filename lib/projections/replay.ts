@@ -15,7 +15,7 @@ import { TRANSFER_STREAM_TYPE } from "../domain/transfer/events";
 import { evolveSanctionsEntries, evolveTransferView, sanctionsAuditEntry, transferAuditEntry } from "./transfer-projection";
 import { accountEventCodec } from "../domain/account/codec";
 import type { AccountEvent } from "../domain/account/events";
-import { toRawEvent } from "../event-store/append";
+import { toRawEvent } from "../event-store/read";
 import { decodeEvent } from "../event-store/read";
 import { identityEventCodec, SIGNIN_STREAM_TYPE, USER_STREAM_TYPE } from "../domain/identity/events";
 import { evolveSummary, statementEntryFor, auditEntryFor } from "./account-projection";

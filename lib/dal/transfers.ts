@@ -1,0 +1,211 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, or } from "drizzle-orm";
+import { notFound } from "next/navigation";
+import type { SessionUser } from "../auth/users";
+import { requestTransfer } from "../commands/transfers";
+import { database } from "../db";
+import { accountSummary, type TransferViewRow, transfersView, users } from "../db/schema";
+import { formatAccountNumber, normaliseAccountNumber } from "../domain/account/account-number";
+import type { Currency } from "../domain/shared/currency";
+import { ValidationError } from "../domain/shared/errors";
+import { formatMoney, parseDecimalAmount } from "../domain/shared/money";
+import { IdempotencyKeyReusedError } from "../event-store/errors";
+import { driveTransfer } from "../process-managers/transfer-runner";
+import { findOwnedAccount } from "./accounts";
+import { commandContext } from "./context";
+import { currentUser, requireUser } from "./session";
+
+/** "Dana Whitfield" -> "Da** Wh*******": enough to confirm the payee, not enough to harvest names. */
+export function maskName(name: string): string {
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => {
+      const shown = word.length <= 3 ? 1 : 2;
+      return word.slice(0, shown) + "*".repeat(Math.max(word.length - shown, 1));
+    })
+    .join(" ");
+}
+
+export type TransferDto = {
+  id: string;
+  status: string;
+  direction: "out" | "in" | "own";
+  amount: string;
+  currency: Currency;
+  reference: string | null;
+  from: { accountId: string; number: string; name: string };
+  to: { accountId: string; number: string; name: string };
+  steps: { step: string; at: string }[];
+  failure: { code: string; reason: string; step: string } | null;
+  requestedAt: string;
+  updatedAt: string;
+};
+
+export const TERMINAL_STATUSES = ["completed", "failed"];
+
+function toDto(row: TransferViewRow, user: SessionUser): TransferDto {
+  const mine = row.fromCustomerId === user.id;
+  const theirs = row.toCustomerId === user.id;
+  const direction = mine && theirs ? "own" : mine ? "out" : "in";
+  return {
+    id: row.transferId,
+    // The customer learns a transfer is under review, never which list entry it matched.
+    status: row.status,
+    direction,
+    amount: row.amount.toString(),
+    currency: row.currency as Currency,
+    reference: row.reference,
+    from: { accountId: row.fromAccountId, number: formatAccountNumber(row.fromNumber), name: theirs && !mine ? maskName(row.fromName) : row.fromName },
+    to: { accountId: row.toAccountId, number: formatAccountNumber(row.toNumber), name: mine && !theirs ? maskName(row.toName) : row.toName },
+    steps: row.steps,
+    failure:
+      row.status === "failed" && row.failureCode
+        ? { code: row.failureCode, reason: row.failureReason ?? "", step: row.failureStep ?? "" }
+        : null,
+    requestedAt: row.requestedAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** A transfer the user sent or received; undefined otherwise (callers say "not found"). */
+export async function findMyTransfer(user: SessionUser, transferId: unknown): Promise<TransferDto | undefined> {
+  if (typeof transferId !== "string" || !/^[0-9a-f-]{36}$/i.test(transferId)) return undefined;
+  const { db } = await database();
+  const rows = await db
+    .select()
+    .from(transfersView)
+    .where(and(eq(transfersView.transferId, transferId), or(eq(transfersView.fromCustomerId, user.id), eq(transfersView.toCustomerId, user.id))));
+  return rows[0] ? toDto(rows[0], user) : undefined;
+}
+
+export async function getMyTransfer(transferId: string): Promise<TransferDto> {
+  const user = await requireUser();
+  const transfer = await findMyTransfer(user, transferId);
+  if (!transfer) notFound();
+  return transfer;
+}
+
+export async function listMyTransfers(limit = 50): Promise<TransferDto[]> {
+  const user = await requireUser();
+  const { db } = await database();
+  const rows = await db
+    .select()
+    .from(transfersView)
+    .where(or(eq(transfersView.fromCustomerId, user.id), eq(transfersView.toCustomerId, user.id)))
+    .orderBy(desc(transfersView.requestedAt))
+    .limit(limit);
+  return rows.map((row) => toDto(row, user));
+}
+
+export type TransferFormValues = {
+  fromAccountId: string;
+  destination: "own" | "other";
+  toAccountId: string;
+  toAccountNumber: string;
+  amount: string;
+  reference: string;
+};
+
+export type TransferFormState = {
+  stage: "edit" | "confirm";
+  commandId: string;
+  values: TransferFormValues;
+  fieldErrors?: Partial<Record<keyof TransferFormValues, string[]>>;
+  message?: string;
+  /** What the customer confirms: who gets how much, from which account. */
+  review?: { amount: string; fromLabel: string; payeeName: string; payeeNumber: string };
+};
+
+const text = (formData: FormData, key: string) => {
+  const value = formData.get(key);
+  return typeof value === "string" ? value : "";
+};
+
+function readValues(formData: FormData): TransferFormValues {
+  return {
+    fromAccountId: text(formData, "fromAccountId"),
+    destination: text(formData, "destination") === "own" ? "own" : "other",
+    toAccountId: text(formData, "toAccountId"),
+    toAccountNumber: text(formData, "toAccountNumber"),
+    amount: text(formData, "amount"),
+    reference: text(formData, "reference"),
+  };
+}
+
+/**
+ * The transfer form: "review" checks everything and shows the payee's masked name; "confirm"
+ * records the transfer under the form's command id (so a resent confirm makes one transfer) and
+ * drives it as far as it goes at once. Returns the new transfer's id when one was made.
+ */
+export async function submitTransferForm(formData: FormData): Promise<TransferFormState | { transferId: string }> {
+  const values = readValues(formData);
+  const commandId = /^[0-9a-f-]{36}$/i.test(text(formData, "commandId")) ? text(formData, "commandId") : randomUUID();
+  const base = { commandId, values };
+  const user = await currentUser();
+  if (!user) return { ...base, stage: "edit", message: "Your session has ended. Sign in again to continue." };
+  const from = await findOwnedAccount(user, values.fromAccountId);
+  if (!from) return { ...base, stage: "edit", fieldErrors: { fromAccountId: ["Choose one of your accounts to pay from."] } };
+  const currency = from.currency as Currency;
+
+  const fieldErrors: TransferFormState["fieldErrors"] = {};
+  const parsed = parseDecimalAmount(values.amount, currency);
+  if (!parsed.ok) fieldErrors.amount = [parsed.message];
+  else if (parsed.amount === 0n) fieldErrors.amount = ["Enter an amount greater than zero."];
+
+  const { db } = await database();
+  let destination: { accountId: string; number: string; currency: string; customerId: string; name: string | null; status: string } | undefined;
+  if (values.destination === "own") {
+    const own = await findOwnedAccount(user, values.toAccountId);
+    if (!own) fieldErrors.toAccountId = ["Choose one of your accounts to pay into."];
+    else destination = { ...own, name: own.nickname ?? `${own.currency} account` };
+  } else {
+    const number = normaliseAccountNumber(values.toAccountNumber);
+    if (!number) fieldErrors.toAccountNumber = ["Enter the payee's account number, like LL12 3456 7890; check it for typos."];
+    else {
+      const rows = await db
+        .select({ accountId: accountSummary.accountId, number: accountSummary.number, currency: accountSummary.currency, customerId: accountSummary.customerId, status: accountSummary.status, name: users.name })
+        .from(accountSummary)
+        .leftJoin(users, eq(users.id, accountSummary.customerId))
+        .where(eq(accountSummary.number, number));
+      destination = rows[0];
+      if (!destination) fieldErrors.toAccountNumber = ["No account has that number."];
+    }
+  }
+  if (destination && destination.accountId === from.accountId) fieldErrors.toAccountId = ["Choose a different account to pay into."];
+  if (destination && destination.currency !== currency) {
+    fieldErrors[values.destination === "own" ? "toAccountId" : "toAccountNumber"] = [
+      `Transfers must stay in one currency: your account holds ${currency} and the payee's holds ${destination.currency}.`,
+    ];
+  }
+  if (Object.keys(fieldErrors).length > 0 || !destination || !parsed.ok) return { ...base, stage: "edit", fieldErrors };
+
+  const review = {
+    amount: formatMoney(parsed.amount, currency),
+    fromLabel: `${from.nickname ?? `${currency} account`} (${formatAccountNumber(from.number)})`,
+    payeeName: destination.customerId === user.id ? (destination.name ?? "") : maskName(destination.name ?? "Ledgerline customer"),
+    payeeNumber: formatAccountNumber(destination.number),
+  };
+  if (text(formData, "intent") !== "confirm") return { ...base, stage: "confirm", review };
+
+  const ctx = await commandContext();
+  try {
+    const { transferId } = await requestTransfer(
+      ctx,
+      { fromAccountId: from.accountId, toAccountId: destination.accountId, amount: parsed.amount, reference: values.reference },
+      { now: new Date(), actor: { id: user.id, role: user.role }, commandId, origin: "web" },
+    );
+    // Drive it now; if this process dies midway, the background runner or cron finishes it.
+    await driveTransfer({ ctx, runnerId: `web-${process.pid}` }, transferId).catch((error: unknown) => {
+      console.error(`[ledgerline] transfer ${transferId} left for the background runner:`, error);
+    });
+    return { transferId };
+  } catch (error) {
+    if (error instanceof ValidationError) return { ...base, stage: "edit", fieldErrors: error.fieldErrors as TransferFormState["fieldErrors"] };
+    if (error instanceof IdempotencyKeyReusedError) {
+      return { ...base, commandId: randomUUID(), stage: "edit", message: "This form was already sent with other details. Check your transfers before trying again." };
+    }
+    throw error;
+  }
+}
