@@ -7,11 +7,21 @@ export async function register() {
   const { processDatabase } = await import("./lib/db/process-database");
   const handle = await processDatabase();
   console.log(`[ledgerline] database ready: ${handle.target}`);
+  const { env } = await import("./lib/env");
+  const { startTransferLoop } = await import("./lib/process-managers/background");
+  const settings = env();
+  startTransferLoop(
+    async () => ({
+      db: handle.db,
+      snapshotEvery: settings.SNAPSHOT_EVERY,
+      maxAmount: settings.MAX_COMMAND_AMOUNT,
+      maxTransferAmount: settings.MAX_TRANSFER_AMOUNT,
+    }),
+    settings.TRANSFER_RUNNER_INTERVAL_MS,
+  );
   if (handle.kind === "pglite") {
-    const { env } = await import("./lib/env");
     const { seedDemo, DEMO_ADMIN, DEMO_CUSTOMER } = await import("./lib/demo/seed");
-    const config = env();
-    const { seeded } = await seedDemo({ db: handle.db, snapshotEvery: config.SNAPSHOT_EVERY, maxAmount: config.MAX_COMMAND_AMOUNT });
+    const { seeded } = await seedDemo({ db: handle.db, snapshotEvery: settings.SNAPSHOT_EVERY, maxAmount: settings.MAX_COMMAND_AMOUNT });
     console.log(
       `[ledgerline] embedded demo ${seeded ? "seeded" : "ready"}. Sign in as customer ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}` +
         ` or admin ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}`,

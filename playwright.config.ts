@@ -10,6 +10,8 @@ const baseURL = `http://127.0.0.1:${port}`;
 // Set once in the runner's environment, so workers and the teardown agree on it.
 process.env.E2E_DATA_DIR ??= path.join(os.tmpdir(), `ledgerline-e2e-${process.pid}-${Date.now()}`, "pglite");
 const dataDir = process.env.E2E_DATA_DIR;
+/** The test server's cron secret; tests call the cron route with it. */
+export const E2E_CRON_SECRET = "e2e-cron-secret-0123456789";
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -50,6 +52,7 @@ export default defineConfig({
       PGLITE_DATA_DIR: dataDir,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
+      CRON_SECRET: E2E_CRON_SECRET,
     },
   },
 });

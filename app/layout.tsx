@@ -30,6 +30,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               {user ? (
                 <>
                   <Link href="/dashboard">Accounts</Link>
+                  <Link href="/transfers">Transfers</Link>
                   <Link href="/accounts/new">Open an account</Link>
                   <span className="muted user-name">{user.name}</span>
                   <form action={signOutAction}>

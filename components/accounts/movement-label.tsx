@@ -1,15 +1,29 @@
 import { rejectionText } from "@/lib/errors/messages";
 
-const KIND_LABELS: Record<string, string> = { deposit: "Deposit", withdrawal: "Withdrawal" };
+const KIND_LABELS: Record<string, string> = {
+  deposit: "Deposit",
+  withdrawal: "Withdrawal",
+  transfer_in: "Transfer in",
+  transfer_out: "Transfer out",
+};
 
 export function movementLabel(kind: string, outcome: string): string {
   const label = KIND_LABELS[kind] ?? kind;
   return outcome === "rejected" ? `${label} refused` : label;
 }
 
-export function MovementDetail({ reference, rejectionCode }: { reference: string | null; rejectionCode: string | null }) {
+export function MovementDetail({
+  reference,
+  rejectionCode,
+  counterparty,
+}: {
+  reference: string | null;
+  rejectionCode: string | null;
+  counterparty?: string | null;
+}) {
   return (
     <>
+      {counterparty ? <span className="counterparty">{counterparty}</span> : null}
       {reference ? <span className="reference">{reference}</span> : null}
       {rejectionCode ? <span className="refusal">Refused: {rejectionText(rejectionCode)}</span> : null}
     </>

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, gte, lt } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt } from "drizzle-orm";
 import { notFound } from "next/navigation";
 import type { SessionUser } from "../auth/users";
 import { database } from "../db";
@@ -104,7 +104,7 @@ const toEntryDto = (row: StatementEntryRow): StatementEntryDto => ({
   accountId: row.accountId,
 });
 
-export const STATEMENT_KINDS = ["all", "deposit", "withdrawal", "rejected"] as const;
+export const STATEMENT_KINDS = ["all", "deposit", "withdrawal", "transfer", "rejected"] as const;
 export type StatementFilter = {
   kind: (typeof STATEMENT_KINDS)[number];
   /** Inclusive dates, YYYY-MM-DD, read in UTC. */
@@ -124,6 +124,7 @@ export function parseStatementFilter(params: Record<string, string | string[] | 
 function statementConditions(accountId: string, filter: StatementFilter) {
   const conditions = [eq(statementEntries.accountId, accountId)];
   if (filter.kind === "rejected") conditions.push(eq(statementEntries.outcome, "rejected"));
+  else if (filter.kind === "transfer") conditions.push(inArray(statementEntries.kind, ["transfer_in", "transfer_out"]));
   else if (filter.kind !== "all") conditions.push(eq(statementEntries.kind, filter.kind));
   if (filter.from) conditions.push(gte(statementEntries.recordedAt, new Date(`${filter.from}T00:00:00Z`)));
   if (filter.to) conditions.push(lt(statementEntries.recordedAt, new Date(Date.parse(`${filter.to}T00:00:00Z`) + 86_400_000)));

@@ -145,6 +145,7 @@ export async function submitTransferForm(formData: FormData): Promise<TransferFo
   const base = { commandId, values };
   const user = await currentUser();
   if (!user) return { ...base, stage: "edit", message: "Your session has ended. Sign in again to continue." };
+  if (text(formData, "intent") === "edit-again") return { ...base, stage: "edit" };
   const from = await findOwnedAccount(user, values.fromAccountId);
   if (!from) return { ...base, stage: "edit", fieldErrors: { fromAccountId: ["Choose one of your accounts to pay from."] } };
   const currency = from.currency as Currency;

@@ -2,11 +2,14 @@ import { eq } from "drizzle-orm";
 import { type CommandContext, depositMoney, openAccount, withdrawMoney } from "../commands/accounts";
 import { users } from "../db/schema";
 import { registerUser } from "../auth/users";
+import { addSanctionsEntry } from "../commands/transfers";
 import type { CommandMetadata } from "../domain/shared/decider";
 
 /** The demo sign-ins, stated in the README too. */
 export const DEMO_CUSTOMER = { name: "Dana Whitfield", email: "dana@ledgerline.dev", password: "sunny-harbour-42" };
 export const DEMO_ADMIN = { name: "Avery Stone", email: "avery@ledgerline.dev", password: "steady-audit-42" };
+/** Fictional names on the demo sanctions list: a transfer mentioning one is held for review. */
+export const DEMO_SANCTIONS = ["Globex Illicit Trading", "Ivan Blacklistov"];
 
 const DAY = 86_400_000;
 
@@ -19,7 +22,10 @@ export async function seedDemo(ctx: CommandContext, now = new Date()): Promise<{
   if (existing.length > 0) return { seeded: false };
 
   const customer = await registerUser(ctx.db, DEMO_CUSTOMER, { metadata: { now, origin: "system" } });
-  await registerUser(ctx.db, DEMO_ADMIN, { role: "admin", metadata: { now, origin: "system" } });
+  const admin = await registerUser(ctx.db, DEMO_ADMIN, { role: "admin", metadata: { now, origin: "system" } });
+  for (const name of DEMO_SANCTIONS) {
+    await addSanctionsEntry(ctx, { name, reason: "Demo sanctions list" }, { now, actor: { id: admin.id, role: "admin" }, origin: "system" });
+  }
 
   const meta: CommandMetadata = { now, actor: { id: customer.id, role: "customer" }, origin: "system" };
   const start = now.getTime() - 92 * DAY;

@@ -12,6 +12,7 @@ export const REJECTION_MESSAGES: Record<string, string> = {
   BALANCE_NOT_ZERO: "the balance is not zero",
   FUNDS_RESERVED: "money is reserved for transfers in progress",
   AMOUNT_TOO_LARGE: "the amount is above the limit",
+  CURRENCY_MISMATCH: "the accounts hold different currencies",
 };
 
 export const rejectionText = (code: string | null | undefined): string =>

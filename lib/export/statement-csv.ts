@@ -2,7 +2,7 @@ import type { StatementEntryDto } from "../dal/accounts";
 import type { Currency } from "../domain/shared/currency";
 import { rejectionText } from "../errors/messages";
 
-const KIND = { deposit: "Deposit", withdrawal: "Withdrawal" } as Record<string, string>;
+const KIND = { deposit: "Deposit", withdrawal: "Withdrawal", transfer_in: "Transfer in", transfer_out: "Transfer out" } as Record<string, string>;
 
 /**
  * RFC 4180 field. Text starting with =, +, - or @ (a customer's reference, say) is neutralised so a
@@ -18,7 +18,7 @@ export function statementCsv(
   entries: StatementEntryDto[],
   toDecimal: (amount: bigint, currency: Currency) => string,
 ): string {
-  const header = ["Date (UTC)", "Type", "Outcome", "Amount", "Balance after", "Currency", "Reference", "Refusal reason"];
+  const header = ["Date (UTC)", "Type", "Outcome", "Amount", "Balance after", "Currency", "Reference", "Refusal reason", "Counterparty"];
   const lines = [header.join(",")];
   for (const entry of entries) {
     const amount = entry.outcome === "rejected" ? BigInt(entry.amount) : BigInt(entry.balanceChange);
@@ -32,6 +32,7 @@ export function statementCsv(
         entry.currency,
         entry.reference ?? "",
         entry.rejectionCode ? rejectionText(entry.rejectionCode) : "",
+        entry.counterparty ?? "",
       ]
         .map(csvField)
         .join(","),

@@ -34,11 +34,11 @@ test("a new customer opens a EUR account, deposits, withdraws, is refused an ove
   await page.getByRole("link", { name: "Download CSV" }).click();
   const download = await downloadPromise;
   const csv = (await readFile((await download.path())!, "utf8")).trim().split("\r\n");
-  expect(csv[0]).toBe("Date (UTC),Type,Outcome,Amount,Balance after,Currency,Reference,Refusal reason");
+  expect(csv[0]).toBe("Date (UTC),Type,Outcome,Amount,Balance after,Currency,Reference,Refusal reason,Counterparty");
   expect(csv.slice(1).map((line) => line.split(",").slice(1))).toEqual([
-    ["Withdrawal", "rejected", "1000.00", "69.50", "EUR", "", "insufficient funds"],
-    ["Withdrawal", "posted", "-30.50", "69.50", "EUR", "Books", ""],
-    ["Deposit", "posted", "100.00", "100.00", "EUR", "Pocket money", ""],
+    ["Withdrawal", "rejected", "1000.00", "69.50", "EUR", "", "insufficient funds", ""],
+    ["Withdrawal", "posted", "-30.50", "69.50", "EUR", "Books", "", ""],
+    ["Deposit", "posted", "100.00", "100.00", "EUR", "Pocket money", "", ""],
   ]);
 
   // The dashboard agrees, with totals per currency.

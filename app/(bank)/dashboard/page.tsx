@@ -21,9 +21,14 @@ export default async function DashboardPage() {
           <h1>Hello, {user.name.split(" ")[0]}</h1>
           <p className="muted">Your accounts at a glance.</p>
         </div>
-        <Link href="/accounts/new" className="button">
-          Open an account
-        </Link>
+        <div className="actions">
+          <Link href="/transfers/new" className="button">
+            Make a transfer
+          </Link>
+          <Link href="/accounts/new" className="button secondary">
+            Open an account
+          </Link>
+        </div>
       </div>
 
       {totals.length > 0 ? (
@@ -109,7 +114,7 @@ export default async function DashboardPage() {
                     </td>
                     <td>
                       {movementLabel(entry.kind, entry.outcome)}
-                      <MovementDetail reference={entry.reference} rejectionCode={entry.rejectionCode} />
+                      <MovementDetail reference={entry.reference} rejectionCode={entry.rejectionCode} counterparty={entry.counterparty} />
                     </td>
                     <td className="num">
                       {entry.outcome === "rejected" ? (

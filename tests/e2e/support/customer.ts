@@ -62,3 +62,39 @@ export async function statementRows(page: Page): Promise<string[][]> {
   }
   return out;
 }
+
+/** Fills the transfer form, reviews, and confirms; returns the payee name shown on the review. */
+export async function sendTransfer(
+  page: Page,
+  options: { fromLabel?: RegExp; toOwn?: RegExp; toNumber?: string; amount: string; reference?: string },
+): Promise<string> {
+  await page.goto("/transfers/new");
+  if (options.fromLabel) await page.getByLabel("From", { exact: true }).selectOption({ label: await optionLabel(page, "From", options.fromLabel) });
+  if (options.toOwn) {
+    await page.getByLabel("One of my accounts").check();
+    await page.getByLabel("Into").selectOption({ label: await optionLabel(page, "Into", options.toOwn) });
+  } else {
+    await page.getByLabel("Payee's account number").fill(options.toNumber ?? "");
+  }
+  await page.getByLabel("Amount", { exact: true }).fill(options.amount);
+  await page.getByLabel("Reference (optional)").fill(options.reference ?? "");
+  await page.getByRole("button", { name: "Continue" }).click();
+  const payee = (await page.getByTestId("payee-name").innerText()).trim();
+  await page.getByRole("button", { name: "Confirm transfer" }).click();
+  await expect(page).toHaveURL(/\/transfers\/[0-9a-f-]{36}$/);
+  return payee;
+}
+
+async function optionLabel(page: Page, select: string, pattern: RegExp): Promise<string> {
+  const labels = await page.getByLabel(select, { exact: true }).locator("option").allInnerTexts();
+  const label = labels.find((text) => pattern.test(text));
+  if (!label) throw new Error(`no option matching ${pattern} in ${labels.join(" | ")}`);
+  return label;
+}
+
+/** The account number shown under an account page's title, e.g. "LL12 3456 7890". */
+export async function accountNumber(page: Page, accountId: string): Promise<string> {
+  await page.goto(`/accounts/${accountId}`);
+  const text = await page.locator(".page-head .mono").first().innerText();
+  return text.split("·")[0]!.trim();
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
+import Link from "next/link";
 import { BalanceChart } from "@/components/accounts/balance-chart";
 import { FormMessage } from "@/components/ui/field";
 import { getBalanceSeries, getMyAccount, getStatementPage, parseStatementFilter } from "@/lib/dal/accounts";
@@ -28,6 +29,11 @@ export default async function AccountPage({ params, searchParams }: Props) {
             {account.displayNumber} · {account.currency}
           </p>
         </div>
+        {account.status !== "Closed" ? (
+          <Link href={`/transfers/new?from=${account.id}`} className="button secondary">
+            Transfer from this account
+          </Link>
+        ) : null}
       </div>
       {search.opened ? <FormMessage tone="success">Your account is open. Its number is {account.displayNumber}.</FormMessage> : null}
       {account.status === "Frozen" ? (

@@ -43,6 +43,7 @@ export function Statement({
             <option value="all">All</option>
             <option value="deposit">Deposits</option>
             <option value="withdrawal">Withdrawals</option>
+            <option value="transfer">Transfers</option>
             <option value="rejected">Refused attempts</option>
           </select>
         </div>
@@ -82,7 +83,7 @@ export function Statement({
                   <td>{dateTime.format(new Date(entry.recordedAt))}</td>
                   <td>{movementLabel(entry.kind, entry.outcome)}</td>
                   <td>
-                    <MovementDetail reference={entry.reference} rejectionCode={entry.rejectionCode} />
+                    <MovementDetail reference={entry.reference} rejectionCode={entry.rejectionCode} counterparty={entry.counterparty} />
                   </td>
                   <td className="num">
                     {entry.outcome === "rejected" ? (

@@ -1,0 +1,44 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { Stepper } from "@/components/transfers/stepper";
+import { Money } from "@/components/ui/money";
+import type { TransferDto } from "@/lib/dal/transfers";
+import { accountKeys } from "@/lib/queries/accounts";
+import { transferQuery } from "@/lib/queries/transfers";
+
+const STATUS_TEXT: Record<string, string> = {
+  requested: "In progress",
+  screened: "In progress",
+  reserved: "In progress",
+  credited: "Finishing",
+  releasing: "Failing: returning the reserved money",
+  held: "Under review",
+  completed: "Completed",
+  failed: "Failed",
+};
+
+/** Live progress: polls until the transfer ends, then refreshes balances elsewhere in the cache. */
+export function TransferProgress({ initial }: { initial: TransferDto }) {
+  const { data } = useQuery(transferQuery(initial.id, initial));
+  const transfer = data ?? initial;
+  const queryClient = useQueryClient();
+  const ended = transfer.status === "completed" || transfer.status === "failed";
+  useEffect(() => {
+    if (ended) void queryClient.invalidateQueries({ queryKey: accountKeys.all });
+  }, [ended, queryClient]);
+  return (
+    <section className="card" aria-labelledby="progress-title">
+      <div className="section-head">
+        <h2 id="progress-title">
+          <Money amount={transfer.amount} currency={transfer.currency} /> to {transfer.to.name}
+        </h2>
+        <p className={`badge badge-transfer-${transfer.status}`} role="status" aria-live="polite" data-testid="transfer-status">
+          {STATUS_TEXT[transfer.status] ?? transfer.status}
+        </p>
+      </div>
+      <Stepper transfer={transfer} />
+    </section>
+  );
+}

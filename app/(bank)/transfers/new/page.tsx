@@ -1,0 +1,34 @@
+import { randomUUID } from "node:crypto";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { listMyAccounts } from "@/lib/dal/accounts";
+import { formatMoney } from "@/lib/domain/shared/money";
+import { TransferForm } from "./transfer-form";
+
+export const metadata: Metadata = { title: "Make a transfer" };
+
+export default async function NewTransferPage({ searchParams }: { searchParams: Promise<{ from?: string }> }) {
+  const { from } = await searchParams;
+  const accounts = (await listMyAccounts()).filter((account) => account.status !== "Closed");
+  return (
+    <div className="narrow card">
+      <h1>Make a transfer</h1>
+      {accounts.length === 0 ? (
+        <p>
+          You need an account first. <Link href="/accounts/new">Open one</Link>.
+        </p>
+      ) : (
+        <TransferForm
+          commandId={randomUUID()}
+          fromAccountId={accounts.some((account) => account.id === from) ? from : undefined}
+          accounts={accounts.map((account) => ({
+            id: account.id,
+            currency: account.currency,
+            status: account.status,
+            label: `${account.nickname ?? `${account.currency} account`} · ${account.displayNumber} · ${formatMoney(BigInt(account.available), account.currency)} available`,
+          }))}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+"use client";
+
+import { useActionState } from "react";
+import { Field, FormMessage } from "@/components/ui/field";
+import type { TransferFormState } from "@/lib/dal/transfers";
+import { transferAction } from "../actions";
+
+type AccountOption = { id: string; label: string; currency: string; status: string };
+
+export function TransferForm({ accounts, commandId, fromAccountId }: { accounts: AccountOption[]; commandId: string; fromAccountId?: string }) {
+  const [state, action, pending] = useActionState<TransferFormState, FormData>(transferAction, {
+    stage: "edit",
+    commandId,
+    values: { fromAccountId: fromAccountId ?? accounts[0]?.id ?? "", destination: "other", toAccountId: "", toAccountNumber: "", amount: "", reference: "" },
+  });
+  const errors = state.fieldErrors ?? {};
+  const values = state.values;
+
+  if (state.stage === "confirm" && state.review) {
+    return (
+      <form action={action} className="form" aria-labelledby="review-title">
+        <h2 id="review-title">Check and confirm</h2>
+        <dl className="review">
+          <div>
+            <dt>Pay</dt>
+            <dd className="big">{state.review.amount}</dd>
+          </div>
+          <div>
+            <dt>To</dt>
+            <dd>
+              <strong data-testid="payee-name">{state.review.payeeName}</strong>
+              <span className="muted mono"> {state.review.payeeNumber}</span>
+            </dd>
+          </div>
+          <div>
+            <dt>From</dt>
+            <dd>{state.review.fromLabel}</dd>
+          </div>
+          {values.reference ? (
+            <div>
+              <dt>Reference</dt>
+              <dd>{values.reference}</dd>
+            </div>
+          ) : null}
+        </dl>
+        <p className="muted">If the name is not who you expect, go back: money sent to the wrong account may not come back.</p>
+        {Object.entries(values).map(([key, value]) => (
+          <input key={key} type="hidden" name={key} value={value} />
+        ))}
+        <input type="hidden" name="commandId" value={state.commandId} />
+        <div className="actions">
+          <button type="submit" name="intent" value="confirm" className="button" disabled={pending} aria-disabled={pending}>
+            {pending ? "Sending…" : "Confirm transfer"}
+          </button>
+          <button type="submit" name="intent" value="edit-again" className="button secondary" formNoValidate disabled={pending}>
+            Change details
+          </button>
+        </div>
+      </form>
+    );
+  }
+
+  return (
+    <form action={action} className="form" aria-labelledby="transfer-title" noValidate>
+      <h2 id="transfer-title" className="visually-hidden">
+        Transfer details
+      </h2>
+      {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}
+      <input type="hidden" name="commandId" value={state.commandId} />
+      <Field id="fromAccountId" label="From" errors={errors.fromAccountId}>
+        {(props) => (
+          <select {...props} name="fromAccountId" defaultValue={values.fromAccountId}>
+            {accounts.map((account) => (
+              <option key={account.id} value={account.id}>
+                {account.label}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      {/* Uncontrolled radios: React resets the form after each action, and CSS (:has) shows the
+          field that goes with the checked one, so the two can never disagree. */}
+      <fieldset className="choice">
+        <legend>To</legend>
+        <label>
+          <input type="radio" name="destination" value="other" defaultChecked={values.destination !== "own"} /> Someone else&apos;s account
+        </label>
+        <label>
+          <input type="radio" name="destination" value="own" defaultChecked={values.destination === "own"} /> One of my accounts
+        </label>
+      </fieldset>
+      <div className="when-other">
+        <Field id="toAccountNumber" label="Payee's account number" errors={errors.toAccountNumber} hint="Like LL12 3456 7890. We show the payee's name before you confirm.">
+          {(props) => <input {...props} name="toAccountNumber" autoComplete="off" defaultValue={values.toAccountNumber} className="mono" />}
+        </Field>
+      </div>
+      <div className="when-own">
+        <Field id="toAccountId" label="Into" errors={errors.toAccountId}>
+          {(props) => (
+            <select {...props} name="toAccountId" defaultValue={values.toAccountId}>
+              <option value="">Choose an account</option>
+              {accounts.map((account) => (
+                <option key={account.id} value={account.id}>
+                  {account.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <Field id="amount" label="Amount" errors={errors.amount}>
+        {(props) => <input {...props} name="amount" inputMode="decimal" autoComplete="off" placeholder="0.00" defaultValue={values.amount} />}
+      </Field>
+      <Field id="reference" label="Reference (optional)" errors={errors.reference} hint="The payee sees this on their statement.">
+        {(props) => <input {...props} name="reference" maxLength={140} autoComplete="off" defaultValue={values.reference} />}
+      </Field>
+      <button type="submit" name="intent" value="review" className="button" disabled={pending} aria-disabled={pending}>
+        {pending ? "Checking…" : "Continue"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,70 @@
+import type { TransferDto } from "@/lib/dal/transfers";
+
+type Stage = { key: string; label: string; state: "done" | "current" | "todo" | "failed" | "waiting"; at?: string; detail?: string };
+
+const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "UTC" });
+
+/** The transfer's steps as a person reads them: requested, screened (or under review), reserved, credited, done. */
+export function transferStages(transfer: TransferDto): Stage[] {
+  const at = (step: string) => transfer.steps.findLast((s) => s.step === step)?.at;
+  const seen = (step: string) => transfer.steps.some((s) => s.step === step);
+  const failedAt = transfer.failure?.step;
+  const held = transfer.status === "held";
+  const stages: Stage[] = [
+    { key: "requested", label: "Requested", state: "done", at: at("requested") },
+    seen("held")
+      ? {
+          key: "screened",
+          label: held ? "Under review" : seen("released") ? "Reviewed and released" : "Reviewed",
+          state: held ? "waiting" : failedAt === "screening" ? "failed" : "done",
+          at: at("released") ?? at("held"),
+          detail: held ? "Our team is checking this transfer before it goes ahead. No money has moved yet." : undefined,
+        }
+      : { key: "screened", label: "Screened", state: seen("screened") ? "done" : "current", at: at("screened") },
+    {
+      key: "reserved",
+      label: "Money reserved",
+      state: seen("reserved") ? "done" : failedAt === "reserve" ? "failed" : "todo",
+      at: at("reserved"),
+    },
+    {
+      key: "credited",
+      label: "Payee credited",
+      state: seen("credited") ? "done" : failedAt === "credit" ? "failed" : "todo",
+      at: at("credited"),
+    },
+    transfer.status === "failed"
+      ? { key: "final", label: "Failed", state: "failed", at: at("failed"), detail: transfer.failure?.reason }
+      : { key: "final", label: "Completed", state: transfer.status === "completed" ? "done" : "todo", at: at("completed") },
+  ];
+  // The first step not yet done (and not failed) is the one in progress.
+  if (!held && transfer.status !== "failed" && transfer.status !== "completed") {
+    const next = stages.find((stage) => stage.state === "todo");
+    if (next) next.state = "current";
+  }
+  return stages;
+}
+
+const MARKS: Record<Stage["state"], string> = { done: "✓", current: "…", todo: "", failed: "✕", waiting: "!" };
+const STATE_WORDS: Record<Stage["state"], string> = { done: "done", current: "in progress", todo: "not yet", failed: "failed", waiting: "waiting" };
+
+export function Stepper({ transfer }: { transfer: TransferDto }) {
+  return (
+    <ol className="stepper" aria-label="Transfer progress">
+      {transferStages(transfer).map((stage) => (
+        <li key={stage.key} className={`step step-${stage.state}`} data-state={stage.state}>
+          <span className="step-mark" aria-hidden="true">
+            {MARKS[stage.state]}
+          </span>
+          <div>
+            <p className="step-label">
+              {stage.label} <span className="visually-hidden">({STATE_WORDS[stage.state]})</span>
+            </p>
+            {stage.at ? <p className="muted step-time">{time.format(new Date(stage.at))} UTC</p> : null}
+            {stage.detail ? <p className="step-detail">{stage.detail}</p> : null}
+          </div>
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,28 @@
+import { queryOptions } from "@tanstack/react-query";
+import type { TransferDto } from "../dal/transfers";
+
+export const transferKeys = {
+  all: ["transfers"] as const,
+  detail: (transferId: string) => ["transfers", transferId] as const,
+};
+
+const TERMINAL = new Set(["completed", "failed"]);
+
+/** Polls while the transfer moves: every second, every five while it waits for review, never once it ends. */
+export function transferQuery(transferId: string, initialData?: TransferDto) {
+  return queryOptions({
+    queryKey: transferKeys.detail(transferId),
+    queryFn: async (): Promise<TransferDto> => {
+      const response = await fetch(`/api/portal/transfers/${transferId}`, { cache: "no-store" });
+      if (!response.ok) throw new Error(`Could not load the transfer (${response.status})`);
+      return ((await response.json()) as { transfer: TransferDto }).transfer;
+    },
+    initialData,
+    staleTime: 0,
+    refetchInterval: (query) => {
+      const status = query.state.data?.status;
+      if (!status || TERMINAL.has(status)) return false;
+      return status === "held" ? 5_000 : 1_000;
+    },
+  });
+}
