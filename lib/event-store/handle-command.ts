@@ -17,8 +17,11 @@ export type AggregateSpec<Command, Event extends { type: string; data: unknown }
   readonly decider: Decider<Command, Event, State>;
   readonly codec: EventCodec<Event>;
   readonly snapshot: SnapshotPolicy<State>;
-  /** Inline projections: run in the command's transaction, so readers see their own writes. */
-  readonly project?: (tx: Database, events: readonly StoredEvent<Event>[]) => Promise<void>;
+  /**
+   * Inline projections: run in the command's transaction, so readers see their own writes. They get
+   * the state the events were decided on, which saves reading their own "before" row back.
+   */
+  readonly project?: (tx: Database, events: readonly StoredEvent<Event>[], context: { stateBefore: State }) => Promise<void>;
   /** Take the stream row FOR UPDATE before loading, so concurrent writers queue instead of conflicting. */
   readonly lockStream?: boolean;
 };
@@ -116,7 +119,7 @@ async function runOnce<Command extends { type: string; data: unknown }, Event ex
     await tx.delete(snapshots).where(and(eq(snapshots.streamId, streamId), lt(snapshots.streamPosition, version)));
   }
 
-  if (spec.project && stored.length > 0) await spec.project(tx, stored);
+  if (spec.project && stored.length > 0) await spec.project(tx, stored, { stateBefore: loaded.state });
 
   if (options.idempotency) {
     const result: StoredResult = { streamId, version: version.toString(), events: raw.map(rawToJson) };

@@ -46,7 +46,21 @@ export function evolveSummary(row: AccountSummaryRow | undefined, event: Account
   return stateToSummary(state, row?.openedAt ?? event.recordedAt, event);
 }
 
-function stateToSummary(state: OpenedAccountState, openedAt: Date, event: AccountStoredEvent): AccountSummaryRow {
+/**
+ * The summary row that `state` implies, for use as a "before" row when the caller already holds the
+ * aggregate's state. Only opened_at is unknown here: callers must not write it back (see the upsert).
+ */
+export function summaryFromState(state: AccountState, version: bigint): AccountSummaryRow | undefined {
+  if (state.status === "Unopened") return undefined;
+  const unknown = new Date(0);
+  return { ...stateToSummary(state, unknown, { streamPosition: version, globalPosition: 0n, recordedAt: unknown }) };
+}
+
+function stateToSummary(
+  state: OpenedAccountState,
+  openedAt: Date,
+  event: Pick<AccountStoredEvent, "streamPosition" | "globalPosition" | "recordedAt">,
+): AccountSummaryRow {
   return {
     accountId: state.accountId,
     customerId: state.customerId,
