@@ -2,17 +2,40 @@
 //   lint, type-check, unit + integration (PGlite always; real Postgres too when DATABASE_URL is set),
 //   production build, Playwright end-to-end on that build.
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 
 // Next asks to send telemetry; our machines reach no such host.
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 
+// Both runners also write JSON reports, so the run ends with one plain "N passed, N failed" line.
+mkdirSync("test-results", { recursive: true });
+const VITEST_REPORT = "test-results/vitest.json";
+const PLAYWRIGHT_REPORT = "test-results/playwright.json";
+process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = PLAYWRIGHT_REPORT;
+
 const steps = [
   ["lint", ["npx", "eslint", ".", "--max-warnings=0"]],
   ["typecheck", ["npm", "run", "--silent", "typecheck"]],
-  ["unit and integration tests", ["npx", "vitest", "run"]],
+  ["unit and integration tests", ["npx", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${VITEST_REPORT}`]],
   ["production build", ["npx", "next", "build"]],
-  ["end-to-end tests", ["npx", "playwright", "test"]],
+  ["end-to-end tests", ["npx", "playwright", "test", "--reporter=list,json"]],
 ];
+
+function counts() {
+  let passed = 0;
+  let failed = 0;
+  if (existsSync(VITEST_REPORT)) {
+    const report = JSON.parse(readFileSync(VITEST_REPORT, "utf8"));
+    passed += report.numPassedTests ?? 0;
+    failed += report.numFailedTests ?? 0;
+  }
+  if (existsSync(PLAYWRIGHT_REPORT)) {
+    const stats = JSON.parse(readFileSync(PLAYWRIGHT_REPORT, "utf8")).stats ?? {};
+    passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
+    failed += stats.unexpected ?? 0;
+  }
+  return { passed, failed };
+}
 
 console.log(
   process.env.DATABASE_URL
@@ -26,7 +49,12 @@ for (const [name, [command, ...args]] of steps) {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.status !== 0) {
     console.error(`[test] ${name} failed after ${seconds} s`);
+    const { passed, failed } = counts();
+    console.log(`${passed} passed, ${Math.max(failed, 1)} failed`);
     process.exit(result.status ?? 1);
   }
   console.log(`[test] ${name} passed in ${seconds} s`);
 }
+const { passed, failed } = counts();
+console.log(`${passed} passed, ${failed} failed`);
+if (passed === 0) process.exit(1);
