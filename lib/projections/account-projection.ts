@@ -7,6 +7,7 @@ import { toDecimalString } from "../domain/shared/money";
 import { formatAccountNumber } from "../domain/account/account-number";
 import type { AccountSummaryRow, AuditLogRow, StatementEntryRow } from "../db/schema";
 import type { StoredEvent } from "../event-store/types";
+import { auditBase } from "./audit-base";
 
 /**
  * The account read models as pure functions of events: (row before, event) -> rows after.
@@ -156,22 +157,13 @@ export function auditEntryFor(
   }
   const { summary, reason, rejected } = describe(event.event, after.currency as Currency);
   return {
-    globalPosition: event.globalPosition,
-    eventId: event.eventId,
-    streamId: event.streamId,
-    streamPosition: event.streamPosition,
-    eventType: event.type,
+    ...auditBase(event),
     outcome: rejected ? "rejected" : "accepted",
-    actorId: event.metadata.actorId,
-    actorRole: event.metadata.actorRole,
-    commandId: event.metadata.commandId,
-    correlationId: event.metadata.correlationId,
     accountId: after.accountId,
     customerId: after.customerId,
     summary,
     reason,
     changes,
-    recordedAt: event.recordedAt,
   };
 }
 

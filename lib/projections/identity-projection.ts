@@ -2,22 +2,14 @@ import type { AuditLogRow } from "../db/schema";
 import type { IdentityEvent } from "../domain/identity/events";
 import { assertNever } from "../domain/shared/errors";
 import type { StoredEvent } from "../event-store/types";
+import { auditBase } from "./audit-base";
 
 /** Audit rows for identity facts: registrations and failed sign-ins. */
 export function identityAuditEntry(event: StoredEvent<IdentityEvent>): AuditLogRow {
   const e = event.event;
   const base = {
-    globalPosition: event.globalPosition,
-    eventId: event.eventId,
-    streamId: event.streamId,
-    streamPosition: event.streamPosition,
-    eventType: event.type,
-    actorId: event.metadata.actorId,
-    actorRole: event.metadata.actorRole,
-    commandId: event.metadata.commandId,
-    correlationId: event.metadata.correlationId,
+    ...auditBase(event),
     accountId: null,
-    recordedAt: event.recordedAt,
   };
   switch (e.type) {
     case "UserRegistered":

@@ -4,6 +4,7 @@ import { assertNever } from "../domain/shared/errors";
 import { toDecimalString } from "../domain/shared/money";
 import type { TransferEvent } from "../domain/transfer/events";
 import type { StoredEvent } from "../event-store/types";
+import { auditBase } from "./audit-base";
 
 export type TransferStoredEvent = StoredEvent<TransferEvent>;
 
@@ -98,22 +99,13 @@ export function transferAuditEntry(after: TransferViewRow, event: TransferStored
         : null;
   const rejected = e.type === "TransferFailed" || e.type === "DestinationCreditRefused" || e.type === "TransferHeld";
   return {
-    globalPosition: event.globalPosition,
-    eventId: event.eventId,
-    streamId: event.streamId,
-    streamPosition: event.streamPosition,
-    eventType: event.type,
+    ...auditBase(event),
     outcome: rejected ? "rejected" : "accepted",
-    actorId: event.metadata.actorId,
-    actorRole: event.metadata.actorRole,
-    commandId: event.metadata.commandId,
-    correlationId: event.metadata.correlationId,
     accountId: after.fromAccountId,
     customerId: after.fromCustomerId,
     summary: summaries[e.type],
     reason,
     changes: { status: { from: null, to: after.status } },
-    recordedAt: event.recordedAt,
   };
 }
 
@@ -140,21 +132,12 @@ export function evolveSanctionsEntries(
 export function sanctionsAuditEntry(event: StoredEvent<SanctionsEvent>): AuditLogRow {
   const e = event.event;
   return {
-    globalPosition: event.globalPosition,
-    eventId: event.eventId,
-    streamId: event.streamId,
-    streamPosition: event.streamPosition,
-    eventType: event.type,
+    ...auditBase(event),
     outcome: "accepted",
-    actorId: event.metadata.actorId,
-    actorRole: event.metadata.actorRole,
-    commandId: event.metadata.commandId,
-    correlationId: event.metadata.correlationId,
     accountId: null,
     customerId: null,
     summary: e.type === "SanctionsEntryAdded" ? `Added "${e.data.name}" to the sanctions list` : `Removed "${e.data.name}" from the sanctions list`,
     reason: e.data.reason,
     changes: {},
-    recordedAt: event.recordedAt,
   };
 }
