@@ -1,0 +1,50 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { type AccountControlState, submitAccountControl } from "@/lib/dal/admin/account-commands";
+import { type ProjectionRunState, runRebuild, runVerify } from "@/lib/dal/admin/projections";
+import {
+  type SanctionsFormState,
+  submitSanctionsAddition,
+  submitSanctionsRemoval,
+} from "@/lib/dal/admin/sanctions";
+import { submitTransferReview, type TransferReviewState } from "@/lib/dal/admin/transfers";
+
+// Thin edges: each DAL function checks that the caller is an admin before anything else and answers
+// everyone else "Not found." with nothing changed.
+
+export async function accountControlAction(_previous: AccountControlState, formData: FormData): Promise<AccountControlState> {
+  const state = await submitAccountControl(formData);
+  if (state.status === "success" || state.status === "rejected") {
+    revalidatePath(`/admin/accounts/${String(formData.get("accountId"))}`, "layout");
+  }
+  return state;
+}
+
+export async function transferReviewAction(_previous: TransferReviewState, formData: FormData): Promise<TransferReviewState> {
+  const state = await submitTransferReview(formData);
+  if (state.status === "success") revalidatePath("/admin/transfers");
+  return state;
+}
+
+export async function addSanctionsEntryAction(_previous: SanctionsFormState, formData: FormData): Promise<SanctionsFormState> {
+  const state = await submitSanctionsAddition(formData);
+  if (state.status === "success") revalidatePath("/admin/sanctions");
+  return state;
+}
+
+export async function removeSanctionsEntryAction(_previous: SanctionsFormState, formData: FormData): Promise<SanctionsFormState> {
+  const state = await submitSanctionsRemoval(formData);
+  if (state.status === "success") revalidatePath("/admin/sanctions");
+  return state;
+}
+
+export async function verifyProjectionsAction(_previous: ProjectionRunState): Promise<ProjectionRunState> {
+  return runVerify();
+}
+
+export async function rebuildProjectionsAction(_previous: ProjectionRunState): Promise<ProjectionRunState> {
+  const state = await runRebuild();
+  if (state.status === "done") revalidatePath("/admin/projections");
+  return state;
+}

@@ -1,0 +1,49 @@
+import type { AccountEvent } from "../domain/account/events";
+import type { IdentityEvent } from "../domain/identity/events";
+import type { SanctionsEvent } from "../domain/sanctions/sanctions";
+import type { TransferEvent } from "../domain/transfer/events";
+
+export type AuditedEventType = AccountEvent["type"] | TransferEvent["type"] | SanctionsEvent["type"] | IdentityEvent["type"];
+
+/**
+ * Every event type the audit log can hold, with a label for the filter. A Record over the union, so
+ * a new event type does not compile until it is named here.
+ */
+const LABELS: Record<AuditedEventType, string> = {
+  AccountOpened: "Account opened",
+  MoneyDeposited: "Money deposited",
+  MoneyWithdrawn: "Money withdrawn",
+  AccountFrozen: "Account frozen",
+  AccountUnfrozen: "Account unfrozen",
+  AccountClosed: "Account closed",
+  DepositRejected: "Deposit refused",
+  WithdrawalRejected: "Withdrawal refused",
+  AccountCommandRejected: "Freeze, unfreeze or close refused",
+  FundsReserved: "Funds reserved",
+  ReservationRejected: "Reservation refused",
+  ReservationReleased: "Reservation released",
+  ReservationCaptured: "Reservation captured",
+  TransferCredited: "Transfer credited",
+  CreditRejected: "Credit refused",
+  TransferRequested: "Transfer requested",
+  TransferScreened: "Transfer screened",
+  TransferHeld: "Transfer held",
+  TransferReleased: "Transfer released",
+  SourceDebitReserved: "Transfer: source reserved",
+  DestinationCredited: "Transfer: destination credited",
+  DestinationCreditRefused: "Transfer: credit refused",
+  TransferCompleted: "Transfer completed",
+  TransferFailed: "Transfer failed",
+  SanctionsEntryAdded: "Sanctions entry added",
+  SanctionsEntryRemoved: "Sanctions entry removed",
+  UserRegistered: "User registered",
+  SignInFailed: "Sign-in failed",
+};
+
+export const AUDITED_EVENT_TYPES = (Object.keys(LABELS) as AuditedEventType[]).map((type) => ({ type, label: LABELS[type] }));
+
+export function isAuditedEventType(value: string): value is AuditedEventType {
+  return Object.hasOwn(LABELS, value);
+}
+
+export const eventTypeLabel = (type: string): string => (isAuditedEventType(type) ? LABELS[type] : type);

@@ -1,0 +1,52 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import { notFound } from "next/navigation";
+import { cache } from "react";
+import type { SessionUser } from "../../auth/users";
+import { database } from "../../db";
+import { users } from "../../db/schema";
+import type { CommandMetadata } from "../../domain/shared/decider";
+import { currentUser, requireAdmin } from "../session";
+
+/**
+ * The signed JWT says who is an admin for up to eight hours; the users table says so now. Both must
+ * agree, so an admin whose role was taken away loses the back office at their next request.
+ * Cached per request.
+ */
+const stillAdmin = cache(async (userId: string): Promise<boolean> => {
+  const { db } = await database();
+  const rows = await db.select({ role: users.role }).from(users).where(eq(users.id, userId));
+  return rows[0]?.role === "admin";
+});
+
+/** For admin pages and data: signed out goes to sign-in, anyone but an admin gets "not found". */
+export async function requireAdminUser(): Promise<SessionUser> {
+  const admin = await requireAdmin();
+  if (!(await stillAdmin(admin.id))) notFound();
+  return admin;
+}
+
+/**
+ * For admin server actions and routes, which answer with a value rather than a page: the admin, or
+ * null for everyone else (signed out, a customer, a demoted admin). Callers then change nothing.
+ */
+export async function currentAdmin(): Promise<SessionUser | null> {
+  const user = await currentUser();
+  if (!user || user.role !== "admin") return null;
+  return (await stillAdmin(user.id)) ? user : null;
+}
+
+/** What every admin command carries: who, when, and from where. */
+export function adminMetadata(admin: SessionUser, commandId?: string): CommandMetadata {
+  return { now: new Date(), actor: { id: admin.id, role: "admin" }, origin: "web", ...(commandId ? { commandId } : {}) };
+}
+
+/** The one answer an action gives a caller who is not an admin: nothing here, nothing changed. */
+export const NOT_AN_ADMIN_MESSAGE = "Not found.";
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function formText(formData: FormData, key: string): string {
+  const value = formData.get(key);
+  return typeof value === "string" ? value : "";
+}

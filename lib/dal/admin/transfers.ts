@@ -1,0 +1,108 @@
+import "server-only";
+import { asc, eq } from "drizzle-orm";
+import { rejectHeldTransfer, releaseHeldTransfer } from "../../commands/transfers";
+import { database } from "../../db";
+import { transfersView, users } from "../../db/schema";
+import { formatAccountNumber } from "../../domain/account/account-number";
+import type { Currency } from "../../domain/shared/currency";
+import { DomainError, ValidationError } from "../../domain/shared/errors";
+import { formatMoney } from "../../domain/shared/money";
+import { driveTransfer } from "../../process-managers/transfer-runner";
+import { commandContext } from "../context";
+import { adminMetadata, currentAdmin, formText, NOT_AN_ADMIN_MESSAGE, requireAdminUser, UUID } from "./access";
+
+export type HeldTransferDto = {
+  id: string;
+  amount: string;
+  currency: Currency;
+  reference: string | null;
+  holdReason: string;
+  from: { accountId: string; customerId: string; number: string; name: string };
+  to: { accountId: string; customerId: string; number: string; name: string };
+  requestedBy: string;
+  requestedByEmail: string | null;
+  requestedAt: string;
+  heldAt: string | null;
+};
+
+/** Transfers waiting for an admin, oldest first (the longest wait is reviewed first). */
+export async function listHeldTransfers(limit = 200): Promise<HeldTransferDto[]> {
+  await requireAdminUser();
+  const { db } = await database();
+  const rows = await db
+    .select({ transfer: transfersView, requesterEmail: users.email })
+    .from(transfersView)
+    .leftJoin(users, eq(users.id, transfersView.requestedBy))
+    .where(eq(transfersView.status, "held"))
+    .orderBy(asc(transfersView.requestedAt))
+    .limit(limit);
+  return rows.map(({ transfer: row, requesterEmail }) => ({
+    id: row.transferId,
+    amount: row.amount.toString(),
+    currency: row.currency as Currency,
+    reference: row.reference,
+    holdReason: row.holdReason ?? "Held for review",
+    from: { accountId: row.fromAccountId, customerId: row.fromCustomerId, number: formatAccountNumber(row.fromNumber), name: row.fromName },
+    to: { accountId: row.toAccountId, customerId: row.toCustomerId, number: formatAccountNumber(row.toNumber), name: row.toName },
+    requestedBy: row.requestedBy,
+    requestedByEmail: requesterEmail,
+    requestedAt: row.requestedAt.toISOString(),
+    heldAt: row.steps.find((step) => step.step === "held")?.at ?? null,
+  }));
+}
+
+export type TransferReviewState = {
+  status: "idle" | "success" | "invalid" | "error";
+  message?: string;
+  /** Which transfer the field errors belong to (one form per held transfer shares this state). */
+  transferId?: string;
+  fieldErrors?: { reason?: string[] };
+  values?: { reason: string };
+};
+
+/**
+ * Releases or rejects a held transfer with a reason. A release is driven at once, as a customer's
+ * new transfer is, so the admin sees where it ended; if another runner holds it, the background
+ * runner finishes it.
+ */
+export async function submitTransferReview(formData: FormData): Promise<TransferReviewState> {
+  const admin = await currentAdmin();
+  if (!admin) return { status: "error", message: NOT_AN_ADMIN_MESSAGE };
+  const transferId = formText(formData, "transferId");
+  const decision = formText(formData, "decision");
+  const reason = formText(formData, "reason");
+  if (!UUID.test(transferId)) return { status: "error", message: "Transfer not found." };
+  if (decision !== "release" && decision !== "reject") {
+    return { status: "error", transferId, message: "Choose Release or Reject." };
+  }
+  const ctx = await commandContext();
+  const { db } = await database();
+  const row = (await db.select().from(transfersView).where(eq(transfersView.transferId, transferId)))[0];
+  if (!row) return { status: "error", message: "Transfer not found." };
+  const what = `${formatMoney(row.amount, row.currency as Currency)} from ${row.fromName} to ${row.toName}`;
+  try {
+    if (decision === "reject") {
+      await rejectHeldTransfer(ctx, { transferId, reason }, adminMetadata(admin));
+      return { status: "success", transferId, message: `Rejected the transfer of ${what}. It failed; no money moved.` };
+    }
+    await releaseHeldTransfer(ctx, { transferId, reason }, adminMetadata(admin));
+    const state = await driveTransfer({ ctx, runnerId: `admin-${process.pid}` }, transferId).catch((error: unknown) => {
+      console.error(`[ledgerline] released transfer ${transferId} left for the background runner:`, error);
+      return undefined;
+    });
+    if (state?.status === "Completed") return { status: "success", transferId, message: `Released the transfer of ${what}. It completed.` };
+    if (state?.status === "Failed") {
+      return { status: "success", transferId, message: `Released the transfer of ${what}, but it then failed: ${state.failure.reason}` };
+    }
+    return { status: "success", transferId, message: `Released the transfer of ${what}. It will finish in the background.` };
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      return { status: "invalid", transferId, fieldErrors: { reason: error.fieldErrors.reason }, values: { reason } };
+    }
+    if (error instanceof DomainError && error.code === "TRANSFER_NOT_HELD") {
+      return { status: "error", transferId, message: "This transfer is no longer held: it was already released or rejected." };
+    }
+    if (error instanceof DomainError && error.code === "TRANSFER_NOT_FOUND") return { status: "error", message: "Transfer not found." };
+    throw error;
+  }
+}

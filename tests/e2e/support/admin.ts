@@ -1,0 +1,59 @@
+import AxeBuilder from "@axe-core/playwright";
+import { type Browser, expect, type Page } from "@playwright/test";
+import { signIn } from "./customer";
+
+/** The demo admin seeded on the embedded database (README). */
+export const DEMO_ADMIN = { email: "avery@ledgerline.dev", password: "steady-audit-42" };
+
+/** A page in its own browser context, so an admin and a customer can be signed in side by side. */
+export async function separatePage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  return context.newPage();
+}
+
+export async function signInAsAdmin(page: Page): Promise<void> {
+  await signIn(page, DEMO_ADMIN.email, DEMO_ADMIN.password);
+  await expect(page).toHaveURL(/\/dashboard$/);
+}
+
+/** The account number under an account page's title ("LL12 3456 7890"), from the customer's page. */
+export async function numberOfAccount(page: Page, accountId: string): Promise<string> {
+  await page.goto(`/accounts/${accountId}`);
+  const text = await page.locator(".page-head .mono").first().innerText();
+  return text.split("·")[0]!.trim();
+}
+
+/** Sends money to someone else's account through the transfer form; returns the new transfer's id. */
+export async function transferTo(page: Page, options: { toNumber: string; amount: string; reference: string }): Promise<string> {
+  await page.goto("/transfers/new");
+  await page.getByLabel("Someone else's account").check();
+  await page.getByLabel("Payee's account number").fill(options.toNumber);
+  await page.getByLabel("Amount", { exact: true }).fill(options.amount);
+  await page.getByLabel("Reference (optional)").fill(options.reference);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("button", { name: "Confirm transfer" }).click();
+  await expect(page).toHaveURL(/\/transfers\/[0-9a-f-]{36}$/);
+  return /\/transfers\/([0-9a-f-]{36})$/.exec(page.url())![1]!;
+}
+
+/** Opens the admin's page for an account by searching for its number, as an admin would. */
+export async function findAccountAsAdmin(page: Page, accountNumber: string): Promise<void> {
+  await page.goto("/admin");
+  await page.getByLabel("Name, email or account number").fill(accountNumber);
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("link", { name: accountNumber }).click();
+  await expect(page.getByText(accountNumber).first()).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Summary" })).toBeVisible();
+}
+
+/** The body rows of the audit table, by global position. */
+export function auditRows(page: Page) {
+  return page.getByRole("region", { name: "Audit entries" }).locator("tbody tr");
+}
+
+export async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => ({ id: violation.id, impact: violation.impact, nodes: violation.nodes.map((node) => node.target.join(" ")) }));
+}

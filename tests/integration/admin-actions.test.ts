@@ -1,0 +1,354 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { depositMoney, freezeAccount } from "@/lib/commands/accounts";
+import { addSanctionsEntry, requestTransfer } from "@/lib/commands/transfers";
+import { registerUser, type SessionUser } from "@/lib/auth/users";
+import { type DatabaseHandle, rowsOf } from "@/lib/db/client";
+import { driveTransfer } from "@/lib/process-managers/transfer-runner";
+import { customerWithAccount } from "../support/bank";
+import { context, meta } from "../support/commands";
+import { backends, type TestDatabase } from "../support/databases";
+import { accountBalance, countEvents } from "../support/queries";
+
+// The session comes from Auth.js; here the test decides who is signed in.
+const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: string } }));
+vi.mock("@/lib/auth/config", () => ({
+  auth: async () => (session.user ? { user: session.user, expires: new Date(Date.now() + 3_600_000).toISOString() } : null),
+  signIn: vi.fn(),
+  signOut: vi.fn(),
+}));
+vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
+
+const actions = await import("@/app/admin/actions");
+const { GET: auditCsvRoute } = await import("@/app/admin/audit.csv/route");
+const { getAdminAccount, getCustomer, searchCustomers } = await import("@/lib/dal/admin/customers");
+const { listHeldTransfers } = await import("@/lib/dal/admin/transfers");
+const { listSanctions, sanctionsHistory } = await import("@/lib/dal/admin/sanctions");
+const { getAuditPage } = await import("@/lib/dal/admin/audit");
+const { getStream } = await import("@/lib/dal/admin/streams");
+const { getAccountHistory } = await import("@/lib/dal/admin/history");
+const { getProjectionsStatus } = await import("@/lib/dal/admin/projections");
+
+function form(fields: Record<string, string>): FormData {
+  const data = new FormData();
+  for (const [key, value] of Object.entries(fields)) data.set(key, value);
+  return data;
+}
+
+/** What a page-side DAL call ended in: "ok", or the digest Next gives notFound() / redirect(). */
+async function outcomeOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return "ok";
+  } catch (error) {
+    const digest = (error as { digest?: string }).digest ?? "";
+    if (digest.startsWith("NEXT_HTTP_ERROR_FALLBACK;404")) return "not found";
+    if (digest.startsWith("NEXT_REDIRECT")) return `redirect ${digest.split(";")[2]}`;
+    throw error;
+  }
+}
+
+const sessionOf = (user: SessionUser) => ({ id: user.id, email: user.email, name: user.name, role: user.role });
+
+describe.each(backends)("back office actions and data on $name", (backend) => {
+  let t: TestDatabase;
+  let admin: SessionUser;
+  let customer: Awaited<ReturnType<typeof customerWithAccount>>;
+  let payee: Awaited<ReturnType<typeof customerWithAccount>>;
+  const ctx = () => context(t.db);
+  const signInAs = (user: SessionUser | null) => {
+    session.user = user ? sessionOf(user) : null;
+  };
+
+  async function status(accountId: string): Promise<{ status: string; reserved: string; freeze_reason: string | null }> {
+    const rows = rowsOf<{ status: string; reserved: string; freeze_reason: string | null }>(
+      await t.db.execute(sql`select status, reserved::text as reserved, freeze_reason from account_summary where account_id = ${accountId}`),
+    );
+    return rows[0]!;
+  }
+  async function transferStatus(transferId: string): Promise<string> {
+    const rows = rowsOf<{ status: string }>(await t.db.execute(sql`select status from transfers_view where transfer_id = ${transferId}`));
+    return rows[0]!.status;
+  }
+  async function heldTransfer(reference = "Invoice for Globex Illicit Trading", amount = 1_200): Promise<string> {
+    const { transferId } = await requestTransfer(
+      ctx(),
+      { fromAccountId: customer.accountId, toAccountId: payee.accountId, amount, reference },
+      meta(customer.actor),
+    );
+    expect((await driveTransfer({ ctx: ctx(), runnerId: "test" }, transferId))?.status).toBe("Held");
+    return transferId;
+  }
+
+  beforeAll(async () => {
+    t = await backend.create();
+    // The app's process-wide database is this test's (fill in the module's cache object, don't replace it).
+    const global = globalThis as { __ledgerlineDb?: { handle?: Promise<DatabaseHandle> } };
+    (global.__ledgerlineDb ??= {}).handle = Promise.resolve(t.handle);
+    admin = await registerUser(t.db, { name: "Avery Admin", email: `admin-${randomUUID()}@example.com`, password: "steady audit trail" }, { role: "admin" });
+    customer = await customerWithAccount(t.db, { name: "Casey Customer", balance: 10_000 });
+    payee = await customerWithAccount(t.db, { name: "Pat Payee" });
+    await addSanctionsEntry(ctx(), { name: "Globex Illicit Trading", reason: "test list" }, meta({ actor: { id: admin.id, role: "admin" } }));
+  });
+  afterAll(() => t.drop());
+  beforeEach(() => signInAs(null));
+
+  describe("refusals: a customer or a signed-out caller changes nothing", () => {
+    it("every admin server action answers 'Not found.' and appends nothing", async () => {
+      const transferId = await heldTransfer();
+      const [entry] = await listSanctionsAs(admin);
+      for (const who of [customer.user, null]) {
+        signInAs(who);
+        const before = await countEvents(t.db);
+        const calls = [
+          actions.accountControlAction(
+            { status: "idle", commandId: randomUUID() },
+            form({ intent: "freeze", accountId: customer.accountId, category: "suspected_fraud", reason: "x", commandId: randomUUID() }),
+          ),
+          actions.accountControlAction(
+            { status: "idle", commandId: randomUUID() },
+            form({ intent: "unfreeze", accountId: customer.accountId, reason: "x", commandId: randomUUID() }),
+          ),
+          actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "release", reason: "looks fine" })),
+          actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "reject", reason: "no" })),
+          actions.addSanctionsEntryAction({ status: "idle" }, form({ name: "Someone Innocent", reason: "x" })),
+          actions.removeSanctionsEntryAction({ status: "idle" }, form({ entryId: entry!.id, reason: "x" })),
+          actions.verifyProjectionsAction({ status: "idle" }),
+          actions.rebuildProjectionsAction({ status: "idle" }),
+        ];
+        for (const result of await Promise.all(calls)) expect(result).toMatchObject({ status: "error", message: "Not found." });
+        expect(await countEvents(t.db)).toBe(before);
+        expect((await status(customer.accountId)).status).toBe("Active");
+        expect(await transferStatus(transferId)).toBe("held");
+        expect((await listSanctionsAs(admin)).map((e) => e.name)).toEqual(["Globex Illicit Trading"]);
+      }
+    });
+
+    it("every admin page's data is 'not found' for a customer and a sign-in redirect when signed out", async () => {
+      const reads = () => [
+        searchCustomers(""),
+        getCustomer(customer.user.id),
+        getAdminAccount(customer.accountId),
+        listHeldTransfers(),
+        listSanctions(),
+        sanctionsHistory(),
+        getAuditPage({}),
+        getStream(`account-${customer.accountId}`),
+        getAccountHistory(customer.accountId, { kind: "latest" }),
+        getProjectionsStatus(),
+      ];
+      signInAs(customer.user);
+      for (const read of reads()) expect(await outcomeOf(read)).toBe("not found");
+      signInAs(null);
+      for (const read of reads()) expect(await outcomeOf(read)).toBe("redirect /sign-in");
+      signInAs(admin);
+      for (const read of reads()) expect(await outcomeOf(read)).toBe("ok");
+    });
+
+    it("the audit CSV route answers 404 to a customer and 401 to a signed-out caller", async () => {
+      const request = () => new Request("http://localhost/admin/audit.csv");
+      signInAs(customer.user);
+      expect((await auditCsvRoute(request())).status).toBe(404);
+      signInAs(null);
+      expect((await auditCsvRoute(request())).status).toBe(401);
+      signInAs(admin);
+      const response = await auditCsvRoute(request());
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toContain("text/csv");
+    });
+
+    it("an admin whose role was taken away in the database is refused even with an admin session", async () => {
+      const former = await registerUser(t.db, { name: "Former Admin", email: `former-${randomUUID()}@example.com`, password: "once trusted person" }, { role: "admin" });
+      await t.db.execute(sql`update users set role = 'customer' where id = ${former.id}`);
+      signInAs(former); // the JWT still says admin
+      expect(await outcomeOf(getAdminAccount(customer.accountId))).toBe("not found");
+      const before = await countEvents(t.db);
+      const result = await actions.accountControlAction(
+        { status: "idle", commandId: randomUUID() },
+        form({ intent: "freeze", accountId: customer.accountId, category: "other", reason: "x", commandId: randomUUID() }),
+      );
+      expect(result).toMatchObject({ status: "error", message: "Not found." });
+      expect(await countEvents(t.db)).toBe(before);
+    });
+  });
+
+  describe("freeze and unfreeze", () => {
+    it("needs a category and a reason, then freezes once per command id and refuses a second freeze", async () => {
+      const account = await customerWithAccount(t.db, { name: "Fay Frozen", balance: 5_000 });
+      signInAs(admin);
+      const before = await countEvents(t.db);
+      const invalid = await actions.accountControlAction(
+        { status: "idle", commandId: randomUUID() },
+        form({ intent: "freeze", accountId: account.accountId, category: "", reason: "  ", commandId: randomUUID() }),
+      );
+      expect(invalid.status).toBe("invalid");
+      expect(invalid.fieldErrors?.category?.length).toBeGreaterThan(0);
+      expect(invalid.fieldErrors?.reason).toEqual(["Reason is required."]);
+      expect(await countEvents(t.db)).toBe(before);
+
+      const commandId = randomUUID();
+      const freeze = form({ intent: "freeze", accountId: account.accountId, category: "suspected_fraud", reason: "Card reported stolen", commandId });
+      const first = await actions.accountControlAction({ status: "idle", commandId }, freeze);
+      const resent = await actions.accountControlAction({ status: "idle", commandId }, freeze);
+      expect(first).toMatchObject({ status: "success", message: expect.stringContaining("Account frozen (Suspected fraud)") });
+      expect(resent.status).toBe("success");
+      expect(await countEvents(t.db)).toBe(before + 1);
+      expect(await status(account.accountId)).toMatchObject({ status: "Frozen", freeze_reason: "Card reported stolen" });
+
+      // A stale page (new command id) trying to freeze again: refused, and the refusal is audited.
+      const again = await actions.accountControlAction(
+        { status: "idle", commandId: randomUUID() },
+        form({ intent: "freeze", accountId: account.accountId, category: "other", reason: "Second look", commandId: randomUUID() }),
+      );
+      expect(again).toMatchObject({ status: "rejected", message: "Freeze refused: the account is already frozen. Nothing changed; the refusal is in the audit trail." });
+      const audit = await getAuditPage({ account: account.accountId, type: "AccountCommandRejected" });
+      expect(audit.rows.map((row) => [row.summary, row.reason, row.actorEmail])).toEqual([["Refused FreezeAccount: ALREADY_FROZEN", "Second look", admin.email]]);
+
+      // The customer's deposit is refused while frozen.
+      const refused = await depositMoney(ctx(), { accountId: account.accountId, amount: 500 }, meta(account.actor));
+      expect(refused.outcome).toBe("rejected");
+
+      const unfrozen = await actions.accountControlAction(
+        { status: "idle", commandId: randomUUID() },
+        form({ intent: "unfreeze", accountId: account.accountId, reason: "Card found", commandId: randomUUID() }),
+      );
+      expect(unfrozen).toMatchObject({ status: "success", message: expect.stringContaining("Account unfrozen") });
+      expect(await status(account.accountId)).toMatchObject({ status: "Active", freeze_reason: null });
+      const unfreezeAgain = await actions.accountControlAction(
+        { status: "idle", commandId: randomUUID() },
+        form({ intent: "unfreeze", accountId: account.accountId, reason: "Again", commandId: randomUUID() }),
+      );
+      expect(unfreezeAgain).toMatchObject({ status: "rejected", message: expect.stringContaining("Unfreeze refused: the account is not frozen.") });
+    });
+
+    it("answers an unknown account or an expired form without appending", async () => {
+      signInAs(admin);
+      const before = await countEvents(t.db);
+      const unknown = await actions.accountControlAction(
+        { status: "idle", commandId: randomUUID() },
+        form({ intent: "freeze", accountId: randomUUID(), category: "other", reason: "x", commandId: randomUUID() }),
+      );
+      expect(unknown).toMatchObject({ status: "error", message: "Account not found." });
+      const expired = await actions.accountControlAction(
+        { status: "idle", commandId: randomUUID() },
+        form({ intent: "freeze", accountId: customer.accountId, category: "other", reason: "x", commandId: "not-a-uuid" }),
+      );
+      expect(expired.status).toBe("error");
+      expect(await countEvents(t.db)).toBe(before);
+    });
+  });
+
+  describe("held transfers", () => {
+    it("lists a held transfer with why it was held, and a release completes it at once", async () => {
+      const transferId = await heldTransfer("Globex Illicit Trading refund", 2_000);
+      signInAs(admin);
+      const queue = await listHeldTransfers();
+      const held = queue.find((transfer) => transfer.id === transferId);
+      expect(held).toMatchObject({ amount: "2000", currency: "EUR", holdReason: expect.stringContaining("Globex Illicit Trading") });
+      const payerBefore = await accountBalance(t.db, customer.accountId);
+      const payeeBefore = await accountBalance(t.db, payee.accountId);
+
+      const missingReason = await actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "release", reason: "" }));
+      expect(missingReason).toMatchObject({ status: "invalid", transferId, fieldErrors: { reason: ["Reason is required."] } });
+      expect(await transferStatus(transferId)).toBe("held");
+
+      const released = await actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "release", reason: "Refund from a legitimate supplier" }));
+      expect(released).toMatchObject({ status: "success", message: expect.stringContaining("It completed.") });
+      expect(await transferStatus(transferId)).toBe("completed");
+      expect(await accountBalance(t.db, customer.accountId)).toBe(payerBefore - 2_000n);
+      expect(await accountBalance(t.db, payee.accountId)).toBe(payeeBefore + 2_000n);
+      expect((await listHeldTransfers()).some((transfer) => transfer.id === transferId)).toBe(false);
+
+      const twice = await actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "reject", reason: "too late" }));
+      expect(twice).toMatchObject({ status: "error", message: expect.stringContaining("no longer held") });
+    });
+
+    it("a rejection fails the transfer and moves no money", async () => {
+      const transferId = await heldTransfer("Globex Illicit Trading", 3_000);
+      const payerBefore = await accountBalance(t.db, customer.accountId);
+      const payeeBefore = await accountBalance(t.db, payee.accountId);
+      signInAs(admin);
+      const rejected = await actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "reject", reason: "Matches a sanctioned party" }));
+      expect(rejected).toMatchObject({ status: "success", message: expect.stringContaining("Rejected") });
+      expect(await transferStatus(transferId)).toBe("failed");
+      expect(await accountBalance(t.db, customer.accountId)).toBe(payerBefore);
+      expect(await accountBalance(t.db, payee.accountId)).toBe(payeeBefore);
+      expect((await status(customer.accountId)).reserved).toBe("0");
+      const audit = await getAuditPage({ type: "TransferFailed", actor: admin.email });
+      expect(audit.rows[0]).toMatchObject({ reason: "Matches a sanctioned party", streamId: `transfer-${transferId}` });
+    });
+  });
+
+  describe("sanctions list", () => {
+    it("adds and removes names with a reason, refuses duplicates, and keeps the history", async () => {
+      signInAs(admin);
+      expect(await actions.addSanctionsEntryAction({ status: "idle" }, form({ name: "Initech Shell Co", reason: "" }))).toMatchObject({
+        status: "invalid",
+        fieldErrors: { reason: ["Reason is required."] },
+      });
+      expect(await actions.addSanctionsEntryAction({ status: "idle" }, form({ name: "Initech Shell Co", reason: "Regulator notice 12" }))).toMatchObject({
+        status: "success",
+      });
+      expect(await actions.addSanctionsEntryAction({ status: "idle" }, form({ name: "initech  shell co.", reason: "again" }))).toMatchObject({
+        status: "invalid",
+        fieldErrors: { name: ["That name is already on the list."] },
+      });
+      const entry = (await listSanctions()).find((e) => e.name === "Initech Shell Co")!;
+      expect(entry).toMatchObject({ reason: "Regulator notice 12", addedByEmail: admin.email });
+      expect(await actions.removeSanctionsEntryAction({ status: "idle" }, form({ entryId: entry.id, reason: "" }))).toMatchObject({
+        status: "invalid",
+        entryId: entry.id,
+      });
+      expect(await actions.removeSanctionsEntryAction({ status: "idle" }, form({ entryId: entry.id, reason: "Notice withdrawn" }))).toMatchObject({
+        status: "success",
+      });
+      expect(await actions.removeSanctionsEntryAction({ status: "idle" }, form({ entryId: entry.id, reason: "twice" }))).toMatchObject({
+        status: "error",
+      });
+      const history = await sanctionsHistory();
+      expect(history.slice(0, 2).map((change) => [change.change, change.name, change.reason, change.actorEmail])).toEqual([
+        ["removed", "Initech Shell Co", "Notice withdrawn", admin.email],
+        ["added", "Initech Shell Co", "Regulator notice 12", admin.email],
+      ]);
+    });
+  });
+
+  describe("projections and the inspector", () => {
+    it("reports each read model's rows and last position, verifies with no differences and rebuilds", async () => {
+      signInAs(admin);
+      const status = await getProjectionsStatus();
+      const audit = status.projections.find((projection) => projection.table === "audit_log")!;
+      expect(audit.lastPosition).toBe(status.lastEventPosition);
+      expect(Number(audit.rows)).toBe(Number(status.eventCount));
+      const verified = await actions.verifyProjectionsAction({ status: "idle" });
+      expect(verified).toMatchObject({ status: "done", mode: "verify", differenceCount: 0, events: Number(status.eventCount) });
+      const rebuilt = await actions.rebuildProjectionsAction({ status: "idle" });
+      expect(rebuilt).toMatchObject({ status: "done", mode: "rebuild", events: Number(status.eventCount) });
+      expect(await getProjectionsStatus()).toEqual(status);
+    });
+
+    it("shows a stream's raw rows in order, and 'not found' for a malformed or unknown stream id", async () => {
+      signInAs(admin);
+      await freezeAccount(ctx(), { accountId: payee.accountId, category: "legal_order", reason: "Court order 7" }, meta({ actor: { id: admin.id, role: "admin" } }));
+      const stream = await getStream(`account-${payee.accountId}`);
+      expect(stream.events.map((event) => event.streamPosition)).toEqual(stream.events.map((_, index) => String(index + 1)));
+      const frozen = stream.events.at(-1)!;
+      expect(frozen).toMatchObject({ eventType: "AccountFrozen", schemaVersion: 1, transactionId: expect.stringMatching(/^\d+$/) });
+      expect(JSON.parse(frozen.data)).toEqual({ category: "legal_order", reason: "Court order 7" });
+      expect(JSON.parse(frozen.metadata)).toMatchObject({ actorId: admin.id, actorRole: "admin" });
+      expect(await outcomeOf(getStream("account-'; drop table events; --"))).toBe("not found");
+      expect(await outcomeOf(getStream("account-nothing-here"))).toBe("not found");
+    });
+  });
+
+  async function listSanctionsAs(user: SessionUser) {
+    const previous = session.user;
+    signInAs(user);
+    try {
+      return await listSanctions();
+    } finally {
+      session.user = previous;
+    }
+  }
+});
