@@ -58,7 +58,8 @@ export type SessionUser = { id: string; email: string; name: string; role: Role 
 
 const toSessionUser = (row: UserRow): SessionUser => ({ id: row.id, email: row.email, name: row.name, role: row.role as Role });
 
-async function projectAudit(tx: Database, raw: RawEvent[]): Promise<void> {
+/** Audit rows for identity events, written in the transaction that recorded them. */
+export async function projectAudit(tx: Database, raw: RawEvent[]): Promise<void> {
   const rows = raw.map((event) => identityAuditEntry(decodeEvent(identityEventCodec, event) as StoredEvent<never>));
   if (rows.length > 0) await tx.insert(auditLog).values(rows);
 }
