@@ -139,7 +139,10 @@ export const eventsQuery = () => z.strictObject({ limit: queryInteger("limit", 5
 
 export const auditQuery = () =>
   z.strictObject({
-    actor: z.string().min(1).max(200).optional(),
+    actor: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,200}$/, "actor is a user id (or transfer-runner, anonymous).")
+      .optional(),
     accountId: idSchema.optional(),
     type: z
       .string()
