@@ -78,7 +78,7 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
         if (claim.kind === "replay") return respond(claim.response, { "idempotent-replayed": "true" });
         claimed = { userId: user.id, key, ctx };
         const response = await run(operation, handler, input);
-        await completeKey(ctx.db, user.id, key, response);
+        await completeKey(ctx.db, user.id, key, { status: response.status, body: response.body });
         claimed = undefined;
         return respond(response);
       }
@@ -98,14 +98,17 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
 const emptyQuery = z.strictObject({});
 
 /** Runs the handler; expected failures become the stored, replayable response too. Unexpected ones are thrown. */
-async function run<O extends Operation>(operation: O, handler: Handler<O>, input: HandlerInput<O>): Promise<StoredResponse> {
+/** A response; its headers (Retry-After, say) are sent but not stored with an Idempotency-Key. */
+type RunResponse = StoredResponse & { headers?: Record<string, string> };
+
+async function run<O extends Operation>(operation: O, handler: Handler<O>, input: HandlerInput<O>): Promise<RunResponse> {
   try {
     const result = await handler(input);
     return { status: operation.success.status, body: operation.success.status === 204 ? "" : toJsonText(result) };
   } catch (error) {
     const problem = expectedProblem(error);
     if (!problem) throw error;
-    return { status: problem.status, body: toJsonText(problem.body()) };
+    return { status: problem.status, body: toJsonText(problem.body()), headers: problem.headers };
   }
 }
 
@@ -133,10 +136,11 @@ function expectedProblem(error: unknown): ApiProblem | undefined {
   return undefined;
 }
 
-function respond(response: StoredResponse, headers: Record<string, string> = {}): Response {
-  if (response.status === 204) return new Response(null, { status: 204, headers: { ...NO_STORE, ...headers } });
+function respond(response: RunResponse, headers: Record<string, string> = {}): Response {
+  const all = { ...NO_STORE, ...response.headers, ...headers };
+  if (response.status === 204) return new Response(null, { status: 204, headers: all });
   const type = response.status >= 400 ? "application/problem+json" : "application/json";
-  return new Response(response.body, { status: response.status, headers: { "content-type": type, ...NO_STORE, ...headers } });
+  return new Response(response.body, { status: response.status, headers: { "content-type": type, ...all } });
 }
 
 async function stringParams(context: RouteContext | undefined): Promise<Record<string, string>> {
