@@ -90,17 +90,19 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
       }
       if (error instanceof ApiProblem) return problemResponse(error);
       console.error(`[ledgerline] ${operation.method} ${operation.path} failed:`, error);
-      return problemResponse(new ApiProblem("INTERNAL_ERROR", "The request could not be completed. Nothing was changed by the part that failed; it is safe to retry with the same Idempotency-Key."));
+      return problemResponse(
+        new ApiProblem("INTERNAL_ERROR", "The request could not be completed. Retrying with the same Idempotency-Key is safe: a command never takes effect twice."),
+      );
     }
   };
 }
 
 const emptyQuery = z.strictObject({});
 
-/** Runs the handler; expected failures become the stored, replayable response too. Unexpected ones are thrown. */
 /** A response; its headers (Retry-After, say) are sent but not stored with an Idempotency-Key. */
 type RunResponse = StoredResponse & { headers?: Record<string, string> };
 
+/** Runs the handler; expected failures become the stored, replayable response too. Unexpected ones are thrown. */
 async function run<O extends Operation>(operation: O, handler: Handler<O>, input: HandlerInput<O>): Promise<RunResponse> {
   try {
     const result = await handler(input);
