@@ -1,9 +1,30 @@
+import { realpathSync } from "node:fs";
+import path from "node:path";
 import type { NextConfig } from "next";
+
+/**
+ * Turbopack reads only files under its root. A git worktree may share another checkout's
+ * node_modules through a symlink, so the root is the nearest folder holding both the project and
+ * its real node_modules (in a plain checkout, the project itself: the default).
+ */
+function workspaceRoot(): string {
+  const project = process.cwd();
+  let modules: string;
+  try {
+    modules = path.dirname(realpathSync(path.join(project, "node_modules")));
+  } catch {
+    return project;
+  }
+  let root = project;
+  while (path.relative(root, modules).startsWith("..") && path.dirname(root) !== root) root = path.dirname(root);
+  return root;
+}
 
 const nextConfig: NextConfig = {
   // PGlite ships WASM and a data-dir loader that break when bundled (STACK.md pitfall 2).
   serverExternalPackages: ["@electric-sql/pglite"],
   poweredByHeader: false,
+  turbopack: { root: workspaceRoot() },
 };
 
 export default nextConfig;

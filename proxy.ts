@@ -13,4 +13,4 @@ export function proxy(request: NextRequest) {
   return NextResponse.redirect(url);
 }
 
-export const config = { matcher: ["/dashboard/:path*", "/accounts/:path*", "/transfers/:path*", "/admin/:path*"] };
+export const config = { matcher: ["/dashboard/:path*", "/accounts/:path*", "/transfers/:path*", "/settings/:path*", "/admin/:path*"] };

@@ -58,7 +58,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   logger: {
     // A wrong password is an expected outcome (audited as an event), not a server error with a stack.
     error(error) {
-      if (error.name === "CredentialsSignin" || (error as { type?: string }).type === "CredentialsSignin") return;
+      const type = (error as { type?: string }).type;
+      if (error.name === "CredentialsSignin" || type === "CredentialsSignin") return;
+      // A forged, stale or foreign session cookie is refused (the visitor is signed out): one line, no stack.
+      if (type === "JWTSessionError") {
+        console.warn("[ledgerline] refused a session cookie that does not decrypt with AUTH_SECRET");
+        return;
+      }
       console.error(error);
     },
   },

@@ -45,7 +45,12 @@ export const passwordPolicy = z
 
 export const signUpSchema = z
   .object({
-    name: z.string({ error: "Enter your name." }).trim().min(1, "Enter your name.").max(100, "Use at most 100 characters."),
+    name: z
+      .string({ error: "Enter your name." })
+      .trim()
+      .min(1, "Enter your name.")
+      .max(100, "Use at most 100 characters.")
+      .refine((value) => !/[\u0000-\u001f\u007f]/.test(value) && value.isWellFormed(), "Use letters, spaces and punctuation only."),
     email: emailSchema,
     password: passwordPolicy,
   })
@@ -58,7 +63,8 @@ export type SessionUser = { id: string; email: string; name: string; role: Role 
 
 const toSessionUser = (row: UserRow): SessionUser => ({ id: row.id, email: row.email, name: row.name, role: row.role as Role });
 
-async function projectAudit(tx: Database, raw: RawEvent[]): Promise<void> {
+/** Audit rows for identity events, written in the transaction that recorded them. */
+export async function projectAudit(tx: Database, raw: RawEvent[]): Promise<void> {
   const rows = raw.map((event) => identityAuditEntry(decodeEvent(identityEventCodec, event) as StoredEvent<never>));
   if (rows.length > 0) await tx.insert(auditLog).values(rows);
 }
@@ -114,7 +120,14 @@ export async function verifyCredentials(
 ): Promise<SignInResult> {
   const parsedEmail = emailSchema.safeParse(input.email);
   const password = typeof input.password === "string" ? input.password.slice(0, 1024) : "";
-  const email = parsedEmail.success ? parsedEmail.data : String(input.email ?? "").slice(0, 254).toLowerCase();
+  // What was tried is recorded as typed, minus what Postgres cannot store (NUL, lone surrogates).
+  const email = parsedEmail.success
+    ? parsedEmail.data
+    : String(input.email ?? "")
+        .slice(0, 254)
+        .toLowerCase()
+        .toWellFormed()
+        .replace(/[\u0000-\u001f\u007f]/g, "\ufffd");
 
   const wait = await lockedForSeconds(db, { email, ip });
   if (wait > 0) {

@@ -78,7 +78,8 @@ async function run(
   return toResult(accountId, outcome);
 }
 
-const openAccountInput = z.object({
+/** Exported so the API can describe and check the same fields (lib/api). */
+export const openAccountInput = z.object({
   customerId: z.string().min(1, "A customer is required."),
   currency: z.enum(CURRENCY_CODES, { error: `Choose a currency: ${CURRENCY_CODES.join(", ")}.` }),
   nickname: optionalText("Nickname", 40),
@@ -103,7 +104,7 @@ export async function openAccount(
   }
 }
 
-function moneyInput(maxAmount: bigint) {
+export function moneyInput(maxAmount: bigint) {
   return z.object({
     accountId: idSchema,
     amount: minorUnitsSchema(maxAmount),
@@ -131,12 +132,12 @@ export async function withdrawMoney(
   return run(ctx, accountId, { type: "WithdrawMoney", data: { amount, reference } }, metadata, options);
 }
 
-const freezeInput = z.object({
+export const freezeInput = z.object({
   accountId: idSchema,
   category: z.enum(FREEZE_CATEGORIES, { error: "Choose why the account is frozen." }),
   reason: requiredText("Reason", 500),
 });
-const reasonInput = z.object({ accountId: idSchema, reason: requiredText("Reason", 500) });
+export const reasonInput = z.object({ accountId: idSchema, reason: requiredText("Reason", 500) });
 
 export async function freezeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata): Promise<AccountCommandResult> {
   const { accountId, category, reason } = parseInput(freezeInput, input);

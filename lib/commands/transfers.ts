@@ -46,31 +46,32 @@ export const sanctionsAggregate: AggregateSpec<SanctionsCommand, SanctionsEvent,
   lockStream: true,
 };
 
-/** The destination may be given by account number (someone else's) or by id (one of mine). */
+/** The fields of a transfer request; the destination may be given by account number (someone else's) or by id (one of mine). */
+export const transferRequestFields = (maxAmount: bigint) =>
+  z.object({
+    fromAccountId: idSchema,
+    toAccountId: idSchema.optional(),
+    toAccountNumber: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined || value.trim() === "") return undefined;
+        const number = normaliseAccountNumber(value);
+        if (!number) {
+          ctx.addIssue({ code: "custom", message: "That is not a valid account number (like LL12 3456 7890); check it for typos." });
+          return z.NEVER;
+        }
+        return number;
+      }),
+    amount: minorUnitsSchema(maxAmount),
+    reference: optionalText("Reference", 140),
+  });
+
 const requestSchema = (maxAmount: bigint) =>
-  z
-    .object({
-      fromAccountId: idSchema,
-      toAccountId: idSchema.optional(),
-      toAccountNumber: z
-        .string()
-        .optional()
-        .transform((value, ctx) => {
-          if (value === undefined || value.trim() === "") return undefined;
-          const number = normaliseAccountNumber(value);
-          if (!number) {
-            ctx.addIssue({ code: "custom", message: "That is not a valid account number (like LL12 3456 7890); check it for typos." });
-            return z.NEVER;
-          }
-          return number;
-        }),
-      amount: minorUnitsSchema(maxAmount),
-      reference: optionalText("Reference", 140),
-    })
-    .refine((input) => input.toAccountId !== undefined || input.toAccountNumber !== undefined, {
-      path: ["toAccountNumber"],
-      message: "Choose one of your accounts or enter the payee's account number.",
-    });
+  transferRequestFields(maxAmount).refine((input) => input.toAccountId !== undefined || input.toAccountNumber !== undefined, {
+    path: ["toAccountNumber"],
+    message: "Choose one of your accounts or enter the payee's account number.",
+  });
 
 export type TransferRequestInput = z.input<ReturnType<typeof requestSchema>>;
 
@@ -142,7 +143,7 @@ export async function requestTransfer(
   return { transferId: id, replayed: outcome.replayed };
 }
 
-const reviewSchema = z.object({ transferId: idSchema, reason: requiredText("Reason", 500) });
+export const reviewSchema = z.object({ transferId: idSchema, reason: requiredText("Reason", 500) });
 
 /** An admin lets a held transfer continue. */
 export async function releaseHeldTransfer(ctx: CommandContext, input: unknown, metadata: CommandMetadata) {

@@ -35,7 +35,9 @@ function boundedText(label: string, max: number) {
     .string({ error: `${label} must be text.` })
     .trim()
     .max(max, `${label} can be at most ${max} characters.`)
-    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), `${label} cannot contain control characters.`);
+    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), `${label} cannot contain control characters.`)
+    // A lone UTF-16 surrogate is not text: JSON accepts "\ud800", Postgres's jsonb refuses it.
+    .refine((value) => value.isWellFormed(), `${label} contains characters that are not valid text.`);
 }
 
 /** Free text a person must give (a reason): trimmed, bounded, printable. */

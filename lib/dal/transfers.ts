@@ -1,83 +1,29 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, or } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { notFound } from "next/navigation";
 import type { SessionUser } from "../auth/users";
 import { requestTransfer } from "../commands/transfers";
 import { database } from "../db";
-import { accountSummary, type TransferViewRow, transfersView, users } from "../db/schema";
+import { accountSummary, users } from "../db/schema";
 import { formatAccountNumber, normaliseAccountNumber } from "../domain/account/account-number";
 import type { Currency } from "../domain/shared/currency";
 import { ValidationError } from "../domain/shared/errors";
 import { formatMoney, parseDecimalAmount } from "../domain/shared/money";
 import { IdempotencyKeyReusedError } from "../event-store/errors";
 import { driveTransfer } from "../process-managers/transfer-runner";
+import { findTransferFor, listTransfersFor, maskName, type TransferDto, toTransferDto } from "../read-models/transfers";
 import { findOwnedAccount } from "./accounts";
 import { commandContext } from "./context";
 import { currentUser, requireUser } from "./session";
 
-/** "Dana Whitfield" -> "Da** Wh*******": enough to confirm the payee, not enough to harvest names. */
-export function maskName(name: string): string {
-  return name
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((word) => {
-      const shown = word.length <= 3 ? 1 : 2;
-      return word.slice(0, shown) + "*".repeat(Math.max(word.length - shown, 1));
-    })
-    .join(" ");
-}
-
-export type TransferDto = {
-  id: string;
-  status: string;
-  direction: "out" | "in" | "own";
-  amount: string;
-  currency: Currency;
-  reference: string | null;
-  from: { accountId: string; number: string; name: string };
-  to: { accountId: string; number: string; name: string };
-  steps: { step: string; at: string }[];
-  failure: { code: string; reason: string; step: string } | null;
-  requestedAt: string;
-  updatedAt: string;
-};
-
-export const TERMINAL_STATUSES = ["completed", "failed"];
-
-function toDto(row: TransferViewRow, user: SessionUser): TransferDto {
-  const mine = row.fromCustomerId === user.id;
-  const theirs = row.toCustomerId === user.id;
-  const direction = mine && theirs ? "own" : mine ? "out" : "in";
-  return {
-    id: row.transferId,
-    // The customer learns a transfer is under review, never which list entry it matched.
-    status: row.status,
-    direction,
-    amount: row.amount.toString(),
-    currency: row.currency as Currency,
-    reference: row.reference,
-    from: { accountId: row.fromAccountId, number: formatAccountNumber(row.fromNumber), name: theirs && !mine ? maskName(row.fromName) : row.fromName },
-    to: { accountId: row.toAccountId, number: formatAccountNumber(row.toNumber), name: mine && !theirs ? maskName(row.toName) : row.toName },
-    steps: row.steps,
-    failure:
-      row.status === "failed" && row.failureCode
-        ? { code: row.failureCode, reason: row.failureReason ?? "", step: row.failureStep ?? "" }
-        : null,
-    requestedAt: row.requestedAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
+export { maskName, TERMINAL_STATUSES, type TransferDto } from "../read-models/transfers";
 
 /** A transfer the user sent or received; undefined otherwise (callers say "not found"). */
 export async function findMyTransfer(user: SessionUser, transferId: unknown): Promise<TransferDto | undefined> {
-  if (typeof transferId !== "string" || !/^[0-9a-f-]{36}$/i.test(transferId)) return undefined;
   const { db } = await database();
-  const rows = await db
-    .select()
-    .from(transfersView)
-    .where(and(eq(transfersView.transferId, transferId), or(eq(transfersView.fromCustomerId, user.id), eq(transfersView.toCustomerId, user.id))));
-  return rows[0] ? toDto(rows[0], user) : undefined;
+  const row = await findTransferFor(db, user.id, transferId);
+  return row ? toTransferDto(row, user.id) : undefined;
 }
 
 export async function getMyTransfer(transferId: string): Promise<TransferDto> {
@@ -90,13 +36,8 @@ export async function getMyTransfer(transferId: string): Promise<TransferDto> {
 export async function listMyTransfers(limit = 50): Promise<TransferDto[]> {
   const user = await requireUser();
   const { db } = await database();
-  const rows = await db
-    .select()
-    .from(transfersView)
-    .where(or(eq(transfersView.fromCustomerId, user.id), eq(transfersView.toCustomerId, user.id)))
-    .orderBy(desc(transfersView.requestedAt))
-    .limit(limit);
-  return rows.map((row) => toDto(row, user));
+  const rows = await listTransfersFor(db, user.id, { limit });
+  return rows.map((row) => toTransferDto(row, user.id));
 }
 
 export type TransferFormValues = {

@@ -260,3 +260,54 @@ export const transferWork = pgTable(
 
 export type TransferViewRow = typeof transfersView.$inferSelect;
 export type SanctionsEntryRow = typeof sanctionsEntries.$inferSelect;
+
+// ---------------------------------------------------------------- public API (operational, not projections)
+
+/**
+ * Personal API tokens. Only a SHA-256 of the token is kept (the token is 32 random bytes, so a fast
+ * hash is enough: there is nothing to brute-force); the token itself is shown once, when made.
+ */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    name: text("name").notNull(),
+    /** Hex SHA-256 of the whole token. */
+    tokenHash: text("token_hash").notNull(),
+    /** The first characters of the token, so its owner can tell tokens apart in a list. */
+    prefix: text("prefix").notNull(),
+    /** Where it was made: "api" (POST /api/v1/auth/token) or "portal" (/settings/tokens). */
+    createdVia: text("created_via").notNull(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    expiresAt: timestamptz("expires_at").notNull(),
+    lastUsedAt: timestamptz("last_used_at"),
+    revokedAt: timestamptz("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_idx").on(t.tokenHash), index("api_tokens_user_idx").on(t.userId, t.createdAt)],
+);
+
+/**
+ * Responses of API requests sent with an Idempotency-Key, per user: a retry with the same key and
+ * body gets the first response back (status and body, byte for byte). `running` rows hold a lease
+ * so a crashed request does not block its key forever. Kept at least 24 hours.
+ */
+export const apiIdempotency = pgTable(
+  "api_idempotency",
+  {
+    userId: text("user_id").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    /** running | done */
+    state: text("state").notNull(),
+    responseStatus: integer("response_status"),
+    responseBody: text("response_body"),
+    lockedUntil: timestamptz("locked_until").notNull(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    completedAt: timestamptz("completed_at"),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index("api_idempotency_created_idx").on(t.createdAt)],
+);
+
+export type ApiTokenRow = typeof apiTokens.$inferSelect;
+export type ApiIdempotencyRow = typeof apiIdempotency.$inferSelect;

@@ -25,12 +25,32 @@ export function identityAuditEntry(event: StoredEvent<IdentityEvent>): AuditLogR
       return {
         ...base,
         outcome: "rejected",
-        customerId: event.streamId.startsWith("user-") ? event.streamId.slice("user-".length) : null,
+        customerId: userOf(event.streamId),
         summary: `Sign-in failed for ${e.data.email}: ${e.data.reason === "THROTTLED" ? "throttled" : "wrong email or password"}`,
         reason: e.data.ip ? `from ${e.data.ip}` : null,
         changes: {},
+      };
+    case "ApiTokenIssued":
+      return {
+        ...base,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `API token "${e.data.name}" (${e.data.prefix}…) issued via ${e.data.via}, valid until ${e.data.expiresAt}`,
+        reason: null,
+        changes: { token: { from: null, to: e.data.prefix } },
+      };
+    case "ApiTokenRevoked":
+      return {
+        ...base,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `API token "${e.data.name}" (${e.data.prefix}…) revoked`,
+        reason: null,
+        changes: { token: { from: e.data.prefix, to: null } },
       };
     default:
       return assertNever(e);
   }
 }
+
+const userOf = (streamId: string): string | null => (streamId.startsWith("user-") ? streamId.slice("user-".length) : null);

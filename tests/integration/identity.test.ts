@@ -57,6 +57,17 @@ describe.each(backends)("sign-up and sign-in on $name", (backend) => {
     expect(await audit(ghost)).toEqual([{ event_type: "SignInFailed", outcome: "rejected", summary: `Sign-in failed for ${ghost}: wrong email or password` }]);
   });
 
+  it("refuses text Postgres cannot store (NUL, lone surrogates) as a field error, and records a garbled sign-in attempt safely", async () => {
+    for (const name of ["Nul\u0000Name", "Half\ud800", "Tab\tName"]) {
+      await expect(registerUser(t.db, { name, email: `n-${randomUUID()}@example.com`, password: "a long enough phrase" })).rejects.toMatchObject({
+        fieldErrors: { name: ["Use letters, spaces and punctuation only."] },
+      });
+    }
+    const garbled = `bad\u0000\udc00${randomUUID()}`;
+    expect(await verifyCredentials(t.db, { email: garbled, password: "whatever it is" }, null)).toEqual({ ok: false, reason: "BAD_CREDENTIALS" });
+    expect(await audit(garbled.slice(5))).toHaveLength(1);
+  });
+
   it("keeps the audit trail of identity events rebuildable", async () => {
     expect((await verifyProjections(t.db)).differences).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { minorUnitsSchema, parseInput } from "@/lib/commands/validation";
+import { minorUnitsSchema, optionalText, parseInput, requiredText } from "@/lib/commands/validation";
 import { ValidationError } from "@/lib/domain/shared/errors";
 
 const input = z.object({ amount: minorUnitsSchema(1_000_000n) });
@@ -89,5 +89,21 @@ describe("minorUnitsSchema(1_000_000n) through parseInput", () => {
       expect(error).toBeInstanceOf(ValidationError);
       expect(Object.keys((error as ValidationError).fieldErrors).sort()).toEqual(["amount", "fee"]);
     }
+  });
+});
+
+describe("free text (references, nicknames, reasons)", () => {
+  const text = z.object({ reason: requiredText("Reason", 20), reference: optionalText("Reference", 20) });
+
+  it("refuses control characters and lone surrogates, which Postgres cannot store, naming the field", () => {
+    for (const bad of ["nul\u0000", "line\nbreak", "half\ud800", "\udc00"]) {
+      const result = text.safeParse({ reason: "ok", reference: bad });
+      expect(result.success, JSON.stringify(bad)).toBe(false);
+      expect(result.error?.issues.map((issue) => issue.path.join("."))).toEqual(["reference"]);
+    }
+  });
+
+  it("keeps real text, emoji and accents included", () => {
+    expect(text.parse({ reason: "  Café 👍  ", reference: "" })).toEqual({ reason: "Café 👍", reference: null });
   });
 });

@@ -11,7 +11,10 @@ export type SignInFailed = Message<
   "SignInFailed",
   { email: string; reason: "BAD_CREDENTIALS" | "THROTTLED"; ip: string | null }
 >;
-export type IdentityEvent = UserRegistered | SignInFailed;
+/** A personal API token was made (its hash is kept, never the token) or revoked by its owner. */
+export type ApiTokenIssued = Message<"ApiTokenIssued", { tokenId: string; name: string; prefix: string; expiresAt: string; via: "api" | "portal" }>;
+export type ApiTokenRevoked = Message<"ApiTokenRevoked", { tokenId: string; name: string; prefix: string }>;
+export type IdentityEvent = UserRegistered | SignInFailed | ApiTokenIssued | ApiTokenRevoked;
 
 export const USER_STREAM_TYPE = "user";
 export const userStreamId = (userId: string) => `user-${userId}`;
@@ -26,5 +29,13 @@ export const identityEventCodec = defineEventCodec<IdentityEvent>({
   SignInFailed: {
     version: 1,
     schema: z.object({ email: z.string(), reason: z.enum(["BAD_CREDENTIALS", "THROTTLED"]), ip: z.string().nullable() }),
+  },
+  ApiTokenIssued: {
+    version: 1,
+    schema: z.object({ tokenId: z.string(), name: z.string(), prefix: z.string(), expiresAt: z.string(), via: z.enum(["api", "portal"]) }),
+  },
+  ApiTokenRevoked: {
+    version: 1,
+    schema: z.object({ tokenId: z.string(), name: z.string(), prefix: z.string() }),
   },
 });

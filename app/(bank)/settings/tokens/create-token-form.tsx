@@ -1,0 +1,54 @@
+"use client";
+
+import { useActionState } from "react";
+import { Field, FormMessage } from "@/components/ui/field";
+import type { CreateTokenFormState } from "@/lib/dal/api-tokens";
+import { createTokenAction } from "./actions";
+
+const LIFETIMES = [
+  ["1", "1 day"],
+  ["7", "7 days"],
+  ["30", "30 days"],
+  ["90", "90 days"],
+  ["365", "1 year"],
+] as const;
+
+const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+
+export function CreateTokenForm() {
+  const [state, action, pending] = useActionState<CreateTokenFormState, FormData>(createTokenAction, { status: "idle" });
+  return (
+    <>
+      {state.status === "created" && state.token ? (
+        <div className="notice notice-success" role="status">
+          <p>
+            Token <strong>{state.name}</strong> created; it works until {date.format(new Date(state.expiresAt ?? ""))} (UTC). Copy it now: it is
+            not shown again.
+          </p>
+          <label htmlFor="new-token">Your new token</label>
+          <input id="new-token" className="mono" readOnly value={state.token} onFocus={(event) => event.currentTarget.select()} />
+        </div>
+      ) : null}
+      <form action={action} className="form" aria-label="Create a token" noValidate>
+        {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}
+        <Field id="token-name" label="Name" errors={state.fieldErrors?.name} hint="What the token is for, like Budget script.">
+          {(props) => <input {...props} name="name" maxLength={60} required defaultValue={state.values?.name} />}
+        </Field>
+        <Field id="token-lifetime" label="Expires after" errors={state.fieldErrors?.lifetimeDays}>
+          {(props) => (
+            <select {...props} name="lifetimeDays" defaultValue={state.values?.lifetimeDays ?? "30"}>
+              {LIFETIMES.map(([days, label]) => (
+                <option key={days} value={days}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <button type="submit" className="button" disabled={pending} aria-disabled={pending}>
+          {pending ? "Creating…" : "Create token"}
+        </button>
+      </form>
+    </>
+  );
+}

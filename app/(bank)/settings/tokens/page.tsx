@@ -1,0 +1,76 @@
+import type { Metadata } from "next";
+import { listMyApiTokens } from "@/lib/dal/api-tokens";
+import { revokeTokenAction } from "./actions";
+import { CreateTokenForm } from "./create-token-form";
+
+export const metadata: Metadata = { title: "API tokens" };
+
+const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+const STATUS = { active: "Active", expired: "Expired", revoked: "Revoked" } as const;
+
+export default async function ApiTokensPage() {
+  const tokens = await listMyApiTokens();
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h1>API tokens</h1>
+          <p className="muted">
+            Personal tokens let scripts use the <a href="/api/v1/openapi.json">Ledgerline API</a> as you. Anyone holding one can move your money:
+            keep them secret, and revoke any you no longer use.
+          </p>
+        </div>
+      </div>
+      <section className="card" aria-labelledby="create-token-heading">
+        <h2 id="create-token-heading">Create a token</h2>
+        <CreateTokenForm />
+      </section>
+      <section aria-labelledby="tokens-heading">
+        <h2 id="tokens-heading">Your tokens</h2>
+        {tokens.length === 0 ? (
+          <p className="card muted">No tokens yet.</p>
+        ) : (
+          <div className="table-wrap card" role="region" aria-label="Your tokens" tabIndex={0}>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Starts with</th>
+                  <th scope="col">Created (UTC)</th>
+                  <th scope="col">Expires (UTC)</th>
+                  <th scope="col">Last used (UTC)</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {tokens.map((token) => (
+                  <tr key={token.id}>
+                    <td>{token.name}</td>
+                    <td className="mono">{token.prefix}…</td>
+                    <td>{date.format(new Date(token.createdAt))}</td>
+                    <td>{date.format(new Date(token.expiresAt))}</td>
+                    <td>{token.lastUsedAt ? date.format(new Date(token.lastUsedAt)) : "Never"}</td>
+                    <td>{STATUS[token.status]}</td>
+                    <td>
+                      {token.status === "active" ? (
+                        <form action={revokeTokenAction}>
+                          <input type="hidden" name="tokenId" value={token.id} />
+                          <button type="submit" className="button small secondary" aria-label={`Revoke ${token.name}`}>
+                            Revoke
+                          </button>
+                        </form>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,7 @@
+import { createToken, revokeToken } from "@/lib/api/handlers/auth";
+import { operations } from "@/lib/api/operations";
+import { apiRoute } from "@/lib/api/route";
+
+// Thin edge: the operation (lib/api/operations.ts) says who may call it and what it accepts.
+export const POST = apiRoute(operations.createToken, createToken);
+export const DELETE = apiRoute(operations.revokeToken, revokeToken);

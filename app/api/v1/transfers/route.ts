@@ -1,0 +1,7 @@
+import { listTransfers, requestTransfer } from "@/lib/api/handlers/transfers";
+import { operations } from "@/lib/api/operations";
+import { apiRoute } from "@/lib/api/route";
+
+// Thin edge: the operation (lib/api/operations.ts) says who may call it and what it accepts.
+export const GET = apiRoute(operations.listTransfers, listTransfers);
+export const POST = apiRoute(operations.requestTransfer, requestTransfer);

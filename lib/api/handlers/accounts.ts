@@ -1,0 +1,79 @@
+import "server-only";
+import { depositMoney, openAccount, withdrawMoney, type AccountCommandResult } from "../../commands/accounts";
+import type { Database } from "../../db/client";
+import type { Currency } from "../../domain/shared/currency";
+import { describeRefusal, rejectionText } from "../../errors/messages";
+import { findAccount, findAccountOwnedBy, listAccountsOwnedBy, readStatementPage } from "../../read-models/accounts";
+import { toApiAccount, toApiCommandEvent, toApiStatementEntry } from "../mappers";
+import type { operations } from "../operations";
+import { ApiProblem, rejectionProblemCode } from "../problem";
+import type { Handler } from "../route";
+
+export const accountNotFound = () => new ApiProblem("ACCOUNT_NOT_FOUND", "There is no such account of yours.");
+
+/** The caller's own account, or 404 (someone else's account is "not found" too: no existence leak). */
+export async function ownedAccount(db: Database, userId: string, accountId: string | undefined) {
+  const row = await findAccountOwnedBy(db, userId, accountId);
+  if (!row) throw accountNotFound();
+  return row;
+}
+
+/**
+ * An account command's answer: the account and the event, or (when the aggregate refused it and
+ * recorded the refusal) a 422 problem with the rejection's code, carrying the recorded event.
+ */
+export async function accountCommandAnswer(db: Database, result: AccountCommandResult) {
+  const event = toApiCommandEvent(result.event);
+  const row = await findAccount(db, result.accountId);
+  if (!row) throw accountNotFound();
+  if (result.outcome === "rejected") {
+    const code = String((result.event.data as { code?: unknown }).code ?? "");
+    const detail =
+      result.event.type === "DepositRejected" || result.event.type === "WithdrawalRejected"
+        ? describeRefusal(result.event.event, row.currency as Currency)
+        : `Refused: ${rejectionText(code)}.`;
+    throw new ApiProblem(rejectionProblemCode(code), detail, { extensions: { event } });
+  }
+  return { account: toApiAccount(row), event };
+}
+
+export const listAccounts: Handler<typeof operations.listAccounts> = async ({ ctx, user }) => ({
+  accounts: (await listAccountsOwnedBy(ctx.db, user.id)).map(toApiAccount),
+});
+
+export const openAccountForUser: Handler<typeof operations.openAccount> = async ({ ctx, user, body, metadata }) => {
+  // The account id is new on every call, so the command layer's key cannot recognise a retry; the
+  // API's own Idempotency-Key record (response replay) is what makes a retried open make one account.
+  const result = await openAccount(ctx, { customerId: user.id, currency: body.currency, nickname: body.nickname }, { ...metadata, commandId: undefined });
+  const row = await findAccount(ctx.db, result.accountId);
+  if (!row) throw new Error(`Account ${result.accountId} was opened but is not in account_summary`);
+  return { account: toApiAccount(row) };
+};
+
+export const getAccount: Handler<typeof operations.getAccount> = async ({ ctx, user, params }) => ({
+  account: toApiAccount(await ownedAccount(ctx.db, user.id, params.accountId)),
+});
+
+export const deposit: Handler<typeof operations.deposit> = async ({ ctx, user, params, body, metadata }) => {
+  const account = await ownedAccount(ctx.db, user.id, params.accountId);
+  const result = await depositMoney(ctx, { accountId: account.accountId, amount: body.amount, reference: body.reference }, metadata);
+  return accountCommandAnswer(ctx.db, result);
+};
+
+export const withdraw: Handler<typeof operations.withdraw> = async ({ ctx, user, params, body, metadata }) => {
+  const account = await ownedAccount(ctx.db, user.id, params.accountId);
+  const result = await withdrawMoney(ctx, { accountId: account.accountId, amount: body.amount, reference: body.reference }, metadata);
+  return accountCommandAnswer(ctx.db, result);
+};
+
+export const statement: Handler<typeof operations.statement> = async ({ ctx, user, params, query }) => {
+  const account = await ownedAccount(ctx.db, user.id, params.accountId);
+  const page = await readStatementPage(
+    ctx.db,
+    account.accountId,
+    { kind: query.type ?? "all", from: query.from, to: query.to },
+    query.cursor,
+    query.limit ?? 25,
+  );
+  return { entries: page.rows.map(toApiStatementEntry), nextCursor: page.nextCursor?.toString() ?? null };
+};

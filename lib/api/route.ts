@@ -1,0 +1,153 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { TokenUser } from "../auth/api-tokens";
+import type { CommandContext } from "../commands/accounts";
+import { commandContext } from "../dal/context";
+import type { CommandMetadata } from "../domain/shared/decider";
+import { DomainError, ValidationError } from "../domain/shared/errors";
+import { IdempotencyKeyReusedError } from "../event-store/errors";
+import { bearerUser } from "./auth";
+import { claimKey, completeKey, idempotencyKeyOf, releaseKey, type StoredResponse } from "./idempotency";
+import { canonicalJson, toJsonText } from "./json";
+import type { Operation } from "./operations";
+import { ApiProblem, NO_STORE, problemResponse } from "./problem";
+import { fieldErrorsToList, readJsonBody, readQuery, validate } from "./request";
+import type { Limits } from "./schemas";
+
+type BodyOf<O extends Operation> = O["body"] extends (limits: Limits) => infer Schema ? (Schema extends z.ZodType ? z.output<Schema> : undefined) : undefined;
+type QueryOf<O extends Operation> = O["query"] extends () => infer Schema ? (Schema extends z.ZodType ? z.output<Schema> : undefined) : undefined;
+type SuccessOf<O extends Operation> = O["success"]["schema"] extends z.ZodType ? z.input<O["success"]["schema"]> : void;
+
+export type HandlerInput<O extends Operation> = {
+  /** The token's user (null only on operations anyone may call). */
+  readonly user: O["auth"] extends "none" ? null : TokenUser;
+  readonly body: BodyOf<O>;
+  readonly query: QueryOf<O>;
+  readonly params: Readonly<Record<string, string>>;
+  readonly ctx: CommandContext;
+  /** Who, when, and the command id (from the Idempotency-Key) for the command layer. */
+  readonly metadata: CommandMetadata;
+  readonly request: Request;
+};
+
+/** Returns the success body; expected failures are thrown as ApiProblem (or the command layer's errors). */
+export type Handler<O extends Operation> = (input: HandlerInput<O>) => Promise<SuccessOf<O>>;
+
+type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+
+/**
+ * A Next.js route handler for one operation: authenticate the bearer token, check the role, read and
+ * validate the query and body with the operation's schemas, apply the Idempotency-Key, run the
+ * handler, and answer JSON or a problem. Nothing unexpected leaves as anything but a 500 problem
+ * without details (the error is logged here).
+ */
+export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>) {
+  return async function route(request: Request, context: RouteContext): Promise<Response> {
+    let claimed: { userId: string; key: string; ctx: CommandContext } | undefined;
+    try {
+      const ctx = await commandContext();
+      const user = operation.auth === "none" ? null : await bearerUser(ctx.db, request);
+      if (operation.auth === "admin" && user?.role !== "admin") {
+        throw new ApiProblem("FORBIDDEN", "Only admins may do this.");
+      }
+      const key = operation.idempotency && user ? idempotencyKeyOf(request, operation.idempotency) : undefined;
+      const params = await stringParams(context);
+      const url = new URL(request.url);
+      const query = readQuery(url);
+      const queryValues = operation.query
+        ? validate(operation.query(), query.values, "query", query.errors)
+        : validate(emptyQuery, query.values, "query", query.errors);
+      const limits = { maxAmount: ctx.maxAmount, maxTransferAmount: ctx.maxTransferAmount ?? ctx.maxAmount };
+      const body = operation.body
+        ? validate(operation.body(limits), (await readJsonBody(request, { optional: operation.bodyOptional })) ?? (operation.bodyOptional ? {} : undefined), "body")
+        : undefined;
+      const metadata: CommandMetadata = {
+        now: new Date(),
+        actor: user ? { id: user.id, role: user.role === "admin" ? "admin" : "customer" } : { id: "anonymous", role: "customer" },
+        commandId: key ? `api:${key}` : undefined,
+        origin: "api",
+      };
+      const input = { user, body, query: operation.query ? queryValues : undefined, params, ctx, metadata, request } as HandlerInput<O>;
+
+      if (key && user) {
+        const requestHash = createHash("sha256")
+          .update(`${operation.operationId}\n${canonicalJson(params)}\n${canonicalJson(body)}`)
+          .digest("hex");
+        const claim = await claimKey(ctx.db, user.id, key, requestHash);
+        if (claim.kind === "replay") return respond(claim.response, { "idempotent-replayed": "true" });
+        claimed = { userId: user.id, key, ctx };
+        const response = await run(operation, handler, input);
+        await completeKey(ctx.db, user.id, key, { status: response.status, body: response.body });
+        claimed = undefined;
+        return respond(response);
+      }
+      return respond(await run(operation, handler, input));
+    } catch (error) {
+      if (claimed) {
+        const { ctx, userId, key } = claimed;
+        await releaseKey(ctx.db, userId, key).catch(() => {});
+      }
+      if (error instanceof ApiProblem) return problemResponse(error);
+      console.error(`[ledgerline] ${operation.method} ${operation.path} failed:`, error);
+      return problemResponse(
+        new ApiProblem("INTERNAL_ERROR", "The request could not be completed. Retrying with the same Idempotency-Key is safe: a command never takes effect twice."),
+      );
+    }
+  };
+}
+
+const emptyQuery = z.strictObject({});
+
+/** A response; its headers (Retry-After, say) are sent but not stored with an Idempotency-Key. */
+type RunResponse = StoredResponse & { headers?: Record<string, string> };
+
+/** Runs the handler; expected failures become the stored, replayable response too. Unexpected ones are thrown. */
+async function run<O extends Operation>(operation: O, handler: Handler<O>, input: HandlerInput<O>): Promise<RunResponse> {
+  try {
+    const result = await handler(input);
+    return { status: operation.success.status, body: operation.success.status === 204 ? "" : toJsonText(result) };
+  } catch (error) {
+    const problem = expectedProblem(error);
+    if (!problem) throw error;
+    return { status: problem.status, body: toJsonText(problem.body()), headers: problem.headers };
+  }
+}
+
+/** The command layer's expected failures, as problems. */
+function expectedProblem(error: unknown): ApiProblem | undefined {
+  if (error instanceof ApiProblem) return error;
+  if (error instanceof ValidationError) {
+    return new ApiProblem("VALIDATION_FAILED", "The request has problems; see errors.", { errors: fieldErrorsToList(error.fieldErrors) });
+  }
+  if (error instanceof IdempotencyKeyReusedError) {
+    return new ApiProblem("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used with a different request; use a new key for a new operation.");
+  }
+  if (error instanceof DomainError) {
+    switch (error.code) {
+      case "ACCOUNT_NOT_FOUND":
+        return new ApiProblem("ACCOUNT_NOT_FOUND", "There is no such account.");
+      case "TRANSFER_NOT_FOUND":
+        return new ApiProblem("TRANSFER_NOT_FOUND", "There is no such transfer.");
+      case "TRANSFER_NOT_HELD":
+        return new ApiProblem("TRANSFER_NOT_HELD", error.message);
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
+function respond(response: RunResponse, headers: Record<string, string> = {}): Response {
+  const all = { ...NO_STORE, ...response.headers, ...headers };
+  if (response.status === 204) return new Response(null, { status: 204, headers: all });
+  const type = response.status >= 400 ? "application/problem+json" : "application/json";
+  return new Response(response.body, { status: response.status, headers: { "content-type": type, ...all } });
+}
+
+async function stringParams(context: RouteContext | undefined): Promise<Record<string, string>> {
+  const raw = (await context?.params) ?? {};
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) if (typeof value === "string") out[name] = value;
+  return out;
+}

@@ -1,0 +1,284 @@
+import { z } from "zod";
+import { openAccountInput, freezeInput, moneyInput, reasonInput } from "../commands/accounts";
+import { reviewSchema, transferRequestFields } from "../commands/transfers";
+import { idSchema } from "../commands/validation";
+import { emailSchema, signUpSchema } from "../auth/users";
+import { ROLES } from "../domain/identity/events";
+import { CURRENCY_CODES } from "../domain/shared/currency";
+import { STATEMENT_KINDS } from "../read-models/accounts";
+import { PROBLEM_CODES } from "./problem";
+
+// The API's request and response schemas. Request bodies are built from the command layer's own zod
+// schemas (the rules live there, once); the API only makes them strict (unknown fields are errors) and
+// drops what the URL or the token supplies. The OpenAPI document (./openapi.ts) is generated from
+// these same objects, so the document cannot drift from what the routes accept.
+
+/** Limits that shape the schemas, from configuration. */
+export type Limits = { readonly maxAmount: bigint; readonly maxTransferAmount: bigint };
+
+/**
+ * JSON Schema to show in the OpenAPI document instead of what zod would derive (for values zod
+ * cannot describe, such as the amount's transform or bigints).
+ */
+export const jsonSchemaOverrides = z.registry<{ jsonSchema: Record<string, unknown> }>();
+
+function describedAs<Schema extends z.ZodType>(schema: Schema, jsonSchema: Record<string, unknown>): Schema {
+  jsonSchemaOverrides.add(schema, { jsonSchema });
+  return schema;
+}
+
+const amountJsonSchema = (max: bigint) => ({
+  description: "A positive whole number of minor units (cents for EUR, yen for JPY): a JSON integer or a string of digits.",
+  oneOf: [
+    { type: "integer", minimum: 1, maximum: Number(max) },
+    { type: "string", pattern: "^[0-9]{1,30}$" },
+  ],
+  examples: [2500],
+});
+
+// ---------------------------------------------------------------- request bodies
+
+export const signUpBody = () => signUpSchema.strict();
+
+export const tokenBody = () =>
+  z.strictObject({
+    email: emailSchema,
+    password: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(1024, "That password is too long."),
+  });
+
+export const openAccountBody = () => openAccountInput.omit({ customerId: true }).strict();
+
+export const moneyBody = (limits: Limits) => {
+  const schema = moneyInput(limits.maxAmount).omit({ accountId: true }).strict();
+  describedAs(schema.shape.amount, amountJsonSchema(limits.maxAmount));
+  return schema;
+};
+
+export const transferBody = (limits: Limits) => {
+  const fields = transferRequestFields(limits.maxTransferAmount).shape;
+  const schema = z.strictObject({
+    fromAccountId: fields.fromAccountId,
+    toAccountNumber: z
+      .string({ error: "Enter the payee's account number." })
+      .min(1, "Enter the payee's account number.")
+      // The command's own normalisation and check; it takes string | undefined, so a string is fine.
+      .pipe(fields.toAccountNumber as unknown as z.ZodType<string | undefined, string>),
+    amount: fields.amount,
+    reference: fields.reference,
+  });
+  describedAs(fields.amount, amountJsonSchema(limits.maxTransferAmount));
+  describedAs(schema.shape.toAccountNumber, {
+    type: "string",
+    description: "The payee's account number, with or without spaces (LL12 3456 7890 or LL1234567890).",
+    examples: ["LL12 3456 7890"],
+  });
+  return schema;
+};
+
+export const freezeBody = () =>
+  z.strictObject({ reason: freezeInput.shape.reason, category: freezeInput.shape.category.default("other") });
+
+export const reasonBody = () => reasonInput.omit({ accountId: true }).strict();
+
+export const reviewBody = () => reviewSchema.omit({ transferId: true }).strict();
+
+/** Bodiless POSTs accept nothing or `{}`. */
+export const emptyBody = () => z.strictObject({});
+
+// ---------------------------------------------------------------- query strings
+
+function queryInteger(name: string, max: number) {
+  return describedAs(
+    z
+      .string()
+      .regex(/^[0-9]{1,6}$/, `${name} must be a whole number from 1 to ${max}.`)
+      .transform(Number)
+      .refine((value) => value >= 1 && value <= max, `${name} must be a whole number from 1 to ${max}.`)
+      .optional(),
+    { type: "integer", minimum: 1, maximum: max },
+  );
+}
+
+const positionCursor = describedAs(
+  z
+    .string()
+    .regex(/^[0-9]{1,18}$/, "This is not a cursor this API gave out.")
+    .transform((value) => BigInt(value))
+    .optional(),
+  { type: "string", description: "The nextCursor of the previous page.", pattern: "^[0-9]{1,18}$" },
+);
+
+const isoDate = z.iso.date({ error: "Use a date like 2026-11-23." });
+const isoDateOrTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
+  error: "Use a date like 2026-11-23 or a time like 2026-11-23T09:30:00Z.",
+});
+
+export const statementQuery = () =>
+  z.strictObject({
+    limit: queryInteger("limit", 100),
+    cursor: positionCursor,
+    type: z.enum(STATEMENT_KINDS, { error: `type must be one of ${STATEMENT_KINDS.join(", ")}.` }).optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+  });
+
+export const transfersQuery = () =>
+  z.strictObject({
+    accountId: idSchema.optional(),
+    limit: queryInteger("limit", 100),
+    cursor: describedAs(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,200}$/, "This is not a cursor this API gave out.")
+        .optional(),
+      { type: "string", description: "The nextCursor of the previous page." },
+    ),
+  });
+
+export const eventsQuery = () => z.strictObject({ limit: queryInteger("limit", 500), cursor: positionCursor });
+
+export const auditQuery = () =>
+  z.strictObject({
+    actor: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,200}$/, "actor is a user id (or transfer-runner, anonymous).")
+      .optional(),
+    accountId: idSchema.optional(),
+    type: z
+      .string()
+      .regex(/^[A-Za-z]{1,60}$/, "type is an event type, like MoneyDeposited.")
+      .optional(),
+    from: isoDateOrTime.optional(),
+    to: isoDateOrTime.optional(),
+    cursor: positionCursor,
+    limit: queryInteger("limit", 200),
+  });
+
+// ---------------------------------------------------------------- responses
+
+/** A whole number of minor units (or a position): exact, written as a JSON integer. */
+const int64 = () => describedAs(z.union([z.bigint(), z.int()]), { type: "integer", format: "int64" });
+const timestamp = () => z.string().meta({ format: "date-time" });
+
+export const User = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES) });
+
+export const Account = z.object({
+  id: z.string().meta({ format: "uuid" }),
+  number: z.string().meta({ description: "The account number, without spaces.", examples: ["LL1234567890"] }),
+  ownerId: z.string(),
+  nickname: z.string().nullable(),
+  currency: z.enum(CURRENCY_CODES),
+  status: z.enum(["active", "frozen", "closed"]),
+  balance: int64(),
+  reserved: int64().meta({ description: "Held for transfers in progress." }),
+  available: int64().meta({ description: "balance − reserved: what can be withdrawn or sent." }),
+  version: int64().meta({ description: "The account stream's version (its number of events)." }),
+  openedAt: timestamp(),
+});
+
+export const CommandEvent = z.object({
+  id: z.string().meta({ format: "uuid" }),
+  type: z.string().meta({ examples: ["MoneyDeposited", "WithdrawalRejected"] }),
+  streamPosition: int64(),
+  globalPosition: int64(),
+  recordedAt: timestamp(),
+  data: z.record(z.string(), z.unknown()).meta({ description: "The event's data; amounts are integers in minor units, and a rejection carries its code." }),
+});
+
+export const StatementEntry = z.object({
+  position: int64().meta({ description: "The account stream position of the movement." }),
+  kind: z.string().meta({ examples: ["deposit", "withdrawal", "transfer_in", "transfer_out"] }),
+  outcome: z.enum(["posted", "rejected"]),
+  amount: int64(),
+  balanceChange: int64(),
+  balanceAfter: int64(),
+  currency: z.enum(CURRENCY_CODES),
+  reference: z.string().nullable(),
+  counterparty: z.string().nullable(),
+  transferId: z.string().nullable(),
+  rejectionCode: z.string().nullable(),
+  recordedAt: timestamp(),
+});
+
+export const TRANSFER_STATUSES = ["requested", "held", "reserved", "credited", "completed", "failed"] as const;
+const TransferParty = z.object({ accountId: z.string(), number: z.string(), name: z.string() });
+
+export const Transfer = z.object({
+  id: z.string().meta({ format: "uuid" }),
+  status: z.enum(TRANSFER_STATUSES),
+  direction: z.enum(["out", "in", "own"]).nullable().meta({ description: "From the caller's side; null for an admin who is neither party." }),
+  amount: int64(),
+  currency: z.enum(CURRENCY_CODES),
+  reference: z.string().nullable(),
+  from: TransferParty,
+  to: TransferParty,
+  steps: z.array(z.object({ step: z.string(), at: timestamp() })),
+  failure: z.object({ code: z.string(), reason: z.string(), step: z.string() }).nullable(),
+  requestedAt: timestamp(),
+  updatedAt: timestamp(),
+});
+
+export const StoredEvent = z.object({
+  globalPosition: int64(),
+  transactionId: z.string(),
+  streamId: z.string(),
+  streamPosition: int64(),
+  eventId: z.string(),
+  type: z.string(),
+  schemaVersion: z.int(),
+  data: z.unknown(),
+  metadata: z.unknown(),
+  recordedAt: timestamp(),
+});
+
+export const AuditEntry = z.object({
+  globalPosition: int64(),
+  eventId: z.string(),
+  streamId: z.string(),
+  streamPosition: int64(),
+  type: z.string(),
+  outcome: z.enum(["accepted", "rejected"]),
+  actorId: z.string(),
+  actorRole: z.string(),
+  commandId: z.string().nullable(),
+  correlationId: z.string().nullable(),
+  accountId: z.string().nullable(),
+  customerId: z.string().nullable(),
+  summary: z.string(),
+  reason: z.string().nullable(),
+  changes: z.unknown(),
+  recordedAt: timestamp(),
+});
+
+export const Problem = z.object({
+  type: z.string().meta({ format: "uri" }),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string(),
+  code: z.enum(PROBLEM_CODES),
+  errors: z
+    .array(z.object({ field: z.string(), message: z.string() }))
+    .optional()
+    .meta({ description: "Every field that needs attention (validation failures)." }),
+  event: CommandEvent.optional().meta({ description: "The rejection event that was recorded (business rejections)." }),
+});
+
+const cursor = z.string().nullable().meta({ description: "Pass as `cursor` to get the next page; null on the last page." });
+
+export const responses = {
+  user: z.object({ user: User }),
+  token: z.object({ token: z.string(), expiresAt: timestamp() }),
+  account: z.object({ account: Account }),
+  accounts: z.object({ accounts: z.array(Account) }),
+  accountCommand: z.object({ account: Account, event: CommandEvent }),
+  statement: z.object({ entries: z.array(StatementEntry), nextCursor: cursor }),
+  transfer: z.object({ transfer: Transfer }),
+  transfers: z.object({ transfers: z.array(Transfer), nextCursor: cursor }),
+  events: z.object({ events: z.array(StoredEvent), nextCursor: cursor }),
+  audit: z.object({ entries: z.array(AuditEntry), nextCursor: cursor }),
+  rebuild: z.object({ events: z.int(), rows: z.record(z.string(), z.int()), elapsedMs: z.number() }),
+  none: z.object({}),
+};
+
+/** Names for the OpenAPI document's components. */
+export const COMPONENTS = { User, Account, CommandEvent, StatementEntry, Transfer, StoredEvent, AuditEntry, Problem } as const;

@@ -1,0 +1,170 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { and, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
+import { z } from "zod";
+import { parseInput, requiredText } from "../commands/validation";
+import type { Database } from "../db/client";
+import { type ApiTokenRow, apiTokens, users } from "../db/schema";
+import { identityEventCodec, type Role, USER_STREAM_TYPE, userStreamId } from "../domain/identity/events";
+import { recordFacts } from "../event-store/record";
+import { projectAudit, type SessionUser } from "./users";
+
+/**
+ * Personal API tokens: `llt_` + 32 random bytes (base64url). Only their SHA-256 is stored, so a
+ * leaked table grants nothing; a token is shown once, when it is made. Issuing and revoking are
+ * recorded as events on the user's stream (and so audited).
+ */
+export const TOKEN_PREFIX = "llt_";
+const TOKEN_PATTERN = /^llt_[A-Za-z0-9_-]{43}$/;
+export const TOKEN_LIFETIME_DAYS = [1, 7, 30, 90, 365] as const;
+/** How often a token's last-used time is written at most (a write per request would be wasteful). */
+const LAST_USED_RESOLUTION_MS = 5 * 60_000;
+
+export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
+
+export type ApiTokenSummary = {
+  id: string;
+  name: string;
+  /** The token's first characters, e.g. "llt_Xy3k9"; enough to tell tokens apart, useless to an attacker. */
+  prefix: string;
+  createdVia: "api" | "portal";
+  createdAt: Date;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  status: "active" | "expired" | "revoked";
+};
+
+const toSummary = (row: ApiTokenRow, now: Date): ApiTokenSummary => ({
+  id: row.id,
+  name: row.name,
+  prefix: row.prefix,
+  createdVia: row.createdVia as ApiTokenSummary["createdVia"],
+  createdAt: row.createdAt,
+  expiresAt: row.expiresAt,
+  lastUsedAt: row.lastUsedAt,
+  revokedAt: row.revokedAt,
+  status: row.revokedAt ? "revoked" : row.expiresAt <= now ? "expired" : "active",
+});
+
+export const issueTokenInput = z.object({
+  name: requiredText("Name", 60),
+  lifetimeDays: z.coerce
+    .number({ error: "Choose how long the token lasts." })
+    .refine((days) => (TOKEN_LIFETIME_DAYS as readonly number[]).includes(days), "Choose how long the token lasts."),
+});
+
+type Actor = Pick<SessionUser, "id" | "role">;
+
+/** Makes a token for `user`; the returned `token` is the only time anyone sees it. Throws ValidationError. */
+export async function issueApiToken(
+  db: Database,
+  user: Actor,
+  input: unknown,
+  options: { via: "api" | "portal"; now?: Date },
+): Promise<{ token: string; summary: ApiTokenSummary }> {
+  const { name, lifetimeDays } = parseInput(issueTokenInput, input);
+  const now = options.now ?? new Date();
+  const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  const row: ApiTokenRow = {
+    id: randomUUID(),
+    userId: user.id,
+    name,
+    tokenHash: hashToken(token),
+    prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+    createdVia: options.via,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + lifetimeDays * 86_400_000),
+    lastUsedAt: null,
+    revokedAt: null,
+  };
+  await db.transaction(async (tx) => {
+    await tx.insert(apiTokens).values(row);
+    const raw = await recordFacts(tx, {
+      streamId: userStreamId(user.id),
+      streamType: USER_STREAM_TYPE,
+      events: [
+        identityEventCodec.encode({
+          type: "ApiTokenIssued",
+          data: { tokenId: row.id, name, prefix: row.prefix, expiresAt: row.expiresAt.toISOString(), via: options.via },
+        }),
+      ],
+      metadata: { now, actor: { id: user.id, role: roleOf(user.role) }, origin: options.via === "api" ? "api" : "web" },
+    });
+    await projectAudit(tx, raw);
+  });
+  return { token, summary: toSummary(row, now) };
+}
+
+/** The user's tokens, newest first: active ones, and those that ended in the last 30 days. */
+export async function listApiTokens(db: Database, userId: string, now = new Date()): Promise<ApiTokenSummary[]> {
+  const recent = new Date(now.getTime() - 30 * 86_400_000);
+  const rows = await db
+    .select()
+    .from(apiTokens)
+    .where(
+      and(
+        eq(apiTokens.userId, userId),
+        or(and(isNull(apiTokens.revokedAt), gt(apiTokens.expiresAt, recent)), gt(apiTokens.revokedAt, recent)),
+      ),
+    )
+    .orderBy(desc(apiTokens.createdAt))
+    .limit(200);
+  return rows.map((row) => toSummary(row, now));
+}
+
+/**
+ * Revokes one of the user's own tokens. Returns false when there is no such token of theirs (or it
+ * was revoked already): nothing is changed or recorded then.
+ */
+export async function revokeApiToken(db: Database, user: Actor, tokenId: unknown, options: { via: "api" | "portal"; now?: Date }): Promise<boolean> {
+  if (typeof tokenId !== "string" || tokenId.length > 64) return false;
+  const now = options.now ?? new Date();
+  return db.transaction(async (tx) => {
+    const revoked = await tx
+      .update(apiTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, user.id), isNull(apiTokens.revokedAt)))
+      .returning();
+    const row = revoked[0];
+    if (!row) return false;
+    const raw = await recordFacts(tx, {
+      streamId: userStreamId(user.id),
+      streamType: USER_STREAM_TYPE,
+      events: [identityEventCodec.encode({ type: "ApiTokenRevoked", data: { tokenId: row.id, name: row.name, prefix: row.prefix } })],
+      metadata: { now, actor: { id: user.id, role: roleOf(user.role) }, origin: options.via === "api" ? "api" : "web" },
+    });
+    await projectAudit(tx, raw);
+    return true;
+  });
+}
+
+export type TokenUser = SessionUser & { tokenId: string };
+
+/**
+ * The user a bearer token belongs to, if the token exists, is not revoked and has not expired; the
+ * role is read from the user row on every request, so a changed role takes effect at once.
+ */
+export async function authenticateToken(db: Database, token: string, now = new Date()): Promise<TokenUser | undefined> {
+  if (!TOKEN_PATTERN.test(token)) return undefined;
+  const rows = await db
+    .select({ token: apiTokens, user: { id: users.id, email: users.email, name: users.name, role: users.role } })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt), gt(apiTokens.expiresAt, now)));
+  const row = rows[0];
+  if (!row) return undefined;
+  if (!row.token.lastUsedAt || now.getTime() - row.token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await db
+      .update(apiTokens)
+      .set({ lastUsedAt: now })
+      .where(
+        and(
+          eq(apiTokens.id, row.token.id),
+          or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - LAST_USED_RESOLUTION_MS))),
+        ),
+      );
+  }
+  return { ...row.user, role: row.user.role as Role, tokenId: row.token.id };
+}
+
+const roleOf = (role: Role): "customer" | "admin" => (role === "admin" ? "admin" : "customer");

@@ -1,0 +1,105 @@
+import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { type TransferViewRow, transfersView } from "../db/schema";
+import { formatAccountNumber } from "../domain/account/account-number";
+import type { Currency } from "../domain/shared/currency";
+import { isUuid } from "./accounts";
+
+// Transfer read-model queries and mappers with no session (see ./accounts.ts).
+
+/** "Dana Whitfield" -> "Da** Wh*******": enough to confirm the payee, not enough to harvest names. */
+export function maskName(name: string): string {
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => {
+      const shown = word.length <= 3 ? 1 : 2;
+      return word.slice(0, shown) + "*".repeat(Math.max(word.length - shown, 1));
+    })
+    .join(" ");
+}
+
+export type TransferDto = {
+  id: string;
+  status: string;
+  direction: "out" | "in" | "own";
+  amount: string;
+  currency: Currency;
+  reference: string | null;
+  from: { accountId: string; number: string; name: string };
+  to: { accountId: string; number: string; name: string };
+  steps: { step: string; at: string }[];
+  failure: { code: string; reason: string; step: string } | null;
+  requestedAt: string;
+  updatedAt: string;
+};
+
+export const TERMINAL_STATUSES = ["completed", "failed"];
+
+/** A transfer as `viewerId` may see it: the other party's name is masked. */
+export function toTransferDto(row: TransferViewRow, viewerId: string): TransferDto {
+  const mine = row.fromCustomerId === viewerId;
+  const theirs = row.toCustomerId === viewerId;
+  const direction = mine && theirs ? "own" : mine ? "out" : "in";
+  return {
+    id: row.transferId,
+    // The customer learns a transfer is under review, never which list entry it matched.
+    status: row.status,
+    direction,
+    amount: row.amount.toString(),
+    currency: row.currency as Currency,
+    reference: row.reference,
+    from: { accountId: row.fromAccountId, number: formatAccountNumber(row.fromNumber), name: theirs && !mine ? maskName(row.fromName) : row.fromName },
+    to: { accountId: row.toAccountId, number: formatAccountNumber(row.toNumber), name: mine && !theirs ? maskName(row.toName) : row.toName },
+    steps: row.steps,
+    failure:
+      row.status === "failed" && row.failureCode
+        ? { code: row.failureCode, reason: row.failureReason ?? "", step: row.failureStep ?? "" }
+        : null,
+    requestedAt: row.requestedAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** A transfer the user sent or received; undefined otherwise (callers say "not found"). */
+export async function findTransferFor(db: Database, userId: string, transferId: unknown): Promise<TransferViewRow | undefined> {
+  if (!isUuid(transferId)) return undefined;
+  const rows = await db
+    .select()
+    .from(transfersView)
+    .where(and(eq(transfersView.transferId, transferId), or(eq(transfersView.fromCustomerId, userId), eq(transfersView.toCustomerId, userId))));
+  return rows[0];
+}
+
+/** Any transfer: for admin paths only. */
+export async function findTransfer(db: Database, transferId: unknown): Promise<TransferViewRow | undefined> {
+  if (!isUuid(transferId)) return undefined;
+  return (await db.select().from(transfersView).where(eq(transfersView.transferId, transferId)))[0];
+}
+
+/**
+ * Transfers the user sent or received, newest first; with `accountId`, only those from or to that
+ * account (the caller has checked it is the user's). `before` is a keyset cursor: the
+ * (requestedAt, transferId) of the last row of the previous page.
+ */
+export async function listTransfersFor(
+  db: Database,
+  userId: string,
+  options: { accountId?: string; limit: number; before?: { requestedAt: Date; transferId: string } },
+): Promise<TransferViewRow[]> {
+  const conditions: (SQL | undefined)[] = [
+    options.accountId
+      ? or(eq(transfersView.fromAccountId, options.accountId), eq(transfersView.toAccountId, options.accountId))
+      : or(eq(transfersView.fromCustomerId, userId), eq(transfersView.toCustomerId, userId)),
+  ];
+  if (options.before) {
+    const { requestedAt, transferId } = options.before;
+    conditions.push(or(lt(transfersView.requestedAt, requestedAt), and(eq(transfersView.requestedAt, requestedAt), lt(transfersView.transferId, transferId))));
+  }
+  return db
+    .select()
+    .from(transfersView)
+    .where(and(...conditions))
+    .orderBy(desc(transfersView.requestedAt), desc(transfersView.transferId))
+    .limit(options.limit);
+}

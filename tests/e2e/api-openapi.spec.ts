@@ -1,0 +1,44 @@
+import { expect, test } from "@playwright/test";
+import { checkOpenApiDocument, operationsOf } from "../support/openapi-check";
+import { API } from "./support/api";
+
+// DESIGN §8, route by route, plus what issue 6 adds (token revocation, this document).
+const DESIGN_ROUTES = [
+  "POST /auth/signup",
+  "POST /auth/token",
+  "DELETE /auth/token",
+  "POST /accounts",
+  "GET /accounts",
+  "GET /accounts/{accountId}",
+  "POST /accounts/{accountId}/deposits",
+  "POST /accounts/{accountId}/withdrawals",
+  "GET /accounts/{accountId}/statement",
+  "POST /transfers",
+  "GET /transfers/{transferId}",
+  "GET /transfers",
+  "POST /admin/accounts/{accountId}/freeze",
+  "POST /admin/accounts/{accountId}/unfreeze",
+  "GET /admin/accounts/{accountId}/events",
+  "GET /admin/audit",
+  "POST /admin/transfers/{transferId}/release",
+  "POST /admin/transfers/{transferId}/reject",
+  "POST /admin/projections/rebuild",
+  "GET /openapi.json",
+].sort();
+
+test("the served OpenAPI 3.1 document is valid and lists every route of the contract", async ({ request }) => {
+  const response = await request.get(`${API}/openapi.json`);
+  expect(response.status()).toBe(200);
+  expect(response.headers()["content-type"]).toContain("application/json");
+  const document = (await response.json()) as Record<string, unknown>;
+  expect(document.openapi).toBe("3.1.0");
+  expect(checkOpenApiDocument(document)).toEqual([]);
+  expect(operationsOf(document)).toEqual(DESIGN_ROUTES);
+
+  // Every documented problem code is one the API answers with that status, and the schemas are there.
+  const components = (document.components as { schemas: Record<string, unknown> }).schemas;
+  for (const name of ["Account", "Transfer", "StatementEntry", "Problem", "DepositRequest", "RequestTransferRequest"]) expect(components[name]).toBeDefined();
+  const withdraw = (document.paths as Record<string, Record<string, { responses: Record<string, { description: string }> }>>)["/accounts/{accountId}/withdrawals"]!.post!;
+  expect(Object.keys(withdraw.responses).sort()).toEqual(["201", "400", "401", "404", "409", "413", "415", "422", "500"]);
+  expect(withdraw.responses["422"]?.description).toContain("INSUFFICIENT_FUNDS");
+});
