@@ -38,6 +38,8 @@ const LABELS: Record<AuditedEventType, string> = {
   SanctionsEntryRemoved: "Sanctions entry removed",
   UserRegistered: "User registered",
   SignInFailed: "Sign-in failed",
+  ApiTokenIssued: "API token issued",
+  ApiTokenRevoked: "API token revoked",
 };
 
 export const AUDITED_EVENT_TYPES = (Object.keys(LABELS) as AuditedEventType[]).map((type) => ({ type, label: LABELS[type] }));

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { E2E_CRON_SECRET } from "../../playwright.config";
+import { separatePage, signInAsAdmin } from "./support/admin";
 import { accountNumber, balance, moveMoney, openAccount, sendTransfer, signIn, signOut, signUp, statementRows } from "./support/customer";
 
 test("a transfer between two of my accounts shows every step done and both balances change", async ({ page }) => {
@@ -114,4 +115,47 @@ test("the transfers cron route answers only to its bearer secret, by GET and POS
   expect(ok.status()).toBe(200);
   expect(await ok.json()).toMatchObject({ claimed: expect.any(Number), errors: 0 });
   expect((await request.post("/api/cron/transfers", { headers: { authorization: `Bearer ${E2E_CRON_SECRET}` } })).status()).toBe(200);
+});
+
+test("a transfer from an account an admin froze fails with the reason; a held one completes live when released", async ({ page, browser }) => {
+  await signUp(page, "Frida Frozen");
+  const main = await openAccount(page, "EUR", "Main");
+  await moveMoney(page, "deposit", "100");
+  await expect(balance(page)).toHaveText("€100.00");
+  await openAccount(page, "EUR", "Spare");
+
+  const admin = await separatePage(browser);
+  await signInAsAdmin(admin);
+  await admin.goto(`/admin/accounts/${main}`);
+  const freeze = admin.getByRole("form", { name: "Freeze account" });
+  await freeze.getByLabel("Category").selectOption({ label: "Suspected fraud" });
+  await freeze.getByLabel("Reason").fill("Unusual activity, case 88");
+  await freeze.getByRole("button", { name: "Freeze account" }).click();
+  await expect(admin.getByRole("status")).toBeVisible();
+
+  await sendTransfer(page, { fromLabel: /^Main/, toOwn: /^Spare/, amount: "10" });
+  await expect(page.getByTestId("transfer-status")).toHaveText("Failed");
+  await expect(page.getByText("The source account is frozen.")).toBeVisible();
+  await page.goto(`/accounts/${main}`);
+  await expect(balance(page)).toHaveText("€100.00");
+  await expect(page.getByTestId("reserved")).toHaveText("€0.00");
+
+  const unfreeze = admin.getByRole("form", { name: "Unfreeze account" });
+  await unfreeze.getByLabel("Reason").fill("Customer verified");
+  await unfreeze.getByRole("button", { name: "Unfreeze account" }).click();
+  await expect(admin.getByRole("form", { name: "Freeze account" })).toBeVisible();
+
+  await sendTransfer(page, { fromLabel: /^Main/, toOwn: /^Spare/, amount: "25", reference: "Globex Illicit Trading refund" });
+  await expect(page.getByTestId("transfer-status")).toHaveText("Under review");
+  const transferId = page.url().split("/").at(-1)!;
+
+  await admin.goto("/admin/transfers");
+  const held = admin.locator(`article[data-transfer-id="${transferId}"]`);
+  await held.getByLabel("Reason").fill("Refund from a namesake, checked");
+  await held.getByRole("button", { name: "Release" }).click();
+
+  // No reload: the progress page polls and ticks to completed by itself.
+  await expect(page.getByTestId("transfer-status")).toHaveText("Completed", { timeout: 20_000 });
+  await page.goto(`/accounts/${main}`);
+  await expect(balance(page)).toHaveText("€75.00");
 });
