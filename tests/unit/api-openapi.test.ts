@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { validate } from "@readme/openapi-parser";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "@/lib/api/openapi";
 import { operations } from "@/lib/api/operations";
@@ -28,6 +29,18 @@ function routeFiles(): string[] {
 
 describe("the OpenAPI document", () => {
   const document = openApiDocument(limits);
+
+  it("validates as OpenAPI 3.1 with @readme/openapi-parser", async () => {
+    // The validator resolves $refs in place, so give it a copy.
+    const result = await validate(structuredClone(document));
+    expect(result).toMatchObject({ valid: true, warnings: [] });
+  });
+
+  it("is refused by the same validator once broken (the check can fail)", async () => {
+    const broken = structuredClone(document) as Record<string, unknown>;
+    delete broken.info;
+    expect((await validate(broken)).valid).toBe(false);
+  });
 
   it("passes the strict structural check", () => {
     expect(checkOpenApiDocument(document)).toEqual([]);
