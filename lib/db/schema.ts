@@ -159,6 +159,9 @@ export const auditLog = pgTable(
     index("audit_log_recorded_idx").on(t.recordedAt),
     index("audit_log_actor_idx").on(t.actorId, t.globalPosition),
     index("audit_log_account_idx").on(t.accountId, t.globalPosition),
+    // The back office filters the trail by customer and by event type too, newest first.
+    index("audit_log_customer_idx").on(t.customerId, t.globalPosition),
+    index("audit_log_type_idx").on(t.eventType, t.globalPosition),
   ],
 );
 

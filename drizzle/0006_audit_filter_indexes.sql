@@ -1,0 +1,2 @@
+CREATE INDEX "audit_log_customer_idx" ON "audit_log" USING btree ("customer_id","global_position");--> statement-breakpoint
+CREATE INDEX "audit_log_type_idx" ON "audit_log" USING btree ("event_type","global_position");
