@@ -3,8 +3,8 @@ import { asc, desc, eq, ilike, inArray, or } from "drizzle-orm";
 import { notFound } from "next/navigation";
 import { database } from "../../db";
 import { accountSummary, type AccountSummaryRow, users, type UserRow } from "../../db/schema";
-import { formatAccountNumber, normaliseAccountNumber } from "../../domain/account/account-number";
-import type { Currency } from "../../domain/shared/currency";
+import { normaliseAccountNumber } from "../../domain/account/account-number";
+import { type AccountDto, toAccountDto } from "../../read-models/accounts";
 import { requireAdminUser, UUID } from "./access";
 
 export type AdminCustomerDto = {
@@ -16,47 +16,24 @@ export type AdminCustomerDto = {
   accounts: AdminAccountDto[];
 };
 
-/** An account as the back office sees it: everything, the admin's private freeze note included. */
-export type AdminAccountDto = {
-  id: string;
+/** An account as the back office sees it: the customer's view plus the admin's private freeze note and counters. */
+export type AdminAccountDto = AccountDto & {
   customerId: string;
-  number: string;
-  displayNumber: string;
-  nickname: string | null;
-  currency: Currency;
-  status: "Active" | "Frozen" | "Closed";
-  balance: string;
-  reserved: string;
-  available: string;
-  freezeCategory: string | null;
   freezeReason: string | null;
   deposits: number;
   withdrawals: number;
   rejections: number;
-  version: string;
-  openedAt: string;
   updatedAt: string;
 };
 
 export function toAdminAccountDto(row: AccountSummaryRow): AdminAccountDto {
   return {
-    id: row.accountId,
+    ...toAccountDto(row),
     customerId: row.customerId,
-    number: row.number,
-    displayNumber: formatAccountNumber(row.number),
-    nickname: row.nickname,
-    currency: row.currency as Currency,
-    status: row.status as AdminAccountDto["status"],
-    balance: row.balance.toString(),
-    reserved: row.reserved.toString(),
-    available: row.available.toString(),
-    freezeCategory: row.freezeCategory,
     freezeReason: row.freezeReason,
     deposits: row.deposits,
     withdrawals: row.withdrawals,
     rejections: row.rejections,
-    version: row.version.toString(),
-    openedAt: row.openedAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
