@@ -2,15 +2,17 @@
 //   lint, type-check, unit + integration (PGlite always; real Postgres too when DATABASE_URL is set),
 //   production build, Playwright end-to-end on that build.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 
 // Next asks to send telemetry; our machines reach no such host.
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 
 // Both runners also write JSON reports, so the run ends with one plain "N passed, N failed" line.
-mkdirSync("test-results", { recursive: true });
-const VITEST_REPORT = "test-results/vitest.json";
-const PLAYWRIGHT_REPORT = "test-results/playwright.json";
+// Not test-results/: Playwright empties that folder when it starts.
+mkdirSync(".reports", { recursive: true });
+for (const stale of [".reports/vitest.json", ".reports/playwright.json"]) rmSync(stale, { force: true });
+const VITEST_REPORT = ".reports/vitest.json";
+const PLAYWRIGHT_REPORT = ".reports/playwright.json";
 process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = PLAYWRIGHT_REPORT;
 
 const steps = [
