@@ -8,6 +8,8 @@ import { rebuildProjectionsAction, verifyProjectionsAction } from "../actions";
 
 const number = new Intl.NumberFormat("en-GB");
 
+const seconds = new Intl.NumberFormat("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 function Report({ state }: { state: ProjectionRunState }) {
   if (state.status === "idle") return null;
   if (state.status === "error") return <FormMessage tone="error">{state.message}</FormMessage>;
@@ -15,7 +17,7 @@ function Report({ state }: { state: ProjectionRunState }) {
   return (
     <div className="projection-report" data-testid={`${state.mode}-report`}>
       <FormMessage tone={state.mode === "verify" && state.differenceCount > 0 ? "warning" : "success"}>
-        {verb}: replayed {number.format(state.events)} events in {(state.elapsedMs / 1000).toFixed(2)} s ({number.format(state.eventsPerSecond)}{" "}
+        {verb}: replayed {number.format(state.events)} events in {seconds.format(state.elapsedMs / 1000)} s ({number.format(state.eventsPerSecond)}{" "}
         events/s).{" "}
         {state.mode === "verify"
           ? state.differenceCount === 0
