@@ -14,15 +14,20 @@ async function main() {
   const total = { claimed: 0, completed: 0, failed: 0, held: 0, errors: 0 };
   const deadline = Date.now() + 240_000;
   let idleRounds = 0;
-  while (Date.now() < deadline) {
-    const report = await runDueTransfers({ ctx: { db: handle.db, snapshotEvery: 20, maxAmount: 10_000_000n }, runnerId, leaseSeconds: 20 }, { batch: 5, maxMs: 2_000 });
-    for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += report[key];
-    idleRounds = report.claimed === 0 ? idleRounds + 1 : 0;
-    if (draining && idleRounds >= 3) break;
-    if (report.claimed === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    while (Date.now() < deadline) {
+      const report = await runDueTransfers({ ctx: { db: handle.db, snapshotEvery: 20, maxAmount: 10_000_000n }, runnerId, leaseSeconds: 20 }, { batch: 5, maxMs: 2_000 });
+      for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += report[key];
+      idleRounds = report.claimed === 0 ? idleRounds + 1 : 0;
+      if (draining && idleRounds >= 3) break;
+      if (report.claimed === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    console.log(JSON.stringify(total));
+  } finally {
+    // Nothing may keep the process alive after an error: the test waits for it to end.
+    process.stdin.destroy();
+    await handle.close();
   }
-  console.log(JSON.stringify(total));
-  await handle.close();
 }
 
 main().catch((error: unknown) => {
