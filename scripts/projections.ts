@@ -1,3 +1,4 @@
+import { recordOperation } from "../lib/commands/operations";
 import { connectFromEnv } from "../lib/db/connect";
 import { rebuildProjections, verifyProjections } from "../lib/projections/rebuild";
 import type { ReplayProgress } from "../lib/projections/replay";
@@ -7,6 +8,9 @@ if (mode !== "rebuild" && mode !== "verify") {
   console.error("usage: tsx scripts/projections.ts rebuild|verify");
   process.exit(2);
 }
+
+// The operator at the terminal is who the audit trail names.
+const cli = { now: new Date(), actor: { id: `cli:${process.env.USER ?? "operator"}`, role: "admin" as const }, origin: "cli" as const };
 
 let lastPrint = 0;
 function progress({ events, elapsedMs }: ReplayProgress) {
@@ -22,11 +26,13 @@ async function main() {
   try {
     if (mode === "rebuild") {
       const report = await rebuildProjections(handle.db, { onProgress: progress });
+    await recordOperation(handle.db, { type: "ProjectionsRebuilt", data: { events: report.events, rows: report.rows } }, cli);
       const rate = Math.round((report.events / Math.max(report.elapsedMs, 1)) * 1000);
       console.log(`Rebuilt from ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(2)} s (${rate.toLocaleString("en")} events/s)`);
       for (const [table, rows] of Object.entries(report.rows)) console.log(`  ${table}: ${rows.toLocaleString("en")} rows`);
     } else {
       const report = await verifyProjections(handle.db, { onProgress: progress });
+    await recordOperation(handle.db, { type: "ProjectionsVerified", data: { events: report.events, differences: report.differences.length } }, cli);
       const rate = Math.round((report.events / Math.max(report.elapsedMs, 1)) * 1000);
       console.log(`Replayed ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(2)} s (${rate.toLocaleString("en")} events/s)`);
       for (const difference of report.differences.slice(0, 50)) {

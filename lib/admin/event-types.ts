@@ -1,9 +1,10 @@
 import type { AccountEvent } from "../domain/account/events";
 import type { IdentityEvent } from "../domain/identity/events";
+import type { OperationsEvent } from "../domain/operations/events";
 import type { SanctionsEvent } from "../domain/sanctions/sanctions";
 import type { TransferEvent } from "../domain/transfer/events";
 
-export type AuditedEventType = AccountEvent["type"] | TransferEvent["type"] | SanctionsEvent["type"] | IdentityEvent["type"];
+export type AuditedEventType = AccountEvent["type"] | TransferEvent["type"] | SanctionsEvent["type"] | IdentityEvent["type"] | OperationsEvent["type"];
 
 /**
  * Every event type the audit log can hold, with a label for the filter. A Record over the union, so
@@ -40,6 +41,8 @@ const LABELS: Record<AuditedEventType, string> = {
   SignInFailed: "Sign-in failed",
   ApiTokenIssued: "API token issued",
   ApiTokenRevoked: "API token revoked",
+  ProjectionsVerified: "Read models verified",
+  ProjectionsRebuilt: "Read models rebuilt",
 };
 
 export const AUDITED_EVENT_TYPES = (Object.keys(LABELS) as AuditedEventType[]).map((type) => ({ type, label: LABELS[type] }));

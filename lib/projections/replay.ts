@@ -20,6 +20,8 @@ import { decodeEvent } from "../event-store/read";
 import { identityEventCodec, SIGNIN_STREAM_TYPE, USER_STREAM_TYPE } from "../domain/identity/events";
 import { evolveSummary, statementEntryFor, auditEntryFor } from "./account-projection";
 import { identityAuditEntry } from "./identity-projection";
+import { OPERATIONS_STREAM_TYPE, operationsEventCodec } from "../domain/operations/events";
+import { operationsAuditEntry } from "./operations-projection";
 
 /** Every projection row, computed in memory from the events alone. */
 export type ProjectedRows = {
@@ -82,6 +84,8 @@ export async function replayAllEvents(
         const stored = decodeEvent(sanctionsEventCodec, raw);
         evolveSanctionsEntries(sanctions, stored);
         audit.push(sanctionsAuditEntry(stored));
+      } else if (raw.streamType === OPERATIONS_STREAM_TYPE) {
+        audit.push(operationsAuditEntry(decodeEvent(operationsEventCodec, raw)));
       } else if (raw.streamType === USER_STREAM_TYPE || raw.streamType === SIGNIN_STREAM_TYPE) {
         audit.push(identityAuditEntry(decodeEvent(identityEventCodec, raw)));
       }

@@ -3,6 +3,7 @@ import { freezeAccount as freeze, unfreezeAccount as unfreeze } from "../../comm
 import { rejectHeldTransfer, releaseHeldTransfer } from "../../commands/transfers";
 import { accountStreamId } from "../../domain/account/decider";
 import { readStream } from "../../event-store/read";
+import { recordOperation } from "../../commands/operations";
 import { rebuildProjections as rebuild } from "../../projections/rebuild";
 import { findAccount } from "../../read-models/accounts";
 import { auditBounds, readAuditPage } from "../../read-models/audit";
@@ -76,7 +77,8 @@ export const rejectTransfer: Handler<typeof operations.rejectTransfer> = async (
   return { transfer: toApiTransfer(row, user) };
 };
 
-export const rebuildProjections: Handler<typeof operations.rebuildProjections> = async ({ ctx }) => {
+export const rebuildProjections: Handler<typeof operations.rebuildProjections> = async ({ ctx, metadata }) => {
   const report = await rebuild(ctx.db);
+  await recordOperation(ctx.db, { type: "ProjectionsRebuilt", data: { events: report.events, rows: report.rows } }, metadata);
   return { events: report.events, rows: report.rows, elapsedMs: Math.round(report.elapsedMs) };
 };

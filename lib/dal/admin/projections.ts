@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { rowsOf } from "../../db/client";
 import { database } from "../../db";
 import { toJsonValue } from "../../domain/shared/json";
+import { recordOperation } from "../../commands/operations";
 import { rebuildProjections, verifyProjections } from "../../projections/rebuild";
 import { currentAdmin, NOT_AN_ADMIN_MESSAGE, requireAdminUser } from "./access";
 
@@ -57,6 +58,8 @@ export type ProjectionRunState =
       finishedAt: string;
     };
 
+const adminMetadata = (id: string) => ({ now: new Date(), actor: { id, role: "admin" as const }, origin: "web" as const });
+
 const rate = (events: number, elapsedMs: number) => Math.round((events / Math.max(elapsedMs, 1)) * 1000);
 
 /** Replays every event into memory and compares it with the live read models. */
@@ -65,6 +68,7 @@ export async function runVerify(): Promise<ProjectionRunState> {
   if (!admin) return { status: "error", message: NOT_AN_ADMIN_MESSAGE };
   const { db } = await database();
   const report = await verifyProjections(db);
+  await recordOperation(db, { type: "ProjectionsVerified", data: { events: report.events, differences: report.differences.length } }, adminMetadata(admin.id));
   console.log(`[ledgerline] projections verified by admin ${admin.id}: ${report.events} events, ${report.differences.length} differences`);
   return {
     status: "done",
@@ -91,6 +95,7 @@ export async function runRebuild(): Promise<ProjectionRunState> {
   if (!admin) return { status: "error", message: NOT_AN_ADMIN_MESSAGE };
   const { db } = await database();
   const report = await rebuildProjections(db);
+  await recordOperation(db, { type: "ProjectionsRebuilt", data: { events: report.events, rows: report.rows } }, adminMetadata(admin.id));
   console.log(`[ledgerline] projections rebuilt by admin ${admin.id}: ${report.events} events in ${Math.round(report.elapsedMs)} ms`);
   return {
     status: "done",

@@ -1,0 +1,21 @@
+import type { AuditLogRow } from "../db/schema";
+import type { OperationsEvent } from "../domain/operations/events";
+import type { StoredEvent } from "../event-store/types";
+import { auditBase } from "./audit-base";
+
+export function operationsAuditEntry(event: StoredEvent<OperationsEvent>): AuditLogRow {
+  const e = event.event;
+  const summary =
+    e.type === "ProjectionsVerified"
+      ? `Verified the read models against ${e.data.events} events: ${e.data.differences === 0 ? "no differences" : `${e.data.differences} differences`}`
+      : `Rebuilt the read models from ${e.data.events} events`;
+  return {
+    ...auditBase(event),
+    outcome: e.type === "ProjectionsVerified" && e.data.differences > 0 ? "rejected" : "accepted",
+    accountId: null,
+    customerId: null,
+    summary,
+    reason: null,
+    changes: e.type === "ProjectionsRebuilt" ? { rows: { from: null, to: JSON.stringify(e.data.rows) } } : {},
+  };
+}
