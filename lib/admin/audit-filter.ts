@@ -1,3 +1,4 @@
+import { auditBounds } from "../read-models/audit";
 import { isAuditedEventType } from "./event-types";
 
 /**
@@ -86,8 +87,7 @@ export const isFiltered = (filter: AuditFilter): boolean => FILTER_KEYS.some((ke
 
 /** The UTC instants a date range covers: [from 00:00, day after `to` 00:00). */
 export function dateRange(filter: AuditFilter): { since?: Date; before?: Date } {
-  return {
-    since: filter.from ? new Date(`${filter.from}T00:00:00Z`) : undefined,
-    before: filter.to ? new Date(Date.parse(`${filter.to}T00:00:00Z`) + 86_400_000) : undefined,
-  };
+  // The same reading of dates as the API's: a day is the whole UTC day.
+  const { from, to } = auditBounds(filter.from || undefined, filter.to || undefined);
+  return { since: from, before: to };
 }

@@ -4,8 +4,10 @@ import { type AuditLogRow, auditLog } from "../db/schema";
 
 export type AuditFilter = {
   actorId?: string;
+  customerId?: string;
   accountId?: string;
   eventType?: string;
+  outcome?: string;
   /** Inclusive lower bound. */
   from?: Date;
   /** Exclusive upper bound. */
@@ -21,6 +23,19 @@ export function auditBounds(from: string | undefined, to: string | undefined): {
   };
 }
 
+/** The WHERE clause of an audit filter: the one place both the back office and the API build it. */
+export function auditConditions(filter: AuditFilter): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.actorId) conditions.push(eq(auditLog.actorId, filter.actorId));
+  if (filter.customerId) conditions.push(eq(auditLog.customerId, filter.customerId));
+  if (filter.accountId) conditions.push(eq(auditLog.accountId, filter.accountId));
+  if (filter.eventType) conditions.push(eq(auditLog.eventType, filter.eventType));
+  if (filter.outcome) conditions.push(eq(auditLog.outcome, filter.outcome));
+  if (filter.from) conditions.push(gte(auditLog.recordedAt, filter.from));
+  if (filter.to) conditions.push(lt(auditLog.recordedAt, filter.to));
+  return conditions;
+}
+
 /** One page of the audit log, newest first, by keyset on the global position (entries before `cursor`). */
 export async function readAuditPage(
   db: Database,
@@ -28,12 +43,7 @@ export async function readAuditPage(
   cursor: bigint | undefined,
   pageSize: number,
 ): Promise<{ rows: AuditLogRow[]; nextCursor: bigint | null }> {
-  const conditions: SQL[] = [];
-  if (filter.actorId) conditions.push(eq(auditLog.actorId, filter.actorId));
-  if (filter.accountId) conditions.push(eq(auditLog.accountId, filter.accountId));
-  if (filter.eventType) conditions.push(eq(auditLog.eventType, filter.eventType));
-  if (filter.from) conditions.push(gte(auditLog.recordedAt, filter.from));
-  if (filter.to) conditions.push(lt(auditLog.recordedAt, filter.to));
+  const conditions = auditConditions(filter);
   if (cursor !== undefined) conditions.push(lt(auditLog.globalPosition, cursor));
   const rows = await db
     .select()

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { AUDIT_EXPORT_LIMIT, AUDIT_PAGE_SIZE, type AuditFilter, dateRange } from "../../admin/audit-filter";
 import type { AuditChange, AuditRowDto } from "../../admin/audit-row";
@@ -8,6 +8,7 @@ import { database } from "../../db";
 import { accountSummary, auditLog, users } from "../../db/schema";
 import { normaliseAccountNumber } from "../../domain/account/account-number";
 import type { Currency } from "../../domain/shared/currency";
+import { auditConditions } from "../../read-models/audit";
 import { currentAdmin, requireAdminUser, UUID } from "./access";
 
 const NOTHING = sql`false`;
@@ -28,27 +29,27 @@ async function accountIdFrom(db: Database, value: string): Promise<string | unde
   return rows[0]?.id;
 }
 
-/** The WHERE clause of a filter; the page and the CSV export both use this one. */
+/**
+ * The WHERE clause of a filter; the page and the CSV export both use this one. The back office
+ * lets people type an email or an account number; once those are ids, the shared read-model
+ * builds the conditions. A name that matches nobody matches no row.
+ */
 async function conditionsFor(db: Database, filter: AuditFilter): Promise<SQL[]> {
-  const conditions: SQL[] = [];
-  if (filter.actor) {
-    const id = await userIdFrom(db, filter.actor);
-    conditions.push(id === undefined ? NOTHING : eq(auditLog.actorId, id));
-  }
-  if (filter.customer) {
-    const id = await userIdFrom(db, filter.customer);
-    conditions.push(id === undefined ? NOTHING : eq(auditLog.customerId, id));
-  }
-  if (filter.account) {
-    const id = await accountIdFrom(db, filter.account);
-    conditions.push(id === undefined ? NOTHING : eq(auditLog.accountId, id));
-  }
-  if (filter.type) conditions.push(eq(auditLog.eventType, filter.type));
-  if (filter.outcome) conditions.push(eq(auditLog.outcome, filter.outcome));
+  const actorId = filter.actor ? await userIdFrom(db, filter.actor) : undefined;
+  const customerId = filter.customer ? await userIdFrom(db, filter.customer) : undefined;
+  const accountId = filter.account ? await accountIdFrom(db, filter.account) : undefined;
+  const unmatched = (filter.actor && !actorId) || (filter.customer && !customerId) || (filter.account && !accountId);
   const { since, before } = dateRange(filter);
-  if (since) conditions.push(gte(auditLog.recordedAt, since));
-  if (before) conditions.push(lt(auditLog.recordedAt, before));
-  return conditions;
+  const conditions = auditConditions({
+    actorId,
+    customerId,
+    accountId,
+    eventType: filter.type || undefined,
+    outcome: filter.outcome || undefined,
+    from: since,
+    to: before,
+  });
+  return unmatched ? [...conditions, NOTHING] : conditions;
 }
 
 const actor = alias(users, "actor");
