@@ -1,6 +1,7 @@
 // `npm test`: everything, in the order that fails fastest.
 //   lint, type-check, unit + integration (PGlite always; real Postgres too when DATABASE_URL is set),
-//   production build, Playwright end-to-end on that build.
+//   production build, server tests on that build (next start and the standalone server),
+//   Playwright end-to-end on that build.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 
@@ -10,9 +11,10 @@ process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 // Both runners also write JSON reports, so the run ends with one plain "N passed, N failed" line.
 // Not test-results/: Playwright empties that folder when it starts.
 mkdirSync(".reports", { recursive: true });
-for (const stale of [".reports/vitest.json", ".reports/playwright.json"]) rmSync(stale, { force: true });
 const VITEST_REPORT = ".reports/vitest.json";
+const SERVER_REPORT = ".reports/vitest-server.json";
 const PLAYWRIGHT_REPORT = ".reports/playwright.json";
+for (const stale of [VITEST_REPORT, SERVER_REPORT, PLAYWRIGHT_REPORT]) rmSync(stale, { force: true });
 process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = PLAYWRIGHT_REPORT;
 
 const steps = [
@@ -20,14 +22,16 @@ const steps = [
   ["typecheck", ["npm", "run", "--silent", "typecheck"]],
   ["unit and integration tests", ["npx", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${VITEST_REPORT}`]],
   ["production build", ["npx", "next", "build"]],
+  ["server tests", ["npx", "vitest", "run", "--config", "vitest.server.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${SERVER_REPORT}`]],
   ["end-to-end tests", ["npx", "playwright", "test", "--reporter=list,json"]],
 ];
 
 function counts() {
   let passed = 0;
   let failed = 0;
-  if (existsSync(VITEST_REPORT)) {
-    const report = JSON.parse(readFileSync(VITEST_REPORT, "utf8"));
+  for (const file of [VITEST_REPORT, SERVER_REPORT]) {
+    if (!existsSync(file)) continue;
+    const report = JSON.parse(readFileSync(file, "utf8"));
     passed += report.numPassedTests ?? 0;
     failed += report.numFailedTests ?? 0;
   }
