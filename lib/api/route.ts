@@ -43,6 +43,11 @@ type RouteContext = { params: Promise<Record<string, string | string[] | undefin
  * without details (the error is logged here).
  */
 export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>) {
+  // Built once per route: constructing zod schemas costs more than validating with them.
+  const schemas = {
+    query: operation.query ? operation.query() : emptyQuery,
+    body: operation.body ? perLimits(operation.body) : undefined,
+  };
   return async function route(request: Request, context: RouteContext): Promise<Response> {
     let claimed: { userId: string; key: string; ctx: CommandContext } | undefined;
     try {
@@ -55,12 +60,10 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
       const params = await stringParams(context);
       const url = new URL(request.url);
       const query = readQuery(url);
-      const queryValues = operation.query
-        ? validate(operation.query(), query.values, "query", query.errors)
-        : validate(emptyQuery, query.values, "query", query.errors);
-      const limits = { maxAmount: ctx.maxAmount, maxTransferAmount: ctx.maxTransferAmount ?? ctx.maxAmount };
-      const body = operation.body
-        ? validate(operation.body(limits), (await readJsonBody(request, { optional: operation.bodyOptional })) ?? (operation.bodyOptional ? {} : undefined), "body")
+      const queryValues = validate(schemas.query, query.values, "query", query.errors);
+      const bodySchema = schemas.body?.({ maxAmount: ctx.maxAmount, maxTransferAmount: ctx.maxTransferAmount ?? ctx.maxAmount });
+      const body = bodySchema
+        ? validate(bodySchema, (await readJsonBody(request, { optional: operation.bodyOptional })) ?? (operation.bodyOptional ? {} : undefined), "body")
         : undefined;
       const metadata: CommandMetadata = {
         now: new Date(),
@@ -98,6 +101,17 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
 }
 
 const emptyQuery = z.strictObject({});
+
+/** One schema per set of limits (fixed per process in practice). */
+function perLimits<Schema>(build: (limits: Limits) => Schema): (limits: Limits) => Schema {
+  const built = new Map<string, Schema>();
+  return (limits) => {
+    const key = `${limits.maxAmount}:${limits.maxTransferAmount}`;
+    let schema = built.get(key);
+    if (schema === undefined) built.set(key, (schema = build(limits)));
+    return schema;
+  };
+}
 
 /** A response; its headers (Retry-After, say) are sent but not stored with an Idempotency-Key. */
 type RunResponse = StoredResponse & { headers?: Record<string, string> };

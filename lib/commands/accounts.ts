@@ -14,7 +14,7 @@ import { sqlState } from "../event-store/errors";
 import { type AggregateSpec, type CommandOutcome, handleCommand } from "../event-store/handle-command";
 import type { StoredEvent } from "../event-store/types";
 import { projectAccountEvents } from "../projections/account-inline";
-import { idSchema, minorUnitsSchema, optionalText, parseInput, requiredText } from "./validation";
+import { idSchema, minorUnitsSchema, optionalText, parseInput, perLimit, requiredText } from "./validation";
 
 /** What the account commands need from their surroundings; built once from env in the app. */
 export type CommandContext = {
@@ -104,13 +104,13 @@ export async function openAccount(
   }
 }
 
-export function moneyInput(maxAmount: bigint) {
-  return z.object({
+export const moneyInput = perLimit((maxAmount: bigint) =>
+  z.object({
     accountId: idSchema,
     amount: minorUnitsSchema(maxAmount),
     reference: optionalText("Reference", 140),
-  });
-}
+  }),
+);
 
 export async function depositMoney(
   ctx: CommandContext,

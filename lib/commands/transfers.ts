@@ -24,7 +24,7 @@ import type { TransferState } from "../domain/transfer/state";
 import { type AggregateSpec, handleCommand } from "../event-store/handle-command";
 import { projectSanctionsEvents, projectTransferEvents } from "../projections/transfer-inline";
 import type { CommandContext } from "./accounts";
-import { idSchema, minorUnitsSchema, optionalText, parseInput, requiredText } from "./validation";
+import { idSchema, minorUnitsSchema, optionalText, parseInput, perLimit, requiredText } from "./validation";
 
 export function transferAggregate(snapshotEvery: number): AggregateSpec<TransferCommand, TransferEvent, TransferState> {
   return {
@@ -47,7 +47,7 @@ export const sanctionsAggregate: AggregateSpec<SanctionsCommand, SanctionsEvent,
 };
 
 /** The fields of a transfer request; the destination may be given by account number (someone else's) or by id (one of mine). */
-export const transferRequestFields = (maxAmount: bigint) =>
+export const transferRequestFields = perLimit((maxAmount: bigint) =>
   z.object({
     fromAccountId: idSchema,
     toAccountId: idSchema.optional(),
@@ -65,13 +65,15 @@ export const transferRequestFields = (maxAmount: bigint) =>
       }),
     amount: minorUnitsSchema(maxAmount),
     reference: optionalText("Reference", 140),
-  });
+  }),
+);
 
-const requestSchema = (maxAmount: bigint) =>
+const requestSchema = perLimit((maxAmount: bigint) =>
   transferRequestFields(maxAmount).refine((input) => input.toAccountId !== undefined || input.toAccountNumber !== undefined, {
     path: ["toAccountNumber"],
     message: "Choose one of your accounts or enter the payee's account number.",
-  });
+  }),
+);
 
 export type TransferRequestInput = z.input<ReturnType<typeof requestSchema>>;
 

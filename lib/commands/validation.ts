@@ -62,3 +62,16 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unkn
   }
   throw new ValidationError(fieldErrors);
 }
+
+/**
+ * Builds a schema once per limit. zod schemas are costly to construct (a third of a deposit
+ * request's validation time went to rebuilding them), and the limits are fixed per process.
+ */
+export function perLimit<Limit, Schema>(build: (limit: Limit) => Schema): (limit: Limit) => Schema {
+  const built = new Map<Limit, Schema>();
+  return (limit) => {
+    let schema = built.get(limit);
+    if (schema === undefined) built.set(limit, (schema = build(limit)));
+    return schema;
+  };
+}

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../db/client";
 import type { Decider } from "../domain/shared/decider";
 import type { EventCodec } from "./codec";
-import { parseJson, rawFromSqlRow } from "./read";
+import { parseJson } from "./read";
 
 export type SnapshotPolicy<State> = {
   /** The shape version of State; a snapshot with any other version is ignored, never trusted. */
@@ -21,9 +21,9 @@ export type LoadedAggregate<State> = {
 };
 
 /**
- * Loads an aggregate from its latest usable snapshot plus the events after it, in two statements.
- * With `lock`, the first also locks the stream row (FOR UPDATE), so writers to one hot stream queue
- * instead of failing on each other's versions.
+ * Loads an aggregate from its latest usable snapshot plus the events after it, in one statement
+ * (two when a lock had to wait). With `lock`, it takes the stream row FOR UPDATE, so writers to one
+ * hot stream queue instead of failing on each other's versions.
  */
 export async function loadAggregate<Command, Event extends { type: string; data: unknown }, State>(
   db: Database,
@@ -36,43 +36,50 @@ export async function loadAggregate<Command, Event extends { type: string; data:
   },
 ): Promise<LoadedAggregate<State>> {
   const { streamId, decider, codec, snapshot } = options;
-  // 1. The latest usable snapshot, in the same statement that locks the stream row (when asked).
-  //    If the lock had to wait, this statement may see an older snapshot: still a true state at its
-  //    position, and the next statement reads every event after it.
-  const head = options.lock
-    ? await db.execute(sql`
-        select snap.stream_position, snap.state
-          from streams s
-          left join lateral (
-            select stream_position, state from snapshots
-             where stream_id = s.stream_id and state_schema_version = ${snapshot.schemaVersion}
-             order by stream_position desc limit 1) snap on true
-         where s.stream_id = ${streamId}
-           for update of s`)
-    : await db.execute(sql`
+  // The stream row, its latest usable snapshot and the events after it, as one JSON array. The
+  // tail's bounds are the stream id parameter and the snapshot's position from the lateral join,
+  // which the planner turns into a range scan of the primary key (the stream id must stay a plain
+  // parameter: as a join column the planner guessed badly when one stream dominated the table).
+  const result = await db.execute(sql`
+    select s.version::text as version, snap.stream_position::text as snapshot_position, snap.state as snapshot_state, tail.events
+      from streams s
+      left join lateral (
         select stream_position, state from snapshots
          where stream_id = ${streamId} and state_schema_version = ${snapshot.schemaVersion}
-         order by stream_position desc limit 1`);
-  const snap = rowsOf<{ stream_position: string | null; state: unknown }>(head)[0];
-  const snapshotPosition = snap?.stream_position == null ? 0n : BigInt(snap.stream_position);
-  // 2. The tail, with the position as a plain parameter so the planner uses the primary key
-  //    (hiding it in a subquery made Postgres scan the table when one stream dominated it).
-  const tail = await db.execute(sql`
-    select stream_position, event_type, schema_version, data, metadata, global_position,
-           transaction_id::text as transaction_id, stream_id, stream_type, event_id, recorded_at
-      from events
-     where stream_id = ${streamId} and stream_position > ${snapshotPosition}
-     order by stream_position`);
-  const rows = rowsOf<Record<string, unknown>>(tail);
+         order by stream_position desc limit 1) snap on true
+      left join lateral (
+        select json_agg(json_build_array(e.stream_position::text, e.event_type, e.schema_version, e.data) order by e.stream_position) as events
+          from events e
+         where e.stream_id = ${streamId} and e.stream_position > coalesce(snap.stream_position, 0)) tail on true
+     where s.stream_id = ${streamId}
+     ${options.lock ? sql`for update of s` : sql``}`);
+  const head = rowsOf<{ version: string; snapshot_position: string | null; snapshot_state: unknown; events: unknown }>(result)[0];
+  if (!head) return { state: decider.initialState(), version: 0n, snapshotPosition: 0n, eventsReplayed: 0 };
 
-  let state = snapshotPosition > 0n ? snapshot.decode(parseJson(snap?.state)) : decider.initialState();
+  const snapshotPosition = head.snapshot_position == null ? 0n : BigInt(head.snapshot_position);
+  let state = snapshotPosition > 0n ? snapshot.decode(parseJson(head.snapshot_state)) : decider.initialState();
   let version = snapshotPosition;
   let eventsReplayed = 0;
-  for (const row of rows) {
-    const raw = rawFromSqlRow(row);
-    state = decider.evolve(state, codec.decode(raw.type, raw.schemaVersion, raw.data));
-    version = raw.streamPosition;
+  const apply = (type: string, schemaVersion: number, data: unknown, position: bigint) => {
+    state = decider.evolve(state, codec.decode(type, schemaVersion, data));
+    version = position;
     eventsReplayed++;
+  };
+  for (const [position, type, schemaVersion, data] of (parseJson(head.events) ?? []) as [string, string, number, unknown][]) {
+    apply(type, Number(schemaVersion), parseJson(data), BigInt(position));
+  }
+  // A lock that had to wait returns the stream row as the writer we waited for left it, but the
+  // rest of the statement saw the data from before that commit: read the events it missed.
+  const streamVersion = BigInt(head.version);
+  if (version < streamVersion) {
+    const missed = await db.execute(sql`
+      select stream_position::text as stream_position, event_type, schema_version, data
+        from events
+       where stream_id = ${streamId} and stream_position > ${version}
+       order by stream_position`);
+    for (const row of rowsOf<{ stream_position: string; event_type: string; schema_version: number; data: unknown }>(missed)) {
+      apply(row.event_type, Number(row.schema_version), parseJson(row.data), BigInt(row.stream_position));
+    }
   }
   return { state, version, snapshotPosition, eventsReplayed };
 }
