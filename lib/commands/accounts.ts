@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Database } from "../db/client";
+import type { AccountSummaryRow } from "../db/schema";
 import { accountNumberFromDigits } from "../domain/account/account-number";
 import { ACCOUNT_STATE_SCHEMA_VERSION, accountEventCodec, decodeAccountState } from "../domain/account/codec";
 import { FREEZE_CATEGORIES, type AccountCommand } from "../domain/account/commands";
@@ -10,6 +11,7 @@ import { REJECTION_EVENT_TYPES } from "../domain/account/events";
 import type { AccountState } from "../domain/account/state";
 import { CURRENCY_CODES } from "../domain/shared/currency";
 import type { CommandMetadata } from "../domain/shared/decider";
+import { DomainError } from "../domain/shared/errors";
 import { sqlState } from "../event-store/errors";
 import { type AggregateSpec, type CommandOutcome, handleCommand } from "../event-store/handle-command";
 import type { StoredEvent } from "../event-store/types";
@@ -45,6 +47,8 @@ export type AccountCommandResult = {
   readonly version: bigint;
   readonly state?: AccountState;
   readonly replayed: boolean;
+  /** The account_summary row the command wrote (absent on a replay). */
+  readonly summary?: AccountSummaryRow;
 };
 
 function toResult(accountId: string, outcome: CommandOutcome<AccountEvent, AccountState>): AccountCommandResult {
@@ -57,11 +61,22 @@ function toResult(accountId: string, outcome: CommandOutcome<AccountEvent, Accou
     version: outcome.version,
     state: outcome.state,
     replayed: outcome.replayed,
+    summary: outcome.projected as AccountSummaryRow | undefined,
   };
 }
 
-/** `recordedAt` only for importing history (the demo seed). */
-export type RunOptions = { recordedAt?: Date };
+/**
+ * `recordedAt` only for importing history (the demo seed). `ownerId`: the account must belong to
+ * this customer, else ACCOUNT_NOT_FOUND with nothing recorded; checked on the state the command
+ * loads, so callers need no read of their own first.
+ */
+export type RunOptions = { recordedAt?: Date; ownerId?: string };
+
+function ownedBy(ownerId: string) {
+  return (state: AccountState) => {
+    if (state.status === "Unopened" || state.customerId !== ownerId) throw new DomainError("ACCOUNT_NOT_FOUND", "No such account.");
+  };
+}
 
 async function run(
   ctx: CommandContext,
@@ -74,6 +89,7 @@ async function run(
     metadata,
     idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId } : undefined,
     recordedAt: options.recordedAt,
+    guard: options.ownerId === undefined ? undefined : ownedBy(options.ownerId),
   });
   return toResult(accountId, outcome);
 }

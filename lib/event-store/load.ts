@@ -73,10 +73,10 @@ export async function loadAggregate<Command, Event extends { type: string; data:
   const streamVersion = BigInt(head.version);
   if (version < streamVersion) {
     const missed = await db.execute(sql`
-      select stream_position::text as stream_position, event_type, schema_version, data
-        from events
-       where stream_id = ${streamId} and stream_position > ${version}
-       order by stream_position`);
+      select e.stream_position::text as stream_position, e.event_type, e.schema_version, e.data
+        from events e
+       where e.stream_id = ${streamId} and e.stream_position > ${version}
+       order by e.stream_position`); // the column, not the text alias ("10" sorts before "9")
     for (const row of rowsOf<{ stream_position: string; event_type: string; schema_version: number; data: unknown }>(missed)) {
       apply(row.event_type, Number(row.schema_version), parseJson(row.data), BigInt(row.stream_position));
     }

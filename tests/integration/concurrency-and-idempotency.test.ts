@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { depositMoney, openAccount, withdrawMoney } from "@/lib/commands/accounts";
+import { accountAggregate, depositMoney, openAccount, withdrawMoney } from "@/lib/commands/accounts";
 import type { Database } from "@/lib/db/client";
 import { IdempotencyKeyReusedError } from "@/lib/event-store/errors";
+import { handleCommand } from "@/lib/event-store/handle-command";
 import { backends, type TestDatabase } from "../support/databases";
 import { context, meta, newCommandId } from "../support/commands";
 import { accountBalance, countEvents, streamPositions } from "../support/queries";
@@ -25,6 +26,34 @@ describe.each(backends)("concurrent commands on $name", (backend) => {
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
     expect(await accountBalance(t.db, accountId)).toBe(BigInt(amounts.reduce((a, b) => a + b, 0)));
     expect(await streamPositions(t.db, `account-${accountId}`)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+  });
+
+  it("lets writers queued on one account's lock decide on the newest state, without a single retry", async () => {
+    const { accountId } = await openAccount(context(t.db), { customerId: "c-queue", currency: "EUR" }, meta());
+    // One attempt each: a writer that loaded a stale state would fail its expected-version check.
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        handleCommand(pools[i % pools.length]!, accountAggregate(5), `account-${accountId}`, { type: "DepositMoney", data: { amount: 10n, reference: "queued" } }, {
+          metadata: meta(),
+          maxAttempts: 1,
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    expect(await accountBalance(t.db, accountId)).toBe(120n);
+    expect(await streamPositions(t.db, `account-${accountId}`)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+  });
+
+  it("refuses a command on an account of another customer when given its owner, recording nothing", async () => {
+    const { accountId } = await openAccount(context(t.db), { customerId: "c-owner", currency: "EUR" }, meta());
+    const before = await countEvents(t.db);
+    await expect(depositMoney(context(t.db), { accountId, amount: 100 }, meta(), { ownerId: "c-intruder" })).rejects.toMatchObject({ code: "ACCOUNT_NOT_FOUND" });
+    expect(await countEvents(t.db)).toBe(before);
+    const own = await depositMoney(context(t.db), { accountId, amount: 100 }, meta(), { ownerId: "c-owner" });
+    expect(own.outcome).toBe("accepted");
+    // The answer carries the account row as written, so the API need not read it back.
+    expect(own.summary).toMatchObject({ accountId, balance: 100n, version: 2n });
+    expect(own.summary?.openedAt.getTime()).toBeGreaterThan(0);
   });
 
   it("never lets concurrent withdrawals overdraw", async () => {

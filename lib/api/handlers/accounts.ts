@@ -3,7 +3,7 @@ import { depositMoney, openAccount, withdrawMoney, type AccountCommandResult } f
 import type { Database } from "../../db/client";
 import type { Currency } from "../../domain/shared/currency";
 import { describeRefusal, rejectionText } from "../../errors/messages";
-import { findAccount, findAccountOwnedBy, listAccountsOwnedBy, readStatementPage } from "../../read-models/accounts";
+import { findAccount, findAccountOwnedBy, isUuid, listAccountsOwnedBy, readStatementPage } from "../../read-models/accounts";
 import { toApiAccount, toApiCommandEvent, toApiStatementEntry } from "../mappers";
 import type { operations } from "../operations";
 import { ApiProblem, rejectionProblemCode } from "../problem";
@@ -24,7 +24,7 @@ export async function ownedAccount(db: Database, userId: string, accountId: stri
  */
 export async function accountCommandAnswer(db: Database, result: AccountCommandResult) {
   const event = toApiCommandEvent(result.event);
-  const row = await findAccount(db, result.accountId);
+  const row = result.summary ?? (await findAccount(db, result.accountId));
   if (!row) throw accountNotFound();
   if (result.outcome === "rejected") {
     const code = String((result.event.data as { code?: unknown }).code ?? "");
@@ -54,17 +54,25 @@ export const getAccount: Handler<typeof operations.getAccount> = async ({ ctx, u
   account: toApiAccount(await ownedAccount(ctx.db, user.id, params.accountId)),
 });
 
+// Deposits and withdrawals check ownership on the state the command loads (ownerId), not with a
+// read of their own first: a round trip less on the busiest routes.
 export const deposit: Handler<typeof operations.deposit> = async ({ ctx, user, params, body, metadata }) => {
-  const account = await ownedAccount(ctx.db, user.id, params.accountId);
-  const result = await depositMoney(ctx, { accountId: account.accountId, amount: body.amount, reference: body.reference }, metadata);
+  const accountId = knownAccountId(params.accountId);
+  const result = await depositMoney(ctx, { accountId, amount: body.amount, reference: body.reference }, metadata, { ownerId: user.id });
   return accountCommandAnswer(ctx.db, result);
 };
 
 export const withdraw: Handler<typeof operations.withdraw> = async ({ ctx, user, params, body, metadata }) => {
-  const account = await ownedAccount(ctx.db, user.id, params.accountId);
-  const result = await withdrawMoney(ctx, { accountId: account.accountId, amount: body.amount, reference: body.reference }, metadata);
+  const accountId = knownAccountId(params.accountId);
+  const result = await withdrawMoney(ctx, { accountId, amount: body.amount, reference: body.reference }, metadata, { ownerId: user.id });
   return accountCommandAnswer(ctx.db, result);
 };
+
+/** A path id that cannot be an account is "not found", as one that is someone else's. */
+function knownAccountId(accountId: string | undefined): string {
+  if (!isUuid(accountId)) throw accountNotFound();
+  return accountId;
+}
 
 export const statement: Handler<typeof operations.statement> = async ({ ctx, user, params, query }) => {
   const account = await ownedAccount(ctx.db, user.id, params.accountId);
