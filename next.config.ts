@@ -24,6 +24,8 @@ const nextConfig: NextConfig = {
   // PGlite ships WASM and a data-dir loader that break when bundled (STACK.md pitfall 2).
   serverExternalPackages: ["@electric-sql/pglite"],
   poweredByHeader: false,
+  // The Docker image runs .next/standalone/server.js with only the files the server traces.
+  output: "standalone",
   turbopack: { root: workspaceRoot() },
 };
 
