@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { postgresSettings, urlLooksPooled } from "@/lib/db/connect";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { connectFromEnv, postgresSettings, urlLooksPooled } from "@/lib/db/connect";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
 
@@ -64,5 +64,24 @@ describe("migrating", () => {
     await expect(migrateDatabase(postgresHandle, { url: "postgres://x@127.0.0.1/x", migrationsFolder: "/nowhere/drizzle" })).rejects.toThrow(
       /No migrations at \/nowhere\/drizzle/,
     );
+  });
+});
+
+describe("connecting through a pooled DATABASE_URL", () => {
+  // Nothing listens there: neither path may need a connection to behave as described.
+  beforeAll(() => {
+    vi.stubEnv("DATABASE_URL", "postgres://app:pw@127.0.0.1:6543/bank");
+  });
+  afterAll(() => vi.unstubAllEnvs());
+
+  it("at server start, skips migrations and says where they belong instead of waiting on a lock", async () => {
+    const lines: string[] = [];
+    const handle = await connectFromEnv({ log: (line) => lines.push(line) });
+    await handle.close();
+    expect(lines.join("\n")).toMatch(/transaction pooler: migrations are not applied at start.*npm run db:migrate.*direct/);
+  });
+
+  it("`npm run db:migrate` (migrate: true) refuses", async () => {
+    await expect(connectFromEnv({ migrate: true, log: () => {} })).rejects.toThrow(/Refusing to migrate through a transaction pooler/);
   });
 });
