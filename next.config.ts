@@ -24,6 +24,9 @@ const nextConfig: NextConfig = {
   // PGlite ships WASM and a data-dir loader that break when bundled (STACK.md pitfall 2).
   serverExternalPackages: ["@electric-sql/pglite"],
   poweredByHeader: false,
+  // The Docker image runs .next/standalone/server.js with only the files the server traces. Vercel
+  // packages its functions itself (it sets VERCEL=1 at build), so it gets Next's default output.
+  output: process.env.VERCEL ? undefined : "standalone",
   turbopack: { root: workspaceRoot() },
 };
 

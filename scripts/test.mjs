@@ -1,7 +1,7 @@
 // `npm test`: everything, in the order that fails fastest.
-//   lint, type-check, unit + integration (PGlite always; real Postgres too when DATABASE_URL is set),
-//   production build, server tests on that build (next start and the standalone server),
-//   Playwright end-to-end on that build.
+//   lint (code, then the Dockerfile and compose file), type-check, unit + integration (PGlite always;
+//   real Postgres too when DATABASE_URL is set), production build, server tests on that build
+//   (next start and the standalone server), Playwright end-to-end on that build.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 
@@ -19,6 +19,7 @@ process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = PLAYWRIGHT_REPORT;
 
 const steps = [
   ["lint", ["npx", "eslint", ".", "--max-warnings=0"]],
+  ["lint of the Dockerfile and compose.yaml", ["npm", "run", "--silent", "lint:deploy"]],
   ["typecheck", ["npm", "run", "--silent", "typecheck"]],
   ["unit and integration tests", ["npx", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${VITEST_REPORT}`]],
   ["production build", ["npx", "next", "build"]],

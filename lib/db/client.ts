@@ -24,16 +24,12 @@ export type DatabaseOptions =
   | { kind: "postgres"; url: string; poolMax?: number; prepare?: boolean }
   | { kind: "pglite"; dataDir: string | "memory" };
 
-/** Transaction poolers cannot keep prepared statements across transactions. */
-export function urlLooksPooled(url: string): boolean {
-  return /pgbouncer=true|pooler|:6543\b/i.test(url);
-}
-
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.kind === "postgres") {
     const client = postgres(options.url, {
       max: options.poolMax ?? 10,
-      prepare: options.prepare ?? !urlLooksPooled(options.url),
+      // Behind a transaction pooler the caller passes false (connect.ts decides from DATABASE_URL).
+      prepare: options.prepare ?? true,
       onnotice: () => {},
     });
     const db = drizzlePostgres({ client, schema }) as unknown as Database;

@@ -2,17 +2,90 @@ import { env } from "../env";
 import { type DatabaseHandle, openDatabase } from "./client";
 import { migrateDatabase } from "./migrate";
 
-/** Opens the configured database (DATABASE_URL, else embedded PGlite) and applies migrations. */
-export async function connectFromEnv(options: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
+/**
+ * Whether a Postgres URL goes through a transaction pooler, which hands each transaction to any
+ * server connection: prepared statements and session-level advisory locks do not survive there.
+ * Recognised: `pgbouncer=true` in the query string (Prisma's convention, kept by many guides), Neon's
+ * pooled endpoints (`ep-…-pooler.<region>.…`), Supabase's pooler hosts (`*.pooler.supabase.com`; its
+ * session mode on 5432 would keep statements, but `prepare: false` is always correct there, only a
+ * little slower) and port 6543 (Supabase's transaction pooler).
+ */
+export function urlLooksPooled(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.searchParams.get("pgbouncer")?.toLowerCase() === "true") return true;
+  const host = parsed.hostname.toLowerCase();
+  if (host === "pooler.supabase.com" || host.endsWith(".pooler.supabase.com")) return true;
+  if (/^[^.]+-pooler(\.|$)/.test(host)) return true;
+  return parsed.port === "6543";
+}
+
+export type PostgresSettings = {
+  /** The URL to hand to postgres.js. */
+  readonly url: string;
+  readonly prepare: boolean;
+  /** Through a transaction pooler: no prepared statements, and no migrations (they need a session lock). */
+  readonly transactionPooler: boolean;
+};
+
+/**
+ * How to connect to DATABASE_URL. `DATABASE_PREPARE` wins over the guess from the URL: `true` says
+ * the server keeps sessions (direct, or a session-mode pooler), `false` says it does not.
+ */
+export function postgresSettings(url: string, prepareSetting?: "true" | "false"): PostgresSettings {
+  const prepare = prepareSetting === undefined ? !urlLooksPooled(url) : prepareSetting === "true";
+  return { url: withoutPgbouncerFlag(url), prepare, transactionPooler: !prepare };
+}
+
+// postgres.js sends unknown query parameters to the server as startup settings, and Postgres (and
+// PgBouncer) refuse a setting named `pgbouncer`: it is only a hint for us, so it goes.
+function withoutPgbouncerFlag(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (!parsed.searchParams.has("pgbouncer")) return url;
+  parsed.searchParams.delete("pgbouncer");
+  return parsed.toString();
+}
+
+/**
+ * Opens the configured database (DATABASE_URL, else embedded PGlite) and applies migrations.
+ * `migrate`: `true` applies them or fails (`npm run db:migrate`); `false` leaves them; unset (server
+ * start, scripts) applies them, except through a transaction pooler, where they belong to the release
+ * step on the direct URL (docs/deploy.md) and are only mentioned in the log.
+ */
+export async function connectFromEnv(
+  options: { migrate?: boolean; log?: (message: string) => void } = {},
+): Promise<DatabaseHandle> {
   const config = env();
-  const handle = config.DATABASE_URL
-    ? await openDatabase({
-        kind: "postgres",
-        url: config.DATABASE_URL,
-        poolMax: config.DATABASE_POOL_MAX,
-        prepare: config.DATABASE_PREPARE === undefined ? undefined : config.DATABASE_PREPARE === "true",
-      })
-    : await openDatabase({ kind: "pglite", dataDir: config.PGLITE_DATA_DIR });
-  if (options.migrate ?? true) await migrateDatabase(handle, { url: config.DATABASE_URL });
+  const log = options.log ?? console.log;
+  if (!config.DATABASE_URL) {
+    const handle = await openDatabase({ kind: "pglite", dataDir: config.PGLITE_DATA_DIR });
+    if (options.migrate ?? true) await migrateDatabase(handle);
+    return handle;
+  }
+  const settings = postgresSettings(config.DATABASE_URL, config.DATABASE_PREPARE);
+  const handle = await openDatabase({ kind: "postgres", url: settings.url, poolMax: config.DATABASE_POOL_MAX, prepare: settings.prepare });
+  if (options.migrate === false) return handle;
+  if (options.migrate === undefined && settings.transactionPooler) {
+    log(
+      "[ledgerline] DATABASE_URL goes through a transaction pooler: migrations are not applied at start. " +
+        "Apply them at release with `npm run db:migrate` on the direct (unpooled) URL.",
+    );
+    return handle;
+  }
+  try {
+    await migrateDatabase(handle, { url: settings.url, transactionPooler: settings.transactionPooler });
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
   return handle;
 }

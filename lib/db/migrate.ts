@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -7,6 +8,9 @@ import type { PgliteDatabase } from "drizzle-orm/pglite";
 import postgres from "postgres";
 import type { DatabaseHandle } from "./client";
 
+// The working directory is the project in the repo (npm scripts, next start) and the server's own
+// folder in the standalone build (its server.js changes into it), where scripts/standalone-prepare.mjs
+// copies drizzle/. Kept as this plain expression so Next's file tracing sees the folder too.
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "drizzle");
 
 // Any constant will do; it only has to be the same in every instance.
@@ -18,14 +22,28 @@ const MIGRATION_LOCK_KEY = 7_317_001;
  */
 export async function migrateDatabase(
   handle: DatabaseHandle,
-  options: { url?: string; migrationsFolder?: string } = {},
+  options: { url?: string; migrationsFolder?: string; transactionPooler?: boolean } = {},
 ): Promise<void> {
   const migrationsFolder = options.migrationsFolder ?? MIGRATIONS_FOLDER;
+  if (!existsSync(path.join(migrationsFolder, "meta", "_journal.json"))) {
+    throw new Error(
+      `No migrations at ${migrationsFolder} (meta/_journal.json is missing). Run from the project folder, ` +
+        "or for the standalone server copy drizzle/ beside server.js with `node scripts/standalone-prepare.mjs`.",
+    );
+  }
   if (handle.kind === "pglite") {
     await migratePglite(handle.db as unknown as PgliteDatabase, { migrationsFolder });
     return;
   }
   if (!options.url) throw new Error("migrateDatabase needs the Postgres URL");
+  // A transaction pooler may run the unlock on another server connection than the lock, leaving the
+  // lock held there and every later migration waiting for it: migrate on the direct URL instead.
+  if (options.transactionPooler) {
+    throw new Error(
+      "Refusing to migrate through a transaction pooler (DATABASE_URL looks pooled). Run `npm run db:migrate` " +
+        "with DATABASE_URL set to the direct, unpooled URL; set DATABASE_PREPARE=true if this URL keeps sessions.",
+    );
+  }
   const client = postgres(options.url, { max: 1, onnotice: () => {} });
   try {
     const db = drizzlePostgres({ client });

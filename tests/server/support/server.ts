@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { standaloneServerDir } from "../../../scripts/standalone-prepare.mjs";
 
 /**
  * Server tests run the production build as an operator would: `next start`, or the standalone
@@ -45,14 +46,21 @@ const BASE_ENV = {
   TRANSFER_RUNNER_INTERVAL_MS: "0",
 } as const;
 
-/** Starts a server without waiting for it; `waitUntilServing` waits. */
-export async function spawnServer(options: { mode?: ServerMode; env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<RunningServer> {
+/**
+ * Starts a server without waiting for it; `waitUntilServing` waits. Standalone mode runs
+ * `node server.js` in `serverDir` (default: the build's own standalone folder, which
+ * scripts/standalone-prepare.mjs must have completed).
+ */
+export async function spawnServer(
+  options: { mode?: ServerMode; env?: Record<string, string | undefined>; cwd?: string; serverDir?: string } = {},
+): Promise<RunningServer> {
   const mode = options.mode ?? "next-start";
   const port = await freePort();
   const cwd = options.cwd ?? process.cwd();
+  const serverDir = mode === "standalone" ? (options.serverDir ?? standaloneServerDir(cwd)) : cwd;
   const args =
     mode === "standalone"
-      ? [path.join(cwd, ".next/standalone/server.js")]
+      ? [path.join(serverDir, "server.js")]
       : [path.join(cwd, "node_modules/next/dist/bin/next"), "start", "--port", String(port), "--hostname", "127.0.0.1"];
   // Only what the test names reaches the server: never the developer's DATABASE_URL by accident.
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? os.tmpdir(), ...BASE_ENV, PORT: String(port) };
@@ -60,7 +68,7 @@ export async function spawnServer(options: { mode?: ServerMode; env?: Record<str
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: mode === "standalone" ? path.join(cwd, ".next/standalone") : cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: serverDir, env, stdio: ["ignore", "pipe", "pipe"] });
   let printed = "";
   child.stdout?.on("data", (chunk: Buffer) => (printed += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (printed += chunk.toString()));
