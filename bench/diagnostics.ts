@@ -19,7 +19,7 @@ import { readStream } from "../lib/event-store/read";
 import { benchMetadata, latencySummary, median, round, type Scratch, sleep } from "./support";
 
 /** Drizzle over a plain postgres.js client, so the client's `debug` hook sees every statement. */
-function drizzleOver(client: postgres.Sql): Database {
+export function drizzleOver(client: postgres.Sql): Database {
   return drizzlePostgres({ client, schema }) as unknown as Database;
 }
 
@@ -245,4 +245,69 @@ export async function loadInTwoStatements(db: Database, streamId: string, policy
     version = raw.streamPosition;
   }
   return { state, version, eventsReplayed: tail.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Any statement's plan, and where a long operation's time goes
+
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of the first statement `run` sends whose text includes `match`,
+ * captured from the driver with its parameters and planned for them (force_custom_plan, as
+ * Drizzle's unnamed statements are). `run` gets a Drizzle database over a one-connection client.
+ */
+export async function explainCaptured(url: string, match: string, run: (db: Database) => Promise<unknown>): Promise<string[]> {
+  let captured: { query: string; parameters: unknown[] } | undefined;
+  const client = postgres(url, {
+    max: 1,
+    onnotice: () => {},
+    debug: (_connection, query, parameters) => {
+      if (query.includes(match)) captured ??= { query, parameters: parameters as unknown[] };
+    },
+  });
+  try {
+    await run(drizzleOver(client));
+    if (!captured) return [`(no statement containing "${match}" was sent)`];
+    const literals = captured.parameters.map((value) => `'${String(value).replace(/'/g, "''")}'`).join(", ");
+    await client.unsafe(`set plan_cache_mode = force_custom_plan`);
+    await client.unsafe(`prepare bench_explain as ${captured.query}`);
+    const rows = await client.unsafe(`explain (analyze, buffers, costs off) execute bench_explain${literals ? `(${literals})` : ""}`);
+    return rows.map((row) => String(row["QUERY PLAN"]));
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
+export type Phase = { phase: string; statements: number; ms: number };
+
+/**
+ * A Drizzle database whose statements are timed: `phases()` adds up, per label that `label` gives a
+ * statement's text, the time from sending it to sending the next one (or to `phases()` being
+ * called, for the last). Time before the first statement counts as "(before the first statement)".
+ * That time is Postgres running the statement plus whatever Node did before sending the next one.
+ */
+export function timedDatabase(url: string, label: (text: string) => string): { db: Database; phases: () => Phase[]; close: () => Promise<void> } {
+  const started = performance.now();
+  const sent: { label: string; at: number }[] = [];
+  const client = postgres(url, {
+    max: 1,
+    onnotice: () => {},
+    debug: (_connection, query) => sent.push({ label: label(query.replace(/\s+/g, " ").trim()), at: performance.now() }),
+  });
+  return {
+    db: drizzleOver(client),
+    phases() {
+      const now = performance.now();
+      const totals = new Map<string, Phase>();
+      const add = (phase: string, ms: number) => {
+        const entry = totals.get(phase) ?? { phase, statements: 0, ms: 0 };
+        entry.statements++;
+        entry.ms += ms;
+        totals.set(phase, entry);
+      };
+      if (sent[0]) totals.set("(before the first statement)", { phase: "(before the first statement)", statements: 0, ms: sent[0].at - started });
+      sent.forEach(({ label: phase, at }, index) => add(phase, (sent[index + 1]?.at ?? now) - at));
+      return [...totals.values()].map((p) => ({ ...p, ms: round(p.ms, 1) }));
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
 }

@@ -6,13 +6,24 @@
  *    workers sharing one pool, on a random account among many and on one hot account.
  * 2. Aggregate load time (`loadAggregate`) for streams of 100, 10,000 and 100,000 events, with
  *    and without snapshots.
+ * 3. Statement pages with BENCH_LARGE_EVENTS (1,000,000) account events stored: a second scratch
+ *    database gets that many events (three long streams with 20 %, 10 % and 5 % of them, the rest
+ *    in accounts of 20-180 events, interleaved, recorded over 700 days) with the projection rows the
+ *    real projection code makes of them, then `readStatementPage` (what the portal and the API
+ *    call) is timed per case: first page, deep page by cursor, type filters, date ranges; p50/p95
+ *    (target p95 < 10 ms) and EXPLAIN (ANALYZE, BUFFERS) of each case's statement.
+ * 4. `rebuildProjections` (what `npm run projections:rebuild` runs) over that database: events/s
+ *    (target ≥ 50,000) and where the time goes, statement by statement; with BENCH_LARGE_VERIFY=1,
+ *    `verifyProjections` first, which also proves the bulk-built rows equal a replay.
  *
- * It works in a scratch database of its own (created, migrated, dropped at the end, also on
+ * It works in scratch databases of its own (created, migrated, dropped at the end, also on
  * failure, Ctrl-C or timeout), prints tables, and writes the figures to
  * bench/results/store-<timestamp>.json. See docs/performance.md.
  *
  * Tunables (env): BENCH_DURATION_MS (8000), BENCH_WARMUP_MS (1000), BENCH_ACCOUNTS (1000),
- * BENCH_WORKERS ("1,4,16"), BENCH_STREAM_SIZES ("100,10000,100000"), BENCH_TIMEOUT_MS (600000).
+ * BENCH_WORKERS ("1,4,16"), BENCH_STREAM_SIZES ("100,10000,100000"), BENCH_TIMEOUT_MS (600000),
+ * BENCH_LARGE_EVENTS (1000000; 0 skips parts 3 and 4), BENCH_STATEMENT_RUNS (200 per case),
+ * BENCH_LARGE_VERIFY (0; 1 runs verifyProjections before the rebuild: slow, it compares every row).
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -24,7 +35,9 @@ import postgres from "postgres";
 import { type CommandContext, depositMoney, openAccount } from "../lib/commands/accounts";
 import { type Database, openDatabase, redactUrl } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
-import { snapshots } from "../lib/db/schema";
+import { insertRows } from "../lib/db/rows";
+import { accountSummary, type AccountSummaryRow, auditLog, type AuditLogRow, snapshots, statementEntries, type StatementEntryRow } from "../lib/db/schema";
+import { accountNumberFromDigits } from "../lib/domain/account/account-number";
 import { ACCOUNT_STATE_SCHEMA_VERSION, accountEventCodec, decodeAccountState } from "../lib/domain/account/codec";
 import { ACCOUNT_STREAM_TYPE, accountDecider, accountStreamId } from "../lib/domain/account/decider";
 import type { AccountEvent } from "../lib/domain/account/events";
@@ -33,15 +46,23 @@ import { toJsonValue } from "../lib/domain/shared/json";
 import { appendToStream } from "../lib/event-store/append";
 import { eventMetadata } from "../lib/event-store/handle-command";
 import { loadAggregate, type SnapshotPolicy } from "../lib/event-store/load";
+import { type AccountStoredEvent, projectAccountRun } from "../lib/projections/account-projection";
+import { rebuildProjections, verifyProjections } from "../lib/projections/rebuild";
+import { replayAllEvents } from "../lib/projections/replay";
+import { readStatementPage, type StatementFilter } from "../lib/read-models/accounts";
 import {
+  drizzleOver,
+  explainCaptured,
   explainLoad,
   loadInTwoStatements,
+  type Phase,
   type Plan,
   profileDeposits,
   startWaitSampler,
   type StatementCosts,
   statementCosts,
   type StatementProfile,
+  timedDatabase,
   type WaitSample,
 } from "./diagnostics";
 import {
@@ -55,8 +76,10 @@ import {
   listEnv,
   log,
   median,
+  p50p95,
   round,
   type Scratch,
+  seededRandom,
   table,
 } from "./support";
 
@@ -67,6 +90,9 @@ const ACCOUNT_COUNT = intEnv("BENCH_ACCOUNTS", 1_000);
 const WORKER_COUNTS = listEnv("BENCH_WORKERS", [1, 4, 16]);
 const STREAM_SIZES = listEnv("BENCH_STREAM_SIZES", [100, 10_000, 100_000]);
 const TIMEOUT_MS = intEnv("BENCH_TIMEOUT_MS", 600_000);
+const LARGE_EVENTS = intEnv("BENCH_LARGE_EVENTS", 1_000_000, 0);
+const LARGE_VERIFY = intEnv("BENCH_LARGE_VERIFY", 0, 0) > 0;
+const STATEMENT_RUNS = intEnv("BENCH_STATEMENT_RUNS", 200);
 
 const SETTINGS: Omit<CommandContext, "db"> = { snapshotEvery: 100, maxAmount: 100_000_000n };
 const WITH_SNAPSHOTS: SnapshotPolicy<AccountState> = {
@@ -80,6 +106,16 @@ const APPEND_BATCH = 2_000; // 8 bound columns per event: 16,000 parameters, und
 
 const TARGET_HOT_OVER_RANDOM = 0.5;
 const TARGET_LOAD_RATIO = 1.5;
+const TARGET_STATEMENT_P95_MS = 10;
+const TARGET_REBUILD_EVENTS_PER_SECOND = 50_000;
+
+/** Shares of the large data set's events in its long streams (the rest: accounts of 20-180 events). */
+const LONG_STREAM_SHARES = [0.2, 0.1, 0.05];
+const LARGE_BATCH = 5_000;
+const LARGE_END = "2026-11-01T00:00:00Z";
+const LARGE_SPAN_DAYS = 700;
+/** What the portal (lib/dal/accounts.ts) and the API (default `limit`) ask for. */
+const STATEMENT_PAGE_SIZE = 25;
 
 // ---------------------------------------------------------------------------------------------
 // Part 1: deposits through the command path
@@ -292,6 +328,421 @@ async function runLoads(scratch: Scratch, plans: Plan[]): Promise<LoadRun[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Parts 3 and 4: statement pages and projection rebuild over LARGE_EVENTS account events
+
+type LargeAccount = {
+  id: string;
+  number: string;
+  /** Events this account gets in the data set. */
+  size: number;
+  emitted: number;
+  entries: number;
+  /** The account_summary row as the real projection has it after the events emitted so far. */
+  summary: AccountSummaryRow | undefined;
+  pending: { transferId: string; amount: bigint } | null;
+};
+
+type LargeDataset = {
+  events: number;
+  accounts: number;
+  rows: { statementEntries: number; auditLog: number; accountSummary: number };
+  longStreams: { accountId: string; events: number; entries: number }[];
+  smallAccountIds: string[];
+  firstRecordedAt: string;
+  lastRecordedAt: string;
+  buildMs: number;
+};
+
+const COUNTERPARTY = { accountId: "00000000-0000-4000-8000-000000000001", number: accountNumberFromDigits("99990001"), name: "Bench Counterparty Ltd" };
+
+/**
+ * The next event of one account, consistent with its state (withdrawals and holds only from what
+ * is available, a capture or release after each hold): 45 % deposits, 25 % withdrawals (refused
+ * when the funds are short), 10 % incoming transfers, 10 % outgoing (hold, then capture or
+ * release), the rest deposits, and 1.5 % deliberate overdraft attempts, so "rejected" is rare.
+ */
+function nextAccountEvent(account: LargeAccount, random: () => number): AccountEvent {
+  if (account.emitted === 0) {
+    return { type: "AccountOpened", data: { accountId: account.id, customerId: `bench-large-${account.number.slice(-4)}`, currency: "EUR", number: account.number, nickname: null } };
+  }
+  const available = account.summary?.available ?? 0n;
+  if (account.pending) {
+    const { transferId, amount } = account.pending;
+    account.pending = null;
+    if (random() < 0.1) return { type: "ReservationReleased", data: { transferId, amount, reason: "Transfer failed" } };
+    return { type: "ReservationCaptured", data: { transferId, amount, counterparty: COUNTERPARTY, reference: "Invoice" } };
+  }
+  const roll = random();
+  const amount = BigInt(1 + Math.floor(random() * 100_000));
+  const reference = random() < 0.2 ? "Salary" : null;
+  if (roll < 0.25 || roll >= 0.9 && roll < 0.985) return { type: "MoneyDeposited", data: { amount, reference } };
+  if (roll < 0.5) {
+    return amount <= available
+      ? { type: "MoneyWithdrawn", data: { amount, reference } }
+      : { type: "WithdrawalRejected", data: { amount, reference, code: "INSUFFICIENT_FUNDS", available } };
+  }
+  if (roll < 0.6) return { type: "TransferCredited", data: { transferId: randomUUID(), amount, counterparty: COUNTERPARTY, reference } };
+  if (roll < 0.7 && amount <= available) {
+    account.pending = { transferId: randomUUID(), amount };
+    return { type: "FundsReserved", data: { transferId: account.pending.transferId, amount } };
+  }
+  if (roll < 0.9) return { type: "MoneyDeposited", data: { amount, reference } };
+  return { type: "WithdrawalRejected", data: { amount: available + amount, reference: null, code: "INSUFFICIENT_FUNDS", available } };
+}
+
+/**
+ * Writes `total` account events with the projection rows the real code makes of them. Three long
+ * streams hold 20 %, 10 % and 5 % of the events; the rest go to accounts of 20–180 events. Events of
+ * all accounts are interleaved in global order (as in production, so a long stream's rows are spread
+ * over the heap), with recorded_at spread evenly over LARGE_SPAN_DAYS up to LARGE_END.
+ *
+ * Rows are built by `projectAccountRun`, the inline projection's own fold, and written by
+ * `insertRows`, its own serializer; the events get explicit global positions
+ * (1…total, identity sequence moved past them), so no read-back is needed. `verifyProjections`
+ * proves the rows equal a replay (BENCH_LARGE_VERIFY=1).
+ */
+async function buildLargeDataset(url: string, total: number): Promise<LargeDataset> {
+  const t0 = performance.now();
+  const random = seededRandom(20261123);
+  const accounts: LargeAccount[] = [];
+  const addAccount = (size: number) =>
+    accounts.push({
+      id: randomUUID(),
+      number: accountNumberFromDigits(String(accounts.length + 1).padStart(8, "0")),
+      size,
+      emitted: 0,
+      entries: 0,
+      summary: undefined,
+      pending: null,
+    });
+  for (const share of LONG_STREAM_SHARES) addAccount(Math.max(2, Math.floor(total * share)));
+  let left = total - accounts.reduce((sum, a) => sum + a.size, 0);
+  while (left > 0) {
+    const size = Math.min(left, 20 + Math.floor(random() * 161));
+    addAccount(size);
+    left -= size;
+  }
+  // One slot per event, naming its account, shuffled: the global order interleaves all accounts.
+  const slots = new Int32Array(total);
+  let filled = 0;
+  accounts.forEach((account, index) => slots.fill(index, filled, (filled += account.size)));
+  for (let i = total - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const swap = slots[i] as number;
+    slots[i] = slots[j] as number;
+    slots[j] = swap;
+  }
+
+  // Three connections: events, statement_entries and audit_log of a batch go in parallel while
+  // Node builds the next batch. synchronous_commit=off only speeds up this set-up.
+  const client = postgres(url, { max: 3, onnotice: () => {}, connection: { synchronous_commit: "off" } });
+  const db = drizzleOver(client);
+  const metadata = eventMetadata(benchMetadata());
+  const end = Date.parse(LARGE_END);
+  const step = (LARGE_SPAN_DAYS * 86_400_000) / total;
+  const counts = { statementEntries: 0, auditLog: 0, accountSummary: 0 };
+  const inFlight: Promise<unknown>[] = [];
+  try {
+    // Indexes and key constraints are dropped for the load and made again after it from their own
+    // definitions (the schema ends as migrated): sorted builds are far cheaper than a million
+    // random-order inserts into each index.
+    const indexes = await client<{ name: string; definition: string }[]>`
+      select i.indexname as name, i.indexdef as definition
+        from pg_indexes i
+       where i.schemaname = current_schema() and i.tablename in ('events', 'statement_entries', 'audit_log')
+         and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`;
+    const constraints = await client<{ table: string; name: string; definition: string }[]>`
+      select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as definition
+        from pg_constraint
+       where conrelid in ('events'::regclass, 'statement_entries'::regclass, 'audit_log'::regclass) and contype in ('p', 'u')`;
+    for (const index of indexes) await client.unsafe(`drop index "${index.name}"`);
+    for (const c of constraints) await client.unsafe(`alter table ${c.table} drop constraint "${c.name}"`);
+    for (let from = 0; from < total; from += LARGE_BATCH) {
+      const eventRows: Record<string, unknown>[] = [];
+      const statement: StatementEntryRow[] = [];
+      const audit: AuditLogRow[] = [];
+      for (let i = from; i < Math.min(total, from + LARGE_BATCH); i++) {
+        const account = accounts[slots[i] as number] as LargeAccount;
+        const event = nextAccountEvent(account, random);
+        const encoded = accountEventCodec.encode(event);
+        const stored: AccountStoredEvent = {
+          globalPosition: BigInt(i + 1),
+          transactionId: "0",
+          streamId: accountStreamId(account.id),
+          streamType: ACCOUNT_STREAM_TYPE,
+          streamPosition: BigInt(++account.emitted),
+          eventId: randomUUID(),
+          schemaVersion: encoded.schemaVersion,
+          type: event.type,
+          data: event.data,
+          metadata,
+          recordedAt: new Date(end - (total - i) * step),
+          event,
+        };
+        const run = projectAccountRun(account.summary, [stored]);
+        account.summary = run.summary;
+        account.entries += run.statement.length;
+        statement.push(...run.statement);
+        audit.push(...run.audit);
+        eventRows.push({
+          global_position: String(stored.globalPosition),
+          stream_id: stored.streamId,
+          stream_type: stored.streamType,
+          stream_position: String(stored.streamPosition),
+          event_id: stored.eventId,
+          event_type: encoded.type,
+          schema_version: encoded.schemaVersion,
+          data: encoded.data,
+          metadata,
+          recorded_at: stored.recordedAt.toISOString(),
+        });
+      }
+      counts.statementEntries += statement.length;
+      counts.auditLog += audit.length;
+      const batch = Promise.all([
+        db.execute(sql`
+          insert into events (${sql.raw(EVENT_COLUMNS.join(", "))}) overriding system value
+          select ${sql.raw(EVENT_COLUMNS.join(", "))} from jsonb_populate_recordset(null::events, ${JSON.stringify(eventRows)}::jsonb)`),
+        statement.length > 0 ? db.execute(insertRows(statementEntries, statement)) : undefined,
+        audit.length > 0 ? db.execute(insertRows(auditLog, audit)) : undefined,
+      ]);
+      batch.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+      inFlight.push(batch);
+      if (inFlight.length >= 2) await inFlight.shift();
+      if ((from / LARGE_BATCH) % 40 === 39) log(`    ${(from + LARGE_BATCH).toLocaleString("en")} events written`);
+    }
+    await Promise.all(inFlight);
+    const summaries = accounts.flatMap((a) => (a.summary ? [a.summary] : []));
+    counts.accountSummary = summaries.length;
+    for (let from = 0; from < summaries.length; from += LARGE_BATCH) {
+      await db.execute(insertRows(accountSummary, summaries.slice(from, from + LARGE_BATCH)));
+    }
+    await db.execute(sql`
+      insert into streams (stream_id, stream_type, version, created_at, updated_at)
+      select stream_id, stream_type, max(stream_position), min(recorded_at), max(recorded_at) from events group by stream_id, stream_type`);
+    await db.execute(sql`select setval(pg_get_serial_sequence('events', 'global_position'), ${total})`);
+    const t1 = performance.now();
+    const statements = [
+      ...constraints.map((c) => `alter table ${c.table} add constraint "${c.name}" ${c.definition}`),
+      ...indexes.map((index) => index.definition),
+    ];
+    await Promise.all(
+      statements.map((statement) =>
+        client.begin(async (tx) => {
+          await tx.unsafe(`set local maintenance_work_mem = '256MB'`);
+          await tx.unsafe(statement);
+        }),
+      ),
+    );
+    log(`    ${constraints.length} key constraints and ${indexes.length} indexes made again in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+    await db.execute(sql`vacuum analyze events, streams, account_summary, statement_entries, audit_log`);
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+  return {
+    events: total,
+    accounts: accounts.length,
+    rows: counts,
+    longStreams: accounts.slice(0, LONG_STREAM_SHARES.length).map((a) => ({ accountId: a.id, events: a.size, entries: a.entries })),
+    smallAccountIds: accounts.slice(LONG_STREAM_SHARES.length).map((a) => a.id),
+    firstRecordedAt: new Date(end - total * step).toISOString(),
+    lastRecordedAt: new Date(end - step).toISOString(),
+    buildMs: round(performance.now() - t0, 0),
+  };
+}
+
+const EVENT_COLUMNS = ["global_position", "stream_id", "stream_type", "stream_position", "event_id", "event_type", "schema_version", "data", "metadata", "recorded_at"];
+
+type StatementCase = {
+  name: string;
+  /** Arguments of readStatementPage; called anew for each run (some cases vary the cursor or account). */
+  args: () => { accountId: string; filter: StatementFilter; cursor: bigint | undefined };
+};
+
+type StatementRun = {
+  name: string;
+  runs: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  rowsPerPage: number;
+  met: boolean;
+  plan: string[];
+};
+
+/** `date` shifted by `days`, as YYYY-MM-DD. */
+const isoDay = (date: Date, days = 0) => new Date(date.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+
+function statementCases(data: LargeDataset): StatementCase[] {
+  const random = seededRandom(7);
+  const [longest] = data.longStreams;
+  if (!longest) throw new Error("The large data set has no long stream");
+  const long = longest.accountId;
+  const all: StatementFilter = { kind: "all" };
+  // A month and a day about a year before the newest event, where a newest-first scan is far away.
+  const yearBack = new Date(Date.parse(data.lastRecordedAt) - 365 * 86_400_000);
+  const month: StatementFilter = { kind: "all", from: isoDay(yearBack), to: isoDay(yearBack, 30) };
+  const deepCursor = () => BigInt(1_000 + Math.floor(random() * Math.max(1, longest.events / 2)));
+  const small = () => data.smallAccountIds[Math.floor(random() * data.smallAccountIds.length)] as string;
+  const label = `${longest.entries.toLocaleString("en")}-entry account`;
+  return [
+    { name: "first page, random small account", args: () => ({ accountId: small(), filter: all, cursor: undefined }) },
+    { name: `first page, ${label}`, args: () => ({ accountId: long, filter: all, cursor: undefined }) },
+    { name: `deep page (cursor in the older half), ${label}`, args: () => ({ accountId: long, filter: all, cursor: deepCursor() }) },
+    { name: `type=deposit, first page, ${label}`, args: () => ({ accountId: long, filter: { kind: "deposit" }, cursor: undefined }) },
+    { name: `type=deposit, deep page, ${label}`, args: () => ({ accountId: long, filter: { kind: "deposit" }, cursor: deepCursor() }) },
+    { name: `type=transfer, first page, ${label}`, args: () => ({ accountId: long, filter: { kind: "transfer" }, cursor: undefined }) },
+    { name: `type=rejected, first page, ${label}`, args: () => ({ accountId: long, filter: { kind: "rejected" }, cursor: undefined }) },
+    { name: `${month.from}..${month.to}, first page, ${label}`, args: () => ({ accountId: long, filter: month, cursor: undefined }) },
+    { name: `${month.from}..${month.to} + type=deposit, ${label}`, args: () => ({ accountId: long, filter: { ...month, kind: "deposit" }, cursor: undefined }) },
+    { name: `one day (${month.from}), first page, ${label}`, args: () => ({ accountId: long, filter: { kind: "all", from: month.from, to: month.from }, cursor: undefined }) },
+    { name: `${month.from}..${month.to}, first page, random small account`, args: () => ({ accountId: small(), filter: month, cursor: undefined }) },
+  ];
+}
+
+/** Each case: 20 untimed reads, then STATEMENT_RUNS timed ones; EXPLAIN of one more. */
+async function runStatementPages(url: string, data: LargeDataset): Promise<StatementRun[]> {
+  const handle = await openDatabase({ kind: "postgres", url, poolMax: 1 });
+  const results: StatementRun[] = [];
+  try {
+    for (const testCase of statementCases(data)) {
+      const read = async () => {
+        const { accountId, filter, cursor } = testCase.args();
+        return readStatementPage(handle.db, accountId, filter, cursor, STATEMENT_PAGE_SIZE);
+      };
+      for (let i = 0; i < 20; i++) await read();
+      const times: number[] = [];
+      let rows = 0;
+      for (let i = 0; i < STATEMENT_RUNS; i++) {
+        const t0 = performance.now();
+        const page = await read();
+        times.push(performance.now() - t0);
+        rows += page.rows.length;
+      }
+      const { accountId, filter, cursor } = testCase.args();
+      const plan = await explainCaptured(url, "statement_entries", (db) => readStatementPage(db, accountId, filter, cursor, STATEMENT_PAGE_SIZE));
+      const latency = p50p95(times);
+      results.push({ name: testCase.name, runs: STATEMENT_RUNS, ...latency, rowsPerPage: round(rows / STATEMENT_RUNS, 1), met: latency.p95Ms < TARGET_STATEMENT_P95_MS, plan });
+      log(`  ${testCase.name}: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms`);
+    }
+  } finally {
+    await handle.close();
+  }
+  return results;
+}
+
+type RebuildRun = {
+  events: number;
+  rows: Record<string, number>;
+  elapsedMs: number;
+  eventsPerSecond: number;
+  met: boolean;
+  /** Replay: from the start to the first staging statement (reading events + projecting in Node). */
+  phases: Phase[];
+  machineCpuBusyPercent: number | null;
+  nodeCpuPercentOfOneCore: number;
+  heapUsedMbAfter: number;
+  /** EXPLAIN (ANALYZE, BUFFERS) of the replay's first read of 5,000 events. */
+  replayPlan: string[];
+  verify?: { elapsedMs: number; eventsPerSecond: number; differences: number };
+};
+
+/** Which part of rebuildProjections a statement belongs to, from its text. */
+function rebuildPhase(text: string): string {
+  if (/^select .* from "events"/i.test(text)) return "replay: read 5,000 events, then project them in Node";
+  if (/^create temp table/i.test(text)) return "staging: create temp tables";
+  const staging = /^insert into (\w+)_rebuild/i.exec(text);
+  if (staging) return `staging: insert into ${staging[1]}_rebuild (5,000 rows as JSON)`;
+  const del = /^delete from (\w+)/i.exec(text);
+  if (del) return `swap: delete from ${del[1]}`;
+  const copy = /^insert into (\w+) select \* from/i.exec(text);
+  if (copy) return `swap: insert into ${copy[1]} from staging`;
+  if (/^lock table/i.test(text)) return "lock the projection tables";
+  return text.slice(0, 40);
+}
+
+async function runRebuild(url: string, data: LargeDataset): Promise<RebuildRun> {
+  let verify: RebuildRun["verify"];
+  if (LARGE_VERIFY) {
+    // Verify first: it proves the bulk-built rows are exactly what a replay produces.
+    const handle = await openDatabase({ kind: "postgres", url, poolMax: 1 });
+    try {
+      const report = await verifyProjections(handle.db);
+      verify = {
+        elapsedMs: round(report.elapsedMs, 0),
+        eventsPerSecond: round(report.events / (report.elapsedMs / 1000), 0),
+        differences: report.differences.length,
+      };
+      log(`  verify: ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(1)} s, ${report.differences.length} differences`);
+      if (report.differences.length > 0) {
+        throw new Error(`The bulk-built projection rows differ from a replay: ${JSON.stringify(report.differences.slice(0, 3))}`);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  // The replay's read, planned as it is sent (the first batch; abandoned after it).
+  const stop = new Error("first batch read");
+  const replayPlan = await explainCaptured(url, 'from "events"', (db) =>
+    replayAllEvents(db, {
+      onProgress: () => {
+        throw stop;
+      },
+    }).catch((error: unknown) => {
+      if (error !== stop) throw error;
+    }),
+  );
+  const timed = timedDatabase(url, rebuildPhase);
+  try {
+    const from = cpuMark();
+    const report = await rebuildProjections(timed.db);
+    const cpu = cpuBetween(from, cpuMark());
+    if (report.events !== data.events || report.rows.statement_entries !== data.rows.statementEntries || report.rows.audit_log !== data.rows.auditLog) {
+      throw new Error(`Rebuild replayed ${report.events} events into ${JSON.stringify(report.rows)}; the data set has ${JSON.stringify(data.rows)}`);
+    }
+    const eventsPerSecond = round(report.events / (report.elapsedMs / 1000), 0);
+    log(`  rebuild: ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(1)} s (${eventsPerSecond.toLocaleString("en")} events/s)`);
+    return {
+      events: report.events,
+      rows: report.rows,
+      elapsedMs: round(report.elapsedMs, 0),
+      eventsPerSecond,
+      met: eventsPerSecond >= TARGET_REBUILD_EVENTS_PER_SECOND,
+      phases: timed.phases(),
+      ...cpu,
+      heapUsedMbAfter: round(process.memoryUsage().heapUsed / 1_048_576, 0),
+      replayPlan,
+      verify,
+    };
+  } finally {
+    await timed.close();
+  }
+}
+
+type LargeReport = { dataset: Omit<LargeDataset, "smallAccountIds">; statements: StatementRun[]; rebuild: RebuildRun };
+
+/** Parts 3 and 4 in a scratch database of their own (dropped by the caller, also on failure). */
+async function runLarge(scratch: Scratch): Promise<LargeReport> {
+  const migrator = await openDatabase({ kind: "postgres", url: scratch.url, poolMax: 1 });
+  try {
+    await migrateDatabase(migrator, { url: scratch.url });
+  } finally {
+    await migrator.close();
+  }
+  const data = await buildLargeDataset(scratch.url, LARGE_EVENTS);
+  log(
+    `  built ${data.events.toLocaleString("en")} events in ${data.accounts.toLocaleString("en")} accounts ` +
+      `(${data.rows.statementEntries.toLocaleString("en")} statement entries) in ${(data.buildMs / 1000).toFixed(1)} s`,
+  );
+  log(`\n[3/4] Statement pages (readStatementPage, ${STATEMENT_PAGE_SIZE} per page, ${STATEMENT_RUNS} runs per case)`);
+  const statements = await runStatementPages(scratch.url, data);
+  log(`\n[4/4] Projection rebuild (rebuildProjections${LARGE_VERIFY ? ", after verifyProjections" : ""})`);
+  const rebuild = await runRebuild(scratch.url, data);
+  const { smallAccountIds: _ids, ...dataset } = data;
+  return { dataset, statements, rebuild };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Report
 
 type Report = {
@@ -427,6 +878,59 @@ function printReport(report: Report, summary: ReturnType<typeof summarize>): voi
   );
 }
 
+function printLargeReport({ dataset, statements, rebuild }: LargeReport): void {
+  const verdict = (met: boolean) => (met ? "met" : "MISSED");
+  log(
+    `\n=== Statement pages with ${dataset.events.toLocaleString("en")} events stored ` +
+      `(readStatementPage, ${STATEMENT_PAGE_SIZE} per page, ${STATEMENT_RUNS} runs per case after 20 untimed) ===\n`,
+  );
+  log(
+    `${dataset.accounts.toLocaleString("en")} accounts; long streams of ` +
+      `${dataset.longStreams.map((s) => `${s.events.toLocaleString("en")} events (${s.entries.toLocaleString("en")} entries)`).join(", ")}; ` +
+      `statement_entries ${dataset.rows.statementEntries.toLocaleString("en")} rows, audit_log ${dataset.rows.auditLog.toLocaleString("en")}; ` +
+      `recorded ${dataset.firstRecordedAt.slice(0, 10)} to ${dataset.lastRecordedAt.slice(0, 10)}; built in ${(dataset.buildMs / 1000).toFixed(1)} s.\n`,
+  );
+  log(
+    table(
+      ["case", "rows/page", "p50 ms", "p95 ms", "max ms", `p95 < ${TARGET_STATEMENT_P95_MS} ms`],
+      statements.map((s) => [s.name, s.rowsPerPage, s.p50Ms, s.p95Ms, s.maxMs, verdict(s.met)]),
+    ),
+  );
+  // The plan's first line names the access path; the whole plan is printed for a case that missed.
+  log(`\nPlans (EXPLAIN (ANALYZE, BUFFERS) of the statement as sent, custom plan; all in the JSON file):`);
+  for (const s of statements) {
+    const execution = s.plan.find((line) => line.startsWith("Execution Time")) ?? "";
+    const access = s.plan.find((line) => /Scan/.test(line))?.trim().replace(/^->\s*/, "") ?? s.plan[0] ?? "";
+    log(`  ${s.name}: ${access}; ${execution}`);
+  }
+  for (const s of statements.filter((x) => !x.met)) {
+    log(`\nEXPLAIN ANALYZE, ${s.name} (p95 ${s.p95Ms} ms):`);
+    log(s.plan.map((line) => `    ${line}`).join("\n"));
+  }
+
+  log(`\n=== Projection rebuild over ${rebuild.events.toLocaleString("en")} events (rebuildProjections, one transaction) ===\n`);
+  const total = rebuild.phases.reduce((sum, p) => sum + p.ms, 0);
+  log(
+    table(
+      ["phase (time from sending each statement to sending the next)", "statements", "s", "share"],
+      rebuild.phases.map((p) => [p.phase, p.statements, (p.ms / 1000).toFixed(2), `${((100 * p.ms) / total).toFixed(1)}%`]),
+    ),
+  );
+  log(
+    `\nrebuild: ${(rebuild.elapsedMs / 1000).toFixed(1)} s, ${rebuild.eventsPerSecond.toLocaleString("en")} events/s ` +
+      `(target ≥ ${TARGET_REBUILD_EVENTS_PER_SECOND.toLocaleString("en")}: ${verdict(rebuild.met)}); ` +
+      `machine CPU ${rebuild.machineCpuBusyPercent ?? "-"}%, Node CPU ${rebuild.nodeCpuPercentOfOneCore}% of one core, heap ${rebuild.heapUsedMbAfter} MB after`,
+  );
+  log(`\nEXPLAIN ANALYZE of the replay's read (first batch of 5,000 events):`);
+  log(rebuild.replayPlan.map((line) => `    ${line}`).join("\n"));
+  if (rebuild.verify) {
+    log(
+      `verify (before the rebuild, on the bulk-built rows): ${(rebuild.verify.elapsedMs / 1000).toFixed(1)} s, ` +
+        `${rebuild.verify.eventsPerSecond.toLocaleString("en")} events/s, ${rebuild.verify.differences} differences`,
+    );
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -444,7 +948,7 @@ async function serverSettings(url: string) {
   }
 }
 
-async function bench(scratch: Scratch, startedAt: Date): Promise<number> {
+async function bench(scratch: Scratch, startedAt: Date, newScratch: () => Promise<Scratch>): Promise<number> {
   const loadAverageAtStart = os.loadavg();
   const migrator = await openDatabase({ kind: "postgres", url: scratch.url, poolMax: 1 });
   try {
@@ -458,7 +962,7 @@ async function bench(scratch: Scratch, startedAt: Date): Promise<number> {
       `fsync=${server?.fsync}, shared_buffers=${server?.shared_buffers}`,
   );
 
-  log(`\n[1/2] Deposits (snapshotEvery=${SETTINGS.snapshotEvery}), ${WARMUP_MS} ms warm-up + ${DURATION_MS} ms per run`);
+  log(`\n[1/4] Deposits (snapshotEvery=${SETTINGS.snapshotEvery}), ${WARMUP_MS} ms warm-up + ${DURATION_MS} ms per run`);
   let t0 = performance.now();
   const accounts = await openAccounts(scratch, ACCOUNT_COUNT);
   const [hotAccount] = await openAccounts(scratch, 1);
@@ -497,14 +1001,29 @@ async function bench(scratch: Scratch, startedAt: Date): Promise<number> {
     hotAccount: await profileDeposits(scratch, SETTINGS, hotAccount, 200),
   };
 
-  log(`\n[2/2] Aggregate load time (loadAggregate)`);
+  log(`\n[2/4] Aggregate load time (loadAggregate)`);
   t0 = performance.now();
   const loads = await runLoads(scratch, plans);
   log(`  part 2 took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
+  let large: LargeReport | undefined;
+  if (LARGE_EVENTS > 0) {
+    log(`\n[3/4 and 4/4] A database of ${LARGE_EVENTS.toLocaleString("en")} account events`);
+    t0 = performance.now();
+    const largeScratch = await newScratch();
+    log(`  scratch database: ${largeScratch.name}`);
+    try {
+      large = await runLarge(largeScratch);
+    } finally {
+      await largeScratch.drop();
+    }
+    log(`  parts 3 and 4 took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
   const report: Report = { deposits, profiles, costs, loads, plans };
   const summary = summarize(report);
   printReport(report, summary);
+  if (large) printLargeReport(large);
 
   const finishedAt = new Date();
   const results = {
@@ -525,6 +1044,15 @@ async function bench(scratch: Scratch, startedAt: Date): Promise<number> {
     statementCosts: costs,
     loads,
     loadPlans: plans,
+    ...(large
+      ? {
+          large: {
+            config: { events: LARGE_EVENTS, longStreamShares: LONG_STREAM_SHARES, spanDays: LARGE_SPAN_DAYS, pageSize: STATEMENT_PAGE_SIZE, runsPerCase: STATEMENT_RUNS },
+            targets: { statementP95Ms: TARGET_STATEMENT_P95_MS, rebuildEventsPerSecond: TARGET_REBUILD_EVENTS_PER_SECOND },
+            ...large,
+          },
+        }
+      : {}),
   };
   const dir = path.join(process.cwd(), "bench", "results");
   mkdirSync(dir, { recursive: true });
@@ -548,17 +1076,23 @@ async function main(): Promise<number> {
   );
   const scratch = await createScratchDatabase(ADMIN_URL);
   log(`Scratch database: ${scratch.name}`);
+  // Every scratch database made (parts 3 and 4 get their own), so any exit path drops them all.
+  const scratches: Scratch[] = [scratch];
+  const newScratch = async () => {
+    const made = await createScratchDatabase(ADMIN_URL);
+    scratches.push(made);
+    return made;
+  };
+  const dropAll = () =>
+    Promise.all(scratches.map((s) => s.drop().then(() => log(`Dropped ${s.name}.`), (error: unknown) => log(`Could not drop ${s.name}: ${String(error)}`))));
 
   let aborting = false;
   const abort = (why: string) => {
     // A signal can arrive twice (from the terminal and relayed by npm/tsx): clean up once.
     if (aborting) return;
     aborting = true;
-    log(`\n${why}: dropping ${scratch.name} and exiting.`);
-    void scratch
-      .drop()
-      .catch((error: unknown) => log(`Could not drop ${scratch.name}: ${String(error)}`))
-      .finally(() => process.exit(2));
+    log(`\n${why}: dropping the scratch database(s) and exiting.`);
+    void dropAll().finally(() => process.exit(2));
   };
   process.on("SIGINT", () => abort("Interrupted"));
   process.on("SIGTERM", () => abort("Terminated"));
@@ -566,11 +1100,10 @@ async function main(): Promise<number> {
   watchdog.unref();
 
   try {
-    return await bench(scratch, startedAt);
+    return await bench(scratch, startedAt, newScratch);
   } finally {
     clearTimeout(watchdog);
-    await scratch.drop().catch((error: unknown) => log(`Could not drop ${scratch.name}: ${String(error)}`));
-    log(`Dropped ${scratch.name}.`);
+    await dropAll();
   }
 }
 

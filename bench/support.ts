@@ -8,11 +8,12 @@ import type { CommandMetadata } from "../lib/domain/shared/decider";
 // ---------------------------------------------------------------------------------------------
 // Environment
 
-export function intEnv(name: string, fallback: number): number {
+/** An integer from the environment, at least `min` (pass 0 where 0 means "skip this part"). */
+export function intEnv(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (!raw) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${raw}`);
   return value;
 }
 
@@ -83,6 +84,24 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** p50 and p95 (nearest rank) of latencies in ms. */
+export function p50p95(times: number[], digits = 3): { p50Ms: number; p95Ms: number; maxMs: number } {
+  const sorted = Float64Array.from(times).sort();
+  return { p50Ms: round(percentile(sorted, 50), digits), p95Ms: round(percentile(sorted, 95), digits), maxMs: round(percentile(sorted, 100), digits) };
+}
+
+/** A deterministic PRNG (mulberry32): the same seed builds the same data set in every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 export function latencySummary(times: number[], digits = 2): { p50Ms: number; p99Ms: number; maxMs: number } {

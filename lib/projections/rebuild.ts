@@ -50,10 +50,13 @@ async function bulkInsert(db: Database, target: string, table: PgTable, rows: Re
   const columns = getTableConfig(table).columns;
   const definition = columns.map((column) => `"${column.name}" ${column.getSQLType()}`).join(", ");
   const names = columns.map((column) => `"${column.name}"`).join(", ");
+  // Once per table, not per row and column: keyOf calls getTableConfig, which rebuilds the whole
+  // table config (indexes included) on every call; per value it was most of the rebuild's time.
+  const keys = columns.map((column) => keyOf(table, column.name));
   for (let start = 0; start < rows.length; start += 5000) {
     const batch = rows.slice(start, start + 5000).map((row) => {
       const out: Record<string, unknown> = {};
-      for (const column of columns) out[column.name] = toJsonValue(row[keyOf(table, column.name)]);
+      columns.forEach((column, index) => (out[column.name] = toJsonValue(row[keys[index] as string])));
       return out;
     });
     await db.execute(
