@@ -24,6 +24,38 @@ export type DatabaseOptions =
   | { kind: "postgres"; url: string; poolMax?: number; prepare?: boolean }
   | { kind: "pglite"; dataDir: string | "memory" };
 
+/**
+ * Drizzle runs every query through `sql.unsafe(text, params, { prepare: false })` unless it was
+ * built with `.prepare(name)`. For an unnamed statement with parameters postgres.js first asks the
+ * server for the parameter types (Parse/Describe, wait, then Bind/Execute): two round trips per
+ * query, every time. Letting postgres.js prepare them makes that once per statement and connection,
+ * then one round trip. The wrapper also covers the connections Drizzle's transactions and our
+ * pipelined transactions get (begin, savepoint, reserve).
+ */
+export function preparingClient<T extends postgres.Sql | postgres.TransactionSql | postgres.ReservedSql>(sql: T): T {
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      switch (property) {
+        case "unsafe":
+          return (text: string, params?: unknown[], options?: Record<string, unknown>) =>
+            target.unsafe(text, params as never, { ...options, prepare: (params?.length ?? 0) > 0 });
+        case "begin":
+        case "savepoint":
+          return (...args: unknown[]) => {
+            const callback = args.pop() as (inner: postgres.TransactionSql) => unknown;
+            return (value as (...a: unknown[]) => unknown).call(target, ...args, (inner: postgres.TransactionSql) => callback(preparingClient(inner)));
+          };
+        case "reserve":
+          return async () => preparingClient(await (target as postgres.Sql).reserve());
+        default:
+          return (value as (...a: unknown[]) => unknown).bind(target);
+      }
+    },
+  });
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.kind === "postgres") {
     const client = postgres(options.url, {
@@ -32,7 +64,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       prepare: options.prepare ?? true,
       onnotice: () => {},
     });
-    const db = drizzlePostgres({ client, schema }) as unknown as Database;
+    const prepare = options.prepare ?? true;
+    const db = drizzlePostgres({ client: prepare ? preparingClient(client) : client, schema }) as unknown as Database;
     return {
       db,
       kind: "postgres",

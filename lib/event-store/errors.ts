@@ -41,3 +41,15 @@ export function isRetryable(error: unknown): boolean {
   const state = sqlState(error);
   return state !== undefined && RETRYABLE_SQLSTATES.has(state);
 }
+
+/** The constraint a unique violation names, from either driver (postgres.js or PGlite), through Drizzle's wrapping. */
+export function violatedConstraint(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === "object"; depth++) {
+    const { constraint_name: name, constraint } = current as { constraint_name?: unknown; constraint?: unknown };
+    if (typeof name === "string") return name;
+    if (typeof constraint === "string") return constraint;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -6,9 +6,10 @@ import type { CommandMetadata, Decider } from "../domain/shared/decider";
 import { type JsonValue, toJsonValue } from "../domain/shared/json";
 import { appendToStream } from "./append";
 import type { EventCodec } from "./codec";
-import { IdempotencyKeyReusedError, isRetryable } from "./errors";
+import { IdempotencyKeyReusedError, isRetryable, sqlState, violatedConstraint } from "./errors";
 import { loadAggregate, type SnapshotPolicy } from "./load";
 import { decodeEvent, rawFromSqlRow } from "./read";
+import { pipelinedTransaction } from "./transaction";
 import type { EventMetadata, RawEvent, StoredEvent } from "./types";
 
 /** Everything the handler needs to know about one aggregate type. */
@@ -52,7 +53,7 @@ export type HandleOptions<State = unknown> = {
   readonly guard?: (state: State) => void;
 };
 
-class ReplayInstead extends Error {}
+const IDEMPOTENCY_KEY_CONSTRAINT = "idempotency_keys_scope_key_pk";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -72,9 +73,11 @@ export async function handleCommand<Command extends { type: string; data: unknow
   const requestHash = options.idempotency ? hashRequest(streamId, command) : "";
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction((tx) => runOnce(tx, spec, streamId, command, options, requestHash));
+      return await pipelinedTransaction(db, (tx) => runOnce(tx, spec, streamId, command, options, requestHash));
     } catch (error) {
-      if (error instanceof ReplayInstead && options.idempotency) {
+      // Someone holding this key committed first (our insert waited on its row): ours rolled back,
+      // answer with theirs.
+      if (options.idempotency && sqlState(error) === "23505" && violatedConstraint(error) === IDEMPOTENCY_KEY_CONSTRAINT) {
         const replay = await readReplay<Event, State>(db, spec, options.idempotency, requestHash);
         if (replay) return replay;
         continue; // the first attempt rolled back after all: ours may run now
@@ -118,8 +121,7 @@ async function runOnce<Command extends { type: string; data: unknown }, Event ex
   const version = loaded.version + BigInt(decided.length);
 
   // The writes after the append do not depend on each other: they are sent together (postgres.js
-  // pipelines them on the transaction's connection), one round trip instead of up to four. If one
-  // fails, the ones after it fail too and the transaction rolls back as a whole.
+  // pipelines them on the transaction's connection), one round trip instead of up to four.
   const writes: Promise<unknown>[] = [];
   const every = BigInt(spec.snapshot.every);
   if (decided.length > 0 && version / every > loaded.version / every) {
@@ -144,14 +146,15 @@ async function runOnce<Command extends { type: string; data: unknown }, Event ex
           requestHash,
           result: { streamId, version: version.toString(), events: raw.map(rawToJson) } satisfies StoredResult,
         })
-        .onConflictDoNothing()
-        .returning({ key: idempotencyKeys.key })
+        // No ON CONFLICT: a key already recorded fails the transaction, and handleCommand replays
+        // the first result.
         .execute()
     : undefined;
   if (recording) writes.push(recording);
-  await Promise.all(writes);
-  // Someone holding this key committed first (we waited on its row): undo ours, answer with theirs.
-  if (recording && (await recording).length === 0) throw new ReplayInstead();
+  const settled = await Promise.allSettled(writes);
+  const failures = settled.flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
+  // After the first failure the others fail with "transaction aborted" (25P02): report the cause.
+  if (failures.length > 0) throw failures.find((error) => sqlState(error) !== "25P02") ?? failures[0];
   const projected = projecting ? await projecting : undefined;
   return { streamId, version, events: stored, state, replayed: false, projected };
 }
