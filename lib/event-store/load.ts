@@ -36,10 +36,11 @@ export async function loadAggregate<Command, Event extends { type: string; data:
   },
 ): Promise<LoadedAggregate<State>> {
   const { streamId, decider, codec, snapshot } = options;
-  // The stream row, its latest usable snapshot and the events after it, as one JSON array. The
-  // tail's bounds are the stream id parameter and the snapshot's position from the lateral join,
-  // which the planner turns into a range scan of the primary key (the stream id must stay a plain
-  // parameter: as a join column the planner guessed badly when one stream dominated the table).
+  // The stream row, its latest usable snapshot and the newest events after it, in one statement.
+  // The tail is read newest first with a LIMIT, which the planner always serves with a short
+  // backward scan of the primary key; an unbounded "after the snapshot" range let it misjudge a
+  // long stream and read far more of it (30x slower at 100,000 events).
+  const window = Math.max(1, snapshot.every) * 2;
   const result = await db.execute(sql`
     select s.version::text as version, snap.stream_position::text as snapshot_position, snap.state as snapshot_state, tail.events
       from streams s
@@ -48,9 +49,10 @@ export async function loadAggregate<Command, Event extends { type: string; data:
          where stream_id = ${streamId} and state_schema_version = ${snapshot.schemaVersion}
          order by stream_position desc limit 1) snap on true
       left join lateral (
-        select json_agg(json_build_array(e.stream_position::text, e.event_type, e.schema_version, e.data) order by e.stream_position) as events
-          from events e
-         where e.stream_id = ${streamId} and e.stream_position > coalesce(snap.stream_position, 0)) tail on true
+        select json_agg(json_build_array(e.stream_position::text, e.event_type, e.schema_version, e.data)) as events
+          from (select stream_position, event_type, schema_version, data from events
+                 where stream_id = ${streamId} and stream_position > coalesce(snap.stream_position, 0)
+                 order by stream_position desc limit ${window}) e) tail on true
      where s.stream_id = ${streamId}
      ${options.lock ? sql`for update of s` : sql``}`);
   const head = rowsOf<{ version: string; snapshot_position: string | null; snapshot_state: unknown; events: unknown }>(result)[0];
@@ -65,21 +67,26 @@ export async function loadAggregate<Command, Event extends { type: string; data:
     version = position;
     eventsReplayed++;
   };
-  for (const [position, type, schemaVersion, data] of (parseJson(head.events) ?? []) as [string, string, number, unknown][]) {
-    apply(type, Number(schemaVersion), parseJson(data), BigInt(position));
-  }
-  // A lock that had to wait returns the stream row as the writer we waited for left it, but the
-  // rest of the statement saw the data from before that commit: read the events it missed.
-  const streamVersion = BigInt(head.version);
-  if (version < streamVersion) {
-    const missed = await db.execute(sql`
+  const readRange = async (after: bigint, before?: bigint) => {
+    const rows = await db.execute(sql`
       select e.stream_position::text as stream_position, e.event_type, e.schema_version, e.data
         from events e
-       where e.stream_id = ${streamId} and e.stream_position > ${version}
+       where e.stream_id = ${streamId} and e.stream_position > ${after}
+             ${before === undefined ? sql`` : sql`and e.stream_position < ${before}`}
        order by e.stream_position`); // the column, not the text alias ("10" sorts before "9")
-    for (const row of rowsOf<{ stream_position: string; event_type: string; schema_version: number; data: unknown }>(missed)) {
+    for (const row of rowsOf<{ stream_position: string; event_type: string; schema_version: number; data: unknown }>(rows)) {
       apply(row.event_type, Number(row.schema_version), parseJson(row.data), BigInt(row.stream_position));
     }
-  }
+  };
+
+  const newest = ((parseJson(head.events) ?? []) as [string, string, number, unknown][]).reverse();
+  // More events after the snapshot than the window holds (no snapshot yet, or one of an older
+  // state schema): read the ones before the window first.
+  const oldestInWindow = newest[0] ? BigInt(newest[0][0]) : undefined;
+  if (oldestInWindow !== undefined && oldestInWindow > snapshotPosition + 1n) await readRange(snapshotPosition, oldestInWindow);
+  for (const [position, type, schemaVersion, data] of newest) apply(type, Number(schemaVersion), parseJson(data), BigInt(position));
+  // A lock that had to wait returns the stream row as the writer we waited for left it, but the
+  // rest of the statement saw the data from before that commit: read the events it missed.
+  if (version < BigInt(head.version)) await readRange(version);
   return { state, version, snapshotPosition, eventsReplayed };
 }
