@@ -136,7 +136,7 @@ async function stopServer(server: Server): Promise<void> {
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-function processTable(): { pid: number; ppid: number; comm: string; ticks: number }[] {
+function processTable(): { pid: number; ppid: number; comm: string; ticks: number; systemTicks: number }[] {
   const rows = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -146,7 +146,7 @@ function processTable(): { pid: number; ppid: number; comm: string; ticks: numbe
       const comm = stat.slice(stat.indexOf("(") + 1, close);
       const fields = stat.slice(close + 2).split(" ");
       // After the name: state(0) ppid(1) … utime(11) stime(12)
-      rows.push({ pid: Number(entry), ppid: Number(fields[1]), comm, ticks: Number(fields[11]) + Number(fields[12]) });
+      rows.push({ pid: Number(entry), ppid: Number(fields[1]), comm, ticks: Number(fields[11]) + Number(fields[12]), systemTicks: Number(fields[12]) });
     } catch {
       // the process ended while we read
     }
@@ -154,7 +154,7 @@ function processTable(): { pid: number; ppid: number; comm: string; ticks: numbe
   return rows;
 }
 
-type CpuSample = { at: number; servers: number; postgres: number; generator: number };
+type CpuSample = { at: number; servers: number; serversKernel: number; postgres: number; generator: number };
 
 function cpuSample(serverPids: number[]): CpuSample {
   const rows = processTable();
@@ -168,20 +168,24 @@ function cpuSample(serverPids: number[]): CpuSample {
   };
   serverPids.forEach(visit);
   let servers = 0;
+  let serversKernel = 0;
   let pg = 0;
   for (const row of rows) {
-    if (tree.has(row.pid)) servers += row.ticks;
+    if (tree.has(row.pid)) {
+      servers += row.ticks;
+      serversKernel += row.systemTicks;
+    }
     else if (row.comm.startsWith("postgres") || row.comm.startsWith("postmaster")) pg += row.ticks;
   }
   const own = process.cpuUsage();
-  return { at: performance.now(), servers: servers / TICKS_PER_SECOND, postgres: pg / TICKS_PER_SECOND, generator: (own.user + own.system) / 1e6 };
+  return { at: performance.now(), servers: servers / TICKS_PER_SECOND, serversKernel: serversKernel / TICKS_PER_SECOND, postgres: pg / TICKS_PER_SECOND, generator: (own.user + own.system) / 1e6 };
 }
 
 /** CPU used between two samples, in percent of one core (200 = both cores of a 2-core machine). */
 function cpuBetween(from: CpuSample, to: CpuSample) {
   const wall = (to.at - from.at) / 1000;
   const pct = (a: number, b: number) => round((100 * (b - a)) / wall, 0);
-  return { serversPercent: pct(from.servers, to.servers), postgresPercent: pct(from.postgres, to.postgres), generatorPercent: pct(from.generator, to.generator), cores: os.cpus().length };
+  return { serversPercent: pct(from.servers, to.servers), serversKernelPercent: pct(from.serversKernel, to.serversKernel), postgresPercent: pct(from.postgres, to.postgres), generatorPercent: pct(from.generator, to.generator), cores: os.cpus().length };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -376,7 +380,7 @@ function printScenario(name: string, description: string, figures: LoadFigures, 
   log(
     `${figures.requestsPerSecond} requests/s, ${figures.writesPerSecond} writes/s = ${round(figures.writesPerSecond / baselineTps, 3)} x pgbench; ` +
       `statuses ${JSON.stringify(figures.statuses)}; transport errors ${figures.transportErrors}; ` +
-      `CPU (% of one core): servers ${cpu.serversPercent}, postgres ${cpu.postgresPercent}, generator ${cpu.generatorPercent}`,
+      `CPU (% of one core): servers ${cpu.serversPercent} (kernel ${cpu.serversKernelPercent}), postgres ${cpu.postgresPercent}, generator ${cpu.generatorPercent}`,
   );
   log(
     table(
