@@ -17,11 +17,15 @@ export type DatabaseHandle = {
   readonly kind: "pglite" | "postgres";
   /** Human-readable target for logs, without credentials. */
   readonly target: string;
+  /** Most connections this handle opens (1 for PGlite). */
+  readonly poolMax: number;
+  /** Postgres only: the application_name its connections carry, so pg_stat_activity can count them. */
+  readonly applicationName?: string;
   close: () => Promise<void>;
 };
 
 export type DatabaseOptions =
-  | { kind: "postgres"; url: string; poolMax?: number; prepare?: boolean }
+  | { kind: "postgres"; url: string; poolMax?: number; prepare?: boolean; applicationName?: string }
   | { kind: "pglite"; dataDir: string | "memory" };
 
 /** Transaction poolers cannot keep prepared statements across transactions. */
@@ -31,16 +35,20 @@ export function urlLooksPooled(url: string): boolean {
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.kind === "postgres") {
+    const poolMax = options.poolMax ?? 10;
     const client = postgres(options.url, {
-      max: options.poolMax ?? 10,
+      max: poolMax,
       prepare: options.prepare ?? !urlLooksPooled(options.url),
       onnotice: () => {},
+      ...(options.applicationName ? { connection: { application_name: options.applicationName } } : {}),
     });
     const db = drizzlePostgres({ client, schema }) as unknown as Database;
     return {
       db,
       kind: "postgres",
       target: redactUrl(options.url),
+      poolMax,
+      applicationName: options.applicationName,
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -58,6 +66,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     db,
     kind: "pglite",
     target: options.dataDir === "memory" ? "PGlite (in memory)" : `PGlite at ${options.dataDir}`,
+    poolMax: 1,
     close: () => client.close(),
   };
 }

@@ -6,6 +6,7 @@ import type { CommandMetadata, Decider } from "../domain/shared/decider";
 import { type JsonValue, toJsonValue } from "../domain/shared/json";
 import { appendToStream } from "./append";
 import type { EventCodec } from "./codec";
+import { type CommandProbe, observeCommand } from "../observability/commands";
 import { IdempotencyKeyReusedError, isRetryable } from "./errors";
 import { loadAggregate, type SnapshotPolicy } from "./load";
 import { decodeEvent, rawFromSqlRow } from "./read";
@@ -61,6 +62,17 @@ export async function handleCommand<Command extends { type: string; data: unknow
   command: Command,
   options: HandleOptions,
 ): Promise<CommandOutcome<Event, State>> {
+  return observeCommand(command, { streamId, metadata: options.metadata }, (probe) => runWithRetries(db, spec, streamId, command, options, probe));
+}
+
+async function runWithRetries<Command extends { type: string; data: unknown }, Event extends { type: string; data: unknown }, State>(
+  db: Database,
+  spec: AggregateSpec<Command, Event, State>,
+  streamId: string,
+  command: Command,
+  options: HandleOptions,
+  probe: CommandProbe,
+): Promise<CommandOutcome<Event, State>> {
   const maxAttempts = options.maxAttempts ?? 12;
   const requestHash = options.idempotency ? hashRequest(streamId, command) : "";
   for (let attempt = 1; ; attempt++) {
@@ -73,6 +85,7 @@ export async function handleCommand<Command extends { type: string; data: unknow
         continue; // the first attempt rolled back after all: ours may run now
       }
       if (!isRetryable(error) || attempt >= maxAttempts) throw error;
+      probe.retried(error);
       await sleep(Math.random() * Math.min(50, 2 ** attempt));
     }
   }
