@@ -19,7 +19,7 @@ export type Metrics = {
 function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  return {
+  const created: Metrics = {
     registry,
     commands: new Counter({
       name: "ledgerline_commands_total",
@@ -75,6 +75,9 @@ function createMetrics(): Metrics {
       registers: [registry],
     }),
   };
+  // Series that exist from the first scrape, so rate() and alerts see 0 rather than nothing.
+  for (const layer of ["api", "command"]) created.idempotentReplays.inc({ layer }, 0);
+  return created;
 }
 
 type Holder = { metrics?: Metrics };

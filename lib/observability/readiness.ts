@@ -68,14 +68,20 @@ export async function checkReadiness(
   database: () => Promise<{ db: Database }>,
   options: { timeoutMs: number; stuckAfterSeconds: number },
 ): Promise<{ readiness: Readiness; error?: unknown }> {
-  holder.pending ??= database()
+  const pending = (holder.pending ??= database()
     .then(({ db }) => runChecks(db, options.stuckAfterSeconds))
-    .finally(() => (holder.pending = undefined));
+    .finally(() => {
+      if (holder.pending === pending) holder.pending = undefined;
+    }));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), options.timeoutMs)));
   try {
-    const result = await Promise.race([holder.pending, timeout]);
-    if (result === "timeout") return { readiness: { status: "not-ready", checks: { database: { ok: false, error: "timeout" } } } };
+    const result = await Promise.race([pending, timeout]);
+    if (result === "timeout") {
+      // Let the next probe start afresh rather than wait on a check that may never come back.
+      if (holder.pending === pending) holder.pending = undefined;
+      return { readiness: { status: "not-ready", checks: { database: { ok: false, error: "timeout" } } } };
+    }
     return { readiness: result };
   } catch (error) {
     return { readiness: { status: "not-ready", checks: { database: { ok: false, error: "unreachable" } } }, error };
