@@ -12,10 +12,18 @@ const RUNNABLE = [...RUNNABLE_STATUSES];
  * Refreshes the gauges that are read from the database at scrape time: transfers by status, the
  * oldest unfinished transfer, and this instance's connections.
  */
-export async function refreshDatabaseGauges(handle: Pick<DatabaseHandle, "db" | "kind" | "poolMax" | "applicationName">): Promise<boolean> {
+export async function refreshDatabaseGauges(
+  handle: Pick<DatabaseHandle, "db" | "kind" | "poolMax" | "applicationName">,
+  options: { timeoutMs?: number } = {},
+): Promise<boolean> {
   const m = metrics();
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await readDatabaseGauges(handle);
+    // A database that does not answer must not hold the scrape past Prometheus's own timeout.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("database gauges timed out")), options.timeoutMs ?? 2_000);
+    });
+    await Promise.race([readDatabaseGauges(handle), timeout]);
     m.dbUp.set(1);
     return true;
   } catch (error) {
@@ -24,6 +32,8 @@ export async function refreshDatabaseGauges(handle: Pick<DatabaseHandle, "db" | 
     m.dbUp.set(0);
     log().warn({ err: error }, "metrics: database gauges unavailable");
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -4,6 +4,15 @@ import { type RunningServer, startServer, tempDataDir } from "./support/server";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
 
 const AUTH_SECRET = "server-test-secret-0123456789abcdef";
+const METRICS_TOKEN = "metrics-test-token-0123456789";
+
+/** The scrape's `name{labels} value` lines that start with `prefix`. */
+async function scrape(server: RunningServer, prefix: string): Promise<Record<string, number>> {
+  const response = await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` }, signal: AbortSignal.timeout(10_000) });
+  expect(response.status).toBe(200);
+  const lines = (await response.text()).split("\n").filter((line) => line.startsWith(prefix));
+  return Object.fromEntries(lines.map((line) => [line.slice(0, line.lastIndexOf(" ")), Number(line.slice(line.lastIndexOf(" ") + 1))]));
+}
 
 type Ready = { status: string; checks: Record<string, Record<string, unknown>> };
 
@@ -80,6 +89,8 @@ for (const url of postgresCases) {
           AUTH_SECRET,
           READY_STUCK_TRANSFER_SECONDS: "120",
           READY_TIMEOUT_MS: "1500",
+          METRICS_TOKEN,
+          DATABASE_POOL_MAX: "4",
         },
       });
     });
@@ -89,10 +100,22 @@ for (const url of postgresCases) {
       await database?.drop();
     });
 
-    it("is ready on a freshly migrated database", async () => {
+    it("is ready on a freshly migrated database, and the metrics show this instance's connections", async () => {
       const answer = await ready(server);
       expect(answer.status, answer.text).toBe(200);
       expectReadyBody(answer.body);
+
+      // Concurrent scrapes make the pool open more than one connection; postgres.js keeps them open.
+      await Promise.all([1, 2, 3].map(() => scrape(server, "ledgerline_db_")));
+      const db = await scrape(server, "ledgerline_db_");
+      expect(db["ledgerline_db_up"]).toBe(1);
+      expect(db['ledgerline_db_pool_max{driver="postgres"}']).toBe(4);
+      // The other connections are seen, idle, in pg_stat_activity; the scrape's own is not counted.
+      const open = Object.entries(db).filter(([name]) => name.startsWith("ledgerline_db_connections{"));
+      const total = open.reduce((sum, [, value]) => sum + value, 0);
+      expect(total).toBeGreaterThanOrEqual(1);
+      expect(total).toBeLessThanOrEqual(3);
+      expect(db['ledgerline_db_connections{state="idle"}']).toBeGreaterThanOrEqual(1);
     });
 
     it("answers 503 within seconds when the database goes away, stays up, and recovers by itself", async () => {
@@ -110,11 +133,16 @@ for (const url of postgresCases) {
       const health = await fetch(`${server.url}/api/health`);
       expect(health.status).toBe(200);
       expect(server.process.exitCode).toBeNull();
+      // Metrics still answer, saying the database did not.
+      const scrapeStarted = Date.now();
+      expect((await scrape(server, "ledgerline_db_up"))["ledgerline_db_up"]).toBe(0);
+      expect(Date.now() - scrapeStarted).toBeLessThan(5_000);
 
       await proxy.open();
       const upAfter = await waitForReady(server, 200, 15_000);
       expect(upAfter).toBeLessThan(10_000);
       expectReadyBody((await ready(server)).body);
+      expect((await scrape(server, "ledgerline_db_up"))["ledgerline_db_up"]).toBe(1);
     });
   });
 }

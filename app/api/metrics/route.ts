@@ -16,7 +16,7 @@ export async function GET(request: Request): Promise<Response> {
   if (!bearerMatches(request.headers.get("authorization"), token)) {
     return new Response("Unauthorized\n", { status: 401, headers: { ...NO_STORE, "www-authenticate": 'Bearer realm="metrics"' } });
   }
-  await refreshDatabaseGauges(await database());
+  await refreshDatabaseGauges(await database(), { timeoutMs: env().READY_TIMEOUT_MS });
   const { registry } = metrics();
   return new Response(await registry.metrics(), { headers: { ...NO_STORE, "content-type": registry.contentType } });
 }
