@@ -56,6 +56,8 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       CRON_SECRET: E2E_CRON_SECRET,
       AUTH_SECRET: E2E_AUTH_SECRET,
+      // A JSON line per command and API call would bury the report; warnings and errors still show.
+      LOG_LEVEL: "warn",
     },
   },
 });

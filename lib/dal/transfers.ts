@@ -134,15 +134,16 @@ export async function submitTransferForm(formData: FormData): Promise<TransferFo
   if (text(formData, "intent") !== "confirm") return { ...base, stage: "confirm", review };
 
   const ctx = await commandContext();
+  const ids = await requestIds();
   try {
     const { transferId } = await requestTransfer(
       ctx,
       { fromAccountId: from.accountId, toAccountId: destination.accountId, amount: parsed.amount, reference: values.reference },
-      { now: new Date(), actor: { id: user.id, role: user.role }, commandId, origin: "web", ...(await requestIds()) },
+      { now: new Date(), actor: { id: user.id, role: user.role }, commandId, origin: "web", ...ids },
     );
     // Drive it now; if this process dies midway, the background runner or cron finishes it.
     await driveTransfer({ ctx, runnerId: `web-${process.pid}` }, transferId).catch((error: unknown) => {
-      log().warn({ event: "transfer-runner", transferId, err: error }, "transfer left for the background runner");
+      log().warn({ event: "transfer-runner", transferId, requestId: ids.requestId, err: error }, "transfer left for the background runner");
     });
     return { transferId };
   } catch (error) {
