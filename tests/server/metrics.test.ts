@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { idempotencyKey, newCustomer } from "./support/api";
+import { apiClient, idempotencyKey, newCustomer } from "./support/api";
 import { type RunningServer, startServer, tempDataDir } from "./support/server";
 
 const AUTH_SECRET = "server-test-secret-0123456789abcdef";
 const METRICS_TOKEN = "metrics-test-token-0123456789";
+/** The embedded demo's admin, as the README publishes it. */
+const DEMO_ADMIN = { email: "avery@ledgerline.dev", password: "steady-audit-42" };
 
 /** `name{labels} value` lines of a Prometheus text exposition, as a lookup by series. */
 function parseExposition(text: string): Map<string, number> {
@@ -99,6 +101,14 @@ describe("/api/metrics", () => {
     expect(command).toMatchObject({ level: "info", commandType: "OpenAccount", outcome: "accepted", correlationId, durationMs: expect.any(Number) });
     const access = lines.find((line) => line.event === "api" && line.requestId === requestId);
     expect(access).toMatchObject({ status: 201, method: "POST" });
+    // The same correlation id is what the account's events carry (read back through the admin API).
+    const accountId = (opened.body.account as { id: string }).id;
+    const adminToken = await apiClient(server.url).post("/auth/token", DEMO_ADMIN);
+    expect(adminToken.status).toBe(200);
+    const audit = await apiClient(server.url, String(adminToken.body.token)).get(`/admin/audit?accountId=${accountId}`);
+    expect(audit.status).toBe(200);
+    expect(audit.body.entries).toEqual([expect.objectContaining({ type: "AccountOpened", correlationId })]);
+
     expect(server.output()).not.toContain(customer.token);
     expect(server.output()).not.toContain(customer.password);
     expect(server.output()).not.toContain(METRICS_TOKEN);
