@@ -12,6 +12,8 @@ process.env.E2E_DATA_DIR ??= path.join(os.tmpdir(), `ledgerline-e2e-${process.pi
 const dataDir = process.env.E2E_DATA_DIR;
 /** The test server's cron secret; tests call the cron route with it. */
 export const E2E_CRON_SECRET = "e2e-cron-secret-0123456789";
+/** A production server refuses to start without AUTH_SECRET; the suite brings its own. */
+const E2E_AUTH_SECRET = "e2e-auth-secret-0123456789abcdefghijklmnop";
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -53,6 +55,9 @@ export default defineConfig({
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       CRON_SECRET: E2E_CRON_SECRET,
+      AUTH_SECRET: E2E_AUTH_SECRET,
+      // A JSON line per command and API call would bury the report; warnings and errors still show.
+      LOG_LEVEL: "warn",
     },
   },
 });

@@ -1,16 +1,37 @@
 import { type NextRequest, NextResponse } from "next/server";
+import { REQUEST_ID_HEADER, saneId } from "./lib/request-id";
 
-// Optimistic only: no cookie, no point rendering a customer page, so send the visitor to sign in.
-// It proves nothing: every page, action and route checks the session itself through lib/dal.
+// Two jobs, neither of them security:
+// 1. Give every request an id (the caller's x-request-id if it looks sane, else a new one) on the
+//    request that pages, actions and routes see, and on the response, so a log line can be found
+//    from what a user or a load balancer reports.
+// 2. Optimistic redirect: no session cookie, no point rendering a customer page, so send the visitor
+//    to sign in. It proves nothing: every page, action and route checks the session through lib/dal.
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
+const SIGNED_IN_AREAS = ["/dashboard", "/accounts", "/transfers", "/settings", "/admin"];
 
-export function proxy(request: NextRequest) {
-  const hasSession = SESSION_COOKIES.some((name) => request.cookies.has(name));
-  if (hasSession) return NextResponse.next();
-  const url = request.nextUrl.clone();
-  url.pathname = "/sign-in";
-  url.search = `?next=${encodeURIComponent(request.nextUrl.pathname + request.nextUrl.search)}`;
-  return NextResponse.redirect(url);
+function needsSession(pathname: string): boolean {
+  return SIGNED_IN_AREAS.some((area) => pathname === area || pathname.startsWith(`${area}/`));
 }
 
-export const config = { matcher: ["/dashboard/:path*", "/accounts/:path*", "/transfers/:path*", "/settings/:path*", "/admin/:path*"] };
+export function proxy(request: NextRequest) {
+  const requestId = saneId(request.headers.get(REQUEST_ID_HEADER)) ?? crypto.randomUUID();
+  const hasSession = SESSION_COOKIES.some((name) => request.cookies.has(name));
+  let response: NextResponse;
+  if (hasSession || !needsSession(request.nextUrl.pathname)) {
+    const forwarded = new Headers(request.headers);
+    forwarded.set(REQUEST_ID_HEADER, requestId);
+    response = NextResponse.next({ request: { headers: forwarded } });
+  } else {
+    const url = request.nextUrl.clone();
+    url.pathname = "/sign-in";
+    url.search = `?next=${encodeURIComponent(request.nextUrl.pathname + request.nextUrl.search)}`;
+    response = NextResponse.redirect(url);
+  }
+  response.headers.set(REQUEST_ID_HEADER, requestId);
+  return response;
+}
+
+// Everything but build assets: API routes (health, ready, metrics included) get a request id and are
+// never redirected.
+export const config = { matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"] };

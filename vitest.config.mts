@@ -7,6 +7,8 @@ export default defineConfig({
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
     environment: "node",
     pool: "forks",
+    // One JSON line per command would bury the test report; LOG_LEVEL=debug shows them again.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // "server-only" throws outside React Server Components; tests import server modules directly.

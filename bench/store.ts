@@ -1068,6 +1068,8 @@ async function bench(scratch: Scratch, startedAt: Date, newScratch: () => Promis
 }
 
 async function main(): Promise<number> {
+  // A JSON log line per command would cost the figures time and flood the tables; LOG_LEVEL overrides.
+  process.env.LOG_LEVEL ??= "warn";
   const startedAt = new Date();
   log(`Ledgerline event-store benchmark, ${startedAt.toISOString()}`);
   log(

@@ -33,19 +33,49 @@ const envSchema = z.object({
   /** How often a long-running server resumes unfinished transfers; 0 turns the loop off (use the cron route). */
   TRANSFER_RUNNER_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
   PORT: positiveInt(3000),
+  /**
+   * Signs and encrypts session cookies (Auth.js reads it from the environment itself). Required by
+   * the server in production (see `serverConfigProblems`); dev and test make a temporary one.
+   */
+  AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters (`openssl rand -base64 32` makes one)").optional(),
+  /** The public origin, when Auth.js cannot infer it from the request (Auth.js reads it itself). */
+  AUTH_URL: z.url({ message: "AUTH_URL must be an absolute URL such as https://bank.example.com" }).optional(),
+  /** Minimum level of the JSON logs on stdout. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Bearer token of `/api/metrics`; unset hides the endpoint (404). */
+  METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+  /** `/api/ready` counts unfinished transfers that have not moved for longer than this. */
+  READY_STUCK_TRANSFER_SECONDS: positiveInt(300),
+  /** How long `/api/ready` waits for the database before answering not-ready. */
+  READY_TIMEOUT_MS: positiveInt(2000),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** One line per bad variable, naming it: what the operator has to fix. */
+function describe(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`);
+}
 
 let cached: Env | undefined;
 
 export function env(): Env {
   if (cached) return cached;
   const parsed = envSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
-    throw new Error(`Invalid configuration:\n${problems}`);
-  }
+  if (!parsed.success) throw new Error(`Invalid configuration:\n${describe(parsed.error.issues).map((line) => `  ${line}`).join("\n")}`);
   cached = parsed.data;
   return cached;
+}
+
+/**
+ * What stops a server from starting: every bad value, plus the settings only a server needs. CLI
+ * scripts (migrate, seed, projections) call `env()` and do not need AUTH_SECRET.
+ */
+export function serverConfigProblems(source: NodeJS.ProcessEnv = process.env): string[] {
+  const parsed = envSchema.safeParse(source);
+  const problems = parsed.success ? [] : describe(parsed.error.issues);
+  if ((source.NODE_ENV ?? "development") === "production" && !source.AUTH_SECRET) {
+    problems.push("AUTH_SECRET: required in production; set it to a long random value (`openssl rand -base64 32`)");
+  }
+  return problems;
 }

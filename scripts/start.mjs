@@ -1,8 +1,10 @@
 // `npm start`: build once if there is no production build yet, then serve it on PORT (default 3000).
 // Migrations run at server start (instrumentation.ts); with no DATABASE_URL the data lives in .data/.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
 
 // Next asks to send telemetry; our machines reach no such host.
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
@@ -15,6 +17,24 @@ if (!existsSync(".next/BUILD_ID")) {
   console.log("[ledgerline] no production build found: running `next build` first");
   const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" });
   if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+// A production server refuses to start without AUTH_SECRET. The embedded demo must still run on a fresh
+// clone with no configuration, so it gets a secret made once and kept beside its data (sessions then
+// survive a restart). A real database means a real deployment: that one has to be configured.
+if (!process.env.DATABASE_URL?.trim() && !process.env.AUTH_SECRET) {
+  const dataDir = process.env.PGLITE_DATA_DIR || ".data/pglite";
+  if (dataDir === "memory") {
+    process.env.AUTH_SECRET = randomBytes(32).toString("base64url");
+  } else {
+    const file = path.join(path.dirname(path.resolve(dataDir)), "auth-secret");
+    if (!existsSync(file)) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+      console.log(`[ledgerline] AUTH_SECRET is not set: generated one for the embedded demo in ${path.relative(process.cwd(), file)}`);
+    }
+    process.env.AUTH_SECRET = readFileSync(file, "utf8").trim();
+  }
 }
 
 const server = spawn(process.execPath, [nextBin, "start", "--port", port], { stdio: "inherit", env: process.env });

@@ -5,6 +5,7 @@ import { registerUser } from "@/lib/auth/users";
 import { signIn, signOut } from "@/lib/auth/config";
 import { database } from "@/lib/db";
 import { ValidationError } from "@/lib/domain/shared/errors";
+import { requestIds } from "@/lib/request-context";
 
 export type AuthFormState = {
   message?: string;
@@ -45,7 +46,7 @@ export async function signUpAction(_previous: AuthFormState, formData: FormData)
   const input = { name: text(formData, "name"), email: text(formData, "email"), password: text(formData, "password") };
   try {
     const { db } = await database();
-    await registerUser(db, input);
+    await registerUser(db, input, { metadata: { now: new Date(), origin: "web", ...(await requestIds()) } });
   } catch (error) {
     if (error instanceof ValidationError) {
       return { fieldErrors: error.fieldErrors, values: { name: input.name, email: input.email } };

@@ -2,6 +2,7 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { apiIdempotency } from "../db/schema";
 import { ApiProblem } from "./problem";
+import { log } from "../log";
 
 /**
  * Response-level idempotency for the API (DESIGN §6). A request with an Idempotency-Key claims the
@@ -94,5 +95,5 @@ const purge = ((globalThis as { __ledgerlineIdempotencyPurge?: { last: number } 
 async function purgeNowAndThen(db: Database): Promise<void> {
   if (Date.now() - purge.last < PURGE_EVERY_MS) return;
   purge.last = Date.now();
-  await purgeOldKeys(db).catch((error: unknown) => console.error("[ledgerline] purging old idempotency keys failed:", error));
+  await purgeOldKeys(db).catch((error: unknown) => log().warn({ err: error }, "purging old idempotency keys failed"));
 }

@@ -7,6 +7,9 @@ import { commandContext } from "../dal/context";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError, ValidationError } from "../domain/shared/errors";
 import { IdempotencyKeyReusedError } from "../event-store/errors";
+import { log } from "../log";
+import { metrics } from "../observability/metrics";
+import { idsFromHeaders } from "../request-id";
 import { bearerUser } from "./auth";
 import { claimKey, completeKey, idempotencyKeyOf, releaseKey, type StoredResponse } from "./idempotency";
 import { canonicalJson, toJsonText } from "./json";
@@ -49,6 +52,19 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
     body: operation.body ? perLimits(operation.body) : undefined,
   };
   return async function route(request: Request, context: RouteContext): Promise<Response> {
+    const started = performance.now();
+    const ids = idsFromHeaders(request.headers);
+    const response = await answer(request, context, ids);
+    // One access line per API call; the command layer adds one per command with the same request id.
+    log().info(
+      { event: "api", requestId: ids.requestId, method: operation.method, operation: operation.operationId, status: response.status, durationMs: Math.round(performance.now() - started) },
+      "api request",
+    );
+    response.headers.set("x-request-id", ids.requestId);
+    return response;
+  };
+
+  async function answer(request: Request, context: RouteContext, ids: { requestId: string; correlationId: string }): Promise<Response> {
     let claimed: { userId: string; key: string; ctx: CommandContext } | undefined;
     try {
       const ctx = await commandContext();
@@ -70,6 +86,7 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
         actor: user ? { id: user.id, role: user.role === "admin" ? "admin" : "customer" } : { id: "anonymous", role: "customer" },
         commandId: key ? `api:${key}` : undefined,
         origin: "api",
+        ...ids,
       };
       const input = { user, body, query: operation.query ? queryValues : undefined, params, ctx, metadata, request } as HandlerInput<O>;
 
@@ -78,7 +95,10 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
           .update(`${operation.operationId}\n${canonicalJson(params)}\n${canonicalJson(body)}`)
           .digest("hex");
         const claim = await claimKey(ctx.db, user.id, key, requestHash);
-        if (claim.kind === "replay") return respond(claim.response, { "idempotent-replayed": "true" });
+        if (claim.kind === "replay") {
+          metrics().idempotentReplays.inc({ layer: "api" });
+          return respond(claim.response, { "idempotent-replayed": "true" });
+        }
         claimed = { userId: user.id, key, ctx };
         const response = await run(operation, handler, input);
         await completeKey(ctx.db, user.id, key, { status: response.status, body: response.body });
@@ -92,12 +112,12 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
         await releaseKey(ctx.db, userId, key).catch(() => {});
       }
       if (error instanceof ApiProblem) return problemResponse(error);
-      console.error(`[ledgerline] ${operation.method} ${operation.path} failed:`, error);
+      log().error({ err: error, requestId: ids.requestId, operation: operation.operationId }, "api request failed");
       return problemResponse(
         new ApiProblem("INTERNAL_ERROR", "The request could not be completed. Retrying with the same Idempotency-Key is safe: a command never takes effect twice."),
       );
     }
-  };
+  }
 }
 
 const emptyQuery = z.strictObject({});

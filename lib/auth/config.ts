@@ -4,6 +4,7 @@ import Credentials from "next-auth/providers/credentials";
 import { processDatabase } from "../db/process-database";
 import type { Role } from "../domain/identity/events";
 import { verifyCredentials } from "./users";
+import { log } from "../log";
 
 declare module "next-auth" {
   interface Session {
@@ -62,10 +63,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       if (error.name === "CredentialsSignin" || type === "CredentialsSignin") return;
       // A forged, stale or foreign session cookie is refused (the visitor is signed out): one line, no stack.
       if (type === "JWTSessionError") {
-        console.warn("[ledgerline] refused a session cookie that does not decrypt with AUTH_SECRET");
+        log().warn({ event: "auth" }, "refused a session cookie that does not decrypt with AUTH_SECRET");
         return;
       }
-      console.error(error);
+      log().error({ event: "auth", err: error }, "Auth.js error");
     },
   },
 });

@@ -1,4 +1,5 @@
 import "server-only";
+import { requestIds } from "../request-context";
 import { randomUUID } from "node:crypto";
 import { depositMoney, openAccount, withdrawMoney } from "../commands/accounts";
 import type { Currency } from "../domain/shared/currency";
@@ -58,7 +59,7 @@ export async function submitMoneyCommand(kind: "deposit" | "withdrawal", formDat
     const result = await command(
       ctx,
       { accountId: account.accountId, amount: parsed.amount, reference: values.reference },
-      { now: new Date(), actor: { id: user.id, role: user.role }, commandId, origin: "web" },
+      { now: new Date(), actor: { id: user.id, role: user.role }, commandId, origin: "web", ...(await requestIds()) },
     );
     const balance = result.state && result.state.status !== "Unopened" ? result.state.balance : undefined;
     if (result.outcome === "rejected") {
@@ -98,7 +99,7 @@ export async function openAccountForMe(formData: FormData): Promise<{ accountId:
     const result = await openAccount(
       await commandContext(),
       { customerId: user.id, currency: values.currency, nickname: values.nickname },
-      { now: new Date(), actor: { id: user.id, role: user.role }, origin: "web" },
+      { now: new Date(), actor: { id: user.id, role: user.role }, origin: "web", ...(await requestIds()) },
     );
     return { accountId: result.accountId };
   } catch (error) {

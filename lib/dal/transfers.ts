@@ -1,4 +1,5 @@
 import "server-only";
+import { requestIds } from "../request-context";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { notFound } from "next/navigation";
@@ -16,6 +17,7 @@ import { findTransferFor, listTransfersFor, maskName, type TransferDto, toTransf
 import { findOwnedAccount } from "./accounts";
 import { commandContext } from "./context";
 import { currentUser, requireUser } from "./session";
+import { log } from "../log";
 
 export { maskName, TERMINAL_STATUSES, type TransferDto } from "../read-models/transfers";
 
@@ -132,15 +134,16 @@ export async function submitTransferForm(formData: FormData): Promise<TransferFo
   if (text(formData, "intent") !== "confirm") return { ...base, stage: "confirm", review };
 
   const ctx = await commandContext();
+  const ids = await requestIds();
   try {
     const { transferId } = await requestTransfer(
       ctx,
       { fromAccountId: from.accountId, toAccountId: destination.accountId, amount: parsed.amount, reference: values.reference },
-      { now: new Date(), actor: { id: user.id, role: user.role }, commandId, origin: "web" },
+      { now: new Date(), actor: { id: user.id, role: user.role }, commandId, origin: "web", ...ids },
     );
     // Drive it now; if this process dies midway, the background runner or cron finishes it.
     await driveTransfer({ ctx, runnerId: `web-${process.pid}` }, transferId).catch((error: unknown) => {
-      console.error(`[ledgerline] transfer ${transferId} left for the background runner:`, error);
+      log().warn({ event: "transfer-runner", transferId, requestId: ids.requestId, err: error }, "transfer left for the background runner");
     });
     return { transferId };
   } catch (error) {

@@ -17,11 +17,15 @@ export type DatabaseHandle = {
   readonly kind: "pglite" | "postgres";
   /** Human-readable target for logs, without credentials. */
   readonly target: string;
+  /** Most connections this handle opens (1 for PGlite). */
+  readonly poolMax: number;
+  /** Postgres only: the application_name its connections carry, so pg_stat_activity can count them. */
+  readonly applicationName?: string;
   close: () => Promise<void>;
 };
 
 export type DatabaseOptions =
-  | { kind: "postgres"; url: string; poolMax?: number; prepare?: boolean }
+  | { kind: "postgres"; url: string; poolMax?: number; prepare?: boolean; applicationName?: string }
   | { kind: "pglite"; dataDir: string | "memory" };
 
 /**
@@ -58,11 +62,13 @@ export function preparingClient<T extends postgres.Sql | postgres.TransactionSql
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.kind === "postgres") {
+    const poolMax = options.poolMax ?? 10;
     const client = postgres(options.url, {
-      max: options.poolMax ?? 10,
+      max: poolMax,
       // Behind a transaction pooler the caller passes false (connect.ts decides from DATABASE_URL).
       prepare: options.prepare ?? true,
       onnotice: () => {},
+      ...(options.applicationName ? { connection: { application_name: options.applicationName } } : {}),
     });
     const prepare = options.prepare ?? true;
     const db = drizzlePostgres({ client: prepare ? preparingClient(client) : client, schema }) as unknown as Database;
@@ -70,6 +76,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       db,
       kind: "postgres",
       target: redactUrl(options.url),
+      poolMax,
+      applicationName: options.applicationName,
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -87,6 +95,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     db,
     kind: "pglite",
     target: options.dataDir === "memory" ? "PGlite (in memory)" : `PGlite at ${options.dataDir}`,
+    poolMax: 1,
     close: () => client.close(),
   };
 }

@@ -1,3 +1,4 @@
+import os from "node:os";
 import { env } from "../env";
 import { type DatabaseHandle, openDatabase } from "./client";
 import { migrateDatabase } from "./migrate";
@@ -72,7 +73,14 @@ export async function connectFromEnv(
     return handle;
   }
   const settings = postgresSettings(config.DATABASE_URL, config.DATABASE_PREPARE);
-  const handle = await openDatabase({ kind: "postgres", url: settings.url, poolMax: config.DATABASE_POOL_MAX, prepare: settings.prepare });
+  const handle = await openDatabase({
+    kind: "postgres",
+    url: settings.url,
+    poolMax: config.DATABASE_POOL_MAX,
+    prepare: settings.prepare,
+    // Names this instance's connections in pg_stat_activity (for DBAs and /api/metrics); Postgres keeps 63 bytes.
+    applicationName: `ledgerline ${os.hostname()} ${process.pid}`.slice(0, 63),
+  });
   if (options.migrate === false) return handle;
   if (options.migrate === undefined && settings.transactionPooler) {
     log(

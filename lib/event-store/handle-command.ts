@@ -4,6 +4,7 @@ import type { Database } from "../db/client";
 import { idempotencyKeys, snapshots } from "../db/schema";
 import type { CommandMetadata, Decider } from "../domain/shared/decider";
 import { type JsonValue, toJsonValue } from "../domain/shared/json";
+import { type CommandProbe, observeCommand } from "../observability/commands";
 import { appendToStream } from "./append";
 import type { EventCodec } from "./codec";
 import { IdempotencyKeyReusedError, isRetryable, sqlState, violatedConstraint } from "./errors";
@@ -69,6 +70,17 @@ export async function handleCommand<Command extends { type: string; data: unknow
   command: Command,
   options: HandleOptions<State>,
 ): Promise<CommandOutcome<Event, State>> {
+  return observeCommand(command, { streamId, metadata: options.metadata }, (probe) => runWithRetries(db, spec, streamId, command, options, probe));
+}
+
+async function runWithRetries<Command extends { type: string; data: unknown }, Event extends { type: string; data: unknown }, State>(
+  db: Database,
+  spec: AggregateSpec<Command, Event, State>,
+  streamId: string,
+  command: Command,
+  options: HandleOptions<State>,
+  probe: CommandProbe,
+): Promise<CommandOutcome<Event, State>> {
   const maxAttempts = options.maxAttempts ?? 12;
   const requestHash = options.idempotency ? hashRequest(streamId, command) : "";
   for (let attempt = 1; ; attempt++) {
@@ -83,6 +95,7 @@ export async function handleCommand<Command extends { type: string; data: unknow
         continue; // the first attempt rolled back after all: ours may run now
       }
       if (!isRetryable(error) || attempt >= maxAttempts) throw error;
+      probe.retried(error);
       await sleep(Math.random() * Math.min(50, 2 ** attempt));
     }
   }

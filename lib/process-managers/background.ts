@@ -1,4 +1,5 @@
 import type { CommandContext } from "../commands/accounts";
+import { log } from "../log";
 import { runDueTransfers } from "./transfer-runner";
 
 type Loop = { timer?: NodeJS.Timeout };
@@ -17,9 +18,9 @@ export function startTransferLoop(context: () => Promise<CommandContext>, interv
     void (async () => {
       try {
         const report = await runDueTransfers({ ctx: await context(), runnerId: `loop-${process.pid}` }, { maxMs: Math.max(intervalMs * 5, 5_000) });
-        if (report.claimed > 0) console.log(`[ledgerline] resumed transfers: ${JSON.stringify(report)}`);
+        if (report.claimed > 0) log().info({ event: "transfer-loop", ...report }, "resumed transfers");
       } catch (error) {
-        console.error("[ledgerline] transfer loop:", error instanceof Error ? error.message : error);
+        log().error({ event: "transfer-loop", err: error }, "transfer loop failed; it tries again next interval");
       } finally {
         busy = false;
       }

@@ -14,6 +14,7 @@ import { nextStep, type TransferStep } from "../domain/transfer/process";
 import { isTerminal, type TransferState } from "../domain/transfer/state";
 import { handleCommand } from "../event-store/handle-command";
 import { loadAggregate } from "../event-store/load";
+import { log } from "../log";
 
 /** Points where a test can make the runner die: after a leg's commit, and after a step is recorded. */
 export type FaultPoint = `after-leg:${Lowercase<TransferStep["type"]>}` | `after-step:${Lowercase<TransferStep["type"]>}`;
@@ -181,7 +182,7 @@ export async function runDueTransfers(options: RunnerOptions, budget: { batch?: 
       } catch (error) {
         report.errors++;
         await finish(runner, transferId, error).catch(() => {});
-        console.error(`[ledgerline] transfer ${transferId} will be retried:`, error instanceof Error ? error.message : error);
+        log().warn({ event: "transfer-runner", transferId, runnerId: runner.runnerId, err: error }, "transfer step failed; it will be retried");
       }
     }
   }

@@ -37,6 +37,11 @@ async function expectServesThePortal(server: RunningServer) {
   const health = await fetch(`${server.url}/api/health`);
   expect(health.status).toBe(200);
 
+  // Ready: database reachable, every migration applied, projections caught up.
+  const ready = await fetch(`${server.url}/api/ready`);
+  expect(ready.status).toBe(200);
+  expect(await ready.json()).toMatchObject({ status: "ready" });
+
   // The page's own scripts and styles come from .next/static, which Next leaves out of standalone.
   const assets = [...new Set(html.match(/\/_next\/static\/[^"'\s)\\]+/g) ?? [])];
   expect(assets.length).toBeGreaterThan(0);
@@ -65,11 +70,11 @@ describe("the standalone server on the embedded database", () => {
     data.remove();
   });
 
-  it("serves the sign-in page, its static assets and /api/health, with PGlite's files found", async () => {
+  it("serves the sign-in page, its static assets, /api/health and a ready /api/ready, with PGlite's files found", async () => {
     await expectServesThePortal(server);
     // PGlite (WASM, loaded from the traced node_modules) created its database where it was told.
     expect(existsSync(path.join(data.dir, "PG_VERSION"))).toBe(true);
-    expect(server.output()).toContain("database ready: PGlite");
+    expect(server.output()).toMatch(/"database":"PGlite at [^"]+".*"msg":"database ready"/);
   });
 
   it("its health check fails once the server is gone", async () => {
@@ -91,7 +96,7 @@ describe.each(process.env.DATABASE_URL ? [process.env.DATABASE_URL] : [])("the s
     await database?.drop();
   });
 
-  it("applies the migrations from its own drizzle folder at start, then serves", async () => {
+  it("applies the migrations from its own drizzle folder at start, then serves and reports ready", async () => {
     await expectServesThePortal(server);
     const sql = postgres(database.url, { max: 1, onnotice: () => {} });
     try {

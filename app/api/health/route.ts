@@ -1,4 +1,5 @@
-// Liveness only: the process is up. Readiness (database, migrations) comes with the operations issue.
+// Liveness only: the process is up. Whether it may take traffic (database, migrations, projections)
+// is /api/ready; see docs/monitoring.md.
 export function GET() {
   return Response.json({ status: "ok" });
 }

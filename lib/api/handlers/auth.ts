@@ -10,7 +10,9 @@ import type { Handler } from "../route";
 export const API_SIGN_IN_TOKEN_DAYS = 30;
 
 export const signUp: Handler<typeof operations.signUp> = async ({ ctx, body, metadata }) => {
-  const user = await registerUser(ctx.db, body, { metadata: { now: metadata.now, origin: "api" } });
+  const user = await registerUser(ctx.db, body, {
+    metadata: { now: metadata.now, origin: "api", requestId: metadata.requestId, correlationId: metadata.correlationId },
+  });
   return { user };
 };
 

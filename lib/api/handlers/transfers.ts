@@ -8,13 +8,14 @@ import type { operations } from "../operations";
 import { ApiProblem } from "../problem";
 import type { Handler } from "../route";
 import { ownedAccount } from "./accounts";
+import { log } from "../../log";
 
 export const transferNotFound = () => new ApiProblem("TRANSFER_NOT_FOUND", "There is no such transfer of yours.");
 
 /** Advances a transfer as far as it goes now; if that fails, the background runner or cron finishes it. */
 export async function driveNow(ctx: CommandContext, transferId: string): Promise<void> {
   await driveTransfer({ ctx, runnerId: `api-${process.pid}` }, transferId).catch((error: unknown) => {
-    console.error(`[ledgerline] transfer ${transferId} left for the background runner:`, error);
+    log().warn({ event: "transfer-runner", transferId, err: error }, "transfer left for the background runner");
   });
 }
 

@@ -1,4 +1,5 @@
 import "server-only";
+import { requestIds } from "../../request-context";
 import { eq } from "drizzle-orm";
 import { notFound } from "next/navigation";
 import { cache } from "react";
@@ -36,9 +37,9 @@ export async function currentAdmin(): Promise<SessionUser | null> {
   return (await stillAdmin(user.id)) ? user : null;
 }
 
-/** What every admin command carries: who, when, and from where. */
-export function adminMetadata(admin: SessionUser, commandId?: string): CommandMetadata {
-  return { now: new Date(), actor: { id: admin.id, role: "admin" }, origin: "web", ...(commandId ? { commandId } : {}) };
+/** What every admin command carries: who, when, from where, and the request's ids. */
+export async function adminMetadata(admin: SessionUser, commandId?: string): Promise<CommandMetadata> {
+  return { now: new Date(), actor: { id: admin.id, role: "admin" }, origin: "web", ...(await requestIds()), ...(commandId ? { commandId } : {}) };
 }
 
 /** The one answer an action gives a caller who is not an admin: nothing here, nothing changed. */

@@ -42,7 +42,7 @@ export async function submitAccountControl(formData: FormData): Promise<AccountC
 
   try {
     const ctx = await commandContext();
-    const metadata = adminMetadata(admin, commandId);
+    const metadata = await adminMetadata(admin, commandId);
     const result =
       intent === "freeze"
         ? await freezeAccount(ctx, { accountId, category: values.category, reason: values.reason }, metadata)

@@ -1,4 +1,5 @@
 import "server-only";
+import { requestIds } from "../../request-context";
 import { sql } from "drizzle-orm";
 import { rowsOf } from "../../db/client";
 import { database } from "../../db";
@@ -6,6 +7,7 @@ import { toJsonValue } from "../../domain/shared/json";
 import { recordOperation } from "../../commands/operations";
 import { rebuildProjections, verifyProjections } from "../../projections/rebuild";
 import { currentAdmin, NOT_AN_ADMIN_MESSAGE, requireAdminUser } from "./access";
+import { log } from "../../log";
 
 export type ProjectionStatusDto = {
   table: string;
@@ -58,7 +60,7 @@ export type ProjectionRunState =
       finishedAt: string;
     };
 
-const adminMetadata = (id: string) => ({ now: new Date(), actor: { id, role: "admin" as const }, origin: "web" as const });
+const adminMetadata = async (id: string) => ({ now: new Date(), actor: { id, role: "admin" as const }, origin: "web" as const, ...(await requestIds()) });
 
 const rate = (events: number, elapsedMs: number) => Math.round((events / Math.max(elapsedMs, 1)) * 1000);
 
@@ -68,8 +70,8 @@ export async function runVerify(): Promise<ProjectionRunState> {
   if (!admin) return { status: "error", message: NOT_AN_ADMIN_MESSAGE };
   const { db } = await database();
   const report = await verifyProjections(db);
-  await recordOperation(db, { type: "ProjectionsVerified", data: { events: report.events, differences: report.differences.length } }, adminMetadata(admin.id));
-  console.log(`[ledgerline] projections verified by admin ${admin.id}: ${report.events} events, ${report.differences.length} differences`);
+  await recordOperation(db, { type: "ProjectionsVerified", data: { events: report.events, differences: report.differences.length } }, await adminMetadata(admin.id));
+  log().info({ event: "projections", action: "verify", adminId: admin.id, events: report.events, differences: report.differences.length }, "projections verified");
   return {
     status: "done",
     mode: "verify",
@@ -95,8 +97,8 @@ export async function runRebuild(): Promise<ProjectionRunState> {
   if (!admin) return { status: "error", message: NOT_AN_ADMIN_MESSAGE };
   const { db } = await database();
   const report = await rebuildProjections(db);
-  await recordOperation(db, { type: "ProjectionsRebuilt", data: { events: report.events, rows: report.rows } }, adminMetadata(admin.id));
-  console.log(`[ledgerline] projections rebuilt by admin ${admin.id}: ${report.events} events in ${Math.round(report.elapsedMs)} ms`);
+  await recordOperation(db, { type: "ProjectionsRebuilt", data: { events: report.events, rows: report.rows } }, await adminMetadata(admin.id));
+  log().info({ event: "projections", action: "rebuild", adminId: admin.id, events: report.events, durationMs: Math.round(report.elapsedMs) }, "projections rebuilt");
   return {
     status: "done",
     mode: "rebuild",

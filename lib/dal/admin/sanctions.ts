@@ -76,7 +76,7 @@ export async function submitSanctionsAddition(formData: FormData): Promise<Sanct
   const admin = await currentAdmin();
   if (!admin) return { status: "error", message: NOT_AN_ADMIN_MESSAGE, values };
   try {
-    await addSanctionsEntry(await commandContext(), values, adminMetadata(admin));
+    await addSanctionsEntry(await commandContext(), values, await adminMetadata(admin));
     return { status: "success", message: `Added “${values.name.trim()}” to the sanctions list. New transfers that mention it will be held.` };
   } catch (error) {
     if (error instanceof ValidationError) return { status: "invalid", values, fieldErrors: { name: error.fieldErrors.name, reason: error.fieldErrors.reason } };
@@ -95,7 +95,7 @@ export async function submitSanctionsRemoval(formData: FormData): Promise<Sancti
   try {
     const { db } = await database();
     const entry = UUID.test(entryId) ? (await db.select().from(sanctionsEntries).where(eq(sanctionsEntries.entryId, entryId)))[0] : undefined;
-    await removeSanctionsEntry(await commandContext(), { entryId, reason: values.reason }, adminMetadata(admin));
+    await removeSanctionsEntry(await commandContext(), { entryId, reason: values.reason }, await adminMetadata(admin));
     return { status: "success", message: `Removed “${entry?.name ?? "the entry"}” from the sanctions list.` };
   } catch (error) {
     if (error instanceof ValidationError) {

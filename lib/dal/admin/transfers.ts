@@ -10,6 +10,7 @@ import { formatMoney } from "../../domain/shared/money";
 import { driveTransfer } from "../../process-managers/transfer-runner";
 import { commandContext } from "../context";
 import { adminMetadata, currentAdmin, formText, NOT_AN_ADMIN_MESSAGE, requireAdminUser, UUID } from "./access";
+import { log } from "../../log";
 
 export type HeldTransferDto = {
   id: string;
@@ -82,12 +83,12 @@ export async function submitTransferReview(formData: FormData): Promise<Transfer
   const what = `${formatMoney(row.amount, row.currency as Currency)} from ${row.fromName} to ${row.toName}`;
   try {
     if (decision === "reject") {
-      await rejectHeldTransfer(ctx, { transferId, reason }, adminMetadata(admin));
+      await rejectHeldTransfer(ctx, { transferId, reason }, await adminMetadata(admin));
       return { status: "success", transferId, message: `Rejected the transfer of ${what}. It failed; no money moved.` };
     }
-    await releaseHeldTransfer(ctx, { transferId, reason }, adminMetadata(admin));
+    await releaseHeldTransfer(ctx, { transferId, reason }, await adminMetadata(admin));
     const state = await driveTransfer({ ctx, runnerId: `admin-${process.pid}` }, transferId).catch((error: unknown) => {
-      console.error(`[ledgerline] released transfer ${transferId} left for the background runner:`, error);
+      log().warn({ event: "transfer-runner", transferId, err: error }, "released transfer left for the background runner");
       return undefined;
     });
     if (state?.status === "Completed") return { status: "success", transferId, message: `Released the transfer of ${what}. It completed.` };

@@ -13,6 +13,8 @@ export type CommandMetadata = {
   readonly correlationId?: string;
   readonly causationId?: string;
   readonly origin?: "web" | "api" | "cli" | "system" | "test";
+  /** The HTTP request that carried the command, for logs only (events keep the correlation id). */
+  readonly requestId?: string;
 };
 
 export type Message<Type extends string, Data> = {

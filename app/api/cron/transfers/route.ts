@@ -1,7 +1,9 @@
 import { timingSafeEqual } from "node:crypto";
 import { commandContext } from "@/lib/dal/context";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import { runDueTransfers } from "@/lib/process-managers/transfer-runner";
+import { requestIds } from "@/lib/request-context";
 
 // Vercel Cron calls GET with `Authorization: Bearer <CRON_SECRET>`; POST works the same for other schedulers.
 export const dynamic = "force-dynamic";
@@ -18,6 +20,7 @@ async function run(request: Request): Promise<Response> {
   if (!secret) return Response.json({ error: "The transfers cron is not configured (set CRON_SECRET)." }, { status: 503 });
   if (!authorised(request, secret)) return Response.json({ error: "Unauthorized" }, { status: 401 });
   const report = await runDueTransfers({ ctx: await commandContext(), runnerId: "cron" }, { maxMs: 20_000 });
+  log().info({ event: "transfer-cron", requestId: (await requestIds()).requestId, ...report }, "cron resumed transfers");
   return Response.json(report, { headers: { "cache-control": "no-store" } });
 }
 

@@ -1,0 +1,69 @@
+import { sql } from "drizzle-orm";
+import { type DatabaseHandle, rowsOf } from "../db/client";
+import { log } from "../log";
+import { RUNNABLE_STATUSES } from "../projections/transfer-projection";
+import { metrics } from "./metrics";
+
+/** Every status transfers_view knows, so a status that empties out reads 0 rather than vanishing. */
+const TRANSFER_STATUSES = ["requested", "held", "screened", "reserved", "credited", "releasing", "completed", "failed"];
+const RUNNABLE = [...RUNNABLE_STATUSES];
+
+/**
+ * Refreshes the gauges that are read from the database at scrape time: transfers by status, the
+ * oldest unfinished transfer, and this instance's connections.
+ */
+export async function refreshDatabaseGauges(
+  handle: Pick<DatabaseHandle, "db" | "kind" | "poolMax" | "applicationName">,
+  options: { timeoutMs?: number } = {},
+): Promise<boolean> {
+  const m = metrics();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    // A database that does not answer must not hold the scrape past Prometheus's own timeout.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("database gauges timed out")), options.timeoutMs ?? 2_000);
+    });
+    await Promise.race([readDatabaseGauges(handle), timeout]);
+    m.dbUp.set(1);
+    return true;
+  } catch (error) {
+    // A stale figure would lie: drop the database gauges and say the database did not answer.
+    for (const gauge of [m.transfers, m.oldestUnfinishedTransferSeconds, m.dbPoolMax, m.dbConnections]) gauge.reset();
+    m.dbUp.set(0);
+    log().warn({ err: error }, "metrics: database gauges unavailable");
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readDatabaseGauges(handle: Pick<DatabaseHandle, "db" | "kind" | "poolMax" | "applicationName">): Promise<void> {
+  const m = metrics();
+  const byStatus = rowsOf<{ status: string; count: number | string }>(
+    await handle.db.execute(sql`select status, count(*)::int as count from transfers_view group by status`),
+  );
+  m.transfers.reset();
+  for (const status of TRANSFER_STATUSES) m.transfers.set({ status }, 0);
+  for (const row of byStatus) m.transfers.set({ status: row.status }, Number(row.count));
+
+  const [oldest] = rowsOf<{ seconds: number | string | null }>(
+    await handle.db.execute(sql`
+      select extract(epoch from now() - min(updated_at))::float8 as seconds from transfers_view
+      where status in (${sql.join(RUNNABLE.map((status) => sql`${status}`), sql`, `)})`),
+  );
+  m.oldestUnfinishedTransferSeconds.set(Math.max(0, Number(oldest?.seconds ?? 0)));
+
+  m.dbPoolMax.reset();
+  m.dbPoolMax.set({ driver: handle.kind }, handle.poolMax);
+  m.dbConnections.reset();
+  if (handle.kind !== "postgres" || !handle.applicationName) return;
+  // postgres.js keeps no pool statistics, so ask the server: connections named after this process.
+  const states = rowsOf<{ state: string | null; count: number | string }>(
+    await handle.db.execute(sql`
+      select coalesce(state, 'unknown') as state, count(*)::int as count from pg_stat_activity
+      where application_name = ${handle.applicationName} and pid <> pg_backend_pid()
+      group by 1`),
+  );
+  for (const state of ["active", "idle", "idle in transaction"]) m.dbConnections.set({ state }, 0);
+  for (const row of states) m.dbConnections.set({ state: row.state ?? "unknown" }, Number(row.count));
+}

@@ -1,0 +1,54 @@
+import { serverConfigProblems } from "./env";
+
+/**
+ * What a server does before it serves: check the whole configuration first (every bad variable named
+ * at once), then open the database and apply migrations, start the transfer loop, and in embedded
+ * demo mode seed the demo users. Any failure ends the process with a non-zero code: a server that
+ * cannot work must not look alive to a health check.
+ */
+export async function startServer(): Promise<void> {
+  const problems = serverConfigProblems();
+  if (problems.length > 0) {
+    // Plain text on stderr, not JSON: LOG_LEVEL itself may be the bad value, and a person reads this.
+    process.stderr.write(`[ledgerline] invalid configuration, not starting:\n${problems.map((line) => `  ${line}\n`).join("")}`);
+    process.exit(1);
+  }
+  const { log } = await import("./log");
+  const logger = log();
+  try {
+    await start(logger);
+  } catch (error) {
+    logger.fatal({ err: error }, "start failed; exiting");
+    process.exit(1);
+  }
+}
+
+async function start(logger: import("./log").Logger): Promise<void> {
+  const { ensureAuthSecret } = await import("./auth/secret");
+  ensureAuthSecret((message) => logger.warn({ event: "start" }, message));
+  const { processDatabase } = await import("./db/process-database");
+  const handle = await processDatabase();
+  logger.info({ event: "start", database: handle.target }, "database ready");
+  const { env } = await import("./env");
+  const { startTransferLoop } = await import("./process-managers/background");
+  const settings = env();
+  startTransferLoop(
+    async () => ({
+      db: handle.db,
+      snapshotEvery: settings.SNAPSHOT_EVERY,
+      maxAmount: settings.MAX_COMMAND_AMOUNT,
+      maxTransferAmount: settings.MAX_TRANSFER_AMOUNT,
+    }),
+    settings.TRANSFER_RUNNER_INTERVAL_MS,
+  );
+  if (handle.kind === "pglite") {
+    const { seedDemo, DEMO_ADMIN, DEMO_CUSTOMER } = await import("./demo/seed");
+    const { seeded } = await seedDemo({ db: handle.db, snapshotEvery: settings.SNAPSHOT_EVERY, maxAmount: settings.MAX_COMMAND_AMOUNT });
+    // The demo's published credentials (README), not secrets: spelled out so a first run can sign in.
+    logger.info(
+      { event: "start", demo: seeded ? "seeded" : "ready" },
+      `embedded demo ${seeded ? "seeded" : "ready"}. Sign in as customer ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}` +
+        ` or admin ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}`,
+    );
+  }
+}
