@@ -21,7 +21,7 @@
  * bench/results/store-<timestamp>.json. See docs/performance.md.
  *
  * Tunables (env): BENCH_DURATION_MS (8000), BENCH_WARMUP_MS (1000), BENCH_ACCOUNTS (1000),
- * BENCH_WORKERS ("1,4,16"), BENCH_STREAM_SIZES ("100,10000,100000"), BENCH_TIMEOUT_MS (600000),
+ * BENCH_WORKERS ("1,4,16"), BENCH_STREAM_SIZES ("100,10000,100000"), BENCH_TIMEOUT_MS (1800000),
  * BENCH_LARGE_EVENTS (1000000; 0 skips parts 3 and 4), BENCH_STATEMENT_RUNS (200 per case),
  * BENCH_LARGE_VERIFY (0; 1 runs verifyProjections before the rebuild: slow, it compares every row).
  */
@@ -89,7 +89,7 @@ const WARMUP_MS = intEnv("BENCH_WARMUP_MS", 1_000);
 const ACCOUNT_COUNT = intEnv("BENCH_ACCOUNTS", 1_000);
 const WORKER_COUNTS = listEnv("BENCH_WORKERS", [1, 4, 16]);
 const STREAM_SIZES = listEnv("BENCH_STREAM_SIZES", [100, 10_000, 100_000]);
-const TIMEOUT_MS = intEnv("BENCH_TIMEOUT_MS", 600_000);
+const TIMEOUT_MS = intEnv("BENCH_TIMEOUT_MS", 1_800_000);
 const LARGE_EVENTS = intEnv("BENCH_LARGE_EVENTS", 1_000_000, 0);
 const LARGE_VERIFY = intEnv("BENCH_LARGE_VERIFY", 0, 0) > 0;
 const STATEMENT_RUNS = intEnv("BENCH_STATEMENT_RUNS", 200);

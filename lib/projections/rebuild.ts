@@ -20,9 +20,11 @@ const TABLE_NAMES = Object.keys(TABLES) as TableName[];
 export type RebuildReport = { events: number; rows: Record<TableName, number>; elapsedMs: number };
 
 /**
- * Replays every event into fresh staging tables, then swaps their contents into the live tables in
- * the same transaction. Writers wait on the projection tables' lock for the duration (so no command
- * can slip between the replay and the swap); readers wait only for the final copy.
+ * Empties the projection tables and replays every event into them, in one transaction. Writers wait
+ * on the projection tables' lock for the duration (so no command can slip in between); readers are
+ * not blocked and keep seeing the old rows (MVCC) until the commit swaps in the new ones at once.
+ * Statement entries and audit rows are written batch by batch as the replay produces them; the
+ * per-entity rows (summaries, transfers, sanctions) at the end.
  */
 export async function rebuildProjections(
   db: Database,
@@ -31,17 +33,22 @@ export async function rebuildProjections(
   const started = performance.now();
   return db.transaction(async (tx) => {
     await lockProjectionTables(tx);
-    const { rows, events } = await replayAllEvents(tx, options);
-    for (const name of TABLE_NAMES) {
-      await tx.execute(sql.raw(`create temp table ${name}_rebuild (like ${name}) on commit drop`));
-      await bulkInsert(tx, `${name}_rebuild`, TABLES[name], rows[name] as Record<string, unknown>[]);
-    }
-    for (const name of TABLE_NAMES) {
-      await tx.execute(sql.raw(`delete from ${name}`));
-      await tx.execute(sql.raw(`insert into ${name} select * from ${name}_rebuild`));
+    for (const name of TABLE_NAMES) await tx.execute(sql.raw(`delete from ${name}`));
+    const appended = { statement_entries: 0, audit_log: 0 };
+    const { rows, events } = await replayAllEvents(tx, {
+      onProgress: options.onProgress,
+      async onAppendOnlyRows(batch) {
+        for (const name of ["statement_entries", "audit_log"] as const) {
+          await bulkInsert(tx, name, TABLES[name], batch[name] as Record<string, unknown>[]);
+          appended[name] += batch[name].length;
+        }
+      },
+    });
+    for (const name of ["account_summary", "transfers_view", "sanctions_entries"] as const) {
+      await bulkInsert(tx, name, TABLES[name], rows[name] as Record<string, unknown>[]);
     }
     const counts = Object.fromEntries(TABLE_NAMES.map((name) => [name, rows[name].length])) as Record<TableName, number>;
-    return { events, rows: counts, elapsedMs: performance.now() - started };
+    return { events, rows: { ...counts, ...appended }, elapsedMs: performance.now() - started };
   });
 }
 

@@ -41,13 +41,21 @@ export type ReplayProgress = { events: number; elapsedMs: number };
  */
 export async function replayAllEvents(
   db: Database,
-  options: { batchSize?: number; onProgress?: (progress: ReplayProgress) => void } = {},
+  options: {
+    batchSize?: number;
+    onProgress?: (progress: ReplayProgress) => void;
+    /**
+     * Takes the append-only rows (statement entries, audit) batch by batch instead of returning
+     * them: a rebuild writes them as it goes, so a million events do not sit in memory at once.
+     */
+    onAppendOnlyRows?: (rows: Pick<ProjectedRows, "statement_entries" | "audit_log">) => Promise<void>;
+  } = {},
 ): Promise<{ rows: ProjectedRows; events: number }> {
   const batchSize = options.batchSize ?? 5000;
   const started = performance.now();
   const summaries = new Map<string, AccountSummaryRow>();
-  const statement: StatementEntryRow[] = [];
-  const audit: AuditLogRow[] = [];
+  let statement: StatementEntryRow[] = [];
+  let audit: AuditLogRow[] = [];
   const transfers = new Map<string, TransferViewRow>();
   const sanctions = new Map<string, SanctionsEntryRow>();
   let after = 0n;
@@ -92,6 +100,11 @@ export async function replayAllEvents(
       after = raw.globalPosition;
     }
     count += batch.length;
+    if (options.onAppendOnlyRows) {
+      await options.onAppendOnlyRows({ statement_entries: statement, audit_log: audit });
+      statement = [];
+      audit = [];
+    }
     options.onProgress?.({ events: count, elapsedMs: performance.now() - started });
     if (batch.length < batchSize) break;
   }
