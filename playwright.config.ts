@@ -23,7 +23,8 @@ export default defineConfig({
   forbidOnly: true,
   globalTeardown: "./tests/e2e/support/teardown.ts",
   reporter: [["list"]],
-  timeout: 30_000,
+  // Journeys sign up (scrypt) and walk several pages; on a loaded CI machine 30 s was too tight.
+  timeout: 60_000,
   use: {
     baseURL,
     trace: "retain-on-failure",

@@ -30,7 +30,7 @@ test("a second customer cannot see or move money in the first customer's account
 
   // The owner's account is untouched.
   await signIn(page, owner.email, owner.password);
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
   await page.goto(`/accounts/${firstAccount}`);
   await expect(balance(page)).toHaveText("€25.00");
   expect(await statementRows(page)).toEqual([["Deposit", "+€25.00", "€25.00"]]);
@@ -65,7 +65,7 @@ test("ten wrong passwords in a row get throttled, even before the right one", as
 
 test("the demo customer and demo admin from the README can sign in", async ({ page }) => {
   await signIn(page, "dana@ledgerline.dev", "sunny-harbour-42");
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
   const accounts = page.getByRole("region", { name: "Accounts", exact: true }).getByRole("list");
   await expect(accounts.getByRole("link", { name: "Everyday" })).toBeVisible();
   await expect(accounts.getByRole("link", { name: "Savings" })).toBeVisible();
@@ -75,6 +75,6 @@ test("the demo customer and demo admin from the README can sign in", async ({ pa
   await signOut(page);
 
   await signIn(page, "avery@ledgerline.dev", "steady-audit-42");
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
   await expect(page.getByRole("heading", { name: "Hello, Avery" })).toBeVisible();
 });

@@ -76,7 +76,7 @@ test("forged session cookies reach no page, route or API call", async ({ request
 
 test("a real session cookie does not authenticate the API either (no cross-site calls with the visitor's cookie), nor a token anywhere but the header", async ({ page }) => {
   await signIn(page, "dana@ledgerline.dev", "sunny-harbour-42");
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
   const cookies = await page.context().cookies();
   expect(cookies.some((cookie) => cookie.name.endsWith("authjs.session-token"))).toBe(true);
   // The page's request context carries the session cookie.

@@ -103,7 +103,7 @@ test("a customer cannot see another customer's transfer, nor send from an accoun
   await signOut(page);
 
   await signIn(page, owner.email, owner.password);
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
   await page.goto(`/accounts/${ownerAccount}`);
   await expect(balance(page)).toHaveText("€90.00");
 });

@@ -13,7 +13,7 @@ export async function separatePage(browser: Browser): Promise<Page> {
 
 export async function signInAsAdmin(page: Page): Promise<void> {
   await signIn(page, DEMO_ADMIN.email, DEMO_ADMIN.password);
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
 }
 
 /** The account number under an account page's title ("LL12 3456 7890"), from the customer's page. */

@@ -3,7 +3,12 @@ import { expect, type Page } from "@playwright/test";
 
 export type Customer = { name: string; email: string; password: string };
 
-/** A fresh customer per test, signed up through the real form (and so signed in). */
+/**
+ * A fresh customer per test, signed up through the real form (and so signed in). Signing up and in
+ * hash the password with scrypt (128 MiB, deliberately slow); with two browsers and the server on
+ * two busy cores that alone can pass Playwright's 5 s default, hence the longer waits for the
+ * dashboard here and in the specs.
+ */
 export async function signUp(page: Page, name = "Test Customer"): Promise<Customer> {
   const customer = { name, email: `e2e-${randomBytes(6).toString("hex")}@example.com`, password: "correct horse battery" };
   await page.goto("/sign-up");
@@ -11,7 +16,7 @@ export async function signUp(page: Page, name = "Test Customer"): Promise<Custom
   await page.getByLabel("Email").fill(customer.email);
   await page.getByLabel("Password").fill(customer.password);
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
   return customer;
 }
 
