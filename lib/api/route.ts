@@ -10,6 +10,7 @@ import { IdempotencyKeyReusedError } from "../event-store/errors";
 import { log } from "../log";
 import { metrics } from "../observability/metrics";
 import { idsFromHeaders } from "../request-id";
+import { perLimit } from "../commands/validation";
 import { bearerUser } from "./auth";
 import { claimKey, completeKey, idempotencyKeyOf, releaseKey, type StoredResponse } from "./idempotency";
 import { canonicalJson, toJsonText } from "./json";
@@ -49,7 +50,8 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
   // Built once per route: constructing zod schemas costs more than validating with them.
   const schemas = {
     query: operation.query ? operation.query() : emptyQuery,
-    body: operation.body ? perLimits(operation.body) : undefined,
+    // Limits arrive as a new object per request: key them by value.
+    body: operation.body ? perLimit(operation.body, (limits: Limits) => `${limits.maxAmount}:${limits.maxTransferAmount}`) : undefined,
   };
   return async function route(request: Request, context: RouteContext): Promise<Response> {
     const started = performance.now();
@@ -122,16 +124,6 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
 
 const emptyQuery = z.strictObject({});
 
-/** One schema per set of limits (fixed per process in practice). */
-function perLimits<Schema>(build: (limits: Limits) => Schema): (limits: Limits) => Schema {
-  const built = new Map<string, Schema>();
-  return (limits) => {
-    const key = `${limits.maxAmount}:${limits.maxTransferAmount}`;
-    let schema = built.get(key);
-    if (schema === undefined) built.set(key, (schema = build(limits)));
-    return schema;
-  };
-}
 
 /** A response; its headers (Retry-After, say) are sent but not stored with an Idempotency-Key. */
 type RunResponse = StoredResponse & { headers?: Record<string, string> };

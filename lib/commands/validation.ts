@@ -67,11 +67,12 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unkn
  * Builds a schema once per limit. zod schemas are costly to construct (a third of a deposit
  * request's validation time went to rebuilding them), and the limits are fixed per process.
  */
-export function perLimit<Limit, Schema>(build: (limit: Limit) => Schema): (limit: Limit) => Schema {
-  const built = new Map<Limit, Schema>();
+export function perLimit<Limit, Schema>(build: (limit: Limit) => Schema, keyOf: (limit: Limit) => unknown = (limit) => limit): (limit: Limit) => Schema {
+  const built = new Map<unknown, Schema>();
   return (limit) => {
-    let schema = built.get(limit);
-    if (schema === undefined) built.set(limit, (schema = build(limit)));
+    const key = keyOf(limit);
+    let schema = built.get(key);
+    if (schema === undefined) built.set(key, (schema = build(limit)));
     return schema;
   };
 }

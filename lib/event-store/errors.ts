@@ -25,14 +25,17 @@ export class IdempotencyKeyReusedError extends Error {
 /** SQLSTATEs that mean "try the whole transaction again". */
 const RETRYABLE_SQLSTATES = new Set(["40001", "40P01"]);
 
-export function sqlState(error: unknown): string | undefined {
+/** The error and the causes under it: Drizzle wraps driver errors, and the driver's fields sit on the cause. */
+function* errorChain(error: unknown): Generator<Record<string, unknown>> {
   let current: unknown = error;
-  // Drizzle wraps driver errors; the SQLSTATE sits on the cause.
   for (let depth = 0; depth < 4 && current && typeof current === "object"; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+    yield current as Record<string, unknown>;
     current = (current as { cause?: unknown }).cause;
   }
+}
+
+export function sqlState(error: unknown): string | undefined {
+  for (const { code } of errorChain(error)) if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
   return undefined;
 }
 
@@ -44,12 +47,9 @@ export function isRetryable(error: unknown): boolean {
 
 /** The constraint a unique violation names, from either driver (postgres.js or PGlite), through Drizzle's wrapping. */
 export function violatedConstraint(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current && typeof current === "object"; depth++) {
-    const { constraint_name: name, constraint } = current as { constraint_name?: unknown; constraint?: unknown };
+  for (const { constraint_name: name, constraint } of errorChain(error)) {
     if (typeof name === "string") return name;
     if (typeof constraint === "string") return constraint;
-    current = (current as { cause?: unknown }).cause;
   }
   return undefined;
 }
