@@ -12,10 +12,11 @@ import { metrics } from "../observability/metrics";
 import { idsFromHeaders } from "../request-id";
 import { perLimit } from "../commands/validation";
 import { bearerUser } from "./auth";
-import { claimKey, completeKey, idempotencyKeyOf, releaseKey, type StoredResponse } from "./idempotency";
+import { idempotencyKeyOf } from "./idempotency";
 import { canonicalJson, toJsonText } from "./json";
 import type { Operation } from "./operations";
 import { ApiProblem, NO_STORE, problemResponse } from "./problem";
+import { ApiReply } from "./reply";
 import { fieldErrorsToList, readJsonBody, readQuery, validate } from "./request";
 import type { Limits } from "./schemas";
 
@@ -32,11 +33,19 @@ export type HandlerInput<O extends Operation> = {
   readonly ctx: CommandContext;
   /** Who, when, and the command id (from the Idempotency-Key) for the command layer. */
   readonly metadata: CommandMetadata;
+  /**
+   * With an Idempotency-Key: what makes a retry "the same request" (a hash of the operation, the
+   * path and the body). The command records it with the key and the response, in its transaction.
+   */
+  readonly idempotency?: { readonly key: string; readonly requestHash: string };
   readonly request: Request;
 };
 
-/** Returns the success body; expected failures are thrown as ApiProblem (or the command layer's errors). */
-export type Handler<O extends Operation> = (input: HandlerInput<O>) => Promise<SuccessOf<O>>;
+/**
+ * Returns the success body, or an ApiReply a command built and kept with its Idempotency-Key.
+ * Expected failures are thrown as ApiProblem (or the command layer's errors).
+ */
+export type Handler<O extends Operation> = (input: HandlerInput<O>) => Promise<SuccessOf<O> | ApiReply>;
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
@@ -67,7 +76,6 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
   };
 
   async function answer(request: Request, context: RouteContext, ids: { requestId: string; correlationId: string }): Promise<Response> {
-    let claimed: { userId: string; key: string; ctx: CommandContext } | undefined;
     try {
       const ctx = await commandContext();
       const user = operation.auth === "none" ? null : await bearerUser(ctx.db, request);
@@ -90,29 +98,14 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
         origin: "api",
         ...ids,
       };
-      const input = { user, body, query: operation.query ? queryValues : undefined, params, ctx, metadata, request } as HandlerInput<O>;
-
-      if (key && user) {
-        const requestHash = createHash("sha256")
-          .update(`${operation.operationId}\n${canonicalJson(params)}\n${canonicalJson(body)}`)
-          .digest("hex");
-        const claim = await claimKey(ctx.db, user.id, key, requestHash);
-        if (claim.kind === "replay") {
-          metrics().idempotentReplays.inc({ layer: "api" });
-          return respond(claim.response, { "idempotent-replayed": "true" });
-        }
-        claimed = { userId: user.id, key, ctx };
-        const response = await run(operation, handler, input);
-        await completeKey(ctx.db, user.id, key, { status: response.status, body: response.body });
-        claimed = undefined;
-        return respond(response);
-      }
+      // The key is recorded by the command, in its own transaction, with the response: there is
+      // nothing to claim or complete here (docs/decisions/0002-idempotency-in-the-command-transaction.md).
+      const idempotency = key
+        ? { key, requestHash: createHash("sha256").update(`${operation.operationId}\n${canonicalJson(params)}\n${canonicalJson(body)}`).digest("hex") }
+        : undefined;
+      const input = { user, body, query: operation.query ? queryValues : undefined, params, ctx, metadata, idempotency, request } as HandlerInput<O>;
       return respond(await run(operation, handler, input));
     } catch (error) {
-      if (claimed) {
-        const { ctx, userId, key } = claimed;
-        await releaseKey(ctx.db, userId, key).catch(() => {});
-      }
       if (error instanceof ApiProblem) return problemResponse(error);
       log().error({ err: error, requestId: ids.requestId, operation: operation.operationId }, "api request failed");
       return problemResponse(
@@ -125,13 +118,18 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
 const emptyQuery = z.strictObject({});
 
 
-/** A response; its headers (Retry-After, say) are sent but not stored with an Idempotency-Key. */
-type RunResponse = StoredResponse & { headers?: Record<string, string> };
+/** A response; its headers (Retry-After, say) are sent but never stored with an Idempotency-Key. */
+type RunResponse = { status: number; body: string; headers?: Record<string, string> };
 
-/** Runs the handler; expected failures become the stored, replayable response too. Unexpected ones are thrown. */
+/** Runs the handler; expected failures become problems. Unexpected ones are thrown. */
 async function run<O extends Operation>(operation: O, handler: Handler<O>, input: HandlerInput<O>): Promise<RunResponse> {
   try {
     const result = await handler(input);
+    if (result instanceof ApiReply) {
+      if (!result.replayed) return result.stored;
+      metrics().idempotentReplays.inc({ layer: "api" });
+      return { ...result.stored, headers: { "idempotent-replayed": "true" } };
+    }
     return { status: operation.success.status, body: operation.success.status === 204 ? "" : toJsonText(result) };
   } catch (error) {
     const problem = expectedProblem(error);

@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from "node:crypto";
+import { randomInt } from "node:crypto";
 import { z } from "zod";
 import type { Database } from "../db/client";
 import type { AccountSummaryRow } from "../db/schema";
@@ -13,9 +13,10 @@ import { CURRENCY_CODES } from "../domain/shared/currency";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError } from "../domain/shared/errors";
 import { sqlState } from "../event-store/errors";
-import { type AggregateSpec, type CommandOutcome, handleCommand } from "../event-store/handle-command";
+import { type AggregateSpec, type CommandOutcome, handleCommand, hashRequest, type StoredReply } from "../event-store/handle-command";
 import type { StoredEvent } from "../event-store/types";
 import { projectAccountEvents } from "../projections/account-inline";
+import { createdId } from "./ids";
 import { idSchema, minorUnitsSchema, optionalText, parseInput, perLimit, requiredText } from "./validation";
 
 /** What the account commands need from their surroundings; built once from env in the app. */
@@ -27,7 +28,7 @@ export type CommandContext = {
   readonly maxTransferAmount?: bigint;
 };
 
-export function accountAggregate(snapshotEvery: number): AggregateSpec<AccountCommand, AccountEvent, AccountState> {
+export const accountAggregate = perLimit((snapshotEvery: number): AggregateSpec<AccountCommand, AccountEvent, AccountState> => {
   return {
     streamType: ACCOUNT_STREAM_TYPE,
     decider: accountDecider,
@@ -37,7 +38,7 @@ export function accountAggregate(snapshotEvery: number): AggregateSpec<AccountCo
     // Accounts can be hot (a payroll account, a merchant): queue on the stream row rather than retry.
     lockStream: true,
   };
-}
+});
 
 export type AccountCommandResult = {
   readonly accountId: string;
@@ -49,6 +50,8 @@ export type AccountCommandResult = {
   readonly replayed: boolean;
   /** The account_summary row the command wrote (absent on a replay). */
   readonly summary?: AccountSummaryRow;
+  /** The answer kept with the idempotency key (the caller's `reply`, first time or replayed). */
+  readonly reply?: StoredReply;
 };
 
 function toResult(accountId: string, outcome: CommandOutcome<AccountEvent, AccountState>): AccountCommandResult {
@@ -62,6 +65,7 @@ function toResult(accountId: string, outcome: CommandOutcome<AccountEvent, Accou
     state: outcome.state,
     replayed: outcome.replayed,
     summary: outcome.projected as AccountSummaryRow | undefined,
+    reply: outcome.reply,
   };
 }
 
@@ -70,7 +74,14 @@ function toResult(accountId: string, outcome: CommandOutcome<AccountEvent, Accou
  * this customer, else ACCOUNT_NOT_FOUND with nothing recorded; checked on the state the command
  * loads, so callers need no read of their own first.
  */
-export type RunOptions = { recordedAt?: Date; ownerId?: string };
+export type RunOptions = {
+  recordedAt?: Date;
+  ownerId?: string;
+  /** What counts as the same request under the command id (the API hashes the HTTP request). */
+  requestHash?: string;
+  /** The answer to keep with the command id, built in the command's transaction. */
+  reply?: (result: AccountCommandResult) => StoredReply;
+};
 
 function ownedBy(ownerId: string) {
   return (state: AccountState) => {
@@ -85,9 +96,11 @@ async function run(
   metadata: CommandMetadata,
   options: RunOptions = {},
 ): Promise<AccountCommandResult> {
+  const reply = options.reply;
   const outcome = await handleCommand(ctx.db, accountAggregate(ctx.snapshotEvery), accountStreamId(accountId), command, {
     metadata,
-    idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId } : undefined,
+    idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId, requestHash: options.requestHash } : undefined,
+    reply: reply ? (first) => reply(toResult(accountId, first)) : undefined,
     recordedAt: options.recordedAt,
     guard: options.ownerId === undefined ? undefined : ownedBy(options.ownerId),
   });
@@ -108,11 +121,13 @@ export async function openAccount(
   options: RunOptions = {},
 ): Promise<AccountCommandResult> {
   const data = parseInput(openAccountInput, input);
-  const accountId = randomUUID();
+  const accountId = createdId("account", metadata);
+  // The number is drawn per attempt, so "the same request" is the customer's input, not the command.
+  const requestHash = options.requestHash ?? hashRequest(accountStreamId(accountId), { type: "OpenAccount", data });
   for (let attempt = 1; ; attempt++) {
     const number = accountNumberFromDigits(String(randomInt(0, 100_000_000)).padStart(8, "0"));
     try {
-      return await run(ctx, accountId, { type: "OpenAccount", data: { accountId, ...data, number } }, metadata, options);
+      return await run(ctx, accountId, { type: "OpenAccount", data: { accountId, ...data, number } }, metadata, { ...options, requestHash });
     } catch (error) {
       // Eight random digits can collide with an existing number: the unique index says so; draw again.
       if (sqlState(error) !== "23505" || attempt >= 5) throw error;
@@ -155,17 +170,17 @@ export const freezeInput = z.object({
 });
 export const reasonInput = z.object({ accountId: idSchema, reason: requiredText("Reason", 500) });
 
-export async function freezeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata): Promise<AccountCommandResult> {
+export async function freezeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata, options: RunOptions = {}): Promise<AccountCommandResult> {
   const { accountId, category, reason } = parseInput(freezeInput, input);
-  return run(ctx, accountId, { type: "FreezeAccount", data: { category, reason } }, metadata);
+  return run(ctx, accountId, { type: "FreezeAccount", data: { category, reason } }, metadata, options);
 }
 
-export async function unfreezeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata): Promise<AccountCommandResult> {
+export async function unfreezeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata, options: RunOptions = {}): Promise<AccountCommandResult> {
   const { accountId, reason } = parseInput(reasonInput, input);
-  return run(ctx, accountId, { type: "UnfreezeAccount", data: { reason } }, metadata);
+  return run(ctx, accountId, { type: "UnfreezeAccount", data: { reason } }, metadata, options);
 }
 
-export async function closeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata): Promise<AccountCommandResult> {
+export async function closeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata, options: RunOptions = {}): Promise<AccountCommandResult> {
   const { accountId, reason } = parseInput(reasonInput, input);
-  return run(ctx, accountId, { type: "CloseAccount", data: { reason } }, metadata);
+  return run(ctx, accountId, { type: "CloseAccount", data: { reason } }, metadata, options);
 }

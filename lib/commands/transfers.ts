@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { TransferViewRow } from "../db/schema";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { accountSummary, users } from "../db/schema";
@@ -21,21 +22,23 @@ import type { TransferCommand } from "../domain/transfer/commands";
 import { transferDecider } from "../domain/transfer/decider";
 import { TRANSFER_STREAM_TYPE, type TransferEvent, type TransferParty, transferStreamId } from "../domain/transfer/events";
 import type { TransferState } from "../domain/transfer/state";
-import { type AggregateSpec, handleCommand } from "../event-store/handle-command";
-import { projectSanctionsEvents, projectTransferEvents } from "../projections/transfer-inline";
+import { type AggregateSpec, handleCommand, hashRequest, type StoredReply } from "../event-store/handle-command";
+import { prefetchTransferView, projectSanctionsEvents, projectTransferEvents } from "../projections/transfer-inline";
 import type { CommandContext } from "./accounts";
+import { createdId } from "./ids";
 import { idSchema, minorUnitsSchema, optionalText, parseInput, perLimit, requiredText } from "./validation";
 
-export function transferAggregate(snapshotEvery: number): AggregateSpec<TransferCommand, TransferEvent, TransferState> {
-  return {
+export const transferAggregate = perLimit(
+  (snapshotEvery: number): AggregateSpec<TransferCommand, TransferEvent, TransferState> => ({
     streamType: TRANSFER_STREAM_TYPE,
     decider: transferDecider,
     codec: transferEventCodec,
     snapshot: { schemaVersion: TRANSFER_STATE_SCHEMA_VERSION, decode: decodeTransferState, every: snapshotEvery },
     project: projectTransferEvents,
+    prefetch: prefetchTransferView,
     lockStream: true,
-  };
-}
+  }),
+);
 
 export const sanctionsAggregate: AggregateSpec<SanctionsCommand, SanctionsEvent, SanctionsState> = {
   streamType: SANCTIONS_STREAM_TYPE,
@@ -87,17 +90,28 @@ async function party(ctx: CommandContext, where: { accountId?: string; number?: 
   return rows[0];
 }
 
+export type TransferRequestResult = {
+  readonly transferId: string;
+  readonly replayed: boolean;
+  /** The transfers_view row right after the request (absent on a replay). */
+  readonly view?: TransferViewRow;
+  /** The answer kept with the command id (the caller's `reply`, first time or replayed). */
+  readonly reply?: StoredReply;
+};
+
 /**
  * Validates and records a transfer request: both accounts exist, differ, and hold the same currency.
  * Whether the money is there is for the reserve step to find out (and record). The caller checks
- * that the source account belongs to the requester. With a command id, a retried request returns the
- * first transfer instead of making another.
+ * that the source account belongs to the requester. With a command id the transfer's id is derived
+ * from it, so a retried request (even after a crash) meets the first transfer instead of making
+ * another, and gets its answer back.
  */
 export async function requestTransfer(
   ctx: CommandContext,
   input: unknown,
   metadata: CommandMetadata,
-): Promise<{ transferId: string; replayed: boolean }> {
+  options: TransferCommandOptions = {},
+): Promise<TransferRequestResult> {
   const maxAmount = ctx.maxTransferAmount ?? ctx.maxAmount;
   const data = parseInput(requestSchema(maxAmount), input);
   const [source, destination] = await Promise.all([
@@ -126,37 +140,67 @@ export async function requestTransfer(
     customerId: row.account.customerId,
     name: row.name ?? "Ledgerline customer",
   });
-  const transferId = randomUUID();
+  const transferId = createdId("transfer", metadata);
+  const streamId = transferStreamId(transferId);
+  // What the customer asked for, not the names looked up for it: a retry is the same request even
+  // if a name changed in between.
+  const requestHash = options.requestHash ?? hashRequest(streamId, { type: "RequestTransfer", data });
+  const reply = options.reply;
+  const resultOf = (outcome: { replayed: boolean; projected?: unknown; reply?: StoredReply }): TransferRequestResult => ({
+    transferId,
+    replayed: outcome.replayed,
+    view: outcome.projected as TransferViewRow | undefined,
+    reply: outcome.reply,
+  });
   const outcome = await handleCommand(
     ctx.db,
     transferAggregate(ctx.snapshotEvery),
-    transferStreamId(transferId),
+    streamId,
     {
       type: "RequestTransfer",
       data: { transferId, from: toParty(source), to: toParty(destination), amount: data.amount, currency, reference: data.reference },
     },
     {
       metadata: { ...metadata, correlationId: metadata.correlationId ?? transferId },
-      idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId } : undefined,
+      idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId, requestHash } : undefined,
+      reply: reply ? (first) => reply(resultOf(first)) : undefined,
     },
   );
-  const requested = outcome.events.find((event) => event.type === "TransferRequested");
-  const id = requested?.event.type === "TransferRequested" ? requested.event.data.transferId : transferId;
-  return { transferId: id, replayed: outcome.replayed };
+  return resultOf(outcome);
 }
 
 export const reviewSchema = z.object({ transferId: idSchema, reason: requiredText("Reason", 500) });
 
+/** How a transfer command may answer: what "the same request" is under its command id, and the answer to keep. */
+export type TransferCommandOptions = { requestHash?: string; reply?: (result: TransferRequestResult) => StoredReply };
+
+/** A review decision on one transfer, recorded once per command id (a double click decides once). */
+async function review(ctx: CommandContext, transferId: string, command: TransferCommand, metadata: CommandMetadata, options: TransferCommandOptions) {
+  const reply = options.reply;
+  const resultOf = (outcome: { replayed: boolean; projected?: unknown; reply?: StoredReply }): TransferRequestResult => ({
+    transferId,
+    replayed: outcome.replayed,
+    view: outcome.projected as TransferViewRow | undefined,
+    reply: outcome.reply,
+  });
+  const outcome = await handleCommand(ctx.db, transferAggregate(ctx.snapshotEvery), transferStreamId(transferId), command, {
+    metadata,
+    idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId, requestHash: options.requestHash } : undefined,
+    reply: reply ? (first) => reply(resultOf(first)) : undefined,
+  });
+  return resultOf(outcome);
+}
+
 /** An admin lets a held transfer continue. */
-export async function releaseHeldTransfer(ctx: CommandContext, input: unknown, metadata: CommandMetadata) {
+export async function releaseHeldTransfer(ctx: CommandContext, input: unknown, metadata: CommandMetadata, options: TransferCommandOptions = {}) {
   const { transferId, reason } = parseInput(reviewSchema, input);
-  return handleCommand(ctx.db, transferAggregate(ctx.snapshotEvery), transferStreamId(transferId), { type: "ReleaseTransfer", data: { reason } }, { metadata });
+  return review(ctx, transferId, { type: "ReleaseTransfer", data: { reason } }, metadata, options);
 }
 
 /** An admin stops a held transfer; nothing was reserved yet, so nothing needs undoing. */
-export async function rejectHeldTransfer(ctx: CommandContext, input: unknown, metadata: CommandMetadata) {
+export async function rejectHeldTransfer(ctx: CommandContext, input: unknown, metadata: CommandMetadata, options: TransferCommandOptions = {}) {
   const { transferId, reason } = parseInput(reviewSchema, input);
-  return handleCommand(ctx.db, transferAggregate(ctx.snapshotEvery), transferStreamId(transferId), { type: "RejectTransfer", data: { reason } }, { metadata });
+  return review(ctx, transferId, { type: "RejectTransfer", data: { reason } }, metadata, options);
 }
 
 export async function addSanctionsEntry(ctx: CommandContext, input: unknown, metadata: CommandMetadata) {

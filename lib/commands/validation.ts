@@ -3,7 +3,7 @@ import { ValidationError } from "../domain/shared/errors";
 
 /**
  * An amount in minor units as the command layer accepts it: a bigint, a safe integer, or a string of
- * digits. Everything else (negative, zero, fractional, exponent, huge, NaN) is refused here, before
+ * digits (nothing around them). Everything else (negative, zero, fractional, exponent, huge, NaN) is refused here, before
  * any event can be written.
  */
 export function minorUnitsSchema(maxAmount: bigint) {
@@ -13,7 +13,12 @@ export function minorUnitsSchema(maxAmount: bigint) {
       let amount: bigint | undefined;
       if (typeof value === "bigint") amount = value;
       else if (typeof value === "number" && Number.isSafeInteger(value)) amount = BigInt(value);
-      else if (typeof value === "string" && /^-?\d{1,30}$/.test(value.trim())) amount = BigInt(value.trim());
+      // Digits only, as the API's document says: no sign, spaces, exponent or prefix.
+      else if (typeof value === "string" && /^\d{1,30}$/.test(value)) amount = BigInt(value);
+      if (amount === undefined && typeof value === "string" && /^-\d{1,30}$/.test(value)) {
+        ctx.addIssue({ code: "custom", message: "Amount must be greater than zero." });
+        return z.NEVER;
+      }
       if (amount === undefined) {
         ctx.addIssue({ code: "custom", message: "Amount must be a whole number of minor units (e.g. cents)." });
         return z.NEVER;

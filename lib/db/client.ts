@@ -24,6 +24,15 @@ export type DatabaseHandle = {
   close: () => Promise<void>;
 };
 
+/** The postgres.js pool behind a Database that openDatabase made, and whether it prepares statements. */
+export type PostgresClient = { readonly client: postgres.Sql; readonly prepare: boolean };
+const postgresClients = new WeakMap<Database, PostgresClient>();
+
+/** For lib/db/transaction.ts: undefined for PGlite and for transactions. */
+export function postgresClientOf(db: Database): PostgresClient | undefined {
+  return postgresClients.get(db);
+}
+
 export type DatabaseOptions =
   | { kind: "postgres"; url: string; poolMax?: number; prepare?: boolean; applicationName?: string }
   | { kind: "pglite"; dataDir: string | "memory" };
@@ -72,6 +81,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     });
     const prepare = options.prepare ?? true;
     const db = drizzlePostgres({ client: prepare ? preparingClient(client) : client, schema }) as unknown as Database;
+    postgresClients.set(db, { client, prepare });
     return {
       db,
       kind: "postgres",

@@ -1,8 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
-import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
+import { getTableConfig, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
 import { type JsonValue, toJsonValue } from "../domain/shared/json";
 
-type Columns = { table: string; names: string[]; keys: string[]; primaryKey: string[] };
+type Columns = { table: string; names: string[]; keys: string[]; primaryKey: string[]; columns: PgColumn[] };
 const cache = new WeakMap<PgTable, Columns>();
 
 /** A table's SQL name, its column names, and the matching property names of Drizzle's row objects. */
@@ -13,6 +13,7 @@ export function tableColumns(table: PgTable): Columns {
     const byName = new Map(Object.entries(table).map(([key, column]) => [(column as { name?: string })?.name, key]));
     columns = {
       table: config.name,
+      columns: config.columns,
       names: config.columns.map((column) => column.name),
       keys: config.columns.map((column) => byName.get(column.name) ?? column.name),
       primaryKey: [
@@ -50,4 +51,20 @@ export function upsertRow(table: PgTable, row: Record<string, unknown>, keep: st
   const json = JSON.stringify(toColumnJson(table, row));
   return sql`insert into ${sql.identifier(name)} select * from jsonb_populate_record(null::${sql.identifier(name)}, ${json}::jsonb)
     on conflict (${sql.join(primaryKey.map((column) => sql.identifier(column)), sql`, `)}) do update set ${updates}`;
+}
+
+/**
+ * A row read with a raw statement (`select * from t`) as Drizzle's row object, each value through
+ * its column's own driver mapping: the drivers disagree on raw types (postgres.js gives bigints and
+ * timestamps as text here, PGlite gives bigint and Date), the columns know what they hold.
+ */
+export function rowFromDriver<Table extends PgTable>(table: Table, raw: Record<string, unknown>): Table["$inferSelect"] {
+  const { names, keys, columns } = tableColumns(table);
+  const out: Record<string, unknown> = {};
+  names.forEach((name, index) => {
+    const value = raw[name];
+    const column = columns[index];
+    out[keys[index] as string] = value === null || value === undefined || !column ? (value ?? null) : column.mapFromDriverValue(value);
+  });
+  return out as Table["$inferSelect"];
 }

@@ -65,7 +65,11 @@ export const snapshots = pgTable(
   (t) => [primaryKey({ columns: [t.streamId, t.streamPosition] })],
 );
 
-/** Command ids seen, with the result they produced, so a retry has its effect once (DESIGN 6). */
+/**
+ * Command ids seen, recorded in the command's own transaction with the events it produced and,
+ * for an API request, the response the client got (status and body): a retry has its effect once
+ * and gets that same answer back. Scope is the actor (or "transfer" for a transfer's legs).
+ */
 export const idempotencyKeys = pgTable(
   "idempotency_keys",
   {
@@ -73,6 +77,8 @@ export const idempotencyKeys = pgTable(
     key: text("key").notNull(),
     requestHash: text("request_hash").notNull(),
     result: jsonb("result").notNull(),
+    responseStatus: integer("response_status"),
+    responseBody: text("response_body"),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
@@ -290,27 +296,4 @@ export const apiTokens = pgTable(
   (t) => [uniqueIndex("api_tokens_hash_idx").on(t.tokenHash), index("api_tokens_user_idx").on(t.userId, t.createdAt)],
 );
 
-/**
- * Responses of API requests sent with an Idempotency-Key, per user: a retry with the same key and
- * body gets the first response back (status and body, byte for byte). `running` rows hold a lease
- * so a crashed request does not block its key forever. Kept at least 24 hours.
- */
-export const apiIdempotency = pgTable(
-  "api_idempotency",
-  {
-    userId: text("user_id").notNull(),
-    key: text("key").notNull(),
-    requestHash: text("request_hash").notNull(),
-    /** running | done */
-    state: text("state").notNull(),
-    responseStatus: integer("response_status"),
-    responseBody: text("response_body"),
-    lockedUntil: timestamptz("locked_until").notNull(),
-    createdAt: timestamptz("created_at").notNull().defaultNow(),
-    completedAt: timestamptz("completed_at"),
-  },
-  (t) => [primaryKey({ columns: [t.userId, t.key] }), index("api_idempotency_created_idx").on(t.createdAt)],
-);
-
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
-export type ApiIdempotencyRow = typeof apiIdempotency.$inferSelect;

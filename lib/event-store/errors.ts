@@ -25,6 +25,17 @@ export class IdempotencyKeyReusedError extends Error {
 /** SQLSTATEs that mean "try the whole transaction again". */
 const RETRYABLE_SQLSTATES = new Set(["40001", "40P01"]);
 
+/**
+ * Constraints whose violation by an append means "another writer appended to this stream first"
+ * (see planAppend): the events' (stream_id, stream_position) key, and the streams key for a new one.
+ */
+const APPEND_CONFLICT_CONSTRAINTS = new Set(["events_stream_id_stream_position_pk", "streams_pkey"]);
+
+/** True when a write failed because another writer appended to the same stream first. */
+export function isAppendConflict(error: unknown): boolean {
+  return sqlState(error) === "23505" && APPEND_CONFLICT_CONSTRAINTS.has(violatedConstraint(error) ?? "");
+}
+
 /** The error and the causes under it: Drizzle wraps driver errors, and the driver's fields sit on the cause. */
 function* errorChain(error: unknown): Generator<Record<string, unknown>> {
   let current: unknown = error;
@@ -40,7 +51,7 @@ export function sqlState(error: unknown): string | undefined {
 }
 
 export function isRetryable(error: unknown): boolean {
-  if (error instanceof ConcurrencyError) return true;
+  if (error instanceof ConcurrencyError || isAppendConflict(error)) return true;
   const state = sqlState(error);
   return state !== undefined && RETRYABLE_SQLSTATES.has(state);
 }

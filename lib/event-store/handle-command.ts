@@ -1,17 +1,36 @@
 import { createHash } from "node:crypto";
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { idempotencyKeys, snapshots } from "../db/schema";
+import { insertRows } from "../db/rows";
+import { idempotencyKeys } from "../db/schema";
+import { isTransaction, runTransaction, type TxSession } from "../db/transaction";
 import type { CommandMetadata, Decider } from "../domain/shared/decider";
 import { type JsonValue, toJsonValue } from "../domain/shared/json";
 import { type CommandProbe, observeCommand } from "../observability/commands";
-import { appendToStream } from "./append";
+import { planAppend, rawToJson, readStamp, stampStatement } from "./append";
 import type { EventCodec } from "./codec";
 import { IdempotencyKeyReusedError, isRetryable, sqlState, violatedConstraint } from "./errors";
 import { loadAggregate, type SnapshotPolicy } from "./load";
 import { decodeEvent, rawFromSqlRow } from "./read";
-import { pipelinedTransaction } from "./transaction";
-import type { EventMetadata, RawEvent, StoredEvent } from "./types";
+import type { EventMetadata, StoredEvent } from "./types";
+
+/** What an inline projection hands back: the writes to send with the append, and the rows it wrote. */
+export type Projection = {
+  readonly writes: readonly SQL[];
+  /** The read-model row after each event (aligned with the events), for answers built from it. */
+  readonly rows?: readonly unknown[];
+};
+
+export type ProjectionContext<State> = {
+  /** The state the first event was decided on, which is what the read model held before it. */
+  readonly stateBefore: State;
+  /** When the stream was created (undefined when these events create it). */
+  readonly streamCreatedAt: Date | undefined;
+  /** What the spec's `prefetch` statement returned, read in the same round trip as the load. */
+  readonly prefetched: readonly Record<string, unknown>[] | undefined;
+  /** Runs a statement in the command's transaction (a round trip of its own). */
+  readonly tx: TxSession;
+};
 
 /** Everything the handler needs to know about one aggregate type. */
 export type AggregateSpec<Command, Event extends { type: string; data: unknown }, State> = {
@@ -20,13 +39,18 @@ export type AggregateSpec<Command, Event extends { type: string; data: unknown }
   readonly codec: EventCodec<Event>;
   readonly snapshot: SnapshotPolicy<State>;
   /**
-   * Inline projections: run in the command's transaction, so readers see their own writes. They get
-   * the state the events were decided on, which saves reading their own "before" row back.
+   * Inline projections: their writes go out with the append, in the command's transaction, so
+   * readers see their own writes.
    */
-  readonly project?: (tx: Database, events: readonly StoredEvent<Event>[], context: { stateBefore: State }) => Promise<unknown>;
+  readonly project?: (events: readonly StoredEvent<Event>[], context: ProjectionContext<State>) => Projection | Promise<Projection>;
+  /** A read the projection needs (its row before the events), sent together with the load. */
+  readonly prefetch?: (streamId: string) => SQL;
   /** Take the stream row FOR UPDATE before loading, so concurrent writers queue instead of conflicting. */
   readonly lockStream?: boolean;
 };
+
+/** An answer stored with an idempotency key and given back, byte for byte, to every retry. */
+export type StoredReply = { readonly status: number; readonly body: string };
 
 export type CommandOutcome<Event extends { type: string; data: unknown }, State> = {
   readonly streamId: string;
@@ -36,14 +60,21 @@ export type CommandOutcome<Event extends { type: string; data: unknown }, State>
   readonly state?: State;
   /** True when the idempotency key had been seen: nothing was applied this time. */
   readonly replayed: boolean;
-  /** What the inline projection returned (e.g. the read-model row it wrote), when it ran. */
+  /** The read-model row the inline projection wrote after this command's last event. */
   readonly projected?: unknown;
+  /** The answer stored with the idempotency key, when the caller asked for one to be kept. */
+  readonly reply?: StoredReply;
 };
 
-export type HandleOptions<State = unknown> = {
+export type HandleOptions<Event extends { type: string; data: unknown } = { type: string; data: unknown }, State = unknown> = {
   readonly metadata: CommandMetadata;
-  /** With a key, the command has its effect once; a retry gets the first result back. */
-  readonly idempotency?: { readonly scope: string; readonly key: string };
+  /**
+   * With a key, the command has its effect once; a retry gets the first result back. `requestHash`
+   * says what "the same request" means (default: the stream and the command's data).
+   */
+  readonly idempotency?: { readonly scope: string; readonly key: string; readonly requestHash?: string };
+  /** Builds the answer to keep with the key, inside the transaction (so a retry gets it back). */
+  readonly reply?: (outcome: CommandOutcome<Event, State>) => StoredReply;
   readonly maxAttempts?: number;
   /** Only for importing history (the demo seed). */
   readonly recordedAt?: Date;
@@ -55,160 +86,317 @@ export type HandleOptions<State = unknown> = {
 };
 
 const IDEMPOTENCY_KEY_CONSTRAINT = "idempotency_keys_scope_key_pk";
+/** Most commands one transaction carries for one hot stream. */
+const MAX_BATCH = 64;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+type Pending<Command, Event extends { type: string; data: unknown }, State> = {
+  readonly command: Command;
+  readonly options: HandleOptions<Event, State>;
+  readonly requestHash: string;
+  readonly probe: CommandProbe;
+  readonly resolve: (outcome: CommandOutcome<Event, State>) => void;
+  readonly reject: (error: unknown) => void;
+};
+
 /**
- * Runs one command in one transaction: load (snapshot + tail), decide, append with the expected
- * version, snapshot when due, project inline, record the idempotency key, commit. A conflict with
- * another writer is retried with jittered backoff, so callers never see one a retry could absorb.
+ * Runs one command in one transaction: load (snapshot + tail), decide, then append, snapshot when
+ * due, project inline and record the idempotency key with the answer, sent together with COMMIT.
+ * A conflict with another writer is retried with jittered backoff, so callers never see one a
+ * retry could absorb.
+ *
+ * Commands for a stream that is already busy in this process wait and then run together, decided
+ * one after the other on the evolving state, in one transaction (each with its own events, answer
+ * and idempotency record). That is only a saving in round trips and commits on a hot stream:
+ * correctness across processes comes from the stream lock and the events' primary key.
  */
 export async function handleCommand<Command extends { type: string; data: unknown }, Event extends { type: string; data: unknown }, State>(
   db: Database,
   spec: AggregateSpec<Command, Event, State>,
   streamId: string,
   command: Command,
-  options: HandleOptions<State>,
+  options: HandleOptions<Event, State>,
 ): Promise<CommandOutcome<Event, State>> {
-  return observeCommand(command, { streamId, metadata: options.metadata }, (probe) => runWithRetries(db, spec, streamId, command, options, probe));
+  return observeCommand(command, { streamId, metadata: options.metadata }, (probe) => {
+    const requestHash = options.idempotency ? (options.idempotency.requestHash ?? hashRequest(streamId, command)) : "";
+    return new Promise<CommandOutcome<Event, State>>((resolve, reject) => {
+      const pending: Pending<Command, Event, State> = { command, options, requestHash, probe, resolve, reject };
+      // A caller's own transaction, or history import with its own clock: run as they are.
+      if (isTransaction(db) || options.recordedAt) {
+        void runBatch(db, spec, streamId, [pending]);
+        return;
+      }
+      enqueue(db, spec, streamId, pending);
+    });
+  });
 }
 
-async function runWithRetries<Command extends { type: string; data: unknown }, Event extends { type: string; data: unknown }, State>(
+/** Per database, per stream: the commands waiting for the one in flight to finish. */
+const queues = new WeakMap<Database, Map<string, unknown[]>>();
+
+function enqueue<Command extends { type: string; data: unknown }, Event extends { type: string; data: unknown }, State>(
   db: Database,
   spec: AggregateSpec<Command, Event, State>,
   streamId: string,
-  command: Command,
-  options: HandleOptions<State>,
-  probe: CommandProbe,
-): Promise<CommandOutcome<Event, State>> {
-  const maxAttempts = options.maxAttempts ?? 12;
-  const requestHash = options.idempotency ? hashRequest(streamId, command) : "";
+  pending: Pending<Command, Event, State>,
+): void {
+  let byStream = queues.get(db);
+  if (!byStream) queues.set(db, (byStream = new Map()));
+  const waiting = byStream.get(streamId) as Pending<Command, Event, State>[] | undefined;
+  if (waiting) {
+    waiting.push(pending);
+    return;
+  }
+  const queue: Pending<Command, Event, State>[] = [];
+  byStream.set(streamId, queue);
+  void (async () => {
+    try {
+      let batch = [pending];
+      while (batch.length > 0) {
+        await runBatch(db, spec, streamId, batch);
+        batch = queue.splice(0, MAX_BATCH);
+      }
+    } finally {
+      byStream.delete(streamId);
+    }
+  })();
+}
+
+/** Runs a batch to the end: every request is resolved or rejected when this returns. */
+async function runBatch<Command extends { type: string; data: unknown }, Event extends { type: string; data: unknown }, State>(
+  db: Database,
+  spec: AggregateSpec<Command, Event, State>,
+  streamId: string,
+  batch: Pending<Command, Event, State>[],
+): Promise<void> {
+  const maxAttempts = batch[0]?.options.maxAttempts ?? 12;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await pipelinedTransaction(db, (tx) => runOnce(tx, spec, streamId, command, options, requestHash));
+      const settled = await runTransaction(db, (tx) => decideAndWrite(tx, spec, streamId, batch));
+      settled.forEach((settle) => settle());
+      return;
     } catch (error) {
-      // Someone holding this key committed first (our insert waited on its row): ours rolled back,
-      // answer with theirs.
-      if (options.idempotency && sqlState(error) === "23505" && violatedConstraint(error) === IDEMPOTENCY_KEY_CONSTRAINT) {
-        const replay = await readReplay<Event, State>(db, spec, options.idempotency, requestHash);
-        if (replay) return replay;
-        continue; // the first attempt rolled back after all: ours may run now
+      if (batch.length > 1 && !isRetryable(error)) {
+        // Something one of them did failed the transaction (a key a concurrent request just
+        // recorded, say): run them one by one, so each gets its own answer.
+        for (const pending of batch) await runBatch(db, spec, streamId, [pending]);
+        return;
       }
-      if (!isRetryable(error) || attempt >= maxAttempts) throw error;
-      probe.retried(error);
+      const only = batch[0] as Pending<Command, Event, State>;
+      if (only.options.idempotency && isKeyConflict(error)) {
+        // Someone holding this key committed first (our insert waited on its row): ours rolled
+        // back; answer with theirs, or try again if theirs rolled back after all.
+        try {
+          const replay = await readReplay(db, spec, only);
+          if (replay) return only.resolve(replay);
+        } catch (replayError) {
+          return only.reject(replayError);
+        }
+        continue;
+      }
+      if (!isRetryable(error) || attempt >= maxAttempts) {
+        for (const pending of batch) pending.reject(error);
+        return;
+      }
+      for (const pending of batch) pending.probe.retried(error);
       await sleep(Math.random() * Math.min(50, 2 ** attempt));
     }
   }
 }
 
-async function runOnce<Command extends { type: string; data: unknown }, Event extends { type: string; data: unknown }, State>(
-  tx: Database,
+const isKeyConflict = (error: unknown) => sqlState(error) === "23505" && violatedConstraint(error) === IDEMPOTENCY_KEY_CONSTRAINT;
+
+type KeyRow = { scope: string; key: string; request_hash: string; result: unknown; response_status: number | null; response_body: string | null };
+
+/**
+ * One attempt at a batch inside its transaction. Returns how to settle each request once the
+ * transaction has committed (nothing is settled before: a rollback retries the whole batch).
+ */
+async function decideAndWrite<Command extends { type: string; data: unknown }, Event extends { type: string; data: unknown }, State>(
+  tx: TxSession,
   spec: AggregateSpec<Command, Event, State>,
   streamId: string,
-  command: Command,
-  options: HandleOptions<State>,
-  requestHash: string,
-): Promise<CommandOutcome<Event, State>> {
-  const loaded = await loadAggregate(tx, {
-    streamId,
-    decider: spec.decider,
-    codec: spec.codec,
-    snapshot: spec.snapshot,
-    lock: spec.lockStream,
-  });
-  options.guard?.(loaded.state);
-  const decided = spec.decider.decide(command, loaded.state);
-  const raw = await appendToStream(tx, {
+  batch: Pending<Command, Event, State>[],
+): Promise<{ result: (() => void)[]; writes: SQL[] }> {
+  // One round trip (BEGIN went out just before): the transaction's stamp and global positions, the
+  // locked stream with its snapshot and tail, the idempotency records of the batch's keys (read
+  // after the lock, so a retry that waited for its first attempt sees what it recorded), and the
+  // projection's own read.
+  const stamping = tx.query(stampStatement(batch.length));
+  const loading = loadAggregate(tx, { streamId, decider: spec.decider, codec: spec.codec, snapshot: spec.snapshot, lock: spec.lockStream });
+  const keyed = batch.filter((pending) => pending.options.idempotency);
+  const lookingUp = keyed.length > 0 ? tx.query<KeyRow>(keyLookup(keyed)) : Promise.resolve([] as KeyRow[]);
+  const prefetching = spec.prefetch ? tx.query(spec.prefetch(streamId)) : Promise.resolve(undefined);
+  const [stampRow, loaded, keyRows, prefetched] = await Promise.all([stamping, loading, lookingUp, prefetching]);
+  let stamp = readStamp(stampRow[0]);
+  const recorded = new Map(keyRows.map((row) => [`${row.scope}\u0000${row.key}`, row]));
+
+  type Applied = { pending: Pending<Command, Event, State>; first: number; count: number; state: State; version: bigint };
+  const settle: (() => void)[] = [];
+  const applied: Applied[] = [];
+  const decided: { event: Event; metadata: EventMetadata }[] = [];
+  const seenInBatch = new Map<string, Applied>();
+  let state = loaded.state;
+  let version = loaded.version;
+
+  for (const pending of batch) {
+    const { idempotency, guard, metadata } = pending.options;
+    const keyId = idempotency ? `${idempotency.scope}\u0000${idempotency.key}` : undefined;
+    if (keyId) {
+      const row = recorded.get(keyId);
+      if (row) {
+        if (row.request_hash !== pending.requestHash) settle.push(() => pending.reject(new IdempotencyKeyReusedError(idempotency?.key ?? "")));
+        else {
+          const replay = replayFromRow<Event, State>(spec.codec, row);
+          settle.push(() => pending.resolve(replay));
+        }
+        continue;
+      }
+      const twin = seenInBatch.get(keyId);
+      if (twin) {
+        // The same key twice in one batch: a double submit; the second is the first's replay.
+        if (twin.pending.requestHash !== pending.requestHash) settle.push(() => pending.reject(new IdempotencyKeyReusedError(idempotency?.key ?? "")));
+        else settle.push(() => pending.resolve({ ...outcomeOf(twin), replayed: true, state: undefined }));
+        continue;
+      }
+    }
+    let events: readonly Event[];
+    try {
+      guard?.(state);
+      events = spec.decider.decide(pending.command, state);
+    } catch (error) {
+      settle.push(() => pending.reject(error));
+      continue;
+    }
+    const meta = eventMetadata(metadata);
+    for (const event of events) {
+      decided.push({ event, metadata: meta });
+      state = spec.decider.evolve(state, event);
+    }
+    version += BigInt(events.length);
+    const entry: Applied = { pending, first: decided.length - events.length, count: events.length, state, version };
+    applied.push(entry);
+    if (keyId) seenInBatch.set(keyId, entry);
+  }
+
+  if (decided.length > stamp.globalPositions.length) {
+    // More events than commands (a command that records two facts): draw the rest.
+    const extra = readStamp((await tx.query(stampStatement(decided.length - stamp.globalPositions.length)))[0]);
+    stamp = { ...stamp, globalPositions: [...stamp.globalPositions, ...extra.globalPositions] };
+  }
+  const recordedAt = batch[0]?.options.recordedAt;
+  const plan = planAppend({
     streamId,
     streamType: spec.streamType,
     expectedVersion: loaded.version,
-    events: decided.map((event) => spec.codec.encode(event)),
-    metadata: eventMetadata(options.metadata),
-    recordedAt: options.recordedAt,
+    events: decided.map(({ event, metadata }) => ({ ...spec.codec.encode(event), metadata })),
+    stamp: recordedAt ? { ...stamp, recordedAt } : stamp,
   });
-  const stored = raw.map((row, index) => {
-    const event = decided[index] as Event;
-    return { ...row, type: event.type, data: event.data, event } as StoredEvent<Event>;
+  const stored = plan.events.map((raw, index) => {
+    const event = decided[index]?.event as Event;
+    return { ...raw, type: event.type, data: event.data, event } as StoredEvent<Event>;
   });
-  const state = decided.reduce(spec.decider.evolve, loaded.state);
-  const version = loaded.version + BigInt(decided.length);
 
-  // The writes after the append do not depend on each other: they are sent together (postgres.js
-  // pipelines them on the transaction's connection), one round trip instead of up to four.
-  const writes: Promise<unknown>[] = [];
+  const writes: SQL[] = [];
+  if (stored.length > 0) writes.push(plan.statement);
   const every = BigInt(spec.snapshot.every);
-  if (decided.length > 0 && version / every > loaded.version / every) {
+  if (stored.length > 0 && version / every > loaded.version / every) {
     writes.push(
-      tx
-        .insert(snapshots)
-        .values({ streamId, streamPosition: version, stateSchemaVersion: spec.snapshot.schemaVersion, state: toJsonValue(state) })
-        .onConflictDoNothing()
-        .execute(),
+      sql`insert into snapshots (stream_id, stream_position, state_schema_version, state)
+          values (${streamId}, ${version}, ${spec.snapshot.schemaVersion}, ${JSON.stringify(toJsonValue(state))}::jsonb) on conflict do nothing`,
       // Only the newest snapshot is ever read; older ones are dead weight.
-      tx.delete(snapshots).where(and(eq(snapshots.streamId, streamId), lt(snapshots.streamPosition, version))).execute(),
+      sql`delete from snapshots where stream_id = ${streamId} and stream_position < ${version}`,
     );
   }
-  const projecting = spec.project && stored.length > 0 ? spec.project(tx, stored, { stateBefore: loaded.state }) : undefined;
-  if (projecting) writes.push(projecting);
-  const recording = options.idempotency
-    ? tx
-        .insert(idempotencyKeys)
-        .values({
-          scope: options.idempotency.scope,
-          key: options.idempotency.key,
-          requestHash,
-          result: { streamId, version: version.toString(), events: raw.map(rawToJson) } satisfies StoredResult,
-        })
-        // No ON CONFLICT: a key already recorded fails the transaction, and handleCommand replays
-        // the first result.
-        .execute()
-    : undefined;
-  if (recording) writes.push(recording);
-  const settled = await Promise.allSettled(writes);
-  const failures = settled.flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
-  // After the first failure the others fail with "transaction aborted" (25P02): report the cause.
-  if (failures.length > 0) throw failures.find((error) => sqlState(error) !== "25P02") ?? failures[0];
-  const projected = projecting ? await projecting : undefined;
-  return { streamId, version, events: stored, state, replayed: false, projected };
+  const projection =
+    spec.project && stored.length > 0
+      ? await spec.project(stored, { stateBefore: loaded.state, streamCreatedAt: loaded.createdAt, prefetched, tx })
+      : undefined;
+  if (projection) writes.push(...projection.writes);
+
+  function outcomeOf(entry: Applied): CommandOutcome<Event, State> {
+    const last = entry.first + entry.count - 1;
+    return {
+      streamId,
+      version: entry.version,
+      events: stored.slice(entry.first, entry.first + entry.count),
+      state: entry.state,
+      replayed: false,
+      projected: entry.count > 0 ? projection?.rows?.[last] : undefined,
+    };
+  }
+
+  const keyRecords: Record<string, unknown>[] = [];
+  for (const entry of applied) {
+    const { pending } = entry;
+    const outcome = outcomeOf(entry);
+    // An answer that cannot be built is a bug: it throws, and the transaction records nothing.
+    const reply = pending.options.reply?.(outcome);
+    const idempotency = pending.options.idempotency;
+    if (idempotency) {
+      keyRecords.push({
+        scope: idempotency.scope,
+        key: idempotency.key,
+        requestHash: pending.requestHash,
+        result: { streamId, version: entry.version.toString(), events: plan.events.slice(entry.first, entry.first + entry.count).map(rawToJson) } satisfies StoredResult,
+        responseStatus: reply?.status ?? null,
+        responseBody: reply?.body ?? null,
+        createdAt: stamp.recordedAt,
+      });
+    }
+    const settled = reply ? { ...outcome, reply } : outcome;
+    settle.push(() => pending.resolve(settled));
+  }
+  // No ON CONFLICT: a key recorded meanwhile by a request on another stream fails the transaction,
+  // and the handler answers with that request's result.
+  if (keyRecords.length > 0) writes.push(insertRows(idempotencyKeys, keyRecords));
+  return { result: settle, writes };
 }
 
 type StoredResult = { streamId: string; version: string; events: JsonValue[] };
 
-async function readReplay<Event extends { type: string; data: unknown }, State>(
+/** The batch's keys, looked up in one statement whatever their number. */
+function keyLookup(keyed: readonly { options: { idempotency?: { scope: string; key: string } } }[]): SQL {
+  const keys = JSON.stringify(keyed.map(({ options }) => ({ scope: options.idempotency?.scope, key: options.idempotency?.key })));
+  return sql`select k.scope, k.key, k.request_hash, k.result, k.response_status, k.response_body
+    from idempotency_keys k
+    join jsonb_to_recordset(${keys}::jsonb) as wanted(scope text, key text) on wanted.scope = k.scope and wanted.key = k.key`;
+}
+
+function replayFromRow<Event extends { type: string; data: unknown }, State>(codec: EventCodec<Event>, row: KeyRow): CommandOutcome<Event, State> {
+  const result = (typeof row.result === "string" ? JSON.parse(row.result) : row.result) as StoredResult;
+  const reply = row.response_status !== null && row.response_body !== null ? { status: Number(row.response_status), body: row.response_body } : undefined;
+  return {
+    streamId: result.streamId,
+    version: BigInt(result.version),
+    events: result.events.map((json) => decodeEvent(codec, rawFromSqlRow(json as Record<string, unknown>))),
+    replayed: true,
+    ...(reply ? { reply } : {}),
+  };
+}
+
+async function readReplay<Command, Event extends { type: string; data: unknown }, State>(
   db: Database,
   spec: { codec: EventCodec<Event> },
-  idempotency: { scope: string; key: string },
-  requestHash: string,
+  pending: Pending<Command, Event, State>,
 ): Promise<CommandOutcome<Event, State> | undefined> {
+  const idempotency = pending.options.idempotency;
+  if (!idempotency) return undefined;
   const rows = await db
     .select()
     .from(idempotencyKeys)
     .where(and(eq(idempotencyKeys.scope, idempotency.scope), eq(idempotencyKeys.key, idempotency.key)));
   const row = rows[0];
   if (!row) return undefined;
-  if (row.requestHash !== requestHash) throw new IdempotencyKeyReusedError(idempotency.key);
-  const result = row.result as StoredResult;
-  return {
-    streamId: result.streamId,
-    version: BigInt(result.version),
-    events: result.events.map((json) => decodeEvent(spec.codec, rawFromSqlRow(json as Record<string, unknown>))),
-    replayed: true,
-  };
-}
-
-function rawToJson(raw: RawEvent): JsonValue {
-  return toJsonValue({
-    global_position: raw.globalPosition,
-    transaction_id: raw.transactionId,
-    stream_id: raw.streamId,
-    stream_type: raw.streamType,
-    stream_position: raw.streamPosition,
-    event_id: raw.eventId,
-    event_type: raw.type,
-    schema_version: raw.schemaVersion,
-    data: raw.data,
-    metadata: raw.metadata,
-    recorded_at: raw.recordedAt,
+  if (row.requestHash !== pending.requestHash) throw new IdempotencyKeyReusedError(idempotency.key);
+  return replayFromRow(spec.codec, {
+    scope: row.scope,
+    key: row.key,
+    request_hash: row.requestHash,
+    result: row.result,
+    response_status: row.responseStatus,
+    response_body: row.responseBody,
   });
 }
 

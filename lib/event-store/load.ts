@@ -1,8 +1,8 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../db/client";
 import type { Decider } from "../domain/shared/decider";
 import type { EventCodec } from "./codec";
-import { parseJson } from "./read";
+import { parseJson, toDate } from "./read";
 
 export type SnapshotPolicy<State> = {
   /** The shape version of State; a snapshot with any other version is ignored, never trusted. */
@@ -18,7 +18,18 @@ export type LoadedAggregate<State> = {
   /** Where the snapshot used stood (0 when none was), and how many events were replayed after it. */
   readonly snapshotPosition: bigint;
   readonly eventsReplayed: number;
+  /** When the stream was created (the time of its first event); undefined for a new stream. */
+  readonly createdAt?: Date;
 };
+
+/** Something that runs a statement: a Database, or a transaction session (lib/db/transaction.ts). */
+export type Queryable = Database | { query: <Row = Record<string, unknown>>(statement: SQL) => Promise<Row[]> };
+
+export function queryWith(db: Queryable): <Row = Record<string, unknown>>(statement: SQL) => Promise<Row[]> {
+  if ("query" in db && typeof db.query === "function" && !("select" in db)) return db.query.bind(db) as never;
+  const database = db as Database;
+  return async <Row>(statement: SQL) => rowsOf<Row>(await database.execute(statement));
+}
 
 /**
  * Loads an aggregate from its latest usable snapshot plus the events after it, in one statement
@@ -26,7 +37,7 @@ export type LoadedAggregate<State> = {
  * hot stream queue instead of failing on each other's versions.
  */
 export async function loadAggregate<Command, Event extends { type: string; data: unknown }, State>(
-  db: Database,
+  db: Queryable,
   options: {
     streamId: string;
     decider: Decider<Command, Event, State>;
@@ -36,13 +47,15 @@ export async function loadAggregate<Command, Event extends { type: string; data:
   },
 ): Promise<LoadedAggregate<State>> {
   const { streamId, decider, codec, snapshot } = options;
+  // Sent before the first await, so a caller can pipeline its own statements behind this one.
+  const query = queryWith(db);
   // The stream row, its latest usable snapshot and the newest events after it, in one statement.
   // The tail is read newest first with a LIMIT, which the planner always serves with a short
   // backward scan of the primary key; an unbounded "after the snapshot" range let it misjudge a
   // long stream and read far more of it (30x slower at 100,000 events).
   const window = Math.max(1, snapshot.every) * 2;
-  const result = await db.execute(sql`
-    select s.version::text as version, snap.stream_position::text as snapshot_position, snap.state as snapshot_state, tail.events
+  const result = await query(sql`
+    select s.version::text as version, s.created_at, snap.stream_position::text as snapshot_position, snap.state as snapshot_state, tail.events
       from streams s
       left join lateral (
         select stream_position, state from snapshots
@@ -55,7 +68,7 @@ export async function loadAggregate<Command, Event extends { type: string; data:
                  order by stream_position desc limit ${window}) e) tail on true
      where s.stream_id = ${streamId}
      ${options.lock ? sql`for update of s` : sql``}`);
-  const head = rowsOf<{ version: string; snapshot_position: string | null; snapshot_state: unknown; events: unknown }>(result)[0];
+  const head = (result as { version: string; created_at: unknown; snapshot_position: string | null; snapshot_state: unknown; events: unknown }[])[0];
   if (!head) return { state: decider.initialState(), version: 0n, snapshotPosition: 0n, eventsReplayed: 0 };
 
   const snapshotPosition = head.snapshot_position == null ? 0n : BigInt(head.snapshot_position);
@@ -68,13 +81,13 @@ export async function loadAggregate<Command, Event extends { type: string; data:
     eventsReplayed++;
   };
   const readRange = async (after: bigint, before?: bigint) => {
-    const rows = await db.execute(sql`
+    const rows = await query(sql`
       select e.stream_position::text as stream_position, e.event_type, e.schema_version, e.data
         from events e
        where e.stream_id = ${streamId} and e.stream_position > ${after}
              ${before === undefined ? sql`` : sql`and e.stream_position < ${before}`}
        order by e.stream_position`); // the column, not the text alias ("10" sorts before "9")
-    for (const row of rowsOf<{ stream_position: string; event_type: string; schema_version: number; data: unknown }>(rows)) {
+    for (const row of rows as { stream_position: string; event_type: string; schema_version: number; data: unknown }[]) {
       apply(row.event_type, Number(row.schema_version), parseJson(row.data), BigInt(row.stream_position));
     }
   };
@@ -88,5 +101,5 @@ export async function loadAggregate<Command, Event extends { type: string; data:
   // A lock that had to wait returns the stream row as the writer we waited for left it, but the
   // rest of the statement saw the data from before that commit: read the events it missed.
   if (version < BigInt(head.version)) await readRange(version);
-  return { state, version, snapshotPosition, eventsReplayed };
+  return { state, version, snapshotPosition, eventsReplayed, createdAt: toDate(head.created_at) };
 }

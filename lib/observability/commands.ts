@@ -1,6 +1,6 @@
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError } from "../domain/shared/errors";
-import { ConcurrencyError, IdempotencyKeyReusedError, sqlState } from "../event-store/errors";
+import { ConcurrencyError, IdempotencyKeyReusedError, isAppendConflict, sqlState } from "../event-store/errors";
 import { log } from "../log";
 import { type CommandOutcomeLabel, metrics } from "./metrics";
 
@@ -23,7 +23,7 @@ function errorOutcome(error: unknown): CommandOutcomeLabel {
 }
 
 function retryReason(error: unknown): string {
-  if (error instanceof ConcurrencyError) return "concurrency";
+  if (error instanceof ConcurrencyError || isAppendConflict(error)) return "concurrency";
   return sqlState(error) === "40P01" ? "deadlock" : "serialization";
 }
 

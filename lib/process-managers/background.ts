@@ -1,8 +1,12 @@
 import type { CommandContext } from "../commands/accounts";
+import { purgeIdempotencyKeys } from "../event-store/idempotency";
 import { log } from "../log";
 import { runDueTransfers } from "./transfer-runner";
 
-type Loop = { timer?: NodeJS.Timeout };
+/** How often a server forgets old request keys (any instance may: the delete is idempotent). */
+const PURGE_EVERY_MS = 10 * 60_000;
+
+type Loop = { timer?: NodeJS.Timeout; purgedAt?: number };
 const loop = ((globalThis as { __ledgerlineTransferLoop?: Loop }).__ledgerlineTransferLoop ??= {});
 
 /**
@@ -17,8 +21,14 @@ export function startTransferLoop(context: () => Promise<CommandContext>, interv
     busy = true;
     void (async () => {
       try {
-        const report = await runDueTransfers({ ctx: await context(), runnerId: `loop-${process.pid}` }, { maxMs: Math.max(intervalMs * 5, 5_000) });
+        const ctx = await context();
+        const report = await runDueTransfers({ ctx, runnerId: `loop-${process.pid}` }, { maxMs: Math.max(intervalMs * 5, 5_000) });
         if (report.claimed > 0) log().info({ event: "transfer-loop", ...report }, "resumed transfers");
+        if (Date.now() - (loop.purgedAt ?? 0) > PURGE_EVERY_MS) {
+          loop.purgedAt = Date.now();
+          const purged = await purgeIdempotencyKeys(ctx.db);
+          if (purged > 0) log().info({ event: "idempotency-purge", purged }, "forgot old request keys");
+        }
       } catch (error) {
         log().error({ event: "transfer-loop", err: error }, "transfer loop failed; it tries again next interval");
       } finally {

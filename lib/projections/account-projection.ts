@@ -49,12 +49,13 @@ export function evolveSummary(row: AccountSummaryRow | undefined, event: Account
 
 /**
  * The summary row that `state` implies, for use as a "before" row when the caller already holds the
- * aggregate's state. Only opened_at is unknown here: callers must not write it back (see the upsert).
+ * aggregate's state. opened_at is only known when the caller gives it (the stream's creation time);
+ * the upsert never writes it back either way.
  */
-export function summaryFromState(state: AccountState, version: bigint): AccountSummaryRow | undefined {
+export function summaryFromState(state: AccountState, version: bigint, openedAt?: Date): AccountSummaryRow | undefined {
   if (state.status === "Unopened") return undefined;
   const unknown = new Date(0);
-  return { ...stateToSummary(state, unknown, { streamPosition: version, globalPosition: 0n, recordedAt: unknown }) };
+  return { ...stateToSummary(state, openedAt ?? unknown, { streamPosition: version, globalPosition: 0n, recordedAt: unknown }) };
 }
 
 function stateToSummary(
@@ -217,17 +218,19 @@ function describe(e: AccountEvent, currency: Currency): { summary: string; reaso
 export function projectAccountRun(
   before: AccountSummaryRow | undefined,
   events: readonly AccountStoredEvent[],
-): { summary: AccountSummaryRow | undefined; statement: StatementEntryRow[]; audit: AuditLogRow[] } {
+): { summary: AccountSummaryRow | undefined; statement: StatementEntryRow[]; audit: AuditLogRow[]; after: (AccountSummaryRow | undefined)[] } {
   let summary = before;
   const statement: StatementEntryRow[] = [];
   const audit: AuditLogRow[] = [];
+  const after: (AccountSummaryRow | undefined)[] = [];
   for (const event of events) {
     const previous = summary;
     summary = evolveSummary(previous, event);
+    after.push(summary);
     if (!summary) continue;
     const entry = statementEntryFor(summary, event);
     if (entry) statement.push(entry);
     audit.push(auditEntryFor(previous, summary, event));
   }
-  return { summary, statement, audit };
+  return { summary, statement, audit, after };
 }

@@ -16,6 +16,8 @@ export function operationsAuditEntry(event: StoredEvent<OperationsEvent>): Audit
     customerId: null,
     summary,
     reason: null,
-    changes: e.type === "ProjectionsRebuilt" ? { rows: { from: null, to: JSON.stringify(e.data.rows) } } : {},
+    // Sorted keys: the event's data comes back from jsonb in jsonb's key order, not the writer's, and
+    // a replay must write the same text as the command did.
+    changes: e.type === "ProjectionsRebuilt" ? { rows: { from: null, to: JSON.stringify(Object.fromEntries(Object.entries(e.data.rows).sort(([a], [b]) => a.localeCompare(b)))) } } : {},
   };
 }

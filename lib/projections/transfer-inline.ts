@@ -1,7 +1,8 @@
-import { eq } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { auditLog, sanctionsEntries, transfersView, transferWork } from "../db/schema";
+import { sql } from "drizzle-orm";
+import { insertRows, rowFromDriver, upsertRow } from "../db/rows";
+import { auditLog, sanctionsEntries, transfersView, type TransferViewRow } from "../db/schema";
 import type { SanctionsEvent } from "../domain/sanctions/sanctions";
+import type { Projection, ProjectionContext } from "../event-store/handle-command";
 import type { StoredEvent } from "../event-store/types";
 import {
   evolveSanctionsEntries,
@@ -12,40 +13,50 @@ import {
   type TransferStoredEvent,
 } from "./transfer-projection";
 
+const transferIdOf = (streamId: string) => streamId.slice("transfer-".length);
+
+/** The transfer's row before the events, read in the same round trip as the load. */
+export const prefetchTransferView = (streamId: string) => sql`select * from transfers_view where transfer_id = ${transferIdOf(streamId)}`;
+
 /**
- * Refreshes transfers_view and the audit log in the step's transaction, and keeps the work queue in
+ * transfers_view and the audit log for a run of one transfer's events, and the work queue kept in
  * step: a transfer a runner can advance has a row; one that ended or waits for review has none.
+ * Returns the view row after each event (the API answers with it).
  */
-export async function projectTransferEvents(tx: Database, events: readonly TransferStoredEvent[]): Promise<void> {
+export function projectTransferEvents(events: readonly TransferStoredEvent[], context: ProjectionContext<unknown>): Projection {
   const first = events[0];
-  if (!first) return;
-  const transferId = first.streamId.slice("transfer-".length);
-  let row =
-    first.streamPosition === 1n ? undefined : (await tx.select().from(transfersView).where(eq(transfersView.transferId, transferId)))[0];
+  if (!first) return { writes: [] };
+  const transferId = transferIdOf(first.streamId);
+  const prefetched = context.prefetched?.[0];
+  let row: TransferViewRow | undefined = first.streamPosition === 1n || !prefetched ? undefined : rowFromDriver(transfersView, prefetched);
   const audit = [];
+  const after: (TransferViewRow | undefined)[] = [];
   for (const event of events) {
     row = evolveTransferView(row, event);
+    after.push(row);
     if (row) audit.push(transferAuditEntry(row, event));
   }
-  if (!row) return;
-  const { transferId: _key, ...changes } = row;
-  await tx.insert(transfersView).values(row).onConflictDoUpdate({ target: transfersView.transferId, set: changes });
-  if (audit.length > 0) await tx.insert(auditLog).values(audit);
-  if (RUNNABLE_STATUSES.has(row.status)) {
-    // A released transfer comes back to the queue; a running one keeps its lease.
-    await tx.insert(transferWork).values({ transferId }).onConflictDoNothing();
-  } else {
-    await tx.delete(transferWork).where(eq(transferWork.transferId, transferId));
-  }
+  if (!row) return { writes: [], rows: after };
+  // A released transfer comes back to the queue; a running one keeps its lease.
+  const work = RUNNABLE_STATUSES.has(row.status)
+    ? sql`insert into transfer_work (transfer_id) values (${transferId}) on conflict do nothing`
+    : sql`delete from transfer_work where transfer_id = ${transferId}`;
+  return {
+    writes: [
+      sql`with v as (${upsertRow(transfersView, row)}), a as (${insertRows(auditLog, audit)}) ${work}`,
+    ],
+    rows: after,
+  };
 }
 
-export async function projectSanctionsEvents(tx: Database, events: readonly StoredEvent<SanctionsEvent>[]): Promise<void> {
+export function projectSanctionsEvents(events: readonly StoredEvent<SanctionsEvent>[]): Projection {
   const scratch = new Map();
+  const writes = [];
   for (const event of events) {
     const change = evolveSanctionsEntries(scratch, event);
-    if (change.upsert) await tx.insert(sanctionsEntries).values(change.upsert).onConflictDoNothing();
-    if (change.remove) await tx.delete(sanctionsEntries).where(eq(sanctionsEntries.entryId, change.remove));
+    if (change.upsert) writes.push(sql`${insertRows(sanctionsEntries, [change.upsert])} on conflict do nothing`);
+    if (change.remove) writes.push(sql`delete from sanctions_entries where entry_id = ${change.remove}`);
   }
-  await tx.insert(auditLog).values(events.map(sanctionsAuditEntry));
+  writes.push(insertRows(auditLog, events.map(sanctionsAuditEntry)));
+  return { writes };
 }
-

@@ -3,10 +3,12 @@ import { depositMoney, openAccount, withdrawMoney, type AccountCommandResult } f
 import type { Database } from "../../db/client";
 import type { Currency } from "../../domain/shared/currency";
 import { describeRefusal, rejectionText } from "../../errors/messages";
-import { findAccount, findAccountOwnedBy, isUuid, listAccountsOwnedBy, readStatementPage } from "../../read-models/accounts";
+import { findAccountOwnedBy, isUuid, listAccountsOwnedBy, readStatementPage } from "../../read-models/accounts";
 import { toApiAccount, toApiCommandEvent, toApiStatementEntry } from "../mappers";
-import type { operations } from "../operations";
+import type { StoredReply } from "../../event-store/handle-command";
+import { type Operation, operations } from "../operations";
 import { ApiProblem, rejectionProblemCode } from "../problem";
+import { problemReply, replyOf, successReply } from "../reply";
 import type { Handler } from "../route";
 
 export const accountNotFound = () => new ApiProblem("ACCOUNT_NOT_FOUND", "There is no such account of yours.");
@@ -20,34 +22,40 @@ export async function ownedAccount(db: Database, userId: string, accountId: stri
 
 /**
  * An account command's answer: the account and the event, or (when the aggregate refused it and
- * recorded the refusal) a 422 problem with the rejection's code, carrying the recorded event.
+ * recorded the refusal) a 422 problem with the rejection's code, carrying the recorded event. Built
+ * inside the command's transaction from the row it wrote, and kept with the Idempotency-Key.
  */
-export async function accountCommandAnswer(db: Database, result: AccountCommandResult) {
-  const event = toApiCommandEvent(result.event);
-  const row = result.summary ?? (await findAccount(db, result.accountId));
-  if (!row) throw accountNotFound();
-  if (result.outcome === "rejected") {
-    const code = String((result.event.data as { code?: unknown }).code ?? "");
-    const detail =
-      result.event.type === "DepositRejected" || result.event.type === "WithdrawalRejected"
-        ? describeRefusal(result.event.event, row.currency as Currency)
-        : `Refused: ${rejectionText(code)}.`;
-    throw new ApiProblem(rejectionProblemCode(code), detail, { extensions: { event } });
-  }
-  return { account: toApiAccount(row), event };
-}
+export const accountCommandReply =
+  (operation: Pick<Operation, "success">) =>
+  (result: AccountCommandResult): StoredReply => {
+    const row = result.summary;
+    if (!row) throw new Error(`The command on account ${result.accountId} wrote no account_summary row`);
+    const event = toApiCommandEvent(result.event);
+    if (result.outcome === "rejected") {
+      const code = String((result.event.data as { code?: unknown }).code ?? "");
+      const detail =
+        result.event.type === "DepositRejected" || result.event.type === "WithdrawalRejected"
+          ? describeRefusal(result.event.event, row.currency as Currency)
+          : `Refused: ${rejectionText(code)}.`;
+      return problemReply(new ApiProblem(rejectionProblemCode(code), detail, { extensions: { event } }));
+    }
+    return successReply(operation, { account: toApiAccount(row), event });
+  };
 
 export const listAccounts: Handler<typeof operations.listAccounts> = async ({ ctx, user }) => ({
   accounts: (await listAccountsOwnedBy(ctx.db, user.id)).map(toApiAccount),
 });
 
-export const openAccountForUser: Handler<typeof operations.openAccount> = async ({ ctx, user, body, metadata }) => {
-  // The account id is new on every call, so the command layer's key cannot recognise a retry; the
-  // API's own Idempotency-Key record (response replay) is what makes a retried open make one account.
-  const result = await openAccount(ctx, { customerId: user.id, currency: body.currency, nickname: body.nickname }, { ...metadata, commandId: undefined });
-  const row = await findAccount(ctx.db, result.accountId);
-  if (!row) throw new Error(`Account ${result.accountId} was opened but is not in account_summary`);
-  return { account: toApiAccount(row) };
+export const openAccountForUser: Handler<typeof operations.openAccount> = async ({ ctx, user, body, metadata, idempotency }) => {
+  // With an Idempotency-Key the account's id is derived from it: a retry meets the same account.
+  const result = await openAccount(ctx, { customerId: user.id, currency: body.currency, nickname: body.nickname }, metadata, {
+    requestHash: idempotency?.requestHash,
+    reply: (opened) => {
+      if (!opened.summary) throw new Error(`Account ${opened.accountId} was opened but wrote no account_summary row`);
+      return successReply(operations.openAccount, { account: toApiAccount(opened.summary) });
+    },
+  });
+  return replyOf(result);
 };
 
 export const getAccount: Handler<typeof operations.getAccount> = async ({ ctx, user, params }) => ({
@@ -56,17 +64,28 @@ export const getAccount: Handler<typeof operations.getAccount> = async ({ ctx, u
 
 // Deposits and withdrawals check ownership on the state the command loads (ownerId), not with a
 // read of their own first: a round trip less on the busiest routes.
-export const deposit: Handler<typeof operations.deposit> = async ({ ctx, user, params, body, metadata }) => {
+export const deposit: Handler<typeof operations.deposit> = async ({ ctx, user, params, body, metadata, idempotency }) => {
   const accountId = knownAccountId(params.accountId);
-  const result = await depositMoney(ctx, { accountId, amount: body.amount, reference: body.reference }, metadata, { ownerId: user.id });
-  return accountCommandAnswer(ctx.db, result);
+  const result = await depositMoney(ctx, { accountId, amount: body.amount, reference: body.reference }, metadata, {
+    ownerId: user.id,
+    requestHash: idempotency?.requestHash,
+    reply: depositReply,
+  });
+  return replyOf(result);
 };
 
-export const withdraw: Handler<typeof operations.withdraw> = async ({ ctx, user, params, body, metadata }) => {
+export const withdraw: Handler<typeof operations.withdraw> = async ({ ctx, user, params, body, metadata, idempotency }) => {
   const accountId = knownAccountId(params.accountId);
-  const result = await withdrawMoney(ctx, { accountId, amount: body.amount, reference: body.reference }, metadata, { ownerId: user.id });
-  return accountCommandAnswer(ctx.db, result);
+  const result = await withdrawMoney(ctx, { accountId, amount: body.amount, reference: body.reference }, metadata, {
+    ownerId: user.id,
+    requestHash: idempotency?.requestHash,
+    reply: withdrawalReply,
+  });
+  return replyOf(result);
 };
+
+const depositReply = accountCommandReply(operations.deposit);
+const withdrawalReply = accountCommandReply(operations.withdraw);
 
 /** A path id that cannot be an account is "not found", as one that is someone else's. */
 function knownAccountId(accountId: string | undefined): string {

@@ -1,6 +1,6 @@
 import "server-only";
 import { freezeAccount as freeze, unfreezeAccount as unfreeze } from "../../commands/accounts";
-import { rejectHeldTransfer, releaseHeldTransfer } from "../../commands/transfers";
+import { rejectHeldTransfer, releaseHeldTransfer, type TransferRequestResult } from "../../commands/transfers";
 import { accountStreamId } from "../../domain/account/decider";
 import { readStream } from "../../event-store/read";
 import { recordOperation } from "../../commands/operations";
@@ -9,11 +9,12 @@ import { findAccount } from "../../read-models/accounts";
 import { auditBounds, readAuditPage } from "../../read-models/audit";
 import { findTransfer } from "../../read-models/transfers";
 import { toApiAuditEntry, toApiStoredEvent, toApiTransfer } from "../mappers";
-import type { operations } from "../operations";
+import { type Operation, operations } from "../operations";
 import { ApiProblem } from "../problem";
+import { replyOf, successReply } from "../reply";
 import type { Handler } from "../route";
-import { accountCommandAnswer } from "./accounts";
-import { driveNow } from "./transfers";
+import { accountCommandReply } from "./accounts";
+import { driveAfterResponse } from "./transfers";
 
 // Admin operations: the route wrapper has checked the admin role; these call the same commands the
 // back office does and record the admin as the actor.
@@ -21,19 +22,28 @@ import { driveNow } from "./transfers";
 const noSuchAccount = () => new ApiProblem("ACCOUNT_NOT_FOUND", "There is no such account.");
 const noSuchTransfer = () => new ApiProblem("TRANSFER_NOT_FOUND", "There is no such transfer.");
 
-export const freezeAccount: Handler<typeof operations.freezeAccount> = async ({ ctx, params, body, metadata }) => {
+export const freezeAccount: Handler<typeof operations.freezeAccount> = async ({ ctx, params, body, metadata, idempotency }) => {
   const account = await findAccount(ctx.db, params.accountId);
   if (!account) throw noSuchAccount();
-  const result = await freeze(ctx, { accountId: account.accountId, category: body.category, reason: body.reason }, metadata);
-  return accountCommandAnswer(ctx.db, result);
+  const result = await freeze(ctx, { accountId: account.accountId, category: body.category, reason: body.reason }, metadata, {
+    requestHash: idempotency?.requestHash,
+    reply: freezeReply,
+  });
+  return replyOf(result);
 };
 
-export const unfreezeAccount: Handler<typeof operations.unfreezeAccount> = async ({ ctx, params, body, metadata }) => {
+export const unfreezeAccount: Handler<typeof operations.unfreezeAccount> = async ({ ctx, params, body, metadata, idempotency }) => {
   const account = await findAccount(ctx.db, params.accountId);
   if (!account) throw noSuchAccount();
-  const result = await unfreeze(ctx, { accountId: account.accountId, reason: body.reason }, metadata);
-  return accountCommandAnswer(ctx.db, result);
+  const result = await unfreeze(ctx, { accountId: account.accountId, reason: body.reason }, metadata, {
+    requestHash: idempotency?.requestHash,
+    reply: unfreezeReply,
+  });
+  return replyOf(result);
 };
+
+const freezeReply = accountCommandReply(operations.freezeAccount);
+const unfreezeReply = accountCommandReply(operations.unfreezeAccount);
 
 export const accountEvents: Handler<typeof operations.accountEvents> = async ({ ctx, params, query }) => {
   const account = await findAccount(ctx.db, params.accountId);
@@ -58,23 +68,33 @@ export const audit: Handler<typeof operations.audit> = async ({ ctx, query }) =>
   return { entries: page.rows.map(toApiAuditEntry), nextCursor: page.nextCursor?.toString() ?? null };
 };
 
-export const releaseTransfer: Handler<typeof operations.releaseTransfer> = async ({ ctx, user, params, body, metadata }) => {
+/** A review decision's answer: the transfer as the decision left it (it goes on in the background). */
+const reviewReply =
+  (operation: Pick<Operation, "success">, viewer: { id: string; role: string }) =>
+  ({ transferId, view }: TransferRequestResult) => {
+    if (!view) throw new Error(`Transfer ${transferId} was reviewed but wrote no transfers_view row`);
+    return successReply(operation, { transfer: toApiTransfer(view, viewer) });
+  };
+
+export const releaseTransfer: Handler<typeof operations.releaseTransfer> = async ({ ctx, user, params, body, metadata, idempotency }) => {
   const transfer = await findTransfer(ctx.db, params.transferId);
   if (!transfer) throw noSuchTransfer();
-  await releaseHeldTransfer(ctx, { transferId: transfer.transferId, reason: body.reason }, metadata);
-  await driveNow(ctx, transfer.transferId);
-  const row = await findTransfer(ctx.db, transfer.transferId);
-  if (!row) throw noSuchTransfer();
-  return { transfer: toApiTransfer(row, user) };
+  const result = await releaseHeldTransfer(ctx, { transferId: transfer.transferId, reason: body.reason }, metadata, {
+    requestHash: idempotency?.requestHash,
+    reply: reviewReply(operations.releaseTransfer, user),
+  });
+  driveAfterResponse(ctx, transfer.transferId);
+  return replyOf(result);
 };
 
-export const rejectTransfer: Handler<typeof operations.rejectTransfer> = async ({ ctx, user, params, body, metadata }) => {
+export const rejectTransfer: Handler<typeof operations.rejectTransfer> = async ({ ctx, user, params, body, metadata, idempotency }) => {
   const transfer = await findTransfer(ctx.db, params.transferId);
   if (!transfer) throw noSuchTransfer();
-  await rejectHeldTransfer(ctx, { transferId: transfer.transferId, reason: body.reason }, metadata);
-  const row = await findTransfer(ctx.db, transfer.transferId);
-  if (!row) throw noSuchTransfer();
-  return { transfer: toApiTransfer(row, user) };
+  const result = await rejectHeldTransfer(ctx, { transferId: transfer.transferId, reason: body.reason }, metadata, {
+    requestHash: idempotency?.requestHash,
+    reply: reviewReply(operations.rejectTransfer, user),
+  });
+  return replyOf(result);
 };
 
 export const rebuildProjections: Handler<typeof operations.rebuildProjections> = async ({ ctx, metadata }) => {

@@ -1,11 +1,13 @@
 import "server-only";
+import { after } from "next/server";
 import { requestTransfer as recordTransferRequest, type TransferRequestInput } from "../../commands/transfers";
 import type { CommandContext } from "../../commands/accounts";
 import { driveTransfer } from "../../process-managers/transfer-runner";
-import { findTransfer, findTransferFor, listTransfersFor } from "../../read-models/transfers";
+import { findTransferFor, listTransfersFor } from "../../read-models/transfers";
 import { toApiTransfer } from "../mappers";
-import type { operations } from "../operations";
+import { operations } from "../operations";
 import { ApiProblem } from "../problem";
+import { replyOf, successReply } from "../reply";
 import type { Handler } from "../route";
 import { ownedAccount } from "./accounts";
 import { log } from "../../log";
@@ -19,7 +21,21 @@ export async function driveNow(ctx: CommandContext, transferId: string): Promise
   });
 }
 
-export const requestTransfer: Handler<typeof operations.requestTransfer> = async ({ ctx, user, body, metadata }) => {
+/**
+ * Drives the transfer once the response has gone (Next's `after`, which serverless platforms keep
+ * alive for): the answer is the transfer as its request recorded it, the same bytes every retry
+ * gets, and nobody waits for the steps. Outside a request (tests calling the handler) it just runs.
+ */
+export function driveAfterResponse(ctx: CommandContext, transferId: string): void {
+  const drive = () => driveNow(ctx, transferId);
+  try {
+    after(drive);
+  } catch {
+    void drive();
+  }
+}
+
+export const requestTransfer: Handler<typeof operations.requestTransfer> = async ({ ctx, user, body, metadata, idempotency }) => {
   // Paying from an account that is not yours: not found, exactly as for one that does not exist.
   await ownedAccount(ctx.db, user.id, body.fromAccountId);
   const input: TransferRequestInput = {
@@ -28,11 +44,16 @@ export const requestTransfer: Handler<typeof operations.requestTransfer> = async
     amount: body.amount,
     reference: body.reference,
   };
-  const { transferId } = await recordTransferRequest(ctx, input, metadata);
-  await driveNow(ctx, transferId);
-  const row = await findTransfer(ctx.db, transferId);
-  if (!row) throw new Error(`Transfer ${transferId} was requested but is not in transfers_view`);
-  return { transfer: toApiTransfer(row, user) };
+  const result = await recordTransferRequest(ctx, input, metadata, {
+    requestHash: idempotency?.requestHash,
+    reply: ({ transferId, view }) => {
+      if (!view) throw new Error(`Transfer ${transferId} was requested but wrote no transfers_view row`);
+      return successReply(operations.requestTransfer, { transfer: toApiTransfer(view, user) });
+    },
+  });
+  // A replay drives too: the first attempt may have died before its transfer moved.
+  driveAfterResponse(ctx, result.transferId);
+  return replyOf(result);
 };
 
 export const getTransfer: Handler<typeof operations.getTransfer> = async ({ ctx, user, params }) => {

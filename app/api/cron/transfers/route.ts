@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { commandContext } from "@/lib/dal/context";
+import { purgeIdempotencyKeys } from "@/lib/event-store/idempotency";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { runDueTransfers } from "@/lib/process-managers/transfer-runner";
@@ -19,9 +20,12 @@ async function run(request: Request): Promise<Response> {
   const secret = env().CRON_SECRET;
   if (!secret) return Response.json({ error: "The transfers cron is not configured (set CRON_SECRET)." }, { status: 503 });
   if (!authorised(request, secret)) return Response.json({ error: "Unauthorized" }, { status: 401 });
-  const report = await runDueTransfers({ ctx: await commandContext(), runnerId: "cron" }, { maxMs: 20_000 });
-  log().info({ event: "transfer-cron", requestId: (await requestIds()).requestId, ...report }, "cron resumed transfers");
-  return Response.json(report, { headers: { "cache-control": "no-store" } });
+  const ctx = await commandContext();
+  const report = await runDueTransfers({ ctx, runnerId: "cron" }, { maxMs: 20_000 });
+  // Serverless deployments have no background loop: old request keys are forgotten here too.
+  const purgedKeys = await purgeIdempotencyKeys(ctx.db);
+  log().info({ event: "transfer-cron", requestId: (await requestIds()).requestId, ...report, purgedKeys }, "cron resumed transfers");
+  return Response.json({ ...report, purgedKeys }, { headers: { "cache-control": "no-store" } });
 }
 
 export const GET = run;

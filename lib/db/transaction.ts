@@ -1,0 +1,118 @@
+import type { SQL } from "drizzle-orm";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { PgDialect, PgTransaction } from "drizzle-orm/pg-core";
+import { type Database, type PostgresClient, postgresClientOf, rowsOf } from "./client";
+
+/**
+ * The one adapter between the event store's hot path and the drivers. A command's transaction is
+ * sent in as few round trips as the protocol allows:
+ *
+ *   1. BEGIN goes out with the first statements (the load), not on its own;
+ *   2. the statements `work` issues through `query` are pipelined in call order;
+ *   3. the writes `work` returns go out together with COMMIT, in one flight.
+ *
+ * On postgres.js this runs on a reserved connection, with the statements sent straight to the
+ * driver in the order they are issued (Drizzle's own query path adds microtask hops that could let
+ * a later statement, COMMIT say, be queued before an earlier one). `tx.db` is a Drizzle database on
+ * the same connection for code that builds queries with Drizzle's builders; it is built from
+ * Drizzle's public `drizzle()` only. On PGlite (in process: no round trips to save), and when `db`
+ * is already a transaction, the same contract runs as one plain Drizzle transaction.
+ *
+ * tests/integration/transaction-adapter.test.ts pins the contract (order, atomicity, COMMIT after
+ * a failed write rolls back, round trips), so a driver or Drizzle upgrade that breaks it fails loudly.
+ */
+export type TxSession = {
+  /** Queues one statement on the transaction; statements run in the order they were issued. */
+  query<Row = Record<string, unknown>>(statement: SQL): Promise<Row[]>;
+  /** A Drizzle database on this transaction (each awaited query is its own round trip). */
+  readonly db: Database;
+};
+
+export type TransactionWork<T> = (tx: TxSession) => Promise<{ readonly result: T; readonly writes: readonly SQL[] }>;
+
+const transactions = new WeakSet<Database>();
+
+/** True for a Database that is already a transaction (ours or Drizzle's): commands join it. */
+export function isTransaction(db: Database): boolean {
+  return transactions.has(db) || db instanceof PgTransaction;
+}
+
+const dialect = new PgDialect();
+
+/** Runs `work` as one transaction; see the type's comment for how it reaches the database. */
+export async function runTransaction<T>(db: Database, work: TransactionWork<T>): Promise<T> {
+  const postgresClient = transactions.has(db) ? undefined : postgresClientOf(db);
+  if (!postgresClient) return drizzleTransaction(db, work);
+  return pipelinedTransaction(postgresClient, work);
+}
+
+async function drizzleTransaction<T>(db: Database, work: TransactionWork<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    const session: TxSession = { db: tx, query: async <Row>(statement: SQL) => rowsOf<Row>(await tx.execute(statement)) };
+    const { result, writes } = await work(session);
+    for (const write of writes) await tx.execute(write);
+    return result;
+  });
+}
+
+async function pipelinedTransaction<T>({ client, prepare }: PostgresClient, work: TransactionWork<T>): Promise<T> {
+  const reserved = await client.reserve();
+  // A parameterless statement is never prepared: postgres.js would send it unnamed either way.
+  const send = <Row>(statement: SQL): Promise<Row[]> => {
+    const { sql: text, params } = dialect.sqlToQuery(statement);
+    return reserved.unsafe(text, params as never[], { prepare: prepare && params.length > 0 }) as unknown as Promise<Row[]>;
+  };
+  // Drizzle on the reserved connection, for builder-made queries (it never begins or commits);
+  // built only when asked for: the hot path does not need it.
+  let db: Database | undefined;
+  const drizzleOnReserved = () => {
+    if (!db) {
+      // drizzle() installs its type parsers through `client.options`, which a reserved connection
+      // does not expose; it shares the pool's options, so hand it those.
+      db = drizzlePostgres({ client: Object.assign(reserved, { options: client.options }) }) as unknown as Database;
+      transactions.add(db);
+    }
+    return db;
+  };
+  const pending: Promise<unknown>[] = [];
+  const track = <V>(promise: Promise<V>): Promise<V> => {
+    pending.push(promise.catch(() => undefined));
+    return promise;
+  };
+  const begun = track(reserved.unsafe("begin"));
+  let committed = false;
+  try {
+    const session: TxSession = {
+      get db() {
+        return drizzleOnReserved();
+      },
+      query: (statement) => track(send(statement)),
+    };
+    const { result, writes } = await work(session);
+    const sent = writes.map((write) => send(write));
+    const commit = reserved.unsafe("commit");
+    const settled = await Promise.allSettled([begun, ...sent, commit]);
+    committed = true;
+    const failures = settled.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason as unknown] : []));
+    // After the first failure the rest fail with "transaction is aborted" (25P02) and COMMIT rolls
+    // back: report the cause.
+    if (failures.length > 0) throw failures.find((error) => codeOf(error) !== "25P02") ?? failures[0];
+    const tag = (settled.at(-1) as PromiseFulfilledResult<{ command?: string }>).value.command;
+    if (tag !== "COMMIT") throw new Error(`COMMIT answered ${tag ?? "nothing"}: the transaction was rolled back`);
+    return result;
+  } catch (error) {
+    if (!committed) {
+      // Let whatever is still in flight settle first, so the ROLLBACK cannot meet a half-sent pipeline.
+      await Promise.all(pending);
+      await reserved.unsafe("rollback").catch(() => {});
+    }
+    throw error;
+  } finally {
+    reserved.release();
+  }
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
