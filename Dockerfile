@@ -1,15 +1,23 @@
 # Ledgerline's image: Next's standalone server on a slim Node, run as a non-root user.
 # Build: docker build -t ledgerline .   Run with compose.yaml, or see docs/deploy.md.
 
+# Every stage on one Node 24 image, pinned by digest so a rebuild cannot move under us. The digest is
+# node:24.21.0-bookworm-slim, what node:24-bookworm-slim pointed at in October 2026, and 24.21.0 is the
+# `node` dependency in package.json: bump the two together. (Our machines cannot reach the image
+# registry; the digest was read from public Dockerfiles pinning that tag.)
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:d6aa754f16b3197301076f047b5def2f02ea1dbbc2ca920407d46d7ec7f87b20
+
 # 1. Dependencies, from the lockfile only, so this layer is reused until package-lock.json changes.
-FROM node:20-bookworm-slim AS deps
+#    This installs the `node` dependency's binary too; only the build uses it (npx puts it first on
+#    the PATH, the same 24.21.0 as the image's). The runtime stage never sees it: Next does not trace it.
+FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
 # 2. Build, then complete the standalone folder (static assets, public/, drizzle/ migrations, the
 #    health check) with the same script the server tests run.
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY --from=deps /app/node_modules ./node_modules
@@ -17,8 +25,8 @@ COPY . .
 RUN npx next build && node scripts/standalone-prepare.mjs
 
 # 3. Runtime: only the standalone folder (the server, its traced node_modules, PGlite's WASM files,
-#    the migrations); no dev dependencies, no sources.
-FROM node:20-bookworm-slim AS runtime
+#    the migrations); no dev dependencies, no sources. `node` is the image's own (/usr/local/bin).
+FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
 # HOSTNAME: Docker sets it to the container id, and the standalone server listens on $HOSTNAME.
 ENV NODE_ENV=production \
