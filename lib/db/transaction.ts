@@ -75,12 +75,19 @@ async function pipelinedTransaction<T>({ client, prepare }: PostgresClient, work
     return db;
   };
   const pending: Promise<unknown>[] = [];
+  // Set when the connection died under us: postgres.js has then taken it back into its pool
+  // (closed), and neither a ROLLBACK nor a release may touch it again.
+  let lost = false;
   const track = <V>(promise: Promise<V>): Promise<V> => {
-    pending.push(promise.catch(() => undefined));
+    pending.push(
+      promise.catch((error: unknown) => {
+        if (connectionLost(error)) lost = true;
+      }),
+    );
     return promise;
   };
   const begun = track(reserved.unsafe("begin"));
-  let committed = false;
+  let commitSent = false;
   try {
     const session: TxSession = {
       get db() {
@@ -89,10 +96,10 @@ async function pipelinedTransaction<T>({ client, prepare }: PostgresClient, work
       query: (statement) => track(send(statement)),
     };
     const { result, writes } = await work(session);
-    const sent = writes.map((write) => send(write));
-    const commit = reserved.unsafe("commit");
+    const sent = writes.map((write) => track(send(write)));
+    const commit = track(reserved.unsafe("commit"));
+    commitSent = true;
     const settled = await Promise.allSettled([begun, ...sent, commit]);
-    committed = true;
     const failures = settled.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason as unknown] : []));
     // After the first failure the rest fail with "transaction is aborted" (25P02) and COMMIT rolls
     // back: report the cause.
@@ -101,16 +108,18 @@ async function pipelinedTransaction<T>({ client, prepare }: PostgresClient, work
     if (tag !== "COMMIT") throw new Error(`COMMIT answered ${tag ?? "nothing"}: the transaction was rolled back`);
     return result;
   } catch (error) {
-    if (!committed) {
-      // Let whatever is still in flight settle first, so the ROLLBACK cannot meet a half-sent pipeline.
-      await Promise.all(pending);
-      await reserved.unsafe("rollback").catch(() => {});
-    }
+    // Let what is in flight settle first, so the ROLLBACK cannot meet a half-sent pipeline. A
+    // connection that died took its transaction with it (the server rolls it back).
+    await Promise.all(pending);
+    if (!commitSent && !lost) await reserved.unsafe("rollback").catch(() => {});
     throw error;
   } finally {
-    reserved.release();
+    if (!lost) reserved.release();
   }
 }
+
+const LOST = new Set(["CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "ECONNRESET", "EPIPE", "ECONNREFUSED"]);
+const connectionLost = (error: unknown) => LOST.has(codeOf(error) ?? "");
 
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;

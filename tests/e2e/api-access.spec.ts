@@ -98,7 +98,7 @@ test("another customer's account and transfer are 404 on every route, as if they
   const admin = client(request, await tokenFor(request, DEMO_ADMIN));
   expectProblem(await admin.get(`/accounts/${ownerAccount.id}`), 404, "ACCOUNT_NOT_FOUND");
 
-  expect((await owner.api.get(`/accounts/${ownerAccount.id}`)).body.account).toMatchObject({ balance: 4_900, available: 4_900 });
+  await expect.poll(async () => (await owner.api.get<{ account: { balance: number; available: number } }>(`/accounts/${ownerAccount.id}`)).body.account).toMatchObject({ balance: 4_900, available: 4_900 });
 });
 
 test("unknown API routes answer a problem, not an HTML page", async ({ request }) => {
