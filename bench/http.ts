@@ -201,16 +201,23 @@ function readRange(file: string, from: number, to: number): string {
 type LogMark = { file: string; size: number }[];
 const logMark = (servers: Server[]): LogMark => servers.map((s) => ({ file: s.logFile, size: statSync(s.logFile).size }));
 
-function logBetween(from: LogMark): { bytes: number; lines: number } {
-  let bytes = 0;
-  let lines = 0;
+type LogFigures = { bytes: number; lines: number; byLevel: Record<string, number>; firstErrors: string[] };
+
+/** What the servers logged since `from`: volume, lines per level, the first error lines (a 5xx's cause). */
+function logBetween(from: LogMark): LogFigures {
+  const figures: LogFigures = { bytes: 0, lines: 0, byLevel: {}, firstErrors: [] };
   for (const mark of from) {
     const size = statSync(mark.file).size;
-    bytes += size - mark.size;
-    const text = readRange(mark.file, mark.size, size);
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines += 1;
+    figures.bytes += size - mark.size;
+    for (const line of readRange(mark.file, mark.size, size).split("\n")) {
+      if (!line) continue;
+      figures.lines += 1;
+      const level = /"level":"(\w+)"/.exec(line)?.[1] ?? "not JSON";
+      figures.byLevel[level] = (figures.byLevel[level] ?? 0) + 1;
+      if ((level === "error" || level === "fatal" || level === "not JSON") && figures.firstErrors.length < 3) figures.firstErrors.push(line.slice(0, 600));
+    }
   }
-  return { bytes, lines };
+  return figures;
 }
 
 async function stopServer(server: Server): Promise<void> {
@@ -594,7 +601,7 @@ type ScenarioResult = TrafficFigures & {
   perRequestMs: { servers: number | null; postgres: number | null; generator: number | null };
   perWriteMs: { servers: number | null; postgres: number | null; generator: number | null };
   postgresPerWriteToPgbench: number | null;
-  serverLog: { bytes: number; lines: number; linesPerRequest: number | null; bytesPerRequest: number | null };
+  serverLog: LogFigures & { linesPerRequest: number | null; bytesPerRequest: number | null };
   statementsPerRequest: number | null;
   commitsPerWrite: number | null;
   topStatements: StatementFigures | null;
@@ -632,8 +639,10 @@ function printScenario(name: string, result: ScenarioResult, baseline: Baseline)
       `(= ${ms(result.postgresPerWriteToPgbench)} x pgbench's ${baseline.postgresCpuPerTransactionMs} per TPC-B transaction), generator ${ms(result.perWriteMs.generator)}`,
   );
   log(
-    `server log: ${result.serverLog.lines} lines, ${result.serverLog.bytes} bytes (${ms(result.serverLog.linesPerRequest)} lines, ${ms(result.serverLog.bytesPerRequest)} bytes per request)`,
+    `server log: ${result.serverLog.lines} lines, ${result.serverLog.bytes} bytes (${ms(result.serverLog.linesPerRequest)} lines, ${ms(result.serverLog.bytesPerRequest)} bytes per request); ` +
+      `by level ${JSON.stringify(result.serverLog.byLevel)}`,
   );
+  for (const line of result.serverLog.firstErrors) log(`  server log: ${line}`);
   log(
     table(
       ["route", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "statuses"],
