@@ -32,6 +32,7 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
-// Everything but build assets: API routes (health, ready, metrics included) get a request id and are
-// never redirected.
-export const config = { matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"] };
+// Everything but build assets and the JSON API: other API routes (health, ready, metrics) get a
+// request id and are never redirected. /api/v1 sets its own request id (lib/api/route.ts) and needs
+// no redirect, so it skips the proxy, which costs every request a second pass through Next.
+export const config = { matcher: ["/((?!_next/static|_next/image|favicon.ico|api/v1/).*)"] };

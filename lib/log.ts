@@ -11,9 +11,15 @@ const SECRET_KEYS = ["password", "newPassword", "token", "secret", "authorizatio
 const ACCOUNT_NUMBER_KEYS = ["accountNumber", "toAccountNumber", "fromAccountNumber", "fromNumber", "toNumber"];
 
 const segment = (key: string) => (/^\w+$/.test(key) ? `.${key}` : `["${key}"]`);
-/** `key`, `*.key` and `*.headers.key` in fast-redact's path syntax. */
+/**
+ * Where such keys can turn up in what this code logs: at the top, and in the objects it passes
+ * along (a request's body, headers, query; an error and its cause). Named paths, not wildcards: a
+ * wildcard makes the redactor walk every object of every line (about 100 µs a line, measured,
+ * against 5 µs), and logging is on the path of every request.
+ */
+const CONTAINERS = ["", "body", "headers", "query", "params", "input", "request.headers", "request.body", "response.headers", "err", "err.cause"];
 const everywhere = (keys: readonly string[]) =>
-  keys.flatMap((key) => [segment(key).replace(/^\./, ""), `*${segment(key)}`, `*.headers${segment(key)}`]);
+  keys.flatMap((key) => CONTAINERS.map((container) => (container ? `${container}${segment(key)}` : segment(key).replace(/^\./, ""))));
 const NUMBER_KEYS = new Set(ACCOUNT_NUMBER_KEYS);
 
 /** "DE12 3456 7890" → "…7890": enough to tell accounts apart when helping a customer, not enough to use one. */

@@ -3,7 +3,9 @@ import { and, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
 import { z } from "zod";
 import { parseInput, requiredText } from "../commands/validation";
 import type { Database } from "../db/client";
-import { type ApiTokenRow, apiTokens, users } from "../db/schema";
+import { runStatement, statement } from "../db/statement";
+import { toDate } from "../event-store/read";
+import { type ApiTokenRow, apiTokens } from "../db/schema";
 import { identityEventCodec, type Role, USER_STREAM_TYPE, userStreamId } from "../domain/identity/events";
 import { recordFacts } from "../event-store/record";
 import { projectAudit, type SessionUser } from "./users";
@@ -146,25 +148,31 @@ export type TokenUser = SessionUser & { tokenId: string };
  */
 export async function authenticateToken(db: Database, token: string, now = new Date()): Promise<TokenUser | undefined> {
   if (!TOKEN_PATTERN.test(token)) return undefined;
-  const rows = await db
-    .select({ token: apiTokens, user: { id: users.id, email: users.email, name: users.name, role: users.role } })
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt), gt(apiTokens.expiresAt, now)));
+  // Every API call runs this: a fixed-text statement, not a query built anew each time.
+  const rows = await runStatement<{ token_id: string; last_used_at: unknown; id: string; email: string; name: string; role: string }>(
+    db,
+    statement(TOKEN_USER, hashToken(token), now.toISOString()),
+  );
   const row = rows[0];
   if (!row) return undefined;
-  if (!row.token.lastUsedAt || now.getTime() - row.token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+  const lastUsedAt = row.last_used_at == null ? null : toDate(row.last_used_at);
+  if (!lastUsedAt || now.getTime() - lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db
       .update(apiTokens)
       .set({ lastUsedAt: now })
       .where(
         and(
-          eq(apiTokens.id, row.token.id),
+          eq(apiTokens.id, row.token_id),
           or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - LAST_USED_RESOLUTION_MS))),
         ),
       );
   }
-  return { ...row.user, role: row.user.role as Role, tokenId: row.token.id };
+  return { id: row.id, email: row.email, name: row.name, role: row.role as Role, tokenId: row.token_id };
 }
+
+// $1 the token's hash, $2 now.
+const TOKEN_USER = `select t.id as token_id, t.last_used_at, u.id, u.email, u.name, u.role
+  from api_tokens t join users u on u.id = t.user_id
+ where t.token_hash = $1 and t.revoked_at is null and t.expires_at > $2::timestamptz`;
 
 const roleOf = (role: Role): "customer" | "admin" => (role === "admin" ? "admin" : "customer");

@@ -1,4 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
+import { type Statement, statement } from "./statement";
 import { getTableConfig, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
 import { type JsonValue, toJsonValue } from "../domain/shared/json";
 
@@ -67,4 +68,59 @@ export function rowFromDriver<Table extends PgTable>(table: Table, raw: Record<s
     out[keys[index] as string] = value === null || value === undefined || !column ? (value ?? null) : column.mapFromDriverValue(value);
   });
   return out as Table["$inferSelect"];
+}
+
+const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const insertTexts = new WeakMap<PgTable, string>();
+const upsertTexts = new Map<string, string>();
+
+/** `insertRows` as a fixed-text statement: one JSON parameter for any number of rows. */
+export function insertRowsStatement(table: PgTable, rows: Record<string, unknown>[]): Statement {
+  let text = insertTexts.get(table);
+  if (!text) {
+    const name = quoted(tableColumns(table).table);
+    text = `insert into ${name} select * from jsonb_populate_recordset(null::${name}, $1::jsonb)`;
+    insertTexts.set(table, text);
+  }
+  return statement(text, JSON.stringify(rows.map((row) => toColumnJson(table, row))));
+}
+
+/** `upsertRow` as a fixed-text statement. */
+export function upsertRowStatement(table: PgTable, row: Record<string, unknown>, keep: string[] = []): Statement {
+  const { table: tableName, names, primaryKey } = tableColumns(table);
+  const cacheKey = `${tableName}\u0000${keep.join(",")}`;
+  let text = upsertTexts.get(cacheKey);
+  if (!text) {
+    const name = quoted(tableName);
+    const updates = names.filter((column) => !primaryKey.includes(column) && !keep.includes(column)).map((column) => `${quoted(column)} = excluded.${quoted(column)}`);
+    text = `insert into ${name} select * from jsonb_populate_record(null::${name}, $1::jsonb) on conflict (${primaryKey.map(quoted).join(", ")}) do update set ${updates.join(", ")}`;
+    upsertTexts.set(cacheKey, text);
+  }
+  return statement(text, JSON.stringify(toColumnJson(table, row)));
+}
+
+const combinedTexts = new Map<string, string>();
+
+/**
+ * Several writes as one statement (data-modifying CTEs, the last one the main statement): the
+ * database parses, plans and answers one statement instead of several.
+ */
+export function combineWrites(writes: readonly Statement[]): Statement | undefined {
+  if (writes.length <= 1) return writes[0];
+  const cacheKey = writes.map((write) => write.text).join("\u0000");
+  let text = combinedTexts.get(cacheKey);
+  if (!text) {
+    let offset = 0;
+    const renumbered = writes.map((write) => {
+      const shifted = write.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+      offset += write.params.length;
+      return shifted;
+    });
+    // A data-modifying statement may not carry a WITH of its own inside a CTE: parts are plain.
+    if (renumbered.some((write) => /^\s*with\s/i.test(write))) throw new Error("combineWrites: a part starts with WITH; pass its parts instead");
+    const main = renumbered.pop() as string;
+    text = `with ${renumbered.map((write, index) => `w${index} as (${write})`).join(", ")} ${main}`;
+    combinedTexts.set(cacheKey, text);
+  }
+  return statement(text, ...writes.flatMap((write) => write.params));
 }

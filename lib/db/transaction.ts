@@ -1,4 +1,4 @@
-import type { SQL } from "drizzle-orm";
+import { type AnyStatement, isStatement, toSql } from "./statement";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { PgDialect, PgTransaction } from "drizzle-orm/pg-core";
 import { type Database, type PostgresClient, postgresClientOf, rowsOf } from "./client";
@@ -23,12 +23,12 @@ import { type Database, type PostgresClient, postgresClientOf, rowsOf } from "./
  */
 export type TxSession = {
   /** Queues one statement on the transaction; statements run in the order they were issued. */
-  query<Row = Record<string, unknown>>(statement: SQL): Promise<Row[]>;
+  query<Row = Record<string, unknown>>(statement: AnyStatement): Promise<Row[]>;
   /** A Drizzle database on this transaction (each awaited query is its own round trip). */
   readonly db: Database;
 };
 
-export type TransactionWork<T> = (tx: TxSession) => Promise<{ readonly result: T; readonly writes: readonly SQL[] }>;
+export type TransactionWork<T> = (tx: TxSession) => Promise<{ readonly result: T; readonly writes: readonly AnyStatement[] }>;
 
 const transactions = new WeakSet<Database>();
 
@@ -38,6 +38,7 @@ export function isTransaction(db: Database): boolean {
 }
 
 const dialect = new PgDialect();
+const renamed = (query: { sql: string; params: unknown[] }) => ({ text: query.sql, params: query.params });
 
 /** Runs `work` as one transaction; see the type's comment for how it reaches the database. */
 export async function runTransaction<T>(db: Database, work: TransactionWork<T>): Promise<T> {
@@ -48,9 +49,10 @@ export async function runTransaction<T>(db: Database, work: TransactionWork<T>):
 
 async function drizzleTransaction<T>(db: Database, work: TransactionWork<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    const session: TxSession = { db: tx, query: async <Row>(statement: SQL) => rowsOf<Row>(await tx.execute(statement)) };
+    const run = (statement: AnyStatement) => tx.execute(isStatement(statement) ? toSql(statement) : statement);
+    const session: TxSession = { db: tx, query: async <Row>(statement: AnyStatement) => rowsOf<Row>(await run(statement)) };
     const { result, writes } = await work(session);
-    for (const write of writes) await tx.execute(write);
+    for (const write of writes) await run(write);
     return result;
   });
 }
@@ -58,8 +60,8 @@ async function drizzleTransaction<T>(db: Database, work: TransactionWork<T>): Pr
 async function pipelinedTransaction<T>({ client, prepare }: PostgresClient, work: TransactionWork<T>): Promise<T> {
   const reserved = await client.reserve();
   // A parameterless statement is never prepared: postgres.js would send it unnamed either way.
-  const send = <Row>(statement: SQL): Promise<Row[]> => {
-    const { sql: text, params } = dialect.sqlToQuery(statement);
+  const send = <Row>(statement: AnyStatement): Promise<Row[]> => {
+    const { text, params } = isStatement(statement) ? statement : renamed(dialect.sqlToQuery(statement));
     return reserved.unsafe(text, params as never[], { prepare: prepare && params.length > 0 }) as unknown as Promise<Row[]>;
   };
   // Drizzle on the reserved connection, for builder-made queries (it never begins or commits);

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { eq, type SQL, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { type Database, rowsOf } from "../db/client";
 import { streams } from "../db/schema";
+import { combineWrites } from "../db/rows";
+import { type Statement, statement, toSql } from "../db/statement";
 import type { JsonValue } from "../domain/shared/json";
 import { ConcurrencyError, isAppendConflict } from "./errors";
 import { toDate } from "./read";
@@ -22,7 +24,8 @@ export type AppendStamp = {
   readonly recordedAt: Date;
 };
 
-export type AppendPlan = { readonly statement: SQL; readonly events: RawEvent[] };
+/** The append as parts of one statement (data-modifying CTEs: see combineWrites), and the rows it writes. */
+export type AppendPlan = { readonly parts: readonly Statement[]; readonly events: RawEvent[] };
 
 /**
  * The statement that appends `events` to a stream at `expectedVersion` (0: a stream that must not
@@ -68,25 +71,44 @@ export function planAppend(request: {
   const at = stamp.recordedAt.toISOString();
   const moveStream =
     expectedVersion === 0n
-      ? sql`insert into streams (stream_id, stream_type, version, created_at, updated_at) values (${streamId}, ${streamType}, ${nextVersion}, ${at}::timestamptz, ${at}::timestamptz)`
-      : sql`update streams set version = ${nextVersion}, updated_at = ${at}::timestamptz where stream_id = ${streamId}`;
+      ? statement(CREATE_STREAM, streamId, streamType, nextVersion.toString(), at)
+      : statement(MOVE_STREAM, streamId, nextVersion.toString(), at);
   // One JSON parameter for any number of events keeps the statement text (and its prepared plan)
   // the same for one event and for a batch.
-  const statement = sql`
-    with moved as (${moveStream})
-    insert into events (global_position, stream_id, stream_type, stream_position, event_id, event_type, schema_version, data, metadata, recorded_at)
-    overriding system value
-    select x.global_position, ${streamId}::text, ${streamType}::text, x.stream_position, x.event_id, x.event_type, x.schema_version, x.data, x.metadata, ${at}::timestamptz
-      from jsonb_to_recordset(${rows}::jsonb)
-        as x(global_position bigint, stream_position bigint, event_id uuid, event_type text, schema_version int, data jsonb, metadata jsonb)`;
-  return { statement, events };
+  return { parts: [moveStream, statement(INSERT_EVENTS, streamId, streamType, at, rows)], events };
 }
 
+// $1 stream id, $2 stream type, $3 the version after the append, $4 the transaction's time.
+const CREATE_STREAM = `insert into streams (stream_id, stream_type, version, created_at, updated_at) values ($1, $2, $3::bigint, $4::timestamptz, $4::timestamptz)`;
+// $1 stream id, $2 the version after the append, $3 the transaction's time.
+const MOVE_STREAM = `update streams set version = $2::bigint, updated_at = $3::timestamptz where stream_id = $1`;
+// $1 stream id, $2 stream type, $3 the transaction's time, $4 the events.
+const INSERT_EVENTS = `insert into events (global_position, stream_id, stream_type, stream_position, event_id, event_type, schema_version, data, metadata, recorded_at)
+  overriding system value
+  select x.global_position, $1::text, $2::text, x.stream_position, x.event_id, x.event_type, x.schema_version, x.data, x.metadata, $3::timestamptz
+    from jsonb_to_recordset($4::jsonb)
+      as x(global_position bigint, stream_position bigint, event_id uuid, event_type text, schema_version int, data jsonb, metadata jsonb)`;
+
 /** Draws `count` global positions and reads the transaction's id and time, in one statement. */
-export function stampStatement(count: number): SQL {
-  return sql`select now() as now, pg_current_xact_id()::text as xid,
-    (select coalesce(string_agg(nextval('events_global_position_seq')::text, ','), '') from generate_series(1, ${count}::int)) as positions`;
+export function stampStatement(count: number): Statement {
+  return statement(STAMP, count);
 }
+const STAMP = `select now() as now, pg_current_xact_id()::text as xid,
+  (select coalesce(string_agg(nextval('events_global_position_seq')::text, ','), '') from generate_series(1, $1::int)) as positions`;
+
+/**
+ * The stamp and the stored records of idempotency keys (`keys`: JSON of {scope, key}), in one
+ * statement. Sent after the load, so it sees what a writer the lock waited for committed.
+ */
+export function stampAndKeysStatement(count: number, keys: string): Statement {
+  return statement(STAMP_AND_KEYS, count, keys);
+}
+const STAMP_AND_KEYS = `select now() as now, pg_current_xact_id()::text as xid,
+  (select coalesce(string_agg(nextval('events_global_position_seq')::text, ','), '') from generate_series(1, $1::int)) as positions,
+  (select coalesce(json_agg(json_build_object('scope', k.scope, 'key', k.key, 'request_hash', k.request_hash, 'result', k.result,
+                                              'response_status', k.response_status, 'response_body', k.response_body)), '[]'::json)
+     from idempotency_keys k
+     join jsonb_to_recordset($2::jsonb) as wanted(scope text, key text) on wanted.scope = k.scope and wanted.key = k.key) as keys`;
 
 export function readStamp(row: Record<string, unknown> | undefined): AppendStamp {
   if (!row) throw new Error("the stamp statement returned no row");
@@ -116,7 +138,7 @@ export type AppendRequest = {
  */
 export async function appendToStream(tx: Database, request: AppendRequest): Promise<RawEvent[]> {
   if (request.events.length === 0) return [];
-  const stamp = readStamp(rowsOf<Record<string, unknown>>(await tx.execute(stampStatement(request.events.length)))[0]);
+  const stamp = readStamp(rowsOf<Record<string, unknown>>(await tx.execute(toSql(stampStatement(request.events.length))))[0]);
   const plan = planAppend({
     ...request,
     events: request.events.map((event) => ({ ...event, metadata: request.metadata })),
@@ -124,7 +146,7 @@ export async function appendToStream(tx: Database, request: AppendRequest): Prom
   });
   // A savepoint, so that a lost race leaves the caller's transaction usable for reading the version.
   try {
-    await tx.transaction((inner) => inner.execute(plan.statement));
+    await tx.transaction((inner) => inner.execute(toSql(combineWrites(plan.parts) as Statement)));
   } catch (error) {
     if (isAppendConflict(error)) throw new ConcurrencyError(request.streamId, request.expectedVersion, await currentVersion(tx, request.streamId));
     throw error;

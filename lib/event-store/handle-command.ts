@@ -1,22 +1,23 @@
 import { createHash } from "node:crypto";
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { insertRows } from "../db/rows";
+import { combineWrites, insertRowsStatement } from "../db/rows";
+import { type AnyStatement, isStatement, type Statement, statement } from "../db/statement";
 import { idempotencyKeys } from "../db/schema";
 import { isTransaction, runTransaction, type TxSession } from "../db/transaction";
 import type { CommandMetadata, Decider } from "../domain/shared/decider";
 import { type JsonValue, toJsonValue } from "../domain/shared/json";
 import { type CommandProbe, observeCommand } from "../observability/commands";
-import { planAppend, rawToJson, readStamp, stampStatement } from "./append";
+import { planAppend, rawToJson, readStamp, stampAndKeysStatement, stampStatement } from "./append";
 import type { EventCodec } from "./codec";
 import { IdempotencyKeyReusedError, isRetryable, sqlState, violatedConstraint } from "./errors";
 import { loadAggregate, type SnapshotPolicy } from "./load";
-import { decodeEvent, rawFromSqlRow } from "./read";
+import { decodeEvent, parseJson, rawFromSqlRow } from "./read";
 import type { EventMetadata, StoredEvent } from "./types";
 
 /** What an inline projection hands back: the writes to send with the append, and the rows it wrote. */
 export type Projection = {
-  readonly writes: readonly SQL[];
+  readonly writes: readonly AnyStatement[];
   /** The read-model row after each event (aligned with the events), for answers built from it. */
   readonly rows?: readonly unknown[];
 };
@@ -44,7 +45,7 @@ export type AggregateSpec<Command, Event extends { type: string; data: unknown }
    */
   readonly project?: (events: readonly StoredEvent<Event>[], context: ProjectionContext<State>) => Projection | Promise<Projection>;
   /** A read the projection needs (its row before the events), sent together with the load. */
-  readonly prefetch?: (streamId: string) => SQL;
+  readonly prefetch?: (streamId: string) => AnyStatement;
   /** Take the stream row FOR UPDATE before loading, so concurrent writers queue instead of conflicting. */
   readonly lockStream?: boolean;
 };
@@ -218,18 +219,18 @@ async function decideAndWrite<Command extends { type: string; data: unknown }, E
   spec: AggregateSpec<Command, Event, State>,
   streamId: string,
   batch: Pending<Command, Event, State>[],
-): Promise<{ result: (() => void)[]; writes: SQL[] }> {
+): Promise<{ result: (() => void)[]; writes: AnyStatement[] }> {
   // One round trip (BEGIN went out just before): the transaction's stamp and global positions, the
   // locked stream with its snapshot and tail, the idempotency records of the batch's keys (read
   // after the lock, so a retry that waited for its first attempt sees what it recorded), and the
   // projection's own read.
-  const stamping = tx.query(stampStatement(batch.length));
   const loading = loadAggregate(tx, { streamId, decider: spec.decider, codec: spec.codec, snapshot: spec.snapshot, lock: spec.lockStream });
   const keyed = batch.filter((pending) => pending.options.idempotency);
-  const lookingUp = keyed.length > 0 ? tx.query<KeyRow>(keyLookup(keyed)) : Promise.resolve([] as KeyRow[]);
+  const stamping = tx.query(stampAndKeysStatement(batch.length, keysJson(keyed)));
   const prefetching = spec.prefetch ? tx.query(spec.prefetch(streamId)) : Promise.resolve(undefined);
-  const [stampRow, loaded, keyRows, prefetched] = await Promise.all([stamping, loading, lookingUp, prefetching]);
-  let stamp = readStamp(stampRow[0]);
+  const [stampRows, loaded, prefetched] = await Promise.all([stamping, loading, prefetching]);
+  let stamp = readStamp(stampRows[0]);
+  const keyRows = parseJson(stampRows[0]?.keys) as KeyRow[];
   const recorded = new Map(keyRows.map((row) => [`${row.scope}\u0000${row.key}`, row]));
 
   type Applied = { pending: Pending<Command, Event, State>; first: number; count: number; state: State; version: bigint };
@@ -298,15 +299,21 @@ async function decideAndWrite<Command extends { type: string; data: unknown }, E
     return { ...raw, type: event.type, data: event.data, event } as StoredEvent<Event>;
   });
 
-  const writes: SQL[] = [];
-  if (stored.length > 0) writes.push(plan.statement);
+  // Everything the command writes, as parts of one statement sent with COMMIT.
+  const writes: AnyStatement[] = [];
+  if (stored.length > 0) writes.push(...plan.parts);
   const every = BigInt(spec.snapshot.every);
   if (stored.length > 0 && version / every > loaded.version / every) {
     writes.push(
-      sql`insert into snapshots (stream_id, stream_position, state_schema_version, state)
-          values (${streamId}, ${version}, ${spec.snapshot.schemaVersion}, ${JSON.stringify(toJsonValue(state))}::jsonb) on conflict do nothing`,
+      statement(
+        "insert into snapshots (stream_id, stream_position, state_schema_version, state) values ($1, $2::bigint, $3, $4::jsonb) on conflict do nothing",
+        streamId,
+        version.toString(),
+        spec.snapshot.schemaVersion,
+        JSON.stringify(toJsonValue(state)),
+      ),
       // Only the newest snapshot is ever read; older ones are dead weight.
-      sql`delete from snapshots where stream_id = ${streamId} and stream_position < ${version}`,
+      statement("delete from snapshots where stream_id = $1 and stream_position < $2::bigint", streamId, version.toString()),
     );
   }
   const projection =
@@ -350,18 +357,22 @@ async function decideAndWrite<Command extends { type: string; data: unknown }, E
   }
   // No ON CONFLICT: a key recorded meanwhile by a request on another stream fails the transaction,
   // and the handler answers with that request's result.
-  if (keyRecords.length > 0) writes.push(insertRows(idempotencyKeys, keyRecords));
-  return { result: settle, writes };
+  if (keyRecords.length > 0) writes.push(insertRowsStatement(idempotencyKeys, keyRecords));
+  return { result: settle, writes: combinedWrites(writes) };
 }
 
 type StoredResult = { streamId: string; version: string; events: JsonValue[] };
 
-/** The batch's keys, looked up in one statement whatever their number. */
-function keyLookup(keyed: readonly { options: { idempotency?: { scope: string; key: string } } }[]): SQL {
-  const keys = JSON.stringify(keyed.map(({ options }) => ({ scope: options.idempotency?.scope, key: options.idempotency?.key })));
-  return sql`select k.scope, k.key, k.request_hash, k.result, k.response_status, k.response_body
-    from idempotency_keys k
-    join jsonb_to_recordset(${keys}::jsonb) as wanted(scope text, key text) on wanted.scope = k.scope and wanted.key = k.key`;
+/** Fixed-text parts as one statement (a round trip's worth of parsing and planning saved); Drizzle SQL as is. */
+function combinedWrites(writes: readonly AnyStatement[]): AnyStatement[] {
+  if (!writes.every(isStatement)) return [...writes];
+  const combined = combineWrites(writes as Statement[]);
+  return combined ? [combined] : [];
+}
+
+/** The batch's keys as the JSON the stamp statement looks them up by, whatever their number. */
+function keysJson(keyed: readonly { options: { idempotency?: { scope: string; key: string } } }[]): string {
+  return JSON.stringify(keyed.map(({ options }) => ({ scope: options.idempotency?.scope, key: options.idempotency?.key })));
 }
 
 function replayFromRow<Event extends { type: string; data: unknown }, State>(codec: EventCodec<Event>, row: KeyRow): CommandOutcome<Event, State> {

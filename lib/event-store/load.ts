@@ -1,5 +1,5 @@
-import { type SQL, sql } from "drizzle-orm";
-import { type Database, rowsOf } from "../db/client";
+import type { Database } from "../db/client";
+import { type AnyStatement, runStatement, type Statement, statement } from "../db/statement";
 import type { Decider } from "../domain/shared/decider";
 import type { EventCodec } from "./codec";
 import { parseJson, toDate } from "./read";
@@ -23,13 +23,37 @@ export type LoadedAggregate<State> = {
 };
 
 /** Something that runs a statement: a Database, or a transaction session (lib/db/transaction.ts). */
-export type Queryable = Database | { query: <Row = Record<string, unknown>>(statement: SQL) => Promise<Row[]> };
+export type Queryable = Database | { query: <Row = Record<string, unknown>>(statement: AnyStatement) => Promise<Row[]> };
 
-export function queryWith(db: Queryable): <Row = Record<string, unknown>>(statement: SQL) => Promise<Row[]> {
+export function queryWith(db: Queryable): <Row = Record<string, unknown>>(statement: Statement) => Promise<Row[]> {
   if ("query" in db && typeof db.query === "function" && !("select" in db)) return db.query.bind(db) as never;
   const database = db as Database;
-  return async <Row>(statement: SQL) => rowsOf<Row>(await database.execute(statement));
+  return <Row>(statement: Statement) => runStatement<Row>(database, statement);
 }
+
+// The stream row, its latest usable snapshot and the newest events after it, in one statement.
+// The tail is read newest first with a LIMIT, which the planner always serves with a short
+// backward scan of the primary key; an unbounded "after the snapshot" range let it misjudge a
+// long stream and read far more of it (30x slower at 100,000 events).
+// $1 stream id, $2 the state schema version, $3 the most tail events to read.
+const LOAD = `
+    select s.version::text as version, s.created_at, snap.stream_position::text as snapshot_position, snap.state as snapshot_state, tail.events
+      from streams s
+      left join lateral (
+        select stream_position, state from snapshots
+         where stream_id = $1 and state_schema_version = $2::int
+         order by stream_position desc limit 1) snap on true
+      left join lateral (
+        select json_agg(json_build_array(e.stream_position::text, e.event_type, e.schema_version, e.data)) as events
+          from (select stream_position, event_type, schema_version, data from events
+                 where stream_id = $1 and stream_position > coalesce(snap.stream_position, 0)
+                 order by stream_position desc limit $3::int) e) tail on true
+     where s.stream_id = $1`;
+const LOAD_LOCKED = `${LOAD} for update of s`;
+// $1 stream id, $2 after this position, $3 (the second form) before this one.
+const RANGE = `select e.stream_position::text as stream_position, e.event_type, e.schema_version, e.data from events e where e.stream_id = $1 and e.stream_position > $2::bigint`;
+const RANGE_AFTER = `${RANGE} order by e.stream_position`;
+const RANGE_BETWEEN = `${RANGE} and e.stream_position < $3::bigint order by e.stream_position`;
 
 /**
  * Loads an aggregate from its latest usable snapshot plus the events after it, in one statement
@@ -49,25 +73,8 @@ export async function loadAggregate<Command, Event extends { type: string; data:
   const { streamId, decider, codec, snapshot } = options;
   // Sent before the first await, so a caller can pipeline its own statements behind this one.
   const query = queryWith(db);
-  // The stream row, its latest usable snapshot and the newest events after it, in one statement.
-  // The tail is read newest first with a LIMIT, which the planner always serves with a short
-  // backward scan of the primary key; an unbounded "after the snapshot" range let it misjudge a
-  // long stream and read far more of it (30x slower at 100,000 events).
   const window = Math.max(1, snapshot.every) * 2;
-  const result = await query(sql`
-    select s.version::text as version, s.created_at, snap.stream_position::text as snapshot_position, snap.state as snapshot_state, tail.events
-      from streams s
-      left join lateral (
-        select stream_position, state from snapshots
-         where stream_id = ${streamId} and state_schema_version = ${snapshot.schemaVersion}
-         order by stream_position desc limit 1) snap on true
-      left join lateral (
-        select json_agg(json_build_array(e.stream_position::text, e.event_type, e.schema_version, e.data)) as events
-          from (select stream_position, event_type, schema_version, data from events
-                 where stream_id = ${streamId} and stream_position > coalesce(snap.stream_position, 0)
-                 order by stream_position desc limit ${window}) e) tail on true
-     where s.stream_id = ${streamId}
-     ${options.lock ? sql`for update of s` : sql``}`);
+  const result = await query(statement(options.lock ? LOAD_LOCKED : LOAD, streamId, snapshot.schemaVersion, window));
   const head = (result as { version: string; created_at: unknown; snapshot_position: string | null; snapshot_state: unknown; events: unknown }[])[0];
   if (!head) return { state: decider.initialState(), version: 0n, snapshotPosition: 0n, eventsReplayed: 0 };
 
@@ -81,12 +88,10 @@ export async function loadAggregate<Command, Event extends { type: string; data:
     eventsReplayed++;
   };
   const readRange = async (after: bigint, before?: bigint) => {
-    const rows = await query(sql`
-      select e.stream_position::text as stream_position, e.event_type, e.schema_version, e.data
-        from events e
-       where e.stream_id = ${streamId} and e.stream_position > ${after}
-             ${before === undefined ? sql`` : sql`and e.stream_position < ${before}`}
-       order by e.stream_position`); // the column, not the text alias ("10" sorts before "9")
+    // Ordered by the column, not the text alias ("10" sorts before "9").
+    const rows = await query(
+      before === undefined ? statement(RANGE_AFTER, streamId, after.toString()) : statement(RANGE_BETWEEN, streamId, after.toString(), before.toString()),
+    );
     for (const row of rows as { stream_position: string; event_type: string; schema_version: number; data: unknown }[]) {
       apply(row.event_type, Number(row.schema_version), parseJson(row.data), BigInt(row.stream_position));
     }

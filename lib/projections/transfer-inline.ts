@@ -1,5 +1,5 @@
-import { sql } from "drizzle-orm";
-import { insertRows, rowFromDriver, upsertRow } from "../db/rows";
+import { insertRowsStatement, rowFromDriver, upsertRowStatement } from "../db/rows";
+import { type Statement, statement } from "../db/statement";
 import { auditLog, sanctionsEntries, transfersView, type TransferViewRow } from "../db/schema";
 import type { SanctionsEvent } from "../domain/sanctions/sanctions";
 import type { Projection, ProjectionContext } from "../event-store/handle-command";
@@ -16,7 +16,7 @@ import {
 const transferIdOf = (streamId: string) => streamId.slice("transfer-".length);
 
 /** The transfer's row before the events, read in the same round trip as the load. */
-export const prefetchTransferView = (streamId: string) => sql`select * from transfers_view where transfer_id = ${transferIdOf(streamId)}`;
+export const prefetchTransferView = (streamId: string) => statement("select * from transfers_view where transfer_id = $1", transferIdOf(streamId));
 
 /**
  * transfers_view and the audit log for a run of one transfer's events, and the work queue kept in
@@ -39,24 +39,22 @@ export function projectTransferEvents(events: readonly TransferStoredEvent[], co
   if (!row) return { writes: [], rows: after };
   // A released transfer comes back to the queue; a running one keeps its lease.
   const work = RUNNABLE_STATUSES.has(row.status)
-    ? sql`insert into transfer_work (transfer_id) values (${transferId}) on conflict do nothing`
-    : sql`delete from transfer_work where transfer_id = ${transferId}`;
-  return {
-    writes: [
-      sql`with v as (${upsertRow(transfersView, row)}), a as (${insertRows(auditLog, audit)}) ${work}`,
-    ],
-    rows: after,
-  };
+    ? statement("insert into transfer_work (transfer_id) values ($1) on conflict do nothing", transferId)
+    : statement("delete from transfer_work where transfer_id = $1", transferId);
+  return { writes: [upsertRowStatement(transfersView, row), insertRowsStatement(auditLog, audit), work], rows: after };
 }
 
 export function projectSanctionsEvents(events: readonly StoredEvent<SanctionsEvent>[]): Projection {
   const scratch = new Map();
-  const writes = [];
+  const writes: Statement[] = [];
   for (const event of events) {
     const change = evolveSanctionsEntries(scratch, event);
-    if (change.upsert) writes.push(sql`${insertRows(sanctionsEntries, [change.upsert])} on conflict do nothing`);
-    if (change.remove) writes.push(sql`delete from sanctions_entries where entry_id = ${change.remove}`);
+    if (change.upsert) {
+      const insert = insertRowsStatement(sanctionsEntries, [change.upsert]);
+      writes.push(statement(`${insert.text} on conflict do nothing`, ...insert.params));
+    }
+    if (change.remove) writes.push(statement("delete from sanctions_entries where entry_id = $1", change.remove));
   }
-  writes.push(insertRows(auditLog, events.map(sanctionsAuditEntry)));
+  writes.push(insertRowsStatement(auditLog, events.map(sanctionsAuditEntry)));
   return { writes };
 }
