@@ -1,6 +1,7 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
 import { z } from "zod";
+import { createdId } from "../commands/ids";
 import { parseInput, requiredText } from "../commands/validation";
 import type { Database } from "../db/client";
 import { runStatement, statement } from "../db/statement";
@@ -62,13 +63,14 @@ export async function issueApiToken(
   db: Database,
   user: Actor,
   input: unknown,
-  options: { via: "api" | "portal"; now?: Date },
+  options: { via: "api" | "portal"; now?: Date; commandId?: string },
 ): Promise<{ token: string; summary: ApiTokenSummary }> {
   const { name, lifetimeDays } = parseInput(issueTokenInput, input);
   const now = options.now ?? new Date();
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   const row: ApiTokenRow = {
-    id: randomUUID(),
+    // From the form's command id when there is one: a resent form meets the token it made.
+    id: createdId("token", { actor: { id: user.id, role: roleOf(user.role) }, commandId: options.commandId }),
     userId: user.id,
     name,
     tokenHash: hashToken(token),
@@ -80,7 +82,8 @@ export async function issueApiToken(
     revokedAt: null,
   };
   await db.transaction(async (tx) => {
-    await tx.insert(apiTokens).values(row);
+    const inserted = await tx.insert(apiTokens).values(row).onConflictDoNothing({ target: apiTokens.id }).returning({ id: apiTokens.id });
+    if (inserted.length === 0) throw new TokenAlreadyIssuedError();
     const raw = await recordFacts(tx, {
       streamId: userStreamId(user.id),
       streamType: USER_STREAM_TYPE,
@@ -141,6 +144,17 @@ export async function revokeApiToken(db: Database, user: Actor, tokenId: unknown
 }
 
 export type TokenUser = SessionUser & { tokenId: string };
+
+/**
+ * The command that would make this token already made it (a form sent twice). Its secret was shown
+ * once, to the first request, and is kept only as a hash: it cannot be shown again.
+ */
+export class TokenAlreadyIssuedError extends Error {
+  constructor() {
+    super("This token was already created; its secret was shown once, when it was made.");
+    this.name = "TokenAlreadyIssuedError";
+  }
+}
 
 /**
  * The user a bearer token belongs to, if the token exists, is not revoked and has not expired; the

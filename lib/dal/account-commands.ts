@@ -85,6 +85,8 @@ export async function submitMoneyCommand(kind: "deposit" | "withdrawal", formDat
 
 export type OpenAccountFormState = {
   status: "idle" | "invalid" | "error";
+  /** The command id the next submit must carry. */
+  commandId?: string;
   fieldErrors?: { currency?: string[]; nickname?: string[] };
   message?: string;
   values?: { currency: string; nickname: string };
@@ -95,16 +97,23 @@ export async function openAccountForMe(formData: FormData): Promise<{ accountId:
   const user = await currentUser();
   if (!user) return { status: "error", message: "Your session has ended. Sign in again to continue." };
   const values = { currency: text(formData, "currency"), nickname: text(formData, "nickname") };
+  const commandId = text(formData, "commandId");
+  if (!UUID.test(commandId)) return { status: "error", message: "This form has expired. Reload the page and try again.", values, commandId: randomUUID() };
   try {
+    // The account's id comes from the command id: a form sent twice opens one account, and the
+    // second answer is the first account.
     const result = await openAccount(
       await commandContext(),
       { customerId: user.id, currency: values.currency, nickname: values.nickname },
-      { now: new Date(), actor: { id: user.id, role: user.role }, origin: "web", ...(await requestIds()) },
+      { now: new Date(), actor: { id: user.id, role: user.role }, commandId, origin: "web", ...(await requestIds()) },
     );
     return { accountId: result.accountId };
   } catch (error) {
     if (error instanceof ValidationError) {
-      return { status: "invalid", fieldErrors: { currency: error.fieldErrors.currency, nickname: error.fieldErrors.nickname }, values };
+      return { status: "invalid", fieldErrors: { currency: error.fieldErrors.currency, nickname: error.fieldErrors.nickname }, values, commandId };
+    }
+    if (error instanceof IdempotencyKeyReusedError) {
+      return { status: "error", message: "This form was already sent with other details. Check your accounts before trying again.", values, commandId: randomUUID() };
     }
     throw error;
   }

@@ -1,5 +1,6 @@
 import "server-only";
-import { type ApiTokenSummary, issueApiToken, listApiTokens, revokeApiToken } from "../auth/api-tokens";
+import { randomUUID } from "node:crypto";
+import { type ApiTokenSummary, issueApiToken, listApiTokens, revokeApiToken, TokenAlreadyIssuedError } from "../auth/api-tokens";
 import { database } from "../db";
 import { ValidationError } from "../domain/shared/errors";
 import { currentUser, requireUser } from "./session";
@@ -28,6 +29,8 @@ export async function listMyApiTokens(): Promise<ApiTokenDto[]> {
 
 export type CreateTokenFormState = {
   status: "idle" | "created" | "invalid" | "error";
+  /** The command id the next submit must carry. */
+  commandId?: string;
   /** Shown once, right after it is made. */
   token?: string;
   name?: string;
@@ -36,6 +39,8 @@ export type CreateTokenFormState = {
   fieldErrors?: { name?: string[]; lifetimeDays?: string[] };
   values?: { name: string; lifetimeDays: string };
 };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const text = (formData: FormData, key: string) => {
   const value = formData.get(key);
@@ -47,12 +52,21 @@ export async function createMyApiToken(formData: FormData): Promise<CreateTokenF
   const user = await currentUser();
   if (!user) return { status: "error", message: "Your session has ended. Sign in again to continue.", values };
   const { db } = await database();
+  const commandId = text(formData, "commandId");
+  if (!UUID.test(commandId)) return { status: "error", message: "This form has expired. Reload the page and try again.", values, commandId: randomUUID() };
   try {
-    const { token, summary } = await issueApiToken(db, user, values, { via: "portal" });
-    return { status: "created", token, name: summary.name, expiresAt: summary.expiresAt.toISOString() };
+    const { token, summary } = await issueApiToken(db, user, values, { via: "portal", commandId });
+    return { status: "created", token, name: summary.name, expiresAt: summary.expiresAt.toISOString(), commandId: randomUUID() };
   } catch (error) {
     if (error instanceof ValidationError) {
-      return { status: "invalid", fieldErrors: { name: error.fieldErrors.name, lifetimeDays: error.fieldErrors.lifetimeDays }, values };
+      return { status: "invalid", fieldErrors: { name: error.fieldErrors.name, lifetimeDays: error.fieldErrors.lifetimeDays }, values, commandId };
+    }
+    if (error instanceof TokenAlreadyIssuedError) {
+      return {
+        status: "error",
+        message: "This form was already sent and the token was created; its secret is shown only once. If you did not copy it, revoke it below and create another.",
+        commandId: randomUUID(),
+      };
     }
     throw error;
   }

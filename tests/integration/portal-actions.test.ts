@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { openAccount, depositMoney } from "@/lib/commands/accounts";
-import type { DatabaseHandle } from "@/lib/db/client";
+import { sql } from "drizzle-orm";
+import { type DatabaseHandle, rowsOf } from "@/lib/db/client";
 import { registerUser, type SessionUser } from "@/lib/auth/users";
 import { backends, type TestDatabase } from "../support/databases";
 import { context, meta } from "../support/commands";
@@ -15,8 +16,17 @@ vi.mock("@/lib/auth/config", () => ({
   signOut: vi.fn(),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
+// redirect() throws to end the action; here it records where it would have gone.
+const redirected = vi.hoisted(() => ({ to: [] as string[] }));
+vi.mock("next/navigation", () => ({
+  redirect: (to: string) => {
+    redirected.to.push(to);
+    throw new Error("NEXT_REDIRECT");
+  },
+}));
 
-const { depositAction, withdrawAction } = await import("@/app/(bank)/accounts/actions");
+const { depositAction, withdrawAction, openAccountAction } = await import("@/app/(bank)/accounts/actions");
+const { createTokenAction } = await import("@/app/(bank)/settings/tokens/actions");
 
 function form(fields: Record<string, string>): FormData {
   const data = new FormData();
@@ -85,5 +95,30 @@ describe.each(backends)("customer server actions called directly on $name", (bac
     expect(state.status).toBe("invalid");
     expect(state.fieldErrors?.amount?.length).toBeGreaterThan(0);
     expect(await countEvents(t.db)).toBe(before);
+  });
+
+  it("opens one account for an open-account form sent twice, and both answers lead to it", async () => {
+    signInAs(owner);
+    redirected.to = [];
+    const commandId = randomUUID();
+    for (let i = 0; i < 2; i++) {
+      await expect(openAccountAction({ status: "idle" }, form({ currency: "GBP", nickname: "Twice", commandId }))).rejects.toThrow("NEXT_REDIRECT");
+    }
+    expect(redirected.to).toHaveLength(2);
+    expect(redirected.to[1]).toBe(redirected.to[0]);
+    const opened = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from account_summary where customer_id = ${owner.id} and nickname = 'Twice'`));
+    expect(opened[0]?.n).toBe(1);
+  });
+
+  it("makes one token for a token form sent twice, and says the secret was shown once", async () => {
+    signInAs(owner);
+    const commandId = randomUUID();
+    const first = await createTokenAction({ status: "idle" }, form({ name: "Budget script", lifetimeDays: "7", commandId }));
+    expect(first).toMatchObject({ status: "created", name: "Budget script", token: expect.stringMatching(/^llt_/) });
+    const again = await createTokenAction({ status: "idle" }, form({ name: "Budget script", lifetimeDays: "7", commandId }));
+    expect(again).toMatchObject({ status: "error", message: expect.stringContaining("shown only once") });
+    expect(again.token).toBeUndefined();
+    const tokens = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from api_tokens where user_id = ${owner.id} and name = 'Budget script'`));
+    expect(tokens[0]?.n).toBe(1);
   });
 });

@@ -14,11 +14,13 @@ const CHOICES = [
   ["JPY", "Japanese yen (JPY)"],
 ] as const;
 
-export function OpenAccountForm() {
+export function OpenAccountForm({ commandId }: { commandId: string }) {
   const [state, action, pending] = useActionState<OpenAccountFormState, FormData>(openAccountAction, { status: "idle" });
   return (
     <form action={action} className="form" noValidate>
       {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}
+      {/* A form sent twice opens one account: the command id names it. */}
+      <input type="hidden" name="commandId" value={state.commandId ?? commandId} />
       <Field id="currency" label="Currency" errors={state.fieldErrors?.currency} hint="An account holds one currency.">
         {(props) => (
           <select {...props} name="currency" defaultValue={state.values?.currency ?? "EUR"} required>

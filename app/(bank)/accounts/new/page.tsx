@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/dal/session";
 import { OpenAccountForm } from "./open-account-form";
@@ -10,7 +11,7 @@ export default async function NewAccountPage() {
     <div className="narrow card">
       <h1>Open an account</h1>
       <p className="muted">It is free, and it gets its own account number straight away.</p>
-      <OpenAccountForm />
+      <OpenAccountForm commandId={randomUUID()} />
     </div>
   );
 }

@@ -15,7 +15,7 @@ const LIFETIMES = [
 
 const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 
-export function CreateTokenForm() {
+export function CreateTokenForm({ commandId }: { commandId: string }) {
   const [state, action, pending] = useActionState<CreateTokenFormState, FormData>(createTokenAction, { status: "idle" });
   return (
     <>
@@ -31,6 +31,8 @@ export function CreateTokenForm() {
       ) : null}
       <form action={action} className="form" aria-label="Create a token" noValidate>
         {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}
+        {/* A resent form makes one token: the command id names it (a new id after each submit). */}
+        <input type="hidden" name="commandId" value={state.commandId ?? commandId} />
         <Field id="token-name" label="Name" errors={state.fieldErrors?.name} hint="What the token is for, like Budget script.">
           {(props) => <input {...props} name="name" maxLength={60} required defaultValue={state.values?.name} />}
         </Field>

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
 import { listMyApiTokens } from "@/lib/dal/api-tokens";
 import { revokeTokenAction } from "./actions";
@@ -23,7 +24,7 @@ export default async function ApiTokensPage() {
       </div>
       <section className="card" aria-labelledby="create-token-heading">
         <h2 id="create-token-heading">Create a token</h2>
-        <CreateTokenForm />
+        <CreateTokenForm commandId={randomUUID()} />
       </section>
       <section aria-labelledby="tokens-heading">
         <h2 id="tokens-heading">Your tokens</h2>
