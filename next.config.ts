@@ -21,7 +21,7 @@ function workspaceRoot(): string {
 }
 
 const nextConfig: NextConfig = {
-  // PGlite ships WASM and a data-dir loader that break when bundled (STACK.md pitfall 2).
+  // PGlite ships WASM and a data-dir loader that break when bundled ("Received an instance of URL" at run time).
   serverExternalPackages: ["@electric-sql/pglite"],
   poweredByHeader: false,
   // The Docker image runs .next/standalone/server.js with only the files the server traces. Vercel

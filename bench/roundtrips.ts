@@ -1,30 +1,15 @@
 /**
- * Round trips and transactions between a server and Postgres, counted by a TCP proxy in between
- * (for `npm run bench`):
- * - flights: every time the client side sends after the server side has answered is one more. A
- *   statement the client pipelines behind another, before any answer came back, rides in the same
- *   flight; a statement sent after reading an answer starts a new one. So the count is the round
- *   trips the client waited for, an upper bound when unrelated work shares a connection.
+ * Round trips and transactions between a server and Postgres, counted by the wire-protocol proxy of
+ * tests/support/pg-tap.ts (for `npm run bench`):
+ * - flights: a send the client makes while every answer it asked for has reached it (it was
+ *   waiting) is one more. The proxy holds the server's answers back by a few milliseconds, as a
+ *   network would, so a statement the client pipelined (even one flushed a moment later) is never
+ *   mistaken for a round trip; an upper bound when unrelated work shares a connection.
  * - transactions, read from the server's messages (CommandComplete tags, ReadyForQuery status):
  *   explicit COMMITs, and all committed transactions that wrote, autocommitted statements included
  *   (each of those is a WAL flush at commit).
  */
-import net from "node:net";
-
-/** One connection's flights: a client→server send that follows server→client data (or opens it). */
-export class FlightCounter {
-  flights = 0;
-  private last: "client" | "server" | null = null;
-
-  client(): void {
-    if (this.last !== "client") this.flights += 1;
-    this.last = "client";
-  }
-
-  server(): void {
-    this.last = "server";
-  }
-}
+import { startPgTap } from "../tests/support/pg-tap";
 
 export type TransactionTally = {
   /** `COMMIT` completed (an explicit transaction block). */
@@ -39,17 +24,12 @@ export type TransactionTally = {
 const WRITE_TAG = /^(INSERT|UPDATE|DELETE|MERGE|COPY)\b/;
 
 /**
- * Reads one connection's server→client byte stream (type byte, int32 length, body), in chunks cut
- * anywhere. A ReadyForQuery with status I ends a transaction: a block if a COMMIT or ROLLBACK tag
- * came since the last one (or the last status was T or E), else an autocommitted statement, which
- * an ErrorResponse rolls back. An encrypted connection cannot be read: its client's first message
- * asks for TLS, and the tap gives up on it.
+ * One connection's server messages, in order. A ReadyForQuery with status I ends a transaction: a
+ * block if a COMMIT or ROLLBACK tag came since the last one (or the last status was T or E), else an
+ * autocommitted statement, which an ErrorResponse rolls back.
  */
 export class WireTap {
   readonly tally: TransactionTally = { explicitCommits: 0, autocommits: 0, writeCommits: 0, rollbacks: 0 };
-  readable = true;
-  private pending: Buffer = Buffer.alloc(0);
-  private sawClient = false;
   private status = "I"; // of the last ReadyForQuery: I idle, T in a block, E in a failed block
   // Since the last ReadyForQuery:
   private commands = 0;
@@ -58,30 +38,8 @@ export class WireTap {
   // Since the transaction began:
   private wrote = false;
 
-  client(chunk: Buffer): void {
-    // SSLRequest and GSSENCRequest: length 8, then 80877103 or 80877104, before any other message.
-    if (!this.sawClient && chunk.length >= 8 && chunk.readInt32BE(0) === 8 && [80877103, 80877104].includes(chunk.readInt32BE(4))) this.readable = false;
-    this.sawClient = true;
-  }
-
-  server(chunk: Buffer): void {
-    if (!this.readable) return;
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    let at = 0;
-    while (this.pending.length - at >= 5) {
-      const length = this.pending.readInt32BE(at + 1);
-      if (length < 4) {
-        this.readable = false; // not the protocol we know: count nothing rather than nonsense
-        return;
-      }
-      if (this.pending.length - at < 1 + length) break;
-      this.message(String.fromCharCode(this.pending[at] as number), this.pending.subarray(at + 5, at + 1 + length));
-      at += 1 + length;
-    }
-    this.pending = this.pending.subarray(at);
-  }
-
-  private message(type: string, body: Buffer): void {
+  /** One server message (the proxy has framed it already). */
+  message(type: string, body: Buffer): void {
     if (type === "E") this.failed = true;
     if (type === "C") {
       const tag = body.toString("latin1", 0, Math.max(0, body.indexOf(0)));
@@ -121,77 +79,41 @@ export type CountingProxy = {
   flights: () => number;
   /** Connections opened since the last reset (a new connection's start-up is flights too). */
   connections: () => number;
-  /** Transactions since the last reset; null when a connection could not be read (TLS). */
-  transactions: () => TransactionTally | null;
+  /** Transactions since the last reset. */
+  transactions: () => TransactionTally;
   reset: () => void;
   close: () => Promise<void>;
 };
 
-export async function startCountingProxy(target: { host: string; port: number }): Promise<CountingProxy> {
-  const counters = new Set<FlightCounter>();
-  const taps = new Set<WireTap>();
+/** `latencyMs`: how long the proxy holds the server's answers (see the header). */
+export async function startCountingProxy(target: { host: string; port: number }, options: { latencyMs?: number } = {}): Promise<CountingProxy> {
+  const proxy = await startPgTap(target, { latencyMs: options.latencyMs ?? 20 });
+  const taps = new Map<number, WireTap>();
   const zero = (): TransactionTally => ({ explicitCommits: 0, autocommits: 0, writeCommits: 0, rollbacks: 0 });
   let tallyBase = zero();
-  const sockets = new Set<net.Socket>();
-  let base = 0; // flights of connections counted before the last reset
-  let opened = 0;
-  const server = net.createServer((client) => {
-    const counter = new FlightCounter();
-    const tap = new WireTap();
-    counters.add(counter);
-    taps.add(tap);
-    opened += 1;
-    const upstream = net.connect(target.port, target.host);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.setNoDelay(true); // forward at once: the proxy must not merge or delay flights
-      socket.on("error", () => {
-        client.destroy();
-        upstream.destroy();
-      });
-      socket.on("close", () => {
-        sockets.delete(socket);
-        (socket === client ? upstream : client).end();
-      });
-    }
-    client.on("data", (chunk: Buffer) => {
-      counter.client();
-      tap.client(chunk);
-      upstream.write(chunk);
-    });
-    upstream.on("data", (chunk: Buffer) => {
-      counter.server();
-      tap.server(chunk);
-      client.write(chunk);
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const total = () => [...counters].reduce((n, c) => n + c.flights, 0);
+  proxy.onServer = (message, connection) => {
+    let tap = taps.get(connection);
+    if (!tap) taps.set(connection, (tap = new WireTap()));
+    tap.message(message.type, message.body);
+    return "forward";
+  };
   const tallies = () => {
     const sum = zero();
-    for (const tap of taps) for (const key of Object.keys(sum) as (keyof TransactionTally)[]) sum[key] += tap.tally[key];
+    for (const tap of taps.values()) for (const key of Object.keys(sum) as (keyof TransactionTally)[]) sum[key] += tap.tally[key];
     return sum;
   };
   return {
-    port: (server.address() as net.AddressInfo).port,
-    flights: () => total() - base,
-    connections: () => opened,
+    port: proxy.port,
+    flights: () => proxy.counts().flights,
+    connections: () => proxy.counts().connections,
     transactions: () => {
-      if ([...taps].some((tap) => !tap.readable)) return null;
       const now = tallies();
       return Object.fromEntries((Object.keys(now) as (keyof TransactionTally)[]).map((key) => [key, now[key] - tallyBase[key]])) as TransactionTally;
     },
     reset: () => {
-      base = total();
+      proxy.reset();
       tallyBase = tallies();
-      opened = 0;
     },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => proxy.close(),
   };
 }

@@ -5,7 +5,7 @@ import { toAccountDto, toStatementEntryDto } from "../read-models/accounts";
 import { toTransferDto } from "../read-models/transfers";
 import type { Account, AuditEntry, CommandEvent, StatementEntry, StoredEvent as StoredEventSchema, Transfer } from "./schemas";
 
-// The API's shapes (DESIGN §8) from the same read models and DTO mappers the portal uses; amounts and
+// The API's shapes (docs/api.md) from the same read models and DTO mappers the portal uses; amounts and
 // positions stay bigints here and are written as exact JSON integers (./json.ts).
 
 export function toApiAccount(row: AccountSummaryRow): z.input<typeof Account> {
@@ -55,7 +55,7 @@ export function toApiStatementEntry(row: StatementEntryRow): z.input<typeof Stat
 }
 
 /**
- * DESIGN §8 names six transfer statuses; the read model has two more in-between ones, shown as the
+ * The API names six transfer statuses (docs/api.md); the read model has two more in-between ones, shown as the
  * stage they belong to: `screened` (passed screening, nothing reserved yet) is still `requested`, and
  * `releasing` (the payee refused; the hold is being released) still has the money `reserved`. The
  * `steps` list tells the whole story.

@@ -162,7 +162,7 @@ export function problemCodesOf(operation: Operation): ProblemCode[] {
   if (operation.body) for (const code of ["MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"] as const) codes.add(code);
   if (operation.idempotency) {
     if (operation.idempotency === "required") codes.add("IDEMPOTENCY_KEY_MISSING");
-    for (const code of ["IDEMPOTENCY_KEY_INVALID", "IDEMPOTENCY_KEY_IN_USE", "IDEMPOTENCY_KEY_REUSED"] as const) codes.add(code);
+    for (const code of ["IDEMPOTENCY_KEY_INVALID", "IDEMPOTENCY_KEY_REUSED"] as const) codes.add(code);
   }
   for (const code of operation.problems) codes.add(code);
   return [...codes];

@@ -19,7 +19,7 @@ import {
 } from "./schemas";
 
 /**
- * The API contract (DESIGN §8): every operation's method, path, who may call it, the schemas of its
+ * The API contract (docs/api.md): every operation's method, path, who may call it, the schemas of its
  * body, query and success response, and the problems it can answer. Route handlers are built from
  * these (./route.ts) and so is the OpenAPI document (./openapi.ts).
  */

@@ -15,7 +15,6 @@ export const PROBLEMS = {
   NOT_FOUND: { status: 404, title: "Not found" },
   ACCOUNT_NOT_FOUND: { status: 404, title: "Account not found" },
   TRANSFER_NOT_FOUND: { status: 404, title: "Transfer not found" },
-  IDEMPOTENCY_KEY_IN_USE: { status: 409, title: "A request with this Idempotency-Key is still running" },
   PAYLOAD_TOO_LARGE: { status: 413, title: "The body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "The body must be application/json" },
   VALIDATION_FAILED: { status: 422, title: "Some fields need attention" },

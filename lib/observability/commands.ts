@@ -9,7 +9,7 @@ export type CommandProbe = { retried: (error: unknown) => void };
 
 type Observed = { readonly replayed: boolean; readonly events: readonly { readonly type: string }[] };
 
-/** Refusals are recorded as events named …Rejected or …Refused (DESIGN.md §2). */
+/** Refusals are recorded as events named …Rejected or …Refused (see lib/domain/account/events.ts). */
 const isRefusal = (type: string) => type.endsWith("Rejected") || type.endsWith("Refused");
 
 export function outcomeOf(result: Observed): CommandOutcomeLabel {

@@ -4,7 +4,7 @@ import { account, client, deposit, DEMO_ADMIN, errorFields, expectProblem, newCu
 
 const ACCOUNT_KEYS = ["available", "balance", "currency", "id", "nickname", "number", "openedAt", "ownerId", "reserved", "status", "version"];
 
-test("opens, lists and reads accounts in the shape DESIGN §8 gives, amounts as integers of minor units", async ({ request }) => {
+test("opens, lists and reads accounts in the shape docs/api.md gives, amounts as integers of minor units", async ({ request }) => {
   const customer = await newCustomer(request, "Opal Opener");
   const opened = await customer.api.post<{ account: Record<string, unknown> }>("/accounts", { currency: "JPY", nickname: "Travel" });
   expect(opened.status).toBe(201);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
+import postgres from "postgres";
 import { drizzle } from "drizzle-orm/pglite";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { issueApiToken } from "@/lib/auth/api-tokens";
@@ -184,6 +185,21 @@ describe.each(postgresBackends)("the round-trip budget of an API deposit on $nam
     await handle.close();
     await tap.close();
     await t.drop();
+  });
+
+  it("counts what a client waits for: three pipelined statements are one round trip, three awaited ones three", async () => {
+    const sql = postgres(tap.url(t.url!), { max: 1, onnotice: () => {} });
+    try {
+      await sql`select 1`;
+      tap.reset();
+      await Promise.all([sql`select 1`, sql`select 2`, sql`select 3`]);
+      expect(tap.counts().flights).toBe(1);
+      tap.reset();
+      for (let n = 0; n < 3; n++) await sql`select 1`;
+      expect(tap.counts().flights).toBe(3);
+    } finally {
+      await sql.end();
+    }
   });
 
   it("is at most 3 round trips, 6 statements and 1 commit (it was 7 round trips, 9 statements and 3 commits)", async () => {

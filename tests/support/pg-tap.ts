@@ -6,7 +6,7 @@ import net from "node:net";
  * chosen message, as a process that dies there would. Tests use it to hold the command path to its
  * round-trip budget and to crash a command before or after its COMMIT.
  */
-export type PgMessage = { readonly type: string; readonly text: string };
+export type PgMessage = { readonly type: string; readonly text: string; readonly body: Buffer };
 
 /** What to do with a message: pass it on, or drop the connection (the client never learns more). */
 export type TapDecision = "forward" | "cut";
@@ -16,11 +16,11 @@ export type PgTap = {
   /** Connection URL through the proxy, from a direct one. */
   url: (direct: string) => string;
   /** Counting since the last reset, over every connection. */
-  counts: () => { flights: number; statements: number; commits: number; queries: string[] };
+  counts: () => { flights: number; statements: number; commits: number; connections: number; queries: string[] };
   reset: () => void;
-  /** Called for each client message and each server message; "cut" drops that connection. */
-  onClient: ((message: PgMessage) => TapDecision) | undefined;
-  onServer: ((message: PgMessage) => TapDecision) | undefined;
+  /** Called for each client message and each server message, with the connection's number; "cut" drops that connection. */
+  onClient: ((message: PgMessage, connection: number) => TapDecision) | undefined;
+  onServer: ((message: PgMessage, connection: number) => TapDecision) | undefined;
   close: () => Promise<void>;
 };
 
@@ -67,19 +67,19 @@ const cString = (body: Buffer, from = 0) => {
 function describe(message: Parsed, prepared: Map<string, string>): PgMessage {
   switch (message.type) {
     case "Q":
-      return { type: "Q", text: cString(message.body) };
+      return { type: "Q", text: cString(message.body), body: message.body };
     case "P": {
       const name = cString(message.body);
       const text = cString(message.body, message.body.indexOf(0) + 1);
       if (name) prepared.set(name, text);
-      return { type: "P", text };
+      return { type: "P", text, body: message.body };
     }
     case "B": {
       const statement = cString(message.body, message.body.indexOf(0) + 1);
-      return { type: "B", text: prepared.get(statement) ?? "" };
+      return { type: "B", text: prepared.get(statement) ?? "", body: message.body };
     }
     default:
-      return { type: message.type, text: message.type === "C" ? cString(message.body) : "" };
+      return { type: message.type, text: message.type === "C" ? cString(message.body) : "", body: message.body };
   }
 }
 
@@ -93,6 +93,8 @@ export async function startPgTap(target: { host: string; port: number }, options
   let flights = 0;
   let statements = 0;
   let commits = 0;
+  let connections = 0;
+  let opened = 0;
   let queries: string[] = [];
 
   const tap: PgTap = {
@@ -103,9 +105,9 @@ export async function startPgTap(target: { host: string; port: number }, options
       parsed.port = String(tap.port);
       return parsed.toString();
     },
-    counts: () => ({ flights, statements, commits, queries: [...queries] }),
+    counts: () => ({ flights, statements, commits, connections, queries: [...queries] }),
     reset() {
-      flights = statements = commits = 0;
+      flights = statements = commits = connections = 0;
       queries = [];
     },
     onClient: undefined,
@@ -118,6 +120,8 @@ export async function startPgTap(target: { host: string; port: number }, options
   };
 
   const server = net.createServer((client) => {
+    const number = ++opened;
+    connections++;
     const upstream = net.connect(target.port, target.host);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
@@ -144,11 +148,11 @@ export async function startPgTap(target: { host: string; port: number }, options
         if (message.type === "ssl-request") sslAnswerPending = true;
         let readable = describe(message, prepared);
         if (message.type === "P" && cString(message.body) === "") unnamed = readable.text;
-        if (message.type === "B" && readable.text === "") readable = { type: "B", text: unnamed };
+        if (message.type === "B" && readable.text === "") readable = { type: "B", text: unnamed, body: message.body };
         if (message.type === "E") statements++;
         if (message.type === "Q" || message.type === "B") queries.push(readable.text);
         if (message.type === "Q") statements++;
-        if (tap.onClient?.(readable) === "cut") return cut();
+        if (tap.onClient?.(readable, number) === "cut") return cut();
         forward.push(message.raw);
         sentSomething = true;
       }
@@ -171,7 +175,7 @@ export async function startPgTap(target: { host: string; port: number }, options
       for (const message of fromServer(data)) {
         const readable = describe(message, prepared);
         if (message.type === "C" && readable.text === "COMMIT") commits++;
-        if (tap.onServer?.(readable) === "cut") return cut();
+        if (tap.onServer?.(readable, number) === "cut") return cut();
         forward.push(message.raw);
       }
       if (forward.length === 0) return;
