@@ -42,7 +42,3 @@ export async function projectAccountEvents(
   const openedAt = rowsOf<{ opened_at: unknown }>(result)[0]?.opened_at;
   return summary && openedAt != null ? { ...summary, openedAt: toDate(openedAt) } : undefined;
 }
-
-export const PROJECTION_TABLES = ["account_summary", "statement_entries", "audit_log", "transfers_view", "sanctions_entries"] as const;
-export const lockProjectionTables = (tx: Database) =>
-  tx.execute(sql.raw(`lock table ${PROJECTION_TABLES.join(", ")} in exclusive mode`));
