@@ -131,6 +131,20 @@ describe.each(backends)("projections on $name", (backend) => {
     expect(back).toEqual({ ...row, eventId: row.eventId.toLowerCase() });
   });
 
+  it("fails, rather than hangs, when the server refuses a bulk load, and leaves nothing behind", async () => {
+    const before = await liveTables(t.db);
+    const refused = t.db.transaction(async (tx) => {
+      const bulk = bulkSql(tx);
+      await bulk.run("create temporary table bulk_refused (like statement_entries) on commit drop");
+      const rows = new BinaryRows(copyShape(statementEntries));
+      // account_id is NOT NULL: the server refuses the row while reading the COPY's data.
+      rows.add({ ...(before.statement[0] as Record<string, unknown>), accountId: null });
+      await (await bulk.copyIn('"bulk_refused"', rows.shape.columns, rows.take())).done;
+    });
+    await expect(refused).rejects.toThrow();
+    expect(await liveTables(t.db)).toEqual(before);
+  });
+
   it("keeps every index and constraint name, owner and grant through two rebuilds in a row", async () => {
     const before = await catalogOf(t.db);
     // What migrations made (later migrations refer to these names).
