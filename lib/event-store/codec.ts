@@ -101,8 +101,8 @@ class TransformPayload {
 /**
  * Derives from a zod schema only what parsing would change in valid data: its transforms (and the
  * objects and arrays around them); checks are dropped. A shape it does not know (defaults, catch,
- * lazy, codecs, unions that transform) falls back to a full parse, so the result is always what
- * `schema.parse` returns for valid input.
+ * lazy, codecs, unions that transform) falls back to a full parse, so the result is what
+ * `schema.parse` returns for valid input, except that keys the schema does not name are kept.
  */
 function trustedConverter(schema: z.ZodType): Converter {
   const def = (schema as unknown as { _zod: { def: Def } })._zod.def;

@@ -73,7 +73,7 @@ type Options = {
  */
 export async function rebuildProjections(db: Database, options: Options = {}): Promise<RebuildReport> {
   const clock = phaseClock();
-  return db.transaction(async (tx) => {
+  const report = await db.transaction(async (tx) => {
     const bulk = bulkSql(tx);
     // A second rebuild waits here for the first to finish instead of building beside it.
     await bulk.run("select pg_advisory_xact_lock(7317002)");
@@ -140,8 +140,10 @@ export async function rebuildProjections(db: Database, options: Options = {}): P
       transfers_view: replay.transfers.size,
       sanctions_entries: replay.sanctions.size,
     };
-    return { events: replay.events, rows, elapsedMs: clock.elapsed(), caughtUp, phases: clock.phases() };
+    return { events: replay.events, rows, caughtUp };
   });
+  clock.mark("commit");
+  return { ...report, elapsedMs: clock.elapsed(), phases: clock.phases() };
 }
 
 /** Events per read; their statement and audit rows make one COPY each. */
@@ -154,10 +156,10 @@ const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
  * Replays the events committed in `snapshot` into the (index-free) tables `targets`: statement
  * and audit rows page by page, as each page of events is projected, then the per-entity rows.
  *
- * The connection does one thing at a time (postgres.js must not send anything behind a COPY), in
- * this order: read page k+1, then load page k's rows while Node projects page k+1. So Postgres
- * reads and loads on one core while Node projects on the other, and at most one page of events and
- * one page of rows are in memory.
+ * One connection, its statements sent in this order: read page k+1, then load page k's rows while
+ * Node projects page k+1 (postgres.js must not send anything behind a COPY before its data is out,
+ * so `send` keeps the order). So Postgres reads and loads on one core while Node projects on the
+ * other, and at most one page of events and one page of rows are in memory.
  */
 async function build(
   bulk: BulkSql,
@@ -321,7 +323,7 @@ export type VerifyReport = { events: number; differences: Difference[]; rows: Re
  */
 export async function verifyProjections(db: Database, options: Options = {}): Promise<VerifyReport> {
   const clock = phaseClock();
-  return db.transaction(
+  const report = await db.transaction(
     async (tx) => {
       const bulk = bulkSql(tx);
       const live = await describeAll(bulk);
@@ -340,10 +342,12 @@ export async function verifyProjections(db: Database, options: Options = {}): Pr
         transfers_view: replay.transfers.size,
         sanctions_entries: replay.sanctions.size,
       };
-      return { events: replay.events, differences, rows, elapsedMs: clock.elapsed(), phases: clock.phases() };
+      return { events: replay.events, differences, rows };
     },
     { isolationLevel: "repeatable read" },
   );
+  clock.mark("commit");
+  return { ...report, elapsedMs: clock.elapsed(), phases: clock.phases() };
 }
 
 /** Rows of `live` and `expected` that differ, matched by primary key. */
