@@ -164,8 +164,11 @@ describe.each(backends)("projections on $name", (backend) => {
       await t.db.execute(sql.raw(`grant select on account_summary, statement_entries to ${role}`));
       await t.db.execute(sql.raw(`grant select, insert on audit_log to ${role} with grant option`));
       await t.db.execute(sql.raw(`comment on table transfers_view is 'where each transfer stands'`));
+      // A table owned by another role than the one rebuilding stays that role's.
+      await t.db.execute(sql.raw(`alter table sanctions_entries owner to ${role}`));
       const granted = await catalogOf(t.db);
       expect(granted.audit_log.acl).toContain(`${role}=a*r*/`);
+      expect(granted.sanctions_entries.owner).toBe(role);
       const first = await rebuildProjections(t.db);
       expect(await catalogOf(t.db)).toEqual(granted);
       const second = await rebuildProjections(t.db);
@@ -173,6 +176,7 @@ describe.each(backends)("projections on $name", (backend) => {
       expect(await catalogOf(t.db)).toEqual(granted);
       expect((await verifyProjections(t.db)).differences).toEqual([]);
     } finally {
+      await t.db.execute(sql.raw(`alter table sanctions_entries owner to current_user`));
       await t.db.execute(sql.raw(`revoke all on account_summary, statement_entries, audit_log from ${role}`));
       await t.db.execute(sql.raw(`drop role ${role}`));
     }
