@@ -12,9 +12,10 @@
  *    real projection code makes of them, then `readStatementPage` (what the portal and the API
  *    call) is timed per case: first page, deep page by cursor, type filters, date ranges; p50/p95
  *    (target p95 < 10 ms) and EXPLAIN (ANALYZE, BUFFERS) of each case's statement.
- * 4. `rebuildProjections` (what `npm run projections:rebuild` runs) over that database: events/s
- *    (target ≥ 50,000) and where the time goes, statement by statement; with BENCH_LARGE_VERIFY=1,
- *    `verifyProjections` first, which also proves the bulk-built rows equal a replay.
+ * 4. `rebuildProjections` (what `npm run projections:rebuild` runs) over that database, on one
+ *    connection: events/s (target ≥ 50,000), the time per phase, the statements it sent, CPU and
+ *    heap; with BENCH_LARGE_VERIFY=1, `verifyProjections` first, which also proves the bulk-built
+ *    rows equal a replay.
  *
  * It works in scratch databases of its own (created, migrated, dropped at the end, also on
  * failure, Ctrl-C or timeout), prints tables, and writes the figures to
@@ -23,7 +24,7 @@
  * Tunables (env): BENCH_DURATION_MS (8000), BENCH_WARMUP_MS (1000), BENCH_ACCOUNTS (1000),
  * BENCH_WORKERS ("1,4,16"), BENCH_STREAM_SIZES ("100,10000,100000"), BENCH_TIMEOUT_MS (1800000),
  * BENCH_LARGE_EVENTS (1000000; 0 skips parts 3 and 4), BENCH_STATEMENT_RUNS (200 per case),
- * BENCH_LARGE_VERIFY (0; 1 runs verifyProjections before the rebuild: slow, it compares every row).
+ * BENCH_LARGE_VERIFY (0; 1 runs verifyProjections before the rebuild: about as long again).
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -48,21 +49,20 @@ import { eventMetadata } from "../lib/event-store/handle-command";
 import { loadAggregate, type SnapshotPolicy } from "../lib/event-store/load";
 import { type AccountStoredEvent, projectAccountRun } from "../lib/projections/account-projection";
 import { rebuildProjections, verifyProjections } from "../lib/projections/rebuild";
-import { replayAllEvents } from "../lib/projections/replay";
+import { bulkSql } from "../lib/projections/bulk";
+import { currentSnapshot, readPage } from "../lib/projections/replay";
 import { readStatementPage, type StatementFilter } from "../lib/read-models/accounts";
 import {
   drizzleOver,
   explainCaptured,
   explainLoad,
   loadInTwoStatements,
-  type Phase,
   type Plan,
   profileDeposits,
   startWaitSampler,
   type StatementCosts,
   statementCosts,
   type StatementProfile,
-  timedDatabase,
   type WaitSample,
 } from "./diagnostics";
 import {
@@ -637,28 +637,30 @@ type RebuildRun = {
   elapsedMs: number;
   eventsPerSecond: number;
   met: boolean;
-  /** Replay: from the start to the first staging statement (reading events + projecting in Node). */
-  phases: Phase[];
+  /** rebuildProjections' own phases: replay and load (binary COPY), indexes and constraints, analyze, catch-up, lock, swap. */
+  phases: { phase: string; ms: number }[];
+  /** Statements the rebuild sent, by kind (one connection). */
+  statements: Record<string, number>;
+  caughtUp: number;
   machineCpuBusyPercent: number | null;
   nodeCpuPercentOfOneCore: number;
+  /** Heap in use after the rebuild, and the most seen while it ran (sampled every 100 ms). */
   heapUsedMbAfter: number;
-  /** EXPLAIN (ANALYZE, BUFFERS) of the replay's first read of 5,000 events. */
+  heapUsedMbPeak: number;
+  /** EXPLAIN (ANALYZE, BUFFERS) of the rebuild's read of one page (10,000 events). */
   replayPlan: string[];
   verify?: { elapsedMs: number; eventsPerSecond: number; differences: number };
 };
 
-/** Which part of rebuildProjections a statement belongs to, from its text. */
-function rebuildPhase(text: string): string {
-  if (/^select .* from "events"/i.test(text)) return "replay: read 5,000 events, then project them in Node";
-  if (/^create temp table/i.test(text)) return "staging: create temp tables";
-  const staging = /^insert into (\w+)_rebuild/i.exec(text);
-  if (staging) return `staging: insert into ${staging[1]}_rebuild (5,000 rows as JSON)`;
-  const del = /^delete from (\w+)/i.exec(text);
-  if (del) return `swap: delete from ${del[1]}`;
-  const copy = /^insert into (\w+) select \* from/i.exec(text);
-  if (copy) return `swap: insert into ${copy[1]} from staging`;
-  if (/^lock table/i.test(text)) return "lock the projection tables";
-  return text.slice(0, 40);
+/** Which kind of statement of rebuildProjections this is, from its text. */
+function rebuildStatement(text: string): string {
+  if (/^select global_position, .* from events where global_position >/i.test(text)) return "read a page of events";
+  const copy = /^copy \S*?"?(\w+)_rebuild"? /i.exec(text);
+  if (copy) return `copy into ${copy[1]}_rebuild`;
+  if (/^select 1$/i.test(text)) return "check a COPY finished";
+  if (/^(create (unique )?index|alter table .* add constraint)/i.test(text)) return "create an index or constraint";
+  if (/^(alter (table|index) .* rename|drop table|lock table|grant|revoke|comment)/i.test(text)) return "swap";
+  return "other (catalog, snapshot, catch-up)";
 }
 
 async function runRebuild(url: string, data: LargeDataset): Promise<RebuildRun> {
@@ -681,21 +683,27 @@ async function runRebuild(url: string, data: LargeDataset): Promise<RebuildRun> 
       await handle.close();
     }
   }
-  // The replay's read, planned as it is sent (the first batch; abandoned after it).
-  const stop = new Error("first batch read");
-  const replayPlan = await explainCaptured(url, 'from "events"', (db) =>
-    replayAllEvents(db, {
-      onProgress: () => {
-        throw stop;
-      },
-    }).catch((error: unknown) => {
-      if (error !== stop) throw error;
+  // The rebuild's read of one page, planned as it is sent.
+  const replayPlan = await explainCaptured(url, "pg_visible_in_snapshot(transaction_id, $3", (db) =>
+    db.transaction(async (tx) => {
+      const bulk = bulkSql(tx);
+      await readPage(bulk, await currentSnapshot(bulk), 0n, 10_000);
     }),
   );
-  const timed = timedDatabase(url, rebuildPhase);
+  const statements: Record<string, number> = {};
+  const client = postgres(url, {
+    max: 1,
+    onnotice: () => {},
+    debug: (_connection, query) => {
+      const kind = rebuildStatement(query.replace(/\s+/g, " ").trim());
+      statements[kind] = (statements[kind] ?? 0) + 1;
+    },
+  });
+  let heapPeak = 0;
+  const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 100);
   try {
     const from = cpuMark();
-    const report = await rebuildProjections(timed.db);
+    const report = await rebuildProjections(drizzleOver(client));
     const cpu = cpuBetween(from, cpuMark());
     if (report.events !== data.events || report.rows.statement_entries !== data.rows.statementEntries || report.rows.audit_log !== data.rows.auditLog) {
       throw new Error(`Rebuild replayed ${report.events} events into ${JSON.stringify(report.rows)}; the data set has ${JSON.stringify(data.rows)}`);
@@ -708,14 +716,18 @@ async function runRebuild(url: string, data: LargeDataset): Promise<RebuildRun> 
       elapsedMs: round(report.elapsedMs, 0),
       eventsPerSecond,
       met: eventsPerSecond >= TARGET_REBUILD_EVENTS_PER_SECOND,
-      phases: timed.phases(),
+      phases: report.phases,
+      statements,
+      caughtUp: report.caughtUp,
       ...cpu,
       heapUsedMbAfter: round(process.memoryUsage().heapUsed / 1_048_576, 0),
+      heapUsedMbPeak: round(heapPeak / 1_048_576, 0),
       replayPlan,
       verify,
     };
   } finally {
-    await timed.close();
+    clearInterval(sampler);
+    await client.end({ timeout: 5 });
   }
 }
 
@@ -908,20 +920,17 @@ function printLargeReport({ dataset, statements, rebuild }: LargeReport): void {
     log(s.plan.map((line) => `    ${line}`).join("\n"));
   }
 
-  log(`\n=== Projection rebuild over ${rebuild.events.toLocaleString("en")} events (rebuildProjections, one transaction) ===\n`);
+  log(`\n=== Projection rebuild over ${rebuild.events.toLocaleString("en")} events (rebuildProjections, one transaction, one connection) ===\n`);
   const total = rebuild.phases.reduce((sum, p) => sum + p.ms, 0);
-  log(
-    table(
-      ["phase (time from sending each statement to sending the next)", "statements", "s", "share"],
-      rebuild.phases.map((p) => [p.phase, p.statements, (p.ms / 1000).toFixed(2), `${((100 * p.ms) / total).toFixed(1)}%`]),
-    ),
-  );
+  log(table(["phase", "s", "share"], rebuild.phases.map((p) => [p.phase, (p.ms / 1000).toFixed(2), `${((100 * p.ms) / total).toFixed(1)}%`])));
+  log(`\nstatements: ${Object.entries(rebuild.statements).map(([kind, n]) => `${kind} ${n}`).join(", ")}`);
   log(
     `\nrebuild: ${(rebuild.elapsedMs / 1000).toFixed(1)} s, ${rebuild.eventsPerSecond.toLocaleString("en")} events/s ` +
       `(target ≥ ${TARGET_REBUILD_EVENTS_PER_SECOND.toLocaleString("en")}: ${verdict(rebuild.met)}); ` +
-      `machine CPU ${rebuild.machineCpuBusyPercent ?? "-"}%, Node CPU ${rebuild.nodeCpuPercentOfOneCore}% of one core, heap ${rebuild.heapUsedMbAfter} MB after`,
+      `machine CPU ${rebuild.machineCpuBusyPercent ?? "-"}%, Node CPU ${rebuild.nodeCpuPercentOfOneCore}% of one core, ` +
+      `heap ${rebuild.heapUsedMbPeak} MB at most, ${rebuild.heapUsedMbAfter} MB after`,
   );
-  log(`\nEXPLAIN ANALYZE of the replay's read (first batch of 5,000 events):`);
+  log(`\nEXPLAIN ANALYZE of the rebuild's read (first page of 10,000 events):`);
   log(rebuild.replayPlan.map((line) => `    ${line}`).join("\n"));
   if (rebuild.verify) {
     log(

@@ -12,8 +12,21 @@ if (mode !== "rebuild" && mode !== "verify") {
 // The operator at the terminal is who the audit trail names.
 const cli = { now: new Date(), actor: { id: `cli:${process.env.USER ?? "operator"}`, role: "admin" as const }, origin: "cli" as const };
 
+const PHASES: Record<string, string> = {
+  indexes: "making the indexes and constraints",
+  "catch-up": "catching up with what commands wrote meanwhile",
+  swap: "swapping the new tables in (commands wait for this)",
+  compare: "comparing with the live tables",
+};
+
 let lastPrint = 0;
-function progress({ events, elapsedMs }: ReplayProgress) {
+let lastPhase = "replay";
+function progress({ events, elapsedMs, phase = "replay" }: ReplayProgress) {
+  if (phase !== lastPhase) {
+    lastPhase = phase;
+    console.log(`  ${PHASES[phase] ?? phase}…`);
+    return;
+  }
   if (elapsedMs - lastPrint < 1000 && events % 50_000 !== 0) return;
   lastPrint = elapsedMs;
   const rate = elapsedMs > 0 ? Math.round((events / elapsedMs) * 1000) : 0;
@@ -26,13 +39,15 @@ async function main() {
   try {
     if (mode === "rebuild") {
       const report = await rebuildProjections(handle.db, { onProgress: progress });
-    await recordOperation(handle.db, { type: "ProjectionsRebuilt", data: { events: report.events, rows: report.rows } }, cli);
+      await recordOperation(handle.db, { type: "ProjectionsRebuilt", data: { events: report.events, rows: report.rows } }, cli);
       const rate = Math.round((report.events / Math.max(report.elapsedMs, 1)) * 1000);
       console.log(`Rebuilt from ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(2)} s (${rate.toLocaleString("en")} events/s)`);
+      if (report.caughtUp > 0) console.log(`  (${report.caughtUp.toLocaleString("en")} of them committed while it ran)`);
       for (const [table, rows] of Object.entries(report.rows)) console.log(`  ${table}: ${rows.toLocaleString("en")} rows`);
+      console.log(`  ${report.phases.map((p) => `${p.phase} ${(p.ms / 1000).toFixed(2)} s`).join(", ")}`);
     } else {
       const report = await verifyProjections(handle.db, { onProgress: progress });
-    await recordOperation(handle.db, { type: "ProjectionsVerified", data: { events: report.events, differences: report.differences.length } }, cli);
+      await recordOperation(handle.db, { type: "ProjectionsVerified", data: { events: report.events, differences: report.differences.length } }, cli);
       const rate = Math.round((report.events / Math.max(report.elapsedMs, 1)) * 1000);
       console.log(`Replayed ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(2)} s (${rate.toLocaleString("en")} events/s)`);
       for (const difference of report.differences.slice(0, 50)) {

@@ -1,5 +1,3 @@
-import { sql } from "drizzle-orm";
-import type { Database } from "../db/client";
 import { insertRowsStatement, upsertRowStatement } from "../db/rows";
 import { accountSummary, auditLog, statementEntries } from "../db/schema";
 import type { AccountState } from "../domain/account/state";
@@ -26,7 +24,3 @@ export function projectAccountEvents(events: readonly AccountStoredEvent[], cont
     rows: after,
   };
 }
-
-export const PROJECTION_TABLES = ["account_summary", "statement_entries", "audit_log", "transfers_view", "sanctions_entries"] as const;
-export const lockProjectionTables = (tx: Database) =>
-  tx.execute(sql.raw(`lock table ${PROJECTION_TABLES.join(", ")} in exclusive mode`));

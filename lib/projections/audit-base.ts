@@ -1,23 +1,31 @@
 import type { AuditLogRow } from "../db/schema";
 import type { StoredEvent } from "../event-store/types";
 
-/** The part of an audit row every event shares: where it sits in the log and who caused it. */
-export function auditBase(
-  event: StoredEvent<{ type: string; data: unknown }>,
-): Pick<
-  AuditLogRow,
-  "globalPosition" | "eventId" | "streamId" | "streamPosition" | "eventType" | "actorId" | "actorRole" | "commandId" | "correlationId" | "recordedAt"
-> {
+type Described = Pick<AuditLogRow, "outcome" | "accountId" | "customerId" | "summary" | "reason" | "changes">;
+
+/**
+ * An audit row: where the event sits in the log and who caused it, plus what the projection says
+ * about it. Built as one literal: on Node 20, `{ ...base, more }` takes V8's slow path (about a
+ * microsecond a row), which a million-event rebuild feels.
+ */
+export function auditRow(event: StoredEvent<{ type: string; data: unknown }>, described: Described): AuditLogRow {
+  const { metadata } = event;
   return {
     globalPosition: event.globalPosition,
     eventId: event.eventId,
     streamId: event.streamId,
     streamPosition: event.streamPosition,
     eventType: event.type,
-    actorId: event.metadata.actorId,
-    actorRole: event.metadata.actorRole,
-    commandId: event.metadata.commandId,
-    correlationId: event.metadata.correlationId,
+    outcome: described.outcome,
+    actorId: metadata.actorId,
+    actorRole: metadata.actorRole,
+    commandId: metadata.commandId,
+    correlationId: metadata.correlationId,
+    accountId: described.accountId,
+    customerId: described.customerId,
+    summary: described.summary,
+    reason: described.reason,
+    changes: described.changes,
     recordedAt: event.recordedAt,
   };
 }

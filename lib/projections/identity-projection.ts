@@ -2,52 +2,48 @@ import type { AuditLogRow } from "../db/schema";
 import type { IdentityEvent } from "../domain/identity/events";
 import { assertNever } from "../domain/shared/errors";
 import type { StoredEvent } from "../event-store/types";
-import { auditBase } from "./audit-base";
+import { auditRow } from "./audit-base";
 
 /** Audit rows for identity facts: registrations and failed sign-ins. */
 export function identityAuditEntry(event: StoredEvent<IdentityEvent>): AuditLogRow {
   const e = event.event;
-  const base = {
-    ...auditBase(event),
-    accountId: null,
-  };
   switch (e.type) {
     case "UserRegistered":
-      return {
-        ...base,
+      return auditRow(event, {
+        accountId: null,
         outcome: "accepted",
         customerId: e.data.userId,
         summary: `Registered ${e.data.role} ${e.data.email}`,
         reason: null,
         changes: { role: { from: null, to: e.data.role } },
-      };
+      });
     case "SignInFailed":
-      return {
-        ...base,
+      return auditRow(event, {
+        accountId: null,
         outcome: "rejected",
         customerId: userOf(event.streamId),
         summary: `Sign-in failed for ${e.data.email}: ${e.data.reason === "THROTTLED" ? "throttled" : "wrong email or password"}`,
         reason: e.data.ip ? `from ${e.data.ip}` : null,
         changes: {},
-      };
+      });
     case "ApiTokenIssued":
-      return {
-        ...base,
+      return auditRow(event, {
+        accountId: null,
         outcome: "accepted",
         customerId: userOf(event.streamId),
         summary: `API token "${e.data.name}" (${e.data.prefix}…) issued via ${e.data.via}, valid until ${e.data.expiresAt}`,
         reason: null,
         changes: { token: { from: null, to: e.data.prefix } },
-      };
+      });
     case "ApiTokenRevoked":
-      return {
-        ...base,
+      return auditRow(event, {
+        accountId: null,
         outcome: "accepted",
         customerId: userOf(event.streamId),
         summary: `API token "${e.data.name}" (${e.data.prefix}…) revoked`,
         reason: null,
         changes: { token: { from: e.data.prefix, to: null } },
-      };
+      });
     default:
       return assertNever(e);
   }

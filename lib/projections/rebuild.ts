@@ -1,10 +1,11 @@
 import { sql } from "drizzle-orm";
-import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
+import type { PgTable } from "drizzle-orm/pg-core";
 import { type Database, rowsOf } from "../db/client";
 import { accountSummary, auditLog, sanctionsEntries, statementEntries, transfersView } from "../db/schema";
 import { toJsonValue } from "../domain/shared/json";
-import { lockProjectionTables } from "./account-inline";
-import { type ProjectedRows, replayAllEvents, type ReplayProgress } from "./replay";
+import { BinaryRows, type BulkSql, bulkSql, copyShape, type CopyShape, quoteIdent } from "./bulk";
+import { addIndexesAndConstraints, checkColumns, copyAccess, createLike, describeTable, type LiveTable, structureOf } from "./live-tables";
+import { currentSnapshot, type ProjectedRows, ProjectionReplay, readPage, readTail, type ReplayProgress, type Snapshot } from "./replay";
 
 const TABLES: { [Name in keyof ProjectedRows]: PgTable } = {
   account_summary: accountSummary,
@@ -16,110 +17,363 @@ const TABLES: { [Name in keyof ProjectedRows]: PgTable } = {
 
 type TableName = keyof ProjectedRows;
 const TABLE_NAMES = Object.keys(TABLES) as TableName[];
-
-export type RebuildReport = { events: number; rows: Record<TableName, number>; elapsedMs: number };
+const ENTITY_TABLES = ["account_summary", "transfers_view", "sanctions_entries"] as const;
+type EntityTable = (typeof ENTITY_TABLES)[number];
 
 /**
- * Empties the projection tables and replays every event into them, in one transaction. Writers wait
- * on the projection tables' lock for the duration (so no command can slip in between); readers are
- * not blocked and keep seeing the old rows (MVCC) until the commit swaps in the new ones at once.
- * Statement entries and audit rows are written batch by batch as the replay produces them; the
- * per-entity rows (summaries, transfers, sanctions) at the end.
+ * The order commands write these tables in (audit_log last, in every command), so that taking
+ * them one by one for the swap waits behind a command instead of deadlocking with it.
  */
-export async function rebuildProjections(
-  db: Database,
-  options: { onProgress?: (progress: ReplayProgress) => void } = {},
-): Promise<RebuildReport> {
-  const started = performance.now();
-  return db.transaction(async (tx) => {
-    await lockProjectionTables(tx);
-    for (const name of TABLE_NAMES) await tx.execute(sql.raw(`delete from ${name}`));
-    const appended = { statement_entries: 0, audit_log: 0 };
-    const { rows, events } = await replayAllEvents(tx, {
-      onProgress: options.onProgress,
-      async onAppendOnlyRows(batch) {
-        for (const name of ["statement_entries", "audit_log"] as const) {
-          await bulkInsert(tx, name, TABLES[name], batch[name] as Record<string, unknown>[]);
-          appended[name] += batch[name].length;
-        }
-      },
-    });
-    for (const name of ["account_summary", "transfers_view", "sanctions_entries"] as const) {
-      await bulkInsert(tx, name, TABLES[name], rows[name] as Record<string, unknown>[]);
+const LOCK_ORDER: TableName[] = ["transfers_view", "sanctions_entries", "account_summary", "statement_entries", "audit_log"];
+
+/** A catch-up round this small is applied under the swap's lock instead of before it. */
+const SMALL_TAIL = 200;
+const CATCH_UP_ROUNDS = 5;
+/**
+ * While the swap waits for its lock, new commands and reads queue behind it: so it waits at most
+ * LOCK_TIMEOUT at a time (a long reader, or a verify, which holds the tables for its whole run),
+ * then lets go, catches up and tries again, for about a minute.
+ */
+const LOCK_TIMEOUT = "500ms";
+const LOCK_ATTEMPTS = 40;
+const LOCK_PAUSE_MS = 1_000;
+/** Sorts for the index builds in memory (1,000,000 audit rows need about 100 MB per index). */
+const INDEX_SORT_MEMORY_KB = 256 * 1024;
+
+export type Phase = { phase: string; ms: number };
+export type RebuildReport = {
+  events: number;
+  rows: Record<TableName, number>;
+  elapsedMs: number;
+  /** Events committed while the tables were being built, applied before and during the swap. */
+  caughtUp: number;
+  phases: Phase[];
+};
+
+type Options = {
+  /**
+   * Called after each page of events and at each phase ("replay", "indexes", "catch-up", "swap",
+   * "compare"); a returned promise is waited for, so a caller can pace the work (tests use it to
+   * write while a rebuild builds).
+   */
+  onProgress?: (progress: ReplayProgress) => void | Promise<void>;
+};
+
+/**
+ * Rebuilds the projections from the events into fresh tables and swaps them in.
+ *
+ * One transaction on one connection, in read committed: it notes a snapshot of the log, builds
+ * `<table>_rebuild` from the events committed in it (bulk-loaded by binary COPY into tables
+ * without indexes, which are made afterwards), then catches up with what commands committed
+ * meanwhile, repeatedly, without blocking them. Only the swap takes the live tables' lock: the last
+ * few events are applied, the live tables dropped and the new ones renamed into place with the same
+ * index and constraint names, owner and grants, and the transaction commits. Commands wait for that
+ * (tens of milliseconds), and none of their effects is lost: whatever committed before the lock is in
+ * the new tables, whatever was waiting writes into them after. On any failure nothing has changed.
+ */
+export async function rebuildProjections(db: Database, options: Options = {}): Promise<RebuildReport> {
+  const clock = phaseClock();
+  const report = await db.transaction(async (tx) => {
+    const bulk = bulkSql(tx);
+    // A second rebuild waits here for the first to finish instead of building beside it.
+    await bulk.run("select pg_advisory_xact_lock(7317002)");
+    if (bulk.driver === "postgres") await raiseSortMemory(bulk);
+    const live = await describeAll(bulk);
+    const built = Object.fromEntries(TABLE_NAMES.map((name) => [name, `${live[name].schema}.${quoteIdent(`${name}_rebuild`)}`])) as Record<TableName, string>;
+    for (const name of TABLE_NAMES) await createLike(bulk, live[name], `${name}_rebuild`);
+    let applied = await currentSnapshot(bulk);
+    const replay = await build(bulk, built, applied, options, clock, { freeze: true });
+    clock.mark("replay and load");
+    await options.onProgress?.({ events: replay.events, elapsedMs: clock.elapsed(), phase: "indexes" });
+
+    const renames: string[] = [];
+    let standIns = 0;
+    for (const name of TABLE_NAMES) {
+      const made = await addIndexesAndConstraints(bulk, live[name], built[name], () => `ll_rebuild_${standIns++}`);
+      renames.push(...made.renames);
     }
-    const counts = Object.fromEntries(TABLE_NAMES.map((name) => [name, rows[name].length])) as Record<TableName, number>;
-    return { events, rows: { ...counts, ...appended }, elapsedMs: performance.now() - started };
+    clock.mark("indexes and constraints");
+    await bulk.run(`analyze ${TABLE_NAMES.map((name) => built[name]).join(", ")}`);
+    clock.mark("analyze");
+
+    // Catch up without the lock while commands keep writing, until what is left is small.
+    await options.onProgress?.({ events: replay.events, elapsedMs: clock.elapsed(), phase: "catch-up" });
+    let caughtUp = 0;
+    for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
+      const now = await currentSnapshot(bulk);
+      const count = await applyTail(bulk, built, replay, applied, now);
+      caughtUp += count;
+      applied = now;
+      if (count < SMALL_TAIL) break;
+    }
+    clock.mark("catch-up");
+    await options.onProgress?.({ events: replay.events, elapsedMs: clock.elapsed(), phase: "swap" });
+
+    for (let attempt = 1; ; attempt++) {
+      if (await lockLiveTables(bulk, live)) break;
+      if (attempt >= LOCK_ATTEMPTS) throw new Error(`Could not lock the projection tables for the swap in ${LOCK_ATTEMPTS} attempts: nothing was changed`);
+      await new Promise((resolve) => setTimeout(resolve, LOCK_PAUSE_MS));
+      const now = await currentSnapshot(bulk);
+      caughtUp += await applyTail(bulk, built, replay, applied, now);
+      applied = now;
+    }
+    clock.mark("lock");
+    // Under the lock every command that wrote projections has committed, and no other can write.
+    caughtUp += await applyTail(bulk, built, replay, applied, await currentSnapshot(bulk));
+    const current = await describeAll(bulk);
+    for (const name of TABLE_NAMES) {
+      if (structureOf(current[name]) !== structureOf(live[name])) {
+        throw new Error(`${name} changed during the rebuild (a migration?): nothing was swapped, run the rebuild again`);
+      }
+      await copyAccess(bulk, current[name], built[name]);
+    }
+    // Dropping the live tables frees their index and constraint names for the built ones.
+    await bulk.run(`drop table ${TABLE_NAMES.map((name) => live[name].qualified).join(", ")}`);
+    for (const rename of renames) await bulk.run(rename);
+    for (const name of TABLE_NAMES) await bulk.run(`alter table ${built[name]} rename to ${quoteIdent(name)}`);
+    clock.mark("swap");
+
+    const rows = {
+      account_summary: replay.summaries.size,
+      statement_entries: replay.statementRows,
+      audit_log: replay.auditRows,
+      transfers_view: replay.transfers.size,
+      sanctions_entries: replay.sanctions.size,
+    };
+    return { events: replay.events, rows, caughtUp };
   });
+  clock.mark("commit");
+  return { ...report, elapsedMs: clock.elapsed(), phases: clock.phases() };
 }
 
-/** Inserts rows in batches as one JSON parameter each: fast, and the same on PGlite and postgres.js. */
-async function bulkInsert(db: Database, target: string, table: PgTable, rows: Record<string, unknown>[]): Promise<void> {
-  const columns = getTableConfig(table).columns;
-  const definition = columns.map((column) => `"${column.name}" ${column.getSQLType()}`).join(", ");
-  const names = columns.map((column) => `"${column.name}"`).join(", ");
-  // Once per table, not per row and column: keyOf calls getTableConfig, which rebuilds the whole
-  // table config (indexes included) on every call; per value it was most of the rebuild's time.
-  const keys = columns.map((column) => keyOf(table, column.name));
-  for (let start = 0; start < rows.length; start += 5000) {
-    const batch = rows.slice(start, start + 5000).map((row) => {
-      const out: Record<string, unknown> = {};
-      columns.forEach((column, index) => (out[column.name] = toJsonValue(row[keys[index] as string])));
-      return out;
+/** Events per read; their statement and audit rows make one COPY each. */
+const PAGE_SIZE = 10_000;
+/** Events projected between two looks at the socket, so COPY data goes out while Node works on. */
+const SLICE = 250;
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Replays the events committed in `snapshot` into the (index-free) tables `targets`: statement
+ * and audit rows page by page, as each page of events is projected, then the per-entity rows.
+ *
+ * One connection, its statements sent in this order: read page k+1, then load page k's rows while
+ * Node projects page k+1 (postgres.js must not send anything behind a COPY before its data is out,
+ * so `send` keeps the order). So Postgres reads and loads on one core while Node projects on the
+ * other, and at most one page of events and one page of rows are in memory.
+ */
+async function build(
+  bulk: BulkSql,
+  targets: Record<TableName, string>,
+  snapshot: Snapshot,
+  options: Options,
+  clock: ReturnType<typeof phaseClock>,
+  copy: { freeze: boolean },
+): Promise<ProjectionReplay> {
+  const statement = new BinaryRows(copyShape(statementEntries));
+  const audit = new BinaryRows(copyShape(auditLog));
+  const replay = new ProjectionReplay({ statement: (row) => statement.add(row), audit: (row) => audit.add(row) });
+  // The connection's statements in the order they must be sent. `lane` settles when the next may
+  // be sent: at once behind a read (pipelined), behind a COPY only once its data is all out.
+  let lane: Promise<unknown> = Promise.resolve();
+  const send = <T>(start: () => Promise<{ done: Promise<T> }>): Promise<T> => {
+    const started = lane.then(start);
+    lane = started.catch(() => {}); // the failure surfaces through `done` below
+    return started.then((handle) => handle.done);
+  };
+  const read = (after: bigint) => send(async () => ({ done: readPage(bulk, snapshot, after, PAGE_SIZE) }));
+  let next = read(0n);
+  let loading: Promise<unknown> = Promise.resolve();
+  for (;;) {
+    const page = await next;
+    const last = page.at(-1);
+    const more = page.length === PAGE_SIZE && last;
+    if (more) next = read(last.globalPosition);
+    for (let index = 0; index < page.length; index++) {
+      replay.apply(page[index] as (typeof page)[number]);
+      // Short slices: each COPY waits for Node to answer the server once before its rows flow.
+      if (index % SLICE === SLICE - 1) await yieldToIo();
+    }
+    await loading; // bounds memory to one page of rows in flight
+    const statementData = statement.take();
+    const auditData = audit.take();
+    const statementLoad = send(() => bulk.copyIn(targets.statement_entries, statement.shape.columns, statementData, copy));
+    const auditLoad = send(() => bulk.copyIn(targets.audit_log, audit.shape.columns, auditData, copy));
+    loading = Promise.all([statementLoad, auditLoad]);
+    loading.catch(() => {}); // awaited on the next turn or below
+    await options.onProgress?.({ events: replay.events, elapsedMs: clock.elapsed(), phase: "replay" });
+    if (!more) break;
+  }
+  await loading;
+  for (const name of ENTITY_TABLES) await copyRows(bulk, targets[name], TABLES[name], entityRows(replay, name), copy);
+  return replay;
+}
+
+function entityRows(replay: ProjectionReplay, name: EntityTable): Iterable<Record<string, unknown>> {
+  if (name === "account_summary") return replay.summaries.values();
+  if (name === "transfers_view") return replay.transfers.values();
+  return replay.sanctions.values();
+}
+
+async function copyRows(bulk: BulkSql, target: string, table: PgTable, rows: Iterable<Record<string, unknown>>, copy: { freeze: boolean }) {
+  const out = new BinaryRows(copyShape(table));
+  const flush = async () => (await bulk.copyIn(target, out.shape.columns, out.take(), copy)).done;
+  for (const row of rows) {
+    out.add(row);
+    if (out.count >= 10_000) await flush();
+  }
+  if (out.count > 0) await flush();
+}
+
+/**
+ * Applies the events committed in `upTo` but not in `after` to the built tables: new statement
+ * and audit rows, and the entity rows they changed rewritten.
+ */
+async function applyTail(bulk: BulkSql, targets: Record<TableName, string>, replay: ProjectionReplay, after: Snapshot, upTo: Snapshot): Promise<number> {
+  const statement = new BinaryRows(copyShape(statementEntries));
+  const audit = new BinaryRows(copyShape(auditLog));
+  replay.sink = { statement: (row) => statement.add(row), audit: (row) => audit.add(row) };
+  const before = replay.events;
+  replay.trackChanges();
+  for (const event of await readTail(bulk, after, upTo)) replay.apply(event);
+  const count = replay.events - before;
+  if (count === 0) return 0;
+  if (statement.count > 0) await (await bulk.copyIn(targets.statement_entries, statement.shape.columns, statement.take())).done;
+  if (audit.count > 0) await (await bulk.copyIn(targets.audit_log, audit.shape.columns, audit.take())).done;
+  const changed = replay.changed;
+  if (!changed) return count;
+  const rewrite = async (name: EntityTable, keys: Set<string>, rows: Map<string, Record<string, unknown>>) => {
+    if (keys.size === 0) return;
+    const shape = copyShape(TABLES[name]);
+    await bulk.run(`delete from ${targets[name]} where ${quoteIdent(singleKey(shape))} = any($1::text[])`, [[...keys]]);
+    await copyRows(bulk, targets[name], TABLES[name], [...keys].flatMap((key) => (rows.has(key) ? [rows.get(key) as Record<string, unknown>] : [])), {
+      freeze: false,
     });
-    await db.execute(
-      sql`insert into ${sql.raw(target)} (${sql.raw(names)})
-          select ${sql.raw(names)} from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as x(${sql.raw(definition)})`,
-    );
-  }
+  };
+  await rewrite("account_summary", changed.summaries, replay.summaries);
+  await rewrite("transfers_view", changed.transfers, replay.transfers);
+  await rewrite("sanctions_entries", changed.sanctions, replay.sanctions);
+  return count;
 }
 
-const keyCache = new Map<string, string>();
-function keyOf(table: PgTable, columnName: string): string {
-  const cacheKey = `${getTableConfig(table).name}.${columnName}`;
-  let key = keyCache.get(cacheKey);
-  if (!key) {
-    const entry = Object.entries(table).find(([, column]) => (column as { name?: string })?.name === columnName);
-    key = entry?.[0] ?? columnName;
-    keyCache.set(cacheKey, key);
-  }
+function singleKey(shape: CopyShape): string {
+  const [key, ...rest] = shape.primaryKey;
+  if (!key || rest.length > 0) throw new Error(`${shape.table}: a per-entity projection needs a one-column key`);
   return key;
 }
 
-export type Difference = { table: TableName; key: string; kind: "missing" | "unexpected" | "different"; live?: unknown; expected?: unknown };
-export type VerifyReport = { events: number; differences: Difference[]; rows: Record<TableName, number>; elapsedMs: number };
+/** Takes the live tables for the swap, or gives up after LOCK_TIMEOUT (a long reader) and says so. */
+async function lockLiveTables(bulk: BulkSql, live: Record<TableName, LiveTable>): Promise<boolean> {
+  await bulk.run("savepoint ll_rebuild_lock");
+  try {
+    await bulk.run(`set local lock_timeout = '${LOCK_TIMEOUT}'`);
+    for (const name of LOCK_ORDER) await bulk.run(`lock table ${live[name].qualified} in access exclusive mode`);
+    await bulk.run("set local lock_timeout = 0");
+    await bulk.run("release savepoint ll_rebuild_lock");
+    return true;
+  } catch (error) {
+    const state = (error as { code?: string }).code;
+    // 55P03 lock_not_available, 40P01 deadlock_detected: let go, catch up, try again.
+    if (state !== "55P03" && state !== "40P01" && !/lock timeout|deadlock/i.test(String(error))) throw error;
+    await bulk.run("rollback to savepoint ll_rebuild_lock");
+    await bulk.run("release savepoint ll_rebuild_lock");
+    return false;
+  }
+}
 
-/** Replays into memory (the shadow) and lists every row where the live tables differ from it. */
-export async function verifyProjections(
-  db: Database,
-  options: { onProgress?: (progress: ReplayProgress) => void } = {},
-): Promise<VerifyReport> {
+async function describeAll(bulk: BulkSql): Promise<Record<TableName, LiveTable>> {
+  const out = {} as Record<TableName, LiveTable>;
+  for (const name of TABLE_NAMES) {
+    out[name] = await describeTable(bulk, name);
+    checkColumns(out[name], copyShape(TABLES[name]));
+  }
+  return out;
+}
+
+async function raiseSortMemory(bulk: BulkSql): Promise<void> {
+  const [row] = await bulk.rows("select setting::bigint::text from pg_settings where name = 'maintenance_work_mem'");
+  if (Number(row?.[0] ?? 0) < INDEX_SORT_MEMORY_KB) await bulk.run(`set local maintenance_work_mem = '${INDEX_SORT_MEMORY_KB}kB'`);
+}
+
+function phaseClock() {
   const started = performance.now();
-  // One repeatable-read snapshot so live rows and events are compared as of the same moment.
-  return db.transaction(
-    async (tx) => {
-      const { rows, events } = await replayAllEvents(tx, options);
-      const differences: Difference[] = [];
-      for (const name of TABLE_NAMES) {
-        const expected = new Map(rows[name].map((row) => [rowKey(name, row), canonical(row)]));
-        const live = await tx.select().from(TABLES[name]);
-        const seen = new Set<string>();
-        for (const row of live as Record<string, unknown>[]) {
-          const key = rowKey(name, row);
-          seen.add(key);
-          const want = expected.get(key);
-          const have = canonical(row);
-          if (want === undefined) differences.push({ table: name, key, kind: "unexpected", live: JSON.parse(have) });
-          else if (want !== have) differences.push({ table: name, key, kind: "different", live: JSON.parse(have), expected: JSON.parse(want) });
-        }
-        for (const [key, want] of expected) {
-          if (!seen.has(key)) differences.push({ table: name, key, kind: "missing", expected: JSON.parse(want) });
-        }
-      }
-      const counts = Object.fromEntries(TABLE_NAMES.map((name) => [name, rows[name].length])) as Record<TableName, number>;
-      return { events, differences, rows: counts, elapsedMs: performance.now() - started };
+  let last = started;
+  const phases: Phase[] = [];
+  return {
+    elapsed: () => performance.now() - started,
+    mark(phase: string) {
+      const now = performance.now();
+      phases.push({ phase, ms: Math.round(now - last) });
+      last = now;
     },
-    { isolationLevel: "repeatable read", accessMode: "read only" },
+    phases: () => phases,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verify
+
+export type Difference = { table: TableName; key: string; kind: "missing" | "unexpected" | "different"; live?: unknown; expected?: unknown };
+export type VerifyReport = { events: number; differences: Difference[]; rows: Record<TableName, number>; elapsedMs: number; phases: Phase[] };
+
+/**
+ * Replays every event the same way a rebuild does, into temporary tables, and lists every row where
+ * the live tables differ from them (compared in Postgres, row by row). One repeatable-read
+ * snapshot, so the live rows and the events are compared as of the same moment; the temporary
+ * tables go with the transaction.
+ */
+export async function verifyProjections(db: Database, options: Options = {}): Promise<VerifyReport> {
+  const clock = phaseClock();
+  const report = await db.transaction(
+    async (tx) => {
+      const bulk = bulkSql(tx);
+      const live = await describeAll(bulk);
+      const expected = {} as Record<TableName, string>;
+      for (const name of TABLE_NAMES) expected[name] = await createLike(bulk, live[name], `${name}_expected`, { temporary: true });
+      const replay = await build(bulk, expected, await currentSnapshot(bulk), options, clock, { freeze: true });
+      clock.mark("replay and load");
+      await options.onProgress?.({ events: replay.events, elapsedMs: clock.elapsed(), phase: "compare" });
+      const differences: Difference[] = [];
+      for (const name of TABLE_NAMES) differences.push(...(await compare(bulk, name, live[name].qualified, expected[name])));
+      clock.mark("compare");
+      const rows = {
+        account_summary: replay.summaries.size,
+        statement_entries: replay.statementRows,
+        audit_log: replay.auditRows,
+        transfers_view: replay.transfers.size,
+        sanctions_entries: replay.sanctions.size,
+      };
+      return { events: replay.events, differences, rows };
+    },
+    { isolationLevel: "repeatable read" },
   );
+  clock.mark("commit");
+  return { ...report, elapsedMs: clock.elapsed(), phases: clock.phases() };
+}
+
+/** Rows of `live` and `expected` that differ, matched by primary key. */
+async function compare(bulk: BulkSql, name: TableName, live: string, expected: string): Promise<Difference[]> {
+  const shape = copyShape(TABLES[name]);
+  const columns = (alias: string) => shape.columns.map((column) => `${alias}.${quoteIdent(column)}`).join(", ");
+  const join = shape.primaryKey.map((key) => `l.${quoteIdent(key)} = e.${quoteIdent(key)}`).join(" and ");
+  const order = shape.primaryKey.map((key) => `coalesce(l.${quoteIdent(key)}, e.${quoteIdent(key)})`).join(", ");
+  const first = quoteIdent(shape.primaryKey[0] as string);
+  const rows = await bulk.rows(
+    `select l.${first} is null, e.${first} is null, ${columns("l")}, ${columns("e")}
+       from ${live} l full join ${expected} e on ${join}
+      where row(${columns("l")}) is distinct from row(${columns("e")})
+      order by ${order}`,
+  );
+  const width = shape.columns.length;
+  return rows.map((row) => {
+    const onlyExpected = row[0] === true;
+    const onlyLive = row[1] === true;
+    const liveRow = onlyExpected ? undefined : shape.fromRaw(row, 2);
+    const expectedRow = onlyLive ? undefined : shape.fromRaw(row, 2 + width);
+    const key = rowKey(name, (liveRow ?? expectedRow) as Record<string, unknown>);
+    if (!liveRow) return { table: name, key, kind: "missing", expected: canonical(expectedRow as Record<string, unknown>) };
+    if (!expectedRow) return { table: name, key, kind: "unexpected", live: canonical(liveRow) };
+    return { table: name, key, kind: "different", live: canonical(liveRow), expected: canonical(expectedRow) };
+  });
 }
 
 function rowKey(table: TableName, row: Record<string, unknown>): string {
@@ -130,10 +384,9 @@ function rowKey(table: TableName, row: Record<string, unknown>): string {
   return String(row.globalPosition);
 }
 
-/** Row as sorted-key JSON, bigints and dates as text, so equal rows compare equal across drivers. */
-function canonical(row: Record<string, unknown>): string {
-  const json = toJsonValue(row) as Record<string, unknown>;
-  return JSON.stringify(sortKeys(json));
+/** Row as sorted-key JSON values, bigints and dates as text, so equal rows print alike on both drivers. */
+function canonical(row: Record<string, unknown>): unknown {
+  return sortKeys(toJsonValue(row));
 }
 
 function sortKeys(value: unknown): unknown {

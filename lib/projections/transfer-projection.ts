@@ -4,7 +4,7 @@ import { assertNever } from "../domain/shared/errors";
 import { toDecimalString } from "../domain/shared/money";
 import type { TransferEvent } from "../domain/transfer/events";
 import type { StoredEvent } from "../event-store/types";
-import { auditBase } from "./audit-base";
+import { auditRow } from "./audit-base";
 
 export type TransferStoredEvent = StoredEvent<TransferEvent>;
 
@@ -98,15 +98,14 @@ export function transferAuditEntry(after: TransferViewRow, event: TransferStored
         ? e.data.reference
         : null;
   const rejected = e.type === "TransferFailed" || e.type === "DestinationCreditRefused" || e.type === "TransferHeld";
-  return {
-    ...auditBase(event),
+  return auditRow(event, {
     outcome: rejected ? "rejected" : "accepted",
     accountId: after.fromAccountId,
     customerId: after.fromCustomerId,
     summary: summaries[e.type],
     reason,
     changes: { status: { from: null, to: after.status } },
-  };
+  });
 }
 
 /** The current sanctions list as a pure function of the sanctions stream. */
@@ -131,13 +130,12 @@ export function evolveSanctionsEntries(
 
 export function sanctionsAuditEntry(event: StoredEvent<SanctionsEvent>): AuditLogRow {
   const e = event.event;
-  return {
-    ...auditBase(event),
+  return auditRow(event, {
     outcome: "accepted",
     accountId: null,
     customerId: null,
     summary: e.type === "SanctionsEntryAdded" ? `Added "${e.data.name}" to the sanctions list` : `Removed "${e.data.name}" from the sanctions list`,
     reason: e.data.reason,
     changes: {},
-  };
+  });
 }

@@ -64,7 +64,7 @@ const adminMetadata = async (id: string) => ({ now: new Date(), actor: { id, rol
 
 const rate = (events: number, elapsedMs: number) => Math.round((events / Math.max(elapsedMs, 1)) * 1000);
 
-/** Replays every event into memory and compares it with the live read models. */
+/** Replays every event into temporary tables and compares them with the live read models. */
 export async function runVerify(): Promise<ProjectionRunState> {
   const admin = await currentAdmin();
   if (!admin) return { status: "error", message: NOT_AN_ADMIN_MESSAGE };
@@ -91,7 +91,7 @@ export async function runVerify(): Promise<ProjectionRunState> {
   };
 }
 
-/** Replays every event into fresh tables and swaps them in (commands wait meanwhile). */
+/** Replays every event into fresh tables and swaps them in (commands wait only for the swap). */
 export async function runRebuild(): Promise<ProjectionRunState> {
   const admin = await currentAdmin();
   if (!admin) return { status: "error", message: NOT_AN_ADMIN_MESSAGE };
