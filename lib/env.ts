@@ -23,7 +23,9 @@ const envSchema = z.object({
   /** Set to "false" behind a transaction pooler (PgBouncer, Neon, Supabase) that cannot keep prepared statements. */
   DATABASE_PREPARE: z.enum(["true", "false"]).optional(),
   /** A snapshot is written each time a stream crosses a multiple of this many events. */
-  SNAPSHOT_EVERY: positiveInt(100),
+  // Measured: every 100 left loads replaying up to 99 events (Node and Postgres CPU both grew with
+  // the tail); every 20 costs a small snapshot write per 20 commands and keeps tails short.
+  SNAPSHOT_EVERY: positiveInt(20),
   /** Largest amount one deposit, withdrawal or transfer may carry, in minor units (default 1,000,000.00). */
   MAX_COMMAND_AMOUNT: z.coerce.bigint().positive().default(100_000_000n),
   /** Largest single transfer, in minor units. */

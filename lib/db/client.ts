@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
@@ -26,11 +27,13 @@ export type DatabaseHandle = {
 
 /** The postgres.js pool behind a Database that openDatabase made, and whether it prepares statements. */
 export type PostgresClient = { readonly client: postgres.Sql; readonly prepare: boolean };
-const postgresClients = new WeakMap<Database, PostgresClient>();
+// On the Database object under a registered symbol, not in a module-level map: Next loads this
+// module once per bundle (instrumentation, each route), and the handle made by one is used by all.
+const POSTGRES_CLIENT = Symbol.for("ledgerline.postgresClient");
 
 /** For lib/db/transaction.ts: undefined for PGlite and for transactions. */
 export function postgresClientOf(db: Database): PostgresClient | undefined {
-  return postgresClients.get(db);
+  return (db as { [POSTGRES_CLIENT]?: PostgresClient })[POSTGRES_CLIENT];
 }
 
 export type DatabaseOptions =
@@ -73,6 +76,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   if (options.kind === "postgres") {
     const poolMax = options.poolMax ?? 10;
     const client = postgres(options.url, {
+      // Not in postgres.js's types, but one of its options (a socket factory, see noDelaySocket).
+      ...({ socket: noDelaySocket() } as object),
       max: poolMax,
       // Behind a transaction pooler the caller passes false (connect.ts decides from DATABASE_URL).
       prepare: options.prepare ?? true,
@@ -81,7 +86,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     });
     const prepare = options.prepare ?? true;
     const db = drizzlePostgres({ client: prepare ? preparingClient(client) : client, schema }) as unknown as Database;
-    postgresClients.set(db, { client, prepare });
+    Object.defineProperty(db, POSTGRES_CLIENT, { value: { client, prepare } satisfies PostgresClient });
     return {
       db,
       kind: "postgres",
@@ -108,6 +113,38 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     poolMax: 1,
     close: () => client.close(),
   };
+}
+
+type SocketOptions = { host: string[]; port: number[]; path?: string | false; connect_timeout?: number };
+
+/**
+ * postgres.js's connections with TCP_NODELAY, as libpq and node-postgres open theirs. postgres.js
+ * flushes a pipeline in more than one write (a large statement at once, the rest a moment later);
+ * with Nagle's algorithm on, that second write waits for the first one's ACK, which the server
+ * sends with its first answer: the pipelined statements became a round trip of their own.
+ * (postgres.js takes a socket factory but has no option for this.) Hosts are tried in turn, as
+ * postgres.js does itself.
+ */
+function noDelaySocket() {
+  let next = 0;
+  return (options: SocketOptions) =>
+    new Promise<net.Socket>((resolve, reject) => {
+      const index = next++ % Math.max(1, options.host.length);
+      const socket = options.path
+        ? net.connect(options.path)
+        : net.connect({ host: options.host[index], port: options.port[index] ?? options.port[0] ?? 5432, noDelay: true });
+      const timeout = setTimeout(() => socket.destroy(new Error("connect timed out")), 1000 * (options.connect_timeout ?? 30));
+      socket.once("connect", () => {
+        clearTimeout(timeout);
+        socket.off("error", fail);
+        resolve(socket);
+      });
+      const fail = (error: Error) => {
+        clearTimeout(timeout);
+        reject(error);
+      };
+      socket.once("error", fail);
+    });
 }
 
 export function redactUrl(url: string): string {

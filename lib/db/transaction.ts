@@ -30,7 +30,8 @@ export type TxSession = {
 
 export type TransactionWork<T> = (tx: TxSession) => Promise<{ readonly result: T; readonly writes: readonly AnyStatement[] }>;
 
-const transactions = new WeakSet<Database>();
+// Shared by every bundle Next loads this module in (see postgresClientOf).
+const transactions = ((globalThis as { __ledgerlineTransactions?: WeakSet<Database> }).__ledgerlineTransactions ??= new WeakSet());
 
 /** True for a Database that is already a transaction (ours or Drizzle's): commands join it. */
 export function isTransaction(db: Database): boolean {

@@ -107,8 +107,10 @@ const STAMP_AND_KEYS = `select now() as now, pg_current_xact_id()::text as xid,
   (select coalesce(string_agg(nextval('events_global_position_seq')::text, ','), '') from generate_series(1, $1::int)) as positions,
   (select coalesce(json_agg(json_build_object('scope', k.scope, 'key', k.key, 'request_hash', k.request_hash, 'result', k.result,
                                               'response_status', k.response_status, 'response_body', k.response_body)), '[]'::json)
-     from idempotency_keys k
-     join jsonb_to_recordset($2::jsonb) as wanted(scope text, key text) on wanted.scope = k.scope and wanted.key = k.key) as keys`;
+     from jsonb_to_recordset($2::jsonb) as wanted(scope text, key text)
+     -- One primary-key lookup per key: a lateral with a LIMIT cannot be flattened into a join. As a
+     -- join, the planner (not knowing how few keys come) hashed the whole table for each command.
+     cross join lateral (select * from idempotency_keys k where k.scope = wanted.scope and k.key = wanted.key limit 1) k) as keys`;
 
 export function readStamp(row: Record<string, unknown> | undefined): AppendStamp {
   if (!row) throw new Error("the stamp statement returned no row");

@@ -133,8 +133,11 @@ export async function handleCommand<Command extends { type: string; data: unknow
   });
 }
 
-/** Per database, per stream: the commands waiting for the one in flight to finish. */
-const queues = new WeakMap<Database, Map<string, unknown[]>>();
+/**
+ * Per database, per stream: the commands waiting for the one in flight to finish. On globalThis:
+ * Next loads this module once per route bundle, and a hot account's commands come by every route.
+ */
+const queues = ((globalThis as { __ledgerlineStreamQueues?: WeakMap<Database, Map<string, unknown[]>> }).__ledgerlineStreamQueues ??= new WeakMap());
 
 function enqueue<Command extends { type: string; data: unknown }, Event extends { type: string; data: unknown }, State>(
   db: Database,

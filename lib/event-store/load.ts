@@ -83,7 +83,8 @@ export async function loadAggregate<Command, Event extends { type: string; data:
   let version = snapshotPosition;
   let eventsReplayed = 0;
   const apply = (type: string, schemaVersion: number, data: unknown, position: bigint) => {
-    state = decider.evolve(state, codec.decode(type, schemaVersion, data));
+    // The store holds what the codec wrote: no validation on the way back in, upcasting still applies.
+    state = decider.evolve(state, codec.decodeTrusted(type, schemaVersion, data));
     version = position;
     eventsReplayed++;
   };

@@ -209,7 +209,7 @@ describe.each(postgresBackends)("the round-trip budget of an API deposit on $nam
     const deposit = (amount: number) =>
       post(deposits.POST, `/accounts/${created.accountId}/deposits`, token, { amount }, randomUUID(), { accountId: created.accountId });
     // Warm: connections open, statements prepared, the token's last-use time written.
-    expect((await deposit(1)).status).toBe(201);
+    for (let i = 0; i < 30; i++) expect((await deposit(1)).status).toBe(201);
     tap.reset();
     expect((await deposit(2)).status).toBe(201);
     const counts = tap.counts();

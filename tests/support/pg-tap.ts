@@ -125,6 +125,9 @@ export async function startPgTap(target: { host: string; port: number }, options
     const upstream = net.connect(target.port, target.host);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
+      // Forward at once: Nagle's algorithm would hold a pipelined statement back until the
+      // previous segment's ACK, which a delayed ACK makes 40 ms.
+      socket.setNoDelay(true);
       socket.on("close", () => sockets.delete(socket));
       socket.on("error", () => {});
     }
