@@ -100,6 +100,12 @@ export function upsertRowStatement(table: PgTable, row: Record<string, unknown>,
 }
 
 const combinedTexts = new Map<string, string>();
+const textNumbers = new Map<string, number>();
+const textNumber = (text: string) => {
+  let number = textNumbers.get(text);
+  if (number === undefined) textNumbers.set(text, (number = textNumbers.size));
+  return number;
+};
 
 /**
  * Several writes as one statement (data-modifying CTEs, the last one the main statement): the
@@ -107,7 +113,9 @@ const combinedTexts = new Map<string, string>();
  */
 export function combineWrites(writes: readonly Statement[]): Statement | undefined {
   if (writes.length <= 1) return writes[0];
-  const cacheKey = writes.map((write) => write.text).join("\u0000");
+  // Keyed by small numbers for the texts: the texts themselves are kilobytes, and hashing a freshly
+  // joined key on every command would cost more than the lookup saves.
+  const cacheKey = writes.map((write) => textNumber(write.text)).join(",");
   let text = combinedTexts.get(cacheKey);
   if (!text) {
     let offset = 0;

@@ -58,3 +58,18 @@ export async function runStatement<Row = Record<string, unknown>>(db: Database, 
   if (client && typeof client.query === "function") return (await client.query<Row>(statement.text, [...statement.params])).rows;
   return rowsOf<Row>(await db.execute(toSql(statement)));
 }
+
+const prepared = new WeakMap<Database, Map<string, unknown>>();
+
+/**
+ * A query built once per database and run as Drizzle's prepared query (`.prepare(name)`, values
+ * through `sql.placeholder`), for reads on every request: Drizzle then builds its SQL once, not per
+ * call, and postgres.js prepares it per connection.
+ */
+export function preparedQuery<Query>(db: Database, name: string, build: (db: Database) => Query): Query {
+  let byName = prepared.get(db);
+  if (!byName) prepared.set(db, (byName = new Map()));
+  let query = byName.get(name) as Query | undefined;
+  if (query === undefined) byName.set(name, (query = build(db)));
+  return query;
+}

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gte, inArray, lt } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
+import { preparedQuery } from "../db/statement";
 import { accountSummary, type AccountSummaryRow, statementEntries, type StatementEntryRow } from "../db/schema";
 import { formatAccountNumber } from "../domain/account/account-number";
 import type { Currency } from "../domain/shared/currency";
@@ -47,22 +48,31 @@ export const isUuid = (value: unknown): value is string => typeof value === "str
 /** The account if `userId` owns it; undefined otherwise (callers answer "not found" either way). */
 export async function findAccountOwnedBy(db: Database, userId: string, accountId: unknown): Promise<AccountSummaryRow | undefined> {
   if (!isUuid(accountId)) return undefined;
-  const rows = await db
-    .select()
-    .from(accountSummary)
-    .where(and(eq(accountSummary.accountId, accountId), eq(accountSummary.customerId, userId)));
-  return rows[0];
+  const query = preparedQuery(db, "account_owned_by", (on) =>
+    on
+      .select()
+      .from(accountSummary)
+      .where(and(eq(accountSummary.accountId, sql.placeholder("accountId")), eq(accountSummary.customerId, sql.placeholder("userId"))))
+      .prepare("account_owned_by"),
+  );
+  return (await query.execute({ accountId, userId }))[0];
 }
 
 /** Every account the user owns, oldest first. */
 export async function listAccountsOwnedBy(db: Database, userId: string): Promise<AccountSummaryRow[]> {
-  return db.select().from(accountSummary).where(eq(accountSummary.customerId, userId)).orderBy(asc(accountSummary.openedAt));
+  const query = preparedQuery(db, "accounts_owned_by", (on) =>
+    on.select().from(accountSummary).where(eq(accountSummary.customerId, sql.placeholder("userId"))).orderBy(asc(accountSummary.openedAt)).prepare("accounts_owned_by"),
+  );
+  return query.execute({ userId });
 }
 
 /** Any account, whoever owns it: for admin paths only. */
 export async function findAccount(db: Database, accountId: unknown): Promise<AccountSummaryRow | undefined> {
   if (!isUuid(accountId)) return undefined;
-  return (await db.select().from(accountSummary).where(eq(accountSummary.accountId, accountId)))[0];
+  const query = preparedQuery(db, "account_by_id", (on) =>
+    on.select().from(accountSummary).where(eq(accountSummary.accountId, sql.placeholder("accountId"))).prepare("account_by_id"),
+  );
+  return (await query.execute({ accountId }))[0];
 }
 
 export type StatementEntryDto = {
