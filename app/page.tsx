@@ -1,3 +1,5 @@
+import { currencyList } from "@/lib/domain/shared/currency";
+
 export default function HomePage() {
   return (
     <>
@@ -12,7 +14,7 @@ export default function HomePage() {
       <section className="grid" aria-label="What Ledgerline does" style={{ marginTop: "2rem" }}>
         <div className="card">
           <h2>For customers</h2>
-          <p>Open accounts in EUR, USD or GBP, deposit, withdraw and transfer, and read statements that always add up.</p>
+          <p>Open accounts in {currencyList()}, deposit, withdraw and transfer, and read statements that always add up.</p>
         </div>
         <div className="card">
           <h2>For the back office</h2>

@@ -1,10 +1,12 @@
-// `npm start`: build once if there is no production build yet, then serve it on PORT (default 3000).
+// `npm start`: build if there is no production build yet or the sources are newer than it, then
+// serve it on PORT (default 3000).
 // Migrations run at server start (instrumentation.ts); with no DATABASE_URL the data lives in .data/.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { buildFreshness } from "./build-freshness.mjs";
 
 // Next asks to send telemetry; our machines reach no such host.
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
@@ -13,8 +15,13 @@ const require = createRequire(import.meta.url);
 const nextBin = require.resolve("next/dist/bin/next");
 const port = process.env.PORT ?? "3000";
 
-if (!existsSync(".next/BUILD_ID")) {
-  console.log("[ledgerline] no production build found: running `next build` first");
+const { builtAt, stale } = buildFreshness(process.cwd());
+if (stale) {
+  console.log(
+    builtAt === 0
+      ? "[ledgerline] no production build found: running `next build` first"
+      : "[ledgerline] the sources changed since the last build: running `next build` again",
+  );
   const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }

@@ -13,7 +13,7 @@ import { ValidationError } from "../domain/shared/errors";
 import { formatMoney, parseDecimalAmount } from "../domain/shared/money";
 import { IdempotencyKeyReusedError } from "../event-store/errors";
 import { driveTransfer } from "../process-managers/transfer-runner";
-import { findTransferFor, listTransfersFor, maskName, type TransferDto, toTransferDto } from "../read-models/transfers";
+import { decodeTransferCursor, findTransferFor, maskName, readTransferPage, type TransferDto, toTransferDto } from "../read-models/transfers";
 import { findOwnedAccount } from "./accounts";
 import { commandContext } from "./context";
 import { currentUser, requireUser } from "./session";
@@ -35,11 +35,12 @@ export async function getMyTransfer(transferId: string): Promise<TransferDto> {
   return transfer;
 }
 
-export async function listMyTransfers(limit = 50): Promise<TransferDto[]> {
+/** A page of the signed-in customer's transfers, newest first; a cursor that is not one of ours starts at the newest. */
+export async function listMyTransfers(cursor?: string, limit = 25): Promise<{ transfers: TransferDto[]; nextCursor: string | null }> {
   const user = await requireUser();
   const { db } = await database();
-  const rows = await listTransfersFor(db, user.id, { limit });
-  return rows.map((row) => toTransferDto(row, user.id));
+  const page = await readTransferPage(db, user.id, { limit, before: cursor ? decodeTransferCursor(cursor) : undefined });
+  return { transfers: page.rows.map((row) => toTransferDto(row, user.id)), nextCursor: page.nextCursor };
 }
 
 export type TransferFormValues = {

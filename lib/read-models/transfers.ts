@@ -103,3 +103,26 @@ export async function listTransfersFor(
     .orderBy(desc(transfersView.requestedAt), desc(transfersView.transferId))
     .limit(options.limit);
 }
+
+/** Opaque keyset cursor over (requestedAt, transferId), newest first: what a page hands the next one. */
+export const encodeTransferCursor = (requestedAt: Date, transferId: string) => Buffer.from(`${requestedAt.toISOString()}|${transferId}`).toString("base64url");
+
+/** The cursor's position, or undefined when it is not one this code made. */
+export function decodeTransferCursor(cursor: string): { requestedAt: Date; transferId: string } | undefined {
+  const [at, transferId] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const requestedAt = new Date(at ?? "");
+  if (!transferId || !isUuid(transferId) || Number.isNaN(requestedAt.getTime())) return undefined;
+  return { requestedAt, transferId };
+}
+
+/** One page of a user's transfers (of one account of theirs, with accountId), newest first, and the next page's cursor. */
+export async function readTransferPage(
+  db: Database,
+  userId: string,
+  options: { accountId?: string; limit: number; before?: { requestedAt: Date; transferId: string } },
+): Promise<{ rows: TransferViewRow[]; nextCursor: string | null }> {
+  const rows = await listTransfersFor(db, userId, { ...options, limit: options.limit + 1 });
+  const page = rows.slice(0, options.limit);
+  const last = page.at(-1);
+  return { rows: page, nextCursor: rows.length > options.limit && last ? encodeTransferCursor(last.requestedAt, last.transferId) : null };
+}

@@ -1,3 +1,4 @@
+import { currencyList } from "@/lib/domain/shared/currency";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/dal/session";
@@ -10,7 +11,7 @@ export default async function SignUpPage() {
   return (
     <div className="auth-card card">
       <h1 id="sign-up-title">Create your account</h1>
-      <p className="muted">Open accounts in euros, dollars or pounds in a minute.</p>
+      <p className="muted">Open accounts in {currencyList()} in a minute.</p>
       <SignUpForm />
     </div>
   );

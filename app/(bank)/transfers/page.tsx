@@ -8,8 +8,9 @@ export const metadata: Metadata = { title: "Transfers" };
 const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 const STATUS: Record<string, string> = { held: "Under review", completed: "Completed", failed: "Failed", releasing: "Failing" };
 
-export default async function TransfersPage() {
-  const transfers = await listMyTransfers();
+export default async function TransfersPage({ searchParams }: { searchParams: Promise<{ cursor?: string | string[] }> }) {
+  const { cursor } = await searchParams;
+  const { transfers, nextCursor } = await listMyTransfers(typeof cursor === "string" ? cursor : undefined);
   return (
     <>
       <div className="page-head">
@@ -52,6 +53,10 @@ export default async function TransfersPage() {
           </table>
         </div>
       )}
+      <nav aria-label="Transfer pages" className="pager">
+        {cursor ? <Link href="/transfers">Newest</Link> : null}
+        {nextCursor ? <Link href={`/transfers?cursor=${encodeURIComponent(nextCursor)}`}>Older transfers</Link> : null}
+      </nav>
     </>
   );
 }

@@ -3,7 +3,7 @@ import { after } from "next/server";
 import { requestTransfer as recordTransferRequest, type TransferRequestInput } from "../../commands/transfers";
 import type { CommandContext } from "../../commands/accounts";
 import { driveTransfer } from "../../process-managers/transfer-runner";
-import { findTransferFor, listTransfersFor } from "../../read-models/transfers";
+import { decodeTransferCursor, findTransferFor, readTransferPage } from "../../read-models/transfers";
 import { toApiTransfer } from "../mappers";
 import { operations } from "../operations";
 import { ApiProblem } from "../problem";
@@ -62,32 +62,14 @@ export const getTransfer: Handler<typeof operations.getTransfer> = async ({ ctx,
   return { transfer: toApiTransfer(row, user) };
 };
 
-/** Opaque keyset cursor: the last row's (requestedAt, transferId). */
-const encodeCursor = (requestedAt: Date, transferId: string) => Buffer.from(`${requestedAt.toISOString()}|${transferId}`).toString("base64url");
-
-function decodeCursor(cursor: string): { requestedAt: Date; transferId: string } {
-  const [at, transferId] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const requestedAt = new Date(at ?? "");
-  if (!transferId || Number.isNaN(requestedAt.getTime())) {
+export const listTransfers: Handler<typeof operations.listTransfers> = async ({ ctx, user, query }) => {
+  if (query.accountId !== undefined) await ownedAccount(ctx.db, user.id, query.accountId);
+  const before = query.cursor === undefined ? undefined : decodeTransferCursor(query.cursor);
+  if (query.cursor !== undefined && !before) {
     throw new ApiProblem("VALIDATION_FAILED", "The query string has problems; see errors.", {
       errors: [{ field: "cursor", message: "This is not a cursor this API gave out." }],
     });
   }
-  return { requestedAt, transferId };
-}
-
-export const listTransfers: Handler<typeof operations.listTransfers> = async ({ ctx, user, query }) => {
-  if (query.accountId !== undefined) await ownedAccount(ctx.db, user.id, query.accountId);
-  const limit = query.limit ?? 50;
-  const rows = await listTransfersFor(ctx.db, user.id, {
-    accountId: query.accountId,
-    limit: limit + 1,
-    before: query.cursor ? decodeCursor(query.cursor) : undefined,
-  });
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    transfers: page.map((row) => toApiTransfer(row, user)),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.requestedAt, last.transferId) : null,
-  };
+  const page = await readTransferPage(ctx.db, user.id, { accountId: query.accountId, limit: query.limit ?? 50, before });
+  return { transfers: page.rows.map((row) => toApiTransfer(row, user)), nextCursor: page.nextCursor };
 };

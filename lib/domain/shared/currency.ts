@@ -19,3 +19,8 @@ export function isCurrency(value: unknown): value is Currency {
 export function minorUnitExponent(currency: Currency): number {
   return CURRENCIES[currency].exponent;
 }
+
+/** "EUR, USD, GBP, CHF, SEK or JPY": for copy that names what an account may hold. */
+export function currencyList(): string {
+  return `${CURRENCY_CODES.slice(0, -1).join(", ")} or ${CURRENCY_CODES.at(-1)}`;
+}

@@ -2,17 +2,12 @@
 
 import { useActionState } from "react";
 import { Field, FormMessage } from "@/components/ui/field";
+import { CURRENCIES, CURRENCY_CODES } from "@/lib/domain/shared/currency";
 import type { OpenAccountFormState } from "@/lib/dal/account-commands";
 import { openAccountAction } from "../actions";
 
-const CHOICES = [
-  ["EUR", "Euro (EUR)"],
-  ["USD", "US dollar (USD)"],
-  ["GBP", "Pound sterling (GBP)"],
-  ["CHF", "Swiss franc (CHF)"],
-  ["SEK", "Swedish krona (SEK)"],
-  ["JPY", "Japanese yen (JPY)"],
-] as const;
+// Every currency an account may hold, from the one list the command checks against.
+const CHOICES = CURRENCY_CODES.map((code) => [code, `${CURRENCIES[code].name} (${code})`] as const);
 
 export function OpenAccountForm({ commandId }: { commandId: string }) {
   const [state, action, pending] = useActionState<OpenAccountFormState, FormData>(openAccountAction, { status: "idle" });
