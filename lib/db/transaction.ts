@@ -1,6 +1,6 @@
 import { type AnyStatement, isStatement, toSql } from "./statement";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import { PgDialect, PgTransaction } from "drizzle-orm/pg-core";
+import { PgDialect } from "drizzle-orm/pg-core";
 import { type Database, type PostgresClient, postgresClientOf, rowsOf } from "./client";
 
 /**
@@ -35,7 +35,9 @@ const transactions = ((globalThis as { __ledgerlineTransactions?: WeakSet<Databa
 
 /** True for a Database that is already a transaction (ours or Drizzle's): commands join it. */
 export function isTransaction(db: Database): boolean {
-  return transactions.has(db) || db instanceof PgTransaction;
+  // By shape (a Drizzle transaction can roll back; a database cannot), not instanceof: Next loads
+  // Drizzle once per bundle, and the transaction may come from another bundle's classes.
+  return transactions.has(db) || typeof (db as { rollback?: unknown }).rollback === "function";
 }
 
 const dialect = new PgDialect();

@@ -1,6 +1,4 @@
 import { getTableConfig, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
-import { PgliteSession } from "drizzle-orm/pglite";
-import { PostgresJsSession } from "drizzle-orm/postgres-js";
 import type { PGlite, Transaction as PgliteTransaction } from "@electric-sql/pglite";
 import type postgres from "postgres";
 import type { Database } from "../db/client";
@@ -29,9 +27,12 @@ const identity = (value: string) => value;
 const PGLITE_PARSERS = { 20: identity, 1114: identity, 1184: identity };
 
 export function bulkSql(tx: Database): BulkSql {
-  const session = (tx as unknown as { _?: { session?: unknown } })._?.session;
-  if (session instanceof PostgresJsSession) {
-    const client = (session as unknown as { client: postgres.Sql }).client;
+  // By shape, not instanceof: Next loads Drizzle once per bundle, and the transaction may have been
+  // made by another bundle's copy of its classes.
+  const session = (tx as unknown as { _?: { session?: { client?: unknown } } })._?.session;
+  const driverClient = session?.client as { unsafe?: unknown; query?: unknown } | undefined;
+  if (driverClient && typeof driverClient.unsafe === "function") {
+    const client = driverClient as unknown as postgres.Sql;
     const rows = (text: string, params: unknown[] = []) =>
       client.unsafe(text, params as never[], { prepare: params.length > 0 }).values() as unknown as Promise<unknown[][]>;
     return {
@@ -79,8 +80,8 @@ export function bulkSql(tx: Database): BulkSql {
       },
     };
   }
-  if (session instanceof PgliteSession) {
-    const client = (session as unknown as { client: PGlite | PgliteTransaction }).client;
+  if (driverClient && typeof driverClient.query === "function") {
+    const client = driverClient as unknown as PGlite | PgliteTransaction;
     const rows = async (text: string, params: unknown[] = []) =>
       (await client.query<unknown[]>(text, params, { rowMode: "array", parsers: PGLITE_PARSERS })).rows;
     return {
