@@ -27,6 +27,7 @@ vi.mock("next/navigation", () => ({
 
 const { depositAction, withdrawAction, openAccountAction } = await import("@/app/(bank)/accounts/actions");
 const { createTokenAction } = await import("@/app/(bank)/settings/tokens/actions");
+const { transferAction } = await import("@/app/(bank)/transfers/actions");
 
 function form(fields: Record<string, string>): FormData {
   const data = new FormData();
@@ -120,5 +121,19 @@ describe.each(backends)("customer server actions called directly on $name", (bac
     expect(again.token).toBeUndefined();
     const tokens = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from api_tokens where user_id = ${owner.id} and name = 'Budget script'`));
     expect(tokens[0]?.n).toBe(1);
+  });
+
+  it("a resent transfer confirmation shows the first transfer and moves the money once", async () => {
+    signInAs(owner);
+    redirected.to = [];
+    const { accountId: savings } = await openAccount(context(t.db), { customerId: owner.id, currency: "EUR" }, meta({ actor: { id: owner.id, role: "customer" } }));
+    const before = await accountBalance(t.db, accountId);
+    const commandId = randomUUID();
+    const confirm = form({ intent: "confirm", commandId, fromAccountId: accountId, destination: "own", toAccountId: savings, amount: "1.00", reference: "Twice" });
+    for (let i = 0; i < 2; i++) await expect(transferAction({ stage: "edit", commandId, values: {} as never }, confirm)).rejects.toThrow("NEXT_REDIRECT");
+    expect(redirected.to).toHaveLength(2);
+    expect(redirected.to[1]).toBe(redirected.to[0]);
+    expect(await accountBalance(t.db, accountId)).toBe(before - 100n);
+    expect(await accountBalance(t.db, savings)).toBe(100n);
   });
 });
