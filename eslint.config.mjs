@@ -2,6 +2,64 @@ import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 import drizzle from "eslint-plugin-drizzle";
 
+/**
+ * The layers of docs/architecture.md. A file may import from its own layer, from the process-wide
+ * plumbing (lib/env, lib/log, lib/request-id, lib/request-context, lib/errors, lib/export) and from
+ * the layers listed for it; anything else is a lint error. Tests, scripts and benchmarks are outside
+ * the layers.
+ */
+const LAYERS = {
+  domain: { files: ["lib/domain/**"], may: [] },
+  db: { files: ["lib/db/**"], may: ["domain"] },
+  observability: { files: ["lib/observability/**"], may: ["db", "domain"] },
+  "event-store": { files: ["lib/event-store/**"], may: ["db", "domain", "observability"] },
+  projections: { files: ["lib/projections/**"], may: ["event-store", "db", "domain"] },
+  commands: { files: ["lib/commands/**"], may: ["projections", "event-store", "db", "domain"] },
+  "process-managers": { files: ["lib/process-managers/**"], may: ["commands", "projections", "event-store", "db", "domain"] },
+  auth: { files: ["lib/auth/**"], may: ["commands", "projections", "event-store", "db", "domain"] },
+  "read-models": { files: ["lib/read-models/**"], may: ["db", "domain"] },
+  dal: { files: ["lib/dal/**"], may: ["read-models", "process-managers", "commands", "auth", "projections", "event-store", "db", "domain", "observability"] },
+  api: { files: ["lib/api/**"], may: ["read-models", "process-managers", "commands", "auth", "projections", "event-store", "db", "domain", "observability"] },
+  demo: { files: ["lib/demo/**"], may: ["process-managers", "commands", "auth", "projections", "event-store", "db", "domain"] },
+  queries: { files: ["lib/queries/**"], may: ["domain"] },
+  // The JSON API's routes reach data only through lib/api; the operational routes (health,
+  // readiness, metrics, the cron) through the DAL, observability and the runners.
+  "api-routes": { files: ["app/api/v1/**"], may: ["api"] },
+  "ops-routes": { files: ["app/api/!(v1)/**"], may: ["dal", "observability", "process-managers", "auth"] },
+  app: { files: ["app/**"], ignores: ["app/api/**"], may: ["dal", "components", "queries", "domain"] },
+  components: { files: ["components/**"], may: ["queries", "domain"] },
+};
+const FOLDERS = ["domain", "db", "observability", "event-store", "projections", "commands", "process-managers", "auth", "read-models", "dal", "api", "demo", "queries", "components"];
+
+/** An import of `layer` written as `@/lib/<layer>`, `../<layer>` or `../../lib/<layer>`. */
+const importOf = (layers) => `^(@/lib/|@/|(\\.\\./)+(lib/)?)(${layers.join("|")})(/|$)`;
+
+/** Client code may name the server's DTO types (erased at build), not import its code. */
+const TYPES_ONLY = new Set(["components", "queries"]);
+
+const layering = Object.entries(LAYERS).map(([name, { files, ignores, may }]) => {
+  const own = name === "api-routes" || name === "ops-routes" || name === "app" ? [] : [name];
+  const forbidden = FOLDERS.filter((folder) => !own.includes(folder) && !may.includes(folder));
+  return {
+    files,
+    ...(ignores ? { ignores } : {}),
+    rules: {
+      [TYPES_ONLY.has(name) ? "@typescript-eslint/no-restricted-imports" : "no-restricted-imports"]: [
+        "error",
+        {
+          patterns: [
+            {
+              regex: importOf(forbidden),
+              message: `${name} may not import this layer: see the layers in docs/architecture.md.`,
+              ...(TYPES_ONLY.has(name) ? { allowTypeImports: true } : {}),
+            },
+          ],
+        },
+      ],
+    },
+  };
+});
+
 const config = [
   ...nextVitals,
   ...nextTs,
@@ -14,6 +72,7 @@ const config = [
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  ...layering,
   { ignores: [".next/**", "node_modules/**", ".data/**", "drizzle/**", "next-env.d.ts", "test-results/**", "playwright-report/**"] },
 ];
 

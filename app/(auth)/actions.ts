@@ -1,62 +1,19 @@
 "use server";
 
-import { AuthError } from "next-auth";
-import { registerUser } from "@/lib/auth/users";
-import { signIn, signOut } from "@/lib/auth/config";
-import { database } from "@/lib/db";
-import { ValidationError } from "@/lib/domain/shared/errors";
-import { requestIds } from "@/lib/request-context";
+import { type AuthFormState, signInWithForm, signOutToSignIn, signUpWithForm } from "@/lib/dal/auth";
 
-export type AuthFormState = {
-  message?: string;
-  fieldErrors?: Record<string, string[] | undefined>;
-  values?: { email?: string; name?: string };
-};
+// Thin edges: the DAL signs in, up and out.
 
-const text = (formData: FormData, key: string) => {
-  const value = formData.get(key);
-  return typeof value === "string" ? value : "";
-};
-
-/** Only same-site paths: an open redirect after sign-in would be a phishing tool. */
-function safeNext(value: string): string {
-  return value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/dashboard";
-}
+export type { AuthFormState };
 
 export async function signInAction(_previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
-  const email = text(formData, "email");
-  try {
-    await signIn("credentials", { email, password: text(formData, "password"), redirectTo: safeNext(text(formData, "next")) });
-    return {};
-  } catch (error) {
-    if (error instanceof AuthError) {
-      const throttled = (error as AuthError & { code?: string }).code === "throttled";
-      return {
-        values: { email },
-        message: throttled
-          ? "Too many failed attempts. For your safety, sign-in is paused for 15 minutes."
-          : "That email and password do not match an account.",
-      };
-    }
-    throw error; // the redirect that follows a successful sign-in
-  }
+  return signInWithForm(formData);
 }
 
 export async function signUpAction(_previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
-  const input = { name: text(formData, "name"), email: text(formData, "email"), password: text(formData, "password") };
-  try {
-    const { db } = await database();
-    await registerUser(db, input, { metadata: { now: new Date(), origin: "web", ...(await requestIds()) } });
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      return { fieldErrors: error.fieldErrors, values: { name: input.name, email: input.email } };
-    }
-    throw error;
-  }
-  await signIn("credentials", { email: input.email, password: input.password, redirectTo: "/dashboard" });
-  return {};
+  return signUpWithForm(formData);
 }
 
 export async function signOutAction(): Promise<void> {
-  await signOut({ redirectTo: "/sign-in" });
+  await signOutToSignIn();
 }

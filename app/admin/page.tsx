@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { StatusBadge } from "@/components/accounts/status-badge";
 import { Money } from "@/components/ui/money";
-import { formatUtc } from "@/lib/admin/format";
+import { formatUtc } from "@/components/admin/format";
 import { searchCustomers } from "@/lib/dal/admin/customers";
 
 export const metadata: Metadata = { title: "Customers & accounts" };

@@ -1,7 +1,8 @@
 import Link from "next/link";
-import { type AuditRowDto, describeChanges } from "@/lib/admin/audit-row";
-import { eventTypeLabel } from "@/lib/admin/event-types";
-import { formatUtc } from "@/lib/admin/format";
+import type { AuditRowDto } from "@/lib/dal/admin/audit";
+import { describeChanges } from "@/lib/export/audit-csv";
+import { eventTypeLabel } from "@/lib/domain/event-types";
+import { formatUtc } from "@/components/admin/format";
 import { formatAccountNumber } from "@/lib/domain/account/account-number";
 
 /** Audit rows, newest first; each links to the stored events of its stream in the inspector. */

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { TokenUser } from "../auth/api-tokens";
 import type { CommandContext } from "../commands/accounts";
-import { commandContext } from "../dal/context";
+import { commandContext } from "../commands/context";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError, ValidationError } from "../domain/shared/errors";
 import { IdempotencyKeyReusedError } from "../event-store/errors";

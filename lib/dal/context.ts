@@ -1,15 +1,4 @@
 import "server-only";
-import type { CommandContext } from "../commands/accounts";
-import { database } from "../db";
-import { env } from "../env";
 
-export async function commandContext(): Promise<CommandContext> {
-  const { db } = await database();
-  const config = env();
-  return {
-    db,
-    snapshotEvery: config.SNAPSHOT_EVERY,
-    maxAmount: config.MAX_COMMAND_AMOUNT,
-    maxTransferAmount: config.MAX_TRANSFER_AMOUNT,
-  };
-}
+// The DAL runs commands with the context the command layer builds from the configuration.
+export { commandContext } from "../commands/context";

@@ -1,3 +1,5 @@
+import { sqlState, violatedConstraint } from "../db/errors";
+
 /** The stream moved on since it was read: `actual` is its version now. */
 export class ConcurrencyError extends Error {
   readonly code = "CONCURRENCY_CONFLICT" as const;
@@ -22,6 +24,8 @@ export class IdempotencyKeyReusedError extends Error {
   }
 }
 
+export { sqlState, violatedConstraint } from "../db/errors";
+
 /** SQLSTATEs that mean "try the whole transaction again". */
 const RETRYABLE_SQLSTATES = new Set(["40001", "40P01"]);
 
@@ -36,31 +40,9 @@ export function isAppendConflict(error: unknown): boolean {
   return sqlState(error) === "23505" && APPEND_CONFLICT_CONSTRAINTS.has(violatedConstraint(error) ?? "");
 }
 
-/** The error and the causes under it: Drizzle wraps driver errors, and the driver's fields sit on the cause. */
-function* errorChain(error: unknown): Generator<Record<string, unknown>> {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current && typeof current === "object"; depth++) {
-    yield current as Record<string, unknown>;
-    current = (current as { cause?: unknown }).cause;
-  }
-}
-
-export function sqlState(error: unknown): string | undefined {
-  for (const { code } of errorChain(error)) if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
-  return undefined;
-}
-
 export function isRetryable(error: unknown): boolean {
   if (error instanceof ConcurrencyError || isAppendConflict(error)) return true;
   const state = sqlState(error);
   return state !== undefined && RETRYABLE_SQLSTATES.has(state);
 }
 
-/** The constraint a unique violation names, from either driver (postgres.js or PGlite), through Drizzle's wrapping. */
-export function violatedConstraint(error: unknown): string | undefined {
-  for (const { constraint_name: name, constraint } of errorChain(error)) {
-    if (typeof name === "string") return name;
-    if (typeof constraint === "string") return constraint;
-  }
-  return undefined;
-}

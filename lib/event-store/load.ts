@@ -1,7 +1,7 @@
 import type { Database } from "../db/client";
 import { type AnyStatement, runStatement, type Statement, statement } from "../db/statement";
 import type { Decider } from "../domain/shared/decider";
-import type { EventCodec } from "./codec";
+import type { EventCodec } from "../domain/shared/codec";
 import { parseJson, toDate } from "./read";
 
 export type SnapshotPolicy<State> = {

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../db/client";
 import { events } from "../db/schema";
-import type { EventCodec } from "./codec";
+import type { EventCodec } from "../domain/shared/codec";
 import type { EventMetadata, RawEvent, StoredEvent } from "./types";
 
 /** Events of one stream after `after` (exclusive), up to `upTo` (inclusive) when given, in order. */

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import journal from "../../drizzle/meta/_journal.json";
 import { type Database, rowsOf } from "../db/client";
-import { sqlState } from "../event-store/errors";
-import { RUNNABLE_STATUSES } from "../projections/transfer-projection";
+import { processDatabase } from "../db/process-database";
+import { sqlState } from "../db/errors";
+import { RUNNABLE_STATUSES } from "../domain/transfer/state";
 
 /**
  * What `/api/ready` answers. Only facts an orchestrator or an operator needs: no host names, URLs or
@@ -89,3 +90,6 @@ export async function checkReadiness(
     clearTimeout(timer);
   }
 }
+
+/** The process's own database's readiness (for the /api/ready route). */
+export const checkProcessReadiness = (options: Parameters<typeof checkReadiness>[1]) => checkReadiness(processDatabase, options);

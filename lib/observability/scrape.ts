@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
+import { processDatabase } from "../db/process-database";
 import { type DatabaseHandle, rowsOf } from "../db/client";
 import { log } from "../log";
-import { RUNNABLE_STATUSES } from "../projections/transfer-projection";
+import { RUNNABLE_STATUSES } from "../domain/transfer/state";
 import { metrics } from "./metrics";
 
 /** Every status transfers_view knows, so a status that empties out reads 0 rather than vanishing. */
@@ -67,3 +68,6 @@ async function readDatabaseGauges(handle: Pick<DatabaseHandle, "db" | "kind" | "
   for (const state of ["active", "idle", "idle in transaction"]) m.dbConnections.set({ state }, 0);
   for (const row of states) m.dbConnections.set({ state: row.state ?? "unknown" }, Number(row.count));
 }
+
+/** The gauges of the process's own database (for the /api/metrics route). */
+export const refreshProcessGauges = async (options: { timeoutMs: number }) => refreshDatabaseGauges(await processDatabase(), options);

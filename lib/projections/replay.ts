@@ -12,7 +12,7 @@ import { sanctionsEventCodec } from "../domain/sanctions/codec";
 import { SANCTIONS_STREAM_TYPE } from "../domain/sanctions/sanctions";
 import { transferEventCodec } from "../domain/transfer/codec";
 import { TRANSFER_STREAM_TYPE } from "../domain/transfer/events";
-import type { EventCodec } from "../event-store/codec";
+import type { EventCodec } from "../domain/shared/codec";
 import { parseJson, toDate } from "../event-store/read";
 import type { EventMetadata, RawEvent, StoredEvent } from "../event-store/types";
 import { auditEntryFor, evolveSummary, statementEntryFor } from "./account-projection";

@@ -74,8 +74,7 @@ export function evolveTransferView(row: TransferViewRow | undefined, event: Tran
   }
 }
 
-/** Statuses in which a runner has something to do. */
-export const RUNNABLE_STATUSES = new Set(["requested", "screened", "reserved", "credited", "releasing"]);
+export { RUNNABLE_STATUSES } from "../domain/transfer/state";
 
 export function transferAuditEntry(after: TransferViewRow, event: TransferStoredEvent): AuditLogRow {
   const e = event.event;

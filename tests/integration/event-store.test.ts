@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendToStream } from "@/lib/event-store/append";
-import { defineEventCodec } from "@/lib/event-store/codec";
+import { defineEventCodec } from "@/lib/domain/shared/codec";
 import { ConcurrencyError } from "@/lib/event-store/errors";
 import { readAll, readStream, START_OF_LOG } from "@/lib/event-store/read";
 import type { EventMetadata } from "@/lib/event-store/types";

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { auditQuery, dateRange, isFiltered, parseAuditFilter } from "@/lib/admin/audit-filter";
-import { AUDIT_CSV_HEADER, auditCsv, type AuditRowDto, describeChanges } from "@/lib/admin/audit-row";
+import { auditQuery, isFiltered, parseAuditFilter } from "@/lib/read-models/audit-filter";
+import { auditBounds } from "@/lib/read-models/audit-bounds";
+import type { AuditRowDto } from "@/lib/read-models/audit";
+import { AUDIT_CSV_HEADER, auditCsv, describeChanges } from "@/lib/export/audit-csv";
 
 describe("audit filter parsing (shared by the page and the CSV export)", () => {
   it("keeps known values and drops unknown or malformed ones", () => {
@@ -36,9 +38,9 @@ describe("audit filter parsing (shared by the page and the CSV export)", () => {
   });
 
   it("reads dates as whole UTC days, both ends included", () => {
-    expect(dateRange({ from: "2026-01-01", to: "2026-01-31" })).toEqual({
-      since: new Date("2026-01-01T00:00:00Z"),
-      before: new Date("2026-02-01T00:00:00Z"),
+    expect(auditBounds("2026-01-01", "2026-01-31")).toEqual({
+      from: new Date("2026-01-01T00:00:00Z"),
+      to: new Date("2026-02-01T00:00:00Z"),
     });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accountStateAt, type PositionedAccountEvent, stateFigures } from "@/lib/admin/time-travel";
+import { accountStateAt, type PositionedAccountEvent, stateFigures } from "@/lib/projections/time-travel";
 import type { AccountEvent } from "@/lib/domain/account/events";
 import { accountFrozen, accountOpened, accountUnfrozen, moneyDeposited, moneyWithdrawn } from "./support/account-fixtures";
 

@@ -8,7 +8,7 @@ import { sanctionsEventCodec } from "@/lib/domain/sanctions/codec";
 import type { SanctionsEvent } from "@/lib/domain/sanctions/sanctions";
 import { transferEventCodec } from "@/lib/domain/transfer/codec";
 import type { TransferEvent } from "@/lib/domain/transfer/events";
-import { defineEventCodec, type EventCodec } from "@/lib/event-store/codec";
+import { defineEventCodec, type EventCodec } from "@/lib/domain/shared/codec";
 import { toDate } from "@/lib/event-store/read";
 import { timeOf } from "@/lib/projections/replay";
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { serverConfigProblems } from "@/lib/env";
 import { createLogger, maskAccountNumber } from "@/lib/log";
 import { bearerMatches } from "@/lib/observability/bearer";
-import { outcomeOf } from "@/lib/observability/commands";
+import { outcomeOf } from "@/lib/event-store/observe";
 import { idsFromHeaders, saneId } from "@/lib/request-id";
 
 function capture() {

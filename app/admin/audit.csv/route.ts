@@ -1,6 +1,5 @@
-import { parseAuditFilter } from "@/lib/admin/audit-filter";
-import { auditCsv } from "@/lib/admin/audit-row";
-import { getAuditForExport } from "@/lib/dal/admin/audit";
+import { getAuditForExport, parseAuditFilter } from "@/lib/dal/admin/audit";
+import { auditCsv } from "@/lib/export/audit-csv";
 import { currentUser } from "@/lib/dal/session";
 
 // The same filter as the page (the same parser, the same query), without the page's cursor: every

@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditTable } from "@/components/admin/audit-table";
-import { auditQuery, isFiltered, parseAuditFilter } from "@/lib/admin/audit-filter";
-import { AUDITED_EVENT_TYPES } from "@/lib/admin/event-types";
-import { getAuditPage } from "@/lib/dal/admin/audit";
+import { auditQuery, getAuditPage, isFiltered, parseAuditFilter } from "@/lib/dal/admin/audit";
+import { AUDITED_EVENT_TYPES } from "@/lib/domain/event-types";
 
 export const metadata: Metadata = { title: "Audit trail" };
 

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { FormMessage } from "@/components/ui/field";
-import { formatUtc } from "@/lib/admin/format";
+import { formatUtc } from "@/components/admin/format";
 import type { ProjectionRunState } from "@/lib/dal/admin/projections";
 import { rebuildProjectionsAction, verifyProjectionsAction } from "../actions";
 

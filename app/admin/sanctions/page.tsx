@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { formatUtc } from "@/lib/admin/format";
+import { formatUtc } from "@/components/admin/format";
 import { listSanctions, sanctionsHistory } from "@/lib/dal/admin/sanctions";
 import { AddSanctionsEntryForm, SanctionsList } from "./sanctions-forms";
 

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { Field, FormMessage } from "@/components/ui/field";
-import { formatUtc } from "@/lib/admin/format";
+import { formatUtc } from "@/components/admin/format";
 import type { SanctionsEntryDto, SanctionsFormState } from "@/lib/dal/admin/sanctions";
 import { addSanctionsEntryAction, removeSanctionsEntryAction } from "../actions";
 

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useActionState } from "react";
 import { Field, FormMessage } from "@/components/ui/field";
 import { Money } from "@/components/ui/money";
-import { formatUtc } from "@/lib/admin/format";
+import { formatUtc } from "@/components/admin/format";
 import type { HeldTransferDto, TransferReviewState } from "@/lib/dal/admin/transfers";
 import { formatMoney } from "@/lib/domain/shared/money";
 import { transferReviewAction } from "../actions";

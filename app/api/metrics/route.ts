@@ -1,8 +1,7 @@
-import { database } from "@/lib/db";
 import { env } from "@/lib/env";
 import { bearerMatches } from "@/lib/observability/bearer";
 import { metrics } from "@/lib/observability/metrics";
-import { refreshDatabaseGauges } from "@/lib/observability/scrape";
+import { refreshProcessGauges } from "@/lib/observability/scrape";
 
 // Prometheus scrapes this with `Authorization: Bearer <METRICS_TOKEN>`. Without a token configured
 // the endpoint does not exist (404), so a forgotten setting never exposes it.
@@ -16,7 +15,7 @@ export async function GET(request: Request): Promise<Response> {
   if (!bearerMatches(request.headers.get("authorization"), token)) {
     return new Response("Unauthorized\n", { status: 401, headers: { ...NO_STORE, "www-authenticate": 'Bearer realm="metrics"' } });
   }
-  await refreshDatabaseGauges(await database(), { timeoutMs: env().READY_TIMEOUT_MS });
+  await refreshProcessGauges({ timeoutMs: env().READY_TIMEOUT_MS });
   const { registry } = metrics();
   return new Response(await registry.metrics(), { headers: { ...NO_STORE, "content-type": registry.contentType } });
 }

@@ -1,7 +1,6 @@
-import { database } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { checkReadiness } from "@/lib/observability/readiness";
+import { checkProcessReadiness } from "@/lib/observability/readiness";
 import { requestIds } from "@/lib/request-context";
 
 // Readiness: may this instance take traffic? Unauthenticated and cheap (two small queries), so load
@@ -10,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 export async function GET(): Promise<Response> {
   const config = env();
-  const { readiness, error } = await checkReadiness(database, {
+  const { readiness, error } = await checkProcessReadiness({
     timeoutMs: config.READY_TIMEOUT_MS,
     stuckAfterSeconds: config.READY_STUCK_TRANSFER_SECONDS,
   });

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, eq, gte, lte } from "drizzle-orm";
 import { notFound } from "next/navigation";
-import { accountStateAt, stateFigures, type TimeTravelTarget } from "../../admin/time-travel";
+import { accountStateAt, stateFigures, type TimeTravelTarget } from "../../projections/time-travel";
 import { database } from "../../db";
 import { accountSummary, auditLog, events } from "../../db/schema";
 import { formatAccountNumber } from "../../domain/account/account-number";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineEventCodec } from "../../event-store/codec";
+import { defineEventCodec } from "../shared/codec";
 import type { Message } from "../shared/decider";
 
 export const ROLES = ["customer", "admin"] as const;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineEventCodec } from "../../event-store/codec";
+import { defineEventCodec } from "../shared/codec";
 import type { Message } from "../shared/decider";
 
 /** Operator actions on the read models, kept as facts so the audit trail shows who ran them and what they found. */

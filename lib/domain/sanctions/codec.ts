@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineEventCodec } from "../../event-store/codec";
+import { defineEventCodec } from "../shared/codec";
 import type { SanctionsEvent, SanctionsState } from "./sanctions";
 
 export const sanctionsEventCodec = defineEventCodec<SanctionsEvent>({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineEventCodec } from "../../event-store/codec";
+import { defineEventCodec } from "../shared/codec";
 import { CURRENCY_CODES } from "../shared/currency";
 import type { TransferEvent } from "./events";
 import type { TransferState } from "./state";

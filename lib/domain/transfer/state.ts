@@ -26,3 +26,9 @@ export type TransferState =
 export type ActiveTransferState = Exclude<TransferState, { status: "None" }>;
 
 export const isTerminal = (state: TransferState) => state.status === "Completed" || state.status === "Failed";
+
+/**
+ * The transfer statuses (as the read model and the work queue name them) in which a runner has a
+ * step to take; held, completed and failed transfers wait for nobody or for an admin.
+ */
+export const RUNNABLE_STATUSES: ReadonlySet<string> = new Set(["requested", "screened", "reserved", "credited", "releasing"]);

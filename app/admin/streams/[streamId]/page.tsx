@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { formatUtc } from "@/lib/admin/format";
+import { formatUtc } from "@/components/admin/format";
 import { getStream } from "@/lib/dal/admin/streams";
 
 export const metadata: Metadata = { title: "Event inspector" };

@@ -1,9 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
 import { commandContext } from "@/lib/dal/context";
-import { purgeIdempotencyKeys } from "@/lib/event-store/idempotency";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { runDueTransfers } from "@/lib/process-managers/transfer-runner";
+import { runScheduledWork } from "@/lib/process-managers/maintenance";
 import { requestIds } from "@/lib/request-context";
 
 // Vercel Cron calls GET with `Authorization: Bearer <CRON_SECRET>`; POST works the same for other schedulers.
@@ -20,12 +19,10 @@ async function run(request: Request): Promise<Response> {
   const secret = env().CRON_SECRET;
   if (!secret) return Response.json({ error: "The transfers cron is not configured (set CRON_SECRET)." }, { status: 503 });
   if (!authorised(request, secret)) return Response.json({ error: "Unauthorized" }, { status: 401 });
-  const ctx = await commandContext();
-  const report = await runDueTransfers({ ctx, runnerId: "cron" }, { maxMs: 20_000 });
-  // Serverless deployments have no background loop: old request keys are forgotten here too.
-  const purgedKeys = await purgeIdempotencyKeys(ctx.db);
-  log().info({ event: "transfer-cron", requestId: (await requestIds()).requestId, ...report, purgedKeys }, "cron resumed transfers");
-  return Response.json({ ...report, purgedKeys }, { headers: { "cache-control": "no-store" } });
+  // Serverless deployments have no background loop: this is its work.
+  const report = await runScheduledWork(await commandContext(), { runnerId: "cron", maxMs: 20_000 });
+  log().info({ event: "transfer-cron", requestId: (await requestIds()).requestId, ...report }, "cron resumed transfers");
+  return Response.json(report, { headers: { "cache-control": "no-store" } });
 }
 
 export const GET = run;

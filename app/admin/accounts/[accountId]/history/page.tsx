@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AccountFigures } from "@/components/admin/account-figures";
 import { PositionSlider } from "@/components/admin/position-slider";
-import { eventTypeLabel } from "@/lib/admin/event-types";
-import { formatUtc, toDateTimeLocal } from "@/lib/admin/format";
+import { eventTypeLabel } from "@/lib/domain/event-types";
+import { formatUtc, toDateTimeLocal } from "@/components/admin/format";
 import { getAccountHistory, parseHistoryTarget } from "@/lib/dal/admin/history";
 import { FREEZE_CATEGORY_LABELS } from "@/lib/errors/messages";
 

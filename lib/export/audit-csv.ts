@@ -1,30 +1,7 @@
 import type { Currency } from "../domain/shared/currency";
+import type { AuditChange, AuditRowDto } from "../read-models/audit";
 import { formatMoney, toDecimalString } from "../domain/shared/money";
-import { csvField } from "../export/statement-csv";
-import { eventTypeLabel } from "./event-types";
-
-export type AuditChange = { from: string | null; to: string | null };
-
-/** One audit entry as the back office shows it (amounts as strings: JSON has no bigint). */
-export type AuditRowDto = {
-  position: string;
-  recordedAt: string;
-  actorId: string;
-  actorRole: string;
-  actorEmail: string | null;
-  eventType: string;
-  outcome: "accepted" | "rejected";
-  streamId: string;
-  streamPosition: string;
-  accountId: string | null;
-  accountNumber: string | null;
-  currency: Currency | null;
-  customerId: string | null;
-  customerEmail: string | null;
-  summary: string;
-  reason: string | null;
-  changes: Record<string, AuditChange>;
-};
+import { csvField } from "./statement-csv";
 
 const FIELD_LABELS: Record<string, string> = {
   status: "Status",
@@ -105,4 +82,3 @@ export function auditCsv(rows: readonly AuditRowDto[]): string {
   return `${lines.join("\r\n")}\r\n`;
 }
 
-export { eventTypeLabel };

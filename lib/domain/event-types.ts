@@ -1,8 +1,8 @@
-import type { AccountEvent } from "../domain/account/events";
-import type { IdentityEvent } from "../domain/identity/events";
-import type { OperationsEvent } from "../domain/operations/events";
-import type { SanctionsEvent } from "../domain/sanctions/sanctions";
-import type { TransferEvent } from "../domain/transfer/events";
+import type { AccountEvent } from "./account/events";
+import type { IdentityEvent } from "./identity/events";
+import type { OperationsEvent } from "./operations/events";
+import type { SanctionsEvent } from "./sanctions/sanctions";
+import type { TransferEvent } from "./transfer/events";
 
 export type AuditedEventType = AccountEvent["type"] | TransferEvent["type"] | SanctionsEvent["type"] | IdentityEvent["type"] | OperationsEvent["type"];
 

@@ -1,5 +1,4 @@
-import { auditBounds } from "../read-models/audit";
-import { isAuditedEventType } from "./event-types";
+import { isAuditedEventType } from "../domain/event-types";
 
 /**
  * The audit trail's filter, as the page's query string carries it. The page and the CSV export parse
@@ -84,10 +83,3 @@ export function auditQuery(filter: AuditFilter, extra: Record<string, string> = 
 }
 
 export const isFiltered = (filter: AuditFilter): boolean => FILTER_KEYS.some((key) => filter[key] !== undefined);
-
-/** The UTC instants a date range covers: [from 00:00, day after `to` 00:00). */
-export function dateRange(filter: AuditFilter): { since?: Date; before?: Date } {
-  // The same reading of dates as the API's: a day is the whole UTC day.
-  const { from, to } = auditBounds(filter.from || undefined, filter.to || undefined);
-  return { since: from, before: to };
-}

@@ -1,8 +1,8 @@
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError } from "../domain/shared/errors";
-import { ConcurrencyError, IdempotencyKeyReusedError, isAppendConflict, sqlState } from "../event-store/errors";
+import { ConcurrencyError, IdempotencyKeyReusedError, isAppendConflict, sqlState } from "./errors";
 import { log } from "../log";
-import { type CommandOutcomeLabel, metrics } from "./metrics";
+import { type CommandOutcomeLabel, metrics } from "../observability/metrics";
 
 /** Lets the command handler report what happens inside its retry loop. */
 export type CommandProbe = { retried: (error: unknown) => void };

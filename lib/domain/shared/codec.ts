@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { type JsonValue, toJsonValue } from "../domain/shared/json";
+import { type JsonValue, toJsonValue } from "./json";
 
 /** Turns an older stored shape of one event type into the next version's shape. */
 export type Upcaster = (data: JsonValue) => JsonValue;

@@ -1,0 +1,15 @@
+import "server-only";
+import type { CommandContext } from "./accounts";
+import { database } from "../db";
+import { env } from "../env";
+
+export async function commandContext(): Promise<CommandContext> {
+  const { db } = await database();
+  const config = env();
+  return {
+    db,
+    snapshotEvery: config.SNAPSHOT_EVERY,
+    maxAmount: config.MAX_COMMAND_AMOUNT,
+    maxTransferAmount: config.MAX_TRANSFER_AMOUNT,
+  };
+}
