@@ -113,7 +113,7 @@ export function toApiAuditEntry(row: AuditLogRow): z.input<typeof AuditEntry> {
     streamId: row.streamId,
     streamPosition: row.streamPosition,
     type: row.eventType,
-    outcome: row.outcome as "accepted" | "rejected",
+    outcome: row.outcome,
     actorId: row.actorId,
     actorRole: row.actorRole,
     commandId: row.commandId,

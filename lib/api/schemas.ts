@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { openAccountInput, freezeInput, moneyInput, reasonInput } from "../commands/accounts";
-import { reviewSchema, transferRequestFields } from "../commands/transfers";
+import { accountNumberText, reviewSchema, transferRequestFields } from "../commands/transfers";
 import { idSchema } from "../commands/validation";
 import { emailSchema, signUpSchema } from "../auth/users";
 import { ROLES } from "../domain/identity/events";
@@ -61,8 +61,8 @@ export const transferBody = (limits: Limits) => {
     toAccountNumber: z
       .string({ error: "Enter the payee's account number." })
       .min(1, "Enter the payee's account number.")
-      // The command's own normalisation and check; it takes string | undefined, so a string is fine.
-      .pipe(fields.toAccountNumber as unknown as z.ZodType<string | undefined, string>),
+      // The command's own normalisation and check.
+      .pipe(accountNumberText),
     amount: fields.amount,
     reference: fields.reference,
   });

@@ -13,7 +13,6 @@ import {
   type SanctionsEvent,
   type SanctionsState,
 } from "../domain/sanctions/sanctions";
-import type { Currency } from "../domain/shared/currency";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { ValidationError } from "../domain/shared/errors";
 import { formatMoney } from "../domain/shared/money";
@@ -49,23 +48,23 @@ export const sanctionsAggregate: AggregateSpec<SanctionsCommand, SanctionsEvent,
   lockStream: true,
 };
 
+/** An account number as a customer types it: normalised, checked; blank means "not given". */
+export const accountNumberText = z.string().transform((value, ctx) => {
+  if (value.trim() === "") return undefined;
+  const number = normaliseAccountNumber(value);
+  if (!number) {
+    ctx.addIssue({ code: "custom", message: "That is not a valid account number (like LL12 3456 7890); check it for typos." });
+    return z.NEVER;
+  }
+  return number;
+});
+
 /** The fields of a transfer request; the destination may be given by account number (someone else's) or by id (one of mine). */
 export const transferRequestFields = perLimit((maxAmount: bigint) =>
   z.object({
     fromAccountId: idSchema,
     toAccountId: idSchema.optional(),
-    toAccountNumber: z
-      .string()
-      .optional()
-      .transform((value, ctx) => {
-        if (value === undefined || value.trim() === "") return undefined;
-        const number = normaliseAccountNumber(value);
-        if (!number) {
-          ctx.addIssue({ code: "custom", message: "That is not a valid account number (like LL12 3456 7890); check it for typos." });
-          return z.NEVER;
-        }
-        return number;
-      }),
+    toAccountNumber: accountNumberText.optional(),
     amount: minorUnitsSchema(maxAmount),
     reference: optionalText("Reference", 140),
   }),
@@ -123,7 +122,7 @@ export async function requestTransfer(
   if (source.account.accountId === destination.account.accountId) {
     throw new ValidationError({ toAccountNumber: ["Choose a different account to pay into."] });
   }
-  const currency = source.account.currency as Currency;
+  const currency = source.account.currency;
   if (destination.account.currency !== currency) {
     throw new ValidationError({
       toAccountNumber: [

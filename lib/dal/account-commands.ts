@@ -2,7 +2,6 @@ import "server-only";
 import { requestIds } from "../request-context";
 import { randomUUID } from "node:crypto";
 import { depositMoney, openAccount, withdrawMoney } from "../commands/accounts";
-import type { Currency } from "../domain/shared/currency";
 import { DomainError, ValidationError } from "../domain/shared/errors";
 import { formatMoney, parseDecimalAmount } from "../domain/shared/money";
 import { IdempotencyKeyReusedError } from "../event-store/errors";
@@ -44,7 +43,7 @@ export async function submitMoneyCommand(kind: "deposit" | "withdrawal", formDat
     return { ...fresh, status: "error", message: "This form has expired. Reload the page and try again." };
   }
   const keep = { commandId, values };
-  const currency = account.currency as Currency;
+  const currency = account.currency;
 
   const parsed = parseDecimalAmount(values.amount, currency);
   if (!parsed.ok) return { ...keep, status: "invalid", fieldErrors: { amount: [parsed.message] } };

@@ -8,7 +8,6 @@ import { requestTransfer } from "../commands/transfers";
 import { database } from "../db";
 import { accountSummary, users } from "../db/schema";
 import { formatAccountNumber, normaliseAccountNumber } from "../domain/account/account-number";
-import type { Currency } from "../domain/shared/currency";
 import { ValidationError } from "../domain/shared/errors";
 import { formatMoney, parseDecimalAmount } from "../domain/shared/money";
 import { IdempotencyKeyReusedError } from "../event-store/errors";
@@ -92,7 +91,7 @@ export async function submitTransferForm(formData: FormData): Promise<TransferFo
   if (text(formData, "intent") === "edit-again") return { ...base, stage: "edit" };
   const from = await findOwnedAccount(user, values.fromAccountId);
   if (!from) return { ...base, stage: "edit", fieldErrors: { fromAccountId: ["Choose one of your accounts to pay from."] } };
-  const currency = from.currency as Currency;
+  const currency = from.currency;
 
   const fieldErrors: TransferFormState["fieldErrors"] = {};
   const parsed = parseDecimalAmount(values.amount, currency);

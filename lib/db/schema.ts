@@ -1,4 +1,9 @@
 import { sql } from "drizzle-orm";
+import type { AccountStatus } from "../domain/account/state";
+import type { FreezeCategory } from "../domain/account/commands";
+import type { Currency } from "../domain/shared/currency";
+import type { EntryOutcome, Outcome } from "../domain/shared/outcome";
+import type { TransferViewStatus } from "../domain/transfer/state";
 import {
   bigint,
   customType,
@@ -92,9 +97,9 @@ export const accountSummary = pgTable(
     accountId: text("account_id").primaryKey(),
     customerId: text("customer_id").notNull(),
     number: text("number").notNull(),
-    currency: text("currency").notNull(),
+    currency: text("currency").$type<Currency>().notNull(),
     nickname: text("nickname"),
-    status: text("status").notNull(),
+    status: text("status").$type<AccountStatus>().notNull(),
     balance: money("balance").notNull(),
     reserved: money("reserved").notNull(),
     available: money("available").notNull(),
@@ -103,7 +108,7 @@ export const accountSummary = pgTable(
     deposits: integer("deposits").notNull(),
     withdrawals: integer("withdrawals").notNull(),
     rejections: integer("rejections").notNull(),
-    freezeCategory: text("freeze_category"),
+    freezeCategory: text("freeze_category").$type<FreezeCategory>(),
     freezeReason: text("freeze_reason"),
     version: position("version").notNull(),
     lastGlobalPosition: position("last_global_position").notNull(),
@@ -122,12 +127,12 @@ export const statementEntries = pgTable(
     globalPosition: position("global_position").notNull(),
     eventId: uuid("event_id").notNull(),
     kind: text("kind").notNull(),
-    outcome: text("outcome").notNull(),
+    outcome: text("outcome").$type<EntryOutcome>().notNull(),
     amount: money("amount").notNull(),
     /** Signed effect on the balance: +credit, -debit, 0 for a refused attempt. */
     balanceChange: money("balance_change").notNull(),
     balanceAfter: money("balance_after").notNull(),
-    currency: text("currency").notNull(),
+    currency: text("currency").$type<Currency>().notNull(),
     reference: text("reference"),
     counterparty: text("counterparty"),
     transferId: text("transfer_id"),
@@ -149,7 +154,7 @@ export const auditLog = pgTable(
     streamId: text("stream_id").notNull(),
     streamPosition: position("stream_position").notNull(),
     eventType: text("event_type").notNull(),
-    outcome: text("outcome").notNull(),
+    outcome: text("outcome").$type<Outcome>().notNull(),
     actorId: text("actor_id").notNull(),
     actorRole: text("actor_role").notNull(),
     commandId: text("command_id"),
@@ -218,10 +223,10 @@ export const transfersView = pgTable(
     toNumber: text("to_number").notNull(),
     toName: text("to_name").notNull(),
     amount: money("amount").notNull(),
-    currency: text("currency").notNull(),
+    currency: text("currency").$type<Currency>().notNull(),
     reference: text("reference"),
     /** requested | held | screened | reserved | credited | releasing | completed | failed */
-    status: text("status").notNull(),
+    status: text("status").$type<TransferViewStatus>().notNull(),
     steps: jsonb("steps").$type<{ step: string; at: string }[]>().notNull(),
     holdReason: text("hold_reason"),
     failureCode: text("failure_code"),

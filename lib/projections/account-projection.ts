@@ -1,3 +1,4 @@
+import type { EntryOutcome } from "../domain/shared/outcome";
 import { evolveAccount } from "../domain/account/decider";
 import type { AccountEvent } from "../domain/account/events";
 import type { AccountState, OpenedAccountState } from "../domain/account/state";
@@ -22,7 +23,7 @@ export function summaryToState(row: AccountSummaryRow | undefined): AccountState
     status: row.status,
     accountId: row.accountId,
     customerId: row.customerId,
-    currency: row.currency as Currency,
+    currency: row.currency,
     number: row.number,
     nickname: row.nickname,
     balance: row.balance,
@@ -32,7 +33,7 @@ export function summaryToState(row: AccountSummaryRow | undefined): AccountState
     withdrawals: row.withdrawals,
     rejections: row.rejections,
   };
-  if (row.status === "Frozen") state.freeze = { category: row.freezeCategory as "other", reason: row.freezeReason ?? "" };
+  if (row.status === "Frozen") state.freeze = { category: row.freezeCategory ?? "other", reason: row.freezeReason ?? "" };
   return state as AccountState;
 }
 
@@ -131,7 +132,7 @@ function line(
   after: AccountSummaryRow,
   event: AccountStoredEvent,
   kind: string,
-  outcome: string,
+  outcome: EntryOutcome,
   amount: bigint,
   balanceChange: bigint,
   reference: string | null,
@@ -171,7 +172,7 @@ export function auditEntryFor(
     const to = after[field] ?? null;
     if (from !== to) changes[field] = { from: from === null ? null : String(from), to: to === null ? null : String(to) };
   }
-  const { summary, reason, rejected } = describe(event.event, after.currency as Currency);
+  const { summary, reason, rejected } = describe(event.event, after.currency);
   return auditRow(event, {
     outcome: rejected ? "rejected" : "accepted",
     accountId: after.accountId,

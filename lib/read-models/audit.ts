@@ -115,7 +115,7 @@ export function toAuditRowDto({ row, actorEmail, customerEmail, accountNumber, c
     streamPosition: row.streamPosition.toString(),
     accountId: row.accountId,
     accountNumber,
-    currency: (currency as Currency | null) ?? null,
+    currency: currency ?? null,
     customerId: row.customerId,
     customerEmail,
     summary: row.summary,

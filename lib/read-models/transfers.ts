@@ -47,7 +47,7 @@ export function toTransferDto(row: TransferViewRow, viewerId: string): TransferD
     status: row.status,
     direction,
     amount: row.amount.toString(),
-    currency: row.currency as Currency,
+    currency: row.currency,
     reference: row.reference,
     from: { accountId: row.fromAccountId, number: formatAccountNumber(row.fromNumber), name: theirs && !mine ? maskName(row.fromName) : row.fromName },
     to: { accountId: row.toAccountId, number: formatAccountNumber(row.toNumber), name: mine && !theirs ? maskName(row.toName) : row.toName },

@@ -1,7 +1,6 @@
 import "server-only";
 import { depositMoney, openAccount, withdrawMoney, type AccountCommandResult } from "../../commands/accounts";
 import type { Database } from "../../db/client";
-import type { Currency } from "../../domain/shared/currency";
 import { describeRefusal, rejectionText } from "../../errors/messages";
 import { findAccountOwnedBy, isUuid, listAccountsOwnedBy, readStatementPage } from "../../read-models/accounts";
 import { toApiAccount, toApiCommandEvent, toApiStatementEntry } from "../mappers";
@@ -35,7 +34,7 @@ export const accountCommandReply =
       const code = String((result.event.data as { code?: unknown }).code ?? "");
       const detail =
         result.event.type === "DepositRejected" || result.event.type === "WithdrawalRejected"
-          ? describeRefusal(result.event.event, row.currency as Currency)
+          ? describeRefusal(result.event.event, row.currency)
           : `Refused: ${rejectionText(code)}.`;
       return problemReply(new ApiProblem(rejectionProblemCode(code), detail, { extensions: { event } }));
     }

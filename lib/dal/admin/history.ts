@@ -91,7 +91,7 @@ export async function getAccountHistory(accountId: string, target: HistoryTarget
       id: accountId,
       displayNumber: formatAccountNumber(summary.number),
       nickname: summary.nickname,
-      currency: summary.currency as Currency,
+      currency: summary.currency,
       version: version.toString(),
     },
     target: { kind: target.kind, position: position.toString(), at: target.kind === "at" ? target.at.toISOString() : null },

@@ -40,7 +40,7 @@ export async function listHeldTransfers(limit = 200): Promise<HeldTransferDto[]>
   return rows.map(({ transfer: row, requesterEmail }) => ({
     id: row.transferId,
     amount: row.amount.toString(),
-    currency: row.currency as Currency,
+    currency: row.currency,
     reference: row.reference,
     holdReason: row.holdReason ?? "Held for review",
     from: { accountId: row.fromAccountId, customerId: row.fromCustomerId, number: formatAccountNumber(row.fromNumber), name: row.fromName },
@@ -80,7 +80,7 @@ export async function submitTransferReview(formData: FormData): Promise<Transfer
   const { db } = await database();
   const row = (await db.select().from(transfersView).where(eq(transfersView.transferId, transferId)))[0];
   if (!row) return { status: "error", message: "Transfer not found." };
-  const what = `${formatMoney(row.amount, row.currency as Currency)} from ${row.fromName} to ${row.toName}`;
+  const what = `${formatMoney(row.amount, row.currency)} from ${row.fromName} to ${row.toName}`;
   try {
     if (decision === "reject") {
       await rejectHeldTransfer(ctx, { transferId, reason }, await adminMetadata(admin));

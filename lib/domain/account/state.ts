@@ -32,3 +32,5 @@ export type OpenedAccountState = Exclude<AccountState, UnopenedAccount>;
 export function availableBalance(state: OpenedAccountState): bigint {
   return state.balance - state.reserved;
 }
+/** The status an opened account's read model row carries. */
+export type AccountStatus = OpenedAccountState["status"];

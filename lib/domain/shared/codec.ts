@@ -105,7 +105,7 @@ class TransformPayload {
  * `schema.parse` returns for valid input, except that keys the schema does not name are kept.
  */
 function trustedConverter(schema: z.ZodType): Converter {
-  const def = (schema as unknown as { _zod: { def: Def } })._zod.def;
+  const def = schema._zod.def as Def;
   switch (def.type) {
     case "string":
     case "number":

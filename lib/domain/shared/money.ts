@@ -64,5 +64,5 @@ export function formatMoney(amount: bigint, currency: Currency, locale = "en-GB"
     formatters.set(key, formatter);
   }
   // Intl accepts decimal strings exactly ("69.50"), so no float ever carries the amount.
-  return formatter.format(toDecimalString(amount, currency) as unknown as number);
+  return formatter.format(toDecimalString(amount, currency) as `${number}`);
 }

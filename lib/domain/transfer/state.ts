@@ -32,3 +32,6 @@ export const isTerminal = (state: TransferState) => state.status === "Completed"
  * step to take; held, completed and failed transfers wait for nobody or for an admin.
  */
 export const RUNNABLE_STATUSES: ReadonlySet<string> = new Set(["requested", "screened", "reserved", "credited", "releasing"]);
+
+/** A transfer's status as the read model and the work queue name it (lower case). */
+export type TransferViewStatus = Lowercase<ActiveTransferState["status"]>;
