@@ -112,3 +112,26 @@ describe("reading a timestamptz as Postgres prints it", () => {
     expect(timeOf("2026-01-01T00:00:00.000Z").toISOString()).toBe("2026-01-01T00:00:00.000Z");
   });
 });
+
+describe("codec entries are typed by their event", () => {
+  type Sample = { type: "Paid"; data: { amount: bigint; reference: string | null } };
+  const amount = z.string().transform((value) => BigInt(value));
+
+  it("takes a schema that parses to the event's data", () => {
+    const codec = defineEventCodec<Sample>({ Paid: { version: 1, schema: z.object({ amount, reference: z.string().nullable() }) } });
+    expect(codec.decode("Paid", 1, { amount: "5", reference: null })).toEqual({ type: "Paid", data: { amount: 5n, reference: null } });
+  });
+
+  it("does not compile a schema that drifted from its event", () => {
+    // Each entry below is a compile error (checked by `npm run typecheck`); at run time they decode.
+    const drifted = [
+      // @ts-expect-error a field the event has is missing
+      defineEventCodec<Sample>({ Paid: { version: 1, schema: z.object({ amount }) } }),
+      // @ts-expect-error a field of another type (a number where the event has a bigint)
+      defineEventCodec<Sample>({ Paid: { version: 1, schema: z.object({ amount: z.number(), reference: z.string().nullable() }) } }),
+      // @ts-expect-error an event type without an entry
+      defineEventCodec<Sample>({}),
+    ];
+    expect(drifted).toHaveLength(3);
+  });
+});

@@ -21,11 +21,17 @@ export type EventCodec<Event extends { type: string; data: unknown }> = {
   handles: (type: string) => boolean;
 };
 
-type SchemaEntry = { version: number; schema: z.ZodType; upcasters?: Record<number, Upcaster> };
+type SchemaEntry<Data = unknown> = { version: number; schema: z.ZodType<Data>; upcasters?: Record<number, Upcaster> };
 
-export function defineEventCodec<Event extends { type: string; data: unknown }>(
-  entries: { [Type in Event["type"]]: SchemaEntry },
-): EventCodec<Event> {
+/**
+ * Each event type's entry: its schema must parse to that event's data, so a schema that drifts from
+ * its event (a field missing, renamed or of another type) fails to compile.
+ */
+export type CodecEntries<Event extends { type: string; data: unknown }> = {
+  [Type in Event["type"]]: SchemaEntry<Extract<Event, { type: Type }>["data"]>;
+};
+
+export function defineEventCodec<Event extends { type: string; data: unknown }>(entries: CodecEntries<Event>): EventCodec<Event> {
   const table = entries as Record<string, SchemaEntry>;
   const trusted = new Map<string, Converter>();
   return {
