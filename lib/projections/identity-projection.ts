@@ -1,5 +1,5 @@
 import type { AuditLogRow } from "../db/schema";
-import type { IdentityEvent } from "../domain/identity/events";
+import { type IdentityEvent, userStreams } from "../domain/identity/events";
 import { assertNever } from "../domain/shared/errors";
 import type { StoredEvent } from "../event-store/types";
 import { auditRow } from "./audit-base";
@@ -49,4 +49,4 @@ export function identityAuditEntry(event: StoredEvent<IdentityEvent>): AuditLogR
   }
 }
 
-const userOf = (streamId: string): string | null => (streamId.startsWith("user-") ? streamId.slice("user-".length) : null);
+const userOf = (streamId: string): string | null => (userStreams.owns(streamId) ? userStreams.idOf(streamId) : null);

@@ -6,12 +6,13 @@ import type {
   TransferViewRow,
 } from "../db/schema";
 import { accountEventCodec } from "../domain/account/codec";
+import { accountStreams } from "../domain/account/decider";
 import { identityEventCodec, SIGNIN_STREAM_TYPE, USER_STREAM_TYPE } from "../domain/identity/events";
 import { OPERATIONS_STREAM_TYPE, operationsEventCodec } from "../domain/operations/events";
 import { sanctionsEventCodec } from "../domain/sanctions/codec";
 import { SANCTIONS_STREAM_TYPE } from "../domain/sanctions/sanctions";
 import { transferEventCodec } from "../domain/transfer/codec";
-import { TRANSFER_STREAM_TYPE } from "../domain/transfer/events";
+import { TRANSFER_STREAM_TYPE, transferStreams } from "../domain/transfer/events";
 import type { EventCodec } from "../domain/shared/codec";
 import { parseJson, toDate } from "../event-store/read";
 import type { EventMetadata, RawEvent, StoredEvent } from "../event-store/types";
@@ -62,7 +63,7 @@ export class ProjectionReplay {
     switch (raw.streamType) {
       case "account": {
         const stored = decodeTrusted(accountEventCodec, raw);
-        const accountId = raw.streamId.slice("account-".length);
+        const accountId = accountStreams.idOf(raw.streamId);
         const before = this.summaries.get(accountId);
         const summary = evolveSummary(before, stored);
         if (!summary) return;
@@ -78,7 +79,7 @@ export class ProjectionReplay {
       }
       case TRANSFER_STREAM_TYPE: {
         const stored = decodeTrusted(transferEventCodec, raw);
-        const transferId = raw.streamId.slice("transfer-".length);
+        const transferId = transferStreams.idOf(raw.streamId);
         const row = evolveTransferView(this.transfers.get(transferId), stored);
         if (!row) return;
         this.transfers.set(transferId, row);

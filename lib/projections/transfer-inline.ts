@@ -1,6 +1,7 @@
 import { insertRowsStatement, rowFromDriver, upsertRowStatement } from "../db/rows";
 import { type Statement, statement } from "../db/statement";
 import { auditLog, sanctionsEntries, transfersView, type TransferViewRow } from "../db/schema";
+import { transferStreams } from "../domain/transfer/events";
 import type { SanctionsEvent } from "../domain/sanctions/sanctions";
 import type { Projection, ProjectionContext } from "../event-store/handle-command";
 import type { StoredEvent } from "../event-store/types";
@@ -13,7 +14,7 @@ import {
   type TransferStoredEvent,
 } from "./transfer-projection";
 
-const transferIdOf = (streamId: string) => streamId.slice("transfer-".length);
+const transferIdOf = transferStreams.idOf;
 
 /** The transfer's row before the events, read in the same round trip as the load. */
 export const prefetchTransferView = (streamId: string) => statement("select * from transfers_view where transfer_id = $1", transferIdOf(streamId));

@@ -1,3 +1,4 @@
+import { streamIds } from "../shared/stream-id";
 import { assertNever, DomainError } from "../shared/errors";
 import type { Decider } from "../shared/decider";
 import type {
@@ -215,5 +216,6 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState>
   initialState: initialAccountState,
 };
 
-export const accountStreamId = (accountId: string): string => `account-${accountId}`;
 export const ACCOUNT_STREAM_TYPE = "account";
+export const accountStreams = streamIds(ACCOUNT_STREAM_TYPE);
+export const accountStreamId = accountStreams.of;

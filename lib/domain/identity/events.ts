@@ -1,3 +1,4 @@
+import { streamIds } from "../shared/stream-id";
 import { z } from "zod";
 import { defineEventCodec } from "../shared/codec";
 import type { Message } from "../shared/decider";
@@ -17,7 +18,8 @@ export type ApiTokenRevoked = Message<"ApiTokenRevoked", { tokenId: string; name
 export type IdentityEvent = UserRegistered | SignInFailed | ApiTokenIssued | ApiTokenRevoked;
 
 export const USER_STREAM_TYPE = "user";
-export const userStreamId = (userId: string) => `user-${userId}`;
+export const userStreams = streamIds(USER_STREAM_TYPE);
+export const userStreamId = userStreams.of;
 /** Failed sign-ins for an email nobody registered still need a home in the log. */
 export const SIGNIN_STREAM_TYPE = "signin";
 

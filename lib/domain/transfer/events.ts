@@ -1,3 +1,4 @@
+import { streamIds } from "../shared/stream-id";
 import type { Currency } from "../shared/currency";
 import type { Message } from "../shared/decider";
 
@@ -47,4 +48,5 @@ export type TransferEvent =
   | TransferFailed;
 
 export const TRANSFER_STREAM_TYPE = "transfer";
-export const transferStreamId = (transferId: string) => `transfer-${transferId}`;
+export const transferStreams = streamIds(TRANSFER_STREAM_TYPE);
+export const transferStreamId = transferStreams.of;

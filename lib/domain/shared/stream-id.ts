@@ -1,0 +1,24 @@
+/**
+ * One aggregate's stream ids: `<type>-<id>`. `of` names an aggregate's stream; `idOf` is its inverse
+ * (a stream of another type is a programming error), so no caller slices a prefix by hand.
+ */
+export type StreamIds = {
+  readonly type: string;
+  of(id: string): string;
+  idOf(streamId: string): string;
+  owns(streamId: string): boolean;
+};
+
+export function streamIds(type: string): StreamIds {
+  const prefix = `${type}-`;
+  const owns = (streamId: string) => streamId.startsWith(prefix);
+  return {
+    type,
+    of: (id) => prefix + id,
+    idOf(streamId) {
+      if (!owns(streamId)) throw new Error(`${streamId} is not a ${type} stream`);
+      return streamId.slice(prefix.length);
+    },
+    owns,
+  };
+}
