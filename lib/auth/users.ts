@@ -19,7 +19,7 @@ import { identityAuditEntry } from "../projections/identity-projection";
 import { auditLog } from "../db/schema";
 import type { RawEvent } from "../event-store/types";
 import { decodeEvent } from "../event-store/read";
-import { clearFailures, lockedForSeconds, recordFailure } from "./throttle";
+import { releaseOnSuccess, reserveAttempt } from "./throttle";
 import { decoyHash, hashPassword, verifyPassword } from "./password";
 
 // Length over composition rules (NIST SP 800-63B), plus a refusal of the passwords everybody tries.
@@ -129,18 +129,20 @@ export async function verifyCredentials(
         .toWellFormed()
         .replace(/[\u0000-\u001f\u007f]/g, "\ufffd");
 
-  const wait = await lockedForSeconds(db, { email, ip });
-  if (wait > 0) {
-    await recordSignInFailure(db, email, ip, "THROTTLED", undefined);
-    return { ok: false, reason: "THROTTLED", retryAfterSeconds: wait };
+  // The attempt is counted before the password is hashed, atomically (one statement), so parallel
+  // guesses cannot all pass a check made while the others are still hashing.
+  const reservation = await reserveAttempt(db, { email, ip });
+  if (!reservation.allowed) {
+    // One event per lock and key (its first refusal); the rest are counted in sign_in_throttle.
+    if (reservation.firstRefusal) await recordSignInFailure(db, email, ip, "THROTTLED", undefined);
+    return { ok: false, reason: "THROTTLED", retryAfterSeconds: reservation.retryAfterSeconds };
   }
   const row = parsedEmail.success ? (await db.select().from(users).where(eq(users.email, email)))[0] : undefined;
   const valid = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
   if (row && valid) {
-    await clearFailures(db, email);
+    await releaseOnSuccess(db, { email, ip });
     return { ok: true, user: toSessionUser(row) };
   }
-  await recordFailure(db, { email, ip });
   await recordSignInFailure(db, email, ip, "BAD_CREDENTIALS", row?.id);
   return { ok: false, reason: "BAD_CREDENTIALS" };
 }
