@@ -5,6 +5,7 @@ import { processDatabase } from "../db/process-database";
 import type { Role } from "../domain/identity/events";
 import { verifyCredentials } from "./users";
 import { log } from "../log";
+import { clientAddress } from "../client-address";
 
 declare module "next-auth" {
   interface Session {
@@ -18,12 +19,6 @@ declare module "next-auth" {
 /** Signals a throttled sign-in; `code` reaches the sign-in form (it reveals nothing about the account). */
 class ThrottledSignIn extends CredentialsSignin {
   code = "throttled";
-}
-
-export function clientAddress(headers: Headers): string | null {
-  // next start sets x-forwarded-for from the socket; behind a proxy the first hop is the client.
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || headers.get("x-real-ip") || null;
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth({

@@ -1,6 +1,7 @@
 import { inArray, sql } from "drizzle-orm";
 import { rowsOf, type Database } from "../db/client";
 import { signInThrottle } from "../db/schema";
+import { addressKey } from "../client-address";
 
 /**
  * Sign-in throttling, kept in Postgres so every app instance sees the same counts. An attempt is
@@ -18,7 +19,7 @@ export const THROTTLE_POLICY = {
 
 export type ThrottleKeys = { email: string; ip: string | null };
 
-const keysOf = ({ email, ip }: ThrottleKeys) => [`email:${email}`, ...(ip ? [`ip:${ip}`] : [])];
+const keysOf = ({ email, ip }: ThrottleKeys) => [`email:${email}`, ...(ip ? [`ip:${addressKey(ip)}`] : [])];
 
 export type Reservation =
   | { allowed: true }
@@ -75,6 +76,6 @@ export async function releaseOnSuccess(db: Database, keys: ThrottleKeys): Promis
   if (keys.ip) {
     await db.execute(sql`
       update sign_in_throttle set failures = greatest(failures - 1, 0)
-      where key = ${`ip:${keys.ip}`} and (locked_until is null or locked_until <= now())`);
+      where key = ${`ip:${addressKey(keys.ip)}`} and (locked_until is null or locked_until <= now())`);
   }
 }

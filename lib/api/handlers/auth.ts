@@ -1,6 +1,6 @@
 import "server-only";
 import { issueApiToken, revokeApiToken } from "../../auth/api-tokens";
-import { clientAddress } from "../../auth/config";
+import { clientAddress } from "../../client-address";
 import { registerUser, verifyCredentials } from "../../auth/users";
 import type { operations } from "../operations";
 import { ApiProblem } from "../problem";
