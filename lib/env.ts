@@ -63,6 +63,10 @@ const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** Password hashes (scrypt, 128 MiB each) one instance runs at once; more wait in a queue. */
+  PASSWORD_HASH_CONCURRENCY: positiveInt(2),
+  /** Hashes that may wait for a slot; past this, sign-in and sign-up answer "busy" (503 with Retry-After). */
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(16),
   /** `/api/ready` counts unfinished transfers that have not moved for longer than this. */
   READY_STUCK_TRANSFER_SECONDS: positiveInt(300),
   /** How long `/api/ready` waits for the database before answering not-ready. */

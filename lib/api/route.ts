@@ -12,6 +12,7 @@ import { metrics } from "../observability/metrics";
 import { idsFromHeaders } from "../request-id";
 import { perLimit } from "../commands/validation";
 import { bearerUser } from "./auth";
+import { isHashingBusy } from "../auth/password";
 import { idempotencyKeyOf } from "./idempotency";
 import { canonicalJson, toJsonText } from "./json";
 import type { Operation } from "./operations";
@@ -141,6 +142,9 @@ async function run<O extends Operation>(operation: O, handler: Handler<O>, input
 /** The command layer's expected failures, as problems. */
 function expectedProblem(error: unknown): ApiProblem | undefined {
   if (error instanceof ApiProblem) return error;
+  if (isHashingBusy(error)) {
+    return new ApiProblem("SERVER_BUSY", error.message, { headers: { "retry-after": String(error.retryAfterSeconds) } });
+  }
   if (error instanceof ValidationError) {
     return new ApiProblem("VALIDATION_FAILED", "The request has problems; see errors.", { errors: fieldErrorsToList(error.fieldErrors) });
   }

@@ -4,6 +4,7 @@ import Credentials from "next-auth/providers/credentials";
 import { processDatabase } from "../db/process-database";
 import type { Role } from "../domain/identity/events";
 import { verifyCredentials } from "./users";
+import { isHashingBusy } from "./password";
 import { log } from "../log";
 import { clientAddress } from "../client-address";
 
@@ -21,6 +22,11 @@ class ThrottledSignIn extends CredentialsSignin {
   code = "throttled";
 }
 
+/** Signals that the instance is at its password-hashing limit; the form says "try again shortly". */
+class BusySignIn extends CredentialsSignin {
+  code = "busy";
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
   session: { strategy: "jwt", maxAge: 60 * 60 * 8 },
@@ -30,7 +36,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
       async authorize(credentials, request) {
         const { db } = await processDatabase();
-        const result = await verifyCredentials(db, { email: credentials?.email, password: credentials?.password }, clientAddress(request.headers));
+        let result: Awaited<ReturnType<typeof verifyCredentials>>;
+        try {
+          result = await verifyCredentials(db, { email: credentials?.email, password: credentials?.password }, clientAddress(request.headers));
+        } catch (error) {
+          if (isHashingBusy(error)) throw new BusySignIn();
+          throw error;
+        }
         if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name, role: result.user.role };
         if (result.reason === "THROTTLED") throw new ThrottledSignIn();
         return null;

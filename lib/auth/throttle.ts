@@ -79,3 +79,10 @@ export async function releaseOnSuccess(db: Database, keys: ThrottleKeys): Promis
       where key = ${`ip:${addressKey(keys.ip)}`} and (locked_until is null or locked_until <= now())`);
   }
 }
+
+/** An attempt that never reached the password check (the server was busy) is given back. */
+export async function giveBack(db: Database, keys: ThrottleKeys): Promise<void> {
+  await db.execute(sql`
+    update sign_in_throttle set failures = greatest(failures - 1, 0)
+    where key in (${sql.join(keysOf(keys).map((key) => sql`${key}`), sql`, `)}) and (locked_until is null or locked_until <= now())`);
+}

@@ -19,8 +19,8 @@ import { identityAuditEntry } from "../projections/identity-projection";
 import { auditLog } from "../db/schema";
 import type { RawEvent } from "../event-store/types";
 import { decodeEvent } from "../event-store/read";
-import { releaseOnSuccess, reserveAttempt } from "./throttle";
-import { decoyHash, hashPassword, verifyPassword } from "./password";
+import { giveBack, releaseOnSuccess, reserveAttempt } from "./throttle";
+import { decoyHash, hashPassword, isHashingBusy, verifyPassword } from "./password";
 
 // Length over composition rules (NIST SP 800-63B), plus a refusal of the passwords everybody tries.
 const COMMON_PASSWORDS = new Set([
@@ -59,6 +59,8 @@ export const signUpSchema = z
     message: "Your password must not contain your email address.",
   });
 
+const EMAIL_TAKEN = "An account with this email already exists. Sign in instead.";
+
 export type SessionUser = { id: string; email: string; name: string; role: Role };
 
 const toSessionUser = (row: UserRow): SessionUser => ({ id: row.id, email: row.email, name: row.name, role: row.role as Role });
@@ -78,6 +80,11 @@ export async function registerUser(
   const { name, email, password } = parseInput(signUpSchema, input);
   const role = options.role ?? "customer";
   const id = randomUUID();
+  // The cheap check first: an email that is taken costs no 128 MiB hash (the insert below still
+  // guards against a race).
+  if ((await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)).length > 0) {
+    throw new ValidationError({ email: [EMAIL_TAKEN] });
+  }
   const passwordHash = await hashPassword(password);
   const metadata: CommandMetadata = {
     now: new Date(),
@@ -92,7 +99,7 @@ export async function registerUser(
       .onConflictDoNothing()
       .returning();
     const row = inserted[0];
-    if (!row) throw new ValidationError({ email: ["An account with this email already exists. Sign in instead."] });
+    if (!row) throw new ValidationError({ email: [EMAIL_TAKEN] });
     const raw = await recordFacts(tx, {
       streamId: userStreamId(id),
       streamType: USER_STREAM_TYPE,
@@ -138,7 +145,14 @@ export async function verifyCredentials(
     return { ok: false, reason: "THROTTLED", retryAfterSeconds: reservation.retryAfterSeconds };
   }
   const row = parsedEmail.success ? (await db.select().from(users).where(eq(users.email, email)))[0] : undefined;
-  const valid = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
+  let valid: boolean;
+  try {
+    valid = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
+  } catch (error) {
+    // Refused before hashing (the instance is at its limit): the attempt did not happen.
+    if (isHashingBusy(error)) await giveBack(db, { email, ip });
+    throw error;
+  }
   if (row && valid) {
     await releaseOnSuccess(db, { email, ip });
     return { ok: true, user: toSessionUser(row) };
