@@ -5,6 +5,7 @@ import { processDatabase } from "../db/process-database";
 import type { Role } from "../domain/identity/events";
 import { verifyCredentials } from "./users";
 import { isHashingBusy } from "./password";
+import { isRateLimited } from "./rate-limits";
 import { log } from "../log";
 import { clientAddress } from "../client-address";
 
@@ -27,6 +28,11 @@ class BusySignIn extends CredentialsSignin {
   code = "busy";
 }
 
+/** Signals the per-address or per-account rate limit. */
+class RateLimitedSignIn extends CredentialsSignin {
+  code = "rate_limited";
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
   session: { strategy: "jwt", maxAge: 60 * 60 * 8 },
@@ -41,6 +47,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
           result = await verifyCredentials(db, { email: credentials?.email, password: credentials?.password }, clientAddress(request.headers));
         } catch (error) {
           if (isHashingBusy(error)) throw new BusySignIn();
+          if (isRateLimited(error)) throw new RateLimitedSignIn();
           throw error;
         }
         if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name, role: result.user.role };

@@ -19,6 +19,7 @@ import { identityAuditEntry } from "../projections/identity-projection";
 import { auditLog } from "../db/schema";
 import type { RawEvent } from "../event-store/types";
 import { decodeEvent } from "../event-store/read";
+import { consumeRateLimit } from "./rate-limits";
 import { giveBack, releaseOnSuccess, reserveAttempt } from "./throttle";
 import { decoyHash, hashPassword, isHashingBusy, verifyPassword } from "./password";
 
@@ -75,9 +76,17 @@ export async function projectAudit(tx: Database, raw: RawEvent[]): Promise<void>
 export async function registerUser(
   db: Database,
   input: unknown,
-  options: { role?: Role; metadata?: Omit<CommandMetadata, "actor"> & { actor?: CommandMetadata["actor"] } } = {},
+  options: {
+    role?: Role;
+    metadata?: Omit<CommandMetadata, "actor"> & { actor?: CommandMetadata["actor"] };
+    /** The client's address, for a sign-up anyone can make (rate limited per address and per email). */
+    address?: string | null;
+  } = {},
 ): Promise<SessionUser> {
+  const limited = options.address !== undefined;
+  if (limited) await consumeRateLimit(db, "signUp", { address: options.address });
   const { name, email, password } = parseInput(signUpSchema, input);
+  if (limited) await consumeRateLimit(db, "signUp", { account: email });
   const role = options.role ?? "customer";
   const id = randomUUID();
   // The cheap check first: an email that is taken costs no 128 MiB hash (the insert below still
@@ -136,6 +145,7 @@ export async function verifyCredentials(
         .toWellFormed()
         .replace(/[\u0000-\u001f\u007f]/g, "\ufffd");
 
+  await consumeRateLimit(db, "signIn", { address: ip, account: email });
   // The attempt is counted before the password is hashed, atomically (one statement), so parallel
   // guesses cannot all pass a check made while the others are still hashing.
   const reservation = await reserveAttempt(db, { email, ip });

@@ -3,6 +3,9 @@ import { AuthError } from "next-auth";
 import { signIn, signOut } from "../auth/config";
 import { registerUser } from "../auth/users";
 import { isHashingBusy } from "../auth/password";
+import { isRateLimited } from "../auth/rate-limits";
+import { clientAddress } from "../client-address";
+import { headers } from "next/headers";
 import { database } from "../db";
 import { ValidationError } from "../domain/shared/errors";
 import { requestIds } from "../request-context";
@@ -59,12 +62,13 @@ export async function signUpWithForm(formData: FormData): Promise<AuthFormState>
   const input = { name: text(formData, "name"), email: text(formData, "email"), password: text(formData, "password") };
   try {
     const { db } = await database();
-    await registerUser(db, input, { metadata: { now: new Date(), origin: "web", ...(await requestIds()) } });
+    await registerUser(db, input, { metadata: { now: new Date(), origin: "web", ...(await requestIds()) }, address: clientAddress(await headers()) });
   } catch (error) {
     if (error instanceof ValidationError) {
       return { fieldErrors: error.fieldErrors, values: { name: input.name, email: input.email } };
     }
     if (isHashingBusy(error)) return { message: BUSY_MESSAGE, values: { name: input.name, email: input.email } };
+    if (isRateLimited(error)) return { message: RATE_LIMITED_MESSAGE, values: { name: input.name, email: input.email } };
     throw error;
   }
   await signIn("credentials", { email: input.email, password: input.password, redirectTo: "/dashboard" });
