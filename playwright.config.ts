@@ -56,6 +56,8 @@ export default defineConfig({
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       CRON_SECRET: E2E_CRON_SECRET,
+      // The suite signs in as the demo users; a production server seeds them only when asked.
+      DEMO_SEED: "true",
       AUTH_SECRET: E2E_AUTH_SECRET,
       // A JSON line per command and API call would bury the report; warnings and errors still show.
       LOG_LEVEL: "warn",

@@ -63,6 +63,11 @@ const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  /**
+   * The embedded database's demo users (published passwords): seeded by default in development;
+   * with NODE_ENV=production only when this is "true". "false" never seeds.
+   */
+  DEMO_SEED: z.enum(["true", "false"]).optional(),
   /** Password hashes (scrypt, 128 MiB each) one instance runs at once; more wait in a queue. */
   PASSWORD_HASH_CONCURRENCY: positiveInt(2),
   /** Hashes that may wait for a slot; past this, sign-in and sign-up answer "busy" (503 with Retry-After). */
