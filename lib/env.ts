@@ -68,6 +68,8 @@ const envSchema = z.object({
    * with NODE_ENV=production only when this is "true". "false" never seeds.
    */
   DEMO_SEED: z.enum(["true", "false"]).optional(),
+  /** Multiplies every rate limit of lib/auth/rate-limits.ts (a test suite signing in from one address raises it). */
+  RATE_LIMIT_FACTOR: positiveInt(1),
   /** Password hashes (scrypt, 128 MiB each) one instance runs at once; more wait in a queue. */
   PASSWORD_HASH_CONCURRENCY: positiveInt(2),
   /** Hashes that may wait for a slot; past this, sign-in and sign-up answer "busy" (503 with Retry-After). */
