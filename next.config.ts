@@ -1,6 +1,7 @@
 import { realpathSync } from "node:fs";
 import path from "node:path";
 import type { NextConfig } from "next";
+import { COMMON_SECURITY_HEADERS, HSTS, NON_PAGE_CONTENT_SECURITY_POLICY } from "./lib/security-headers";
 
 /**
  * Turbopack reads only files under its root. A git worktree may share another checkout's
@@ -28,6 +29,17 @@ const nextConfig: NextConfig = {
   // packages its functions itself (it sets VERCEL=1 at build), so it gets Next's default output.
   output: process.env.VERCEL ? undefined : "standalone",
   turbopack: { root: workspaceRoot() },
+  // Every response: lib/security-headers.ts. Pages get their nonce'd policy (and HSTS) from proxy.ts;
+  // what is not a page gets a policy that allows nothing, and HSTS when the request came over HTTPS.
+  async headers() {
+    const https = [{ type: "header" as const, key: "x-forwarded-proto", value: "https" }];
+    const nonPages = ["/api/:path*", "/_next/:path*", "/favicon.ico"];
+    return [
+      { source: "/:path*", headers: [...COMMON_SECURITY_HEADERS] },
+      ...nonPages.map((source) => ({ source, headers: [{ key: "Content-Security-Policy", value: NON_PAGE_CONTENT_SECURITY_POLICY }] })),
+      ...nonPages.map((source) => ({ source, has: https, headers: [HSTS] })),
+    ];
+  },
 };
 
 export default nextConfig;

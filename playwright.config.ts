@@ -56,6 +56,12 @@ export default defineConfig({
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       CRON_SECRET: E2E_CRON_SECRET,
+      // The suite signs in as the demo users; a production server seeds them only when asked.
+      DEMO_SEED: "true",
+      // Hundreds of sign-ups and sign-ins from 127.0.0.1, many as the demo users: the per-address and
+      // per-account rate limits would stop the suite (their attacks are tested in integration and
+      // server tests, on servers of their own).
+      RATE_LIMIT_FACTOR: "1000",
       AUTH_SECRET: E2E_AUTH_SECRET,
       // A JSON line per command and API call would bury the report; warnings and errors still show.
       LOG_LEVEL: "warn",

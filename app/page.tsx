@@ -11,7 +11,7 @@ export default function HomePage() {
           derived from those facts and can be rebuilt at any time.
         </p>
       </section>
-      <section className="grid" aria-label="What Ledgerline does" style={{ marginTop: "2rem" }}>
+      <section className="grid spaced" aria-label="What Ledgerline does">
         <div className="card">
           <h2>For customers</h2>
           <p>Open accounts in {currencyList()}, deposit, withdraw and transfer, and read statements that always add up.</p>

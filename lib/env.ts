@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustedProxies } from "./trusted-proxies";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -46,6 +47,33 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Bearer token of `/api/metrics`; unset hides the endpoint (404). */
   METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+  /**
+   * Which hops of X-Forwarded-For to believe: unset or "none" (the socket's address is the client's),
+   * a count of proxies in front of the server, or a comma-separated list of CIDRs (and proxy-addr's
+   * names loopback, linklocal, uniquelocal). See lib/client-address.ts.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      try {
+        return parseTrustedProxies(value);
+      } catch (error) {
+        context.addIssue({ code: "custom", message: `TRUSTED_PROXIES must be "none", a hop count or a list of CIDRs (${(error as Error).message})` });
+        return z.NEVER;
+      }
+    }),
+  /**
+   * The embedded database's demo users (published passwords): seeded by default in development;
+   * with NODE_ENV=production only when this is "true". "false" never seeds.
+   */
+  DEMO_SEED: z.enum(["true", "false"]).optional(),
+  /** Multiplies every rate limit of lib/auth/rate-limits.ts (a test suite signing in from one address raises it). */
+  RATE_LIMIT_FACTOR: positiveInt(1),
+  /** Password hashes (scrypt, 128 MiB each) one instance runs at once; more wait in a queue. */
+  PASSWORD_HASH_CONCURRENCY: positiveInt(2),
+  /** Hashes that may wait for a slot; past this, sign-in and sign-up answer "busy" (503 with Retry-After). */
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(16),
   /** `/api/ready` counts unfinished transfers that have not moved for longer than this. */
   READY_STUCK_TRANSFER_SECONDS: positiveInt(300),
   /** How long `/api/ready` waits for the database before answering not-ready. */

@@ -1,15 +1,17 @@
 import "server-only";
 import { headers } from "next/headers";
-import { idsFromHeaders } from "./request-id";
+import { fromConfiguredProxy } from "./client-address";
+import { idsFromHeaders, type RequestIds } from "./request-id";
 
 /**
  * The current request's ids, for server actions, pages and routes: the request id proxy.ts put on
  * the request, and the correlation id events will carry. Outside a request (the background loop)
  * there are no headers, so fresh ids are made.
  */
-export async function requestIds(): Promise<{ requestId: string; correlationId: string }> {
+export async function requestIds(): Promise<RequestIds> {
   try {
-    return idsFromHeaders(await headers());
+    const current = await headers();
+    return idsFromHeaders(current, fromConfiguredProxy(current));
   } catch {
     return idsFromHeaders(new Headers());
   }

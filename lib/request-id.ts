@@ -10,8 +10,17 @@ export function saneId(value: string | null | undefined): string | undefined {
   return value && SANE_ID.test(value) ? value : undefined;
 }
 
-/** The request id (set by proxy.ts) and the correlation id (the caller's, else the request id). */
-export function idsFromHeaders(headers: Headers): { requestId: string; correlationId: string } {
+export type RequestIds = { requestId: string; correlationId: string; claimedCorrelationId?: string };
+
+/**
+ * The request id (set by proxy.ts) and the correlation id events carry. A caller's
+ * `X-Correlation-Id` becomes the correlation id only when the caller is trusted (a proxy named in
+ * TRUSTED_PROXIES); anyone else's is kept apart as `claimedCorrelationId`, the client's claim, and
+ * our request id is the correlation id.
+ */
+export function idsFromHeaders(headers: Headers, trustedCaller = false): RequestIds {
   const requestId = saneId(headers.get(REQUEST_ID_HEADER)) ?? crypto.randomUUID();
-  return { requestId, correlationId: saneId(headers.get(CORRELATION_ID_HEADER)) ?? requestId };
+  const claimed = saneId(headers.get(CORRELATION_ID_HEADER));
+  if (claimed && trustedCaller) return { requestId, correlationId: claimed };
+  return claimed ? { requestId, correlationId: requestId, claimedCorrelationId: claimed } : { requestId, correlationId: requestId };
 }

@@ -42,6 +42,19 @@ async function start(logger: import("./log").Logger): Promise<void> {
     settings.TRANSFER_RUNNER_INTERVAL_MS,
   );
   if (handle.kind === "pglite") {
+    // A production server on the embedded database would otherwise be a bank with a published
+    // admin password: there the demo users need DEMO_SEED=true (npm start, the demo launcher, sets it).
+    if (settings.NODE_ENV === "production" && settings.DEMO_SEED !== "true") {
+      logger.warn(
+        { event: "start", demo: "not-seeded" },
+        "embedded database in production without DEMO_SEED=true: no demo users were created (set DATABASE_URL for a real deployment, or DEMO_SEED=true for the public demo)",
+      );
+      return;
+    }
+    if (settings.DEMO_SEED === "false") {
+      logger.info({ event: "start", demo: "not-seeded" }, "embedded database: demo seeding turned off (DEMO_SEED=false)");
+      return;
+    }
     const { seedDemo, DEMO_ADMIN, DEMO_CUSTOMER } = await import("./demo/seed");
     const { seeded } = await seedDemo({ db: handle.db, snapshotEvery: settings.SNAPSHOT_EVERY, maxAmount: settings.MAX_COMMAND_AMOUNT });
     // The demo's published credentials (README), not secrets: spelled out so a first run can sign in.
@@ -50,5 +63,7 @@ async function start(logger: import("./log").Logger): Promise<void> {
       `embedded demo ${seeded ? "seeded" : "ready"}. Sign in as customer ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}` +
         ` or admin ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}`,
     );
+  } else {
+    logger.info({ event: "start", demo: "not-seeded" }, "real database: no demo users are seeded (npm run db:seed makes them on purpose)");
   }
 }

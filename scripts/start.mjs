@@ -44,6 +44,10 @@ if (!process.env.DATABASE_URL?.trim() && !process.env.AUTH_SECRET) {
   }
 }
 
+// `npm start` without a DATABASE_URL is the demo (README): it opts in to the demo users, which a
+// production server on the embedded database otherwise refuses to create (lib/server-start.ts).
+if (!process.env.DATABASE_URL?.trim()) process.env.DEMO_SEED ??= "true";
+
 const server = spawn(process.execPath, [nextBin, "start", "--port", port], { stdio: "inherit", env: process.env });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -56,7 +56,7 @@ export const operations = {
     auth: "none",
     body: signUpBody,
     success: { status: 201, description: "The new customer.", schema: responses.user },
-    problems: [],
+    problems: ["RATE_LIMITED", "SERVER_BUSY"],
   }),
   createToken: op({
     operationId: "createToken",
@@ -69,7 +69,7 @@ export const operations = {
     auth: "none",
     body: tokenBody,
     success: { status: 200, description: "A new bearer token and when it expires.", schema: responses.token },
-    problems: ["INVALID_CREDENTIALS", "TOO_MANY_ATTEMPTS"],
+    problems: ["INVALID_CREDENTIALS", "TOO_MANY_ATTEMPTS", "RATE_LIMITED", "SERVER_BUSY"],
   }),
   revokeToken: op({
     operationId: "revokeToken",

@@ -30,7 +30,9 @@ export const PROBLEMS = {
   CURRENCY_MISMATCH: { status: 422, title: "The accounts hold different currencies" },
   TRANSFER_NOT_HELD: { status: 422, title: "The transfer is not held for review" },
   TOO_MANY_ATTEMPTS: { status: 429, title: "Too many failed attempts" },
+  RATE_LIMITED: { status: 429, title: "Too many requests" },
   INTERNAL_ERROR: { status: 500, title: "Something went wrong on our side" },
+  SERVER_BUSY: { status: 503, title: "The server is busy" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

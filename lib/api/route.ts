@@ -9,9 +9,12 @@ import { DomainError, ValidationError } from "../domain/shared/errors";
 import { IdempotencyKeyReusedError } from "../event-store/errors";
 import { log } from "../log";
 import { metrics } from "../observability/metrics";
-import { idsFromHeaders } from "../request-id";
+import { idsFromHeaders, type RequestIds } from "../request-id";
+import { fromConfiguredProxy } from "../client-address";
 import { perLimit } from "../commands/validation";
 import { bearerUser } from "./auth";
+import { isHashingBusy } from "../auth/password";
+import { isRateLimited } from "../auth/rate-limits";
 import { idempotencyKeyOf } from "./idempotency";
 import { canonicalJson, toJsonText } from "./json";
 import type { Operation } from "./operations";
@@ -64,7 +67,7 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
   };
   return async function route(request: Request, context: RouteContext): Promise<Response> {
     const started = performance.now();
-    const ids = idsFromHeaders(request.headers);
+    const ids = idsFromHeaders(request.headers, fromConfiguredProxy(request.headers));
     const response = await answer(request, context, ids);
     // One access line per API call; the command layer adds one per command with the same request id.
     log().info(
@@ -75,7 +78,7 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
     return response;
   };
 
-  async function answer(request: Request, context: RouteContext, ids: { requestId: string; correlationId: string }): Promise<Response> {
+  async function answer(request: Request, context: RouteContext, ids: RequestIds): Promise<Response> {
     try {
       const ctx = await commandContext();
       const user = operation.auth === "none" ? null : await bearerUser(ctx.db, request);
@@ -141,6 +144,12 @@ async function run<O extends Operation>(operation: O, handler: Handler<O>, input
 /** The command layer's expected failures, as problems. */
 function expectedProblem(error: unknown): ApiProblem | undefined {
   if (error instanceof ApiProblem) return error;
+  if (isHashingBusy(error)) {
+    return new ApiProblem("SERVER_BUSY", error.message, { headers: { "retry-after": String(error.retryAfterSeconds) } });
+  }
+  if (isRateLimited(error)) {
+    return new ApiProblem("RATE_LIMITED", error.message, { headers: { "retry-after": String(error.retryAfterSeconds) } });
+  }
   if (error instanceof ValidationError) {
     return new ApiProblem("VALIDATION_FAILED", "The request has problems; see errors.", { errors: fieldErrorsToList(error.fieldErrors) });
   }

@@ -4,7 +4,10 @@ import Credentials from "next-auth/providers/credentials";
 import { processDatabase } from "../db/process-database";
 import type { Role } from "../domain/identity/events";
 import { verifyCredentials } from "./users";
+import { isHashingBusy } from "./password";
+import { isRateLimited } from "./rate-limits";
 import { log } from "../log";
+import { clientAddress } from "../client-address";
 
 declare module "next-auth" {
   interface Session {
@@ -20,10 +23,14 @@ class ThrottledSignIn extends CredentialsSignin {
   code = "throttled";
 }
 
-export function clientAddress(headers: Headers): string | null {
-  // next start sets x-forwarded-for from the socket; behind a proxy the first hop is the client.
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || headers.get("x-real-ip") || null;
+/** Signals that the instance is at its password-hashing limit; the form says "try again shortly". */
+class BusySignIn extends CredentialsSignin {
+  code = "busy";
+}
+
+/** Signals the per-address or per-account rate limit. */
+class RateLimitedSignIn extends CredentialsSignin {
+  code = "rate_limited";
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
@@ -35,7 +42,14 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
       async authorize(credentials, request) {
         const { db } = await processDatabase();
-        const result = await verifyCredentials(db, { email: credentials?.email, password: credentials?.password }, clientAddress(request.headers));
+        let result: Awaited<ReturnType<typeof verifyCredentials>>;
+        try {
+          result = await verifyCredentials(db, { email: credentials?.email, password: credentials?.password }, clientAddress(request.headers));
+        } catch (error) {
+          if (isHashingBusy(error)) throw new BusySignIn();
+          if (isRateLimited(error)) throw new RateLimitedSignIn();
+          throw error;
+        }
         if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name, role: result.user.role };
         if (result.reason === "THROTTLED") throw new ThrottledSignIn();
         return null;

@@ -1,11 +1,15 @@
 import { inArray, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
+import { rowsOf, type Database } from "../db/client";
 import { signInThrottle } from "../db/schema";
+import { addressKey } from "../client-address";
 
 /**
- * Sign-in throttling, kept in Postgres so every app instance sees the same counts. After
- * `limit` failures inside `windowMinutes`, the key is locked for `lockMinutes`; any attempt while
- * locked is refused without checking the password.
+ * Sign-in throttling, kept in Postgres so every app instance sees the same counts. An attempt is
+ * reserved before its password is hashed, in one statement (`reserveAttempt`): the statement counts
+ * it against the email and the address under their rows' locks, so of any number of concurrent
+ * guesses at most `limit` per key are let through to the hash. The `limit`-th attempt in a window
+ * locks the key for `lockMinutes`; attempts while locked are refused without hashing (and counted).
+ * A successful sign-in clears the email's count and gives the address its attempt back.
  */
 export const THROTTLE_POLICY = {
   email: { limit: 5, windowMinutes: 15, lockMinutes: 15 },
@@ -15,40 +19,70 @@ export const THROTTLE_POLICY = {
 
 export type ThrottleKeys = { email: string; ip: string | null };
 
-const keysOf = ({ email, ip }: ThrottleKeys) => [`email:${email}`, ...(ip ? [`ip:${ip}`] : [])];
+const keysOf = ({ email, ip }: ThrottleKeys) => [`email:${email}`, ...(ip ? [`ip:${addressKey(ip)}`] : [])];
 
-/** Seconds until the caller may try again, or 0 when not locked. */
-export async function lockedForSeconds(db: Database, keys: ThrottleKeys, now = new Date()): Promise<number> {
-  const rows = await db
-    .select({ lockedUntil: signInThrottle.lockedUntil })
-    .from(signInThrottle)
-    .where(inArray(signInThrottle.key, keysOf(keys)));
-  let seconds = 0;
-  for (const { lockedUntil } of rows) {
-    if (lockedUntil && lockedUntil > now) seconds = Math.max(seconds, Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000));
+export type Reservation =
+  | { allowed: true }
+  /** `firstRefusal`: this is the first refused attempt of the key's current lock (the one worth an event). */
+  | { allowed: false; retryAfterSeconds: number; firstRefusal: boolean; refusedSoFar: number };
+
+/**
+ * Counts this attempt against the email and the address in one statement and says whether it may
+ * go on to the password check. Concurrent callers queue on the rows' locks (email rows are always
+ * locked before address rows, so two reservations never wait for each other in a cycle).
+ */
+export async function reserveAttempt(db: Database, keys: ThrottleKeys): Promise<Reservation> {
+  const { email: e, ip: i } = THROTTLE_POLICY;
+  const isIp = sql`t.key like 'ip:%'`;
+  const window = sql`make_interval(mins => case when ${isIp} then ${i.windowMinutes}::int else ${e.windowMinutes}::int end)`;
+  const lock = sql`make_interval(mins => case when ${isIp} then ${i.lockMinutes}::int else ${e.lockMinutes}::int end)`;
+  const limit = sql`(case when ${isIp} then ${i.limit}::int else ${e.limit}::int end)`;
+  const locked = sql`(t.locked_until is not null and t.locked_until > now())`;
+  const fresh = sql`(t.window_started_at <= now() - ${window} and not ${locked})`;
+  const values = keysOf(keys).map((key) => sql`(${key}, 1, now(), null)`);
+  const result = await db.execute(sql`
+    insert into sign_in_throttle as t (key, failures, window_started_at, locked_until)
+    values ${sql.join(values, sql`, `)}
+    on conflict (key) do update set
+      failures = case when ${fresh} then 1 else t.failures + 1 end,
+      window_started_at = case when ${fresh} then now() else t.window_started_at end,
+      locked_until = case
+        when ${locked} then t.locked_until
+        when not ${fresh} and t.failures + 1 >= ${limit} then now() + ${lock}
+        else null end
+    returning key, failures, ${limit} as "limit",
+      greatest(0, ceil(extract(epoch from (t.locked_until - now()))))::int as wait`);
+  const rows = rowsOf<{ key: string; failures: number; limit: number; wait: number | null }>(result);
+  let refused: Extract<Reservation, { allowed: false }> | undefined;
+  for (const row of rows) {
+    const over = Number(row.failures) - Number(row.limit);
+    if (over <= 0) continue;
+    refused = {
+      allowed: false,
+      retryAfterSeconds: Math.max(refused?.retryAfterSeconds ?? 0, Number(row.wait ?? 0), 1),
+      firstRefusal: (refused?.firstRefusal ?? false) || over === 1,
+      refusedSoFar: Math.max(refused?.refusedSoFar ?? 0, over),
+    };
   }
-  return seconds;
+  return refused ?? { allowed: true };
 }
 
-/** Counts a failure against the email and the address, in one statement each (atomic per key). */
-export async function recordFailure(db: Database, keys: ThrottleKeys): Promise<void> {
-  for (const key of keysOf(keys)) {
-    const policy = key.startsWith("ip:") ? THROTTLE_POLICY.ip : THROTTLE_POLICY.email;
-    const window = sql`make_interval(mins => ${policy.windowMinutes})`;
-    const lock = sql`make_interval(mins => ${policy.lockMinutes})`;
+/**
+ * A successful sign-in clears the email's count, and gives the address back the attempt it
+ * reserved (so an office signing in all day does not lock itself out).
+ */
+export async function releaseOnSuccess(db: Database, keys: ThrottleKeys): Promise<void> {
+  await db.delete(signInThrottle).where(inArray(signInThrottle.key, [`email:${keys.email}`]));
+  if (keys.ip) {
     await db.execute(sql`
-      insert into sign_in_throttle as t (key, failures, window_started_at, locked_until)
-      values (${key}, 1, now(), null)
-      on conflict (key) do update set
-        failures = case when t.window_started_at < now() - ${window} then 1 else t.failures + 1 end,
-        window_started_at = case when t.window_started_at < now() - ${window} then now() else t.window_started_at end,
-        locked_until = case
-          when t.window_started_at >= now() - ${window} and t.failures + 1 >= ${policy.limit} then now() + ${lock}
-          else t.locked_until end`);
+      update sign_in_throttle set failures = greatest(failures - 1, 0)
+      where key = ${`ip:${addressKey(keys.ip)}`} and (locked_until is null or locked_until <= now())`);
   }
 }
 
-/** A successful sign-in clears the email's count (not the address's). */
-export async function clearFailures(db: Database, email: string): Promise<void> {
-  await db.delete(signInThrottle).where(inArray(signInThrottle.key, [`email:${email}`]));
+/** An attempt that never reached the password check (the server was busy) is given back. */
+export async function giveBack(db: Database, keys: ThrottleKeys): Promise<void> {
+  await db.execute(sql`
+    update sign_in_throttle set failures = greatest(failures - 1, 0)
+    where key in (${sql.join(keysOf(keys).map((key) => sql`${key}`), sql`, `)}) and (locked_until is null or locked_until <= now())`);
 }

@@ -19,8 +19,9 @@ import { identityAuditEntry } from "../projections/identity-projection";
 import { auditLog } from "../db/schema";
 import type { RawEvent } from "../event-store/types";
 import { decodeEvent } from "../event-store/read";
-import { clearFailures, lockedForSeconds, recordFailure } from "./throttle";
-import { decoyHash, hashPassword, verifyPassword } from "./password";
+import { consumeRateLimit } from "./rate-limits";
+import { giveBack, releaseOnSuccess, reserveAttempt } from "./throttle";
+import { decoyHash, hashPassword, isHashingBusy, verifyPassword } from "./password";
 
 // Length over composition rules (NIST SP 800-63B), plus a refusal of the passwords everybody tries.
 const COMMON_PASSWORDS = new Set([
@@ -59,6 +60,8 @@ export const signUpSchema = z
     message: "Your password must not contain your email address.",
   });
 
+const EMAIL_TAKEN = "An account with this email already exists. Sign in instead.";
+
 export type SessionUser = { id: string; email: string; name: string; role: Role };
 
 const toSessionUser = (row: UserRow): SessionUser => ({ id: row.id, email: row.email, name: row.name, role: row.role as Role });
@@ -73,11 +76,24 @@ export async function projectAudit(tx: Database, raw: RawEvent[]): Promise<void>
 export async function registerUser(
   db: Database,
   input: unknown,
-  options: { role?: Role; metadata?: Omit<CommandMetadata, "actor"> & { actor?: CommandMetadata["actor"] } } = {},
+  options: {
+    role?: Role;
+    metadata?: Omit<CommandMetadata, "actor"> & { actor?: CommandMetadata["actor"] };
+    /** The client's address, for a sign-up anyone can make (rate limited per address and per email). */
+    address?: string | null;
+  } = {},
 ): Promise<SessionUser> {
+  const limited = options.address !== undefined;
+  if (limited) await consumeRateLimit(db, "signUp", { address: options.address });
   const { name, email, password } = parseInput(signUpSchema, input);
+  if (limited) await consumeRateLimit(db, "signUp", { account: email });
   const role = options.role ?? "customer";
   const id = randomUUID();
+  // The cheap check first: an email that is taken costs no 128 MiB hash (the insert below still
+  // guards against a race).
+  if ((await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)).length > 0) {
+    throw new ValidationError({ email: [EMAIL_TAKEN] });
+  }
   const passwordHash = await hashPassword(password);
   const metadata: CommandMetadata = {
     now: new Date(),
@@ -92,7 +108,7 @@ export async function registerUser(
       .onConflictDoNothing()
       .returning();
     const row = inserted[0];
-    if (!row) throw new ValidationError({ email: ["An account with this email already exists. Sign in instead."] });
+    if (!row) throw new ValidationError({ email: [EMAIL_TAKEN] });
     const raw = await recordFacts(tx, {
       streamId: userStreamId(id),
       streamType: USER_STREAM_TYPE,
@@ -129,18 +145,28 @@ export async function verifyCredentials(
         .toWellFormed()
         .replace(/[\u0000-\u001f\u007f]/g, "\ufffd");
 
-  const wait = await lockedForSeconds(db, { email, ip });
-  if (wait > 0) {
-    await recordSignInFailure(db, email, ip, "THROTTLED", undefined);
-    return { ok: false, reason: "THROTTLED", retryAfterSeconds: wait };
+  await consumeRateLimit(db, "signIn", { address: ip, account: email });
+  // The attempt is counted before the password is hashed, atomically (one statement), so parallel
+  // guesses cannot all pass a check made while the others are still hashing.
+  const reservation = await reserveAttempt(db, { email, ip });
+  if (!reservation.allowed) {
+    // One event per lock and key (its first refusal); the rest are counted in sign_in_throttle.
+    if (reservation.firstRefusal) await recordSignInFailure(db, email, ip, "THROTTLED", undefined);
+    return { ok: false, reason: "THROTTLED", retryAfterSeconds: reservation.retryAfterSeconds };
   }
   const row = parsedEmail.success ? (await db.select().from(users).where(eq(users.email, email)))[0] : undefined;
-  const valid = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
+  let valid: boolean;
+  try {
+    valid = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
+  } catch (error) {
+    // Refused before hashing (the instance is at its limit): the attempt did not happen.
+    if (isHashingBusy(error)) await giveBack(db, { email, ip });
+    throw error;
+  }
   if (row && valid) {
-    await clearFailures(db, email);
+    await releaseOnSuccess(db, { email, ip });
     return { ok: true, user: toSessionUser(row) };
   }
-  await recordFailure(db, { email, ip });
   await recordSignInFailure(db, email, ip, "BAD_CREDENTIALS", row?.id);
   return { ok: false, reason: "BAD_CREDENTIALS" };
 }

@@ -2,6 +2,10 @@ import "server-only";
 import { AuthError } from "next-auth";
 import { signIn, signOut } from "../auth/config";
 import { registerUser } from "../auth/users";
+import { isHashingBusy } from "../auth/password";
+import { isRateLimited } from "../auth/rate-limits";
+import { clientAddress } from "../client-address";
+import { headers } from "next/headers";
 import { database } from "../db";
 import { ValidationError } from "../domain/shared/errors";
 import { requestIds } from "../request-context";
@@ -14,6 +18,9 @@ export type AuthFormState = {
   fieldErrors?: Record<string, string[] | undefined>;
   values?: { email?: string; name?: string };
 };
+
+const BUSY_MESSAGE = "We are checking a lot of sign-ins right now. Please try again in a few seconds.";
+const RATE_LIMITED_MESSAGE = "Too many attempts from your network. Please wait a few minutes and try again.";
 
 const text = (formData: FormData, key: string) => {
   const value = formData.get(key);
@@ -33,12 +40,17 @@ export async function signInWithForm(formData: FormData): Promise<AuthFormState>
     return {};
   } catch (error) {
     if (error instanceof AuthError) {
-      const throttled = (error as AuthError & { code?: string }).code === "throttled";
+      const code = (error as AuthError & { code?: string }).code;
       return {
         values: { email },
-        message: throttled
-          ? "Too many failed attempts. For your safety, sign-in is paused for 15 minutes."
-          : "That email and password do not match an account.",
+        message:
+          code === "throttled"
+            ? "Too many failed attempts. For your safety, sign-in is paused for 15 minutes."
+            : code === "busy"
+              ? BUSY_MESSAGE
+              : code === "rate_limited"
+                ? RATE_LIMITED_MESSAGE
+                : "That email and password do not match an account.",
       };
     }
     throw error; // the redirect that follows a successful sign-in
@@ -50,11 +62,13 @@ export async function signUpWithForm(formData: FormData): Promise<AuthFormState>
   const input = { name: text(formData, "name"), email: text(formData, "email"), password: text(formData, "password") };
   try {
     const { db } = await database();
-    await registerUser(db, input, { metadata: { now: new Date(), origin: "web", ...(await requestIds()) } });
+    await registerUser(db, input, { metadata: { now: new Date(), origin: "web", ...(await requestIds()) }, address: clientAddress(await headers()) });
   } catch (error) {
     if (error instanceof ValidationError) {
       return { fieldErrors: error.fieldErrors, values: { name: input.name, email: input.email } };
     }
+    if (isHashingBusy(error)) return { message: BUSY_MESSAGE, values: { name: input.name, email: input.email } };
+    if (isRateLimited(error)) return { message: RATE_LIMITED_MESSAGE, values: { name: input.name, email: input.email } };
     throw error;
   }
   await signIn("credentials", { email: input.email, password: input.password, redirectTo: "/dashboard" });

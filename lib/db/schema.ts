@@ -15,6 +15,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  varchar,
   uuid,
 } from "drizzle-orm/pg-core";
 
@@ -203,6 +204,16 @@ export const signInThrottle = pgTable("sign_in_throttle", {
   failures: integer("failures").notNull(),
   windowStartedAt: timestamptz("window_started_at").notNull(),
   lockedUntil: timestamptz("locked_until"),
+});
+
+/**
+ * Rate-limit counters of rate-limiter-flexible's Postgres store (its own column layout: `expire` is
+ * milliseconds since the epoch), shared by every instance. Keys are bounded (hashed accounts).
+ */
+export const rateLimits = pgTable("rate_limits", {
+  key: varchar("key", { length: 255 }).primaryKey(),
+  points: integer("points").notNull().default(0),
+  expire: bigint("expire", { mode: "number" }),
 });
 
 export type UserRow = typeof users.$inferSelect;

@@ -429,5 +429,6 @@ export function eventMetadata(metadata: CommandMetadata): EventMetadata {
     correlationId: metadata.correlationId ?? metadata.commandId ?? null,
     causationId: metadata.causationId ?? metadata.commandId ?? null,
     origin: metadata.origin ?? null,
+    ...(metadata.claimedCorrelationId ? { claimedCorrelationId: metadata.claimedCorrelationId } : {}),
   };
 }

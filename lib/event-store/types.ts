@@ -6,6 +6,8 @@ export type EventMetadata = {
   readonly actorRole: "customer" | "admin" | "system";
   readonly commandId: string | null;
   readonly correlationId: string | null;
+  /** What an untrusted client sent as X-Correlation-Id (bounded, checked by saneId), apart from ours. */
+  readonly claimedCorrelationId?: string;
   readonly causationId: string | null;
   readonly origin: string | null;
 };

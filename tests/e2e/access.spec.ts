@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { balance, moveMoney, openAccount, signIn, signOut, signUp, statementRows } from "./support/customer";
 
 test("a second customer cannot see or move money in the first customer's account", async ({ page }) => {

@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page, test } from "@playwright/test";
+import { expect, type Page, test } from "./support/test";
 import { openAccount, signOut, signUp } from "./support/customer";
 
 async function seriousViolations(page: Page) {

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { openAccount, signUp } from "./support/customer";
 
 const ADMIN_PAGES = [

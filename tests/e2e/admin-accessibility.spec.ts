@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { seriousViolations, signInAsAdmin } from "./support/admin";
 
 test("the main back-office pages have no serious or critical axe violations", async ({ page }) => {

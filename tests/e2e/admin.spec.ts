@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { auditRows, DEMO_ADMIN, findAccountAsAdmin, numberOfAccount, separatePage, signInAsAdmin, transferTo } from "./support/admin";
 import { balance, depositForm, moveMoney, openAccount, signUp } from "./support/customer";
 

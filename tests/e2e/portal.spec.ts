@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { balance, depositForm, moveMoney, openAccount, signUp, statementRows, withdrawForm } from "./support/customer";
 
 test("a new customer opens a EUR account, deposits, withdraws, is refused an overdraft, and exports the statement", async ({ page }) => {

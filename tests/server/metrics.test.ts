@@ -30,7 +30,7 @@ describe("/api/metrics", () => {
   const data = tempDataDir();
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ env: { PGLITE_DATA_DIR: data.dir, AUTH_SECRET, METRICS_TOKEN } });
+    server = await startServer({ env: { PGLITE_DATA_DIR: data.dir, AUTH_SECRET, METRICS_TOKEN, DEMO_SEED: "true" } });
   });
   afterAll(async () => {
     await server?.stop();

@@ -84,11 +84,18 @@ describe("request and correlation ids", () => {
     for (const bad of ["", "short", "has space in it", 'quote"quote"quote', "x".repeat(200), "ünïcode-id-123"]) expect(saneId(bad)).toBeUndefined();
   });
 
-  it("use the request id as correlation id unless the caller sends one", () => {
+  it("use the request id as correlation id unless a trusted caller sends one", () => {
     const plain = idsFromHeaders(new Headers({ "x-request-id": "req-12345678" }));
     expect(plain).toEqual({ requestId: "req-12345678", correlationId: "req-12345678" });
-    const given = idsFromHeaders(new Headers({ "x-request-id": "req-12345678", "x-correlation-id": "batch-2026-11-23" }));
-    expect(given).toEqual({ requestId: "req-12345678", correlationId: "batch-2026-11-23" });
+    const trusted = idsFromHeaders(new Headers({ "x-request-id": "req-12345678", "x-correlation-id": "batch-2026-11-23" }), true);
+    expect(trusted).toEqual({ requestId: "req-12345678", correlationId: "batch-2026-11-23" });
+  });
+
+  it("attack: an untrusted caller's correlation id is kept as its claim, never as ours", () => {
+    const claimed = idsFromHeaders(new Headers({ "x-request-id": "req-12345678", "x-correlation-id": "victim-transfer-42" }));
+    expect(claimed).toEqual({ requestId: "req-12345678", correlationId: "req-12345678", claimedCorrelationId: "victim-transfer-42" });
+    const garbage = idsFromHeaders(new Headers({ "x-request-id": "req-12345678", "x-correlation-id": "x".repeat(4000) }));
+    expect(garbage).toEqual({ requestId: "req-12345678", correlationId: "req-12345678" });
   });
 });
 

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
-import { Field } from "@/components/ui/field";
+import { Field, FormMessage } from "@/components/ui/field";
 import { type AuthFormState, signUpAction } from "../actions";
 
 export function SignUpForm() {
@@ -10,6 +10,7 @@ export function SignUpForm() {
   const errors = state.fieldErrors ?? {};
   return (
     <form action={action} className="form" aria-labelledby="sign-up-title" noValidate>
+      {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}
       <Field id="name" label="Full name" errors={errors.name}>
         {(props) => <input {...props} name="name" autoComplete="name" required defaultValue={state.values?.name} />}
       </Field>

@@ -1,6 +1,7 @@
 import "server-only";
 import { issueApiToken, revokeApiToken } from "../../auth/api-tokens";
-import { clientAddress } from "../../auth/config";
+import { clientAddress } from "../../client-address";
+import { consumeRateLimit } from "../../auth/rate-limits";
 import { registerUser, verifyCredentials } from "../../auth/users";
 import type { operations } from "../operations";
 import { ApiProblem } from "../problem";
@@ -9,8 +10,9 @@ import type { Handler } from "../route";
 /** Tokens made by POST /auth/token last this long; the portal offers other lifetimes. */
 export const API_SIGN_IN_TOKEN_DAYS = 30;
 
-export const signUp: Handler<typeof operations.signUp> = async ({ ctx, body, metadata }) => {
+export const signUp: Handler<typeof operations.signUp> = async ({ ctx, body, metadata, request }) => {
   const user = await registerUser(ctx.db, body, {
+    address: clientAddress(request.headers),
     metadata: { now: metadata.now, origin: "api", requestId: metadata.requestId, correlationId: metadata.correlationId },
   });
   return { user };
@@ -18,7 +20,8 @@ export const signUp: Handler<typeof operations.signUp> = async ({ ctx, body, met
 
 /** Email and password to a token, through the portal's own check and sign-in throttle. */
 export const createToken: Handler<typeof operations.createToken> = async ({ ctx, body, request, metadata }) => {
-  const result = await verifyCredentials(ctx.db, body, clientAddress(request.headers));
+  const address = clientAddress(request.headers);
+  const result = await verifyCredentials(ctx.db, body, address);
   if (!result.ok) {
     if (result.reason === "THROTTLED") {
       throw new ApiProblem("TOO_MANY_ATTEMPTS", `Too many failed attempts. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`, {
@@ -27,6 +30,7 @@ export const createToken: Handler<typeof operations.createToken> = async ({ ctx,
     }
     throw new ApiProblem("INVALID_CREDENTIALS", "That email and password do not match an account.");
   }
+  await consumeRateLimit(ctx.db, "tokenIssue", { address, account: result.user.id });
   const { token, summary } = await issueApiToken(
     ctx.db,
     result.user,

@@ -1,5 +1,6 @@
 import type { Decider, Message } from "../shared/decider";
 import { assertNever, DomainError } from "../shared/errors";
+import { compactSkeleton, nameSkeleton } from "./normalise";
 
 /**
  * The sanctions list, kept by admins as events on one `sanctions` stream so every addition and
@@ -18,23 +19,30 @@ export type SanctionsState = { readonly entries: Readonly<Record<string, string>
 export const SANCTIONS_STREAM_ID = "sanctions";
 export const SANCTIONS_STREAM_TYPE = "sanctions";
 
-/** Lower case, accents and punctuation dropped, spaces collapsed: "Café-Noir  Ltd." -> "cafe noir ltd". */
+/** The comparable form of a name (see normalise.ts): "Café-Noir  Ltd." -> "cafe noir ltd", "Ιvаn" -> "ivan". */
 export function normaliseName(text: string): string {
-  return text
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim();
+  return nameSkeleton(text);
 }
 
-/** Entries whose whole words appear in the payee's name or the reference. */
+// Separators inserted inside a name ("I.v.a.n") are caught on the compact form, for names long
+// enough that a match inside other words would be a coincidence worth a review, not noise.
+const COMPACT_MIN_LENGTH = 6;
+
+/**
+ * Entries whose whole words appear in the payee's name or the reference, compared by skeleton, or
+ * whose compact skeleton appears in the texts' compact skeleton. A false match holds a transfer for
+ * review; a missed one lets it through, so the comparison leans to matching.
+ */
 export function screen(texts: readonly (string | null)[], entries: readonly { name: string }[]): string[] {
-  const haystack = ` ${texts.filter(Boolean).map((text) => normaliseName(text as string)).join(" | ")} `;
+  const present = texts.filter((text): text is string => Boolean(text));
+  const haystack = ` ${present.map(nameSkeleton).join(" | ")} `;
+  const compactHaystack = present.map(compactSkeleton).join("|");
   const matches = new Set<string>();
   for (const entry of entries) {
-    const needle = normaliseName(entry.name);
-    if (needle && haystack.includes(` ${needle} `)) matches.add(entry.name);
+    const needle = nameSkeleton(entry.name);
+    const compact = needle.replaceAll(" ", "");
+    if (!needle) continue;
+    if (haystack.includes(` ${needle} `) || (compact.length >= COMPACT_MIN_LENGTH && compactHaystack.includes(compact))) matches.add(entry.name);
   }
   return [...matches];
 }

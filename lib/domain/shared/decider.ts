@@ -11,6 +11,8 @@ export type CommandMetadata = {
   readonly actor: { readonly id: string; readonly role: "customer" | "admin" | "system" };
   readonly commandId?: string;
   readonly correlationId?: string;
+  /** A correlation id an untrusted caller sent: kept as its claim, never as our correlation id. */
+  readonly claimedCorrelationId?: string;
   readonly causationId?: string;
   readonly origin?: "web" | "api" | "cli" | "system" | "test";
   /** The HTTP request that carried the command, for logs only (events keep the correlation id). */

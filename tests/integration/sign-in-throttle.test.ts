@@ -1,0 +1,40 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerUser, verifyCredentials } from "@/lib/auth/users";
+import { THROTTLE_POLICY } from "@/lib/auth/throttle";
+import { rowsOf } from "@/lib/db/client";
+import { postgresBackends, type TestDatabase } from "../support/databases";
+
+const signInFailures = async (t: TestDatabase, email: string) =>
+  rowsOf<{ reason: string }>(
+    await t.db.execute(sql`select data->>'reason' as reason from events where event_type = 'SignInFailed' and data->>'email' = ${email}`),
+  );
+
+describe.each(postgresBackends)("attack: parallel password guesses at one email on $name", (backend) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await backend.create();
+  });
+  afterAll(() => t.drop());
+
+  it("100 concurrent guesses from many instances reach the password check at most 5 times; even the right password is then refused", async () => {
+    const email = `race-${randomUUID()}@example.com`;
+    await registerUser(t.db, { name: "Rae Race", email, password: "the right phrase" });
+    // Four "instances", each with its own pool, all guessing at once.
+    const pools = [t.db, ...(await Promise.all([t.openAnother(10), t.openAnother(10), t.openAnother(10)])).map((h) => h.db)];
+    const guesses = Array.from({ length: 100 }, (_, i) =>
+      verifyCredentials(pools[i % pools.length]!, { email, password: `guess number ${i}` }, `198.51.100.${i % 200}`),
+    );
+    const results = await Promise.all(guesses);
+    const checked = results.filter((r) => !r.ok && r.reason === "BAD_CREDENTIALS");
+    const throttled = results.filter((r) => !r.ok && r.reason === "THROTTLED");
+    expect(checked.length).toBeLessThanOrEqual(THROTTLE_POLICY.email.limit);
+    expect(checked.length + throttled.length).toBe(100);
+    expect(await verifyCredentials(t.db, { email, password: "the right phrase" }, "203.0.113.1")).toMatchObject({ ok: false, reason: "THROTTLED" });
+    // The refusals are one event for the lock, not one per request.
+    const events = await signInFailures(t, email);
+    expect(events.filter((e) => e.reason === "BAD_CREDENTIALS").length).toBe(checked.length);
+    expect(events.filter((e) => e.reason === "THROTTLED").length).toBe(1);
+  });
+});
