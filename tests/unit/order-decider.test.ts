@@ -94,14 +94,14 @@ describe("order decider", () => {
   it("given an order, when it is edited, then the new terms apply from the next date after now", () => {
     const weekly: Schedule = { kind: "weekly", startDate: "2025-01-06", endDate: null, count: null };
     given([created])
-      .when({ type: "EditOrder", data: { ...terms, amount: 900n, schedule: weekly, now: "2025-01-10T00:00:00Z" } })
+      .when({ type: "EditOrder", data: { amount: 900n, reference: "Rent", schedule: weekly, timeZone: "Europe/Berlin", now: "2025-01-10T00:00:00Z" } })
       .then([{ type: "OrderEdited", data: { ...terms, amount: 900n, schedule: weekly, nextIndex: 1, nextDueAt: "2025-01-13T05:00:00Z" } }]);
   });
 
   it("given a cancelled order, when it is cancelled again, then nothing happens; edited, then it is refused", () => {
     const cancelled = [created, { type: "OrderCancelled", data: {} } as OrderEvent];
     given(cancelled).when({ type: "CancelOrder", data: {} }).then([]);
-    given(cancelled).when({ type: "EditOrder", data: { ...terms, now: "2025-01-10T00:00:00Z" } }).thenThrows("ORDER_ENDED");
+    given(cancelled).when({ type: "EditOrder", data: { amount: 1n, reference: null, schedule, timeZone: "UTC", now: "2025-01-10T00:00:00Z" } }).thenThrows("ORDER_ENDED");
     given(cancelled).when({ type: "StartDuePayment", data: { dueAt: "2025-01-31T05:00:00Z", transferId: "t", now: "2025-02-01T00:00:00Z" } }).then([]);
   });
 });

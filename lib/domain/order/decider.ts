@@ -26,7 +26,8 @@ export type StartDuePayment = Message<"StartDuePayment", { readonly dueAt: strin
 export type FailDuePayment = Message<"FailDuePayment", { readonly dueAt: string; readonly reason: string; readonly now: string }>;
 export type PauseOrder = Message<"PauseOrder", Record<string, never>>;
 export type ResumeOrder = Message<"ResumeOrder", { readonly now: string }>;
-export type EditOrder = Message<"EditOrder", OrderTerms & { readonly now: string }>;
+/** New terms for the payments to come; the currency stays the account's. */
+export type EditOrder = Message<"EditOrder", Omit<OrderTerms, "currency"> & { readonly now: string }>;
 export type CancelOrder = Message<"CancelOrder", Record<string, never>>;
 
 export type OrderCommand = CreateOrder | StartDuePayment | FailDuePayment | PauseOrder | ResumeOrder | EditOrder | CancelOrder;
@@ -51,7 +52,8 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
     case "FailDuePayment": {
       // Another runner got there first, the order was paused or edited meanwhile, or the date is
       // not here yet: nothing to do, and nothing to tell (the runner just moves on).
-      if (state.status !== "Active" || state.nextDueAt !== command.data.dueAt || state.nextIndex === null) return [];
+      if (state.status !== "Active" || state.nextDueAt === null || state.nextIndex === null) return [];
+      if (compareInstants(state.nextDueAt, command.data.dueAt) !== 0) return [];
       if (compareInstants(command.data.dueAt, command.data.now) > 0) return [];
       const following = followingOccurrence(state.schedule, state.timeZone, state.nextIndex);
       const after = { index: state.nextIndex, dueAt: state.nextDueAt, nextIndex: following?.index ?? null, nextDueAt: following?.dueAt ?? null };
@@ -71,8 +73,8 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
     }
     case "EditOrder": {
       assertOpen(state.status);
-      const { now, ...terms } = command.data;
-      if (terms.currency !== state.currency) throw new DomainError("INVARIANT_VIOLATED", "An order pays in its account's currency.");
+      const { now, ...edited } = command.data;
+      const terms: OrderTerms = { ...edited, currency: state.currency };
       const first = firstPayment(terms, now);
       return [{ type: "OrderEdited", data: { ...terms, nextIndex: first.index, nextDueAt: first.dueAt } }];
     }
