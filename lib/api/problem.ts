@@ -15,6 +15,8 @@ export const PROBLEMS = {
   NOT_FOUND: { status: 404, title: "Not found" },
   ACCOUNT_NOT_FOUND: { status: 404, title: "Account not found" },
   TRANSFER_NOT_FOUND: { status: 404, title: "Transfer not found" },
+  PAYEE_NOT_FOUND: { status: 404, title: "Payee not found" },
+  ORDER_NOT_FOUND: { status: 404, title: "Order not found" },
   PAYLOAD_TOO_LARGE: { status: 413, title: "The body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "The body must be application/json" },
   VALIDATION_FAILED: { status: 422, title: "Some fields need attention" },
@@ -29,6 +31,7 @@ export const PROBLEMS = {
   FUNDS_RESERVED: { status: 422, title: "Money is reserved for transfers in progress" },
   CURRENCY_MISMATCH: { status: 422, title: "The accounts hold different currencies" },
   TRANSFER_NOT_HELD: { status: 422, title: "The transfer is not held for review" },
+  ORDER_ENDED: { status: 422, title: "The order was cancelled or has made its last payment" },
   TOO_MANY_ATTEMPTS: { status: 429, title: "Too many failed attempts" },
   INTERNAL_ERROR: { status: 500, title: "Something went wrong on our side" },
 } as const satisfies Record<string, { status: number; title: string }>;
