@@ -31,6 +31,8 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 <>
                   <Link href="/dashboard">Accounts</Link>
                   <Link href="/transfers">Transfers</Link>
+                  <Link href="/payees">Payees</Link>
+                  <Link href="/orders">Orders</Link>
                   <Link href="/accounts/new">Open an account</Link>
                   <Link href="/settings/tokens">API tokens</Link>
                   {user.role === "admin" ? <Link href="/admin">Back office</Link> : null}

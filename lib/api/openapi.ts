@@ -69,6 +69,8 @@ export function openApiDocument(limits: Limits): Record<string, unknown> {
       { name: "Auth", description: "Sign up and bearer tokens." },
       { name: "Accounts", description: "Your accounts, deposits, withdrawals and statements." },
       { name: "Transfers", description: "Transfers between accounts (same currency)." },
+      { name: "Payees", description: "Saved payees, checked by confirmation of payee (the holder's masked name)." },
+      { name: "Orders", description: "Scheduled (once) and standing (weekly, monthly) orders; each due payment becomes a transfer." },
       { name: "Admin", description: "Back-office actions; tokens of admins only (others get 403)." },
       { name: "Meta", description: "About the API itself." },
     ],

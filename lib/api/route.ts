@@ -164,10 +164,15 @@ function expectedProblem(error: unknown): ApiProblem | undefined {
         return new ApiProblem("TRANSFER_NOT_FOUND", "There is no such transfer.");
       case "TRANSFER_NOT_HELD":
         return new ApiProblem("TRANSFER_NOT_HELD", error.message);
+      case "ORDER_NOT_FOUND":
+        return new ApiProblem("ORDER_NOT_FOUND", "There is no such order of yours.");
+      case "ORDER_ENDED":
+        return new ApiProblem("ORDER_ENDED", error.message);
       // What a key makes is named after the key (a derived id): once the key's record is purged
       // (after 48 hours), the same key meets what it made the first time.
       case "TRANSFER_ALREADY_EXISTS":
       case "ACCOUNT_ALREADY_EXISTS":
+      case "ORDER_ALREADY_EXISTS":
         return new ApiProblem("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used more than 48 hours ago; use a new key for a new operation.");
       default:
         return undefined;

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { openAccountInput, freezeInput, moneyInput, reasonInput } from "../commands/accounts";
+import { editOrderFields, orderInputFields } from "../commands/orders";
+import { addPayeeInput, PAYEE_NAME_MAX } from "../commands/payees";
 import { accountNumberText, reviewSchema, transferRequestFields } from "../commands/transfers";
-import { idSchema } from "../commands/validation";
+import { idSchema, requiredText } from "../commands/validation";
 import { emailSchema, signUpSchema } from "../auth/users";
 import { ROLES } from "../domain/identity/events";
 import { CURRENCY_CODES } from "../domain/shared/currency";
@@ -82,6 +84,60 @@ export const reasonBody = () => reasonInput.omit({ accountId: true }).strict();
 
 export const reviewBody = () => reviewSchema.omit({ transferId: true }).strict();
 
+export const payeeBody = () => {
+  const schema = addPayeeInput.strict();
+  describedAs(schema.shape.accountNumber, {
+    type: "string",
+    description: "The payee's account number, with or without spaces. Look it up first with GET /payees/confirmation to see the holder's masked name.",
+    examples: ["LL12 3456 7890"],
+  });
+  return schema;
+};
+
+export const renamePayeeBody = () => z.strictObject({ name: requiredText("Payee name", PAYEE_NAME_MAX) });
+
+const scheduleJsonSchema = {
+  description:
+    "When to pay, as local dates (YYYY-MM-DD) in timeZone, each paid at 06:00 local time. once: {kind, date}. weekly: {kind, startDate, endDate?, count?}. monthly: {kind, startDate, dayOfMonth (1-31; a shorter month pays on its last day), endDate?, count?}.",
+  oneOf: [
+    { type: "object", required: ["kind", "date"], properties: { kind: { const: "once" }, date: { type: "string", format: "date" } } },
+    {
+      type: "object",
+      required: ["kind", "startDate"],
+      properties: { kind: { const: "weekly" }, startDate: { type: "string", format: "date" }, endDate: { type: "string", format: "date" }, count: { type: "integer", minimum: 1, maximum: 520 } },
+    },
+    {
+      type: "object",
+      required: ["kind", "startDate", "dayOfMonth"],
+      properties: {
+        kind: { const: "monthly" },
+        startDate: { type: "string", format: "date" },
+        dayOfMonth: { type: "integer", minimum: 1, maximum: 31 },
+        endDate: { type: "string", format: "date" },
+        count: { type: "integer", minimum: 1, maximum: 520 },
+      },
+    },
+  ],
+};
+
+export const orderBody = (limits: Limits) => {
+  const fields = orderInputFields(limits.maxTransferAmount).shape;
+  const schema = z.strictObject({ ...fields, schedule: fields.schedule });
+  describedAs(fields.amount, amountJsonSchema(limits.maxTransferAmount));
+  describedAs(fields.schedule, scheduleJsonSchema);
+  describedAs(fields.payeeId, { type: "string", format: "uuid", description: "One of your saved payees (or give toAccountNumber)." });
+  describedAs(fields.toAccountNumber, { type: "string", description: "The account number to pay, when not a saved payee.", examples: ["LL12 3456 7890"] });
+  describedAs(fields.timeZone, { type: "string", description: "IANA time zone the dates are read in.", examples: ["Europe/Berlin"] });
+  return schema;
+};
+
+export const editOrderBody = (limits: Limits) => {
+  const schema = editOrderFields(limits.maxTransferAmount).strict();
+  describedAs(schema.shape.amount, amountJsonSchema(limits.maxTransferAmount));
+  describedAs(schema.shape.schedule, scheduleJsonSchema);
+  return schema;
+};
+
 /** Bodiless POSTs accept nothing or `{}`. */
 export const emptyBody = () => z.strictObject({});
 
@@ -134,6 +190,16 @@ export const transfersQuery = () =>
       { type: "string", description: "The nextCursor of the previous page." },
     ),
   });
+
+const keysetCursor = () =>
+  describedAs(z.string().regex(/^[A-Za-z0-9_-]{1,400}$/, "This is not a cursor this API gave out.").optional(), {
+    type: "string",
+    description: "The nextCursor of the previous page.",
+  });
+
+export const pageQuery = () => z.strictObject({ limit: queryInteger("limit", 100), cursor: keysetCursor() });
+
+export const payeeConfirmationQuery = () => z.strictObject({ accountNumber: z.string({ error: "Give accountNumber." }).min(1, "Give accountNumber.").max(40) });
 
 export const eventsQuery = () => z.strictObject({ limit: queryInteger("limit", 500), cursor: positionCursor });
 
@@ -218,6 +284,42 @@ export const Transfer = z.object({
   updatedAt: timestamp(),
 });
 
+export const Payee = z.object({
+  id: z.string().meta({ format: "uuid" }),
+  name: z.string(),
+  accountNumber: z.string(),
+  holderName: z.string().meta({ description: "The holder's masked name, as confirmation of payee showed it when the payee was saved." }),
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
+});
+
+export const PayeeConfirmation = z.object({ accountNumber: z.string(), holderName: z.string(), currency: z.enum(CURRENCY_CODES) });
+
+export const Order = z.object({
+  id: z.string().meta({ format: "uuid" }),
+  status: z.enum(["active", "paused", "cancelled", "finished"]),
+  fromAccountId: z.string(),
+  payee: z.object({ accountNumber: z.string(), name: z.string(), payeeId: z.string().nullable() }),
+  amount: int64(),
+  currency: z.enum(CURRENCY_CODES),
+  reference: z.string().nullable(),
+  schedule: z.record(z.string(), z.unknown()),
+  timeZone: z.string(),
+  nextDueAt: timestamp().nullable(),
+  paymentsStarted: z.int(),
+  paymentsFailed: z.int(),
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
+});
+
+export const OrderPayment = z.object({
+  dueAt: timestamp(),
+  outcome: z.enum(["started", "failed"]),
+  transferId: z.string().nullable(),
+  transferStatus: z.string().nullable(),
+  failureReason: z.string().nullable(),
+});
+
 export const StoredEvent = z.object({
   globalPosition: int64(),
   transactionId: z.string(),
@@ -275,6 +377,12 @@ export const responses = {
   transfer: z.object({ transfer: Transfer }),
   transfers: z.object({ transfers: z.array(Transfer), nextCursor: cursor }),
   events: z.object({ events: z.array(StoredEvent), nextCursor: cursor }),
+  payee: z.object({ payee: Payee }),
+  payees: z.object({ payees: z.array(Payee), nextCursor: cursor }),
+  payeeConfirmation: z.object({ confirmation: PayeeConfirmation }),
+  order: z.object({ order: Order }),
+  orderWithPayments: z.object({ order: Order, payments: z.array(OrderPayment) }),
+  orders: z.object({ orders: z.array(Order), nextCursor: cursor }),
   audit: z.object({ entries: z.array(AuditEntry), nextCursor: cursor }),
   rebuild: z.object({ events: z.int(), rows: z.record(z.string(), z.int()), elapsedMs: z.number() }),
   none: z.object({}),

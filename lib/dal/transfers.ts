@@ -12,6 +12,7 @@ import { ValidationError } from "../domain/shared/errors";
 import { formatMoney, parseDecimalAmount } from "../domain/shared/money";
 import { IdempotencyKeyReusedError } from "../event-store/errors";
 import { driveTransfer } from "../process-managers/transfer-runner";
+import { findPayeeFor } from "../read-models/payees";
 import { decodeTransferCursor, findTransferFor, maskName, readTransferPage, type TransferDto, toTransferDto } from "../read-models/transfers";
 import { findOwnedAccount } from "./accounts";
 import { commandContext } from "./context";
@@ -44,8 +45,9 @@ export async function listMyTransfers(cursor?: string, limit = 25): Promise<{ tr
 
 export type TransferFormValues = {
   fromAccountId: string;
-  destination: "own" | "other";
+  destination: "own" | "other" | "payee";
   toAccountId: string;
+  payeeId: string;
   toAccountNumber: string;
   amount: string;
   reference: string;
@@ -69,8 +71,9 @@ const text = (formData: FormData, key: string) => {
 function readValues(formData: FormData): TransferFormValues {
   return {
     fromAccountId: text(formData, "fromAccountId"),
-    destination: text(formData, "destination") === "own" ? "own" : "other",
+    destination: text(formData, "destination") === "own" ? "own" : text(formData, "destination") === "payee" ? "payee" : "other",
     toAccountId: text(formData, "toAccountId"),
+    payeeId: text(formData, "payeeId"),
     toAccountNumber: text(formData, "toAccountNumber"),
     amount: text(formData, "amount"),
     reference: text(formData, "reference"),
@@ -105,8 +108,11 @@ export async function submitTransferForm(formData: FormData): Promise<TransferFo
     if (!own) fieldErrors.toAccountId = ["Choose one of your accounts to pay into."];
     else destination = { ...own, name: own.nickname ?? `${own.currency} account` };
   } else {
-    const number = normaliseAccountNumber(values.toAccountNumber);
-    if (!number) fieldErrors.toAccountNumber = ["Enter the payee's account number, like LL12 3456 7890; check it for typos."];
+    // A saved payee is paid by the account number it was saved with (and confirmed for).
+    const payee = values.destination === "payee" ? await findPayeeFor(db, user.id, values.payeeId) : undefined;
+    const number = payee ? payee.accountNumber : normaliseAccountNumber(values.toAccountNumber);
+    if (values.destination === "payee" && !payee) fieldErrors.payeeId = ["Choose one of your saved payees."];
+    else if (!number) fieldErrors.toAccountNumber = ["Enter the payee's account number, like LL12 3456 7890; check it for typos."];
     else {
       const rows = await db
         .select({ accountId: accountSummary.accountId, number: accountSummary.number, currency: accountSummary.currency, customerId: accountSummary.customerId, status: accountSummary.status, name: users.name })
@@ -119,7 +125,7 @@ export async function submitTransferForm(formData: FormData): Promise<TransferFo
   }
   if (destination && destination.accountId === from.accountId) fieldErrors.toAccountId = ["Choose a different account to pay into."];
   if (destination && destination.currency !== currency) {
-    fieldErrors[values.destination === "own" ? "toAccountId" : "toAccountNumber"] = [
+    fieldErrors[values.destination === "own" ? "toAccountId" : values.destination === "payee" ? "payeeId" : "toAccountNumber"] = [
       `Transfers must stay in one currency: your account holds ${currency} and the payee's holds ${destination.currency}.`,
     ];
   }

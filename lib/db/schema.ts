@@ -194,6 +194,8 @@ export const users = pgTable(
     role: text("role").notNull(),
     passwordHash: text("password_hash").notNull(),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
+    /** IANA time zone the customer's dates are read in (scheduled payments); null until set. */
+    timeZone: text("time_zone"),
   },
   (t) => [uniqueIndex("users_email_idx").on(t.email)],
 );
@@ -313,3 +315,73 @@ export const apiTokens = pgTable(
 );
 
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
+
+// ---------------------------------------------------------------- payees and standing orders
+
+/**
+ * A customer's saved payees. Adding, renaming and deleting are also events on the customer's stream
+ * (so audited); like api_tokens this is the operational table those events describe.
+ */
+export const payees = pgTable(
+  "payees",
+  {
+    payeeId: text("payee_id").primaryKey(),
+    ownerId: text("owner_id").notNull(),
+    /** The customer's own name for the payee (at most 60 characters). */
+    name: text("name").notNull(),
+    accountNumber: text("account_number").notNull(),
+    /** The holder's masked name, as confirmation of payee showed it when the payee was saved. */
+    holderName: text("holder_name").notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+    updatedAt: timestamptz("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("payees_owner_number_idx").on(t.ownerId, t.accountNumber), index("payees_owner_idx").on(t.ownerId, t.name, t.payeeId)],
+);
+
+/** One row per scheduled or standing order, projected inline from the `order-<id>` stream. */
+export const standingOrders = pgTable(
+  "standing_orders",
+  {
+    orderId: text("order_id").primaryKey(),
+    ownerId: text("owner_id").notNull(),
+    fromAccountId: text("from_account_id").notNull(),
+    toAccountNumber: text("to_account_number").notNull(),
+    payeeName: text("payee_name").notNull(),
+    payeeId: text("payee_id"),
+    amount: money("amount").notNull(),
+    currency: text("currency").notNull(),
+    reference: text("reference"),
+    schedule: jsonb("schedule").notNull(),
+    timeZone: text("time_zone").notNull(),
+    /** active | paused | cancelled | finished */
+    status: text("status").notNull(),
+    nextIndex: integer("next_index"),
+    nextDueAt: timestamptz("next_due_at"),
+    paymentsStarted: integer("payments_started").notNull(),
+    paymentsFailed: integer("payments_failed").notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+    updatedAt: timestamptz("updated_at").notNull(),
+    version: position("version").notNull(),
+  },
+  (t) => [index("standing_orders_due_idx").on(t.status, t.nextDueAt), index("standing_orders_owner_idx").on(t.ownerId, t.createdAt, t.orderId)],
+);
+
+/** Each due date an order reached: the transfer it started, or why it could not. */
+export const orderPayments = pgTable(
+  "order_payments",
+  {
+    orderId: text("order_id").notNull(),
+    dueAt: timestamptz("due_at").notNull(),
+    ownerId: text("owner_id").notNull(),
+    transferId: text("transfer_id"),
+    /** started | failed */
+    outcome: text("outcome").notNull(),
+    reason: text("reason"),
+    recordedAt: timestamptz("recorded_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.dueAt] })],
+);
+
+export type PayeeRow = typeof payees.$inferSelect;
+export type StandingOrderRow = typeof standingOrders.$inferSelect;
+export type OrderPaymentRow = typeof orderPayments.$inferSelect;

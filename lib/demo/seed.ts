@@ -2,12 +2,21 @@ import { eq } from "drizzle-orm";
 import { type CommandContext, depositMoney, openAccount, withdrawMoney } from "../commands/accounts";
 import { users } from "../db/schema";
 import { registerUser } from "../auth/users";
-import { addSanctionsEntry } from "../commands/transfers";
+import { addSanctionsEntry, requestTransfer } from "../commands/transfers";
+import { createOrder } from "../commands/orders";
+import { addPayee } from "../commands/payees";
+import { setTimeZone } from "../commands/profile";
+import { accountSummary } from "../db/schema";
+import { localDateAt } from "../domain/order/schedule";
+import { driveTransfer } from "../process-managers/transfer-runner";
 import type { CommandMetadata } from "../domain/shared/decider";
 
 /** The demo sign-ins, stated in the README too. */
 export const DEMO_CUSTOMER = { name: "Dana Whitfield", email: "dana@ledgerline.dev", password: "sunny-harbour-42" };
 export const DEMO_ADMIN = { name: "Avery Stone", email: "avery@ledgerline.dev", password: "steady-audit-42" };
+/** Another customer, so the demo has someone to pay (no sign-in is advertised for them). */
+export const DEMO_PAYEE = { name: "Sam Okafor", email: "sam@ledgerline.dev", password: "quiet-meadow-42" };
+export const DEMO_TIME_ZONE = "Europe/Berlin";
 /** Fictional names on the demo sanctions list: a transfer mentioning one is held for review. */
 export const DEMO_SANCTIONS = ["Globex Illicit Trading", "Ivan Blacklistov"];
 
@@ -51,8 +60,38 @@ export async function seedDemo(ctx: CommandContext, now = new Date()): Promise<{
   await withdrawMoney(ctx, { accountId: s, amount: 500_000, reference: "Car deposit" }, meta, at(85, 12));
   await deposit(s, 12_550, "Birthday gift", 88);
 
+  await seedPayments(ctx, customer, e, now);
+
   async function deposit(accountId: string, amount: number, reference: string, day: number) {
     await depositMoney(ctx, { accountId, amount, reference }, meta, at(day, 10));
   }
   return { seeded: true };
+}
+
+/**
+ * Everyday payments in the demo: Sam as a saved payee (confirmed by masked name), one transfer to
+ * him that completed and one that failed for lack of funds, and a monthly standing order for the
+ * rent on the 1st, in the customer's time zone.
+ */
+async function seedPayments(ctx: CommandContext, customer: { id: string }, everyday: string, now: Date) {
+  const sam = await registerUser(ctx.db, DEMO_PAYEE, { metadata: { now, origin: "system" } });
+  const samMeta: CommandMetadata = { now, actor: { id: sam.id, role: "customer" }, origin: "system" };
+  const { accountId: samAccount } = await openAccount(ctx, { customerId: sam.id, currency: "EUR", nickname: "Current" }, samMeta);
+  const [row] = await ctx.db.select({ number: accountSummary.number }).from(accountSummary).where(eq(accountSummary.accountId, samAccount));
+  const number = row?.number ?? "";
+  const meta = (commandId: string): CommandMetadata => ({ now, actor: { id: customer.id, role: "customer" }, origin: "system", commandId: `demo:${commandId}` });
+  await setTimeZone(ctx.db, customer, { timeZone: DEMO_TIME_ZONE }, meta("time-zone"));
+  const payee = await addPayee(ctx.db, customer, { name: "Sam (flatmate)", accountNumber: number }, meta("payee-sam"));
+  const runner = { ctx, runnerId: "demo-seed" };
+  const paid = await requestTransfer(ctx, { fromAccountId: everyday, toAccountNumber: number, amount: 4_250, reference: "Concert tickets" }, meta("transfer-tickets"));
+  await driveTransfer(runner, paid.transferId);
+  const refused = await requestTransfer(ctx, { fromAccountId: everyday, toAccountNumber: number, amount: 9_000_000, reference: "Shared car" }, meta("transfer-car"));
+  await driveTransfer(runner, refused.transferId);
+  const today = localDateAt(now.toISOString(), DEMO_TIME_ZONE);
+  await createOrder(
+    ctx,
+    customer,
+    { fromAccountId: everyday, payeeId: payee.payeeId, amount: 45_000, reference: "Rent share", timeZone: DEMO_TIME_ZONE, schedule: { kind: "monthly", startDate: today, dayOfMonth: 1 } },
+    meta("order-rent"),
+  );
 }

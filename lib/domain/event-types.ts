@@ -1,10 +1,12 @@
 import type { AccountEvent } from "./account/events";
 import type { IdentityEvent } from "./identity/events";
 import type { OperationsEvent } from "./operations/events";
+import type { OrderEvent } from "./order/events";
 import type { SanctionsEvent } from "./sanctions/sanctions";
 import type { TransferEvent } from "./transfer/events";
 
-export type AuditedEventType = AccountEvent["type"] | TransferEvent["type"] | SanctionsEvent["type"] | IdentityEvent["type"] | OperationsEvent["type"];
+export type AuditedEventType = AccountEvent["type"] | TransferEvent["type"] | SanctionsEvent["type"] | IdentityEvent["type"] | OperationsEvent["type"]
+  | OrderEvent["type"];
 
 /**
  * Every event type the audit log can hold, with a label for the filter. A Record over the union, so
@@ -41,6 +43,17 @@ const LABELS: Record<AuditedEventType, string> = {
   SignInFailed: "Sign-in failed",
   ApiTokenIssued: "API token issued",
   ApiTokenRevoked: "API token revoked",
+  PayeeAdded: "Payee added",
+  PayeeRenamed: "Payee renamed",
+  PayeeDeleted: "Payee deleted",
+  TimeZoneChanged: "Time zone changed",
+  OrderCreated: "Payment order set up",
+  OrderPaymentStarted: "Order payment started",
+  OrderPaymentFailed: "Order payment failed",
+  OrderPaused: "Payment order paused",
+  OrderResumed: "Payment order resumed",
+  OrderEdited: "Payment order changed",
+  OrderCancelled: "Payment order cancelled",
   ProjectionsVerified: "Read models verified",
   ProjectionsRebuilt: "Read models rebuilt",
 };

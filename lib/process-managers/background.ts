@@ -1,6 +1,7 @@
 import type { CommandContext } from "../commands/accounts";
 import { purgeIdempotencyKeys } from "../event-store/idempotency";
 import { log } from "../log";
+import { runDueOrders } from "./order-runner";
 import { runDueTransfers } from "./transfer-runner";
 
 /** How often a server forgets old request keys (any instance may: the delete is idempotent). */
@@ -22,6 +23,8 @@ export function startTransferLoop(context: () => Promise<CommandContext>, interv
     void (async () => {
       try {
         const ctx = await context();
+        const orders = await runDueOrders(ctx, { maxMs: Math.max(intervalMs * 5, 5_000) });
+        if (orders.ordersStarted + orders.ordersFailed > 0) log().info({ event: "order-loop", ...orders }, "made due order payments");
         const report = await runDueTransfers({ ctx, runnerId: `loop-${process.pid}` }, { maxMs: Math.max(intervalMs * 5, 5_000) });
         if (report.claimed > 0) log().info({ event: "transfer-loop", ...report }, "resumed transfers");
         if (Date.now() - (loop.purgedAt ?? 0) > PURGE_EVERY_MS) {

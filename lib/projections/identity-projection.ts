@@ -44,6 +44,42 @@ export function identityAuditEntry(event: StoredEvent<IdentityEvent>): AuditLogR
         reason: null,
         changes: { token: { from: e.data.prefix, to: null } },
       });
+    case "PayeeAdded":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Payee "${e.data.name}" added: ${e.data.accountNumber}, held by ${e.data.holderName}`,
+        reason: null,
+        changes: { payee: { from: null, to: e.data.accountNumber } },
+      });
+    case "PayeeRenamed":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Payee "${e.data.from}" renamed "${e.data.to}"`,
+        reason: null,
+        changes: { name: { from: e.data.from, to: e.data.to } },
+      });
+    case "PayeeDeleted":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Payee "${e.data.name}" (${e.data.accountNumber}) deleted`,
+        reason: null,
+        changes: { payee: { from: e.data.accountNumber, to: null } },
+      });
+    case "TimeZoneChanged":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Time zone set to ${e.data.to}`,
+        reason: null,
+        changes: { timeZone: { from: e.data.from, to: e.data.to } },
+      });
     default:
       return assertNever(e);
   }

@@ -2,6 +2,7 @@ import type {
   AccountSummaryRow,
   AuditLogRow,
   SanctionsEntryRow,
+  StandingOrderRow,
   StatementEntryRow,
   TransferViewRow,
 } from "../db/schema";
@@ -9,6 +10,8 @@ import { accountEventCodec } from "../domain/account/codec";
 import { accountStreams } from "../domain/account/decider";
 import { identityEventCodec, SIGNIN_STREAM_TYPE, USER_STREAM_TYPE } from "../domain/identity/events";
 import { OPERATIONS_STREAM_TYPE, operationsEventCodec } from "../domain/operations/events";
+import { orderEventCodec } from "../domain/order/codec";
+import { ORDER_STREAM_TYPE } from "../domain/order/events";
 import { sanctionsEventCodec } from "../domain/sanctions/codec";
 import { SANCTIONS_STREAM_TYPE } from "../domain/sanctions/sanctions";
 import { transferEventCodec } from "../domain/transfer/codec";
@@ -20,6 +23,7 @@ import { auditEntryFor, evolveSummary, statementEntryFor } from "./account-proje
 import type { BulkSql } from "./bulk";
 import { identityAuditEntry } from "./identity-projection";
 import { operationsAuditEntry } from "./operations-projection";
+import { evolveOrderRow, orderAuditEntry } from "./order-projection";
 import { evolveSanctionsEntries, evolveTransferView, sanctionsAuditEntry, transferAuditEntry } from "./transfer-projection";
 
 /** Every projection row, computed from the events alone. */
@@ -45,6 +49,7 @@ export class ProjectionReplay {
   readonly summaries = new Map<string, AccountSummaryRow>();
   readonly transfers = new Map<string, TransferViewRow>();
   readonly sanctions = new Map<string, SanctionsEntryRow>();
+  readonly orders = new Map<string, StandingOrderRow>();
   /** Keys touched since `trackChanges()`, so a catch-up rewrites only those rows. */
   changed: { summaries: Set<string>; transfers: Set<string>; sanctions: Set<string> } | undefined;
   events = 0;
@@ -93,6 +98,17 @@ export class ProjectionReplay {
         const key = change.upsert?.entryId ?? change.remove;
         if (key !== undefined) this.changed?.sanctions.add(key);
         sink.audit(sanctionsAuditEntry(stored));
+        break;
+      }
+      case ORDER_STREAM_TYPE: {
+        // Only the audit rows: standing_orders and order_payments are kept by the commands and are
+        // not among the tables a rebuild swaps (docs/operations.md).
+        const stored = decodeTrusted(orderEventCodec, raw);
+        const orderId = raw.streamId.slice("order-".length);
+        const row = evolveOrderRow(this.orders.get(orderId), stored);
+        if (!row) return;
+        this.orders.set(orderId, row);
+        sink.audit(orderAuditEntry(row, stored));
         break;
       }
       case OPERATIONS_STREAM_TYPE:

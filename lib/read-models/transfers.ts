@@ -7,17 +7,9 @@ import { isUuid } from "./accounts";
 
 // Transfer read-model queries and mappers with no session (see ./accounts.ts).
 
-/** "Dana Whitfield" -> "Da** Wh*******": enough to confirm the payee, not enough to harvest names. */
-export function maskName(name: string): string {
-  return name
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((word) => {
-      const shown = word.length <= 3 ? 1 : 2;
-      return word.slice(0, shown) + "*".repeat(Math.max(word.length - shown, 1));
-    })
-    .join(" ");
-}
+// Shared with confirmation of payee (lib/commands/payees.ts), so both show a name the same way.
+export { maskName } from "../domain/shared/mask";
+import { maskName } from "../domain/shared/mask";
 
 export type TransferDto = {
   id: string;

@@ -15,7 +15,13 @@ export type SignInFailed = Message<
 /** A personal API token was made (its hash is kept, never the token) or revoked by its owner. */
 export type ApiTokenIssued = Message<"ApiTokenIssued", { tokenId: string; name: string; prefix: string; expiresAt: string; via: "api" | "portal" }>;
 export type ApiTokenRevoked = Message<"ApiTokenRevoked", { tokenId: string; name: string; prefix: string }>;
-export type IdentityEvent = UserRegistered | SignInFailed | ApiTokenIssued | ApiTokenRevoked;
+/** Saved payees: the holder's masked name is what confirmation of payee showed before saving. */
+export type PayeeAdded = Message<"PayeeAdded", { payeeId: string; name: string; accountNumber: string; holderName: string }>;
+export type PayeeRenamed = Message<"PayeeRenamed", { payeeId: string; from: string; to: string }>;
+export type PayeeDeleted = Message<"PayeeDeleted", { payeeId: string; name: string; accountNumber: string }>;
+/** The customer's time zone, in which scheduled payment dates are read. */
+export type TimeZoneChanged = Message<"TimeZoneChanged", { from: string | null; to: string }>;
+export type IdentityEvent = UserRegistered | SignInFailed | ApiTokenIssued | ApiTokenRevoked | PayeeAdded | PayeeRenamed | PayeeDeleted | TimeZoneChanged;
 
 export const USER_STREAM_TYPE = "user";
 export const userStreams = streamIds(USER_STREAM_TYPE);
@@ -40,4 +46,11 @@ export const identityEventCodec = defineEventCodec<IdentityEvent>({
     version: 1,
     schema: z.object({ tokenId: z.string(), name: z.string(), prefix: z.string() }),
   },
+  PayeeAdded: {
+    version: 1,
+    schema: z.object({ payeeId: z.string(), name: z.string(), accountNumber: z.string(), holderName: z.string() }),
+  },
+  PayeeRenamed: { version: 1, schema: z.object({ payeeId: z.string(), from: z.string(), to: z.string() }) },
+  PayeeDeleted: { version: 1, schema: z.object({ payeeId: z.string(), name: z.string(), accountNumber: z.string() }) },
+  TimeZoneChanged: { version: 1, schema: z.object({ from: z.string().nullable(), to: z.string() }) },
 });

@@ -10,7 +10,11 @@ export type DomainErrorCode =
   | "TRANSFER_NOT_FOUND"
   | "TRANSFER_NOT_HELD"
   | "SANCTIONS_ENTRY_EXISTS"
-  | "SANCTIONS_ENTRY_NOT_FOUND";
+  | "SANCTIONS_ENTRY_NOT_FOUND"
+  | "ORDER_NOT_FOUND"
+  | "ORDER_ALREADY_EXISTS"
+  | "ORDER_ENDED"
+  | "ORDER_SCHEDULE_EMPTY";
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

@@ -2,14 +2,16 @@ import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { listMyAccounts } from "@/lib/dal/accounts";
+import { listMyPayees } from "@/lib/dal/payees";
 import { formatMoney } from "@/lib/domain/shared/money";
 import { TransferForm } from "./transfer-form";
 
 export const metadata: Metadata = { title: "Make a transfer" };
 
-export default async function NewTransferPage({ searchParams }: { searchParams: Promise<{ from?: string }> }) {
-  const { from } = await searchParams;
-  const accounts = (await listMyAccounts()).filter((account) => account.status !== "Closed");
+export default async function NewTransferPage({ searchParams }: { searchParams: Promise<{ from?: string; payee?: string }> }) {
+  const { from, payee } = await searchParams;
+  const [all, { payees }] = await Promise.all([listMyAccounts(), listMyPayees()]);
+  const accounts = all.filter((account) => account.status !== "Closed");
   return (
     <div className="narrow card">
       <h1>Make a transfer</h1>
@@ -21,6 +23,8 @@ export default async function NewTransferPage({ searchParams }: { searchParams: 
         <TransferForm
           commandId={randomUUID()}
           fromAccountId={accounts.some((account) => account.id === from) ? from : undefined}
+          payees={payees.map((p) => ({ id: p.id, label: `${p.name} · ${p.accountNumber} · ${p.holderName}` }))}
+          payeeId={payees.some((p) => p.id === payee) ? payee : undefined}
           accounts={accounts.map((account) => ({
             id: account.id,
             currency: account.currency,

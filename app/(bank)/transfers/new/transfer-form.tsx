@@ -7,11 +7,33 @@ import { transferAction } from "../actions";
 
 type AccountOption = { id: string; label: string; currency: string; status: string };
 
-export function TransferForm({ accounts, commandId, fromAccountId }: { accounts: AccountOption[]; commandId: string; fromAccountId?: string }) {
+type PayeeOption = { id: string; label: string };
+
+export function TransferForm({
+  accounts,
+  payees = [],
+  commandId,
+  fromAccountId,
+  payeeId,
+}: {
+  accounts: AccountOption[];
+  payees?: PayeeOption[];
+  commandId: string;
+  fromAccountId?: string;
+  payeeId?: string;
+}) {
   const [state, action, pending] = useActionState<TransferFormState, FormData>(transferAction, {
     stage: "edit",
     commandId,
-    values: { fromAccountId: fromAccountId ?? accounts[0]?.id ?? "", destination: "other", toAccountId: "", toAccountNumber: "", amount: "", reference: "" },
+    values: {
+      fromAccountId: fromAccountId ?? accounts[0]?.id ?? "",
+      destination: payeeId ? "payee" : "other",
+      toAccountId: "",
+      payeeId: payeeId ?? payees[0]?.id ?? "",
+      toAccountNumber: "",
+      amount: "",
+      reference: "",
+    },
   });
   const errors = state.fieldErrors ?? {};
   const values = state.values;
@@ -82,13 +104,33 @@ export function TransferForm({ accounts, commandId, fromAccountId }: { accounts:
           field that goes with the checked one, so the two can never disagree. */}
       <fieldset className="choice">
         <legend>To</legend>
+        {payees.length > 0 ? (
+          <label>
+            <input type="radio" name="destination" value="payee" defaultChecked={values.destination === "payee"} /> A saved payee
+          </label>
+        ) : null}
         <label>
-          <input type="radio" name="destination" value="other" defaultChecked={values.destination !== "own"} /> Someone else&apos;s account
+          <input type="radio" name="destination" value="other" defaultChecked={values.destination === "other"} /> Someone else&apos;s account
         </label>
         <label>
           <input type="radio" name="destination" value="own" defaultChecked={values.destination === "own"} /> One of my accounts
         </label>
       </fieldset>
+      {payees.length > 0 ? (
+        <div className="when-payee">
+          <Field id="payeeId" label="Payee" errors={errors.payeeId}>
+            {(props) => (
+              <select {...props} name="payeeId" defaultValue={values.payeeId}>
+                {payees.map((payee) => (
+                  <option key={payee.id} value={payee.id}>
+                    {payee.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+      ) : null}
       <div className="when-other">
         <Field id="toAccountNumber" label="Payee's account number" errors={errors.toAccountNumber} hint="Like LL12 3456 7890. We show the payee's name before you confirm.">
           {(props) => <input {...props} name="toAccountNumber" autoComplete="off" defaultValue={values.toAccountNumber} className="mono" />}

@@ -1,0 +1,18 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { changeMyOrder, type OrderFormState, submitOrderForm } from "@/lib/dal/orders";
+
+export async function orderAction(_previous: OrderFormState, formData: FormData): Promise<OrderFormState> {
+  const result = await submitOrderForm(formData);
+  if (!("orderId" in result)) return result;
+  revalidatePath("/orders");
+  redirect(`/orders/${result.orderId}`);
+}
+
+export async function changeOrderAction(formData: FormData): Promise<void> {
+  if (await changeMyOrder(formData)) revalidatePath("/orders");
+  const orderId = formData.get("orderId");
+  if (typeof orderId === "string") revalidatePath(`/orders/${orderId}`);
+}

@@ -1,0 +1,6 @@
+import { cancelOrder } from "@/lib/api/handlers/orders";
+import { operations } from "@/lib/api/operations";
+import { apiRoute } from "@/lib/api/route";
+
+// Thin edge: the operation (lib/api/operations.ts) says who may call it and what it accepts.
+export const POST = apiRoute(operations.cancelOrder, cancelOrder);

@@ -1,0 +1,7 @@
+import { addPayee, listPayees } from "@/lib/api/handlers/payees";
+import { operations } from "@/lib/api/operations";
+import { apiRoute } from "@/lib/api/route";
+
+// Thin edge: the operation (lib/api/operations.ts) says who may call it and what it accepts.
+export const GET = apiRoute(operations.listPayees, listPayees);
+export const POST = apiRoute(operations.addPayee, addPayee);

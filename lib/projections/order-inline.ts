@@ -1,0 +1,33 @@
+import { insertRowsStatement, rowFromDriver, upsertRowStatement } from "../db/rows";
+import { type Statement, statement } from "../db/statement";
+import { auditLog, type AuditLogRow, type OrderPaymentRow, orderPayments, standingOrders, type StandingOrderRow } from "../db/schema";
+import type { Projection, ProjectionContext } from "../event-store/handle-command";
+import { evolveOrderRow, orderAuditEntry, orderPaymentFor, type OrderStoredEvent } from "./order-projection";
+
+const orderIdOf = (streamId: string) => streamId.slice("order-".length);
+
+/** The order's row before the events, read in the same round trip as the load. */
+export const prefetchOrderRow = (streamId: string) => statement("select * from standing_orders where order_id = $1", orderIdOf(streamId));
+
+/** standing_orders, order_payments and the audit log for a run of one order's events. */
+export function projectOrderEvents(events: readonly OrderStoredEvent[], context: ProjectionContext<unknown>): Projection {
+  const first = events[0];
+  if (!first) return { writes: [] };
+  const prefetched = context.prefetched?.[0];
+  let row: StandingOrderRow | undefined = first.streamPosition === 1n || !prefetched ? undefined : rowFromDriver(standingOrders, prefetched);
+  const audit: AuditLogRow[] = [];
+  const payments: OrderPaymentRow[] = [];
+  const after: (StandingOrderRow | undefined)[] = [];
+  for (const event of events) {
+    row = evolveOrderRow(row, event);
+    after.push(row);
+    if (!row) continue;
+    audit.push(orderAuditEntry(row, event));
+    const payment = orderPaymentFor(row, event);
+    if (payment) payments.push(payment);
+  }
+  if (!row) return { writes: [], rows: after };
+  const writes: Statement[] = [upsertRowStatement(standingOrders, row, ["created_at"]), insertRowsStatement(auditLog, audit)];
+  if (payments.length > 0) writes.push(insertRowsStatement(orderPayments, payments));
+  return { writes, rows: after };
+}
