@@ -1,21 +1,23 @@
 import "server-only";
-import { and, desc, eq } from "drizzle-orm";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 import type { SessionUser } from "../auth/users";
 import { database } from "../db";
-import { accountSummary, type AccountSummaryRow, statementEntries } from "../db/schema";
-import { formatAccountNumber } from "../domain/account/account-number";
+import type { AccountSummaryRow } from "../db/schema";
 import type { Currency } from "../domain/shared/currency";
 import {
   type AccountDto,
   findAccountOwnedBy,
   listAccountsOwnedBy,
+  readBalanceSeries,
+  readRecentMovements,
+  readStatementForExport,
   readStatementPage,
+  type RecentMovementDto,
   type StatementEntryDto,
   type StatementFilter,
-  statementConditions,
   toAccountDto,
-  toStatementEntryDto as toEntryDto,
+  toStatementEntryDto,
 } from "../read-models/accounts";
 import { requireUser } from "./session";
 
@@ -40,13 +42,18 @@ export async function listMyAccounts(): Promise<AccountDto[]> {
   return (await listAccountsOwnedBy(db, user.id)).map(toAccountDto);
 }
 
-/** For account pages: someone else's account, or none, is simply not found. */
-export async function getMyAccount(accountId: string): Promise<AccountDto> {
+/**
+ * For account pages: someone else's account, or none, is simply not found. Memoised per request
+ * (React `cache`): a page and the parts it renders check ownership once. Only pages call it; an
+ * action reads the row fresh with `findOwnedAccount`, so a page rendered after the action's write
+ * reads that write.
+ */
+export const getMyAccount = cache(async (accountId: string): Promise<AccountDto> => {
   const user = await requireUser();
   const row = await findOwnedAccount(user, accountId);
   if (!row) notFound();
   return toAccountDto(row);
-}
+});
 
 /** One page of the statement, newest first, by keyset on the stream position. */
 export async function getStatementPage(
@@ -58,7 +65,7 @@ export async function getStatementPage(
   await getMyAccount(accountId);
   const { db } = await database();
   const page = await readStatementPage(db, accountId, filter, cursor, pageSize);
-  return { entries: page.rows.map(toEntryDto), nextCursor: page.nextCursor?.toString() ?? null };
+  return { entries: page.rows.map(toStatementEntryDto), nextCursor: page.nextCursor?.toString() ?? null };
 }
 
 /** Every entry matching the filter, newest first, for the CSV export (bounded). */
@@ -66,40 +73,21 @@ export async function getStatementForExport(user: SessionUser, accountId: string
   const account = await findOwnedAccount(user, accountId);
   if (!account) return undefined;
   const { db } = await database();
-  const rows = await db
-    .select()
-    .from(statementEntries)
-    .where(and(...statementConditions(accountId, filter)))
-    .orderBy(desc(statementEntries.streamPosition))
-    .limit(limit);
-  return { account: toAccountDto(account), entries: rows.map(toEntryDto) };
+  return { account: toAccountDto(account), entries: await readStatementForExport(db, accountId, filter, limit) };
 }
 
 /** Balance after each posted movement, oldest first, for the chart (the latest 500 points). */
 export async function getBalanceSeries(accountId: string): Promise<{ at: string; balance: string }[]> {
   await getMyAccount(accountId);
   const { db } = await database();
-  const rows = await db
-    .select({ at: statementEntries.recordedAt, balance: statementEntries.balanceAfter })
-    .from(statementEntries)
-    .where(and(eq(statementEntries.accountId, accountId), eq(statementEntries.outcome, "posted")))
-    .orderBy(desc(statementEntries.streamPosition))
-    .limit(500);
-  return rows.reverse().map((row) => ({ at: row.at.toISOString(), balance: row.balance.toString() }));
+  return readBalanceSeries(db, accountId, 500);
 }
 
 /** The customer's latest movements across all their accounts. */
-export async function getRecentMovements(limit = 8): Promise<(StatementEntryDto & { accountLabel: string })[]> {
+export async function getRecentMovements(limit = 8): Promise<RecentMovementDto[]> {
   const user = await requireUser();
   const { db } = await database();
-  const rows = await db
-    .select({ entry: statementEntries, nickname: accountSummary.nickname, number: accountSummary.number })
-    .from(statementEntries)
-    .innerJoin(accountSummary, eq(accountSummary.accountId, statementEntries.accountId))
-    .where(eq(accountSummary.customerId, user.id))
-    .orderBy(desc(statementEntries.recordedAt), desc(statementEntries.globalPosition))
-    .limit(limit);
-  return rows.map(({ entry, nickname, number }) => ({ ...toEntryDto(entry), accountLabel: nickname ?? formatAccountNumber(number) }));
+  return readRecentMovements(db, user.id, limit);
 }
 
 /** Sum of balances per currency (money in different currencies is never added together). */

@@ -154,3 +154,39 @@ export async function readStatementPage(
   const page = rows.slice(0, pageSize);
   return { rows: page, nextCursor: rows.length > pageSize ? (page.at(-1)?.streamPosition ?? null) : null };
 }
+
+/** Every entry matching the filter, newest first, for the CSV export (bounded by `limit`). */
+export async function readStatementForExport(db: Database, accountId: string, filter: StatementFilter, limit: number): Promise<StatementEntryDto[]> {
+  const rows = await db
+    .select()
+    .from(statementEntries)
+    .where(and(...statementConditions(accountId, filter)))
+    .orderBy(desc(statementEntries.streamPosition))
+    .limit(limit);
+  return rows.map(toStatementEntryDto);
+}
+
+/** Balance after each posted movement, oldest first: the latest `limit` points. */
+export async function readBalanceSeries(db: Database, accountId: string, limit: number): Promise<{ at: string; balance: string }[]> {
+  const rows = await db
+    .select({ at: statementEntries.recordedAt, balance: statementEntries.balanceAfter })
+    .from(statementEntries)
+    .where(and(eq(statementEntries.accountId, accountId), eq(statementEntries.outcome, "posted")))
+    .orderBy(desc(statementEntries.streamPosition))
+    .limit(limit);
+  return rows.reverse().map((row) => ({ at: row.at.toISOString(), balance: row.balance.toString() }));
+}
+
+export type RecentMovementDto = StatementEntryDto & { accountLabel: string };
+
+/** A customer's latest movements across all their accounts, newest first. */
+export async function readRecentMovements(db: Database, customerId: string, limit: number): Promise<RecentMovementDto[]> {
+  const rows = await db
+    .select({ entry: statementEntries, nickname: accountSummary.nickname, number: accountSummary.number })
+    .from(statementEntries)
+    .innerJoin(accountSummary, eq(accountSummary.accountId, statementEntries.accountId))
+    .where(eq(accountSummary.customerId, customerId))
+    .orderBy(desc(statementEntries.recordedAt), desc(statementEntries.globalPosition))
+    .limit(limit);
+  return rows.map(({ entry, nickname, number }) => ({ ...toStatementEntryDto(entry), accountLabel: nickname ?? formatAccountNumber(number) }));
+}
