@@ -41,6 +41,13 @@ const LABELS: Record<AuditedEventType, string> = {
   SignInFailed: "Sign-in failed",
   ApiTokenIssued: "API token issued",
   ApiTokenRevoked: "API token revoked",
+  SessionStarted: "Session started",
+  SessionEnded: "Session ended",
+  SessionReauthenticated: "Identity confirmed",
+  SecondFactorEnrolled: "Second factor enrolled",
+  SecondFactorRemoved: "Second factor removed",
+  RecoveryCodeUsed: "Recovery code used",
+  PasswordChanged: "Password changed",
   ProjectionsVerified: "Read models verified",
   ProjectionsRebuilt: "Read models rebuilt",
 };

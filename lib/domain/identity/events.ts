@@ -14,7 +14,32 @@ export type SignInFailed = Message<
 /** A personal API token was made (its hash is kept, never the token) or revoked by its owner. */
 export type ApiTokenIssued = Message<"ApiTokenIssued", { tokenId: string; name: string; prefix: string; expiresAt: string; via: "api" | "portal" }>;
 export type ApiTokenRevoked = Message<"ApiTokenRevoked", { tokenId: string; name: string; prefix: string }>;
-export type IdentityEvent = UserRegistered | SignInFailed | ApiTokenIssued | ApiTokenRevoked;
+export const SIGN_IN_METHODS = ["password", "second-factor", "recovery-code"] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+export const SESSION_END_REASONS = ["signed-out", "ended", "everywhere", "idle", "expired", "password-changed"] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+/** A browser session began (after the password, and the second factor when enrolled). */
+export type SessionStarted = Message<"SessionStarted", { sessionId: string; userAgent: string; ip: string | null; method: SignInMethod }>;
+/** A session ended: signed out, ended from another session, everywhere, idle, or past its lifetime. */
+export type SessionEnded = Message<"SessionEnded", { sessionId: string; reason: SessionEndReason }>;
+/** The user proved who they are again inside a session (before a sensitive change). */
+export type SessionReauthenticated = Message<"SessionReauthenticated", { sessionId: string; method: SignInMethod }>;
+export type SecondFactorEnrolled = Message<"SecondFactorEnrolled", { kind: "totp"; recoveryCodes: number }>;
+export type SecondFactorRemoved = Message<"SecondFactorRemoved", { kind: "totp" }>;
+export type RecoveryCodeUsed = Message<"RecoveryCodeUsed", { remaining: number }>;
+export type PasswordChanged = Message<"PasswordChanged", { endedSessions: number }>;
+export type IdentityEvent =
+  | UserRegistered
+  | SignInFailed
+  | ApiTokenIssued
+  | ApiTokenRevoked
+  | SessionStarted
+  | SessionEnded
+  | SessionReauthenticated
+  | SecondFactorEnrolled
+  | SecondFactorRemoved
+  | RecoveryCodeUsed
+  | PasswordChanged;
 
 export const USER_STREAM_TYPE = "user";
 export const userStreamId = (userId: string) => `user-${userId}`;
@@ -38,4 +63,14 @@ export const identityEventCodec = defineEventCodec<IdentityEvent>({
     version: 1,
     schema: z.object({ tokenId: z.string(), name: z.string(), prefix: z.string() }),
   },
+  SessionStarted: {
+    version: 1,
+    schema: z.object({ sessionId: z.string(), userAgent: z.string().max(200), ip: z.string().max(64).nullable(), method: z.enum(SIGN_IN_METHODS) }),
+  },
+  SessionEnded: { version: 1, schema: z.object({ sessionId: z.string(), reason: z.enum(SESSION_END_REASONS) }) },
+  SessionReauthenticated: { version: 1, schema: z.object({ sessionId: z.string(), method: z.enum(SIGN_IN_METHODS) }) },
+  SecondFactorEnrolled: { version: 1, schema: z.object({ kind: z.literal("totp"), recoveryCodes: z.number().int().min(0) }) },
+  SecondFactorRemoved: { version: 1, schema: z.object({ kind: z.literal("totp") }) },
+  RecoveryCodeUsed: { version: 1, schema: z.object({ remaining: z.number().int().min(0) }) },
+  PasswordChanged: { version: 1, schema: z.object({ endedSessions: z.number().int().min(0) }) },
 });
