@@ -65,11 +65,11 @@ export const operations = {
     tag: "Auth",
     summary: "Exchange email and password for a bearer token",
     description:
-      "Shares the portal's sign-in throttle: 5 failures per email or 50 per address in 15 minutes lock sign-in for 15 minutes (429 with Retry-After). The token is shown once; it is stored only as a hash.",
+      "Shares the portal's sign-in throttle: 5 failures per email or 50 per address in 15 minutes lock sign-in for 15 minutes (429 with Retry-After). An account with a second factor also sends `code` (six digits from its authenticator app, or a recovery code); without a right one the answer is 401 SECOND_FACTOR_REQUIRED. The token is shown once; it is stored only as a hash.",
     auth: "none",
     body: tokenBody,
     success: { status: 200, description: "A new bearer token and when it expires.", schema: responses.token },
-    problems: ["INVALID_CREDENTIALS", "TOO_MANY_ATTEMPTS"],
+    problems: ["INVALID_CREDENTIALS", "SECOND_FACTOR_REQUIRED", "TOO_MANY_ATTEMPTS"],
   }),
   revokeToken: op({
     operationId: "revokeToken",

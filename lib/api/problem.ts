@@ -11,6 +11,7 @@ export const PROBLEMS = {
   IDEMPOTENCY_KEY_INVALID: { status: 400, title: "The Idempotency-Key header is not valid" },
   UNAUTHENTICATED: { status: 401, title: "A valid bearer token is required" },
   INVALID_CREDENTIALS: { status: 401, title: "That email and password do not match" },
+  SECOND_FACTOR_REQUIRED: { status: 401, title: "A code from the account's authenticator app is required" },
   FORBIDDEN: { status: 403, title: "This needs the admin role" },
   NOT_FOUND: { status: 404, title: "Not found" },
   ACCOUNT_NOT_FOUND: { status: 404, title: "Account not found" },

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { type CommandContext, depositMoney, openAccount, withdrawMoney } from "../commands/accounts";
 import { users } from "../db/schema";
+import { seedTotpSecret } from "../auth/second-factor";
 import { registerUser } from "../auth/users";
 import { addSanctionsEntry } from "../commands/transfers";
 import type { CommandMetadata } from "../domain/shared/decider";
@@ -8,6 +9,11 @@ import type { CommandMetadata } from "../domain/shared/decider";
 /** The demo sign-ins, stated in the README too. */
 export const DEMO_CUSTOMER = { name: "Dana Whitfield", email: "dana@ledgerline.dev", password: "sunny-harbour-42" };
 export const DEMO_ADMIN = { name: "Avery Stone", email: "avery@ledgerline.dev", password: "steady-audit-42" };
+/**
+ * The demo admin's authenticator secret (the back office needs a second factor). Published in the
+ * README, like the password: add it to an authenticator app, or compute codes from it.
+ */
+export const DEMO_ADMIN_TOTP_SECRET = "LEDGERLINEDEMOADMINTOTPSECRET234";
 /** Fictional names on the demo sanctions list: a transfer mentioning one is held for review. */
 export const DEMO_SANCTIONS = ["Globex Illicit Trading", "Ivan Blacklistov"];
 
@@ -23,6 +29,7 @@ export async function seedDemo(ctx: CommandContext, now = new Date()): Promise<{
 
   const customer = await registerUser(ctx.db, DEMO_CUSTOMER, { metadata: { now, origin: "system" } });
   const admin = await registerUser(ctx.db, DEMO_ADMIN, { role: "admin", metadata: { now, origin: "system" } });
+  await seedTotpSecret(ctx.db, admin, DEMO_ADMIN_TOTP_SECRET, now);
   for (const name of DEMO_SANCTIONS) {
     await addSanctionsEntry(ctx, { name, reason: "Demo sanctions list" }, { now, actor: { id: admin.id, role: "admin" }, origin: "system" });
   }

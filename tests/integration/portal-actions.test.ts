@@ -127,6 +127,18 @@ describe.each(backends)("customer server actions called directly on $name", (bac
     expect(tokens[0]?.n).toBe(1);
   });
 
+  it("attack: a session whose last proof of identity is older than five minutes cannot mint an API token", async () => {
+    signInAs(stranger);
+    const { testSessionFor } = await import("../support/sessions");
+    const sessionId = await testSessionFor(stranger);
+    await t.db.execute(sql`update user_sessions set authenticated_at = now() - interval '6 minutes' where id = ${sessionId}`);
+    const refused = await createTokenAction({ status: "idle" }, form({ name: "Stolen cookie", lifetimeDays: "365", commandId: randomUUID() }));
+    expect(refused).toMatchObject({ status: "error", message: expect.stringContaining("confirm it is you") });
+    expect(refused.token).toBeUndefined();
+    const tokens = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from api_tokens where user_id = ${stranger.id}`));
+    expect(tokens[0]?.n).toBe(0);
+  });
+
   it("a resent transfer confirmation shows the first transfer and moves the money once", async () => {
     signInAs(owner);
     redirected.to = [];

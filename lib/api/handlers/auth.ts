@@ -1,6 +1,7 @@
 import "server-only";
 import { issueApiToken, revokeApiToken } from "../../auth/api-tokens";
 import { clientAddress } from "../../auth/config";
+import { hasSecondFactor, spendSecondFactor } from "../../auth/second-factor";
 import { registerUser, verifyCredentials } from "../../auth/users";
 import type { operations } from "../operations";
 import { ApiProblem } from "../problem";
@@ -26,6 +27,10 @@ export const createToken: Handler<typeof operations.createToken> = async ({ ctx,
       });
     }
     throw new ApiProblem("INVALID_CREDENTIALS", "That email and password do not match an account.");
+  }
+  // The password alone must not mint a token for an account with a second factor.
+  if ((await hasSecondFactor(ctx.db, result.user.id)) && !(await spendSecondFactor(ctx.db, result.user, body.code, metadata.now))) {
+    throw new ApiProblem("SECOND_FACTOR_REQUIRED", "This account has a second factor: send `code`, the six digits its authenticator app shows now, or a recovery code.");
   }
   const { token, summary } = await issueApiToken(
     ctx.db,
