@@ -83,6 +83,7 @@ test("sessions in two browsers: one ends the other, whose next request is signed
   await thief.context().addCookies((await laptop.context().storageState()).cookies);
   await thief.goto("/dashboard");
   await expect(thief).toHaveURL(/\/dashboard$/);
+  await laptop.goto("/dashboard");
   await signOut(laptop);
   await thief.goto("/dashboard");
   await expect(thief).toHaveURL(/\/sign-in/);

@@ -5,10 +5,10 @@ import { changeMyPassword, enrolMyTotp, removeMyTotp, type SecurityFormState } f
 
 // Thin edges: the DAL checks the session and the recent proof of identity.
 
+// No revalidation after enrolment: the answer shows the recovery codes once, and a re-rendered
+// page would replace the form that shows them. The next visit shows the app as on.
 export async function enrolTotpAction(_previous: SecurityFormState, formData: FormData): Promise<SecurityFormState> {
-  const state = await enrolMyTotp(formData);
-  if (state.status === "done") revalidatePath("/settings/security");
-  return state;
+  return enrolMyTotp(formData);
 }
 
 export async function removeTotpAction(_previous: SecurityFormState): Promise<SecurityFormState> {
