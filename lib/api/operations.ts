@@ -198,7 +198,7 @@ export const operations = {
     idempotency: "optional",
     body: freezeBody,
     success: { status: 200, description: "The account and the AccountFrozen event.", schema: responses.accountCommand },
-    problems: ["ACCOUNT_NOT_FOUND", "ALREADY_FROZEN", "ACCOUNT_CLOSED"],
+    problems: ["ACCOUNT_NOT_FOUND", "OWN_ITEM", "ALREADY_FROZEN", "ACCOUNT_CLOSED"],
   }),
   unfreezeAccount: op({
     operationId: "unfreezeAccount",
@@ -210,7 +210,7 @@ export const operations = {
     idempotency: "optional",
     body: reasonBody,
     success: { status: 200, description: "The account and the AccountUnfrozen event.", schema: responses.accountCommand },
-    problems: ["ACCOUNT_NOT_FOUND", "NOT_FROZEN", "ACCOUNT_CLOSED"],
+    problems: ["ACCOUNT_NOT_FOUND", "OWN_ITEM", "NOT_FROZEN", "ACCOUNT_CLOSED"],
   }),
   accountEvents: op({
     operationId: "accountEvents",
@@ -248,7 +248,7 @@ export const operations = {
     idempotency: "optional",
     body: reviewBody,
     success: { status: 200, description: "The transfer after release.", schema: responses.transfer },
-    problems: ["TRANSFER_NOT_FOUND", "TRANSFER_NOT_HELD"],
+    problems: ["TRANSFER_NOT_FOUND", "OWN_ITEM", "TRANSFER_NOT_HELD"],
   }),
   rejectTransfer: op({
     operationId: "rejectTransfer",
@@ -260,7 +260,7 @@ export const operations = {
     idempotency: "optional",
     body: reviewBody,
     success: { status: 200, description: "The failed transfer.", schema: responses.transfer },
-    problems: ["TRANSFER_NOT_FOUND", "TRANSFER_NOT_HELD"],
+    problems: ["TRANSFER_NOT_FOUND", "OWN_ITEM", "TRANSFER_NOT_HELD"],
   }),
   rebuildProjections: op({
     operationId: "rebuildProjections",

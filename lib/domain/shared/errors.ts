@@ -10,7 +10,9 @@ export type DomainErrorCode =
   | "TRANSFER_NOT_FOUND"
   | "TRANSFER_NOT_HELD"
   | "SANCTIONS_ENTRY_EXISTS"
-  | "SANCTIONS_ENTRY_NOT_FOUND";
+  | "SANCTIONS_ENTRY_NOT_FOUND"
+  /** Segregation of duties: an admin acting on their own account or transfer. */
+  | "OWN_ITEM";
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
