@@ -61,6 +61,11 @@ export const snapshots = pgTable(
     streamPosition: position("stream_position").notNull(),
     stateSchemaVersion: integer("state_schema_version").notNull(),
     state: jsonb("state").notNull(),
+    /**
+     * md5 of the state as written, set by a trigger on INSERT only: a state changed afterwards no
+     * longer matches it, and loads ignore the snapshot (replaying the events instead).
+     */
+    stateChecksum: text("state_checksum"),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.streamId, t.streamPosition] })],
