@@ -43,6 +43,8 @@ const envSchema = z.object({
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters (`openssl rand -base64 32` makes one)").optional(),
   /** The public origin, when Auth.js cannot infer it from the request (Auth.js reads it itself). */
   AUTH_URL: z.url({ message: "AUTH_URL must be an absolute URL such as https://bank.example.com" }).optional(),
+  /** A portal session that has not been used for this many minutes is ended (the next request signs in again). */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   /** Minimum level of the JSON logs on stdout. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Bearer token of `/api/metrics`; unset hides the endpoint (404). */

@@ -1,5 +1,5 @@
 import { connectFromEnv } from "../lib/db/connect";
-import { DEMO_ADMIN, DEMO_CUSTOMER, seedDemo } from "../lib/demo/seed";
+import { DEMO_ADMIN, DEMO_ADMIN_TOTP_SECRET, DEMO_CUSTOMER, seedDemo } from "../lib/demo/seed";
 import { env } from "../lib/env";
 
 // Seeds the demo customer and admin on whatever database is configured, when asked to.
@@ -11,7 +11,7 @@ async function main() {
     const { seeded } = await seedDemo({ db: handle.db, snapshotEvery: config.SNAPSHOT_EVERY, maxAmount: config.MAX_COMMAND_AMOUNT });
     console.log(seeded ? `Seeded demo users on ${handle.target}:` : `Demo users already exist on ${handle.target}:`);
     console.log(`  customer ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}`);
-    console.log(`  admin    ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}`);
+    console.log(`  admin    ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} (authenticator secret ${DEMO_ADMIN_TOTP_SECRET})`);
   } finally {
     await handle.close();
   }

@@ -71,11 +71,11 @@ export const operations = {
     tag: "Auth",
     summary: "Exchange email and password for a bearer token",
     description:
-      "Shares the portal's sign-in throttle: 5 failures per email or 50 per address in 15 minutes lock sign-in for 15 minutes (429 with Retry-After). The token is shown once; it is stored only as a hash.",
+      "Shares the portal's sign-in throttle: 5 failures per email or 50 per address in 15 minutes lock sign-in for 15 minutes (429 with Retry-After). An account with a second factor also sends `code` (six digits from its authenticator app, or a recovery code); without a right one the answer is 401 SECOND_FACTOR_REQUIRED. The token is shown once; it is stored only as a hash.",
     auth: "none",
     body: tokenBody,
     success: { status: 200, description: "A new bearer token and when it expires.", schema: responses.token },
-    problems: ["INVALID_CREDENTIALS", "TOO_MANY_ATTEMPTS", "RATE_LIMITED", "SERVER_BUSY"],
+    problems: ["INVALID_CREDENTIALS", "SECOND_FACTOR_REQUIRED", "TOO_MANY_ATTEMPTS", "RATE_LIMITED", "SERVER_BUSY"],
   }),
   revokeToken: op({
     operationId: "revokeToken",
@@ -352,7 +352,7 @@ export const operations = {
     idempotency: "optional",
     body: freezeBody,
     success: { status: 200, description: "The account and the AccountFrozen event.", schema: responses.accountCommand },
-    problems: ["ACCOUNT_NOT_FOUND", "ALREADY_FROZEN", "ACCOUNT_CLOSED"],
+    problems: ["ACCOUNT_NOT_FOUND", "OWN_ITEM", "ALREADY_FROZEN", "ACCOUNT_CLOSED"],
   }),
   unfreezeAccount: op({
     operationId: "unfreezeAccount",
@@ -364,7 +364,7 @@ export const operations = {
     idempotency: "optional",
     body: reasonBody,
     success: { status: 200, description: "The account and the AccountUnfrozen event.", schema: responses.accountCommand },
-    problems: ["ACCOUNT_NOT_FOUND", "NOT_FROZEN", "ACCOUNT_CLOSED"],
+    problems: ["ACCOUNT_NOT_FOUND", "OWN_ITEM", "NOT_FROZEN", "ACCOUNT_CLOSED"],
   }),
   accountEvents: op({
     operationId: "accountEvents",
@@ -402,7 +402,7 @@ export const operations = {
     idempotency: "optional",
     body: reviewBody,
     success: { status: 200, description: "The transfer after release.", schema: responses.transfer },
-    problems: ["TRANSFER_NOT_FOUND", "TRANSFER_NOT_HELD"],
+    problems: ["TRANSFER_NOT_FOUND", "OWN_ITEM", "TRANSFER_NOT_HELD"],
   }),
   rejectTransfer: op({
     operationId: "rejectTransfer",
@@ -414,7 +414,7 @@ export const operations = {
     idempotency: "optional",
     body: reviewBody,
     success: { status: 200, description: "The failed transfer.", schema: responses.transfer },
-    problems: ["TRANSFER_NOT_FOUND", "TRANSFER_NOT_HELD"],
+    problems: ["TRANSFER_NOT_FOUND", "OWN_ITEM", "TRANSFER_NOT_HELD"],
   }),
   rebuildProjections: op({
     operationId: "rebuildProjections",

@@ -168,6 +168,8 @@ function expectedProblem(error: unknown): ApiProblem | undefined {
         return new ApiProblem("ORDER_NOT_FOUND", "There is no such order of yours.");
       case "ORDER_ENDED":
         return new ApiProblem("ORDER_ENDED", error.message);
+      case "OWN_ITEM":
+        return new ApiProblem("OWN_ITEM", error.message);
       // What a key makes is named after the key (a derived id): once the key's record is purged
       // (after 48 hours), the same key meets what it made the first time.
       case "TRANSFER_ALREADY_EXISTS":

@@ -46,6 +46,8 @@ export const tokenBody = () =>
   z.strictObject({
     email: emailSchema,
     password: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(1024, "That password is too long."),
+    /** The six digits of the authenticator app (or a recovery code), for an account with a second factor. */
+    code: z.string().max(40, "That code is too long.").optional(),
   });
 
 export const openAccountBody = () => openAccountInput.omit({ customerId: true }).strict();

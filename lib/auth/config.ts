@@ -3,55 +3,46 @@ import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { processDatabase } from "../db/process-database";
 import type { Role } from "../domain/identity/events";
-import { verifyCredentials } from "./users";
-import { isHashingBusy } from "./password";
-import { isRateLimited } from "./rate-limits";
+import { endSessions, SESSION_MAX_AGE_SECONDS } from "./sessions";
+import { completeSignIn } from "./sign-in";
 import { log } from "../log";
 import { clientAddress } from "../client-address";
 
 declare module "next-auth" {
   interface Session {
     user: { id: string; role: Role } & DefaultSession["user"];
+    /** The server-side session's id (lib/auth/sessions.ts); every request checks it is still live. */
+    sessionId?: string;
   }
   interface User {
     role?: Role;
+    sessionId?: string;
   }
 }
 
-/** Signals a throttled sign-in; `code` reaches the sign-in form (it reveals nothing about the account). */
-class ThrottledSignIn extends CredentialsSignin {
-  code = "throttled";
-}
-
-/** Signals that the instance is at its password-hashing limit; the form says "try again shortly". */
-class BusySignIn extends CredentialsSignin {
-  code = "busy";
-}
-
-/** Signals the per-address or per-account rate limit. */
-class RateLimitedSignIn extends CredentialsSignin {
-  code = "rate_limited";
+/** The sign-in challenge is spent, expired or unknown: the form goes back to the password step. */
+class ExpiredSignIn extends CredentialsSignin {
+  code = "expired";
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
-  session: { strategy: "jwt", maxAge: 60 * 60 * 8 },
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/sign-in" },
   providers: [
     Credentials({
-      credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
+      // The password was checked by the sign-in form's first step (lib/dal/auth.ts), which gave a
+      // challenge; here the challenge, and the second factor's code when enrolled, become a session.
+      credentials: { challenge: {}, code: { label: "Code" } },
       async authorize(credentials, request) {
         const { db } = await processDatabase();
-        let result: Awaited<ReturnType<typeof verifyCredentials>>;
-        try {
-          result = await verifyCredentials(db, { email: credentials?.email, password: credentials?.password }, clientAddress(request.headers));
-        } catch (error) {
-          if (isHashingBusy(error)) throw new BusySignIn();
-          if (isRateLimited(error)) throw new RateLimitedSignIn();
-          throw error;
-        }
-        if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name, role: result.user.role };
-        if (result.reason === "THROTTLED") throw new ThrottledSignIn();
+        const result = await completeSignIn(
+          db,
+          { challenge: credentials?.challenge, code: credentials?.code },
+          { userAgent: request.headers.get("user-agent"), ip: clientAddress(request.headers) },
+        );
+        if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name, role: result.user.role, sessionId: result.sessionId };
+        if (result.reason === "EXPIRED") throw new ExpiredSignIn();
         return null;
       },
     }),
@@ -61,13 +52,24 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       if (user) {
         token.sub = user.id;
         token.role = user.role;
+        token.sid = user.sessionId;
       }
       return token;
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
+      if (typeof token.sid === "string") session.sessionId = token.sid;
       session.user.role = (token.role as Role | undefined) ?? "customer";
       return session;
+    },
+  },
+  events: {
+    // Signing out ends the server-side session, so a copy of the cookie stops working too.
+    async signOut(message) {
+      const token = "token" in message ? message.token : null;
+      if (!token?.sub || typeof token.sid !== "string") return;
+      const { db } = await processDatabase();
+      await endSessions(db, { id: token.sub, role: (token.role as Role | undefined) ?? "customer" }, { sessionId: token.sid, reason: "signed-out" });
     },
   },
   logger: {

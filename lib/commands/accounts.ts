@@ -81,7 +81,16 @@ export type RunOptions = {
   requestHash?: string;
   /** The answer to keep with the command id, built in the command's transaction. */
   reply?: (result: AccountCommandResult) => StoredReply;
+  /** Segregation of duties: the account must not be this user's (an admin's own account). */
+  notOwnedBy?: string;
 };
+
+/** An admin never freezes or unfreezes their own account: refused with nothing recorded. */
+function notOwnAccount(actorId: string) {
+  return (state: AccountState) => {
+    if (state.status !== "Unopened" && state.customerId === actorId) throw new DomainError("OWN_ITEM", "Admins cannot act on their own accounts; ask another admin.");
+  };
+}
 
 function ownedBy(ownerId: string) {
   return (state: AccountState) => {
@@ -102,7 +111,7 @@ async function run(
     idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId, requestHash: options.requestHash } : undefined,
     reply: reply ? (first) => reply(toResult(accountId, first)) : undefined,
     recordedAt: options.recordedAt,
-    guard: options.ownerId === undefined ? undefined : ownedBy(options.ownerId),
+    guard: options.ownerId !== undefined ? ownedBy(options.ownerId) : options.notOwnedBy !== undefined ? notOwnAccount(options.notOwnedBy) : undefined,
   });
   return toResult(accountId, outcome);
 }
@@ -172,12 +181,12 @@ export const reasonInput = z.object({ accountId: idSchema, reason: requiredText(
 
 export async function freezeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata, options: RunOptions = {}): Promise<AccountCommandResult> {
   const { accountId, category, reason } = parseInput(freezeInput, input);
-  return run(ctx, accountId, { type: "FreezeAccount", data: { category, reason } }, metadata, options);
+  return run(ctx, accountId, { type: "FreezeAccount", data: { category, reason } }, metadata, { ...options, notOwnedBy: metadata.actor.id });
 }
 
 export async function unfreezeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata, options: RunOptions = {}): Promise<AccountCommandResult> {
   const { accountId, reason } = parseInput(reasonInput, input);
-  return run(ctx, accountId, { type: "UnfreezeAccount", data: { reason } }, metadata, options);
+  return run(ctx, accountId, { type: "UnfreezeAccount", data: { reason } }, metadata, { ...options, notOwnedBy: metadata.actor.id });
 }
 
 export async function closeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata, options: RunOptions = {}): Promise<AccountCommandResult> {

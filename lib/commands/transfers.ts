@@ -14,7 +14,7 @@ import {
   type SanctionsState,
 } from "../domain/sanctions/sanctions";
 import type { CommandMetadata } from "../domain/shared/decider";
-import { ValidationError } from "../domain/shared/errors";
+import { DomainError, ValidationError } from "../domain/shared/errors";
 import { formatMoney } from "../domain/shared/money";
 import { decodeTransferState, TRANSFER_STATE_SCHEMA_VERSION, transferEventCodec } from "../domain/transfer/codec";
 import type { TransferCommand } from "../domain/transfer/commands";
@@ -184,6 +184,12 @@ async function review(ctx: CommandContext, transferId: string, command: Transfer
   });
   const outcome = await handleCommand(ctx.db, transferAggregate(ctx.snapshotEvery), transferStreamId(transferId), command, {
     metadata,
+    // Segregation of duties: no admin reviews a transfer from or to their own account.
+    guard: (state) => {
+      if (state.status !== "None" && (state.from.customerId === metadata.actor.id || state.to.customerId === metadata.actor.id)) {
+        throw new DomainError("OWN_ITEM", "Admins cannot review their own transfers; ask another admin.");
+      }
+    },
     idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId, requestHash: options.requestHash } : undefined,
     reply: reply ? (first) => reply(resultOf(first)) : undefined,
   });

@@ -3,7 +3,9 @@ import { randomUUID } from "node:crypto";
 import { type ApiTokenSummary, issueApiToken, listApiTokens, revokeApiToken, TokenAlreadyIssuedError } from "../auth/api-tokens";
 import { database } from "../db";
 import { ValidationError } from "../domain/shared/errors";
-import { currentUser, requireUser } from "./session";
+import { recentlyAuthenticated } from "../auth/sessions";
+import { REAUTH_MESSAGE } from "./security";
+import { currentSession, currentUser, requireUser } from "./session";
 
 /** A token as the settings page shows it: never the token, only its first characters. */
 export type ApiTokenDto = Omit<ApiTokenSummary, "createdAt" | "expiresAt" | "lastUsedAt" | "revokedAt"> & {
@@ -49,8 +51,11 @@ const text = (formData: FormData, key: string) => {
 
 export async function createMyApiToken(formData: FormData): Promise<CreateTokenFormState> {
   const values = { name: text(formData, "name"), lifetimeDays: text(formData, "lifetimeDays") };
-  const user = await currentUser();
-  if (!user) return { status: "error", message: "Your session has ended. Sign in again to continue.", values };
+  const checked = await currentSession();
+  if (!checked) return { status: "error", message: "Your session has ended. Sign in again to continue.", values };
+  const { user } = checked;
+  // A stolen session cookie alone must not mint a long-lived token: a recent proof of identity is needed.
+  if (!recentlyAuthenticated(checked.session)) return { status: "error", message: REAUTH_MESSAGE, values, commandId: text(formData, "commandId") };
   const { db } = await database();
   const commandId = text(formData, "commandId");
   if (!UUID.test(commandId)) return { status: "error", message: "This form has expired. Reload the page and try again.", values, commandId: randomUUID() };

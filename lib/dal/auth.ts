@@ -1,11 +1,12 @@
 import "server-only";
 import { AuthError } from "next-auth";
+import { headers } from "next/headers";
 import { signIn, signOut } from "../auth/config";
-import { registerUser } from "../auth/users";
 import { isHashingBusy } from "../auth/password";
 import { isRateLimited } from "../auth/rate-limits";
+import { createSignInChallenge } from "../auth/sign-in";
+import { registerUser, verifyCredentials } from "../auth/users";
 import { clientAddress } from "../client-address";
-import { headers } from "next/headers";
 import { database } from "../db";
 import { ValidationError } from "../domain/shared/errors";
 import { requestIds } from "../request-context";
@@ -14,6 +15,11 @@ import { requestIds } from "../request-context";
 // actions in app/(auth) stay thin.
 
 export type AuthFormState = {
+  /** "code": the password was right and the user has a second factor; the form asks for it. */
+  step?: "password" | "code";
+  /** The sign-in challenge the code step carries (random, five minutes, used once). */
+  challenge?: string;
+  next?: string;
   message?: string;
   fieldErrors?: Record<string, string[] | undefined>;
   values?: { email?: string; name?: string };
@@ -28,30 +34,54 @@ const text = (formData: FormData, key: string) => {
 };
 
 /** Only same-site paths: an open redirect after sign-in would be a phishing tool. */
-function safeNext(value: string): string {
-  return value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/dashboard";
+export function safeNext(value: string): string {
+  return value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value.slice(0, 500) : "/dashboard";
 }
 
-/** Signs in with the form's email and password; redirects on success (Auth.js throws the redirect). */
+const authCode = (error: unknown) => (error as AuthError & { code?: string }).code;
+
+/**
+ * The password step: checks email and password (throttled, audited), then either finishes the
+ * sign-in or, for a user with a second factor, asks for the code.
+ */
 export async function signInWithForm(formData: FormData): Promise<AuthFormState> {
+  if (text(formData, "challenge")) return secondFactorStep(formData);
   const email = text(formData, "email");
+  const next = safeNext(text(formData, "next"));
+  const { db } = await database();
+  let result: Awaited<ReturnType<typeof verifyCredentials>>;
   try {
-    await signIn("credentials", { email, password: text(formData, "password"), redirectTo: safeNext(text(formData, "next")) });
+    result = await verifyCredentials(db, { email, password: text(formData, "password") }, clientAddress(await headers()));
+  } catch (error) {
+    if (isHashingBusy(error)) return { values: { email }, message: BUSY_MESSAGE };
+    if (isRateLimited(error)) return { values: { email }, message: RATE_LIMITED_MESSAGE };
+    throw error;
+  }
+  if (!result.ok) {
+    return {
+      values: { email },
+      message:
+        result.reason === "THROTTLED"
+          ? "Too many failed attempts. For your safety, sign-in is paused for 15 minutes."
+          : "That email and password do not match an account.",
+    };
+  }
+  const { challenge, needsSecondFactor } = await createSignInChallenge(db, result.user.id);
+  if (needsSecondFactor) return { step: "code", challenge, next, values: { email } };
+  await signIn("credentials", { challenge, redirectTo: next });
+  return {};
+}
+
+async function secondFactorStep(formData: FormData): Promise<AuthFormState> {
+  const challenge = text(formData, "challenge");
+  const next = safeNext(text(formData, "next"));
+  try {
+    await signIn("credentials", { challenge, code: text(formData, "code"), redirectTo: next });
     return {};
   } catch (error) {
     if (error instanceof AuthError) {
-      const code = (error as AuthError & { code?: string }).code;
-      return {
-        values: { email },
-        message:
-          code === "throttled"
-            ? "Too many failed attempts. For your safety, sign-in is paused for 15 minutes."
-            : code === "busy"
-              ? BUSY_MESSAGE
-              : code === "rate_limited"
-                ? RATE_LIMITED_MESSAGE
-                : "That email and password do not match an account.",
-      };
+      if (authCode(error) === "expired") return { step: "password", message: "That sign-in has expired or had too many wrong codes. Sign in again." };
+      return { step: "code", challenge, next, message: "That code is not right. Type the six digits your app shows now, or a recovery code." };
     }
     throw error; // the redirect that follows a successful sign-in
   }
@@ -60,9 +90,10 @@ export async function signInWithForm(formData: FormData): Promise<AuthFormState>
 /** Registers a customer from the form and signs them in; the form's problems, every field at once. */
 export async function signUpWithForm(formData: FormData): Promise<AuthFormState> {
   const input = { name: text(formData, "name"), email: text(formData, "email"), password: text(formData, "password") };
+  const { db } = await database();
+  let userId: string;
   try {
-    const { db } = await database();
-    await registerUser(db, input, { metadata: { now: new Date(), origin: "web", ...(await requestIds()) }, address: clientAddress(await headers()) });
+    userId = (await registerUser(db, input, { metadata: { now: new Date(), origin: "web", ...(await requestIds()) }, address: clientAddress(await headers()) })).id;
   } catch (error) {
     if (error instanceof ValidationError) {
       return { fieldErrors: error.fieldErrors, values: { name: input.name, email: input.email } };
@@ -71,7 +102,9 @@ export async function signUpWithForm(formData: FormData): Promise<AuthFormState>
     if (isRateLimited(error)) return { message: RATE_LIMITED_MESSAGE, values: { name: input.name, email: input.email } };
     throw error;
   }
-  await signIn("credentials", { email: input.email, password: input.password, redirectTo: "/dashboard" });
+  // The password was just set: no second hash, straight to a session.
+  const { challenge } = await createSignInChallenge(db, userId);
+  await signIn("credentials", { challenge, redirectTo: "/dashboard" });
   return {};
 }
 

@@ -2,14 +2,29 @@ import "server-only";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { auth } from "../auth/config";
+import { type CheckedSession, checkSession } from "../auth/sessions";
 import type { SessionUser } from "../auth/users";
+import { database } from "../db";
 
-/** The signed-in user from the signed JWT cookie, verified once per request. */
-export const currentUser = cache(async (): Promise<SessionUser | null> => {
+/**
+ * The signed-in user and their server-side session, once per request: the signed JWT names the
+ * session, and one lookup by primary key says whether it is still live (not signed out, ended from
+ * elsewhere, idle or expired) and who the user is now (role read from the users row).
+ */
+export const currentSession = cache(async (): Promise<CheckedSession | null> => {
   const session = await auth();
-  const user = session?.user;
-  if (!user?.id || !user.email) return null;
-  return { id: user.id, email: user.email, name: user.name ?? user.email, role: user.role };
+  if (!session?.user?.id || !session.sessionId) return null;
+  const { db } = await database();
+  const checked = await checkSession(db, session.sessionId);
+  if (!checked || checked.user.id !== session.user.id) return null;
+  return checked;
+});
+
+export const currentUser = cache(async (): Promise<SessionUser | null> => {
+  const checked = await currentSession();
+  if (!checked) return null;
+  const { id, email, name, role } = checked.user;
+  return { id, email, name, role };
 });
 
 /** For pages and actions: the user, or off to sign in. */
@@ -17,6 +32,13 @@ export async function requireUser(): Promise<SessionUser> {
   const user = await currentUser();
   if (!user) redirect("/sign-in");
   return user;
+}
+
+/** For pages: the live session, or off to sign in. */
+export async function requireSession(): Promise<CheckedSession> {
+  const checked = await currentSession();
+  if (!checked) redirect("/sign-in");
+  return checked;
 }
 
 /** Admin pages answer "not found" to everyone else: no hint that they exist. */

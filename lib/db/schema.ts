@@ -6,6 +6,7 @@ import type { EntryOutcome, Outcome } from "../domain/shared/outcome";
 import type { TransferViewStatus } from "../domain/transfer/state";
 import {
   bigint,
+  boolean,
   customType,
   index,
   integer,
@@ -66,6 +67,11 @@ export const snapshots = pgTable(
     streamPosition: position("stream_position").notNull(),
     stateSchemaVersion: integer("state_schema_version").notNull(),
     state: jsonb("state").notNull(),
+    /**
+     * md5 of the state as written, set by a trigger on INSERT only: a state changed afterwards no
+     * longer matches it, and loads ignore the snapshot (replaying the events instead).
+     */
+    stateChecksum: text("state_checksum"),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.streamId, t.streamPosition] })],
@@ -196,9 +202,65 @@ export const users = pgTable(
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     /** IANA time zone the customer's dates are read in (scheduled payments); null until set. */
     timeZone: text("time_zone"),
+    /** Base32 TOTP secret once a second factor is enrolled (null: none). */
+    totpSecret: text("totp_secret"),
+    /** The last TOTP time step accepted: a code is accepted once (RFC 6238 section 5.2). */
+    totpLastStep: bigint("totp_last_step", { mode: "number" }),
   },
   (t) => [uniqueIndex("users_email_idx").on(t.email)],
 );
+
+/**
+ * Server-side sessions: the Auth.js JWT carries only `id` (random), and every request looks it up
+ * by primary key, so signing out, ending a session from another device or idling ends it at once.
+ */
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    /** The browser's User-Agent, cut to 200 characters. */
+    userAgent: text("user_agent").notNull(),
+    /** The client address as the sign-in saw it, cut to 64 characters. */
+    ip: text("ip"),
+    createdAt: timestamptz("created_at").notNull(),
+    /** Written at most once a minute. */
+    lastSeenAt: timestamptz("last_seen_at").notNull(),
+    /** When the user last proved who they are (sign-in, or the confirm page). */
+    authenticatedAt: timestamptz("authenticated_at").notNull(),
+    endedAt: timestamptz("ended_at"),
+    /** signed-out | ended | everywhere | idle | expired | password-changed */
+    endReason: text("end_reason"),
+  },
+  (t) => [index("user_sessions_user_idx").on(t.userId, t.createdAt)],
+);
+
+/**
+ * The step between a right password and a session when a second factor is needed (or, without one,
+ * straight after the password): a random secret, kept as its SHA-256, good for five minutes and
+ * five code guesses, used once.
+ */
+export const signInChallenges = pgTable("sign_in_challenges", {
+  tokenHash: text("token_hash").primaryKey(),
+  userId: text("user_id").notNull(),
+  needsSecondFactor: boolean("needs_second_factor").notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  expiresAt: timestamptz("expires_at").notNull(),
+  usedAt: timestamptz("used_at"),
+});
+
+/** Single-use recovery codes of a second factor, as SHA-256 (each is 80 random bits). */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    userId: text("user_id").notNull(),
+    codeHash: text("code_hash").notNull(),
+    usedAt: timestamptz("used_at"),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
+);
+
+export type UserSessionRow = typeof userSessions.$inferSelect;
 
 /** Failed sign-ins per key ("email:…", "ip:…") in the current window, and any lock they earned. */
 export const signInThrottle = pgTable("sign_in_throttle", {

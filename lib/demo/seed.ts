@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { type CommandContext, depositMoney, openAccount, withdrawMoney } from "../commands/accounts";
 import { users } from "../db/schema";
+import { seedTotpSecret } from "../auth/second-factor";
 import { registerUser } from "../auth/users";
 import { addSanctionsEntry, requestTransfer } from "../commands/transfers";
 import { createOrder } from "../commands/orders";
@@ -17,6 +18,11 @@ export const DEMO_ADMIN = { name: "Avery Stone", email: "avery@ledgerline.dev", 
 /** Another customer, so the demo has someone to pay (no sign-in is advertised for them). */
 export const DEMO_PAYEE = { name: "Sam Okafor", email: "sam@ledgerline.dev", password: "quiet-meadow-42" };
 export const DEMO_TIME_ZONE = "Europe/Berlin";
+/**
+ * The demo admin's authenticator secret (the back office needs a second factor). Published in the
+ * README, like the password: add it to an authenticator app, or compute codes from it.
+ */
+export const DEMO_ADMIN_TOTP_SECRET = "LEDGERLINEDEMOADMINTOTPSECRET234";
 /** Fictional names on the demo sanctions list: a transfer mentioning one is held for review. */
 export const DEMO_SANCTIONS = ["Globex Illicit Trading", "Ivan Blacklistov"];
 
@@ -32,6 +38,7 @@ export async function seedDemo(ctx: CommandContext, now = new Date()): Promise<{
 
   const customer = await registerUser(ctx.db, DEMO_CUSTOMER, { metadata: { now, origin: "system" } });
   const admin = await registerUser(ctx.db, DEMO_ADMIN, { role: "admin", metadata: { now, origin: "system" } });
+  await seedTotpSecret(ctx.db, admin, DEMO_ADMIN_TOTP_SECRET, now);
   for (const name of DEMO_SANCTIONS) {
     await addSanctionsEntry(ctx, { name, reason: "Demo sanctions list" }, { now, actor: { id: admin.id, role: "admin" }, origin: "system" });
   }

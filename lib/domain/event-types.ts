@@ -54,6 +54,13 @@ const LABELS: Record<AuditedEventType, string> = {
   OrderResumed: "Payment order resumed",
   OrderEdited: "Payment order changed",
   OrderCancelled: "Payment order cancelled",
+  SessionStarted: "Session started",
+  SessionEnded: "Session ended",
+  SessionReauthenticated: "Identity confirmed",
+  SecondFactorEnrolled: "Second factor enrolled",
+  SecondFactorRemoved: "Second factor removed",
+  RecoveryCodeUsed: "Recovery code used",
+  PasswordChanged: "Password changed",
   ProjectionsVerified: "Read models verified",
   ProjectionsRebuilt: "Read models rebuilt",
 };

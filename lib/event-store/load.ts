@@ -42,6 +42,9 @@ const LOAD = `
       left join lateral (
         select stream_position, state from snapshots
          where stream_id = $1 and state_schema_version = $2::int
+           -- A snapshot that disagrees with its stream is ignored: one beyond the stream's version,
+           -- or one whose state was changed after it was written (checksum set on insert only).
+           and stream_position <= s.version and state_checksum = md5(state::text)
          order by stream_position desc limit 1) snap on true
       left join lateral (
         select json_agg(json_build_array(e.stream_position::text, e.event_type, e.schema_version, e.data)) as events

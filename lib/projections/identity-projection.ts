@@ -44,6 +44,69 @@ export function identityAuditEntry(event: StoredEvent<IdentityEvent>): AuditLogR
         reason: null,
         changes: { token: { from: e.data.prefix, to: null } },
       });
+    case "SessionStarted":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Signed in (${METHOD[e.data.method]}) on ${e.data.userAgent || "an unknown device"}`,
+        reason: e.data.ip ? `from ${e.data.ip}` : null,
+        changes: { session: { from: null, to: e.data.sessionId } },
+      });
+    case "SessionEnded":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Session ${e.data.sessionId.slice(0, 8)} ended: ${END_REASON[e.data.reason]}`,
+        reason: null,
+        changes: { session: { from: e.data.sessionId, to: null } },
+      });
+    case "SessionReauthenticated":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Confirmed identity (${METHOD[e.data.method]}) in session ${e.data.sessionId.slice(0, 8)}`,
+        reason: null,
+        changes: {},
+      });
+    case "SecondFactorEnrolled":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Second factor enrolled (authenticator app, ${e.data.recoveryCodes} recovery codes)`,
+        reason: null,
+        changes: { secondFactor: { from: null, to: e.data.kind } },
+      });
+    case "SecondFactorRemoved":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: "Second factor removed (authenticator app)",
+        reason: null,
+        changes: { secondFactor: { from: e.data.kind, to: null } },
+      });
+    case "RecoveryCodeUsed":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Recovery code used (${e.data.remaining} left)`,
+        reason: null,
+        changes: {},
+      });
+    case "PasswordChanged":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Password changed; ${e.data.endedSessions} other session(s) ended`,
+        reason: null,
+        changes: {},
+      });
     case "PayeeAdded":
       return auditRow(event, {
         accountId: null,
@@ -84,5 +147,15 @@ export function identityAuditEntry(event: StoredEvent<IdentityEvent>): AuditLogR
       return assertNever(e);
   }
 }
+
+const METHOD = { password: "password", "second-factor": "password and authenticator code", "recovery-code": "password and recovery code" } as const;
+const END_REASON = {
+  "signed-out": "signed out",
+  ended: "ended from another session",
+  everywhere: "signed out everywhere",
+  idle: "idle too long",
+  expired: "past its lifetime",
+  "password-changed": "password changed",
+} as const;
 
 const userOf = (streamId: string): string | null => (userStreams.owns(streamId) ? userStreams.idOf(streamId) : null);

@@ -1,5 +1,6 @@
 import { expect, test } from "./support/test";
 import { balance, moveMoney, openAccount, signIn, signOut, signUp, statementRows } from "./support/customer";
+import { DEMO_ADMIN_TOTP_SECRET, enterSignInCode } from "./support/totp";
 
 test("a second customer cannot see or move money in the first customer's account", async ({ page }) => {
   const owner = await signUp(page, "First Owner");
@@ -64,6 +65,7 @@ test("ten wrong passwords in a row get throttled, even before the right one", as
 });
 
 test("the demo customer and demo admin from the README can sign in", async ({ page }) => {
+  test.setTimeout(150_000);
   await signIn(page, "dana@ledgerline.dev", "sunny-harbour-42");
   await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
   const accounts = page.getByRole("region", { name: "Accounts", exact: true }).getByRole("list");
@@ -74,7 +76,11 @@ test("the demo customer and demo admin from the README can sign in", async ({ pa
   expect((await statementRows(page)).length).toBeGreaterThan(15);
   await signOut(page);
 
+  // The admin has a second factor: after the password, a code from the README's authenticator secret.
   await signIn(page, "avery@ledgerline.dev", "steady-audit-42");
+  await enterSignInCode(page, DEMO_ADMIN_TOTP_SECRET);
   await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
   await expect(page.getByRole("heading", { name: "Hello, Avery" })).toBeVisible();
+  await page.goto("/admin");
+  await expect(page).toHaveURL(/\/admin$/);
 });

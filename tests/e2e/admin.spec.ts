@@ -178,7 +178,7 @@ test("the audit CSV for a filter holds exactly the rows the page shows for it", 
   await admin.getByLabel("Customer (id or email)").fill(email);
   await admin.getByRole("button", { name: "Apply" }).click();
   await expect(admin).toHaveURL(/customer=/);
-  await expect(auditRows(admin)).toHaveCount(4); // registered, opened, deposited, withdrawal refused
+  await expect(auditRows(admin)).toHaveCount(5); // registered, session started, opened, deposited, withdrawal refused
   const shown = await auditRows(admin).evaluateAll((rows) => rows.map((row) => row.getAttribute("data-position")));
 
   const download = admin.waitForEvent("download");

@@ -13,7 +13,11 @@ import { backends, type TestDatabase } from "../support/databases";
 
 const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: string } }));
 vi.mock("@/lib/auth/config", () => ({
-  auth: async () => (session.user ? { user: session.user, expires: new Date(Date.now() + 3_600_000).toISOString() } : null),
+  auth: async () => {
+    if (!session.user) return null;
+    const { testSessionFor } = await import("../support/sessions");
+    return { user: session.user, sessionId: await testSessionFor(session.user), expires: new Date(Date.now() + 3_600_000).toISOString() };
+  },
   signIn: vi.fn(),
   signOut: vi.fn(),
 }));

@@ -11,7 +11,11 @@ import { accountBalance, countEvents } from "../support/queries";
 // The actions read the session through Auth.js; here the test decides who is signed in.
 const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: string } }));
 vi.mock("@/lib/auth/config", () => ({
-  auth: async () => (session.user ? { user: session.user, expires: new Date(Date.now() + 3_600_000).toISOString() } : null),
+  auth: async () => {
+    if (!session.user) return null;
+    const { testSessionFor } = await import("../support/sessions");
+    return { user: session.user, sessionId: await testSessionFor(session.user), expires: new Date(Date.now() + 3_600_000).toISOString() };
+  },
   signIn: vi.fn(),
   signOut: vi.fn(),
 }));
@@ -121,6 +125,18 @@ describe.each(backends)("customer server actions called directly on $name", (bac
     expect(again.token).toBeUndefined();
     const tokens = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from api_tokens where user_id = ${owner.id} and name = 'Budget script'`));
     expect(tokens[0]?.n).toBe(1);
+  });
+
+  it("attack: a session whose last proof of identity is older than five minutes cannot mint an API token", async () => {
+    signInAs(stranger);
+    const { testSessionFor } = await import("../support/sessions");
+    const sessionId = await testSessionFor(stranger);
+    await t.db.execute(sql`update user_sessions set authenticated_at = now() - interval '6 minutes' where id = ${sessionId}`);
+    const refused = await createTokenAction({ status: "idle" }, form({ name: "Stolen cookie", lifetimeDays: "365", commandId: randomUUID() }));
+    expect(refused).toMatchObject({ status: "error", message: expect.stringContaining("confirm it is you") });
+    expect(refused.token).toBeUndefined();
+    const tokens = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from api_tokens where user_id = ${stranger.id}`));
+    expect(tokens[0]?.n).toBe(0);
   });
 
   it("a resent transfer confirmation shows the first transfer and moves the money once", async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountAggregate, depositMoney, openAccount, withdrawMoney } from "@/lib/commands/accounts";
 import { snapshots } from "@/lib/db/schema";
 import { accountStreamId } from "@/lib/domain/account/decider";
+import { toJsonValue } from "@/lib/domain/shared/json";
 import { loadAggregate } from "@/lib/event-store/load";
 import { backends, type TestDatabase } from "../support/databases";
 import { context, meta } from "../support/commands";
@@ -57,5 +58,24 @@ describe.each(backends)("snapshots on $name", (backend) => {
     const loaded = await load();
     expect(loaded.state).toEqual(truth.state);
     expect(loaded.snapshotPosition).toBe(0n);
+  });
+
+  it("attack: a snapshot rewritten after it was written (checksum mismatch), or one beyond the stream's version, is ignored", async () => {
+    const truth = await load();
+    await t.db.delete(snapshots).where(sql`stream_id = ${streamId}`);
+    // A valid snapshot at the stream's end, then its balance rewritten in place.
+    await t.db.insert(snapshots).values({ streamId, streamPosition: 1000n, stateSchemaVersion: spec.snapshot.schemaVersion, state: toJsonValue(truth.state) }).onConflictDoNothing();
+    expect((await load()).snapshotPosition).toBe(1000n);
+    await t.db.execute(sql`update snapshots set state = jsonb_set(state, '{balance}', '"999999999"') where stream_id = ${streamId} and stream_position = 1000`);
+    const tampered = await load();
+    expect(tampered.snapshotPosition).toBe(0n);
+    expect(tampered.state).toEqual(truth.state);
+
+    // A snapshot claiming a position the stream never reached.
+    await t.db.insert(snapshots).values({ streamId, streamPosition: 5000n, stateSchemaVersion: spec.snapshot.schemaVersion, state: { ...(toJsonValue(truth.state) as object), balance: "1" } });
+    const beyond = await load();
+    expect(beyond.snapshotPosition).toBe(0n);
+    expect(beyond.version).toBe(1000n);
+    expect(beyond.state).toEqual(truth.state);
   });
 });

@@ -7,6 +7,24 @@ import { type AuthFormState, signInAction } from "../actions";
 
 export function SignInForm({ next }: { next?: string }) {
   const [state, action, pending] = useActionState<AuthFormState, FormData>(signInAction, {});
+  if (state.step === "code" && state.challenge) {
+    return (
+      <form action={action} className="form" aria-labelledby="sign-in-title" noValidate>
+        {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}
+        <input type="hidden" name="challenge" value={state.challenge} />
+        <input type="hidden" name="next" value={state.next ?? next ?? "/dashboard"} />
+        <Field id="code" label="Authentication code" hint="The six digits your authenticator app shows, or one of your recovery codes.">
+          {(props) => <input {...props} name="code" inputMode="text" autoComplete="one-time-code" maxLength={40} required autoFocus />}
+        </Field>
+        <button type="submit" className="button" disabled={pending} aria-disabled={pending}>
+          {pending ? "Checking…" : "Verify"}
+        </button>
+        <p className="muted">
+          Not you? <Link href="/sign-in">Start again</Link>
+        </p>
+      </form>
+    );
+  }
   return (
     <form action={action} className="form" aria-labelledby="sign-in-title" noValidate>
       {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}

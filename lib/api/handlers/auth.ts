@@ -2,6 +2,7 @@ import "server-only";
 import { issueApiToken, revokeApiToken } from "../../auth/api-tokens";
 import { clientAddress } from "../../client-address";
 import { consumeRateLimit } from "../../auth/rate-limits";
+import { hasSecondFactor, spendSecondFactor } from "../../auth/second-factor";
 import { registerUser, verifyCredentials } from "../../auth/users";
 import type { operations } from "../operations";
 import { ApiProblem } from "../problem";
@@ -29,6 +30,10 @@ export const createToken: Handler<typeof operations.createToken> = async ({ ctx,
       });
     }
     throw new ApiProblem("INVALID_CREDENTIALS", "That email and password do not match an account.");
+  }
+  // The password alone must not mint a token for an account with a second factor.
+  if ((await hasSecondFactor(ctx.db, result.user.id)) && !(await spendSecondFactor(ctx.db, result.user, body.code, metadata.now))) {
+    throw new ApiProblem("SECOND_FACTOR_REQUIRED", "This account has a second factor: send `code`, the six digits its authenticator app shows now, or a recovery code.");
   }
   await consumeRateLimit(ctx.db, "tokenIssue", { address, account: result.user.id });
   const { token, summary } = await issueApiToken(

@@ -1,13 +1,13 @@
 import "server-only";
 import { requestIds } from "../../request-context";
 import { eq } from "drizzle-orm";
-import { notFound } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import type { SessionUser } from "../../auth/users";
 import { database } from "../../db";
 import { users } from "../../db/schema";
 import type { CommandMetadata } from "../../domain/shared/decider";
-import { currentUser, requireAdmin } from "../session";
+import { currentSession, currentUser, requireAdmin } from "../session";
 
 /**
  * The signed JWT says who is an admin for up to eight hours; the users table says so now. Both must
@@ -24,6 +24,8 @@ const stillAdmin = cache(async (userId: string): Promise<boolean> => {
 export async function requireAdminUser(): Promise<SessionUser> {
   const admin = await requireAdmin();
   if (!(await stillAdmin(admin.id))) notFound();
+  // The back office needs a second factor: an admin without one sets it up first.
+  if (!(await currentSession())?.user.hasSecondFactor) redirect("/settings/security?required=admin");
   return admin;
 }
 
@@ -34,6 +36,7 @@ export async function requireAdminUser(): Promise<SessionUser> {
 export async function currentAdmin(): Promise<SessionUser | null> {
   const user = await currentUser();
   if (!user || user.role !== "admin") return null;
+  if (!(await currentSession())?.user.hasSecondFactor) return null;
   return (await stillAdmin(user.id)) ? user : null;
 }
 

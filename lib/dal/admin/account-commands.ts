@@ -76,6 +76,7 @@ export async function submitAccountControl(formData: FormData): Promise<AccountC
       return { ...fresh, status: "error", message: "This form was already sent with other details. Reload the page to see where the account stands." };
     }
     if (error instanceof DomainError && error.code === "ACCOUNT_NOT_FOUND") return { ...fresh, status: "error", message: "Account not found." };
+    if (error instanceof DomainError && error.code === "OWN_ITEM") return { ...fresh, status: "error", message: error.message };
     throw error;
   }
 }

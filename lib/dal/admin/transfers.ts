@@ -104,6 +104,7 @@ export async function submitTransferReview(formData: FormData): Promise<Transfer
       return { status: "error", transferId, message: "This transfer is no longer held: it was already released or rejected." };
     }
     if (error instanceof DomainError && error.code === "TRANSFER_NOT_FOUND") return { status: "error", message: "Transfer not found." };
+    if (error instanceof DomainError && error.code === "OWN_ITEM") return { status: "error", transferId, message: error.message };
     throw error;
   }
 }

@@ -21,7 +21,36 @@ export type PayeeRenamed = Message<"PayeeRenamed", { payeeId: string; from: stri
 export type PayeeDeleted = Message<"PayeeDeleted", { payeeId: string; name: string; accountNumber: string }>;
 /** The customer's time zone, in which scheduled payment dates are read. */
 export type TimeZoneChanged = Message<"TimeZoneChanged", { from: string | null; to: string }>;
-export type IdentityEvent = UserRegistered | SignInFailed | ApiTokenIssued | ApiTokenRevoked | PayeeAdded | PayeeRenamed | PayeeDeleted | TimeZoneChanged;
+export const SIGN_IN_METHODS = ["password", "second-factor", "recovery-code"] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+export const SESSION_END_REASONS = ["signed-out", "ended", "everywhere", "idle", "expired", "password-changed"] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+/** A browser session began (after the password, and the second factor when enrolled). */
+export type SessionStarted = Message<"SessionStarted", { sessionId: string; userAgent: string; ip: string | null; method: SignInMethod }>;
+/** A session ended: signed out, ended from another session, everywhere, idle, or past its lifetime. */
+export type SessionEnded = Message<"SessionEnded", { sessionId: string; reason: SessionEndReason }>;
+/** The user proved who they are again inside a session (before a sensitive change). */
+export type SessionReauthenticated = Message<"SessionReauthenticated", { sessionId: string; method: SignInMethod }>;
+export type SecondFactorEnrolled = Message<"SecondFactorEnrolled", { kind: "totp"; recoveryCodes: number }>;
+export type SecondFactorRemoved = Message<"SecondFactorRemoved", { kind: "totp" }>;
+export type RecoveryCodeUsed = Message<"RecoveryCodeUsed", { remaining: number }>;
+export type PasswordChanged = Message<"PasswordChanged", { endedSessions: number }>;
+export type IdentityEvent =
+  | UserRegistered
+  | SignInFailed
+  | ApiTokenIssued
+  | ApiTokenRevoked
+  | SessionStarted
+  | SessionEnded
+  | SessionReauthenticated
+  | SecondFactorEnrolled
+  | SecondFactorRemoved
+  | RecoveryCodeUsed
+  | PasswordChanged
+  | PayeeAdded
+  | PayeeRenamed
+  | PayeeDeleted
+  | TimeZoneChanged;
 
 export const USER_STREAM_TYPE = "user";
 export const userStreams = streamIds(USER_STREAM_TYPE);
@@ -53,4 +82,14 @@ export const identityEventCodec = defineEventCodec<IdentityEvent>({
   PayeeRenamed: { version: 1, schema: z.object({ payeeId: z.string(), from: z.string(), to: z.string() }) },
   PayeeDeleted: { version: 1, schema: z.object({ payeeId: z.string(), name: z.string(), accountNumber: z.string() }) },
   TimeZoneChanged: { version: 1, schema: z.object({ from: z.string().nullable(), to: z.string() }) },
+  SessionStarted: {
+    version: 1,
+    schema: z.object({ sessionId: z.string(), userAgent: z.string().max(200), ip: z.string().max(64).nullable(), method: z.enum(SIGN_IN_METHODS) }),
+  },
+  SessionEnded: { version: 1, schema: z.object({ sessionId: z.string(), reason: z.enum(SESSION_END_REASONS) }) },
+  SessionReauthenticated: { version: 1, schema: z.object({ sessionId: z.string(), method: z.enum(SIGN_IN_METHODS) }) },
+  SecondFactorEnrolled: { version: 1, schema: z.object({ kind: z.literal("totp"), recoveryCodes: z.number().int().min(0) }) },
+  SecondFactorRemoved: { version: 1, schema: z.object({ kind: z.literal("totp") }) },
+  RecoveryCodeUsed: { version: 1, schema: z.object({ remaining: z.number().int().min(0) }) },
+  PasswordChanged: { version: 1, schema: z.object({ endedSessions: z.number().int().min(0) }) },
 });

@@ -14,7 +14,9 @@ export type DomainErrorCode =
   | "ORDER_NOT_FOUND"
   | "ORDER_ALREADY_EXISTS"
   | "ORDER_ENDED"
-  | "ORDER_SCHEDULE_EMPTY";
+  | "ORDER_SCHEDULE_EMPTY"
+  /** Segregation of duties: an admin acting on their own account or transfer. */
+  | "OWN_ITEM";
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { type Browser, expect, type Page } from "@playwright/test";
 import { signIn } from "./customer";
+import { DEMO_ADMIN_TOTP_SECRET, enterSignInCode, oncePerSuite } from "./totp";
 
 /** The demo admin seeded on the embedded database (README). */
 export const DEMO_ADMIN = { email: "avery@ledgerline.dev", password: "steady-audit-42" };
@@ -11,8 +12,22 @@ export async function separatePage(browser: Browser): Promise<Page> {
   return context.newPage();
 }
 
+/**
+ * Signs the demo admin in: password, then a code from its published authenticator secret. The
+ * suite signs in once and shares that session's cookie (each code works once, and tests run in
+ * parallel); no test signs the admin out.
+ */
 export async function signInAsAdmin(page: Page): Promise<void> {
-  await signIn(page, DEMO_ADMIN.email, DEMO_ADMIN.password);
+  const { value: cookies, made } = await oncePerSuite("admin-session", async () => {
+    await signIn(page, DEMO_ADMIN.email, DEMO_ADMIN.password);
+    await enterSignInCode(page, DEMO_ADMIN_TOTP_SECRET);
+    await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
+    return (await page.context().storageState()).cookies;
+  });
+  if (!made) {
+    await page.context().addCookies(cookies);
+    await page.goto("/dashboard");
+  }
   await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
 }
 

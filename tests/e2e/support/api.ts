@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { type APIRequestContext, type APIResponse, expect } from "@playwright/test";
+import { DEMO_ADMIN_TOTP_SECRET, oncePerSuite, totpCode } from "./totp";
 
 // Helpers for the API tests: real HTTP against the production build Playwright serves.
 
@@ -48,9 +49,27 @@ export function client(request: APIRequestContext, token?: string) {
 export type Client = ReturnType<typeof client>;
 
 export async function tokenFor(request: APIRequestContext, credentials: { email: string; password: string }): Promise<string> {
+  if (credentials.email === DEMO_ADMIN.email) return demoAdminToken(request);
   const response = await client(request).post<{ token: string }>("/auth/token", credentials);
   expect(response.status, response.text).toBe(200);
   return response.body.token;
+}
+
+/**
+ * The demo admin has a second factor, and each of its codes works once: the suite makes one admin
+ * token (password and code) and shares it. No test revokes it.
+ */
+async function demoAdminToken(request: APIRequestContext): Promise<string> {
+  const { value } = await oncePerSuite("admin-token", async () => {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const response = await client(request).post<{ token: string; code?: string }>("/auth/token", { ...DEMO_ADMIN, code: await totpCode(DEMO_ADMIN_TOTP_SECRET) });
+      if (response.status === 200) return response.body.token;
+      expect(response.body.code, response.text).toBe("SECOND_FACTOR_REQUIRED");
+      await new Promise((resolve) => setTimeout(resolve, 30_000 - (Date.now() % 30_000) + 500));
+    }
+    throw new Error("no authentication code was accepted");
+  });
+  return value;
 }
 
 export type ApiCustomer = { id: string; name: string; email: string; password: string; token: string; api: Client };

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
+import Link from "next/link";
 import { listMyApiTokens } from "@/lib/dal/api-tokens";
+import { mayMakeSensitiveChange } from "@/lib/dal/security";
 import { revokeTokenAction } from "./actions";
 import { CreateTokenForm } from "./create-token-form";
 
@@ -11,6 +13,7 @@ const STATUS = { active: "Active", expired: "Expired", revoked: "Revoked" } as c
 
 export default async function ApiTokensPage() {
   const tokens = await listMyApiTokens();
+  const mayCreate = await mayMakeSensitiveChange();
   return (
     <>
       <div className="page-head">
@@ -24,7 +27,16 @@ export default async function ApiTokensPage() {
       </div>
       <section className="card" aria-labelledby="create-token-heading">
         <h2 id="create-token-heading">Create a token</h2>
-        <CreateTokenForm commandId={randomUUID()} />
+        {mayCreate ? (
+          <CreateTokenForm commandId={randomUUID()} />
+        ) : (
+          <p>
+            <Link href="/settings/confirm?next=/settings/tokens" className="button secondary">
+              Confirm it is you
+            </Link>{" "}
+            <span className="muted">A token can move your money, so making one needs your password (or a code) within the last five minutes.</span>
+          </p>
+        )}
       </section>
       <section aria-labelledby="tokens-heading">
         <h2 id="tokens-heading">Your tokens</h2>

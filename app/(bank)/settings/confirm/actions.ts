@@ -1,0 +1,14 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { confirmMyIdentity, type SecurityFormState } from "@/lib/dal/security";
+import { safeNext } from "@/lib/dal/auth";
+
+export async function confirmAction(_previous: SecurityFormState, formData: FormData): Promise<SecurityFormState> {
+  const state = await confirmMyIdentity(formData);
+  if (state.status === "done") {
+    const next = formData.get("next");
+    redirect(safeNext(typeof next === "string" ? next : "/settings/security"));
+  }
+  return state;
+}

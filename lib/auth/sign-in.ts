@@ -1,0 +1,78 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { signInChallenges, users } from "../db/schema";
+import type { Role, SignInMethod } from "../domain/identity/events";
+import { hasSecondFactor, spendSecondFactor } from "./second-factor";
+import { startSession } from "./sessions";
+import type { SessionUser } from "./users";
+
+/**
+ * The two steps of a sign-in. The password step (verifyCredentials) ends in a challenge: a random
+ * secret that the sign-in form carries to Auth.js, which exchanges it, with the second factor's code
+ * when the user has one, for a session. A challenge lasts five minutes, allows five code guesses
+ * (each guess is reserved with one conditional update before it is checked, so parallel guesses
+ * cannot exceed it) and is used once.
+ */
+export const CHALLENGE_TTL_MS = 5 * 60_000;
+export const CHALLENGE_MAX_ATTEMPTS = 5;
+const CHALLENGE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const hash = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export async function createSignInChallenge(db: Database, userId: string, now = new Date()): Promise<{ challenge: string; needsSecondFactor: boolean }> {
+  const challenge = randomBytes(32).toString("base64url");
+  const needsSecondFactor = await hasSecondFactor(db, userId);
+  await db.insert(signInChallenges).values({ tokenHash: hash(challenge), userId, needsSecondFactor, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS) });
+  return { challenge, needsSecondFactor };
+}
+
+export type ChallengeResult =
+  | { ok: true; user: SessionUser; sessionId: string }
+  | { ok: false; reason: "EXPIRED" | "BAD_CODE" };
+
+export async function completeSignIn(
+  db: Database,
+  input: { challenge: unknown; code?: unknown },
+  client: { userAgent: string | null; ip: string | null },
+  now = new Date(),
+): Promise<ChallengeResult> {
+  if (typeof input.challenge !== "string" || !CHALLENGE_PATTERN.test(input.challenge)) return { ok: false, reason: "EXPIRED" };
+  const tokenHash = hash(input.challenge);
+  // Reserve one attempt first: of any number of parallel guesses, at most five get past this.
+  const reserved = await db
+    .update(signInChallenges)
+    .set({ attempts: sql`${signInChallenges.attempts} + 1` })
+    .where(
+      and(
+        eq(signInChallenges.tokenHash, tokenHash),
+        isNull(signInChallenges.usedAt),
+        gt(signInChallenges.expiresAt, now),
+        lt(signInChallenges.attempts, CHALLENGE_MAX_ATTEMPTS),
+      ),
+    )
+    .returning({ userId: signInChallenges.userId, needsSecondFactor: signInChallenges.needsSecondFactor, attempts: signInChallenges.attempts });
+  const challenge = reserved[0];
+  if (!challenge) return { ok: false, reason: "EXPIRED" };
+  const row = (await db.select().from(users).where(eq(users.id, challenge.userId)))[0];
+  if (!row) return { ok: false, reason: "EXPIRED" };
+  const user: SessionUser = { id: row.id, email: row.email, name: row.name, role: row.role as Role };
+  // The reserved attempt stays counted whatever follows; the rest is one transaction: the code used
+  // up, the challenge used up and the session started, or none of them.
+  const outcome = await db.transaction(async (tx): Promise<ChallengeResult> => {
+    let method: SignInMethod = "password";
+    if (challenge.needsSecondFactor) {
+      const used = await spendSecondFactor(tx, user, input.code, now);
+      if (!used) return { ok: false, reason: challenge.attempts >= CHALLENGE_MAX_ATTEMPTS ? "EXPIRED" : "BAD_CODE" };
+      method = used;
+    }
+    const consumed = await tx
+      .update(signInChallenges)
+      .set({ usedAt: now })
+      .where(and(eq(signInChallenges.tokenHash, tokenHash), isNull(signInChallenges.usedAt)))
+      .returning({ userId: signInChallenges.userId });
+    if (consumed.length === 0) return { ok: false, reason: "EXPIRED" };
+    const sessionId = await startSession(tx, user, { ...client, method, now });
+    return { ok: true, user, sessionId };
+  });
+  return outcome;
+}
