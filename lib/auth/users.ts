@@ -19,6 +19,7 @@ import { identityAuditEntry } from "../projections/identity-projection";
 import { auditLog } from "../db/schema";
 import type { RawEvent } from "../event-store/types";
 import { decodeEvent } from "../event-store/read";
+import { log } from "../log";
 import { consumeRateLimit } from "./rate-limits";
 import { giveBack, releaseOnSuccess, reserveAttempt } from "./throttle";
 import { decoyHash, hashPassword, isHashingBusy, verifyPassword } from "./password";
@@ -149,8 +150,9 @@ export async function verifyCredentials(
   // guesses cannot all pass a check made while the others are still hashing.
   const reservation = await reserveAttempt(db, { email, ip });
   if (!reservation.allowed) {
-    // One event per lock and key (its first refusal); the rest are counted in sign_in_throttle.
+    // One event per lock and key (its first refusal); the rest are counted in sign_in_throttle and logged.
     if (reservation.firstRefusal) await recordSignInFailure(db, email, ip, "THROTTLED", undefined);
+    else log().info({ event: "sign-in-throttled", refusedSoFar: reservation.refusedSoFar, retryAfterSeconds: reservation.retryAfterSeconds }, "sign-in refused while locked");
     return { ok: false, reason: "THROTTLED", retryAfterSeconds: reservation.retryAfterSeconds };
   }
   const row = parsedEmail.success ? (await db.select().from(users).where(eq(users.email, email)))[0] : undefined;

@@ -30,7 +30,8 @@ describe("/api/metrics", () => {
   const data = tempDataDir();
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ env: { PGLITE_DATA_DIR: data.dir, AUTH_SECRET, METRICS_TOKEN, DEMO_SEED: "true" } });
+    // The test's client plays the proxy in front (loopback), so its correlation id is adopted.
+    server = await startServer({ env: { PGLITE_DATA_DIR: data.dir, AUTH_SECRET, METRICS_TOKEN, DEMO_SEED: "true", TRUSTED_PROXIES: "loopback" } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -84,7 +85,7 @@ describe("/api/metrics", () => {
     expect(series.get("nodejs_heap_size_used_bytes")).toBeGreaterThan(0);
   });
 
-  it("logs one JSON line per command with the request's id and the caller's correlation id, and no secrets", async () => {
+  it("logs one JSON line per command with the request's id and a trusted caller's correlation id, and no secrets", async () => {
     const customer = await newCustomer(server.url);
     const correlationId = `batch-${randomUUID()}`;
     const opened = await customer.api.post("/accounts", { currency: "EUR" }, { "x-correlation-id": correlationId });
