@@ -24,8 +24,7 @@ test("add a payee after confirming their masked name, pay them from the transfer
   await expect(page.getByTestId("holder-name")).toHaveText("P** Pa***");
   await expect(page.getByText("No payees yet.")).toBeVisible();
   await page.getByRole("button", { name: "Save payee" }).click();
-  // The section and the table inside it are both named "Your payees": the table's is the inner one.
-  const payees = page.getByRole("region", { name: "Your payees" }).last();
+  const payees = page.getByRole("region", { name: "Payee list" });
   await expect(payees.getByRole("row", { name: /P\*\* Pa\*\*\*/ })).toBeVisible();
   await expect(payees.getByText(patNumber)).toBeVisible();
 
