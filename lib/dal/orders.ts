@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { cancelOrder, createOrder, pauseOrder, resumeOrder } from "../commands/orders";
+import { cancelOrder, createOrder, editOrder, pauseOrder, resumeOrder } from "../commands/orders";
 import { setTimeZone, timeZoneOf } from "../commands/profile";
 import { database } from "../db";
 import type { Currency } from "../domain/shared/currency";
@@ -87,10 +87,7 @@ export async function submitOrderForm(formData: FormData): Promise<OrderFormStat
   if (!from) return { ...base, fieldErrors: { fromAccountId: ["Choose one of your accounts to pay from."] } };
   const parsed = parseDecimalAmount(values.amount, from.currency as Currency);
   if (!parsed.ok) return { ...base, fieldErrors: { amount: [parsed.message] } };
-  const schedule =
-    values.kind === "once"
-      ? { kind: "once", date: values.date }
-      : { kind: values.kind, startDate: values.date, dayOfMonth: values.dayOfMonth, endDate: values.endDate, count: values.count };
+  const schedule = scheduleFrom(values);
   const ctx = await commandContext();
   try {
     const metadata = await webMetadata(user, commandId);
@@ -103,15 +100,63 @@ export async function submitOrderForm(formData: FormData): Promise<OrderFormStat
     if ((await timeZoneOf(ctx.db, user.id)) === null) await setTimeZone(ctx.db, user, { timeZone: values.timeZone }, { ...metadata, commandId: undefined });
     return { orderId };
   } catch (error) {
-    if (error instanceof ValidationError) {
-      const fieldErrors: Record<string, string[]> = {};
-      for (const [field, messages] of Object.entries(error.fieldErrors)) {
-        const key = field.replace(/^schedule\.(startDate|date)$/, "date").replace(/^schedule\./, "");
-        (fieldErrors[key === "schedule" ? "date" : key] ??= []).push(...messages);
-      }
-      return { ...base, fieldErrors };
-    }
+    if (error instanceof ValidationError) return { ...base, fieldErrors: formErrors(error) };
     if (error instanceof IdempotencyKeyReusedError) return { ...base, commandId: randomUUID(), message: "This form was already sent with other details. Check your orders first." };
+    throw error;
+  }
+}
+
+function scheduleFrom(values: Pick<OrderFormValues, "kind" | "date" | "dayOfMonth" | "endDate" | "count">) {
+  return values.kind === "once"
+    ? { kind: "once", date: values.date }
+    : { kind: values.kind, startDate: values.date, dayOfMonth: values.dayOfMonth, endDate: values.endDate, count: values.count };
+}
+
+function formErrors(error: ValidationError): Record<string, string[]> {
+  const fieldErrors: Record<string, string[]> = {};
+  for (const [field, messages] of Object.entries(error.fieldErrors)) {
+    const key = field.replace(/^schedule\.(startDate|date)$/, "date").replace(/^schedule\./, "");
+    (fieldErrors[key === "schedule" ? "date" : key] ??= []).push(...messages);
+  }
+  return fieldErrors;
+}
+
+export type EditOrderFormState = { values: OrderFormValues; fieldErrors?: Record<string, string[]>; message?: string; saved?: boolean };
+
+/** New amount, reference or dates for an order's payments to come; someone else's order is "not found". */
+export async function submitOrderEditForm(formData: FormData): Promise<EditOrderFormState> {
+  const values = Object.fromEntries(FIELDS.map((key) => [key, text(formData, key)])) as OrderFormValues;
+  const user = await currentUser();
+  if (!user) return { values, message: "Your session has ended. Sign in again to continue." };
+  const ctx = await commandContext();
+  const order = await findOrderFor(ctx.db, user.id, text(formData, "orderId"));
+  if (!order) return { values, message: "There is no such order of yours." };
+  const parsed = parseDecimalAmount(values.amount, order.currency as Currency);
+  if (!parsed.ok) return { values, fieldErrors: { amount: [parsed.message] } };
+  try {
+    await editOrder(
+      ctx,
+      user,
+      { orderId: order.orderId, amount: parsed.amount, reference: values.reference, schedule: scheduleFrom(values), timeZone: values.timeZone },
+      await webMetadata(user),
+    );
+    return { values, saved: true, message: "Saved: the new terms apply from the next payment." };
+  } catch (error) {
+    if (error instanceof ValidationError) return { values, fieldErrors: formErrors(error) };
+    if (error instanceof DomainError) return { values, message: error.message };
+    throw error;
+  }
+}
+
+/** Sets the signed-in customer's time zone (scheduled dates are read in it). */
+export async function setMyTimeZone(formData: FormData): Promise<{ ok: boolean; message?: string }> {
+  const user = await requireUser();
+  const { db } = await database();
+  try {
+    await setTimeZone(db, user, { timeZone: text(formData, "timeZone") }, await webMetadata(user));
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof ValidationError) return { ok: false, message: Object.values(error.fieldErrors).flat().join(" ") };
     throw error;
   }
 }

@@ -10,7 +10,7 @@ import type { ValidationError } from "../domain/shared/errors";
 import { handleCommand } from "../event-store/handle-command";
 import { log } from "../log";
 
-export type OrderRunReport = { ordersStarted: number; ordersFailed: number };
+export type OrderRunReport = { ordersStarted: number; ordersFailed: number; orderErrors: number };
 
 /** Test hook: throw here to make the runner die after the order moved on, before the transfer was asked for (in the same transaction). */
 export type OrderFault = (orderId: string, dueAt: string) => void;
@@ -37,9 +37,13 @@ const metadataFor = (ownerId: string, orderId: string, dueAt: string, now: Date)
  * transfer. A payment that cannot be requested (the payee's account is gone) is recorded as
  * failed in a transaction of its own, and the order goes on to its next date.
  */
-async function runOne(ctx: CommandContext, now: Date, passed: Set<string>, fault?: OrderFault): Promise<"started" | "failed" | "none" | "skipped"> {
+type Outcome = "started" | "failed" | "none" | "skipped" | "error";
+
+async function runOne(ctx: CommandContext, now: Date, passed: Set<string>, fault?: OrderFault): Promise<Outcome> {
   const outcome = await tryOne(ctx, now, passed, fault);
-  if (outcome.orderId !== undefined && outcome.result === "skipped") passed.add(outcome.orderId);
+  // An order that changed under this run, or failed unexpectedly, is left to the next run, so one
+  // bad order cannot hold up the others.
+  if (outcome.orderId !== undefined && (outcome.result === "skipped" || outcome.result === "error")) passed.add(outcome.orderId);
   return outcome.result;
 }
 
@@ -48,7 +52,7 @@ async function tryOne(
   now: Date,
   passed: Set<string>,
   fault?: OrderFault,
-): Promise<{ result: "started" | "failed" | "none" | "skipped"; orderId?: string }> {
+): Promise<{ result: Outcome; orderId?: string }> {
   let claimed: { orderId: string; dueAt: string } | undefined;
   const skip = `{${[...passed].join(",")}}`;
   try {
@@ -65,8 +69,13 @@ async function tryOne(
       return { result: await startPayment({ ...ctx, db: tx as unknown as Database }, row.order_id, row.owner_id, dueAt, now, fault), orderId: row.order_id };
     });
   } catch (error) {
+    if (!claimed) throw error;
     // By its code, not instanceof: Next may load the error's class once per bundle.
-    if (!isValidationError(error) || !claimed) throw error;
+    if (!isValidationError(error)) {
+      // Rolled back, so nothing was made: the order is still due and the next run tries it again.
+      log().error({ event: "order-runner", orderId: claimed.orderId, dueAt: claimed.dueAt, err: error }, "an order's payment failed; it is tried again on the next run");
+      return { result: "error", orderId: claimed.orderId };
+    }
     const reason = Object.values(error.fieldErrors).flat()[0] ?? error.message;
     return { result: await recordFailure(ctx, claimed.orderId, claimed.dueAt, reason, now), orderId: claimed.orderId };
   }
@@ -112,7 +121,7 @@ async function recordFailure(ctx: CommandContext, orderId: string, dueAt: string
  * run at once.
  */
 export async function runDueOrders(ctx: CommandContext, options: { maxMs: number; now?: () => Date; fault?: OrderFault }): Promise<OrderRunReport> {
-  const report: OrderRunReport = { ordersStarted: 0, ordersFailed: 0 };
+  const report: OrderRunReport = { ordersStarted: 0, ordersFailed: 0, orderErrors: 0 };
   const deadline = Date.now() + options.maxMs;
   // Orders this run found nothing to do on (changed under it): not claimed again in this run.
   const passed = new Set<string>();
@@ -121,6 +130,7 @@ export async function runDueOrders(ctx: CommandContext, options: { maxMs: number
     if (outcome === "none") break;
     if (outcome === "started") report.ordersStarted++;
     if (outcome === "failed") report.ordersFailed++;
+    if (outcome === "error") report.orderErrors++;
   }
   return report;
 }

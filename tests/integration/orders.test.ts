@@ -97,7 +97,7 @@ describe.each(backends)("payees and standing orders on $name", (backend) => {
     );
     expect((await findOrderFor(t.db, dana.user.id, orderId))?.nextDueAt?.toISOString()).toBe("2030-01-31T05:00:00.000Z");
     // Nothing is due yet: nothing happens.
-    expect(await runDueOrders(ctx(), { maxMs: 5_000, now: () => new Date("2030-01-31T04:59:00Z") })).toEqual({ ordersStarted: 0, ordersFailed: 0 });
+    expect(await runDueOrders(ctx(), { maxMs: 5_000, now: () => new Date("2030-01-31T04:59:00Z") })).toEqual({ ordersStarted: 0, ordersFailed: 0, orderErrors: 0 });
     // Two runs at the same time over the same due date: one transfer.
     const at = () => new Date("2030-01-31T05:00:00Z");
     await Promise.all([runDueOrders(ctx(), { maxMs: 5_000, now: at }), runDueOrders(ctx(), { maxMs: 5_000, now: at })]);
@@ -117,7 +117,7 @@ describe.each(backends)("payees and standing orders on $name", (backend) => {
 
     const owner = { ...dana.actor, now: new Date("2030-03-01T00:00:00Z") };
     await pauseOrder(ctx(), dana.user, { orderId }, meta(owner));
-    expect(await runDueOrders(ctx(), { maxMs: 5_000, now: () => new Date("2030-04-01T00:00:00Z") })).toEqual({ ordersStarted: 0, ordersFailed: 0 });
+    expect(await runDueOrders(ctx(), { maxMs: 5_000, now: () => new Date("2030-04-01T00:00:00Z") })).toEqual({ ordersStarted: 0, ordersFailed: 0, orderErrors: 0 });
     await resumeOrder(ctx(), dana.user, { orderId }, meta({ ...owner, now: new Date("2030-04-02T00:00:00Z") }));
     expect((await findOrderFor(t.db, dana.user.id, orderId))?.nextDueAt?.toISOString()).toBe("2030-04-30T04:00:00.000Z");
     await editOrder(
@@ -141,6 +141,28 @@ describe.each(backends)("payees and standing orders on $name", (backend) => {
       "OrderEdited",
       "OrderCancelled",
     ]);
+  });
+
+  it("a runner that dies mid-payment leaves nothing; the next run makes the one transfer", async () => {
+    const dana = await customerWithAccount(t.db, { name: "Dana Crash", balance: 1_000 });
+    const erin = await customerWithAccount(t.db, { name: "Erin Crash" });
+    const { orderId } = await createOrder(
+      ctx(),
+      dana.user,
+      { fromAccountId: dana.accountId, toAccountNumber: await numberOf(t, erin.accountId), amount: 100, timeZone: "UTC", schedule: { kind: "once", date: "2030-08-01" } },
+      meta({ ...dana.actor, now: new Date("2030-07-01T00:00:00Z") }),
+    );
+    const at = () => new Date("2030-08-01T07:00:00Z");
+    const crash = () => {
+      throw new Error("runner died");
+    };
+    expect(await runDueOrders(ctx(), { maxMs: 5_000, now: at, fault: crash })).toEqual({ ordersStarted: 0, ordersFailed: 0, orderErrors: 1 });
+    expect(await count(t, sql`select count(*)::text as n from events where stream_id = ${`order-${orderId}`}`)).toBe(1);
+    expect(await runDueOrders(ctx(), { maxMs: 5_000, now: at })).toEqual({ ordersStarted: 1, ordersFailed: 0, orderErrors: 0 });
+    expect(await runDueOrders(ctx(), { maxMs: 5_000, now: at })).toEqual({ ordersStarted: 0, ordersFailed: 0, orderErrors: 0 });
+    const [payment] = await orderPaymentsFor(t.db, dana.user.id, orderId);
+    expect(await count(t, sql`select count(*)::text as n from transfers_view where transfer_id = ${payment!.transferId}`)).toBe(1);
+    expect((await findOrderFor(t.db, dana.user.id, orderId))?.status).toBe("finished");
   });
 
   it("refuses an order from someone else's account, in the past, or with bad fields, recording nothing", async () => {
@@ -215,6 +237,6 @@ describe.each(postgresBackends)("standing orders racing on $name", (backend) => 
     expect(await count(t, sql`select count(*)::text as n from events where event_type = 'TransferRequested'`)).toBe(total);
     expect(await count(t, sql`select count(distinct transfer_id)::text as n from order_payments where order_id = any(${`{${ids.join(",")}}`}::text[])`)).toBe(total);
     expect(await count(t, sql`select count(*)::text as n from standing_orders where status <> 'finished'`)).toBe(0);
-    expect(await runDueOrders(ctx, { maxMs: 5_000 })).toEqual({ ordersStarted: 0, ordersFailed: 0 });
+    expect(await runDueOrders(ctx, { maxMs: 5_000 })).toEqual({ ordersStarted: 0, ordersFailed: 0, orderErrors: 0 });
   }, 240_000);
 });

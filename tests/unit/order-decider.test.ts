@@ -98,6 +98,12 @@ describe("order decider", () => {
       .then([{ type: "OrderEdited", data: { ...terms, amount: 900n, schedule: weekly, nextIndex: 1, nextDueAt: "2025-01-13T05:00:00Z" } }]);
   });
 
+  it("given an order in Berlin, when the customer moves it to Tokyo's time zone, then the next payment is 06:00 in Tokyo", () => {
+    given([created])
+      .when({ type: "EditOrder", data: { amount: 2_500n, reference: "Rent", schedule, timeZone: "Asia/Tokyo", now: "2025-01-10T00:00:00Z" } })
+      .then([{ type: "OrderEdited", data: { ...terms, timeZone: "Asia/Tokyo", nextIndex: 0, nextDueAt: "2025-01-30T21:00:00Z" } }]);
+  });
+
   it("given a cancelled order, when it is cancelled again, then nothing happens; edited, then it is refused", () => {
     const cancelled = [created, { type: "OrderCancelled", data: {} } as OrderEvent];
     given(cancelled).when({ type: "CancelOrder", data: {} }).then([]);

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { listMyOrders } from "@/lib/dal/orders";
+import { listMyOrders, myTimeZone } from "@/lib/dal/orders";
+import { timeZoneAction } from "./actions";
 import { formatMoney } from "@/lib/domain/shared/money";
 import { localTime, scheduleText } from "./schedule-text";
 
@@ -8,7 +9,7 @@ export const metadata: Metadata = { title: "Scheduled and standing orders" };
 
 export default async function OrdersPage({ searchParams }: { searchParams: Promise<{ cursor?: string }> }) {
   const { cursor } = await searchParams;
-  const { orders, nextCursor } = await listMyOrders(cursor);
+  const [{ orders, nextCursor }, timeZone] = await Promise.all([listMyOrders(cursor), myTimeZone()]);
   return (
     <>
       <div className="page-head">
@@ -52,6 +53,14 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
           </table>
         </div>
       )}
+      <form action={timeZoneAction} className="inline-form card" aria-label="Your time zone">
+        <label htmlFor="profile-timeZone">Your time zone</label>
+        <input id="profile-timeZone" name="timeZone" maxLength={64} defaultValue={timeZone ?? ""} placeholder="Europe/Berlin" />
+        <button type="submit" className="button secondary small">
+          Save
+        </button>
+        <span className="muted">New orders read their dates in it{timeZone ? "" : "; until you set it, the form offers your browser's"}.</span>
+      </form>
       {nextCursor ? (
         <p>
           <Link href={`/orders?cursor=${encodeURIComponent(nextCursor)}`}>Older orders</Link>

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { findMyOrder } from "@/lib/dal/orders";
-import { formatMoney } from "@/lib/domain/shared/money";
+import { formatMoney, toDecimalString } from "@/lib/domain/shared/money";
+import { EditOrderForm } from "./edit-order-form";
 import { changeOrderAction } from "../actions";
 import { localTime, scheduleText } from "../schedule-text";
 
@@ -66,6 +67,27 @@ export default async function OrderPage({ params }: { params: Promise<{ orderId:
           </form>
         ) : null}
       </section>
+      {open ? (
+        <section className="card" aria-labelledby="edit-heading">
+          <h2 id="edit-heading">Change future payments</h2>
+          <EditOrderForm
+            orderId={order.id}
+            initial={{
+              fromAccountId: order.fromAccountId,
+              payeeId: order.payee.payeeId ?? "",
+              toAccountNumber: "",
+              amount: toDecimalString(BigInt(order.amount), order.currency),
+              reference: order.reference ?? "",
+              kind: order.schedule.kind,
+              date: order.schedule.kind === "once" ? order.schedule.date : order.schedule.startDate,
+              dayOfMonth: order.schedule.kind === "monthly" ? String(order.schedule.dayOfMonth) : "1",
+              endDate: order.schedule.kind === "once" ? "" : (order.schedule.endDate ?? ""),
+              count: order.schedule.kind === "once" || order.schedule.count === null ? "" : String(order.schedule.count),
+              timeZone: order.timeZone,
+            }}
+          />
+        </section>
+      ) : null}
       <section aria-labelledby="payments-heading">
         <h2 id="payments-heading">Payments</h2>
         {payments.length === 0 ? (
