@@ -50,6 +50,10 @@ const envSchema = z.object({
   READY_STUCK_TRANSFER_SECONDS: positiveInt(300),
   /** How long `/api/ready` waits for the database before answering not-ready. */
   READY_TIMEOUT_MS: positiveInt(2000),
+  /** Most live-update streams (Server-Sent Events) one user may have open at once, over all instances. */
+  LIVE_STREAMS_PER_USER: positiveInt(5),
+  /** A live stream ends after this long and the browser reconnects (re-checking the session); keep it under a serverless function's time limit. */
+  LIVE_STREAM_SECONDS: positiveInt(300),
 });
 
 export type Env = z.infer<typeof envSchema>;

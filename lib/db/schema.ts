@@ -297,3 +297,21 @@ export const apiTokens = pgTable(
 );
 
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
+
+// ---------------------------------------------------------------- live pages (operational)
+
+/**
+ * Open live-update streams (Server-Sent Events), one row each, leased: a stream renews its row while
+ * it runs and deletes it when it ends; a crashed instance's rows simply expire. Counting the rows of
+ * a user bounds their open streams across every instance.
+ */
+export const liveStreams = pgTable(
+  "live_streams",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    openedAt: timestamptz("opened_at").notNull().defaultNow(),
+    expiresAt: timestamptz("expires_at").notNull(),
+  },
+  (t) => [index("live_streams_user_idx").on(t.userId, t.expiresAt)],
+);
