@@ -10,7 +10,10 @@ export type DomainErrorCode =
   | "TRANSFER_NOT_FOUND"
   | "TRANSFER_NOT_HELD"
   | "SANCTIONS_ENTRY_EXISTS"
-  | "SANCTIONS_ENTRY_NOT_FOUND";
+  | "SANCTIONS_ENTRY_NOT_FOUND"
+  | "SCHEME_PAYMENT_ID_REUSED"
+  | "INBOUND_PAYMENT_NOT_FOUND"
+  | "INBOUND_PAYMENT_NOT_HELD";
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
