@@ -69,6 +69,7 @@ export function openApiDocument(limits: Limits): Record<string, unknown> {
       { name: "Auth", description: "Sign up and bearer tokens." },
       { name: "Accounts", description: "Your accounts, deposits, withdrawals and statements." },
       { name: "Transfers", description: "Transfers between accounts (same currency)." },
+      { name: "Schemes", description: "For a payment scheme: payments into Ledgerline accounts; tokens of the scheme role only (others get 403)." },
       { name: "Admin", description: "Back-office actions; tokens of admins only (others get 403)." },
       { name: "Meta", description: "About the API itself." },
     ],
@@ -159,6 +160,7 @@ export function problemCodesOf(operation: Operation): ProblemCode[] {
   const codes = new Set<ProblemCode>(["VALIDATION_FAILED", "INTERNAL_ERROR"]);
   if (operation.auth !== "none") codes.add("UNAUTHENTICATED");
   if (operation.auth === "admin") codes.add("FORBIDDEN");
+  if (operation.auth === "user") codes.add("ROLE_NOT_ALLOWED");
   if (operation.body) for (const code of ["MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"] as const) codes.add(code);
   if (operation.idempotency) {
     if (operation.idempotency === "required") codes.add("IDEMPOTENCY_KEY_MISSING");

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { openAccountInput, freezeInput, moneyInput, reasonInput } from "../commands/accounts";
+import { inboundPaymentFields, inboundReviewSchema } from "../commands/inbound-payments";
 import { reviewSchema, transferRequestFields } from "../commands/transfers";
 import { idSchema } from "../commands/validation";
 import { emailSchema, signUpSchema } from "../auth/users";
@@ -81,6 +82,20 @@ export const freezeBody = () =>
 export const reasonBody = () => reasonInput.omit({ accountId: true }).strict();
 
 export const reviewBody = () => reviewSchema.omit({ transferId: true }).strict();
+
+export const inboundReviewBody = () => inboundReviewSchema.omit({ paymentId: true }).strict();
+
+export const inboundPaymentBody = (limits: Limits) => {
+  const schema = inboundPaymentFields(limits.maxTransferAmount).strict();
+  describedAs(schema.shape.amount, amountJsonSchema(limits.maxTransferAmount));
+  describedAs(schema.shape.accountNumber, {
+    type: "string",
+    maxLength: 34,
+    description: "The creditor's Ledgerline account number (LL12 3456 7890); a number no account has is returned, not refused.",
+    examples: ["LL12 3456 7890"],
+  });
+  return schema;
+};
 
 /** Bodiless POSTs accept nothing or `{}`. */
 export const emptyBody = () => z.strictObject({});
@@ -263,6 +278,25 @@ export const Problem = z.object({
   event: CommandEvent.optional().meta({ description: "The rejection event that was recorded (business rejections)." }),
 });
 
+export const INBOUND_PAYMENT_STATUSES = ["pending", "held", "credited", "returned"] as const;
+
+export const InboundPayment = z.object({
+  id: z.string().meta({ format: "uuid", description: "Ledgerline's id of the payment (derived from the scheme and its payment id)." }),
+  schemePaymentId: z.string(),
+  status: z.enum(INBOUND_PAYMENT_STATUSES).meta({
+    description: "pending: being credited; held: waiting for a review; credited: on the account; returned: sent back (see returnCode).",
+  }),
+  accountNumber: z.string(),
+  amount: int64(),
+  currency: z.enum(CURRENCY_CODES),
+  debtor: z.object({ name: z.string(), account: z.string() }),
+  reference: z.string().nullable(),
+  returnCode: z.enum(["ACCOUNT_UNKNOWN", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED", "CURRENCY_MISMATCH", "REJECTED_IN_REVIEW"]).nullable(),
+  returnReason: z.string().nullable(),
+  receivedAt: timestamp(),
+  updatedAt: timestamp(),
+});
+
 const cursor = z.string().nullable().meta({ description: "Pass as `cursor` to get the next page; null on the last page." });
 
 export const responses = {
@@ -277,8 +311,9 @@ export const responses = {
   events: z.object({ events: z.array(StoredEvent), nextCursor: cursor }),
   audit: z.object({ entries: z.array(AuditEntry), nextCursor: cursor }),
   rebuild: z.object({ events: z.int(), rows: z.record(z.string(), z.int()), elapsedMs: z.number() }),
+  inboundPayment: z.object({ payment: InboundPayment }),
   none: z.object({}),
 };
 
 /** Names for the OpenAPI document's components. */
-export const COMPONENTS = { User, Account, CommandEvent, StatementEntry, Transfer, StoredEvent, AuditEntry, Problem } as const;
+export const COMPONENTS = { User, Account, CommandEvent, StatementEntry, Transfer, StoredEvent, AuditEntry, InboundPayment, Problem } as const;

@@ -36,6 +36,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       async authorize(credentials, request) {
         const { db } = await processDatabase();
         const result = await verifyCredentials(db, { email: credentials?.email, password: credentials?.password }, clientAddress(request.headers));
+        // A payment scheme is an API client, never a portal user (its password is random and never shown).
+        if (result.ok && result.user.role === "scheme") return null;
         if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name, role: result.user.role };
         if (result.reason === "THROTTLED") throw new ThrottledSignIn();
         return null;
