@@ -129,7 +129,7 @@ export const operations = {
     idempotency: "required",
     body: moneyBody,
     success: { status: 201, description: "The account after the deposit and the MoneyDeposited event.", schema: responses.accountCommand },
-    problems: ["ACCOUNT_NOT_FOUND", "AMOUNT_TOO_LARGE", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED"],
+    problems: ["ACCOUNT_NOT_FOUND", "AMOUNT_TOO_LARGE", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED", "SELF_SERVICE_OFF"],
   }),
   withdraw: op({
     operationId: "withdraw",
@@ -142,7 +142,7 @@ export const operations = {
     idempotency: "required",
     body: moneyBody,
     success: { status: 201, description: "The account after the withdrawal and the MoneyWithdrawn event.", schema: responses.accountCommand },
-    problems: ["ACCOUNT_NOT_FOUND", "AMOUNT_TOO_LARGE", "INSUFFICIENT_FUNDS", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED"],
+    problems: ["ACCOUNT_NOT_FOUND", "AMOUNT_TOO_LARGE", "INSUFFICIENT_FUNDS", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED", "SELF_SERVICE_OFF"],
   }),
   statement: op({
     operationId: "statement",

@@ -13,6 +13,7 @@ export const PROBLEMS = {
   INVALID_CREDENTIALS: { status: 401, title: "That email and password do not match" },
   FORBIDDEN: { status: 403, title: "This needs the admin role" },
   ROLE_NOT_ALLOWED: { status: 403, title: "This token's role may not call this operation" },
+  SELF_SERVICE_OFF: { status: 403, title: "Deposits and withdrawals are off" },
   NOT_FOUND: { status: 404, title: "Not found" },
   ACCOUNT_NOT_FOUND: { status: 404, title: "Account not found" },
   TRANSFER_NOT_FOUND: { status: 404, title: "Transfer not found" },
