@@ -2,7 +2,7 @@ import { z } from "zod";
 import { openAccountInput, freezeInput, moneyInput, reasonInput } from "../commands/accounts";
 import { inboundPaymentFields, inboundReviewSchema } from "../commands/inbound-payments";
 import { reviewSchema, transferRequestFields } from "../commands/transfers";
-import { idSchema } from "../commands/validation";
+import { idSchema, requiredText } from "../commands/validation";
 import { emailSchema, signUpSchema } from "../auth/users";
 import { ROLES } from "../domain/identity/events";
 import { CURRENCY_CODES } from "../domain/shared/currency";
@@ -82,6 +82,8 @@ export const freezeBody = () =>
 export const reasonBody = () => reasonInput.omit({ accountId: true }).strict();
 
 export const reviewBody = () => reviewSchema.omit({ transferId: true }).strict();
+
+export const schemeBody = () => z.strictObject({ name: requiredText("Name", 100) });
 
 export const inboundReviewBody = () => inboundReviewSchema.omit({ paymentId: true }).strict();
 
@@ -312,6 +314,7 @@ export const responses = {
   audit: z.object({ entries: z.array(AuditEntry), nextCursor: cursor }),
   rebuild: z.object({ events: z.int(), rows: z.record(z.string(), z.int()), elapsedMs: z.number() }),
   inboundPayment: z.object({ payment: InboundPayment }),
+  scheme: z.object({ scheme: z.object({ id: z.string(), name: z.string() }), token: z.string(), expiresAt: timestamp() }),
   none: z.object({}),
 };
 

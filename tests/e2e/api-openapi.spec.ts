@@ -23,6 +23,11 @@ const CONTRACT_ROUTES = [
   "POST /admin/transfers/{transferId}/release",
   "POST /admin/transfers/{transferId}/reject",
   "POST /admin/projections/rebuild",
+  "POST /admin/inbound-payments/{paymentId}/release",
+  "POST /admin/inbound-payments/{paymentId}/return",
+  "POST /admin/schemes",
+  "POST /scheme/inbound-payments",
+  "GET /scheme/inbound-payments/{schemePaymentId}",
   "GET /openapi.json",
 ].sort();
 

@@ -1,4 +1,5 @@
 import "server-only";
+import { createScheme as create } from "../../auth/schemes";
 import type { CommandContext } from "../../commands/accounts";
 import { receiveInboundPayment as receive, releaseHeldInboundPayment, returnHeldInboundPayment } from "../../commands/inbound-payments";
 import type { InboundPaymentViewRow } from "../../db/schema";
@@ -63,4 +64,9 @@ export const returnInboundPayment: Handler<typeof operations.returnInboundPaymen
   if (!row) throw noSuchPayment();
   await returnHeldInboundPayment(ctx, { paymentId: row.paymentId, reason: body.reason }, metadata, { requestHash: idempotency?.requestHash });
   return { payment: toApiInboundPayment((await findInboundPayment(ctx.db, row.paymentId)) ?? row) };
+};
+
+export const createScheme: Handler<typeof operations.createScheme> = async ({ ctx, body, metadata }) => {
+  const { scheme, token, expiresAt } = await create(ctx.db, { name: body.name }, metadata.actor, "api");
+  return { scheme: { id: scheme.id, name: scheme.name }, token, expiresAt: expiresAt.toISOString() };
 };
