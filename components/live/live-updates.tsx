@@ -23,18 +23,21 @@ type Change = { kind: "account" | "transfer"; id: string };
 /**
  * Keeps the customer's pages current: listens to /api/portal/live (Server-Sent Events), invalidates
  * the query cache of what changed and refreshes the server-rendered parts (statements, dashboard).
- * The browser reconnects by itself with Last-Event-ID; when the stream is refused or unavailable,
+ * `since` is the position the page was rendered at, where the stream starts. The browser
+ * reconnects by itself with Last-Event-ID; when the stream is refused or unavailable,
  * the queries poll instead (see useLiveConnected).
  */
-export function LiveUpdates({ children }: { children: React.ReactNode }) {
+export function LiveUpdates({ children, since }: { children: React.ReactNode; since: string | null }) {
   const queryClient = useQueryClient();
   const router = useRouter();
   const [connected, setConnected] = useState(false);
+  // The position the layout was first rendered at; later renders (router.refresh) do not restart the stream.
+  const [start] = useState(since);
 
   useEffect(() => {
     if (typeof EventSource === "undefined") return;
     let source: EventSource | undefined;
-    let lastEventId = "";
+    let lastEventId = start ?? "";
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
     let refreshTimer: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
@@ -56,7 +59,8 @@ export function LiveUpdates({ children }: { children: React.ReactNode }) {
         const resumed = (JSON.parse((event as MessageEvent<string>).data) as { resumed: boolean }).resumed;
         lastEventId = (event as MessageEvent).lastEventId || lastEventId;
         setConnected(true);
-        // A fresh stream starts at "now": what changed between the page's render and now is refetched.
+        // Resumed from the render's position, the stream itself sends what changed since; a fresh
+        // stream starts at "now", so what changed between the render and now is refetched.
         if (!resumed) everything();
       });
       source.addEventListener("change", (event) => {
@@ -88,7 +92,7 @@ export function LiveUpdates({ children }: { children: React.ReactNode }) {
       clearTimeout(refreshTimer);
       source?.close();
     };
-  }, [queryClient, router]);
+  }, [queryClient, router, start]);
 
   return (
     <LiveContext.Provider value={connected}>
