@@ -80,6 +80,15 @@ const envSchema = z.object({
   READY_STUCK_TRANSFER_SECONDS: positiveInt(300),
   /** How long `/api/ready` waits for the database before answering not-ready. */
   READY_TIMEOUT_MS: positiveInt(2000),
+  /**
+   * Whether customers may deposit and withdraw by themselves (the demo: yes). With "false" the forms
+   * and the API operations are off, and money arrives only from the payment scheme.
+   */
+  SELF_SERVICE_DEPOSITS: z.enum(["true", "false"], { error: "SELF_SERVICE_DEPOSITS must be true or false" }).default("true").transform((value) => value === "true"),
+  /** Most live-update streams (Server-Sent Events) one user may have open at once, over all instances. */
+  LIVE_STREAMS_PER_USER: positiveInt(5),
+  /** A live stream ends after this long and the browser reconnects (re-checking the session); keep it under a serverless function's time limit. */
+  LIVE_STREAM_SECONDS: positiveInt(300),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -9,6 +9,7 @@ import {
   submitSanctionsRemoval,
 } from "@/lib/dal/admin/sanctions";
 import { submitTransferReview, type TransferReviewState } from "@/lib/dal/admin/transfers";
+import { type InboundReviewState, submitInboundReview } from "@/lib/dal/admin/inbound-payments";
 
 // Thin edges: each DAL function checks that the caller is an admin before anything else and answers
 // everyone else "Not found." with nothing changed.
@@ -24,6 +25,12 @@ export async function accountControlAction(_previous: AccountControlState, formD
 export async function transferReviewAction(_previous: TransferReviewState, formData: FormData): Promise<TransferReviewState> {
   const state = await submitTransferReview(formData);
   if (state.status === "success") revalidatePath("/admin/transfers");
+  return state;
+}
+
+export async function inboundReviewAction(_previous: InboundReviewState, formData: FormData): Promise<InboundReviewState> {
+  const state = await submitInboundReview(formData);
+  if (state.status === "success") revalidatePath("/admin/inbound");
   return state;
 }
 

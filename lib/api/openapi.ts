@@ -71,6 +71,7 @@ export function openApiDocument(limits: Limits): Record<string, unknown> {
       { name: "Transfers", description: "Transfers between accounts (same currency)." },
       { name: "Payees", description: "Saved payees, checked by confirmation of payee (the holder's masked name)." },
       { name: "Orders", description: "Scheduled (once) and standing (weekly, monthly) orders; each due payment becomes a transfer." },
+      { name: "Schemes", description: "For a payment scheme: payments into Ledgerline accounts; tokens of the scheme role only (others get 403)." },
       { name: "Admin", description: "Back-office actions; tokens of admins only (others get 403)." },
       { name: "Meta", description: "About the API itself." },
     ],
@@ -161,6 +162,7 @@ export function problemCodesOf(operation: Operation): ProblemCode[] {
   const codes = new Set<ProblemCode>(["VALIDATION_FAILED", "INTERNAL_ERROR"]);
   if (operation.auth !== "none") codes.add("UNAUTHENTICATED");
   if (operation.auth === "admin") codes.add("FORBIDDEN");
+  if (operation.auth === "user") codes.add("ROLE_NOT_ALLOWED");
   if (operation.body) for (const code of ["MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"] as const) codes.add(code);
   if (operation.idempotency) {
     if (operation.idempotency === "required") codes.add("IDEMPOTENCY_KEY_MISSING");

@@ -6,6 +6,9 @@ import {
   emptyBody,
   eventsQuery,
   freezeBody,
+  inboundPaymentBody,
+  inboundReviewBody,
+  schemeBody,
   type Limits,
   moneyBody,
   openAccountBody,
@@ -34,11 +37,14 @@ export type Operation = {
   readonly method: "GET" | "POST" | "DELETE";
   /** OpenAPI path template below /api/v1. */
   readonly path: string;
-  readonly tag: "Auth" | "Accounts" | "Transfers" | "Payees" | "Orders" | "Admin" | "Meta";
+  readonly tag: "Auth" | "Accounts" | "Transfers" | "Payees" | "Orders" | "Schemes" | "Admin" | "Meta";
   readonly summary: string;
   readonly description?: string;
-  /** none: anyone; user: any valid token; admin: a token of a user with the admin role. */
-  readonly auth: "none" | "user" | "admin";
+  /**
+   * none: anyone; user: a customer's or admin's token; admin: a token of a user with the admin role;
+   * scheme: a payment scheme's token (role scheme), which may call nothing else.
+   */
+  readonly auth: "none" | "user" | "admin" | "scheme";
   readonly idempotency?: "required" | "optional";
   readonly body?: (limits: Limits) => z.ZodType;
   /** The body may be left out altogether. */
@@ -130,7 +136,7 @@ export const operations = {
     idempotency: "required",
     body: moneyBody,
     success: { status: 201, description: "The account after the deposit and the MoneyDeposited event.", schema: responses.accountCommand },
-    problems: ["ACCOUNT_NOT_FOUND", "AMOUNT_TOO_LARGE", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED"],
+    problems: ["ACCOUNT_NOT_FOUND", "AMOUNT_TOO_LARGE", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED", "SELF_SERVICE_OFF"],
   }),
   withdraw: op({
     operationId: "withdraw",
@@ -143,7 +149,7 @@ export const operations = {
     idempotency: "required",
     body: moneyBody,
     success: { status: 201, description: "The account after the withdrawal and the MoneyWithdrawn event.", schema: responses.accountCommand },
-    problems: ["ACCOUNT_NOT_FOUND", "AMOUNT_TOO_LARGE", "INSUFFICIENT_FUNDS", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED"],
+    problems: ["ACCOUNT_NOT_FOUND", "AMOUNT_TOO_LARGE", "INSUFFICIENT_FUNDS", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED", "SELF_SERVICE_OFF"],
   }),
   statement: op({
     operationId: "statement",
@@ -415,6 +421,67 @@ export const operations = {
     body: reviewBody,
     success: { status: 200, description: "The failed transfer.", schema: responses.transfer },
     problems: ["TRANSFER_NOT_FOUND", "OWN_ITEM", "TRANSFER_NOT_HELD"],
+  }),
+  receiveInboundPayment: op({
+    operationId: "receiveInboundPayment",
+    method: "POST",
+    path: "/scheme/inbound-payments",
+    tag: "Schemes",
+    summary: "Send a payment to a Ledgerline account",
+    description:
+      "For a payment scheme's token only. Idempotent by `schemePaymentId`: the same payment sent again changes nothing and gets the payment as it stands (200); the same id with other details is 409. The payment is screened against the sanctions list (a match is `held` until an admin releases or returns it) and `returned` when no account has the number, or the account is frozen, closed or in another currency. A payment accepted for credit is credited before the answer (`credited`) unless something interrupted it (`pending`: send it again, or read it later).",
+    auth: "scheme",
+    idempotency: "optional",
+    body: inboundPaymentBody,
+    success: { status: 200, description: "The payment as it stands.", schema: responses.inboundPayment },
+    problems: ["SCHEME_PAYMENT_ID_REUSED", "AMOUNT_TOO_LARGE", "ROLE_NOT_ALLOWED"],
+  }),
+  getInboundPayment: op({
+    operationId: "getInboundPayment",
+    method: "GET",
+    path: "/scheme/inbound-payments/{schemePaymentId}",
+    tag: "Schemes",
+    summary: "Read a payment this scheme sent",
+    auth: "scheme",
+    success: { status: 200, description: "The payment as it stands.", schema: responses.inboundPayment },
+    problems: ["INBOUND_PAYMENT_NOT_FOUND", "ROLE_NOT_ALLOWED"],
+  }),
+  releaseInboundPayment: op({
+    operationId: "releaseInboundPayment",
+    method: "POST",
+    path: "/admin/inbound-payments/{paymentId}/release",
+    tag: "Admin",
+    summary: "Release an inbound payment held for review",
+    description: "The payment is then credited at once (or returned, if the account can no longer take it).",
+    auth: "admin",
+    idempotency: "optional",
+    body: inboundReviewBody,
+    success: { status: 200, description: "The payment after release.", schema: responses.inboundPayment },
+    problems: ["INBOUND_PAYMENT_NOT_FOUND", "INBOUND_PAYMENT_NOT_HELD"],
+  }),
+  returnInboundPayment: op({
+    operationId: "returnInboundPayment",
+    method: "POST",
+    path: "/admin/inbound-payments/{paymentId}/return",
+    tag: "Admin",
+    summary: "Return an inbound payment held for review to the scheme",
+    auth: "admin",
+    idempotency: "optional",
+    body: inboundReviewBody,
+    success: { status: 200, description: "The returned payment.", schema: responses.inboundPayment },
+    problems: ["INBOUND_PAYMENT_NOT_FOUND", "INBOUND_PAYMENT_NOT_HELD"],
+  }),
+  createScheme: op({
+    operationId: "createScheme",
+    method: "POST",
+    path: "/admin/schemes",
+    tag: "Admin",
+    summary: "Create a payment scheme's client and its token",
+    description: "The token (shown once) has the role scheme: it may call only the /scheme operations. `npm run scheme:create` does the same on the server.",
+    auth: "admin",
+    body: schemeBody,
+    success: { status: 201, description: "The scheme and its token.", schema: responses.scheme },
+    problems: [],
   }),
   rebuildProjections: op({
     operationId: "rebuildProjections",

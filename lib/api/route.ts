@@ -85,6 +85,13 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
       if (operation.auth === "admin" && user?.role !== "admin") {
         throw new ApiProblem("FORBIDDEN", "Only admins may do this.");
       }
+      // A scheme's token sends and answers payments, nothing else; no one else's token may do that.
+      if (operation.auth === "scheme" && user?.role !== "scheme") {
+        throw new ApiProblem("ROLE_NOT_ALLOWED", "Only a payment scheme's token may call this.");
+      }
+      if (operation.auth === "user" && user?.role === "scheme") {
+        throw new ApiProblem("ROLE_NOT_ALLOWED", "A payment scheme's token may only call the /scheme operations.");
+      }
       const key = operation.idempotency && user ? idempotencyKeyOf(request, operation.idempotency) : undefined;
       const params = await stringParams(context);
       const url = new URL(request.url);
@@ -96,7 +103,7 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
         : undefined;
       const metadata: CommandMetadata = {
         now: new Date(),
-        actor: user ? { id: user.id, role: user.role === "admin" ? "admin" : "customer" } : { id: "anonymous", role: "customer" },
+        actor: user ? { id: user.id, role: user.role === "admin" ? "admin" : user.role === "scheme" ? "scheme" : "customer" } : { id: "anonymous", role: "customer" },
         commandId: key ? `api:${key}` : undefined,
         origin: "api",
         ...ids,
@@ -170,6 +177,12 @@ function expectedProblem(error: unknown): ApiProblem | undefined {
         return new ApiProblem("ORDER_ENDED", error.message);
       case "OWN_ITEM":
         return new ApiProblem("OWN_ITEM", error.message);
+      case "INBOUND_PAYMENT_NOT_FOUND":
+        return new ApiProblem("INBOUND_PAYMENT_NOT_FOUND", "There is no such inbound payment.");
+      case "INBOUND_PAYMENT_NOT_HELD":
+        return new ApiProblem("INBOUND_PAYMENT_NOT_HELD", error.message);
+      case "SCHEME_PAYMENT_ID_REUSED":
+        return new ApiProblem("SCHEME_PAYMENT_ID_REUSED", error.message);
       // What a key makes is named after the key (a derived id): once the key's record is purged
       // (after 48 hours), the same key meets what it made the first time.
       case "TRANSFER_ALREADY_EXISTS":

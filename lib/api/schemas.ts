@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { openAccountInput, freezeInput, moneyInput, reasonInput } from "../commands/accounts";
 import { editOrderFields, orderInputFields } from "../commands/orders";
+import { inboundPaymentFields, inboundReviewSchema } from "../commands/inbound-payments";
 import { addPayeeInput, PAYEE_NAME_MAX } from "../commands/payees";
 import { accountNumberText, reviewSchema, transferRequestFields } from "../commands/transfers";
 import { idSchema, requiredText } from "../commands/validation";
@@ -137,6 +138,22 @@ export const editOrderBody = (limits: Limits) => {
   const schema = editOrderFields(limits.maxTransferAmount).strict();
   describedAs(schema.shape.amount, amountJsonSchema(limits.maxTransferAmount));
   describedAs(schema.shape.schedule, scheduleJsonSchema);
+  return schema;
+};
+
+export const schemeBody = () => z.strictObject({ name: requiredText("Name", 100) });
+
+export const inboundReviewBody = () => inboundReviewSchema.omit({ paymentId: true }).strict();
+
+export const inboundPaymentBody = (limits: Limits) => {
+  const schema = inboundPaymentFields(limits.maxTransferAmount).strict();
+  describedAs(schema.shape.amount, amountJsonSchema(limits.maxTransferAmount));
+  describedAs(schema.shape.accountNumber, {
+    type: "string",
+    maxLength: 34,
+    description: "The creditor's Ledgerline account number (LL12 3456 7890); a number no account has is returned, not refused.",
+    examples: ["LL12 3456 7890"],
+  });
   return schema;
 };
 
@@ -367,6 +384,25 @@ export const Problem = z.object({
   event: CommandEvent.optional().meta({ description: "The rejection event that was recorded (business rejections)." }),
 });
 
+export const INBOUND_PAYMENT_STATUSES = ["pending", "held", "credited", "returned"] as const;
+
+export const InboundPayment = z.object({
+  id: z.string().meta({ format: "uuid", description: "Ledgerline's id of the payment (derived from the scheme and its payment id)." }),
+  schemePaymentId: z.string(),
+  status: z.enum(INBOUND_PAYMENT_STATUSES).meta({
+    description: "pending: being credited; held: waiting for a review; credited: on the account; returned: sent back (see returnCode).",
+  }),
+  accountNumber: z.string(),
+  amount: int64(),
+  currency: z.enum(CURRENCY_CODES),
+  debtor: z.object({ name: z.string(), account: z.string() }),
+  reference: z.string().nullable(),
+  returnCode: z.enum(["ACCOUNT_UNKNOWN", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED", "CURRENCY_MISMATCH", "REJECTED_IN_REVIEW"]).nullable(),
+  returnReason: z.string().nullable(),
+  receivedAt: timestamp(),
+  updatedAt: timestamp(),
+});
+
 const cursor = z.string().nullable().meta({ description: "Pass as `cursor` to get the next page; null on the last page." });
 
 export const responses = {
@@ -387,8 +423,10 @@ export const responses = {
   orders: z.object({ orders: z.array(Order), nextCursor: cursor }),
   audit: z.object({ entries: z.array(AuditEntry), nextCursor: cursor }),
   rebuild: z.object({ events: z.int(), rows: z.record(z.string(), z.int()), elapsedMs: z.number() }),
+  inboundPayment: z.object({ payment: InboundPayment }),
+  scheme: z.object({ scheme: z.object({ id: z.string(), name: z.string() }), token: z.string(), expiresAt: timestamp() }),
   none: z.object({}),
 };
 
 /** Names for the OpenAPI document's components. */
-export const COMPONENTS = { User, Account, CommandEvent, StatementEntry, Transfer, StoredEvent, AuditEntry, Problem } as const;
+export const COMPONENTS = { User, Account, CommandEvent, StatementEntry, Transfer, StoredEvent, AuditEntry, InboundPayment, Problem } as const;

@@ -189,4 +189,4 @@ const TOKEN_USER = `select t.id as token_id, t.last_used_at, u.id, u.email, u.na
   from api_tokens t join users u on u.id = t.user_id
  where t.token_hash = $1 and t.revoked_at is null and t.expires_at > $2::timestamptz`;
 
-const roleOf = (role: Role): "customer" | "admin" => (role === "admin" ? "admin" : "customer");
+const roleOf = (role: Role): "customer" | "admin" | "scheme" => (role === "admin" || role === "scheme" ? role : "customer");

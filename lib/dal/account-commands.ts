@@ -9,6 +9,7 @@ import { describeRefusal } from "../errors/messages";
 import { findOwnedAccount } from "./accounts";
 import { commandContext } from "./context";
 import { currentUser } from "./session";
+import { env } from "../env";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -31,12 +32,18 @@ const text = (formData: FormData, key: string) => {
  * Deposit or withdraw from a form. Checks the session and that the account is the user's own
  * before anything else; every refusal before the command runs appends nothing.
  */
+export const SELF_SERVICE_OFF_MESSAGE = "Deposits and withdrawals are not offered here: money arrives by payment to your account number.";
+
+/** SELF_SERVICE_DEPOSITS: whether customers may deposit and withdraw themselves. */
+export const selfServiceDeposits = (): boolean => env().SELF_SERVICE_DEPOSITS;
+
 export async function submitMoneyCommand(kind: "deposit" | "withdrawal", formData: FormData): Promise<MoneyFormState> {
   const commandId = text(formData, "commandId");
   const values = { amount: text(formData, "amount"), reference: text(formData, "reference") };
   const fresh = { commandId: randomUUID(), values };
   const user = await currentUser();
   if (!user) return { ...fresh, status: "error", message: "Your session has ended. Sign in again to continue." };
+  if (!selfServiceDeposits()) return { ...fresh, status: "error", message: SELF_SERVICE_OFF_MESSAGE };
   const account = await findOwnedAccount(user, formData.get("accountId"));
   if (!account) return { ...fresh, status: "error", message: "Account not found." };
   if (!UUID.test(commandId)) {

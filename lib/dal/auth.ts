@@ -57,11 +57,12 @@ export async function signInWithForm(formData: FormData): Promise<AuthFormState>
     if (isRateLimited(error)) return { values: { email }, message: RATE_LIMITED_MESSAGE };
     throw error;
   }
-  if (!result.ok) {
+  // A payment scheme is an API client, never a portal user (its password is random and never shown).
+  if (!result.ok || result.user.role === "scheme") {
     return {
       values: { email },
       message:
-        result.reason === "THROTTLED"
+        !result.ok && result.reason === "THROTTLED"
           ? "Too many failed attempts. For your safety, sign-in is paused for 15 minutes."
           : "That email and password do not match an account.",
     };

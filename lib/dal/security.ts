@@ -1,4 +1,5 @@
 import "server-only";
+import type { Role } from "../domain/identity/events";
 import { headers } from "next/headers";
 import { clientAddress } from "../client-address";
 import { changePassword } from "../auth/password-change";
@@ -55,7 +56,7 @@ export async function endAllMySessions(): Promise<void> {
 
 export type SecurityOverview = {
   email: string;
-  role: "customer" | "admin";
+  role: Role;
   hasSecondFactor: boolean;
   recentlyAuthenticated: boolean;
   /** For a user without a second factor who confirmed recently: a new secret to scan. */

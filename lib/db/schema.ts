@@ -347,6 +347,38 @@ export const transferWork = pgTable(
   (t) => [index("transfer_work_due_idx").on(t.dueAt)],
 );
 
+/** One row per payment received from a scheme: where it stands, for the scheme's answers and the back office. */
+export const inboundPaymentsView = pgTable(
+  "inbound_payments_view",
+  {
+    paymentId: text("payment_id").primaryKey(),
+    schemeId: text("scheme_id").notNull(),
+    schemePaymentId: text("scheme_payment_id").notNull(),
+    accountNumber: text("account_number").notNull(),
+    accountId: text("account_id"),
+    customerId: text("customer_id"),
+    amount: money("amount").notNull(),
+    currency: text("currency").notNull(),
+    debtorName: text("debtor_name").notNull(),
+    debtorAccount: text("debtor_account").notNull(),
+    reference: text("reference"),
+    /** pending | held | credited | returned */
+    status: text("status").notNull(),
+    holdReason: text("hold_reason"),
+    returnCode: text("return_code"),
+    returnReason: text("return_reason"),
+    receivedAt: timestamptz("received_at").notNull(),
+    updatedAt: timestamptz("updated_at").notNull(),
+    version: position("version").notNull(),
+    lastGlobalPosition: position("last_global_position").notNull(),
+  },
+  (t) => [
+    uniqueIndex("inbound_payments_scheme_idx").on(t.schemeId, t.schemePaymentId),
+    index("inbound_payments_status_idx").on(t.status, t.receivedAt),
+  ],
+);
+
+export type InboundPaymentViewRow = typeof inboundPaymentsView.$inferSelect;
 export type TransferViewRow = typeof transfersView.$inferSelect;
 export type SanctionsEntryRow = typeof sanctionsEntries.$inferSelect;
 
@@ -447,3 +479,20 @@ export const orderPayments = pgTable(
 export type PayeeRow = typeof payees.$inferSelect;
 export type StandingOrderRow = typeof standingOrders.$inferSelect;
 export type OrderPaymentRow = typeof orderPayments.$inferSelect;
+// ---------------------------------------------------------------- live pages (operational)
+
+/**
+ * Open live-update streams (Server-Sent Events), one row each, leased: a stream renews its row while
+ * it runs and deletes it when it ends; a crashed instance's rows simply expire. Counting the rows of
+ * a user bounds their open streams across every instance.
+ */
+export const liveStreams = pgTable(
+  "live_streams",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    openedAt: timestamptz("opened_at").notNull().defaultNow(),
+    expiresAt: timestamptz("expires_at").notNull(),
+  },
+  (t) => [index("live_streams_user_idx").on(t.userId, t.expiresAt)],
+);

@@ -1,12 +1,13 @@
 import type { AccountEvent } from "./account/events";
 import type { IdentityEvent } from "./identity/events";
+import type { InboundPaymentEvent } from "./inbound-payment/events";
 import type { OperationsEvent } from "./operations/events";
 import type { OrderEvent } from "./order/events";
 import type { SanctionsEvent } from "./sanctions/sanctions";
 import type { TransferEvent } from "./transfer/events";
 
 export type AuditedEventType = AccountEvent["type"] | TransferEvent["type"] | SanctionsEvent["type"] | IdentityEvent["type"] | OperationsEvent["type"]
-  | OrderEvent["type"];
+  | OrderEvent["type"] | InboundPaymentEvent["type"];
 
 /**
  * Every event type the audit log can hold, with a label for the filter. A Record over the union, so
@@ -63,6 +64,11 @@ const LABELS: Record<AuditedEventType, string> = {
   PasswordChanged: "Password changed",
   ProjectionsVerified: "Read models verified",
   ProjectionsRebuilt: "Read models rebuilt",
+  InboundPaymentReceived: "Inbound payment received",
+  InboundPaymentHeld: "Inbound payment held",
+  InboundPaymentReleased: "Inbound payment released",
+  InboundPaymentCredited: "Inbound payment credited",
+  InboundPaymentReturned: "Inbound payment returned",
 };
 
 export const AUDITED_EVENT_TYPES = (Object.keys(LABELS) as AuditedEventType[]).map((type) => ({ type, label: LABELS[type] }));

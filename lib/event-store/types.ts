@@ -3,7 +3,7 @@ import type { JsonValue } from "../domain/shared/json";
 /** What the store keeps beside each event: who asked, and which request and command it came from. */
 export type EventMetadata = {
   readonly actorId: string;
-  readonly actorRole: "customer" | "admin" | "system";
+  readonly actorRole: "customer" | "admin" | "system" | "scheme";
   readonly commandId: string | null;
   readonly correlationId: string | null;
   /** What an untrusted client sent as X-Correlation-Id (bounded, checked by saneId), apart from ours. */

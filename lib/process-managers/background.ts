@@ -2,6 +2,7 @@ import type { CommandContext } from "../commands/accounts";
 import { purgeIdempotencyKeys } from "../event-store/idempotency";
 import { log } from "../log";
 import { runDueOrders } from "./order-runner";
+import { resumePendingInboundPayments } from "./inbound-payments";
 import { runDueTransfers } from "./transfer-runner";
 
 /** How often a server forgets old request keys (any instance may: the delete is idempotent). */
@@ -27,6 +28,8 @@ export function startTransferLoop(context: () => Promise<CommandContext>, interv
         if (orders.ordersStarted + orders.ordersFailed > 0) log().info({ event: "order-loop", ...orders }, "made due order payments");
         const report = await runDueTransfers({ ctx, runnerId: `loop-${process.pid}` }, { maxMs: Math.max(intervalMs * 5, 5_000) });
         if (report.claimed > 0) log().info({ event: "transfer-loop", ...report }, "resumed transfers");
+        const inbound = await resumePendingInboundPayments(ctx);
+        if (inbound > 0) log().info({ event: "inbound-loop", advanced: inbound }, "resumed inbound payments");
         if (Date.now() - (loop.purgedAt ?? 0) > PURGE_EVERY_MS) {
           loop.purgedAt = Date.now();
           const purged = await purgeIdempotencyKeys(ctx.db);

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { type Database, rowsOf } from "../db/client";
-import { accountSummary, auditLog, sanctionsEntries, statementEntries, transfersView } from "../db/schema";
+import { accountSummary, auditLog, inboundPaymentsView, sanctionsEntries, statementEntries, transfersView } from "../db/schema";
 import { toJsonValue } from "../domain/shared/json";
 import { BinaryRows, type BulkSql, bulkSql, copyShape, type CopyShape, quoteIdent } from "./bulk";
 import { addIndexesAndConstraints, checkColumns, copyAccess, createLike, describeTable, type LiveTable, structureOf } from "./live-tables";
@@ -13,18 +13,19 @@ const TABLES: { [Name in keyof ProjectedRows]: PgTable } = {
   audit_log: auditLog,
   transfers_view: transfersView,
   sanctions_entries: sanctionsEntries,
+  inbound_payments_view: inboundPaymentsView,
 };
 
 type TableName = keyof ProjectedRows;
 const TABLE_NAMES = Object.keys(TABLES) as TableName[];
-const ENTITY_TABLES = ["account_summary", "transfers_view", "sanctions_entries"] as const;
+const ENTITY_TABLES = ["account_summary", "transfers_view", "sanctions_entries", "inbound_payments_view"] as const;
 type EntityTable = (typeof ENTITY_TABLES)[number];
 
 /**
  * The order commands write these tables in (audit_log last, in every command), so that taking
  * them one by one for the swap waits behind a command instead of deadlocking with it.
  */
-const LOCK_ORDER: TableName[] = ["transfers_view", "sanctions_entries", "account_summary", "statement_entries", "audit_log"];
+const LOCK_ORDER: TableName[] = ["inbound_payments_view", "transfers_view", "sanctions_entries", "account_summary", "statement_entries", "audit_log"];
 
 /** A catch-up round this small is applied under the swap's lock instead of before it. */
 const SMALL_TAIL = 200;
@@ -139,6 +140,7 @@ export async function rebuildProjections(db: Database, options: Options = {}): P
       audit_log: replay.auditRows,
       transfers_view: replay.transfers.size,
       sanctions_entries: replay.sanctions.size,
+      inbound_payments_view: replay.inboundPayments.size,
     };
     return { events: replay.events, rows, caughtUp };
   });
@@ -211,6 +213,7 @@ async function build(
 function entityRows(replay: ProjectionReplay, name: EntityTable): Iterable<Record<string, unknown>> {
   if (name === "account_summary") return replay.summaries.values();
   if (name === "transfers_view") return replay.transfers.values();
+  if (name === "inbound_payments_view") return replay.inboundPayments.values();
   return replay.sanctions.values();
 }
 
@@ -252,6 +255,7 @@ async function applyTail(bulk: BulkSql, targets: Record<TableName, string>, repl
   await rewrite("account_summary", changed.summaries, replay.summaries);
   await rewrite("transfers_view", changed.transfers, replay.transfers);
   await rewrite("sanctions_entries", changed.sanctions, replay.sanctions);
+  await rewrite("inbound_payments_view", changed.inboundPayments, replay.inboundPayments);
   return count;
 }
 
@@ -341,6 +345,7 @@ export async function verifyProjections(db: Database, options: Options = {}): Pr
         audit_log: replay.auditRows,
         transfers_view: replay.transfers.size,
         sanctions_entries: replay.sanctions.size,
+        inbound_payments_view: replay.inboundPayments.size,
       };
       return { events: replay.events, differences, rows };
     },
@@ -381,6 +386,7 @@ function rowKey(table: TableName, row: Record<string, unknown>): string {
   if (table === "statement_entries") return `${row.accountId}#${row.streamPosition}`;
   if (table === "transfers_view") return String(row.transferId);
   if (table === "sanctions_entries") return String(row.entryId);
+  if (table === "inbound_payments_view") return String(row.paymentId);
   return String(row.globalPosition);
 }
 

@@ -1,6 +1,7 @@
 import type {
   AccountSummaryRow,
   AuditLogRow,
+  InboundPaymentViewRow,
   SanctionsEntryRow,
   StandingOrderRow,
   StatementEntryRow,
@@ -8,6 +9,8 @@ import type {
 } from "../db/schema";
 import { accountEventCodec } from "../domain/account/codec";
 import { accountStreams } from "../domain/account/decider";
+import { inboundPaymentEventCodec } from "../domain/inbound-payment/codec";
+import { INBOUND_PAYMENT_STREAM_TYPE } from "../domain/inbound-payment/events";
 import { identityEventCodec, SIGNIN_STREAM_TYPE, USER_STREAM_TYPE } from "../domain/identity/events";
 import { OPERATIONS_STREAM_TYPE, operationsEventCodec } from "../domain/operations/events";
 import { orderEventCodec } from "../domain/order/codec";
@@ -22,6 +25,7 @@ import type { EventMetadata, RawEvent, StoredEvent } from "../event-store/types"
 import { auditEntryFor, evolveSummary, statementEntryFor } from "./account-projection";
 import type { BulkSql } from "./bulk";
 import { identityAuditEntry } from "./identity-projection";
+import { evolveInboundPaymentView, inboundPaymentAuditEntry } from "./inbound-payment-projection";
 import { operationsAuditEntry } from "./operations-projection";
 import { evolveOrderRow, orderAuditEntry } from "./order-projection";
 import { evolveSanctionsEntries, evolveTransferView, sanctionsAuditEntry, transferAuditEntry } from "./transfer-projection";
@@ -33,6 +37,7 @@ export type ProjectedRows = {
   audit_log: AuditLogRow[];
   transfers_view: TransferViewRow[];
   sanctions_entries: SanctionsEntryRow[];
+  inbound_payments_view: InboundPaymentViewRow[];
 };
 
 export type ReplayProgress = { events: number; elapsedMs: number; phase?: string };
@@ -50,8 +55,9 @@ export class ProjectionReplay {
   readonly transfers = new Map<string, TransferViewRow>();
   readonly sanctions = new Map<string, SanctionsEntryRow>();
   readonly orders = new Map<string, StandingOrderRow>();
+  readonly inboundPayments = new Map<string, InboundPaymentViewRow>();
   /** Keys touched since `trackChanges()`, so a catch-up rewrites only those rows. */
-  changed: { summaries: Set<string>; transfers: Set<string>; sanctions: Set<string> } | undefined;
+  changed: { summaries: Set<string>; transfers: Set<string>; sanctions: Set<string>; inboundPayments: Set<string> } | undefined;
   events = 0;
   statementRows = 0;
   auditRows = 0;
@@ -59,7 +65,7 @@ export class ProjectionReplay {
   constructor(public sink: AppendOnlySink) {}
 
   trackChanges(): void {
-    this.changed = { summaries: new Set(), transfers: new Set(), sanctions: new Set() };
+    this.changed = { summaries: new Set(), transfers: new Set(), sanctions: new Set(), inboundPayments: new Set() };
   }
 
   apply(raw: RawEvent): void {
@@ -109,6 +115,16 @@ export class ProjectionReplay {
         if (!row) return;
         this.orders.set(orderId, row);
         sink.audit(orderAuditEntry(row, stored));
+        break;
+      }
+      case INBOUND_PAYMENT_STREAM_TYPE: {
+        const stored = decodeTrusted(inboundPaymentEventCodec, raw);
+        const paymentId = raw.streamId.slice("inbound-".length);
+        const row = evolveInboundPaymentView(this.inboundPayments.get(paymentId), stored);
+        if (!row) return;
+        this.inboundPayments.set(paymentId, row);
+        this.changed?.inboundPayments.add(paymentId);
+        sink.audit(inboundPaymentAuditEntry(row, stored));
         break;
       }
       case OPERATIONS_STREAM_TYPE:

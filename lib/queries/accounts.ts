@@ -7,7 +7,10 @@ export const accountKeys = {
   detail: (accountId: string) => ["accounts", accountId] as const,
 };
 
-export function accountQuery(accountId: string, initialData?: AccountDto) {
+/** Fallback when the page has no live stream: look again this often. */
+const POLL_WITHOUT_LIVE_MS = 15_000;
+
+export function accountQuery(accountId: string, initialData?: AccountDto, options: { live?: boolean } = {}) {
   return queryOptions({
     queryKey: accountKeys.detail(accountId),
     queryFn: async (): Promise<AccountDto> => {
@@ -16,5 +19,6 @@ export function accountQuery(accountId: string, initialData?: AccountDto) {
       return ((await response.json()) as { account: AccountDto }).account;
     },
     initialData,
+    refetchInterval: options.live ? false : POLL_WITHOUT_LIVE_MS,
   });
 }

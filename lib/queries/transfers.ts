@@ -8,8 +8,11 @@ export const transferKeys = {
 
 const TERMINAL = new Set(["completed", "failed"]);
 
-/** Polls while the transfer moves: every second, every five while it waits for review, never once it ends. */
-export function transferQuery(transferId: string, initialData?: TransferDto) {
+/**
+ * Without a live stream, polls while the transfer moves: every second, every five while it waits for
+ * review, never once it ends. With one (`live`), the stream's push invalidates it instead.
+ */
+export function transferQuery(transferId: string, initialData?: TransferDto, options: { live?: boolean } = {}) {
   return queryOptions({
     queryKey: transferKeys.detail(transferId),
     queryFn: async (): Promise<TransferDto> => {
@@ -21,7 +24,7 @@ export function transferQuery(transferId: string, initialData?: TransferDto) {
     staleTime: 0,
     refetchInterval: (query) => {
       const status = query.state.data?.status;
-      if (!status || TERMINAL.has(status)) return false;
+      if (options.live || !status || TERMINAL.has(status)) return false;
       return status === "held" ? 5_000 : 1_000;
     },
   });

@@ -35,6 +35,11 @@ const CONTRACT_ROUTES = [
   "POST /admin/transfers/{transferId}/release",
   "POST /admin/transfers/{transferId}/reject",
   "POST /admin/projections/rebuild",
+  "POST /admin/inbound-payments/{paymentId}/release",
+  "POST /admin/inbound-payments/{paymentId}/return",
+  "POST /admin/schemes",
+  "POST /scheme/inbound-payments",
+  "GET /scheme/inbound-payments/{schemePaymentId}",
   "GET /openapi.json",
 ].sort();
 
@@ -51,7 +56,8 @@ test("the served OpenAPI 3.1 document is valid and lists every route of the cont
   const components = (document.components as { schemas: Record<string, unknown> }).schemas;
   for (const name of ["Account", "Transfer", "StatementEntry", "Problem", "DepositRequest", "RequestTransferRequest"]) expect(components[name]).toBeDefined();
   const withdraw = (document.paths as Record<string, Record<string, { responses: Record<string, { description: string }> }>>)["/accounts/{accountId}/withdrawals"]!.post!;
-  // No 409: a request whose key is still running waits for it (docs/api.md, Idempotency).
-  expect(Object.keys(withdraw.responses).sort()).toEqual(["201", "400", "401", "404", "413", "415", "422", "500"]);
+  // No 409: a request whose key is still running waits for it (docs/api.md, Idempotency). 403: a
+  // scheme's token (ROLE_NOT_ALLOWED), or SELF_SERVICE_DEPOSITS=false (SELF_SERVICE_OFF).
+  expect(Object.keys(withdraw.responses).sort()).toEqual(["201", "400", "401", "403", "404", "413", "415", "422", "500"]);
   expect(withdraw.responses["422"]?.description).toContain("INSUFFICIENT_FUNDS");
 });

@@ -9,6 +9,7 @@ import { type Operation, operations } from "../operations";
 import { ApiProblem, rejectionProblemCode } from "../problem";
 import { problemReply, replyOf, successReply } from "../reply";
 import type { Handler } from "../route";
+import { env } from "../../env";
 
 export const accountNotFound = () => new ApiProblem("ACCOUNT_NOT_FOUND", "There is no such account of yours.");
 
@@ -63,7 +64,15 @@ export const getAccount: Handler<typeof operations.getAccount> = async ({ ctx, u
 
 // Deposits and withdrawals check ownership on the state the command loads (ownerId), not with a
 // read of their own first: a round trip less on the busiest routes.
+/** SELF_SERVICE_DEPOSITS=false: money arrives only from the payment scheme. */
+function assertSelfService(): void {
+  if (!env().SELF_SERVICE_DEPOSITS) {
+    throw new ApiProblem("SELF_SERVICE_OFF", "Deposits and withdrawals are not offered by this bank: money arrives by payment to the account number.");
+  }
+}
+
 export const deposit: Handler<typeof operations.deposit> = async ({ ctx, user, params, body, metadata, idempotency }) => {
+  assertSelfService();
   const accountId = knownAccountId(params.accountId);
   const result = await depositMoney(ctx, { accountId, amount: body.amount, reference: body.reference }, metadata, {
     ownerId: user.id,
@@ -74,6 +83,7 @@ export const deposit: Handler<typeof operations.deposit> = async ({ ctx, user, p
 };
 
 export const withdraw: Handler<typeof operations.withdraw> = async ({ ctx, user, params, body, metadata, idempotency }) => {
+  assertSelfService();
   const accountId = knownAccountId(params.accountId);
   const result = await withdrawMoney(ctx, { accountId, amount: body.amount, reference: body.reference }, metadata, {
     ownerId: user.id,

@@ -26,6 +26,7 @@ const READ_MODELS = [
   { table: "audit_log", column: "global_position", description: "One row per event: actor, outcome, reason, changes." },
   { table: "transfers_view", column: "last_global_position", description: "Where each transfer stands, with its steps." },
   { table: "sanctions_entries", column: null, description: "The sanctions list as it stands (keeps no position)." },
+  { table: "inbound_payments_view", column: "last_global_position", description: "Where each payment received from a scheme stands." },
 ] as const;
 
 /** Row counts and the last position each read model applied, beside the events table's own. */

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { defineEventCodec } from "../shared/codec";
 import type { Message } from "../shared/decider";
 
-export const ROLES = ["customer", "admin"] as const;
+/** A scheme is a payment scheme's API client (inbound and outbound payments), never a person. */
+export const ROLES = ["customer", "admin", "scheme"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Identity facts kept in the log so the audit trail shows who joined and every failed sign-in. */

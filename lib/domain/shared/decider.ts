@@ -8,7 +8,7 @@ export type Decider<Command, Event, State> = {
 /** What every command carries besides its data: who, when, and which request. */
 export type CommandMetadata = {
   readonly now: Date;
-  readonly actor: { readonly id: string; readonly role: "customer" | "admin" | "system" };
+  readonly actor: { readonly id: string; readonly role: "customer" | "admin" | "system" | "scheme" };
   readonly commandId?: string;
   readonly correlationId?: string;
   /** A correlation id an untrusted caller sent: kept as its claim, never as our correlation id. */

@@ -16,7 +16,10 @@ export type DomainErrorCode =
   | "ORDER_ENDED"
   | "ORDER_SCHEDULE_EMPTY"
   /** Segregation of duties: an admin acting on their own account or transfer. */
-  | "OWN_ITEM";
+  | "OWN_ITEM"
+  | "SCHEME_PAYMENT_ID_REUSED"
+  | "INBOUND_PAYMENT_NOT_FOUND"
+  | "INBOUND_PAYMENT_NOT_HELD";
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

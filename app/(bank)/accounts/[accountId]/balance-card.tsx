@@ -2,13 +2,14 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { StatusBadge } from "@/components/accounts/status-badge";
+import { useLiveConnected } from "@/components/live/live-updates";
 import { Money } from "@/components/ui/money";
 import type { AccountDto } from "@/lib/dal/accounts";
 import { accountQuery } from "@/lib/queries/accounts";
 
 /** Balances from the query cache, seeded by the server render and refetched after each command. */
 export function BalanceCard({ initial }: { initial: AccountDto }) {
-  const { data: account } = useQuery(accountQuery(initial.id, initial));
+  const { data: account } = useQuery(accountQuery(initial.id, initial, { live: useLiveConnected() }));
   const current = account ?? initial;
   return (
     <section className="card balances" aria-labelledby="balances-title">

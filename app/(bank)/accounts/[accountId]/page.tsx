@@ -4,6 +4,7 @@ import Link from "next/link";
 import { BalanceChart } from "@/components/accounts/balance-chart";
 import { FormMessage } from "@/components/ui/field";
 import { getBalanceSeries, getMyAccount, getStatementPage, parseStatementFilter } from "@/lib/dal/accounts";
+import { selfServiceDeposits } from "@/lib/dal/account-commands";
 import { FREEZE_CATEGORY_LABELS } from "@/lib/errors/messages";
 import { BalanceCard } from "./balance-card";
 import { MoneyForm } from "./money-form";
@@ -43,14 +44,20 @@ export default async function AccountPage({ params, searchParams }: Props) {
         </FormMessage>
       ) : null}
       <BalanceCard initial={account} />
-      <div className="two-col">
-        <div className="card">
-          <MoneyForm kind="deposit" accountId={account.id} currency={account.currency} commandId={randomUUID()} disabledReason={closed} />
+      {selfServiceDeposits() ? (
+        <div className="two-col">
+          <div className="card">
+            <MoneyForm kind="deposit" accountId={account.id} currency={account.currency} commandId={randomUUID()} disabledReason={closed} />
+          </div>
+          <div className="card">
+            <MoneyForm kind="withdrawal" accountId={account.id} currency={account.currency} commandId={randomUUID()} disabledReason={closed} />
+          </div>
         </div>
-        <div className="card">
-          <MoneyForm kind="withdrawal" accountId={account.id} currency={account.currency} commandId={randomUUID()} disabledReason={closed} />
-        </div>
-      </div>
+      ) : (
+        <p className="card muted" data-testid="deposits-off">
+          Money arrives by payment to this account&apos;s number, {account.displayNumber}.
+        </p>
+      )}
       <section className="card" aria-labelledby="chart-heading">
         <h2 id="chart-heading">Balance over time</h2>
         <BalanceChart points={series} currency={account.currency} />

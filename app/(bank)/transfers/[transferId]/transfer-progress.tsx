@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { Stepper } from "@/components/transfers/stepper";
+import { useLiveConnected } from "@/components/live/live-updates";
 import { Money } from "@/components/ui/money";
 import type { TransferDto } from "@/lib/dal/transfers";
 import { accountKeys } from "@/lib/queries/accounts";
@@ -19,9 +20,9 @@ const STATUS_TEXT: Record<string, string> = {
   failed: "Failed",
 };
 
-/** Live progress: polls until the transfer ends, then refreshes balances elsewhere in the cache. */
+/** Live progress: pushed by the live stream (polled without one) until the transfer ends, then refreshes balances elsewhere in the cache. */
 export function TransferProgress({ initial }: { initial: TransferDto }) {
-  const { data } = useQuery(transferQuery(initial.id, initial));
+  const { data } = useQuery(transferQuery(initial.id, initial, { live: useLiveConnected() }));
   const transfer = data ?? initial;
   const queryClient = useQueryClient();
   const ended = transfer.status === "completed" || transfer.status === "failed";

@@ -14,6 +14,7 @@ function ownerLink(streamId: string): { href: string; label: string } | null {
   const user = /^user-([0-9a-f-]{36})$/i.exec(streamId);
   if (user) return { href: `/admin/customers/${user[1]}`, label: "Customer page" };
   if (streamId === "sanctions") return { href: "/admin/sanctions", label: "Sanctions list" };
+  if (/^inbound-[0-9a-f-]{36}$/i.test(streamId)) return { href: "/admin/inbound", label: "Held inbound payments" };
   return null;
 }
 

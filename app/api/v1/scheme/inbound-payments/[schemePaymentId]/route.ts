@@ -1,0 +1,5 @@
+import { getInboundPayment } from "@/lib/api/handlers/inbound-payments";
+import { operations } from "@/lib/api/operations";
+import { apiRoute } from "@/lib/api/route";
+
+export const GET = apiRoute(operations.getInboundPayment, getInboundPayment);
