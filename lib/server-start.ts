@@ -30,7 +30,7 @@ async function start(logger: import("./log").Logger): Promise<void> {
   const handle = await processDatabase();
   logger.info({ event: "start", database: handle.target }, "database ready");
   const { env } = await import("./env");
-  const { startTransferLoop } = await import("./process-managers/background");
+  const { startEventsOutLoop, startTransferLoop } = await import("./process-managers/background");
   const settings = env();
   startTransferLoop(
     async () => ({
@@ -41,6 +41,7 @@ async function start(logger: import("./log").Logger): Promise<void> {
     }),
     settings.TRANSFER_RUNNER_INTERVAL_MS,
   );
+  startEventsOutLoop(async () => handle.db, settings.EVENTS_OUT_INTERVAL_MS, settings.NATS_URL);
   if (handle.kind === "pglite") {
     const { seedDemo, DEMO_ADMIN, DEMO_CUSTOMER } = await import("./demo/seed");
     const { seeded } = await seedDemo({ db: handle.db, snapshotEvery: settings.SNAPSHOT_EVERY, maxAmount: settings.MAX_COMMAND_AMOUNT });

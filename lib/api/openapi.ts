@@ -1,3 +1,4 @@
+import { neededScope, SCOPES_ALLOWED } from "./scopes";
 import { z } from "zod";
 import { MAX_BODY_BYTES } from "./request";
 import { type Operation, operations } from "./operations";
@@ -39,6 +40,7 @@ export function openApiDocument(limits: Limits): Record<string, unknown> {
       summary: operation.summary,
       ...(operation.description ? { description: operation.description } : {}),
       security: operation.auth === "none" ? [] : [{ bearerAuth: [] }],
+      ...(operation.auth === "none" ? {} : { "x-token-scopes": SCOPES_ALLOWED[neededScope(operation)] }),
       parameters: [...pathParameters(operation.path), ...queryParameters(operation), ...headerParameters(operation)],
       ...(body
         ? {
@@ -69,6 +71,7 @@ export function openApiDocument(limits: Limits): Record<string, unknown> {
       { name: "Auth", description: "Sign up and bearer tokens." },
       { name: "Accounts", description: "Your accounts, deposits, withdrawals and statements." },
       { name: "Transfers", description: "Transfers between accounts (same currency)." },
+      { name: "Events", description: "Every event of yours in global order, for catching up without webhooks." },
       { name: "Admin", description: "Back-office actions; tokens of admins only (others get 403)." },
       { name: "Meta", description: "About the API itself." },
     ],
@@ -159,6 +162,7 @@ export function problemCodesOf(operation: Operation): ProblemCode[] {
   const codes = new Set<ProblemCode>(["VALIDATION_FAILED", "INTERNAL_ERROR"]);
   if (operation.auth !== "none") codes.add("UNAUTHENTICATED");
   if (operation.auth === "admin") codes.add("FORBIDDEN");
+  if (operation.auth !== "none" && neededScope(operation) !== "any" && neededScope(operation) !== "read") codes.add("INSUFFICIENT_SCOPE");
   if (operation.body) for (const code of ["MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"] as const) codes.add(code);
   if (operation.idempotency) {
     if (operation.idempotency === "required") codes.add("IDEMPOTENCY_KEY_MISSING");

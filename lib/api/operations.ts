@@ -3,6 +3,7 @@ import type { ProblemCode } from "./problem";
 import {
   auditQuery,
   emptyBody,
+  eventFeedQuery,
   eventsQuery,
   freezeBody,
   type Limits,
@@ -28,11 +29,17 @@ export type Operation = {
   readonly method: "GET" | "POST" | "DELETE";
   /** OpenAPI path template below /api/v1. */
   readonly path: string;
-  readonly tag: "Auth" | "Accounts" | "Transfers" | "Admin" | "Meta";
+  readonly tag: "Auth" | "Accounts" | "Transfers" | "Events" | "Admin" | "Meta";
   readonly summary: string;
   readonly description?: string;
   /** none: anyone; user: any valid token; admin: a token of a user with the admin role. */
   readonly auth: "none" | "user" | "admin";
+  /**
+   * What the token's scope must allow (lib/api/scopes.ts): read (any token), webhooks (a full or
+   * webhooks token), write (only a full token: anything that changes money or accounts), any (even
+   * a read token: revoking itself). Unset: read for GET, write otherwise.
+   */
+  readonly scope?: "read" | "write" | "webhooks" | "any";
   readonly idempotency?: "required" | "optional";
   readonly body?: (limits: Limits) => z.ZodType;
   /** The body may be left out altogether. */
@@ -78,6 +85,7 @@ export const operations = {
     tag: "Auth",
     summary: "Revoke the token this request is made with",
     auth: "user",
+    scope: "any",
     success: { status: 204, description: "Revoked; the token no longer works." },
     problems: [],
   }),
@@ -186,6 +194,19 @@ export const operations = {
     auth: "user",
     success: { status: 200, description: "The transfer with its steps.", schema: responses.transfer },
     problems: ["TRANSFER_NOT_FOUND"],
+  }),
+  eventFeed: op({
+    operationId: "eventFeed",
+    method: "GET",
+    path: "/events",
+    tag: "Events",
+    summary: "Events in global order, from a cursor",
+    description:
+      "Your accounts' events and those of the transfers you sent (admins: every event), oldest first, in the store's global order. Start without after, then pass each page's nextCursor as after; an empty page means you have caught up (keep its nextCursor for later). A cursor never skips an event, even one whose transaction commits late. Any token scope may read it.",
+    auth: "user",
+    query: eventFeedQuery,
+    success: { status: 200, description: "One page of events and where to continue.", schema: responses.eventFeed },
+    problems: [],
   }),
   freezeAccount: op({
     operationId: "freezeAccount",

@@ -12,6 +12,7 @@ export const PROBLEMS = {
   UNAUTHENTICATED: { status: 401, title: "A valid bearer token is required" },
   INVALID_CREDENTIALS: { status: 401, title: "That email and password do not match" },
   FORBIDDEN: { status: 403, title: "This needs the admin role" },
+  INSUFFICIENT_SCOPE: { status: 403, title: "This token's scope does not allow this" },
   NOT_FOUND: { status: 404, title: "Not found" },
   ACCOUNT_NOT_FOUND: { status: 404, title: "Account not found" },
   TRANSFER_NOT_FOUND: { status: 404, title: "Transfer not found" },

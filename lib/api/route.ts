@@ -12,6 +12,7 @@ import { metrics } from "../observability/metrics";
 import { idsFromHeaders } from "../request-id";
 import { perLimit } from "../commands/validation";
 import { bearerUser } from "./auth";
+import { neededScope, scopeAllows, SCOPES_ALLOWED } from "./scopes";
 import { idempotencyKeyOf } from "./idempotency";
 import { canonicalJson, toJsonText } from "./json";
 import type { Operation } from "./operations";
@@ -81,6 +82,10 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
       const user = operation.auth === "none" ? null : await bearerUser(ctx.db, request);
       if (operation.auth === "admin" && user?.role !== "admin") {
         throw new ApiProblem("FORBIDDEN", "Only admins may do this.");
+      }
+      // Before anything is read or run: a read-only token never reaches a command.
+      if (user && !scopeAllows(user.scope, operation)) {
+        throw new ApiProblem("INSUFFICIENT_SCOPE", `This token's scope (${user.scope}) does not allow this; it needs a ${SCOPES_ALLOWED[neededScope(operation)].join(" or ")} token.`);
       }
       const key = operation.idempotency && user ? idempotencyKeyOf(request, operation.idempotency) : undefined;
       const params = await stringParams(context);

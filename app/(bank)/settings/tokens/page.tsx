@@ -37,6 +37,7 @@ export default async function ApiTokensPage() {
                 <tr>
                   <th scope="col">Name</th>
                   <th scope="col">Starts with</th>
+                  <th scope="col">Scope</th>
                   <th scope="col">Created (UTC)</th>
                   <th scope="col">Expires (UTC)</th>
                   <th scope="col">Last used (UTC)</th>
@@ -51,6 +52,7 @@ export default async function ApiTokensPage() {
                   <tr key={token.id}>
                     <td>{token.name}</td>
                     <td className="mono">{token.prefix}…</td>
+                    <td>{token.scope}</td>
                     <td>{date.format(new Date(token.createdAt))}</td>
                     <td>{date.format(new Date(token.expiresAt))}</td>
                     <td>{token.lastUsedAt ? date.format(new Date(token.lastUsedAt)) : "Never"}</td>
