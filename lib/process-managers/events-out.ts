@@ -1,9 +1,10 @@
 import type { Database } from "../db/client";
 import { env } from "../env";
 import { deliverDueWebhooks, type DeliveryReport } from "./webhooks/deliver";
-import { runWebhookOutbox } from "./webhooks/outbox";
+import { runWebhookOutbox, WEBHOOK_SUBSCRIPTION } from "./webhooks/outbox";
+import { noteSubscriptionError } from "../event-store/subscription";
 import { natsBroker } from "./nats-broker";
-import { type EventBroker, runRelay } from "./relay";
+import { type EventBroker, RELAY_SUBSCRIPTION, runRelay } from "./relay";
 
 export type EventsOutReport = { queuedFrom: number; relayed: number } & DeliveryReport;
 
@@ -28,8 +29,18 @@ export async function runEventsOut(
   options: { workerId: string; maxMs: number; broker?: EventBroker; settings?: EventsOutSettings },
 ): Promise<EventsOutReport> {
   const settings = options.settings ?? eventsOutSettings();
-  const queued = await runWebhookOutbox(db, { maxMs: options.maxMs / 3 });
-  const relayed = options.broker ? await runRelay(db, options.broker, { maxMs: options.maxMs / 3 }) : { processed: 0 };
+  // One subscriber failing (a broker down) must not hold up the others: its error is noted on its row.
+  const queued = await runWebhookOutbox(db, { maxMs: options.maxMs / 3 }).catch(async (error: unknown) => {
+    await noteSubscriptionError(db, WEBHOOK_SUBSCRIPTION, error);
+    return { processed: 0 };
+  });
+  const broker = options.broker;
+  const relayed = broker
+    ? await runRelay(db, broker, { maxMs: options.maxMs / 3 }).catch(async (error: unknown) => {
+        await noteSubscriptionError(db, RELAY_SUBSCRIPTION, error);
+        return { processed: 0 };
+      })
+    : { processed: 0 };
   const sent = await deliverDueWebhooks(db, { workerId: options.workerId, maxMs: options.maxMs / 3, ...settings });
   return { queuedFrom: queued.processed, relayed: relayed.processed, ...sent };
 }

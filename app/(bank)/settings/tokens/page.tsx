@@ -18,7 +18,7 @@ export default async function ApiTokensPage() {
           <h1>API tokens</h1>
           <p className="muted">
             Personal tokens let scripts use the <a href="/api/v1/openapi.json">Ledgerline API</a> as you. Anyone holding one can move your money:
-            keep them secret, and revoke any you no longer use.
+            a full-access token can move your money, so give an integration that only listens a read-only or webhooks token, keep them secret, and revoke any you no longer use.
           </p>
         </div>
       </div>
