@@ -56,6 +56,8 @@ export default defineConfig({
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       CRON_SECRET: E2E_CRON_SECRET,
+      // tests/e2e/webhooks.spec.ts delivers to a receiver on 127.0.0.1 over http.
+      WEBHOOKS_ALLOW_PRIVATE: "true",
       AUTH_SECRET: E2E_AUTH_SECRET,
       // A JSON line per command and API call would bury the report; warnings and errors still show.
       LOG_LEVEL: "warn",

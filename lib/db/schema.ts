@@ -372,8 +372,9 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [
     uniqueIndex("webhook_deliveries_endpoint_event_idx").on(t.endpointId, t.eventId),
-    index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
-    index("webhook_deliveries_stream_idx").on(t.endpointId, t.streamId, t.streamPosition),
+    // Workers look only at pending rows: the due scan, and "is an earlier one of this stream pending?".
+    index("webhook_deliveries_due_idx").on(t.nextAttemptAt, t.globalPosition).where(sql`status = 'pending'`),
+    index("webhook_deliveries_stream_idx").on(t.endpointId, t.streamId, t.streamPosition).where(sql`status = 'pending'`),
     index("webhook_deliveries_log_idx").on(t.endpointId, t.globalPosition),
   ],
 );

@@ -27,9 +27,9 @@ export const subjectOf = (event: Pick<RawEvent, "streamType" | "type">, prefix =
 
 const safeToken = (text: string) => text.replace(/[^A-Za-z0-9_-]/g, "_") || "_";
 
-export const toBrokerMessage = (event: RawEvent): BrokerMessage => {
+export const toBrokerMessage = (event: RawEvent, subjectPrefix?: string): BrokerMessage => {
   const shaped = toPublicEvent(event, { role: "admin" });
-  return { subject: subjectOf(event), id: event.eventId, body: publicEventJson(shaped), event: shaped };
+  return { subject: subjectOf(event, subjectPrefix), id: event.eventId, body: publicEventJson(shaped), event: shaped };
 };
 
 /**
@@ -38,6 +38,6 @@ export const toBrokerMessage = (event: RawEvent): BrokerMessage => {
  * batch (at least once; the broker's de-duplication by event id absorbs the repeat) and never
  * skips one. One instance at a time holds the relay (its subscription row is locked).
  */
-export async function runRelay(db: Database, broker: EventBroker, options: { maxMs?: number; batch?: number } = {}) {
-  return runSubscription(db, RELAY_SUBSCRIPTION, (_tx, events) => broker.publish(events.map(toBrokerMessage)), options);
+export async function runRelay(db: Database, broker: EventBroker, options: { maxMs?: number; batch?: number; subjectPrefix?: string } = {}) {
+  return runSubscription(db, RELAY_SUBSCRIPTION, (_tx, events) => broker.publish(events.map((event) => toBrokerMessage(event, options.subjectPrefix))), options);
 }

@@ -16,6 +16,8 @@ export type DeliveryWorkerOptions = SendOptions & {
   readonly now?: () => Date;
   readonly batch?: number;
   readonly maxMs?: number;
+  /** How long a claim lasts before another worker may take the delivery over (default 60 s). */
+  readonly leaseMs?: number;
 };
 
 export type DeliveryReport = { readonly attempted: number; readonly delivered: number; readonly failed: number; readonly gaveUp: number };
@@ -59,7 +61,7 @@ export async function deliverDueWebhooks(db: Database, options: DeliveryWorkerOp
           limit ${options.batch ?? 50}
           for update of d skip locked)
         update webhook_deliveries d set claimed_by = ${options.workerId},
-          claimed_until = ${new Date(now.getTime() + LEASE_MS).toISOString()}::timestamptz
+          claimed_until = ${new Date(now.getTime() + (options.leaseMs ?? LEASE_MS)).toISOString()}::timestamptz
         from due, webhook_endpoints w
         where d.id = due.id and w.id = d.endpoint_id
         returning d.id, d.endpoint_id, d.payload, d.attempts, d.give_up_at, d.recorded_at, w.url, w.secret, w.previous_secret, w.previous_secret_until`),
