@@ -17,6 +17,7 @@ import {
   tokenBody,
   transferBody,
   transfersQuery,
+  webhookBody,
 } from "./schemas";
 
 /**
@@ -206,6 +207,32 @@ export const operations = {
     auth: "user",
     query: eventFeedQuery,
     success: { status: 200, description: "One page of events and where to continue.", schema: responses.eventFeed },
+    problems: [],
+  }),
+  listWebhooks: op({
+    operationId: "listWebhooks",
+    method: "GET",
+    path: "/webhooks",
+    tag: "Events",
+    summary: "Your webhook endpoints",
+    auth: "user",
+    scope: "webhooks",
+    success: { status: 200, description: "Your endpoints, newest first (never their secrets).", schema: responses.webhooks },
+    problems: [],
+  }),
+  registerWebhook: op({
+    operationId: "registerWebhook",
+    method: "POST",
+    path: "/webhooks",
+    tag: "Events",
+    summary: "Register a webhook endpoint",
+    description:
+      "An https URL on a public address. A customer's endpoint gets the events of their accounts and of the transfers they send; an admin's, every event. The signing secret is in this answer only. Needs a full or webhooks token.",
+    auth: "user",
+    scope: "webhooks",
+    idempotency: "optional",
+    body: webhookBody,
+    success: { status: 201, description: "The endpoint and its signing secret (shown once).", schema: responses.webhookCreated },
     problems: [],
   }),
   freezeAccount: op({

@@ -288,6 +288,21 @@ export const Problem = z.object({
 
 const cursor = z.string().nullable().meta({ description: "Pass as `cursor` to get the next page; null on the last page." });
 
+export const webhookBody = () =>
+  z.strictObject({
+    url: z.string({ error: "Enter the endpoint's URL." }).max(2000, "The URL may be at most 2,000 characters.").meta({ description: "https://… on a public address." }),
+    description: z.string({ error: "Enter a description." }).max(100, "Description may be at most 100 characters."),
+  });
+
+export const Webhook = z.object({
+  id: z.string(),
+  url: z.string(),
+  description: z.string(),
+  audience: z.enum(["own", "all"]),
+  status: z.enum(["active", "failing", "disabled"]),
+  createdAt: timestamp(),
+});
+
 export const PublicEvent = z
   .object({
     id: z.string().meta({ format: "uuid", description: "The event id; also the broker's message id and stable across redeliveries." }),
@@ -307,6 +322,8 @@ export const PublicEvent = z
 export const responses = {
   user: z.object({ user: User }),
   token: z.object({ token: z.string(), expiresAt: timestamp() }),
+  webhooks: z.object({ webhooks: z.array(Webhook) }),
+  webhookCreated: z.object({ webhook: Webhook, secret: z.string().meta({ description: "The Standard Webhooks signing secret (whsec_…); shown only here." }) }),
   eventFeed: z.object({
     events: z.array(PublicEvent),
     nextCursor: z.string().meta({ description: "Pass as after to continue; the same cursor comes back while nothing new has committed." }),
@@ -324,4 +341,4 @@ export const responses = {
 };
 
 /** Names for the OpenAPI document's components. */
-export const COMPONENTS = { PublicEvent, User, Account, CommandEvent, StatementEntry, Transfer, StoredEvent, AuditEntry, Problem } as const;
+export const COMPONENTS = { PublicEvent, Webhook, User, Account, CommandEvent, StatementEntry, Transfer, StoredEvent, AuditEntry, Problem } as const;

@@ -20,6 +20,7 @@ import { backends, postgresBackends, type TestDatabase } from "../support/databa
 const events = await import("@/app/api/v1/events/route");
 const transfers = await import("@/app/api/v1/transfers/route");
 const accounts = await import("@/app/api/v1/accounts/route");
+const webhooks = await import("@/app/api/v1/webhooks/route");
 
 const get = (handler: typeof events.GET, path: string, token: string) =>
   handler(new Request(`http://localhost/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({}) });
@@ -120,6 +121,31 @@ describe.each(backends)("events for the outside world on $name", (backend) => {
     // Issuing the two tokens wrote two events; the refused transfers wrote none.
     const after = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from events`))[0]!.n;
     expect(after - before).toBe(2);
+  });
+
+  it("lets a webhooks token register an endpoint over the API (secret in that answer only) and refuses a read token", async () => {
+    const dana = await customerWithAccount(t.db, { name: "Dana Api Hook" });
+    const register = (token: string, body: unknown) =>
+      webhooks.POST(
+        new Request("http://localhost/api/v1/webhooks", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) }),
+        { params: Promise.resolve({}) },
+      );
+    const read = (await issueApiToken(t.db, dana.user, { name: "r", lifetimeDays: 1, scope: "read" }, { via: "api" })).token;
+    const hooks = (await issueApiToken(t.db, dana.user, { name: "w", lifetimeDays: 1, scope: "webhooks" }, { via: "api" })).token;
+    const refused = await register(read, { url: "https://hooks.example.com/in", description: "books" });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ code: "INSUFFICIENT_SCOPE" });
+    const plain = await register(hooks, { url: "http://hooks.example.com/in", description: "books" });
+    expect(plain.status).toBe(422);
+    const created = await register(hooks, { url: "https://hooks.example.com/in", description: "books" });
+    expect(created.status).toBe(201);
+    const answer = (await created.json()) as { webhook: { id: string; audience: string }; secret: string };
+    expect(answer.secret).toMatch(/^whsec_/);
+    expect(answer.webhook.audience).toBe("own");
+    const listed = await get(webhooks.GET, "/webhooks", hooks);
+    const text = await listed.text();
+    expect(JSON.parse(text)).toMatchObject({ webhooks: [{ id: answer.webhook.id }] });
+    expect(text).not.toContain(answer.secret);
   });
 
   it("delivers a customer's events, signed (Standard Webhooks), retries a failing receiver on schedule, resends and replays", async () => {
