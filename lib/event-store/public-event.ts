@@ -1,6 +1,12 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../db/client";
+import { accountEventCodec } from "../domain/account/codec";
+import { identityEventCodec } from "../domain/identity/events";
+import { operationsEventCodec } from "../domain/operations/events";
+import { sanctionsEventCodec } from "../domain/sanctions/codec";
+import type { EventCodec } from "../domain/shared/codec";
 import type { JsonValue } from "../domain/shared/json";
+import { transferEventCodec } from "../domain/transfer/codec";
 import type { RawEvent } from "./types";
 
 /**
@@ -32,8 +38,31 @@ const BANK_ONLY: Record<string, readonly string[]> = {
   TransferReleased: ["reason"],
 };
 
+/** Codecs by stream type: the public shape carries decoded data (upcast to the current version, amounts as integers). */
+type AnyCodec = Pick<EventCodec<{ type: string; data: unknown }>, "decodeTrusted"> & { encode: (event: never) => { schemaVersion: number } };
+const CODECS: Record<string, AnyCodec> = {
+  account: accountEventCodec,
+  transfer: transferEventCodec,
+  user: identityEventCodec,
+  signin: identityEventCodec,
+  sanctions: sanctionsEventCodec,
+  operations: operationsEventCodec,
+};
+
+function decodedData(raw: RawEvent): { data: JsonValue; schemaVersion: number } {
+  const codec = CODECS[raw.streamType];
+  if (!codec) return { data: raw.data, schemaVersion: raw.schemaVersion };
+  try {
+    const event = codec.decodeTrusted(raw.type, raw.schemaVersion, raw.data);
+    return { data: event.data as JsonValue, schemaVersion: codec.encode(event as never).schemaVersion };
+  } catch {
+    return { data: raw.data, schemaVersion: raw.schemaVersion };
+  }
+}
+
 export function toPublicEvent(raw: RawEvent, audience: { readonly role: "admin" | "customer"; readonly userId?: string }): PublicEvent {
-  let data = raw.data;
+  const decoded = decodedData(raw);
+  let data = decoded.data;
   const hidden = audience.role === "admin" ? undefined : BANK_ONLY[raw.type];
   if (hidden && data && typeof data === "object" && !Array.isArray(data)) {
     data = Object.fromEntries(Object.entries(data).filter(([key]) => !hidden.includes(key))) as JsonValue;
@@ -42,7 +71,7 @@ export function toPublicEvent(raw: RawEvent, audience: { readonly role: "admin" 
   return {
     id: raw.eventId,
     type: raw.type,
-    schemaVersion: raw.schemaVersion,
+    schemaVersion: decoded.schemaVersion,
     streamType: raw.streamType,
     streamId: raw.streamId,
     streamPosition: raw.streamPosition,
