@@ -16,6 +16,9 @@ const CONTRACT_ROUTES = [
   "POST /transfers",
   "GET /transfers/{transferId}",
   "GET /transfers",
+  "GET /events",
+  "GET /webhooks",
+  "POST /webhooks",
   "POST /admin/accounts/{accountId}/freeze",
   "POST /admin/accounts/{accountId}/unfreeze",
   "GET /admin/accounts/{accountId}/events",
@@ -39,7 +42,8 @@ test("the served OpenAPI 3.1 document is valid and lists every route of the cont
   const components = (document.components as { schemas: Record<string, unknown> }).schemas;
   for (const name of ["Account", "Transfer", "StatementEntry", "Problem", "DepositRequest", "RequestTransferRequest"]) expect(components[name]).toBeDefined();
   const withdraw = (document.paths as Record<string, Record<string, { responses: Record<string, { description: string }> }>>)["/accounts/{accountId}/withdrawals"]!.post!;
-  // No 409: a request whose key is still running waits for it (docs/api.md, Idempotency).
-  expect(Object.keys(withdraw.responses).sort()).toEqual(["201", "400", "401", "404", "413", "415", "422", "500"]);
+  // No 409: a request whose key is still running waits for it (docs/api.md, Idempotency). 403: a read or webhooks token.
+  expect(Object.keys(withdraw.responses).sort()).toEqual(["201", "400", "401", "403", "404", "413", "415", "422", "500"]);
+  expect(withdraw.responses["403"]?.description).toContain("INSUFFICIENT_SCOPE");
   expect(withdraw.responses["422"]?.description).toContain("INSUFFICIENT_FUNDS");
 });
