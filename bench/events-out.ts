@@ -25,6 +25,9 @@ import { deliverDueWebhooks } from "../lib/process-managers/webhooks/deliver";
 import { registerWebhook } from "../lib/process-managers/webhooks/endpoints";
 import { runWebhookOutbox } from "../lib/process-managers/webhooks/outbox";
 
+// One JSON line per command would bury the figures.
+process.env.LOG_LEVEL ??= "warn";
+
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 200);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 16);
