@@ -36,6 +36,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                   <Link href="/accounts/new">Open an account</Link>
                   <Link href="/settings/tokens">API tokens</Link>
                   <Link href="/settings/security">Security</Link>
+                  <Link href="/settings/webhooks">Webhooks</Link>
                   {user.role === "admin" ? <Link href="/admin">Back office</Link> : null}
                   <span className="muted user-name">{user.name}</span>
                   <form action={signOutAction}>

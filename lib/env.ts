@@ -89,6 +89,16 @@ const envSchema = z.object({
   LIVE_STREAMS_PER_USER: positiveInt(5),
   /** A live stream ends after this long and the browser reconnects (re-checking the session); keep it under a serverless function's time limit. */
   LIVE_STREAM_SECONDS: positiveInt(300),
+  /** How often a long-running server runs the event subscriptions (webhook outbox, broker relay) and sends due webhooks; 0 turns the loop off (use the cron route). */
+  EVENTS_OUT_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  /** Lets webhooks go to loopback, private, link-local and metadata addresses, and over plain http: for local tests only. */
+  WEBHOOKS_ALLOW_PRIVATE: z.enum(["true", "false"]).default("false").transform((value) => value === "true"),
+  /** How long one webhook delivery may take (connect, send, response) before it counts as failed. */
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  /** At most this many bytes of a receiver's response are read (the rest is dropped). */
+  WEBHOOK_MAX_RESPONSE_BYTES: positiveInt(65_536),
+  /** NATS server(s) of the broker relay (nats://host:4222, comma-separated); unset: no relay. */
+  NATS_URL: z.string().max(1000).regex(/^(nats|tls):\/\/\S+$/, "NATS_URL must be like nats://127.0.0.1:4222").optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -30,7 +30,7 @@ async function start(logger: import("./log").Logger): Promise<void> {
   const handle = await processDatabase();
   logger.info({ event: "start", database: handle.target }, "database ready");
   const { env } = await import("./env");
-  const { startTransferLoop } = await import("./process-managers/background");
+  const { startEventsOutLoop, startTransferLoop } = await import("./process-managers/background");
   const settings = env();
   startTransferLoop(
     async () => ({
@@ -41,6 +41,7 @@ async function start(logger: import("./log").Logger): Promise<void> {
     }),
     settings.TRANSFER_RUNNER_INTERVAL_MS,
   );
+  startEventsOutLoop(async () => handle.db, settings.EVENTS_OUT_INTERVAL_MS, settings.NATS_URL);
   if (handle.kind === "pglite") {
     // A production server on the embedded database would otherwise be a bank with a published
     // admin password: there the demo users need DEMO_SEED=true (npm start, the demo launcher, sets it).

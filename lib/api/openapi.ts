@@ -1,3 +1,4 @@
+import { neededScope, SCOPES_ALLOWED } from "./scopes";
 import { z } from "zod";
 import { MAX_BODY_BYTES } from "./request";
 import { type Operation, operations } from "./operations";
@@ -39,6 +40,7 @@ export function openApiDocument(limits: Limits): Record<string, unknown> {
       summary: operation.summary,
       ...(operation.description ? { description: operation.description } : {}),
       security: operation.auth === "none" ? [] : [{ bearerAuth: [] }],
+      ...(operation.auth === "none" ? {} : { "x-token-scopes": SCOPES_ALLOWED[neededScope(operation)] }),
       parameters: [...pathParameters(operation.path), ...queryParameters(operation), ...headerParameters(operation)],
       ...(body
         ? {
@@ -72,6 +74,7 @@ export function openApiDocument(limits: Limits): Record<string, unknown> {
       { name: "Payees", description: "Saved payees, checked by confirmation of payee (the holder's masked name)." },
       { name: "Orders", description: "Scheduled (once) and standing (weekly, monthly) orders; each due payment becomes a transfer." },
       { name: "Schemes", description: "For a payment scheme: payments into Ledgerline accounts; tokens of the scheme role only (others get 403)." },
+      { name: "Events", description: "Every event of yours in global order, for catching up without webhooks." },
       { name: "Admin", description: "Back-office actions; tokens of admins only (others get 403)." },
       { name: "Meta", description: "About the API itself." },
     ],
@@ -163,6 +166,7 @@ export function problemCodesOf(operation: Operation): ProblemCode[] {
   if (operation.auth !== "none") codes.add("UNAUTHENTICATED");
   if (operation.auth === "admin") codes.add("FORBIDDEN");
   if (operation.auth === "user") codes.add("ROLE_NOT_ALLOWED");
+  if (operation.auth !== "none" && neededScope(operation) !== "any" && neededScope(operation) !== "read") codes.add("INSUFFICIENT_SCOPE");
   if (operation.body) for (const code of ["MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"] as const) codes.add(code);
   if (operation.idempotency) {
     if (operation.idempotency === "required") codes.add("IDEMPOTENCY_KEY_MISSING");

@@ -4,6 +4,7 @@ import {
   auditQuery,
   editOrderBody,
   emptyBody,
+  eventFeedQuery,
   eventsQuery,
   freezeBody,
   inboundPaymentBody,
@@ -25,6 +26,7 @@ import {
   tokenBody,
   transferBody,
   transfersQuery,
+  webhookBody,
 } from "./schemas";
 
 /**
@@ -37,7 +39,7 @@ export type Operation = {
   readonly method: "GET" | "POST" | "DELETE";
   /** OpenAPI path template below /api/v1. */
   readonly path: string;
-  readonly tag: "Auth" | "Accounts" | "Transfers" | "Payees" | "Orders" | "Schemes" | "Admin" | "Meta";
+  readonly tag: "Auth" | "Accounts" | "Transfers" | "Payees" | "Orders" | "Schemes" | "Events" | "Admin" | "Meta";
   readonly summary: string;
   readonly description?: string;
   /**
@@ -45,6 +47,12 @@ export type Operation = {
    * scheme: a payment scheme's token (role scheme), which may call nothing else.
    */
   readonly auth: "none" | "user" | "admin" | "scheme";
+  /**
+   * What the token's scope must allow (lib/api/scopes.ts): read (any token), webhooks (a full or
+   * webhooks token), write (only a full token: anything that changes money or accounts), any (even
+   * a read token: revoking itself). Unset: read for GET, write otherwise.
+   */
+  readonly scope?: "read" | "write" | "webhooks" | "any";
   readonly idempotency?: "required" | "optional";
   readonly body?: (limits: Limits) => z.ZodType;
   /** The body may be left out altogether. */
@@ -90,6 +98,7 @@ export const operations = {
     tag: "Auth",
     summary: "Revoke the token this request is made with",
     auth: "user",
+    scope: "any",
     success: { status: 204, description: "Revoked; the token no longer works." },
     problems: [],
   }),
@@ -346,6 +355,45 @@ export const operations = {
     bodyOptional: true,
     success: { status: 200, description: "The cancelled order.", schema: responses.order },
     problems: ["ORDER_NOT_FOUND", "ORDER_ENDED"],
+  }),
+  eventFeed: op({
+    operationId: "eventFeed",
+    method: "GET",
+    path: "/events",
+    tag: "Events",
+    summary: "Events in global order, from a cursor",
+    description:
+      "Your accounts' events and those of the transfers you sent (admins: every event), oldest first, in the store's global order. Start without after, then pass each page's nextCursor as after; an empty page means you have caught up (keep its nextCursor for later). A cursor never skips an event, even one whose transaction commits late. Any token scope may read it.",
+    auth: "user",
+    query: eventFeedQuery,
+    success: { status: 200, description: "One page of events and where to continue.", schema: responses.eventFeed },
+    problems: [],
+  }),
+  listWebhooks: op({
+    operationId: "listWebhooks",
+    method: "GET",
+    path: "/webhooks",
+    tag: "Events",
+    summary: "Your webhook endpoints",
+    auth: "user",
+    scope: "webhooks",
+    success: { status: 200, description: "Your endpoints, newest first (never their secrets).", schema: responses.webhooks },
+    problems: [],
+  }),
+  registerWebhook: op({
+    operationId: "registerWebhook",
+    method: "POST",
+    path: "/webhooks",
+    tag: "Events",
+    summary: "Register a webhook endpoint",
+    description:
+      "An https URL on a public address. A customer's endpoint gets the events of their accounts and of the transfers they send; an admin's, every event. The signing secret is in this answer only. Needs a full or webhooks token.",
+    auth: "user",
+    scope: "webhooks",
+    idempotency: "optional",
+    body: webhookBody,
+    success: { status: 201, description: "The endpoint and its signing secret (shown once).", schema: responses.webhookCreated },
+    problems: [],
   }),
   freezeAccount: op({
     operationId: "freezeAccount",

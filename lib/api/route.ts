@@ -15,6 +15,7 @@ import { perLimit } from "../commands/validation";
 import { bearerUser } from "./auth";
 import { isHashingBusy } from "../auth/password";
 import { isRateLimited } from "../auth/rate-limits";
+import { neededScope, scopeAllows, SCOPES_ALLOWED } from "./scopes";
 import { idempotencyKeyOf } from "./idempotency";
 import { canonicalJson, toJsonText } from "./json";
 import type { Operation } from "./operations";
@@ -91,6 +92,10 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
       }
       if (operation.auth === "user" && user?.role === "scheme") {
         throw new ApiProblem("ROLE_NOT_ALLOWED", "A payment scheme's token may only call the /scheme operations.");
+      }
+      // Before anything is read or run: a read-only token never reaches a command.
+      if (user && !scopeAllows(user.scope, operation)) {
+        throw new ApiProblem("INSUFFICIENT_SCOPE", `This token's scope (${user.scope}) does not allow this; it needs a ${SCOPES_ALLOWED[neededScope(operation)].join(" or ")} token.`);
       }
       const key = operation.idempotency && user ? idempotencyKeyOf(request, operation.idempotency) : undefined;
       const params = await stringParams(context);

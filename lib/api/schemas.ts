@@ -1,3 +1,6 @@
+import { decodeFeedCursor } from "../event-store/feed";
+import { START_OF_LOG } from "../event-store/read";
+import { TOKEN_SCOPES } from "../auth/api-tokens";
 import { z } from "zod";
 import { openAccountInput, freezeInput, moneyInput, reasonInput } from "../commands/accounts";
 import { editOrderFields, orderInputFields } from "../commands/orders";
@@ -49,6 +52,10 @@ export const tokenBody = () =>
     password: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(1024, "That password is too long."),
     /** The six digits of the authenticator app (or a recovery code), for an account with a second factor. */
     code: z.string().max(40, "That code is too long.").optional(),
+    scope: z
+      .enum(TOKEN_SCOPES, { error: "scope is full, read or webhooks." })
+      .optional()
+      .meta({ description: "What the token may do: full (default), read (GET only) or webhooks (read, and manage webhooks). Only a full token can move money." }),
   });
 
 export const openAccountBody = () => openAccountInput.omit({ customerId: true }).strict();
@@ -161,6 +168,22 @@ export const inboundPaymentBody = (limits: Limits) => {
 export const emptyBody = () => z.strictObject({});
 
 // ---------------------------------------------------------------- query strings
+
+/** The event feed's opaque cursor (the nextCursor of the previous page). */
+const feedCursor = describedAs(
+  z
+    .string()
+    .max(64, "This is not a cursor this API gave out.")
+    .transform((value, context) => {
+      const checkpoint = decodeFeedCursor(value);
+      if (!checkpoint) context.addIssue({ code: "custom", message: "This is not a cursor this API gave out." });
+      return checkpoint ?? START_OF_LOG;
+    })
+    .optional(),
+  { type: "string", maxLength: 64, description: "Where to continue: the nextCursor of the previous page. Leave it out to start at the beginning." },
+);
+
+export const eventFeedQuery = () => z.strictObject({ after: feedCursor, limit: queryInteger("limit", 1000) });
 
 function queryInteger(name: string, max: number) {
   return describedAs(
@@ -405,9 +428,46 @@ export const InboundPayment = z.object({
 
 const cursor = z.string().nullable().meta({ description: "Pass as `cursor` to get the next page; null on the last page." });
 
+export const webhookBody = () =>
+  z.strictObject({
+    url: z.string({ error: "Enter the endpoint's URL." }).max(2000, "The URL may be at most 2,000 characters.").meta({ description: "https://… on a public address." }),
+    description: z.string({ error: "Enter a description." }).max(100, "Description may be at most 100 characters."),
+  });
+
+export const Webhook = z.object({
+  id: z.string(),
+  url: z.string(),
+  description: z.string(),
+  audience: z.enum(["own", "all"]),
+  status: z.enum(["active", "failing", "disabled"]),
+  createdAt: timestamp(),
+});
+
+export const PublicEvent = z
+  .object({
+    id: z.string().meta({ format: "uuid", description: "The event id; also the broker's message id and stable across redeliveries." }),
+    type: z.string().meta({ examples: ["MoneyDeposited", "TransferCompleted"] }),
+    schemaVersion: z.int(),
+    streamType: z.string().meta({ examples: ["account", "transfer"] }),
+    streamId: z.string().meta({ examples: ["account-6f1c…"] }),
+    streamPosition: int64(),
+    globalPosition: int64(),
+    recordedAt: timestamp(),
+    data: z.unknown().meta({ description: "The event's data as stored; amounts are integers in minor units. What only the bank sees (an admin's reason, a sanctions match) is left out for customers." }),
+    actor: z.object({ role: z.string(), id: z.string().nullable().meta({ description: "Shown when the caller is the actor (or an admin)." }) }),
+    correlationId: z.string().nullable(),
+  })
+  .meta({ description: "An event as the API, webhooks and the broker relay carry it." });
+
 export const responses = {
   user: z.object({ user: User }),
   token: z.object({ token: z.string(), expiresAt: timestamp() }),
+  webhooks: z.object({ webhooks: z.array(Webhook) }),
+  webhookCreated: z.object({ webhook: Webhook, secret: z.string().meta({ description: "The Standard Webhooks signing secret (whsec_…); shown only here." }) }),
+  eventFeed: z.object({
+    events: z.array(PublicEvent),
+    nextCursor: z.string().meta({ description: "Pass as after to continue; the same cursor comes back while nothing new has committed." }),
+  }),
   account: z.object({ account: Account }),
   accounts: z.object({ accounts: z.array(Account) }),
   accountCommand: z.object({ account: Account, event: CommandEvent }),
@@ -429,4 +489,4 @@ export const responses = {
 };
 
 /** Names for the OpenAPI document's components. */
-export const COMPONENTS = { User, Account, CommandEvent, StatementEntry, Transfer, StoredEvent, AuditEntry, InboundPayment, Problem } as const;
+export const COMPONENTS = { PublicEvent, Webhook, User, Account, CommandEvent, StatementEntry, Transfer, StoredEvent, AuditEntry, InboundPayment, Problem } as const;

@@ -22,6 +22,14 @@ export const TOKEN_LIFETIME_DAYS = [1, 7, 30, 90, 365] as const;
 /** How often a token's last-used time is written at most (a write per request would be wasteful). */
 const LAST_USED_RESOLUTION_MS = 5 * 60_000;
 
+/**
+ * What a token may do. "full": whatever its user may; "read": only reading (GET); "webhooks":
+ * reading and managing the user's webhooks. Only a full token can move money, so an integration
+ * that only listens never holds one that can.
+ */
+export const TOKEN_SCOPES = ["full", "read", "webhooks"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 
 export type ApiTokenSummary = {
@@ -35,6 +43,7 @@ export type ApiTokenSummary = {
   lastUsedAt: Date | null;
   revokedAt: Date | null;
   status: "active" | "expired" | "revoked";
+  scope: TokenScope;
 };
 
 const toSummary = (row: ApiTokenRow, now: Date): ApiTokenSummary => ({
@@ -47,13 +56,17 @@ const toSummary = (row: ApiTokenRow, now: Date): ApiTokenSummary => ({
   lastUsedAt: row.lastUsedAt,
   revokedAt: row.revokedAt,
   status: row.revokedAt ? "revoked" : row.expiresAt <= now ? "expired" : "active",
+  scope: scopeOf(row.scope),
 });
+
+const scopeOf = (value: string): TokenScope => ((TOKEN_SCOPES as readonly string[]).includes(value) ? (value as TokenScope) : "read");
 
 export const issueTokenInput = z.object({
   name: requiredText("Name", 60),
   lifetimeDays: z.coerce
     .number({ error: "Choose how long the token lasts." })
     .refine((days) => (TOKEN_LIFETIME_DAYS as readonly number[]).includes(days), "Choose how long the token lasts."),
+  scope: z.enum(TOKEN_SCOPES, { error: "Choose what the token may do: full, read or webhooks." }).default("full"),
 });
 
 type Actor = Pick<SessionUser, "id" | "role">;
@@ -65,7 +78,7 @@ export async function issueApiToken(
   input: unknown,
   options: { via: "api" | "portal"; now?: Date; commandId?: string },
 ): Promise<{ token: string; summary: ApiTokenSummary }> {
-  const { name, lifetimeDays } = parseInput(issueTokenInput, input);
+  const { name, lifetimeDays, scope } = parseInput(issueTokenInput, input);
   const now = options.now ?? new Date();
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   const row: ApiTokenRow = {
@@ -80,6 +93,7 @@ export async function issueApiToken(
     expiresAt: new Date(now.getTime() + lifetimeDays * 86_400_000),
     lastUsedAt: null,
     revokedAt: null,
+    scope,
   };
   await db.transaction(async (tx) => {
     const inserted = await tx.insert(apiTokens).values(row).onConflictDoNothing({ target: apiTokens.id }).returning({ id: apiTokens.id });
@@ -90,7 +104,7 @@ export async function issueApiToken(
       events: [
         identityEventCodec.encode({
           type: "ApiTokenIssued",
-          data: { tokenId: row.id, name, prefix: row.prefix, expiresAt: row.expiresAt.toISOString(), via: options.via },
+          data: { tokenId: row.id, name, prefix: row.prefix, expiresAt: row.expiresAt.toISOString(), via: options.via, scope },
         }),
       ],
       metadata: { now, actor: { id: user.id, role: roleOf(user.role) }, origin: options.via === "api" ? "api" : "web" },
@@ -143,7 +157,7 @@ export async function revokeApiToken(db: Database, user: Actor, tokenId: unknown
   });
 }
 
-export type TokenUser = SessionUser & { tokenId: string };
+export type TokenUser = SessionUser & { tokenId: string; scope: TokenScope };
 
 /**
  * The command that would make this token already made it (a form sent twice). Its secret was shown
@@ -163,7 +177,7 @@ export class TokenAlreadyIssuedError extends Error {
 export async function authenticateToken(db: Database, token: string, now = new Date()): Promise<TokenUser | undefined> {
   if (!TOKEN_PATTERN.test(token)) return undefined;
   // Every API call runs this: a fixed-text statement, not a query built anew each time.
-  const rows = await runStatement<{ token_id: string; last_used_at: unknown; id: string; email: string; name: string; role: string }>(
+  const rows = await runStatement<{ token_id: string; last_used_at: unknown; scope: string; id: string; email: string; name: string; role: string }>(
     db,
     statement(TOKEN_USER, hashToken(token), now.toISOString()),
   );
@@ -181,11 +195,11 @@ export async function authenticateToken(db: Database, token: string, now = new D
         ),
       );
   }
-  return { id: row.id, email: row.email, name: row.name, role: row.role as Role, tokenId: row.token_id };
+  return { id: row.id, email: row.email, name: row.name, role: row.role as Role, tokenId: row.token_id, scope: scopeOf(row.scope) };
 }
 
 // $1 the token's hash, $2 now.
-const TOKEN_USER = `select t.id as token_id, t.last_used_at, u.id, u.email, u.name, u.role
+const TOKEN_USER = `select t.id as token_id, t.last_used_at, t.scope, u.id, u.email, u.name, u.role
   from api_tokens t join users u on u.id = t.user_id
  where t.token_hash = $1 and t.revoked_at is null and t.expires_at > $2::timestamptz`;
 

@@ -11,7 +11,10 @@ const NAMESPACE = "3f0f7c4e-8d2b-4f7a-9a51-7c1e2b6d4a90";
  * nothing new: it meets the same id, and the key's record replays the first answer. Without a key
  * the id is random.
  */
-export function createdId(kind: "transfer" | "account" | "token" | "payee" | "order" | "inbound-payment", metadata: Pick<CommandMetadata, "actor" | "commandId">): string {
+export function createdId(
+  kind: "transfer" | "account" | "token" | "payee" | "order" | "inbound-payment" | "webhook",
+  metadata: Pick<CommandMetadata, "actor" | "commandId">,
+): string {
   if (!metadata.commandId) return randomUUID();
   return v5(`${kind}\u0000${metadata.actor.id}\u0000${metadata.commandId}`, NAMESPACE);
 }

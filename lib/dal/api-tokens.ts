@@ -38,8 +38,8 @@ export type CreateTokenFormState = {
   name?: string;
   expiresAt?: string;
   message?: string;
-  fieldErrors?: { name?: string[]; lifetimeDays?: string[] };
-  values?: { name: string; lifetimeDays: string };
+  fieldErrors?: { name?: string[]; lifetimeDays?: string[]; scope?: string[] };
+  values?: { name: string; lifetimeDays: string; scope: string };
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -50,7 +50,7 @@ const text = (formData: FormData, key: string) => {
 };
 
 export async function createMyApiToken(formData: FormData): Promise<CreateTokenFormState> {
-  const values = { name: text(formData, "name"), lifetimeDays: text(formData, "lifetimeDays") };
+  const values = { name: text(formData, "name"), lifetimeDays: text(formData, "lifetimeDays"), scope: text(formData, "scope") || "full" };
   const checked = await currentSession();
   if (!checked) return { status: "error", message: "Your session has ended. Sign in again to continue.", values };
   const { user } = checked;

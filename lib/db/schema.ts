@@ -404,6 +404,8 @@ export const apiTokens = pgTable(
     expiresAt: timestamptz("expires_at").notNull(),
     lastUsedAt: timestamptz("last_used_at"),
     revokedAt: timestamptz("revoked_at"),
+    /** What the token may do: "full" (everything its user may), "read" (GET only) or "webhooks" (read and manage webhooks). */
+    scope: text("scope").notNull().default("full"),
   },
   (t) => [uniqueIndex("api_tokens_hash_idx").on(t.tokenHash), index("api_tokens_user_idx").on(t.userId, t.createdAt)],
 );
@@ -496,3 +498,99 @@ export const liveStreams = pgTable(
   },
   (t) => [index("live_streams_user_idx").on(t.userId, t.expiresAt)],
 );
+// ---------------------------------------------------------------- events for the outside world (operational)
+
+/**
+ * Durable subscribers to the global log: each one's checkpoint (the last transaction id and global
+ * position it processed). A run locks its row (FOR UPDATE SKIP LOCKED), so one instance at a time
+ * advances a subscriber, and moves the checkpoint in the same transaction as its side effects.
+ */
+export const subscriptions = pgTable("subscriptions", {
+  name: text("name").primaryKey(),
+  checkpointTransactionId: xid8("checkpoint_transaction_id").notNull().default(sql`'0'::xid8`),
+  checkpointPosition: position("checkpoint_position").notNull().default(sql`0`),
+  eventsProcessed: position("events_processed").notNull().default(sql`0`),
+  updatedAt: timestamptz("updated_at").notNull().defaultNow(),
+  lastError: text("last_error"),
+});
+
+/** Endpoints customers (their own accounts and transfers) and admins (everything) registered. */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id").notNull(),
+    /** "own": events of the owner's accounts and the transfers they sent; "all": every event (admins). */
+    audience: text("audience").notNull(),
+    url: text("url").notNull(),
+    description: text("description").notNull(),
+    /** Standard Webhooks secret (whsec_…); kept to sign, shown once. */
+    secret: text("secret").notNull(),
+    /** After a rotation, the old secret also signs until previous_secret_until. */
+    previousSecret: text("previous_secret"),
+    previousSecretUntil: timestamptz("previous_secret_until"),
+    /** active | failing (deliveries stopped after three days of failures) | disabled (by its owner). */
+    status: text("status").notNull(),
+    failingSince: timestamptz("failing_since"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("webhook_endpoints_owner_idx").on(t.ownerId, t.createdAt)],
+);
+
+/**
+ * The outbox: one row per (endpoint, event), written by the webhook subscription in the same
+ * transaction as its checkpoint. Workers claim due rows with a lease; a stream's deliveries to an
+ * endpoint go out in stream order (a later one waits while an earlier one is pending).
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    endpointId: text("endpoint_id").notNull(),
+    eventId: uuid("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    streamId: text("stream_id").notNull(),
+    streamPosition: position("stream_position").notNull(),
+    globalPosition: position("global_position").notNull(),
+    recordedAt: timestamptz("recorded_at").notNull(),
+    /** The JSON body sent (the public event shape). */
+    payload: text("payload").notNull(),
+    /** pending | delivered | failed */
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamptz("next_attempt_at").notNull(),
+    /** Retries stop after this (three days after the delivery was first due). */
+    giveUpAt: timestamptz("give_up_at").notNull(),
+    claimedBy: text("claimed_by"),
+    claimedUntil: timestamptz("claimed_until"),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    deliveredAt: timestamptz("delivered_at"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_endpoint_event_idx").on(t.endpointId, t.eventId),
+    // Workers look only at pending rows: the due scan, and "is an earlier one of this stream pending?".
+    index("webhook_deliveries_due_idx").on(t.nextAttemptAt, t.globalPosition).where(sql`status = 'pending'`),
+    index("webhook_deliveries_stream_idx").on(t.endpointId, t.streamId, t.streamPosition).where(sql`status = 'pending'`),
+    index("webhook_deliveries_log_idx").on(t.endpointId, t.globalPosition),
+  ],
+);
+
+/** Every attempt of a delivery: when, what came back, how long it took. */
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    deliveryId: text("delivery_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    at: timestamptz("at").notNull(),
+    status: integer("status"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
+);
+
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;

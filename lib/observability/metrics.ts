@@ -14,6 +14,9 @@ export type Metrics = {
   readonly dbUp: Gauge;
   readonly dbPoolMax: Gauge<"driver">;
   readonly dbConnections: Gauge<"state">;
+  readonly subscriptionLagEvents: Gauge<"subscription">;
+  readonly subscriptionLagSeconds: Gauge<"subscription">;
+  readonly webhookDeliveries: Gauge<"status">;
 };
 
 function createMetrics(): Metrics {
@@ -55,6 +58,24 @@ function createMetrics(): Metrics {
     oldestUnfinishedTransferSeconds: new Gauge({
       name: "ledgerline_transfer_oldest_unfinished_seconds",
       help: "Seconds since the least recently advanced unfinished transfer (not completed, failed or held) last moved; 0 when there is none.",
+      registers: [registry],
+    }),
+    subscriptionLagEvents: new Gauge({
+      name: "ledgerline_subscription_lag_events",
+      help: "Committed events a durable subscriber (webhooks, broker-relay) has not processed yet, read at scrape time.",
+      labelNames: ["subscription"],
+      registers: [registry],
+    }),
+    subscriptionLagSeconds: new Gauge({
+      name: "ledgerline_subscription_lag_seconds",
+      help: "Age of the oldest event a durable subscriber has not processed; 0 when caught up.",
+      labelNames: ["subscription"],
+      registers: [registry],
+    }),
+    webhookDeliveries: new Gauge({
+      name: "ledgerline_webhook_deliveries",
+      help: "Webhook deliveries by status (pending, delivered, failed), read at scrape time.",
+      labelNames: ["status"],
       registers: [registry],
     }),
     dbUp: new Gauge({

@@ -4,6 +4,7 @@ import { type DatabaseHandle, rowsOf } from "../db/client";
 import { log } from "../log";
 import { RUNNABLE_STATUSES } from "../domain/transfer/state";
 import { metrics } from "./metrics";
+import { subscriptionLags } from "./subscription-lag";
 
 /** Every status transfers_view knows, so a status that empties out reads 0 rather than vanishing. */
 const TRANSFER_STATUSES = ["requested", "held", "screened", "reserved", "credited", "releasing", "completed", "failed"];
@@ -29,7 +30,7 @@ export async function refreshDatabaseGauges(
     return true;
   } catch (error) {
     // A stale figure would lie: drop the database gauges and say the database did not answer.
-    for (const gauge of [m.transfers, m.oldestUnfinishedTransferSeconds, m.dbPoolMax, m.dbConnections]) gauge.reset();
+    for (const gauge of [m.transfers, m.oldestUnfinishedTransferSeconds, m.dbPoolMax, m.dbConnections, m.subscriptionLagEvents, m.subscriptionLagSeconds, m.webhookDeliveries]) gauge.reset();
     m.dbUp.set(0);
     log().warn({ err: error }, "metrics: database gauges unavailable");
     return false;
@@ -53,6 +54,19 @@ async function readDatabaseGauges(handle: Pick<DatabaseHandle, "db" | "kind" | "
       where status in (${sql.join(RUNNABLE.map((status) => sql`${status}`), sql`, `)})`),
   );
   m.oldestUnfinishedTransferSeconds.set(Math.max(0, Number(oldest?.seconds ?? 0)));
+
+  m.subscriptionLagEvents.reset();
+  m.subscriptionLagSeconds.reset();
+  for (const lag of await subscriptionLags(handle.db)) {
+    m.subscriptionLagEvents.set({ subscription: lag.name }, lag.lagEvents);
+    m.subscriptionLagSeconds.set({ subscription: lag.name }, lag.lagSeconds);
+  }
+  m.webhookDeliveries.reset();
+  for (const status of ["pending", "delivered", "failed"]) m.webhookDeliveries.set({ status }, 0);
+  const deliveries = rowsOf<{ status: string; count: number | string }>(
+    await handle.db.execute(sql`select status, count(*)::int as count from webhook_deliveries group by status`),
+  );
+  for (const row of deliveries) m.webhookDeliveries.set({ status: row.status }, Number(row.count));
 
   m.dbPoolMax.reset();
   m.dbPoolMax.set({ driver: handle.kind }, handle.poolMax);

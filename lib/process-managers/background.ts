@@ -4,6 +4,10 @@ import { log } from "../log";
 import { runDueOrders } from "./order-runner";
 import { resumePendingInboundPayments } from "./inbound-payments";
 import { runDueTransfers } from "./transfer-runner";
+import type { Database } from "../db/client";
+import { runEventsOut } from "./events-out";
+import { natsBroker } from "./nats-broker";
+import type { EventBroker } from "./relay";
 
 /** How often a server forgets old request keys (any instance may: the delete is idempotent). */
 const PURGE_EVERY_MS = 10 * 60_000;
@@ -43,4 +47,37 @@ export function startTransferLoop(context: () => Promise<CommandContext>, interv
     })();
   }, intervalMs);
   loop.timer.unref();
+}
+
+type EventsLoop = { timer?: NodeJS.Timeout; broker?: Promise<EventBroker> };
+const eventsLoop = ((globalThis as { __ledgerlineEventsOutLoop?: EventsLoop }).__ledgerlineEventsOutLoop ??= {});
+
+/**
+ * In a long-running server, carries events out every interval: webhook outbox, broker relay (with
+ * one NATS connection per process, kept on the globalThis loop record) and due deliveries. Any
+ * number of instances may run it.
+ */
+export function startEventsOutLoop(database: () => Promise<Database>, intervalMs: number, natsUrl: string | undefined): void {
+  if (eventsLoop.timer || intervalMs <= 0) return;
+  let busy = false;
+  eventsLoop.timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void (async () => {
+      try {
+        if (natsUrl && !eventsLoop.broker) {
+          eventsLoop.broker = natsBroker(natsUrl);
+          eventsLoop.broker.catch(() => (eventsLoop.broker = undefined));
+        }
+        const broker = eventsLoop.broker ? await eventsLoop.broker : undefined;
+        const report = await runEventsOut(await database(), { workerId: `loop-${process.pid}`, maxMs: Math.max(intervalMs * 5, 5_000), broker });
+        if (report.attempted > 0 || report.relayed > 0) log().debug({ event: "events-out", ...report }, "carried events out");
+      } catch (error) {
+        log().error({ event: "events-out", err: error }, "events-out loop failed; it tries again next interval");
+      } finally {
+        busy = false;
+      }
+    })();
+  }, intervalMs);
+  eventsLoop.timer.unref();
 }

@@ -28,6 +28,9 @@ const CONTRACT_ROUTES = [
   "POST /orders/{orderId}/pause",
   "POST /orders/{orderId}/resume",
   "POST /orders/{orderId}/cancel",
+  "GET /events",
+  "GET /webhooks",
+  "POST /webhooks",
   "POST /admin/accounts/{accountId}/freeze",
   "POST /admin/accounts/{accountId}/unfreeze",
   "GET /admin/accounts/{accountId}/events",
@@ -57,7 +60,9 @@ test("the served OpenAPI 3.1 document is valid and lists every route of the cont
   for (const name of ["Account", "Transfer", "StatementEntry", "Problem", "DepositRequest", "RequestTransferRequest"]) expect(components[name]).toBeDefined();
   const withdraw = (document.paths as Record<string, Record<string, { responses: Record<string, { description: string }> }>>)["/accounts/{accountId}/withdrawals"]!.post!;
   // No 409: a request whose key is still running waits for it (docs/api.md, Idempotency). 403: a
-  // scheme's token (ROLE_NOT_ALLOWED), or SELF_SERVICE_DEPOSITS=false (SELF_SERVICE_OFF).
+  // scheme's token (ROLE_NOT_ALLOWED), SELF_SERVICE_DEPOSITS=false (SELF_SERVICE_OFF), or a read or
+  // webhooks token (INSUFFICIENT_SCOPE).
   expect(Object.keys(withdraw.responses).sort()).toEqual(["201", "400", "401", "403", "404", "413", "415", "422", "500"]);
+  expect(withdraw.responses["403"]?.description).toContain("INSUFFICIENT_SCOPE");
   expect(withdraw.responses["422"]?.description).toContain("INSUFFICIENT_FUNDS");
 });

@@ -56,6 +56,50 @@ export default async function ProjectionsPage() {
         theirs may be lower than the events table&apos;s. The audit log applies every event, so its position equals the table&apos;s when all is
         well.
       </p>
+      <h2>Subscriptions</h2>
+      <p className="muted">
+        Durable subscribers read every event in global order from their own checkpoint: the webhook outbox and the broker relay. Lag is the
+        committed events each has not processed yet.
+      </p>
+      <div className="table-wrap card" role="region" aria-label="Subscriptions" tabIndex={0}>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Subscriber</th>
+              <th scope="col" className="num">
+                Processed
+              </th>
+              <th scope="col" className="num">
+                Lag (events)
+              </th>
+              <th scope="col" className="num">
+                Lag (seconds)
+              </th>
+              <th scope="col">Last run (UTC)</th>
+              <th scope="col">Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {status.subscriptions.length === 0 ? (
+              <tr>
+                <td colSpan={6} className="muted">
+                  No subscriber has run yet.
+                </td>
+              </tr>
+            ) : null}
+            {status.subscriptions.map((subscription) => (
+              <tr key={subscription.name} data-subscription={subscription.name}>
+                <td className="mono">{subscription.name}</td>
+                <td className="num">{n(subscription.eventsProcessed)}</td>
+                <td className="num">{number.format(subscription.lagEvents)}</td>
+                <td className="num">{number.format(Math.round(subscription.lagSeconds))}</td>
+                <td>{subscription.updatedAt.slice(0, 19).replace("T", " ")}</td>
+                <td>{subscription.lastError ?? <span className="muted">none</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <ProjectionRunner />
     </>
   );

@@ -39,7 +39,7 @@ export const createToken: Handler<typeof operations.createToken> = async ({ ctx,
   const { token, summary } = await issueApiToken(
     ctx.db,
     result.user,
-    { name: `API sign-in ${metadata.now.toISOString().slice(0, 10)}`, lifetimeDays: API_SIGN_IN_TOKEN_DAYS },
+    { name: `API sign-in ${metadata.now.toISOString().slice(0, 10)}`, lifetimeDays: API_SIGN_IN_TOKEN_DAYS, scope: body.scope ?? "full" },
     { via: "api", now: metadata.now },
   );
   return { token, expiresAt: summary.expiresAt.toISOString() };

@@ -8,6 +8,7 @@ import { recordOperation } from "../../commands/operations";
 import { rebuildProjections, verifyProjections } from "../../projections/rebuild";
 import { currentAdmin, NOT_AN_ADMIN_MESSAGE, requireAdminUser } from "./access";
 import { log } from "../../log";
+import { subscriptionLags } from "../../observability/subscription-lag";
 
 export type ProjectionStatusDto = {
   table: string;
@@ -17,7 +18,9 @@ export type ProjectionStatusDto = {
   lastPosition: string | null;
 };
 
-export type ProjectionsStatusDto = { eventCount: string; lastEventPosition: string; projections: ProjectionStatusDto[] };
+export type SubscriptionStatusDto = { name: string; lagEvents: number; lagSeconds: number; eventsProcessed: string; updatedAt: string; lastError: string | null };
+
+export type ProjectionsStatusDto = { eventCount: string; lastEventPosition: string; projections: ProjectionStatusDto[]; subscriptions: SubscriptionStatusDto[] };
 
 // Table and column names are constants here, never input.
 const READ_MODELS = [
@@ -42,7 +45,8 @@ export async function getProjectionsStatus(): Promise<ProjectionsStatusDto> {
     );
     projections.push({ table: model.table, description: model.description, rows: row?.n ?? "0", lastPosition: model.column ? (row?.p ?? "0") : null });
   }
-  return { eventCount: eventsRow?.n ?? "0", lastEventPosition: eventsRow?.p ?? "0", projections };
+  const subscriptions = (await subscriptionLags(db)).map((lag) => ({ ...lag, updatedAt: lag.updatedAt.toISOString() }));
+  return { eventCount: eventsRow?.n ?? "0", lastEventPosition: eventsRow?.p ?? "0", projections, subscriptions };
 }
 
 export type ProjectionRunState =

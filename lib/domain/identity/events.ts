@@ -14,7 +14,7 @@ export type SignInFailed = Message<
   { email: string; reason: "BAD_CREDENTIALS" | "THROTTLED"; ip: string | null }
 >;
 /** A personal API token was made (its hash is kept, never the token) or revoked by its owner. */
-export type ApiTokenIssued = Message<"ApiTokenIssued", { tokenId: string; name: string; prefix: string; expiresAt: string; via: "api" | "portal" }>;
+export type ApiTokenIssued = Message<"ApiTokenIssued", { tokenId: string; name: string; prefix: string; expiresAt: string; via: "api" | "portal"; scope?: "full" | "read" | "webhooks" }>;
 export type ApiTokenRevoked = Message<"ApiTokenRevoked", { tokenId: string; name: string; prefix: string }>;
 /** Saved payees: the holder's masked name is what confirmation of payee showed before saving. */
 export type PayeeAdded = Message<"PayeeAdded", { payeeId: string; name: string; accountNumber: string; holderName: string }>;
@@ -70,7 +70,7 @@ export const identityEventCodec = defineEventCodec<IdentityEvent>({
   },
   ApiTokenIssued: {
     version: 1,
-    schema: z.object({ tokenId: z.string(), name: z.string(), prefix: z.string(), expiresAt: z.string(), via: z.enum(["api", "portal"]) }),
+    schema: z.object({ tokenId: z.string(), name: z.string(), prefix: z.string(), expiresAt: z.string(), via: z.enum(["api", "portal"]), scope: z.enum(["full", "read", "webhooks"]).optional() }),
   },
   ApiTokenRevoked: {
     version: 1,

@@ -13,6 +13,12 @@ const LIFETIMES = [
   ["365", "1 year"],
 ] as const;
 
+const SCOPES = [
+  ["full", "Full access: read, move money, manage webhooks"],
+  ["read", "Read only: accounts, statements, transfers, events"],
+  ["webhooks", "Webhooks: read, and manage webhook endpoints"],
+] as const;
+
 const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 
 export function CreateTokenForm({ commandId }: { commandId: string }) {
@@ -41,6 +47,17 @@ export function CreateTokenForm({ commandId }: { commandId: string }) {
             <select {...props} name="lifetimeDays" defaultValue={state.values?.lifetimeDays ?? "30"}>
               {LIFETIMES.map(([days, label]) => (
                 <option key={days} value={days}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field id="token-scope" label="What it may do" errors={state.fieldErrors?.scope} hint="Give an integration that only listens a read-only or webhooks token: it cannot move money.">
+          {(props) => (
+            <select {...props} name="scope" defaultValue={state.values?.scope ?? "full"}>
+              {SCOPES.map(([scope, label]) => (
+                <option key={scope} value={scope}>
                   {label}
                 </option>
               ))}

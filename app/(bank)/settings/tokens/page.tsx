@@ -21,7 +21,7 @@ export default async function ApiTokensPage() {
           <h1>API tokens</h1>
           <p className="muted">
             Personal tokens let scripts use the <a href="/api/v1/openapi.json">Ledgerline API</a> as you. Anyone holding one can move your money:
-            keep them secret, and revoke any you no longer use.
+            a full-access token can move your money, so give an integration that only listens a read-only or webhooks token, keep them secret, and revoke any you no longer use.
           </p>
         </div>
       </div>
@@ -49,6 +49,7 @@ export default async function ApiTokensPage() {
                 <tr>
                   <th scope="col">Name</th>
                   <th scope="col">Starts with</th>
+                  <th scope="col">Scope</th>
                   <th scope="col">Created (UTC)</th>
                   <th scope="col">Expires (UTC)</th>
                   <th scope="col">Last used (UTC)</th>
@@ -63,6 +64,7 @@ export default async function ApiTokensPage() {
                   <tr key={token.id}>
                     <td>{token.name}</td>
                     <td className="mono">{token.prefix}…</td>
+                    <td>{token.scope}</td>
                     <td>{date.format(new Date(token.createdAt))}</td>
                     <td>{date.format(new Date(token.expiresAt))}</td>
                     <td>{token.lastUsedAt ? date.format(new Date(token.lastUsedAt)) : "Never"}</td>

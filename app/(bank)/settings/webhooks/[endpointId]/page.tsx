@@ -1,0 +1,103 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getMyWebhookLog } from "@/lib/dal/webhooks";
+import { resendDeliveryAction, setWebhookStatusAction } from "../actions";
+import { ReplayForm, RotateForm } from "./endpoint-forms";
+
+export const metadata: Metadata = { title: "Webhook deliveries" };
+
+const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "UTC" });
+const STATUS = { active: "Active", failing: "Failing: deliveries stopped after three days of failures", disabled: "Disabled" } as const;
+
+export default async function WebhookLogPage({ params }: { params: Promise<{ endpointId: string }> }) {
+  const { endpointId } = await params;
+  const log = await getMyWebhookLog(endpointId);
+  if (!log) notFound();
+  const { endpoint, deliveries } = log;
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p>
+            <Link href="/settings/webhooks">Webhooks</Link>
+          </p>
+          <h1>{endpoint.description}</h1>
+          <p className="mono">{endpoint.url}</p>
+          <p>
+            Status: <strong data-testid="endpoint-status">{STATUS[endpoint.status]}</strong>
+            {endpoint.rotating ? " (a secret rotation is in its overlap)" : null}
+          </p>
+        </div>
+      </div>
+      <section className="card" aria-labelledby="manage-heading">
+        <h2 id="manage-heading">Manage</h2>
+        <form action={setWebhookStatusAction}>
+          <input type="hidden" name="endpointId" value={endpoint.id} />
+          <input type="hidden" name="status" value={endpoint.status === "active" ? "disabled" : "active"} />
+          <button type="submit" className="button secondary">
+            {endpoint.status === "active" ? "Disable" : "Turn deliveries back on"}
+          </button>
+        </form>
+        <RotateForm endpointId={endpoint.id} />
+        <ReplayForm endpointId={endpoint.id} today={new Date().toISOString().slice(0, 10)} />
+      </section>
+      <section aria-labelledby="deliveries-heading">
+        <h2 id="deliveries-heading">Deliveries</h2>
+        {deliveries.length === 0 ? (
+          <p className="card muted">No deliveries yet: events appear here within a few seconds of happening.</p>
+        ) : (
+          <div className="table-wrap card" role="region" aria-label="Deliveries" tabIndex={0}>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Event</th>
+                  <th scope="col">Recorded (UTC)</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Attempts</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {deliveries.map((delivery) => (
+                  <tr key={delivery.id} data-delivery={delivery.id}>
+                    <td>
+                      {delivery.eventType}
+                      <span className="reference mono">{delivery.id}</span>
+                    </td>
+                    <td>{date.format(new Date(delivery.recordedAt))}</td>
+                    <td data-testid="delivery-status">
+                      {delivery.status}
+                      {delivery.status === "pending" && delivery.attempts > 0 ? ` (next try ${date.format(new Date(delivery.nextAttemptAt))})` : null}
+                    </td>
+                    <td>
+                      <ol className="attempts" aria-label={`Attempts of ${delivery.id}`}>
+                        {delivery.attemptLog.map((attempt) => (
+                          <li key={attempt.attempt}>
+                            {date.format(new Date(attempt.at))}: {attempt.status ?? "no answer"} in {attempt.durationMs} ms
+                            {attempt.error ? ` (${attempt.error})` : null}
+                          </li>
+                        ))}
+                      </ol>
+                    </td>
+                    <td>
+                      <form action={resendDeliveryAction}>
+                        <input type="hidden" name="endpointId" value={endpoint.id} />
+                        <input type="hidden" name="deliveryId" value={delivery.id} />
+                        <button type="submit" className="link-button">
+                          Resend
+                        </button>
+                      </form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,58 @@
+import type { Database } from "../db/client";
+import { env } from "../env";
+import { deliverDueWebhooks, type DeliveryReport } from "./webhooks/deliver";
+import { runWebhookOutbox, WEBHOOK_SUBSCRIPTION } from "./webhooks/outbox";
+import { noteSubscriptionError } from "../event-store/subscription";
+import { natsBroker } from "./nats-broker";
+import { type EventBroker, RELAY_SUBSCRIPTION, runRelay } from "./relay";
+
+export type EventsOutReport = { queuedFrom: number; relayed: number } & DeliveryReport;
+
+export type EventsOutSettings = {
+  readonly allowPrivate: boolean;
+  readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
+};
+
+export const eventsOutSettings = (): EventsOutSettings => {
+  const settings = env();
+  return { allowPrivate: settings.WEBHOOKS_ALLOW_PRIVATE, timeoutMs: settings.WEBHOOK_TIMEOUT_MS, maxResponseBytes: settings.WEBHOOK_MAX_RESPONSE_BYTES };
+};
+
+/**
+ * One round of everything that carries events out: the webhook subscription queues deliveries, the
+ * relay publishes to the broker (when there is one), and due deliveries are sent. Safe on any number
+ * of instances at once (subscription rows are locked, deliveries leased).
+ */
+export async function runEventsOut(
+  db: Database,
+  options: { workerId: string; maxMs: number; broker?: EventBroker; settings?: EventsOutSettings },
+): Promise<EventsOutReport> {
+  const settings = options.settings ?? eventsOutSettings();
+  // One subscriber failing (a broker down) must not hold up the others: its error is noted on its row.
+  const queued = await runWebhookOutbox(db, { maxMs: options.maxMs / 3 }).catch(async (error: unknown) => {
+    await noteSubscriptionError(db, WEBHOOK_SUBSCRIPTION, error);
+    return { processed: 0 };
+  });
+  const broker = options.broker;
+  const relayed = broker
+    ? await runRelay(db, broker, { maxMs: options.maxMs / 3 }).catch(async (error: unknown) => {
+        await noteSubscriptionError(db, RELAY_SUBSCRIPTION, error);
+        return { processed: 0 };
+      })
+    : { processed: 0 };
+  const sent = await deliverDueWebhooks(db, { workerId: options.workerId, maxMs: options.maxMs / 3, ...settings });
+  return { queuedFrom: queued.processed, relayed: relayed.processed, ...sent };
+}
+
+/** For the cron route: a broker connection for this call only (closed after), or none without NATS_URL. */
+export async function withBroker<T>(run: (broker: EventBroker | undefined) => Promise<T>): Promise<T> {
+  const url = env().NATS_URL;
+  if (!url) return run(undefined);
+  const broker = await natsBroker(url);
+  try {
+    return await run(broker);
+  } finally {
+    await broker.close();
+  }
+}
