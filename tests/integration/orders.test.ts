@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { freezeAccount, openAccount } from "@/lib/commands/accounts";
 import { cancelOrder, createOrder, editOrder, pauseOrder, resumeOrder } from "@/lib/commands/orders";
 import { addPayee, confirmPayee, deletePayee, MAX_PAYEES, renamePayee } from "@/lib/commands/payees";
@@ -14,6 +14,11 @@ import { customerWithAccount } from "../support/bank";
 import { context, meta, newCommandId } from "../support/commands";
 import { backends, postgresBackends, type TestDatabase } from "../support/databases";
 import { accountBalance } from "../support/queries";
+
+// The settings are read once per process, maybe by an earlier test: the cron route's secret is set first.
+vi.hoisted(() => {
+  process.env.CRON_SECRET ??= "a-cron-secret-for-tests";
+});
 
 const DAY = 86_400_000;
 const isoDate = (at: Date) => at.toISOString().slice(0, 10);
@@ -205,7 +210,6 @@ describe.each(postgresBackends)("standing orders racing on $name", (backend) => 
   afterAll(() => t.drop());
 
   it("two runners and the cron route racing over 1,000 due orders make exactly one transfer each", async () => {
-    process.env.CRON_SECRET ??= "a-cron-secret-for-tests";
     const global = globalThis as { __ledgerlineDb?: { handle?: Promise<DatabaseHandle> } };
     (global.__ledgerlineDb ??= {}).handle = Promise.resolve(t.handle);
     const cron = await import("@/app/api/cron/transfers/route");

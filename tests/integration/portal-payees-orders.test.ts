@@ -14,7 +14,12 @@ import { countEvents } from "../support/queries";
 // The portal's payee, order and transfer actions, with the test deciding who is signed in.
 const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: string } }));
 vi.mock("@/lib/auth/config", () => ({
-  auth: async () => (session.user ? { user: session.user, expires: new Date(Date.now() + 3_600_000).toISOString() } : null),
+  // A real server-side session row for the signed-in user (the DAL checks it on every call).
+  auth: async () => {
+    if (!session.user) return null;
+    const { testSessionFor } = await import("../support/sessions");
+    return { user: session.user, sessionId: await testSessionFor(session.user), expires: new Date(Date.now() + 3_600_000).toISOString() };
+  },
   signIn: vi.fn(),
   signOut: vi.fn(),
 }));
