@@ -130,24 +130,26 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
     });
 
     it("every admin page's data is 'not found' for a customer and a sign-in redirect when signed out", async () => {
-      const reads = () => [
-        searchCustomers(""),
-        getCustomer(customer.user.id),
-        getAdminAccount(customer.accountId),
-        listHeldTransfers(),
-        listSanctions(),
-        sanctionsHistory(),
-        getAuditPage({}),
-        getStream(`account-${customer.accountId}`),
-        getAccountHistory(customer.accountId, { kind: "latest" }),
-        getProjectionsStatus(),
+      // Each read starts when its turn comes: a refusal started early would be an unhandled rejection
+      // until awaited.
+      const reads = [
+        () => searchCustomers(""),
+        () => getCustomer(customer.user.id),
+        () => getAdminAccount(customer.accountId),
+        () => listHeldTransfers(),
+        () => listSanctions(),
+        () => sanctionsHistory(),
+        () => getAuditPage({}),
+        () => getStream(`account-${customer.accountId}`),
+        () => getAccountHistory(customer.accountId, { kind: "latest" }),
+        () => getProjectionsStatus(),
       ];
       signInAs(customer.user);
-      for (const read of reads()) expect(await outcomeOf(read)).toBe("not found");
+      for (const read of reads) expect(await outcomeOf(read())).toBe("not found");
       signInAs(null);
-      for (const read of reads()) expect(await outcomeOf(read)).toBe("redirect /sign-in");
+      for (const read of reads) expect(await outcomeOf(read())).toBe("redirect /sign-in");
       signInAs(admin);
-      for (const read of reads()) expect(await outcomeOf(read)).toBe("ok");
+      for (const read of reads) expect(await outcomeOf(read())).toBe("ok");
     });
 
     it("the audit CSV route answers 404 to a customer and 401 to a signed-out caller", async () => {
