@@ -21,9 +21,13 @@ test("a second customer cannot see or move money in the first customer's account
   await openAccount(page, "EUR", "Theirs");
   for (const name of ["Deposit", "Withdraw"]) {
     const form = page.getByRole("form", { name });
-    await form.locator('input[name="accountId"]').evaluate((input: HTMLInputElement, id) => (input.value = id), firstAccount);
     await form.getByLabel(/Amount/).fill("5.00");
-    await form.getByRole("button", { name }).click();
+    // Tamper and submit in one step: the live page may re-render the form (resetting the hidden
+    // field) whenever an event of this customer arrives.
+    await form.locator('input[name="accountId"]').evaluate((input: HTMLInputElement, id) => {
+      input.value = id;
+      input.form?.requestSubmit();
+    }, firstAccount);
     await expect(form.getByRole("alert")).toHaveText("Account not found.");
   }
   await expect(balance(page)).toHaveText("€0.00");
