@@ -1,10 +1,11 @@
 import { insertRowsStatement, rowFromDriver, upsertRowStatement } from "../db/rows";
 import { statement } from "../db/statement";
 import { auditLog, type InboundPaymentViewRow, inboundPaymentsView } from "../db/schema";
+import { inboundPaymentStreams } from "../domain/inbound-payment/events";
 import type { Projection, ProjectionContext } from "../event-store/handle-command";
 import { evolveInboundPaymentView, inboundPaymentAuditEntry, type InboundPaymentStoredEvent } from "./inbound-payment-projection";
 
-const paymentIdOf = (streamId: string) => streamId.slice("inbound-".length);
+const paymentIdOf = inboundPaymentStreams.idOf;
 
 /** The payment's row before the events, read in the same round trip as the load. */
 export const prefetchInboundPaymentView = (streamId: string) =>

@@ -1,10 +1,11 @@
 import { insertRowsStatement, rowFromDriver, upsertRowStatement } from "../db/rows";
 import { type Statement, statement } from "../db/statement";
 import { auditLog, type AuditLogRow, type OrderPaymentRow, orderPayments, standingOrders, type StandingOrderRow } from "../db/schema";
+import { orderStreams } from "../domain/order/events";
 import type { Projection, ProjectionContext } from "../event-store/handle-command";
 import { evolveOrderRow, orderAuditEntry, orderPaymentFor, type OrderStoredEvent } from "./order-projection";
 
-const orderIdOf = (streamId: string) => streamId.slice("order-".length);
+const orderIdOf = orderStreams.idOf;
 
 /** The order's row before the events, read in the same round trip as the load. */
 export const prefetchOrderRow = (streamId: string) => statement("select * from standing_orders where order_id = $1", orderIdOf(streamId));

@@ -10,11 +10,11 @@ import type {
 import { accountEventCodec } from "../domain/account/codec";
 import { accountStreams } from "../domain/account/decider";
 import { inboundPaymentEventCodec } from "../domain/inbound-payment/codec";
-import { INBOUND_PAYMENT_STREAM_TYPE } from "../domain/inbound-payment/events";
+import { INBOUND_PAYMENT_STREAM_TYPE, inboundPaymentStreams } from "../domain/inbound-payment/events";
 import { identityEventCodec, SIGNIN_STREAM_TYPE, USER_STREAM_TYPE } from "../domain/identity/events";
 import { OPERATIONS_STREAM_TYPE, operationsEventCodec } from "../domain/operations/events";
 import { orderEventCodec } from "../domain/order/codec";
-import { ORDER_STREAM_TYPE } from "../domain/order/events";
+import { ORDER_STREAM_TYPE, orderStreams } from "../domain/order/events";
 import { sanctionsEventCodec } from "../domain/sanctions/codec";
 import { SANCTIONS_STREAM_TYPE } from "../domain/sanctions/sanctions";
 import { transferEventCodec } from "../domain/transfer/codec";
@@ -110,7 +110,7 @@ export class ProjectionReplay {
         // Only the audit rows: standing_orders and order_payments are kept by the commands and are
         // not among the tables a rebuild swaps (docs/operations.md).
         const stored = decodeTrusted(orderEventCodec, raw);
-        const orderId = raw.streamId.slice("order-".length);
+        const orderId = orderStreams.idOf(raw.streamId);
         const row = evolveOrderRow(this.orders.get(orderId), stored);
         if (!row) return;
         this.orders.set(orderId, row);
@@ -119,7 +119,7 @@ export class ProjectionReplay {
       }
       case INBOUND_PAYMENT_STREAM_TYPE: {
         const stored = decodeTrusted(inboundPaymentEventCodec, raw);
-        const paymentId = raw.streamId.slice("inbound-".length);
+        const paymentId = inboundPaymentStreams.idOf(raw.streamId);
         const row = evolveInboundPaymentView(this.inboundPayments.get(paymentId), stored);
         if (!row) return;
         this.inboundPayments.set(paymentId, row);

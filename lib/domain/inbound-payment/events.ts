@@ -1,3 +1,4 @@
+import { streamIds } from "../shared/stream-id";
 import type { Currency } from "../shared/currency";
 import type { Message } from "../shared/decider";
 
@@ -7,7 +8,9 @@ import type { Message } from "../shared/decider";
  * scheme. The credit itself is the account's ordinary `CreditTransfer` leg, keyed by this id.
  */
 export const INBOUND_PAYMENT_STREAM_TYPE = "inbound_payment";
-export const inboundPaymentStreamId = (paymentId: string) => `inbound-${paymentId}`;
+// Named "inbound-<id>" (not after the stream type): the ids streams already carry.
+export const inboundPaymentStreams = streamIds(INBOUND_PAYMENT_STREAM_TYPE, "inbound");
+export const inboundPaymentStreamId = inboundPaymentStreams.of;
 
 /** Who sent the money, as the scheme reports them (an account outside Ledgerline). */
 export type Debtor = { name: string; account: string };

@@ -1,3 +1,4 @@
+import { streamIds } from "../shared/stream-id";
 import type { Currency } from "../shared/currency";
 import type { Message } from "../shared/decider";
 import type { Schedule } from "./schedule";
@@ -46,4 +47,5 @@ export type OrderCancelled = Message<"OrderCancelled", Record<string, never>>;
 export type OrderEvent = OrderCreated | OrderPaymentStarted | OrderPaymentFailed | OrderPaused | OrderResumed | OrderEdited | OrderCancelled;
 
 export const ORDER_STREAM_TYPE = "order";
-export const orderStreamId = (orderId: string) => `order-${orderId}`;
+export const orderStreams = streamIds(ORDER_STREAM_TYPE);
+export const orderStreamId = orderStreams.of;

@@ -1,5 +1,5 @@
 /**
- * One aggregate's stream ids: `<type>-<id>`. `of` names an aggregate's stream; `idOf` is its inverse
+ * One aggregate's stream ids: `<prefix>-<id>` (the prefix is the stream type unless named). `of` names an aggregate's stream; `idOf` is its inverse
  * (a stream of another type is a programming error), so no caller slices a prefix by hand.
  */
 export type StreamIds = {
@@ -9,8 +9,8 @@ export type StreamIds = {
   owns(streamId: string): boolean;
 };
 
-export function streamIds(type: string): StreamIds {
-  const prefix = `${type}-`;
+export function streamIds(type: string, name: string = type): StreamIds {
+  const prefix = `${name}-`;
   const owns = (streamId: string) => streamId.startsWith(prefix);
   return {
     type,
