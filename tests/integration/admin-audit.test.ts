@@ -10,17 +10,9 @@ import { toDate } from "@/lib/event-store/read";
 import { customerWithAccount } from "../support/bank";
 import { context, meta } from "../support/commands";
 import { backends, type TestDatabase } from "../support/databases";
+import { signedIn as session } from "../support/auth-mock";
 
-const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: string } }));
-vi.mock("@/lib/auth/config", () => ({
-  auth: async () => {
-    if (!session.user) return null;
-    const { testSessionFor } = await import("../support/sessions");
-    return { user: session.user, sessionId: await testSessionFor(session.user), expires: new Date(Date.now() + 3_600_000).toISOString() };
-  },
-  signIn: vi.fn(),
-  signOut: vi.fn(),
-}));
+vi.mock("@/lib/auth/config", async () => (await import("../support/auth-mock")).authConfigMock);
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
 
 const { getAuditPage, getAuditForExport } = await import("@/lib/dal/admin/audit");

@@ -7,18 +7,10 @@ import { registerUser, type SessionUser } from "@/lib/auth/users";
 import { backends, type TestDatabase } from "../support/databases";
 import { context, meta } from "../support/commands";
 import { accountBalance, countEvents } from "../support/queries";
+import { signedIn as session } from "../support/auth-mock";
 
 // The actions read the session through Auth.js; here the test decides who is signed in.
-const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: string } }));
-vi.mock("@/lib/auth/config", () => ({
-  auth: async () => {
-    if (!session.user) return null;
-    const { testSessionFor } = await import("../support/sessions");
-    return { user: session.user, sessionId: await testSessionFor(session.user), expires: new Date(Date.now() + 3_600_000).toISOString() };
-  },
-  signIn: vi.fn(),
-  signOut: vi.fn(),
-}));
+vi.mock("@/lib/auth/config", async () => (await import("../support/auth-mock")).authConfigMock);
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
 // redirect() throws to end the action; here it records where it would have gone.
 const redirected = vi.hoisted(() => ({ to: [] as string[] }));

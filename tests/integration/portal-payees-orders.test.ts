@@ -10,19 +10,10 @@ import { accountSummary, standingOrders } from "@/lib/db/schema";
 import { backends, type TestDatabase } from "../support/databases";
 import { context, meta } from "../support/commands";
 import { countEvents } from "../support/queries";
+import { signedIn as session } from "../support/auth-mock";
 
 // The portal's payee, order and transfer actions, with the test deciding who is signed in.
-const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: string } }));
-vi.mock("@/lib/auth/config", () => ({
-  // A real server-side session row for the signed-in user (the DAL checks it on every call).
-  auth: async () => {
-    if (!session.user) return null;
-    const { testSessionFor } = await import("../support/sessions");
-    return { user: session.user, sessionId: await testSessionFor(session.user), expires: new Date(Date.now() + 3_600_000).toISOString() };
-  },
-  signIn: vi.fn(),
-  signOut: vi.fn(),
-}));
+vi.mock("@/lib/auth/config", async () => (await import("../support/auth-mock")).authConfigMock);
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
 const redirected = vi.hoisted(() => ({ to: [] as string[] }));
 vi.mock("next/navigation", () => ({
