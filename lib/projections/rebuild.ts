@@ -111,7 +111,7 @@ export async function rebuildProjections(db: Database, options: Options = {}): P
     await options.onProgress?.({ events: replay.events, elapsedMs: clock.elapsed(), phase: "swap" });
 
     for (let attempt = 1; ; attempt++) {
-      if (await lockLiveTables(bulk, live)) break;
+      if (await lockLiveTables(tx, live)) break;
       if (attempt >= LOCK_ATTEMPTS) throw new Error(`Could not lock the projection tables for the swap in ${LOCK_ATTEMPTS} attempts: nothing was changed`);
       await new Promise((resolve) => setTimeout(resolve, LOCK_PAUSE_MS));
       const now = await currentSnapshot(bulk);
@@ -265,21 +265,25 @@ function singleKey(shape: CopyShape): string {
   return key;
 }
 
-/** Takes the live tables for the swap, or gives up after LOCK_TIMEOUT (a long reader) and says so. */
-async function lockLiveTables(bulk: BulkSql, live: Record<TableName, LiveTable>): Promise<boolean> {
-  await bulk.run("savepoint ll_rebuild_lock");
+/**
+ * Takes the live tables for the swap, or gives up after LOCK_TIMEOUT (a long reader) and says so.
+ * In a nested transaction (a savepoint) through Drizzle rather than savepoint SQL: postgres.js
+ * remembers any failed statement of a transaction and fails the whole transaction with it at the end,
+ * even one the caller caught, except inside its own savepoint scope.
+ */
+async function lockLiveTables(tx: Database, live: Record<TableName, LiveTable>): Promise<boolean> {
   try {
-    await bulk.run(`set local lock_timeout = '${LOCK_TIMEOUT}'`);
-    for (const name of LOCK_ORDER) await bulk.run(`lock table ${live[name].qualified} in access exclusive mode`);
-    await bulk.run("set local lock_timeout = 0");
-    await bulk.run("release savepoint ll_rebuild_lock");
+    await tx.transaction(async (savepoint) => {
+      const bulk = bulkSql(savepoint);
+      await bulk.run(`set local lock_timeout = '${LOCK_TIMEOUT}'`);
+      for (const name of LOCK_ORDER) await bulk.run(`lock table ${live[name].qualified} in access exclusive mode`);
+      await bulk.run("set local lock_timeout = 0");
+    });
     return true;
   } catch (error) {
     const state = (error as { code?: string }).code;
     // 55P03 lock_not_available, 40P01 deadlock_detected: let go, catch up, try again.
     if (state !== "55P03" && state !== "40P01" && !/lock timeout|deadlock/i.test(String(error))) throw error;
-    await bulk.run("rollback to savepoint ll_rebuild_lock");
-    await bulk.run("release savepoint ll_rebuild_lock");
     return false;
   }
 }

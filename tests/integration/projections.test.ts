@@ -262,4 +262,37 @@ describe.each(postgresBackends)("a rebuild while commands keep writing, on $name
     expect(Number(sum!.entries)).toBe(deposits);
     expect(sum!.balances).toBe(sum!.amounts);
   }, 120_000);
+
+  it("waits out a reader that holds a projection table past the lock timeout, and then swaps", async () => {
+    const reader = await t.openAnother(1);
+    const ctx = context(t.db);
+    const { accountId } = await openAccount(ctx, { customerId: "reader", currency: "EUR" }, meta());
+    await depositMoney(ctx, { accountId, amount: 250, reference: "before the reader" }, meta());
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    // A long report over the audit log: its share lock keeps the swap's exclusive lock out.
+    const reading = reader.db.transaction(async (tx) => {
+      await tx.execute(sql`select count(*) from audit_log`);
+      holding();
+      await released;
+    });
+    await held;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const report = await rebuildProjections(t.db, {
+      onProgress({ phase }) {
+        // Long enough for the swap to give up on its lock twice, catch up and try again.
+        if (phase === "swap") timer = setTimeout(release, 1_500);
+      },
+    });
+    clearTimeout(timer);
+    await reading;
+    const swap = report.phases.find((phase) => phase.phase === "lock");
+    expect(swap?.ms).toBeGreaterThanOrEqual(1_000);
+    const { differences } = await verifyProjections(t.db);
+    expect(differences).toEqual([]);
+    const [row] = rowsOf<{ balance: string }>(await t.db.execute(sql`select balance::text from account_summary where account_id = ${accountId}`));
+    expect(row?.balance).toBe("250");
+  }, 60_000);
 });
