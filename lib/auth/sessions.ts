@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isUuid } from "../domain/shared/uuid";
 import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { type UserSessionRow, users, userSessions } from "../db/schema";
@@ -70,7 +71,6 @@ export async function startSession(
   return id;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The session and its user, if the session is live: one lookup by primary key (joined with the
@@ -78,7 +78,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * its lifetime is ended here (and that is recorded). last_seen_at moves at most once a minute.
  */
 export async function checkSession(db: Database, sessionId: unknown, now = new Date()): Promise<CheckedSession | null> {
-  if (typeof sessionId !== "string" || !UUID.test(sessionId)) return null;
+  if (!isUuid(sessionId)) return null;
   const rows = await db
     .select({
       session: userSessions,
@@ -126,7 +126,7 @@ export async function endSessions(
   options: { sessionId?: string; all?: boolean; except?: string; reason: SessionEndReason; now?: Date; tx?: Database },
 ): Promise<number> {
   const now = options.now ?? new Date();
-  if (!options.all && (typeof options.sessionId !== "string" || !UUID.test(options.sessionId))) return 0;
+  if (!options.all && !isUuid(options.sessionId)) return 0;
   const work = async (tx: Database) => {
     const ended = await tx
       .update(userSessions)

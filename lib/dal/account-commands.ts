@@ -1,17 +1,12 @@
 import "server-only";
-import { requestIds } from "../request-context";
 import { randomUUID } from "node:crypto";
 import { depositMoney, openAccount, withdrawMoney } from "../commands/accounts";
-import { DomainError, ValidationError } from "../domain/shared/errors";
 import { formatMoney, parseDecimalAmount } from "../domain/shared/money";
-import { IdempotencyKeyReusedError } from "../event-store/errors";
 import { describeRefusal } from "../errors/messages";
+import { env } from "../env";
 import { findOwnedAccount } from "./accounts";
 import { commandContext } from "./context";
-import { currentUser } from "./session";
-import { env } from "../env";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { fieldError, formCommand, FormRefusal, formValues, pickFields } from "./form";
 
 /** What a money form shows after a submit. `commandId` is the id the next submit must carry. */
 export type MoneyFormState = {
@@ -23,70 +18,57 @@ export type MoneyFormState = {
   balance?: string;
 };
 
-const text = (formData: FormData, key: string) => {
-  const value = formData.get(key);
-  return typeof value === "string" ? value : "";
-};
-
-/**
- * Deposit or withdraw from a form. Checks the session and that the account is the user's own
- * before anything else; every refusal before the command runs appends nothing.
- */
 export const SELF_SERVICE_OFF_MESSAGE = "Deposits and withdrawals are not offered here: money arrives by payment to your account number.";
 
 /** SELF_SERVICE_DEPOSITS: whether customers may deposit and withdraw themselves. */
 export const selfServiceDeposits = (): boolean => env().SELF_SERVICE_DEPOSITS;
 
+/**
+ * Deposit or withdraw from a form. Checks the session and that the account is the user's own
+ * before anything else; every refusal before the command runs appends nothing.
+ */
 export async function submitMoneyCommand(kind: "deposit" | "withdrawal", formData: FormData): Promise<MoneyFormState> {
-  const commandId = text(formData, "commandId");
-  const values = { amount: text(formData, "amount"), reference: text(formData, "reference") };
-  const fresh = { commandId: randomUUID(), values };
-  const user = await currentUser();
-  if (!user) return { ...fresh, status: "error", message: "Your session has ended. Sign in again to continue." };
-  if (!selfServiceDeposits()) return { ...fresh, status: "error", message: SELF_SERVICE_OFF_MESSAGE };
-  const account = await findOwnedAccount(user, formData.get("accountId"));
-  if (!account) return { ...fresh, status: "error", message: "Account not found." };
-  if (!UUID.test(commandId)) {
-    return { ...fresh, status: "error", message: "This form has expired. Reload the page and try again." };
+  const values = formValues(formData, ["amount", "reference"]);
+  const outcome = await formCommand(formData, {
+    commandId: "required",
+    check: "the statement",
+    async run({ user, metadata }) {
+      if (!selfServiceDeposits()) throw new FormRefusal(SELF_SERVICE_OFF_MESSAGE);
+      const account = await findOwnedAccount(user, formData.get("accountId"));
+      if (!account) throw new FormRefusal("Account not found.");
+      const ctx = await commandContext();
+      const amount = parseMoneyField(values.amount, account.currency, ctx.maxAmount);
+      const command = kind === "deposit" ? depositMoney : withdrawMoney;
+      const result = await command(ctx, { accountId: account.accountId, amount, reference: values.reference }, metadata);
+      return { result, amount, currency: account.currency };
+    },
+  });
+  if (!outcome.ok) {
+    return outcome.kind === "invalid"
+      ? { status: "invalid", fieldErrors: pickFields(outcome.fieldErrors, ["amount", "reference"]), commandId: outcome.commandId, values }
+      : { status: "error", message: outcome.message, commandId: outcome.commandId, values };
   }
-  const keep = { commandId, values };
-  const currency = account.currency;
+  const { result, amount, currency } = outcome.value;
+  if (result.outcome === "rejected") {
+    return { commandId: randomUUID(), status: "rejected", message: describeRefusal(result.event.event, currency), values };
+  }
+  const balance = result.state && result.state.status !== "Unopened" ? result.state.balance : undefined;
+  const done = `${kind === "deposit" ? "Deposited" : "Withdrew"} ${formatMoney(amount, currency)}.`;
+  return {
+    commandId: randomUUID(),
+    status: "success",
+    message: balance === undefined ? done : `${done} New balance: ${formatMoney(balance, currency)}.`,
+    balance: balance?.toString(),
+  };
+}
 
-  const parsed = parseDecimalAmount(values.amount, currency);
-  if (!parsed.ok) return { ...keep, status: "invalid", fieldErrors: { amount: [parsed.message] } };
-  if (parsed.amount === 0n) return { ...keep, status: "invalid", fieldErrors: { amount: ["Enter an amount greater than zero."] } };
-
-  const ctx = await commandContext();
-  if (parsed.amount > ctx.maxAmount) {
-    return { ...keep, status: "invalid", fieldErrors: { amount: [`The most you can move at once is ${formatMoney(ctx.maxAmount, currency)}.`] } };
-  }
-  const command = kind === "deposit" ? depositMoney : withdrawMoney;
-  try {
-    const result = await command(
-      ctx,
-      { accountId: account.accountId, amount: parsed.amount, reference: values.reference },
-      { now: new Date(), actor: { id: user.id, role: user.role }, commandId, origin: "web", ...(await requestIds()) },
-    );
-    const balance = result.state && result.state.status !== "Unopened" ? result.state.balance : undefined;
-    if (result.outcome === "rejected") {
-      return { commandId: randomUUID(), status: "rejected", message: describeRefusal(result.event.event, currency), values };
-    }
-    const verb = kind === "deposit" ? "Deposited" : "Withdrew";
-    const amount = formatMoney(parsed.amount, currency);
-    return {
-      commandId: randomUUID(),
-      status: "success",
-      message: balance === undefined ? `${verb} ${amount}.` : `${verb} ${amount}. New balance: ${formatMoney(balance, currency)}.`,
-      balance: balance?.toString(),
-    };
-  } catch (error) {
-    if (error instanceof ValidationError) return { ...keep, status: "invalid", fieldErrors: error.fieldErrors };
-    if (error instanceof IdempotencyKeyReusedError) {
-      return { ...fresh, status: "error", message: "This form was already sent with different details. Check the statement before trying again." };
-    }
-    if (error instanceof DomainError && error.code === "ACCOUNT_NOT_FOUND") return { ...fresh, status: "error", message: "Account not found." };
-    throw error;
-  }
+/** A decimal amount typed into a form, in minor units of `currency`; a field error when it is not one the bank takes. */
+export function parseMoneyField(text: string, currency: Parameters<typeof parseDecimalAmount>[1], maxAmount: bigint, field = "amount"): bigint {
+  const parsed = parseDecimalAmount(text, currency);
+  if (!parsed.ok) throw fieldError(field, parsed.message);
+  if (parsed.amount === 0n) throw fieldError(field, "Enter an amount greater than zero.");
+  if (parsed.amount > maxAmount) throw fieldError(field, `The most you can move at once is ${formatMoney(maxAmount, currency)}.`);
+  return parsed.amount;
 }
 
 export type OpenAccountFormState = {
@@ -100,27 +82,17 @@ export type OpenAccountFormState = {
 
 /** Opens an account for the signed-in customer; returns its id, or the form's errors. */
 export async function openAccountForMe(formData: FormData): Promise<{ accountId: string } | OpenAccountFormState> {
-  const user = await currentUser();
-  if (!user) return { status: "error", message: "Your session has ended. Sign in again to continue." };
-  const values = { currency: text(formData, "currency"), nickname: text(formData, "nickname") };
-  const commandId = text(formData, "commandId");
-  if (!UUID.test(commandId)) return { status: "error", message: "This form has expired. Reload the page and try again.", values, commandId: randomUUID() };
-  try {
+  const values = formValues(formData, ["currency", "nickname"]);
+  const outcome = await formCommand(formData, {
+    commandId: "required",
+    check: "your accounts",
     // The account's id comes from the command id: a form sent twice opens one account, and the
     // second answer is the first account.
-    const result = await openAccount(
-      await commandContext(),
-      { customerId: user.id, currency: values.currency, nickname: values.nickname },
-      { now: new Date(), actor: { id: user.id, role: user.role }, commandId, origin: "web", ...(await requestIds()) },
-    );
-    return { accountId: result.accountId };
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      return { status: "invalid", fieldErrors: { currency: error.fieldErrors.currency, nickname: error.fieldErrors.nickname }, values, commandId };
-    }
-    if (error instanceof IdempotencyKeyReusedError) {
-      return { status: "error", message: "This form was already sent with other details. Check your accounts before trying again.", values, commandId: randomUUID() };
-    }
-    throw error;
-  }
+    run: async ({ user, metadata }) => openAccount(await commandContext(), { customerId: user.id, ...values }, metadata),
+  });
+  if (outcome.ok) return { accountId: outcome.value.accountId };
+  return outcome.kind === "invalid"
+    ? { status: "invalid", fieldErrors: pickFields(outcome.fieldErrors, ["currency", "nickname"]), values, commandId: outcome.commandId }
+    : { status: "error", message: outcome.message, values, commandId: outcome.commandId };
 }
+

@@ -1,30 +1,16 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import { cancelOrder, createOrder, editOrder, pauseOrder, resumeOrder } from "../commands/orders";
 import { setTimeZone, timeZoneOf } from "../commands/profile";
 import { database } from "../db";
-import type { Currency } from "../domain/shared/currency";
-import type { CommandMetadata } from "../domain/shared/decider";
-import { DomainError, ValidationError } from "../domain/shared/errors";
+import { DomainError, type FieldErrors, ValidationError } from "../domain/shared/errors";
 import { parseDecimalAmount } from "../domain/shared/money";
-import { IdempotencyKeyReusedError } from "../event-store/errors";
 import { decodeOrderCursor, findOrderFor, type OrderDto, type OrderPaymentDto, orderPaymentsFor, readOrderPage, toOrderDto } from "../read-models/orders";
-import { requestIds } from "../request-context";
-import type { SessionUser } from "../auth/users";
 import { findOwnedAccount } from "./accounts";
 import { commandContext } from "./context";
-import { currentUser, requireUser } from "./session";
+import { fieldError, formCommand, FormRefusal, formText, formValues, webMetadata } from "./form";
+import { requireUser } from "./session";
 
 export type { OrderDto, OrderPaymentDto } from "../read-models/orders";
-
-async function webMetadata(user: SessionUser, commandId?: string): Promise<CommandMetadata> {
-  return { now: new Date(), actor: { id: user.id, role: user.role }, commandId, origin: "web", ...(await requestIds()) };
-}
-
-const text = (formData: FormData, key: string) => {
-  const value = formData.get(key);
-  return typeof value === "string" ? value : "";
-};
 
 export async function listMyOrders(cursor?: string): Promise<{ orders: OrderDto[]; nextCursor: string | null }> {
   const user = await requireUser();
@@ -78,32 +64,37 @@ const FIELDS: (keyof OrderFormValues)[] = ["fromAccountId", "payeeId", "toAccoun
  * zone given becomes the customer's setting when they had none.
  */
 export async function submitOrderForm(formData: FormData): Promise<OrderFormState | { orderId: string }> {
-  const values = Object.fromEntries(FIELDS.map((key) => [key, text(formData, key)])) as OrderFormValues;
-  const commandId = /^[0-9a-f-]{36}$/i.test(text(formData, "commandId")) ? text(formData, "commandId") : randomUUID();
-  const base = { commandId, values };
-  const user = await currentUser();
-  if (!user) return { ...base, message: "Your session has ended. Sign in again to continue." };
-  const from = await findOwnedAccount(user, values.fromAccountId);
-  if (!from) return { ...base, fieldErrors: { fromAccountId: ["Choose one of your accounts to pay from."] } };
-  const parsed = parseDecimalAmount(values.amount, from.currency as Currency);
-  if (!parsed.ok) return { ...base, fieldErrors: { amount: [parsed.message] } };
-  const schedule = scheduleFrom(values);
-  const ctx = await commandContext();
-  try {
-    const metadata = await webMetadata(user, commandId);
-    const { orderId } = await createOrder(
-      ctx,
-      user,
-      { fromAccountId: from.accountId, payeeId: values.payeeId, toAccountNumber: values.payeeId ? "" : values.toAccountNumber, amount: parsed.amount, reference: values.reference, schedule, timeZone: values.timeZone },
-      metadata,
-    );
-    if ((await timeZoneOf(ctx.db, user.id)) === null) await setTimeZone(ctx.db, user, { timeZone: values.timeZone }, { ...metadata, commandId: undefined });
-    return { orderId };
-  } catch (error) {
-    if (error instanceof ValidationError) return { ...base, fieldErrors: formErrors(error) };
-    if (error instanceof IdempotencyKeyReusedError) return { ...base, commandId: randomUUID(), message: "This form was already sent with other details. Check your orders first." };
-    throw error;
-  }
+  const values = formValues(formData, FIELDS);
+  const outcome = await formCommand(formData, {
+    commandId: "draw",
+    check: "your orders",
+    async run({ user, metadata }) {
+      const from = await findOwnedAccount(user, values.fromAccountId);
+      if (!from) throw fieldError("fromAccountId", "Choose one of your accounts to pay from.");
+      const parsed = parseDecimalAmount(values.amount, from.currency);
+      if (!parsed.ok) throw fieldError("amount", parsed.message);
+      const ctx = await commandContext();
+      const { orderId } = await createOrder(
+        ctx,
+        user,
+        {
+          fromAccountId: from.accountId,
+          payeeId: values.payeeId,
+          toAccountNumber: values.payeeId ? "" : values.toAccountNumber,
+          amount: parsed.amount,
+          reference: values.reference,
+          schedule: scheduleFrom(values),
+          timeZone: values.timeZone,
+        },
+        metadata,
+      );
+      if ((await timeZoneOf(ctx.db, user.id)) === null) await setTimeZone(ctx.db, user, { timeZone: values.timeZone }, { ...metadata, commandId: undefined });
+      return orderId;
+    },
+  });
+  if (outcome.ok) return { orderId: outcome.value };
+  const base = { commandId: outcome.commandId, values };
+  return outcome.kind === "invalid" ? { ...base, fieldErrors: formErrors(outcome.fieldErrors) } : { ...base, message: outcome.message };
 }
 
 function scheduleFrom(values: Pick<OrderFormValues, "kind" | "date" | "dayOfMonth" | "endDate" | "count">) {
@@ -112,9 +103,10 @@ function scheduleFrom(values: Pick<OrderFormValues, "kind" | "date" | "dayOfMont
     : { kind: values.kind, startDate: values.date, dayOfMonth: values.dayOfMonth, endDate: values.endDate, count: values.count };
 }
 
-function formErrors(error: ValidationError): Record<string, string[]> {
+/** The command's schedule.* fields are shown at the form's date fields. */
+function formErrors(errors: FieldErrors): Record<string, string[]> {
   const fieldErrors: Record<string, string[]> = {};
-  for (const [field, messages] of Object.entries(error.fieldErrors)) {
+  for (const [field, messages] of Object.entries(errors)) {
     const key = field.replace(/^schedule\.(startDate|date)$/, "date").replace(/^schedule\./, "");
     (fieldErrors[key === "schedule" ? "date" : key] ??= []).push(...messages);
   }
@@ -125,27 +117,23 @@ export type EditOrderFormState = { values: OrderFormValues; fieldErrors?: Record
 
 /** New amount, reference or dates for an order's payments to come; someone else's order is "not found". */
 export async function submitOrderEditForm(formData: FormData): Promise<EditOrderFormState> {
-  const values = Object.fromEntries(FIELDS.map((key) => [key, text(formData, key)])) as OrderFormValues;
-  const user = await currentUser();
-  if (!user) return { values, message: "Your session has ended. Sign in again to continue." };
-  const ctx = await commandContext();
-  const order = await findOrderFor(ctx.db, user.id, text(formData, "orderId"));
-  if (!order) return { values, message: "There is no such order of yours." };
-  const parsed = parseDecimalAmount(values.amount, order.currency as Currency);
-  if (!parsed.ok) return { values, fieldErrors: { amount: [parsed.message] } };
-  try {
-    await editOrder(
-      ctx,
-      user,
-      { orderId: order.orderId, amount: parsed.amount, reference: values.reference, schedule: scheduleFrom(values), timeZone: values.timeZone },
-      await webMetadata(user),
-    );
-    return { values, saved: true, message: "Saved: the new terms apply from the next payment." };
-  } catch (error) {
-    if (error instanceof ValidationError) return { values, fieldErrors: formErrors(error) };
-    if (error instanceof DomainError) return { values, message: error.message };
-    throw error;
-  }
+  const values = formValues(formData, FIELDS);
+  const outcome = await formCommand(formData, {
+    // An edit is not idempotent by a form id: applying the same terms twice changes nothing.
+    commandId: "draw",
+    check: "the order",
+    async run({ user }) {
+      const ctx = await commandContext();
+      const order = await findOrderFor(ctx.db, user.id, formText(formData, "orderId"));
+      if (!order) throw new FormRefusal("There is no such order of yours.");
+      const parsed = parseDecimalAmount(values.amount, order.currency);
+      if (!parsed.ok) throw fieldError("amount", parsed.message);
+      const input = { orderId: order.orderId, amount: parsed.amount, reference: values.reference, schedule: scheduleFrom(values), timeZone: values.timeZone };
+      await editOrder(ctx, user, input, await webMetadata(user));
+    },
+  });
+  if (outcome.ok) return { values, saved: true, message: "Saved: the new terms apply from the next payment." };
+  return outcome.kind === "invalid" ? { values, fieldErrors: formErrors(outcome.fieldErrors) } : { values, message: outcome.message };
 }
 
 /** Sets the signed-in customer's time zone (scheduled dates are read in it). */
@@ -153,7 +141,7 @@ export async function setMyTimeZone(formData: FormData): Promise<{ ok: boolean; 
   const user = await requireUser();
   const { db } = await database();
   try {
-    await setTimeZone(db, user, { timeZone: text(formData, "timeZone") }, await webMetadata(user));
+    await setTimeZone(db, user, { timeZone: formText(formData, "timeZone") }, await webMetadata(user));
     return { ok: true };
   } catch (error) {
     if (error instanceof ValidationError) return { ok: false, message: Object.values(error.fieldErrors).flat().join(" ") };
@@ -165,8 +153,8 @@ export async function setMyTimeZone(formData: FormData): Promise<{ ok: boolean; 
 export async function changeMyOrder(formData: FormData): Promise<boolean> {
   const user = await requireUser();
   const ctx = await commandContext();
-  const input = { orderId: text(formData, "orderId") };
-  const run = { pause: pauseOrder, resume: resumeOrder, cancel: cancelOrder }[text(formData, "intent")];
+  const input = { orderId: formText(formData, "orderId") };
+  const run = { pause: pauseOrder, resume: resumeOrder, cancel: cancelOrder }[formText(formData, "intent")];
   if (!run) return false;
   try {
     await run(ctx, user, input, await webMetadata(user));

@@ -1,7 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { database } from "../db";
-import { ValidationError } from "../domain/shared/errors";
 import { env } from "../env";
 import {
   findOwnWebhook,
@@ -15,6 +14,7 @@ import {
   type WebhookOwner,
   webhookDeliveryLog,
 } from "../process-managers/webhooks/endpoints";
+import { formCommand, formText, formValues, pickFields } from "./form";
 import { currentUser, requireUser } from "./session";
 
 // Every function checks the session itself, and every endpoint is looked up by its owner: someone
@@ -44,11 +44,6 @@ const toDto = (endpoint: WebhookEndpointSummary): WebhookEndpointDto => ({
   failingSince: endpoint.failingSince?.toISOString() ?? null,
 });
 
-const text = (formData: FormData, key: string) => {
-  const value = formData.get(key);
-  return typeof value === "string" ? value : "";
-};
-
 export async function listMyWebhooks(): Promise<WebhookEndpointDto[]> {
   const user = await requireUser();
   const { db } = await database();
@@ -66,24 +61,22 @@ export type RegisterWebhookFormState = {
   values?: { url: string; description: string };
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function registerMyWebhook(formData: FormData): Promise<RegisterWebhookFormState> {
-  const values = { url: text(formData, "url"), description: text(formData, "description") };
-  const user = await currentUser();
-  if (!user) return { status: "error", message: "Your session has ended. Sign in again to continue.", values };
-  const commandId = text(formData, "commandId");
-  if (!UUID.test(commandId)) return { status: "error", message: "This form has expired. Reload the page and try again.", values, commandId: randomUUID() };
-  const { db } = await database();
-  try {
-    const { endpoint, secret } = await registerWebhook(db, ownerOf(user), values, { allowPrivate: env().WEBHOOKS_ALLOW_PRIVATE, commandId });
-    return { status: "created", secret, endpointId: endpoint.id, commandId: randomUUID() };
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      return { status: "invalid", fieldErrors: { url: error.fieldErrors.url, description: error.fieldErrors.description }, values, commandId };
-    }
-    throw error;
+  const values = formValues(formData, ["url", "description"]);
+  const outcome = await formCommand(formData, {
+    commandId: "required",
+    check: "your webhooks",
+    async run({ user, commandId }) {
+      const { db } = await database();
+      return registerWebhook(db, ownerOf(user), values, { allowPrivate: env().WEBHOOKS_ALLOW_PRIVATE, commandId });
+    },
+  });
+  if (!outcome.ok) {
+    return outcome.kind === "invalid"
+      ? { status: "invalid", fieldErrors: pickFields(outcome.fieldErrors, ["url", "description"]), values, commandId: outcome.commandId }
+      : { status: "error", message: outcome.message, values, commandId: outcome.commandId };
   }
+  return { status: "created", secret: outcome.value.secret, endpointId: outcome.value.endpoint.id, commandId: randomUUID() };
 }
 
 /** The endpoint and its newest deliveries, or null when it is not the user's. */
@@ -133,7 +126,7 @@ export type ReplayFormState = { status: "idle" | "done" | "invalid"; message?: s
 export async function replayMyWebhook(formData: FormData): Promise<ReplayFormState> {
   const found = await ownEndpoint(formData);
   if (!found) return { status: "invalid", message: "There is no such webhook." };
-  const from = text(formData, "from");
+  const from = formText(formData, "from");
   if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || Number.isNaN(Date.parse(`${from}T00:00:00Z`))) return { status: "invalid", message: "Enter the date to replay from, like 2026-11-30." };
   const count = await replayDeliveries(found.db, found.endpoint, new Date(`${from}T00:00:00Z`));
   return { status: "done", message: `${count} ${count === 1 ? "delivery" : "deliveries"} since ${from} will be sent again, in order.` };

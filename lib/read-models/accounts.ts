@@ -42,8 +42,9 @@ export function toAccountDto(row: AccountSummaryRow): AccountDto {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
+import { isUuid } from "../domain/shared/uuid";
+
+export { isUuid };
 
 /** The account if `userId` owns it; undefined otherwise (callers answer "not found" either way). */
 export async function findAccountOwnedBy(db: Database, userId: string, accountId: unknown): Promise<AccountSummaryRow | undefined> {

@@ -4,6 +4,7 @@ import type { Database } from "../db/client";
 import { accountSummary, auditLog, users } from "../db/schema";
 import { normaliseAccountNumber } from "../domain/account/account-number";
 import type { Currency } from "../domain/shared/currency";
+import { isUuid } from "../domain/shared/uuid";
 import { auditBounds } from "./audit-bounds";
 import type { AuditFilter } from "./audit-filter";
 
@@ -36,7 +37,6 @@ export type AuditRowDto = {
   changes: Record<string, AuditChange>;
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOTHING = sql`false`;
 
 /** A user id from "an id or an email"; undefined when no user has that email. */
@@ -48,7 +48,7 @@ async function userIdFrom(db: Database, value: string): Promise<string | undefin
 
 /** An account id from "an id or a number"; undefined when nothing matches. */
 async function accountIdFrom(db: Database, value: string): Promise<string | undefined> {
-  if (UUID.test(value)) return value.toLowerCase();
+  if (isUuid(value)) return value.toLowerCase();
   const number = normaliseAccountNumber(value);
   if (!number) return undefined;
   const rows = await db.select({ id: accountSummary.accountId }).from(accountSummary).where(eq(accountSummary.number, number));

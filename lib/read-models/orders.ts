@@ -39,7 +39,7 @@ export const toOrderDto = (row: StandingOrderRow): OrderDto => ({
   fromAccountId: row.fromAccountId,
   payee: { accountNumber: formatAccountNumber(row.toAccountNumber), name: row.payeeName, payeeId: row.payeeId },
   amount: row.amount.toString(),
-  currency: row.currency as Currency,
+  currency: row.currency,
   reference: row.reference,
   schedule: row.schedule as Schedule,
   timeZone: row.timeZone,

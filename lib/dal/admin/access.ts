@@ -48,7 +48,7 @@ export async function adminMetadata(admin: SessionUser, commandId?: string): Pro
 /** The one answer an action gives a caller who is not an admin: nothing here, nothing changed. */
 export const NOT_AN_ADMIN_MESSAGE = "Not found.";
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { UUID_PATTERN as UUID } from "../../domain/shared/uuid";
 
 export function formText(formData: FormData, key: string): string {
   const value = formData.get(key);

@@ -38,7 +38,7 @@ export async function listHeldInboundPayments(limit = 200): Promise<HeldInboundP
   return rows.map((row) => ({
     id: row.paymentId,
     amount: row.amount.toString(),
-    currency: row.currency as Currency,
+    currency: row.currency,
     reference: row.reference,
     holdReason: row.holdReason ?? "Held for review",
     debtor: { name: row.debtorName, account: row.debtorAccount },
@@ -69,7 +69,7 @@ export async function submitInboundReview(formData: FormData): Promise<InboundRe
   const ctx = await commandContext();
   const row = (await ctx.db.select().from(inboundPaymentsView).where(eq(inboundPaymentsView.paymentId, paymentId)))[0];
   if (!row) return { status: "error", message: "Payment not found." };
-  const what = `${formatMoney(row.amount, row.currency as Currency)} from ${row.debtorName}`;
+  const what = `${formatMoney(row.amount, row.currency)} from ${row.debtorName}`;
   try {
     if (decision === "return") {
       await returnHeldInboundPayment(ctx, { paymentId, reason }, await adminMetadata(admin));
