@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DataTable, PageHead } from "@/components/ui/data-table";
 import Link from "next/link";
 import { listMyOrders, myTimeZone } from "@/lib/dal/orders";
 import { timeZoneAction } from "./actions";
@@ -12,47 +13,31 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
   const [{ orders, nextCursor }, timeZone] = await Promise.all([listMyOrders(cursor), myTimeZone()]);
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Scheduled and standing orders</h1>
-          <p className="muted">Payments made for you on the dates you choose, at 06:00 in the order&apos;s time zone.</p>
-        </div>
-        <Link href="/orders/new" className="button">
-          New order
-        </Link>
-      </div>
-      {orders.length === 0 ? (
-        <p className="card muted">No orders yet.</p>
-      ) : (
-        <div className="table-wrap card" role="region" aria-label="Your orders" tabIndex={0}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">To</th>
-                <th scope="col">Amount</th>
-                <th scope="col">Schedule</th>
-                <th scope="col">Next payment</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {orders.map((order) => (
-                <tr key={order.id}>
-                  <td>
-                    <Link href={`/orders/${order.id}`}>{order.payee.name}</Link> <span className="muted mono">{order.payee.accountNumber}</span>
-                  </td>
-                  <td>{formatMoney(BigInt(order.amount), order.currency)}</td>
-                  <td>{scheduleText(order.schedule)}</td>
-                  <td>{order.nextDueAt && order.status === "active" ? localTime(order.nextDueAt, order.timeZone) : "—"}</td>
-                  <td>
-                    <span className={`badge badge-order-${order.status}`}>{order.status}</span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <PageHead
+        title="Scheduled and standing orders"
+        actions={
+          <Link href="/orders/new" className="button">
+            New order
+          </Link>
+        }
+      >
+        Payments made for you on the dates you choose, at 06:00 in the order&apos;s time zone.
+      </PageHead>
+      <DataTable label="Your orders" columns={["To", "Amount", "Schedule", "Next payment", "Status"]} rowCount={orders.length} empty="No orders yet.">
+        {orders.map((order) => (
+          <tr key={order.id}>
+            <td>
+              <Link href={`/orders/${order.id}`}>{order.payee.name}</Link> <span className="muted mono">{order.payee.accountNumber}</span>
+            </td>
+            <td>{formatMoney(BigInt(order.amount), order.currency)}</td>
+            <td>{scheduleText(order.schedule)}</td>
+            <td>{order.nextDueAt && order.status === "active" ? localTime(order.nextDueAt, order.timeZone) : "—"}</td>
+            <td>
+              <span className={`badge badge-order-${order.status}`}>{order.status}</span>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <form action={timeZoneAction} className="inline-form card" aria-label="Your time zone">
         <label htmlFor="profile-timeZone">Your time zone</label>
         <input id="profile-timeZone" name="timeZone" maxLength={64} defaultValue={timeZone ?? ""} placeholder="Europe/Berlin" />

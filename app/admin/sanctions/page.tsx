@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DataTable, PageHead } from "@/components/ui/data-table";
 import { formatUtc } from "@/components/admin/format";
 import { listSanctions, sanctionsHistory } from "@/lib/dal/admin/sanctions";
 import { AddSanctionsEntryForm, SanctionsList } from "./sanctions-forms";
@@ -9,15 +10,9 @@ export default async function SanctionsPage() {
   const [entries, history] = await Promise.all([listSanctions(), sanctionsHistory()]);
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Sanctions list</h1>
-          <p className="muted">
-            A transfer whose payee name or reference mentions a name on this list is held for review. Changes apply to transfers
-            requested from now on.
-          </p>
-        </div>
-      </div>
+      <PageHead title="Sanctions list">
+        A transfer whose payee name or reference mentions a name on this list is held for review. Changes apply to transfers requested from now on.
+      </PageHead>
       <AddSanctionsEntryForm />
       <section aria-labelledby="list-title">
         <h2 id="list-title">On the list ({entries.length})</h2>
@@ -25,34 +20,17 @@ export default async function SanctionsPage() {
       </section>
       <section aria-labelledby="history-title">
         <h2 id="history-title">History</h2>
-        {history.length === 0 ? (
-          <p className="card muted">No changes yet.</p>
-        ) : (
-          <div className="table-wrap card" role="region" aria-label="Sanctions list history" tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Change</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Why</th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.map((change) => (
-                  <tr key={change.position}>
-                    <td className="nowrap">{formatUtc(change.recordedAt)}</td>
-                    <td>{change.change === "added" ? "Added" : "Removed"}</td>
-                    <td>{change.name}</td>
-                    <td>{change.actorEmail ?? <span className="mono">{change.actorId}</span>}</td>
-                    <td>{change.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable label="Sanctions list history" columns={["When", "Change", "Name", "Who", "Why"]} rowCount={history.length} empty="No changes yet.">
+          {history.map((change) => (
+            <tr key={change.position}>
+              <td className="nowrap">{formatUtc(change.recordedAt)}</td>
+              <td>{change.change === "added" ? "Added" : "Removed"}</td>
+              <td>{change.name}</td>
+              <td>{change.actorEmail ?? <span className="mono">{change.actorId}</span>}</td>
+              <td>{change.reason}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
     </>
   );

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DataTable, PageHead, RowAction } from "@/components/ui/data-table";
 import Link from "next/link";
 import { listMySessions } from "@/lib/dal/security";
 import { endSessionAction, signOutEverywhereAction } from "./actions";
@@ -11,60 +12,41 @@ export default async function SessionsPage() {
   const sessions = await listMySessions();
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Devices and sessions</h1>
-          <p className="muted">
-            Where you are signed in now. End any session you do not recognise, then <Link href="/settings/security">change your password</Link>.
-            A session also ends after 30 minutes without use, and eight hours after sign-in.
-          </p>
-        </div>
-        <form action={signOutEverywhereAction}>
-          <button type="submit" className="button secondary">
-            Sign out everywhere
-          </button>
-        </form>
-      </div>
-      <div className="table-wrap card" role="region" aria-label="Your sessions" tabIndex={0}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">Address</th>
-              <th scope="col">Signed in (UTC)</th>
-              <th scope="col">Last active (UTC)</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {sessions.map((session) => (
-              <tr key={session.id}>
-                <td>
-                  {session.userAgent || "Unknown device"}
-                  {session.current ? <strong> (this device)</strong> : null}
-                </td>
-                <td className="mono">{session.ip ?? "unknown"}</td>
-                <td>{date.format(new Date(session.createdAt))}</td>
-                <td>{date.format(new Date(session.lastSeenAt))}</td>
-                <td>
-                  <form action={endSessionAction}>
-                    <input type="hidden" name="sessionId" value={session.id} />
-                    <button
-                      type="submit"
-                      className="button small secondary"
-                      aria-label={session.current ? "Sign out this device" : `End session signed in ${date.format(new Date(session.createdAt))}`}
-                    >
-                      {session.current ? "Sign out" : "End"}
-                    </button>
-                  </form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <PageHead
+        title="Devices and sessions"
+        actions={
+          <form action={signOutEverywhereAction}>
+            <button type="submit" className="button secondary">
+              Sign out everywhere
+            </button>
+          </form>
+        }
+      >
+        Where you are signed in now. End any session you do not recognise, then <Link href="/settings/security">change your password</Link>. A
+        session also ends after 30 minutes without use, and eight hours after sign-in.
+      </PageHead>
+      <DataTable label="Your sessions" columns={["Device", "Address", "Signed in (UTC)", "Last active (UTC)", { label: "Actions", hidden: true }]} rowCount={sessions.length}>
+        {sessions.map((session) => (
+          <tr key={session.id}>
+            <td>
+              {session.userAgent || "Unknown device"}
+              {session.current ? <strong> (this device)</strong> : null}
+            </td>
+            <td className="mono">{session.ip ?? "unknown"}</td>
+            <td>{date.format(new Date(session.createdAt))}</td>
+            <td>{date.format(new Date(session.lastSeenAt))}</td>
+            <td>
+              <RowAction
+                action={endSessionAction}
+                fields={{ sessionId: session.id }}
+                label={session.current ? "Sign out this device" : `End session signed in ${date.format(new Date(session.createdAt))}`}
+              >
+                {session.current ? "Sign out" : "End"}
+              </RowAction>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
+import { DataTable, PageHead, RowAction } from "@/components/ui/data-table";
 import Link from "next/link";
 import { listMyApiTokens } from "@/lib/dal/api-tokens";
 import { mayMakeSensitiveChange } from "@/lib/dal/security";
@@ -16,15 +17,11 @@ export default async function ApiTokensPage() {
   const mayCreate = await mayMakeSensitiveChange();
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>API tokens</h1>
-          <p className="muted">
-            Personal tokens let scripts use the <a href="/api/v1/openapi.json">Ledgerline API</a> as you. Anyone holding one can move your money:
-            a full-access token can move your money, so give an integration that only listens a read-only or webhooks token, keep them secret, and revoke any you no longer use.
-          </p>
-        </div>
-      </div>
+      <PageHead title="API tokens">
+        Personal tokens let scripts use the <a href="/api/v1/openapi.json">Ledgerline API</a> as you. Anyone holding one can move your money: a
+        full-access token can move your money, so give an integration that only listens a read-only or webhooks token, keep them secret, and revoke
+        any you no longer use.
+      </PageHead>
       <section className="card" aria-labelledby="create-token-heading">
         <h2 id="create-token-heading">Create a token</h2>
         {mayCreate ? (
@@ -40,51 +37,31 @@ export default async function ApiTokensPage() {
       </section>
       <section aria-labelledby="tokens-heading">
         <h2 id="tokens-heading">Your tokens</h2>
-        {tokens.length === 0 ? (
-          <p className="card muted">No tokens yet.</p>
-        ) : (
-          <div className="table-wrap card" role="region" aria-label="Your tokens" tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Starts with</th>
-                  <th scope="col">Scope</th>
-                  <th scope="col">Created (UTC)</th>
-                  <th scope="col">Expires (UTC)</th>
-                  <th scope="col">Last used (UTC)</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.map((token) => (
-                  <tr key={token.id}>
-                    <td>{token.name}</td>
-                    <td className="mono">{token.prefix}…</td>
-                    <td>{token.scope}</td>
-                    <td>{date.format(new Date(token.createdAt))}</td>
-                    <td>{date.format(new Date(token.expiresAt))}</td>
-                    <td>{token.lastUsedAt ? date.format(new Date(token.lastUsedAt)) : "Never"}</td>
-                    <td>{STATUS[token.status]}</td>
-                    <td>
-                      {token.status === "active" ? (
-                        <form action={revokeTokenAction}>
-                          <input type="hidden" name="tokenId" value={token.id} />
-                          <button type="submit" className="button small secondary" aria-label={`Revoke ${token.name}`}>
-                            Revoke
-                          </button>
-                        </form>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          label="Your tokens"
+          columns={["Name", "Starts with", "Scope", "Created (UTC)", "Expires (UTC)", "Last used (UTC)", "Status", { label: "Actions", hidden: true }]}
+          rowCount={tokens.length}
+          empty="No tokens yet."
+        >
+          {tokens.map((token) => (
+            <tr key={token.id}>
+              <td>{token.name}</td>
+              <td className="mono">{token.prefix}…</td>
+              <td>{token.scope}</td>
+              <td>{date.format(new Date(token.createdAt))}</td>
+              <td>{date.format(new Date(token.expiresAt))}</td>
+              <td>{token.lastUsedAt ? date.format(new Date(token.lastUsedAt)) : "Never"}</td>
+              <td>{STATUS[token.status]}</td>
+              <td>
+                {token.status === "active" ? (
+                  <RowAction action={revokeTokenAction} fields={{ tokenId: token.id }} label={`Revoke ${token.name}`}>
+                    Revoke
+                  </RowAction>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
     </>
   );

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
+import { DataTable, PageHead } from "@/components/ui/data-table";
 import Link from "next/link";
 import { listMyWebhooks } from "@/lib/dal/webhooks";
 import { RegisterWebhookForm } from "./register-webhook-form";
@@ -13,51 +14,29 @@ export default async function WebhooksPage() {
   const endpoints = await listMyWebhooks();
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Webhooks</h1>
-          <p className="muted">
-            Ledgerline POSTs each event of your accounts and of the transfers you send to your endpoints, signed the Standard Webhooks way
-            (webhook-id, webhook-timestamp, webhook-signature). A failing endpoint is retried with growing pauses for up to three days.
-          </p>
-        </div>
-      </div>
+      <PageHead title="Webhooks">
+        Ledgerline POSTs each event of your accounts and of the transfers you send to your endpoints, signed the Standard Webhooks way (webhook-id,
+        webhook-timestamp, webhook-signature). A failing endpoint is retried with growing pauses for up to three days.
+      </PageHead>
       <section className="card" aria-labelledby="register-webhook-heading">
         <h2 id="register-webhook-heading">Register a webhook</h2>
         <RegisterWebhookForm commandId={randomUUID()} />
       </section>
       <section aria-labelledby="webhooks-heading">
         <h2 id="webhooks-heading">Your webhooks</h2>
-        {endpoints.length === 0 ? (
-          <p className="card muted">No webhooks yet.</p>
-        ) : (
-          <div className="table-wrap card" role="region" aria-label="Your webhooks" tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Description</th>
-                  <th scope="col">URL</th>
-                  <th scope="col">Events</th>
-                  <th scope="col">Created (UTC)</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {endpoints.map((endpoint) => (
-                  <tr key={endpoint.id}>
-                    <td>
-                      <Link href={`/settings/webhooks/${endpoint.id}`}>{endpoint.description}</Link>
-                    </td>
-                    <td className="mono">{endpoint.url}</td>
-                    <td>{endpoint.audience === "all" ? "Every event" : "Your accounts and transfers"}</td>
-                    <td>{date.format(new Date(endpoint.createdAt))}</td>
-                    <td>{STATUS[endpoint.status]}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable label="Your webhooks" columns={["Description", "URL", "Events", "Created (UTC)", "Status"]} rowCount={endpoints.length} empty="No webhooks yet.">
+          {endpoints.map((endpoint) => (
+            <tr key={endpoint.id}>
+              <td>
+                <Link href={`/settings/webhooks/${endpoint.id}`}>{endpoint.description}</Link>
+              </td>
+              <td className="mono">{endpoint.url}</td>
+              <td>{endpoint.audience === "all" ? "Every event" : "Your accounts and transfers"}</td>
+              <td>{date.format(new Date(endpoint.createdAt))}</td>
+              <td>{STATUS[endpoint.status]}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
     </>
   );

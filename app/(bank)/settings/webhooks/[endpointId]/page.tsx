@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DataTable, RowAction } from "@/components/ui/data-table";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getMyWebhookLog } from "@/lib/dal/webhooks";
@@ -32,71 +33,49 @@ export default async function WebhookLogPage({ params }: { params: Promise<{ end
       </div>
       <section className="card" aria-labelledby="manage-heading">
         <h2 id="manage-heading">Manage</h2>
-        <form action={setWebhookStatusAction}>
-          <input type="hidden" name="endpointId" value={endpoint.id} />
-          <input type="hidden" name="status" value={endpoint.status === "active" ? "disabled" : "active"} />
-          <button type="submit" className="button secondary">
-            {endpoint.status === "active" ? "Disable" : "Turn deliveries back on"}
-          </button>
-        </form>
+        <RowAction action={setWebhookStatusAction} fields={{ endpointId: endpoint.id, status: endpoint.status === "active" ? "disabled" : "active" }} className="button secondary">
+          {endpoint.status === "active" ? "Disable" : "Turn deliveries back on"}
+        </RowAction>
         <RotateForm endpointId={endpoint.id} />
         <ReplayForm endpointId={endpoint.id} today={new Date().toISOString().slice(0, 10)} />
       </section>
       <section aria-labelledby="deliveries-heading">
         <h2 id="deliveries-heading">Deliveries</h2>
-        {deliveries.length === 0 ? (
-          <p className="card muted">No deliveries yet: events appear here within a few seconds of happening.</p>
-        ) : (
-          <div className="table-wrap card" role="region" aria-label="Deliveries" tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Recorded (UTC)</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {deliveries.map((delivery) => (
-                  <tr key={delivery.id} data-delivery={delivery.id}>
-                    <td>
-                      {delivery.eventType}
-                      <span className="reference mono">{delivery.id}</span>
-                    </td>
-                    <td>{date.format(new Date(delivery.recordedAt))}</td>
-                    <td data-testid="delivery-status">
-                      {delivery.status}
-                      {delivery.status === "pending" && delivery.attempts > 0 ? ` (next try ${date.format(new Date(delivery.nextAttemptAt))})` : null}
-                    </td>
-                    <td>
-                      <ol className="attempts" aria-label={`Attempts of ${delivery.id}`}>
-                        {delivery.attemptLog.map((attempt) => (
-                          <li key={attempt.attempt}>
-                            {date.format(new Date(attempt.at))}: {attempt.status ?? "no answer"} in {attempt.durationMs} ms
-                            {attempt.error ? ` (${attempt.error})` : null}
-                          </li>
-                        ))}
-                      </ol>
-                    </td>
-                    <td>
-                      <form action={resendDeliveryAction}>
-                        <input type="hidden" name="endpointId" value={endpoint.id} />
-                        <input type="hidden" name="deliveryId" value={delivery.id} />
-                        <button type="submit" className="link-button">
-                          Resend
-                        </button>
-                      </form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          label="Deliveries"
+          columns={["Event", "Recorded (UTC)", "Status", "Attempts", { label: "Actions", hidden: true }]}
+          rowCount={deliveries.length}
+          empty="No deliveries yet: events appear here within a few seconds of happening."
+        >
+          {deliveries.map((delivery) => (
+            <tr key={delivery.id} data-delivery={delivery.id}>
+              <td>
+                {delivery.eventType}
+                <span className="reference mono">{delivery.id}</span>
+              </td>
+              <td>{date.format(new Date(delivery.recordedAt))}</td>
+              <td data-testid="delivery-status">
+                {delivery.status}
+                {delivery.status === "pending" && delivery.attempts > 0 ? ` (next try ${date.format(new Date(delivery.nextAttemptAt))})` : null}
+              </td>
+              <td>
+                <ol className="attempts" aria-label={`Attempts of ${delivery.id}`}>
+                  {delivery.attemptLog.map((attempt) => (
+                    <li key={attempt.attempt}>
+                      {date.format(new Date(attempt.at))}: {attempt.status ?? "no answer"} in {attempt.durationMs} ms
+                      {attempt.error ? ` (${attempt.error})` : null}
+                    </li>
+                  ))}
+                </ol>
+              </td>
+              <td>
+                <RowAction action={resendDeliveryAction} fields={{ endpointId: endpoint.id, deliveryId: delivery.id }} className="link-button">
+                  Resend
+                </RowAction>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
     </>
   );
