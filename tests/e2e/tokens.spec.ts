@@ -62,8 +62,14 @@ test("a customer cannot revoke another customer's token by changing the form", a
   await other.getByRole("form", { name: "Create a token" }).getByLabel("Name").fill("Mine");
   await other.getByRole("form", { name: "Create a token" }).getByRole("button", { name: "Create token" }).click();
   await expect(other.getByRole("button", { name: "Revoke Mine" })).toBeVisible();
-  await other.locator('input[name="tokenId"]').first().evaluate((input: HTMLInputElement, id) => (input.value = id), ownerTokenId);
-  await other.getByRole("button", { name: "Revoke Mine" }).click();
+  // Tamper and submit in one step: the live page may re-render the list (resetting the hidden field)
+  // whenever an event of this customer arrives. Then wait for the action's answer before looking.
+  const answered = other.waitForResponse((response) => response.request().method() === "POST" && response.url().includes("/settings/tokens"));
+  await other.locator('input[name="tokenId"]').first().evaluate((input: HTMLInputElement, id) => {
+    input.value = id;
+    input.form?.requestSubmit();
+  }, ownerTokenId);
+  await answered;
   await other.reload();
   await expect(other.getByRole("region", { name: "Your tokens" }).getByRole("row", { name: /Mine/ })).toContainText("Active");
   await other.close();
