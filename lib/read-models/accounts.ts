@@ -4,6 +4,7 @@ import { preparedQuery } from "../db/statement";
 import { accountSummary, type AccountSummaryRow, statementEntries, type StatementEntryRow } from "../db/schema";
 import { formatAccountNumber } from "../domain/account/account-number";
 import type { Currency } from "../domain/shared/currency";
+import { isUuid } from "../domain/shared/uuid";
 
 // Account read-model queries and mappers with no session: the portal's DAL (lib/dal) and the API's
 // data layer (lib/api) both authenticate first, then come here with the user's id.
@@ -41,8 +42,6 @@ export function toAccountDto(row: AccountSummaryRow): AccountDto {
     version: row.version.toString(),
   };
 }
-
-import { isUuid } from "../domain/shared/uuid";
 
 export { isUuid };
 

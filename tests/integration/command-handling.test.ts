@@ -1,7 +1,6 @@
-import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { depositMoney, openAccount, withdrawMoney } from "@/lib/commands/accounts";
-import { rowsOf } from "@/lib/db/client";
+import { findAccount, readStatementPage } from "@/lib/read-models/accounts";
 import { backends, type TestDatabase } from "../support/databases";
 import { context, meta } from "../support/commands";
 
@@ -22,17 +21,12 @@ describe.each(backends)("command handling on $name", (backend) => {
     expect(refused.outcome).toBe("rejected");
     expect(refused.event.event).toMatchObject({ type: "WithdrawalRejected", data: { code: "INSUFFICIENT_FUNDS", available: 6950n } });
 
-    const summary = rowsOf<{ balance: string; version: string; rejections: number }>(
-      await t.db.execute(sql`select balance::text, version::text, rejections from account_summary where account_id = ${accountId}`),
-    );
-    expect(summary[0]).toEqual({ balance: "6950", version: "4", rejections: 1 });
-    const statement = rowsOf<{ kind: string; outcome: string; balance_after: string }>(
-      await t.db.execute(sql`select kind, outcome, balance_after::text from statement_entries where account_id = ${accountId} order by stream_position`),
-    );
-    expect(statement).toEqual([
-      { kind: "deposit", outcome: "posted", balance_after: "10000" },
-      { kind: "withdrawal", outcome: "posted", balance_after: "6950" },
-      { kind: "withdrawal", outcome: "rejected", balance_after: "6950" },
+    expect(await findAccount(t.db, accountId)).toMatchObject({ balance: 6_950n, version: 4n, rejections: 1 });
+    const { rows } = await readStatementPage(t.db, accountId, { kind: "all" }, undefined, 10);
+    expect(rows.map((row) => ({ kind: row.kind, outcome: row.outcome, balanceAfter: row.balanceAfter })).reverse()).toEqual([
+      { kind: "deposit", outcome: "posted", balanceAfter: 10_000n },
+      { kind: "withdrawal", outcome: "posted", balanceAfter: 6_950n },
+      { kind: "withdrawal", outcome: "rejected", balanceAfter: 6_950n },
     ]);
   });
 });
