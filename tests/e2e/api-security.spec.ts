@@ -38,7 +38,7 @@ test("x-middleware-subrequest skips neither the redirect to sign-in nor any chec
       expect(response.status(), `${path} with ${value}`).toBe(307);
       expect(response.headers().location, path).toMatch(/\/sign-in\?next=/);
     }
-    expect((await request.get(`/api/portal/accounts/${id}`, { headers: header, maxRedirects: 0 })).status()).toBe(401);
+    expect((await request.get("/api/portal/live", { headers: header, maxRedirects: 0 })).status()).toBe(401);
     expect((await request.get(`/accounts/${id}/statement.csv`, { headers: header, maxRedirects: 0 })).status()).not.toBe(200);
     expectProblem(await client(request).get("/accounts", header), 401, "UNAUTHENTICATED");
     expectProblem(await client(request).post(`/accounts/${id}/withdrawals`, { amount: 100 }, { key: randomUUID(), headers: header }), 401, "UNAUTHENTICATED");
@@ -61,7 +61,7 @@ test("forged session cookies reach no page, route or API call", async ({ request
         expect(response.status(), `${path} with ${name}`).toBe(307);
         expect(response.headers().location).toMatch(/\/sign-in/);
       }
-      expect((await request.get(`/api/portal/accounts/${id}`, { headers: cookie, maxRedirects: 0 })).status()).toBe(401);
+      expect((await request.get("/api/portal/live", { headers: cookie, maxRedirects: 0 })).status()).toBe(401);
       expect((await request.get(`/accounts/${id}/statement.csv`, { headers: cookie, maxRedirects: 0 })).status()).not.toBe(200);
       const session = await (await request.get("/api/auth/session", { headers: cookie })).json();
       expect(session?.user).toBeUndefined();

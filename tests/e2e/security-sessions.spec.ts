@@ -87,7 +87,7 @@ test("sessions in two browsers: one ends the other, whose next request is signed
   await signOut(laptop);
   await thief.goto("/dashboard");
   await expect(thief).toHaveURL(/\/sign-in/);
-  const stale = await thief.request.get("/api/portal/accounts/00000000-0000-4000-8000-000000000000");
+  const stale = await thief.request.get("/api/portal/transfers/00000000-0000-4000-8000-000000000000");
   expect(stale.status()).toBe(401);
 });
 

@@ -17,7 +17,7 @@ export function commandSpec<Event extends { type: string; data: unknown }>(db: D
   return {
     async given(streamId: string, history: Event[]): Promise<void> {
       await db.transaction((tx) =>
-        recordFacts(tx, { streamId, streamType, events: history.map((event) => codec.encode(event)), metadata: meta({ origin: "test-given" }) }),
+        recordFacts(tx, { streamId, streamType, events: history.map((event) => codec.encode(event)), metadata: meta() }),
       );
       await rebuildProjections(db);
     },

@@ -1,16 +1,12 @@
-"use client";
-
-import { useQuery } from "@tanstack/react-query";
 import { StatusBadge } from "@/components/accounts/status-badge";
-import { useLiveConnected } from "@/components/live/live-updates";
 import { Money } from "@/components/ui/money";
 import type { AccountDto } from "@/lib/dal/accounts";
-import { accountQuery } from "@/lib/queries/accounts";
 
-/** Balances from the query cache, seeded by the server render and refetched after each command. */
-export function BalanceCard({ initial }: { initial: AccountDto }) {
-  const { data: account } = useQuery(accountQuery(initial.id, initial, { live: useLiveConnected() }));
-  const current = account ?? initial;
+/**
+ * Balances, rendered on the server with the rest of the page: a command's action revalidates the
+ * page and the live stream refreshes it, so there is nothing to cache in the browser.
+ */
+export function BalanceCard({ account: current }: { account: AccountDto }) {
   return (
     <section className="card balances" aria-labelledby="balances-title">
       <h2 id="balances-title" className="visually-hidden">

@@ -1,10 +1,8 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
-import { useActionState, useEffect } from "react";
+import { useActionState } from "react";
 import { Field, FormMessage } from "@/components/ui/field";
 import type { MoneyFormState } from "@/lib/dal/account-commands";
-import { accountKeys } from "@/lib/queries/accounts";
 import { depositAction, withdrawAction } from "../actions";
 
 /**
@@ -28,10 +26,6 @@ export function MoneyForm({
     status: "idle",
     commandId,
   });
-  const queryClient = useQueryClient();
-  useEffect(() => {
-    if (state.status === "success" || state.status === "rejected") void queryClient.invalidateQueries({ queryKey: accountKeys.all });
-  }, [state, queryClient]);
 
   const prefix = kind === "deposit" ? "deposit" : "withdraw";
   const title = kind === "deposit" ? "Deposit" : "Withdraw";

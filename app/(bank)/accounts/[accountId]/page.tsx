@@ -43,7 +43,7 @@ export default async function AccountPage({ params, searchParams }: Props) {
           withdrawals are refused until it is unfrozen. Contact us if you did not expect this.
         </FormMessage>
       ) : null}
-      <BalanceCard initial={account} />
+      <BalanceCard account={account} />
       {selfServiceDeposits() ? (
         <div className="two-col">
           <div className="card">

@@ -1,12 +1,10 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { Stepper } from "@/components/transfers/stepper";
 import { useLiveConnected } from "@/components/live/live-updates";
 import { Money } from "@/components/ui/money";
 import type { TransferDto } from "@/lib/dal/transfers";
-import { accountKeys } from "@/lib/queries/accounts";
 import { transferQuery } from "@/lib/queries/transfers";
 
 const STATUS_TEXT: Record<string, string> = {
@@ -20,15 +18,10 @@ const STATUS_TEXT: Record<string, string> = {
   failed: "Failed",
 };
 
-/** Live progress: pushed by the live stream (polled without one) until the transfer ends, then refreshes balances elsewhere in the cache. */
+/** Live progress: pushed by the live stream (polled without one) until the transfer ends. */
 export function TransferProgress({ initial }: { initial: TransferDto }) {
   const { data } = useQuery(transferQuery(initial.id, initial, { live: useLiveConnected() }));
   const transfer = data ?? initial;
-  const queryClient = useQueryClient();
-  const ended = transfer.status === "completed" || transfer.status === "failed";
-  useEffect(() => {
-    if (ended) void queryClient.invalidateQueries({ queryKey: accountKeys.all });
-  }, [ended, queryClient]);
   return (
     <section className="card" aria-labelledby="progress-title">
       <div className="section-head">
