@@ -17,7 +17,7 @@ const LAYERS = {
   commands: { files: ["lib/commands/**"], may: ["projections", "event-store", "db", "domain"] },
   "process-managers": { files: ["lib/process-managers/**"], may: ["commands", "projections", "event-store", "db", "domain"] },
   auth: { files: ["lib/auth/**"], may: ["commands", "projections", "event-store", "db", "domain"] },
-  "read-models": { files: ["lib/read-models/**"], may: ["db", "domain"] },
+  "read-models": { files: ["lib/read-models/**"], may: ["projections", "event-store", "db", "domain"] },
   dal: { files: ["lib/dal/**"], may: ["read-models", "process-managers", "commands", "auth", "projections", "event-store", "db", "domain", "observability"] },
   api: { files: ["lib/api/**"], may: ["read-models", "process-managers", "commands", "auth", "projections", "event-store", "db", "domain", "observability"] },
   demo: { files: ["lib/demo/**"], may: ["process-managers", "commands", "auth", "projections", "event-store", "db", "domain"] },
