@@ -1,65 +1,27 @@
 import "server-only";
-import { asc, eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { addSanctionsEntry, removeSanctionsEntry } from "../../commands/transfers";
 import { database } from "../../db";
-import { sanctionsEntries, users } from "../../db/schema";
-import { sanctionsEventCodec } from "../../domain/sanctions/codec";
-import { SANCTIONS_STREAM_ID } from "../../domain/sanctions/sanctions";
+import { sanctionsEntries } from "../../db/schema";
 import { DomainError, ValidationError } from "../../domain/shared/errors";
-import { decodeEvent, readStream } from "../../event-store/read";
+import { readSanctionsHistory, readSanctionsList, type SanctionsEntryDto, type SanctionsHistoryDto } from "../../read-models/sanctions";
 import { commandContext } from "../context";
 import { adminMetadata, currentAdmin, formText, NOT_AN_ADMIN_MESSAGE, requireAdminUser, UUID } from "./access";
 
-export type SanctionsEntryDto = { id: string; name: string; reason: string; addedBy: string; addedByEmail: string | null; addedAt: string };
-export type SanctionsHistoryDto = {
-  position: string;
-  change: "added" | "removed";
-  name: string;
-  reason: string;
-  actorId: string;
-  actorEmail: string | null;
-  recordedAt: string;
-};
-
-async function emailsOf(ids: string[]): Promise<Map<string, string>> {
-  const unique = [...new Set(ids)].filter((id) => UUID.test(id));
-  if (unique.length === 0) return new Map();
-  const { db } = await database();
-  const rows = await db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, unique));
-  return new Map(rows.map((row) => [row.id, row.email]));
-}
+export type { SanctionsEntryDto, SanctionsHistoryDto } from "../../read-models/sanctions";
 
 /** The list as it stands, alphabetical. */
 export async function listSanctions(): Promise<SanctionsEntryDto[]> {
   await requireAdminUser();
   const { db } = await database();
-  const rows = await db.select().from(sanctionsEntries).orderBy(asc(sanctionsEntries.name));
-  const emails = await emailsOf(rows.map((row) => row.addedBy));
-  return rows.map((row) => ({
-    id: row.entryId,
-    name: row.name,
-    reason: row.reason,
-    addedBy: row.addedBy,
-    addedByEmail: emails.get(row.addedBy) ?? null,
-    addedAt: row.addedAt.toISOString(),
-  }));
+  return readSanctionsList(db);
 }
 
-/** Every addition and removal, newest first: the `sanctions` stream itself, with who, when and why. */
+/** Every addition and removal, newest first, with who, when and why. */
 export async function sanctionsHistory(): Promise<SanctionsHistoryDto[]> {
   await requireAdminUser();
   const { db } = await database();
-  const events = (await readStream(db, SANCTIONS_STREAM_ID)).map((raw) => decodeEvent(sanctionsEventCodec, raw));
-  const emails = await emailsOf(events.map((event) => event.metadata.actorId));
-  return events.reverse().map((event) => ({
-    position: event.streamPosition.toString(),
-    change: event.type === "SanctionsEntryAdded" ? "added" : "removed",
-    name: event.data.name,
-    reason: event.data.reason,
-    actorId: event.metadata.actorId,
-    actorEmail: emails.get(event.metadata.actorId) ?? null,
-    recordedAt: event.recordedAt.toISOString(),
-  }));
+  return readSanctionsHistory(db);
 }
 
 export type SanctionsFormState = {
