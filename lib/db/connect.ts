@@ -95,7 +95,8 @@ export async function connectFromEnv(
     return handle;
   }
   try {
-    if (!ownerUrl) {
+    // (Through a pooler migrateDatabase refuses first, naming the direct URL.)
+    if (!ownerUrl && !target.transactionPooler) {
       // A restricted app role (the owner's URL kept out of the app) cannot migrate: at start the
       // migrations are the release step's, as behind a pooler; `db:migrate` says what is missing.
       const protection = await storeProtection(handle.db);

@@ -20,6 +20,12 @@ export type TestDatabase = {
   readonly ownerUrl?: string;
   /** A second, independent connection pool to the same database (Postgres only). */
   openAnother: (poolMax?: number) => Promise<DatabaseHandle>;
+  /**
+   * A connection as the role that migrated the database, for what only an owner (or an attacker
+   * with its rights) can do: tamper with snapshots, create roles. The app's own handle on PGlite
+   * and with one role; closed by `drop`.
+   */
+  openOwner: () => Promise<DatabaseHandle>;
   drop: () => Promise<void>;
 };
 
@@ -34,6 +40,7 @@ const pglite: Backend = {
       handle,
       db: handle.db,
       openAnother: () => Promise.reject(new Error("PGlite is one connection per process")),
+      openOwner: async () => handle,
       drop: () => handle.close(),
     };
   },
@@ -110,6 +117,12 @@ const realPostgres = (adminUrl: string): Backend => ({
       ownerUrl,
       async openAnother(poolMax = 5) {
         const other = await openDatabase({ kind: "postgres", url, poolMax });
+        others.push(other);
+        return other;
+      },
+      async openOwner() {
+        if (!split) return handle;
+        const other = await openDatabase({ kind: "postgres", url: ownerUrl, poolMax: 2 });
         others.push(other);
         return other;
       },
