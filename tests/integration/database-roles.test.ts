@@ -154,4 +154,11 @@ describe.each(process.env.DATABASE_URL ? [process.env.DATABASE_URL] : [])("the a
     expect(row?.n).toBeGreaterThan(0);
     expect(await refusal("alter table users add column sneaky text")).toBe("42501");
   });
+
+  it("a table a later migration creates is covered by the owner's default privileges: DML, no TRUNCATE", async () => {
+    await owner.unsafe("create table later_feature (id bigint generated always as identity primary key, note text)");
+    expect(await refusal("insert into later_feature (note) values ('x'); update later_feature set note = 'y'; delete from later_feature")).toBeUndefined();
+    expect(await refusal("truncate later_feature")).toBe("42501");
+    expect(await refusal("drop table later_feature")).toBe("42501");
+  });
 });
