@@ -42,5 +42,8 @@ USER 1000:1000
 EXPOSE 3000
 # Slim images have no curl: node asks /api/health (scripts/healthcheck.mjs).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 CMD ["node", "healthcheck.mjs"]
-# Migrations are applied by the server before it serves (instrumentation.ts), under an advisory lock.
+# Migrations are applied by the server before it serves (instrumentation.ts), under an advisory lock,
+# as DATABASE_OWNER_URL's role when it is set. With only a restricted DATABASE_URL (the app's role,
+# docs/deploy.md "Database roles") they are the release step's: compose's `migrate` service, or
+# `npm run db:migrate` from the build stage.
 CMD ["node", "server.js"]

@@ -17,6 +17,18 @@ const envSchema = z.object({
     .refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {
       message: "DATABASE_URL must be a postgres:// or postgresql:// URL",
     }),
+  /**
+   * The owner role's URL (direct, not pooled): migrations and the app role's grants run on it, and
+   * DATABASE_URL's user becomes the restricted app role (decision 0023). Unset: one role does both.
+   */
+  DATABASE_OWNER_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : undefined))
+    .refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {
+      message: "DATABASE_OWNER_URL must be a postgres:// or postgresql:// URL",
+    }),
   /** Where the embedded PGlite keeps its files; "memory" keeps nothing. */
   PGLITE_DATA_DIR: z.string().default(".data/pglite"),
   /** postgres.js pool size per app instance. */
@@ -99,6 +111,9 @@ const envSchema = z.object({
   WEBHOOK_MAX_RESPONSE_BYTES: positiveInt(65_536),
   /** NATS server(s) of the broker relay (nats://host:4222, comma-separated); unset: no relay. */
   NATS_URL: z.string().max(1000).regex(/^(nats|tls):\/\/\S+$/, "NATS_URL must be like nats://127.0.0.1:4222").optional(),
+}).refine((value) => value.DATABASE_OWNER_URL === undefined || value.DATABASE_URL !== undefined, {
+  path: ["DATABASE_OWNER_URL"],
+  message: "DATABASE_OWNER_URL needs DATABASE_URL (the app role's URL) beside it",
 });
 
 export type Env = z.infer<typeof envSchema>;

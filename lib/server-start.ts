@@ -29,6 +29,20 @@ async function start(logger: import("./log").Logger): Promise<void> {
   const { processDatabase } = await import("./db/process-database");
   const handle = await processDatabase();
   logger.info({ event: "start", database: handle.target }, "database ready");
+  if (handle.kind === "postgres") {
+    // Decision 0023: a role that owns the store could disable its append-only trigger.
+    const { storeProtection } = await import("./db/roles");
+    const protection = await storeProtection(handle.db);
+    if (!protection.protected) {
+      logger.warn(
+        { event: "start", databaseRole: protection.role, storeProtected: false, reason: protection.reason },
+        `the event store is not protected from the app's own database role: ${protection.role} is ${protection.reason === "superuser" ? "a superuser" : "the owner of the events table"}, ` +
+          "so it could disable the append-only trigger or rewrite snapshots. Give the app a restricted role: DATABASE_URL for it, DATABASE_OWNER_URL for migrations (docs/deploy.md)",
+      );
+    } else {
+      logger.info({ event: "start", databaseRole: protection.role, storeProtected: true }, "the app's database role can only read and append events");
+    }
+  }
   const { env } = await import("./env");
   const { startEventsOutLoop, startTransferLoop } = await import("./process-managers/background");
   const settings = env();

@@ -2,6 +2,7 @@ import os from "node:os";
 import { env } from "../env";
 import { type DatabaseHandle, openDatabase } from "./client";
 import { migrateDatabase } from "./migrate";
+import { appRoleFor, storeProtection } from "./roles";
 
 /**
  * Whether a Postgres URL goes through a transaction pooler, which hands each transaction to any
@@ -82,15 +83,37 @@ export async function connectFromEnv(
     applicationName: `ledgerline ${os.hostname()} ${process.pid}`.slice(0, 63),
   });
   if (options.migrate === false) return handle;
-  if (options.migrate === undefined && settings.transactionPooler) {
+  // Migrations run as the owner: DATABASE_OWNER_URL's role when it is set (decision 0023), else
+  // DATABASE_URL's own.
+  const ownerUrl = config.DATABASE_OWNER_URL;
+  const target = ownerUrl ? postgresSettings(ownerUrl) : settings;
+  if (options.migrate === undefined && target.transactionPooler) {
     log(
-      "[ledgerline] DATABASE_URL goes through a transaction pooler: migrations are not applied at start. " +
+      `[ledgerline] ${ownerUrl ? "DATABASE_OWNER_URL" : "DATABASE_URL"} goes through a transaction pooler: migrations are not applied at start. ` +
         "Apply them at release with `npm run db:migrate` on the direct (unpooled) URL.",
     );
     return handle;
   }
   try {
-    await migrateDatabase(handle, { url: settings.url, transactionPooler: settings.transactionPooler });
+    // (Through a pooler migrateDatabase refuses first, naming the direct URL.)
+    if (!ownerUrl && !target.transactionPooler) {
+      // A restricted app role (the owner's URL kept out of the app) cannot migrate: at start the
+      // migrations are the release step's, as behind a pooler; `db:migrate` says what is missing.
+      const protection = await storeProtection(handle.db);
+      if (protection.storeExists && protection.protected) {
+        const message =
+          `DATABASE_URL's role ${protection.role} does not own the event store, so it cannot apply migrations: ` +
+          "set DATABASE_OWNER_URL to the owner role's direct URL for `npm run db:migrate` (docs/deploy.md).";
+        if (options.migrate === true) throw new Error(message);
+        log(`[ledgerline] ${message} Migrations are not applied at start.`);
+        return handle;
+      }
+    }
+    await migrateDatabase(handle, {
+      url: target.url,
+      transactionPooler: target.transactionPooler,
+      appRole: ownerUrl ? appRoleFor(config.DATABASE_URL, ownerUrl) : undefined,
+    });
   } catch (error) {
     await handle.close();
     throw error;

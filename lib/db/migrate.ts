@@ -7,6 +7,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import type { PgliteDatabase } from "drizzle-orm/pglite";
 import postgres from "postgres";
 import type { DatabaseHandle } from "./client";
+import { type AppRole, grantAppRole } from "./roles";
 
 // The working directory is the project in the repo (npm scripts, next start) and the server's own
 // folder in the standalone build (its server.js changes into it), where scripts/standalone-prepare.mjs
@@ -18,11 +19,13 @@ const MIGRATION_LOCK_KEY = 7_317_001;
 
 /**
  * Applies drizzle-kit's migrations. On Postgres this runs on its own single connection under an
- * advisory lock, so several instances starting together migrate once, in turn.
+ * advisory lock, so several instances starting together migrate once, in turn. `url` is the
+ * owner's; with `appRole`, the app's role is then created if missing and given its grants
+ * (lib/db/roles.ts), under the same lock.
  */
 export async function migrateDatabase(
   handle: DatabaseHandle,
-  options: { url?: string; migrationsFolder?: string; transactionPooler?: boolean } = {},
+  options: { url?: string; migrationsFolder?: string; transactionPooler?: boolean; appRole?: AppRole } = {},
 ): Promise<void> {
   const migrationsFolder = options.migrationsFolder ?? MIGRATIONS_FOLDER;
   if (!existsSync(path.join(migrationsFolder, "meta", "_journal.json"))) {
@@ -50,6 +53,7 @@ export async function migrateDatabase(
     await db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
     try {
       await migratePostgres(db, { migrationsFolder });
+      if (options.appRole) await grantAppRole(client, options.appRole);
     } finally {
       await db.execute(sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`);
     }

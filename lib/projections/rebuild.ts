@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { type Database, rowsOf } from "../db/client";
+import { REBUILT_TABLES } from "../db/roles";
 import { accountSummary, auditLog, inboundPaymentsView, sanctionsEntries, statementEntries, transfersView } from "../db/schema";
 import { toJsonValue } from "../domain/shared/json";
 import { BinaryRows, type BulkSql, bulkSql, copyShape, type CopyShape, quoteIdent } from "./bulk";
@@ -18,6 +19,11 @@ const TABLES: { [Name in keyof ProjectedRows]: PgTable } = {
 
 type TableName = keyof ProjectedRows;
 const TABLE_NAMES = Object.keys(TABLES) as TableName[];
+
+// The app's database role must own every table the swap drops and renames (decision 0023): this
+// stops the build when a projection is added here but not to lib/db/roles.ts, or the reverse.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const REBUILT_TABLES_ARE_THE_APPS: Same<TableName, (typeof REBUILT_TABLES)[number]> = true;
 const ENTITY_TABLES = ["account_summary", "transfers_view", "sanctions_entries", "inbound_payments_view"] as const;
 type EntityTable = (typeof ENTITY_TABLES)[number];
 

@@ -5,7 +5,7 @@ import path from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareStandalone } from "../../scripts/standalone-prepare.mjs";
-import { createPostgresDatabase } from "../support/databases";
+import { createPostgresDatabase, TEST_APP_ROLE, withUser } from "../support/databases";
 import { type RunningServer, startServer, tempDataDir } from "./support/server";
 
 /**
@@ -106,5 +106,39 @@ describe.each(process.env.DATABASE_URL ? [process.env.DATABASE_URL] : [])("the s
       await sql.end();
     }
     expect(readdirSync(path.join(image.serverDir, "drizzle")).filter((file) => file.endsWith(".sql"))).toHaveLength(journal.entries.length);
+  });
+
+  it("warns at start that the event store is not protected from its own role (one role for everything)", () => {
+    expect(server.output()).toMatch(/the event store is not protected from the app's own database role/);
+  });
+});
+
+// Decision 0023: the image given both URLs migrates as the owner and serves as the restricted role.
+describe.each(process.env.DATABASE_URL ? [process.env.DATABASE_URL] : [])("the standalone server with an owner and an app role", (adminUrl) => {
+  let database: { url: string; drop: () => Promise<void> };
+  let server: RunningServer;
+  beforeAll(async () => {
+    database = await createPostgresDatabase(adminUrl, "ll_deploy_roles");
+    server = await startServer({
+      mode: "standalone",
+      serverDir: image.serverDir,
+      env: { DATABASE_OWNER_URL: database.url, DATABASE_URL: withUser(database.url, TEST_APP_ROLE), AUTH_SECRET },
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await database?.drop();
+  });
+
+  it("migrates as the owner, serves as the app role without the warning, and that role cannot delete events", async () => {
+    await expectServesThePortal(server);
+    expect(server.output()).toContain("the app's database role can only read and append events");
+    expect(server.output()).not.toMatch(/not protected/);
+    const app = postgres(withUser(database.url, TEST_APP_ROLE), { max: 1, onnotice: () => {} });
+    try {
+      await expect(app.unsafe("delete from events")).rejects.toMatchObject({ code: "42501" });
+    } finally {
+      await app.end();
+    }
   });
 });
