@@ -38,6 +38,7 @@ async function start(logger: import("./log").Logger): Promise<void> {
       snapshotEvery: settings.SNAPSHOT_EVERY,
       maxAmount: settings.MAX_COMMAND_AMOUNT,
       maxTransferAmount: settings.MAX_TRANSFER_AMOUNT,
+      approvalThreshold: settings.APPROVAL_THRESHOLD_MINOR,
     }),
     settings.TRANSFER_RUNNER_INTERVAL_MS,
   );
