@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { approvalDecider } from "@/lib/domain/approval/decider";
 import type { ApprovalEvent, ApprovalRequestedData, ApprovalSubject, DecideApproval } from "@/lib/domain/approval/events";
 import { releaseNeedsApproval } from "@/lib/domain/approval/events";
+import { serverConfigProblems } from "@/lib/env";
 import { deciderSpecification, stateAfter } from "./support/decider-spec";
 
 const given = deciderSpecification(approvalDecider);
@@ -86,5 +87,12 @@ describe("approval decider (four eyes)", () => {
   it("needs approval only above the threshold", () => {
     expect(releaseNeedsApproval(100_000n, 100_000n)).toBe(false);
     expect(releaseNeedsApproval(100_001n, 100_000n)).toBe(true);
+  });
+
+  it("the threshold setting is validated at start: a bad value stops the server with its name", () => {
+    expect(serverConfigProblems({ APPROVAL_THRESHOLD_MINOR: "250000" })).toEqual([]);
+    for (const bad of ["-1", "ten", "1.5"]) {
+      expect(serverConfigProblems({ APPROVAL_THRESHOLD_MINOR: bad })).toEqual([expect.stringMatching(/^APPROVAL_THRESHOLD_MINOR: /)]);
+    }
   });
 });
