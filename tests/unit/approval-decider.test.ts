@@ -90,9 +90,9 @@ describe("approval decider (four eyes)", () => {
   });
 
   it("the threshold setting is validated at start: a bad value stops the server with its name", () => {
-    expect(serverConfigProblems({ APPROVAL_THRESHOLD_MINOR: "250000" })).toEqual([]);
+    expect(serverConfigProblems({ NODE_ENV: "test", APPROVAL_THRESHOLD_MINOR: "250000" })).toEqual([]);
     for (const bad of ["-1", "ten", "1.5"]) {
-      expect(serverConfigProblems({ APPROVAL_THRESHOLD_MINOR: bad })).toEqual([expect.stringMatching(/^APPROVAL_THRESHOLD_MINOR: /)]);
+      expect(serverConfigProblems({ NODE_ENV: "test", APPROVAL_THRESHOLD_MINOR: bad })).toEqual([expect.stringMatching(/^APPROVAL_THRESHOLD_MINOR: /)]);
     }
   });
 });
