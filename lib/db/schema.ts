@@ -271,6 +271,25 @@ export const signInThrottle = pgTable("sign_in_throttle", {
 });
 
 /**
+ * Repeated refusals of unauthenticated requests as counted summaries: one row per key (a throttled
+ * email or address) per 15-minute window, with one SignInFailed event when the window opens (linked
+ * by `event_position`), so a thousand refused attempts write one event, not a thousand. The audit
+ * trail shows the count. Operational: kept when projections are rebuilt (global positions do not change).
+ */
+export const refusalSummaries = pgTable(
+  "refusal_summaries",
+  {
+    key: text("key").notNull(),
+    windowStartedAt: timestamptz("window_started_at").notNull(),
+    firstAt: timestamptz("first_at").notNull(),
+    lastAt: timestamptz("last_at").notNull(),
+    attempts: integer("attempts").notNull(),
+    eventPosition: bigint("event_position", { mode: "bigint" }),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStartedAt] }), index("refusal_summaries_event_idx").on(t.eventPosition)],
+);
+
+/**
  * Rate-limit counters of rate-limiter-flexible's Postgres store (its own column layout: `expire` is
  * milliseconds since the epoch), shared by every instance. Keys are bounded (hashed accounts).
  */
