@@ -43,6 +43,8 @@ const envSchema = z.object({
   MAX_COMMAND_AMOUNT: z.coerce.bigint().positive().default(100_000_000n),
   /** Largest single transfer, in minor units. */
   MAX_TRANSFER_AMOUNT: z.coerce.bigint().positive().default(100_000_000n),
+  /** Held transfers above this many minor units need a second admin's approval to release (four eyes). */
+  APPROVAL_THRESHOLD_MINOR: z.coerce.bigint().min(0n, "APPROVAL_THRESHOLD_MINOR must be 0 or more minor units").default(100_000n),
   /** Shared secret of the transfers cron route (`Authorization: Bearer …`); unset disables the route. */
   CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
   /** How often a long-running server resumes unfinished transfers; 0 turns the loop off (use the cron route). */

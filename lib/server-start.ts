@@ -52,6 +52,7 @@ async function start(logger: import("./log").Logger): Promise<void> {
       snapshotEvery: settings.SNAPSHOT_EVERY,
       maxAmount: settings.MAX_COMMAND_AMOUNT,
       maxTransferAmount: settings.MAX_TRANSFER_AMOUNT,
+      approvalThreshold: settings.APPROVAL_THRESHOLD_MINOR,
     }),
     settings.TRANSFER_RUNNER_INTERVAL_MS,
   );
@@ -70,13 +71,19 @@ async function start(logger: import("./log").Logger): Promise<void> {
       logger.info({ event: "start", demo: "not-seeded" }, "embedded database: demo seeding turned off (DEMO_SEED=false)");
       return;
     }
-    const { seedDemo, DEMO_ADMIN, DEMO_ADMIN_TOTP_SECRET, DEMO_CUSTOMER } = await import("./demo/seed");
-    const { seeded } = await seedDemo({ db: handle.db, snapshotEvery: settings.SNAPSHOT_EVERY, maxAmount: settings.MAX_COMMAND_AMOUNT });
+    const { seedDemo, DEMO_ADMIN, DEMO_ADMIN_TOTP_SECRET, DEMO_CUSTOMER, DEMO_SECOND_ADMIN, DEMO_SECOND_ADMIN_TOTP_SECRET } = await import("./demo/seed");
+    const { seeded } = await seedDemo({
+      db: handle.db,
+      snapshotEvery: settings.SNAPSHOT_EVERY,
+      maxAmount: settings.MAX_COMMAND_AMOUNT,
+      approvalThreshold: settings.APPROVAL_THRESHOLD_MINOR,
+    });
     // The demo's published credentials (README), not secrets: spelled out so a first run can sign in.
     logger.info(
       { event: "start", demo: seeded ? "seeded" : "ready" },
       `embedded demo ${seeded ? "seeded" : "ready"}. Sign in as customer ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}` +
-        ` or admin ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} (authenticator secret ${DEMO_ADMIN_TOTP_SECRET})`,
+        ` or admin ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} (authenticator secret ${DEMO_ADMIN_TOTP_SECRET})` +
+        ` or second admin ${DEMO_SECOND_ADMIN.email} / ${DEMO_SECOND_ADMIN.password} (authenticator secret ${DEMO_SECOND_ADMIN_TOTP_SECRET})`,
     );
   } else {
     logger.info({ event: "start", demo: "not-seeded" }, "real database: no demo users are seeded (npm run db:seed makes them on purpose)");

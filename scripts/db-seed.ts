@@ -1,5 +1,5 @@
 import { connectFromEnv } from "../lib/db/connect";
-import { DEMO_ADMIN, DEMO_ADMIN_TOTP_SECRET, DEMO_CUSTOMER, seedDemo } from "../lib/demo/seed";
+import { DEMO_ADMIN, DEMO_ADMIN_TOTP_SECRET, DEMO_CUSTOMER, DEMO_SECOND_ADMIN, DEMO_SECOND_ADMIN_TOTP_SECRET, seedDemo } from "../lib/demo/seed";
 import { env } from "../lib/env";
 
 // Seeds the demo customer and admin on whatever database is configured, when asked to.
@@ -12,6 +12,7 @@ async function main() {
     console.log(seeded ? `Seeded demo users on ${handle.target}:` : `Demo users already exist on ${handle.target}:`);
     console.log(`  customer ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}`);
     console.log(`  admin    ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} (authenticator secret ${DEMO_ADMIN_TOTP_SECRET})`);
+    console.log(`  admin    ${DEMO_SECOND_ADMIN.email} / ${DEMO_SECOND_ADMIN.password} (authenticator secret ${DEMO_SECOND_ADMIN_TOTP_SECRET})`);
   } finally {
     await handle.close();
   }

@@ -10,6 +10,7 @@ import {
 } from "@/lib/dal/admin/sanctions";
 import { submitTransferReview, type TransferReviewState } from "@/lib/dal/admin/transfers";
 import { type InboundReviewState, submitInboundReview } from "@/lib/dal/admin/inbound-payments";
+import { type ApprovalDecisionState, submitApprovalDecision } from "@/lib/dal/admin/approvals";
 
 // Thin edges: each DAL function checks that the caller is an admin before anything else and answers
 // everyone else "Not found." with nothing changed.
@@ -25,6 +26,16 @@ export async function accountControlAction(_previous: AccountControlState, formD
 export async function transferReviewAction(_previous: TransferReviewState, formData: FormData): Promise<TransferReviewState> {
   const state = await submitTransferReview(formData);
   if (state.status === "success") revalidatePath("/admin/transfers");
+  return state;
+}
+
+export async function approvalDecisionAction(_previous: ApprovalDecisionState, formData: FormData): Promise<ApprovalDecisionState> {
+  const state = await submitApprovalDecision(formData);
+  // A refusal was recorded too (the audit trail changed); the queue itself changes only on a decision.
+  if (state.status === "success") {
+    revalidatePath("/admin/approvals");
+    revalidatePath("/admin/transfers");
+  }
   return state;
 }
 

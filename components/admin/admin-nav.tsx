@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/admin", label: "Customers & accounts", match: ["/admin", "/admin/customers", "/admin/accounts"] },
   { href: "/admin/transfers", label: "Held transfers", match: ["/admin/transfers"] },
   { href: "/admin/inbound", label: "Held inbound payments", match: ["/admin/inbound"] },
+  { href: "/admin/approvals", label: "Approvals", match: ["/admin/approvals"] },
   { href: "/admin/sanctions", label: "Sanctions", match: ["/admin/sanctions"] },
   { href: "/admin/audit", label: "Audit trail", match: ["/admin/audit", "/admin/streams"] },
   { href: "/admin/projections", label: "Projections", match: ["/admin/projections"] },

@@ -418,7 +418,8 @@ export const operations = {
     idempotency: "optional",
     body: reasonBody,
     success: { status: 200, description: "The account and the AccountUnfrozen event.", schema: responses.accountCommand },
-    problems: ["ACCOUNT_NOT_FOUND", "OWN_ITEM", "NOT_FROZEN", "ACCOUNT_CLOSED"],
+    description: "Lifting a fraud freeze (category suspected_fraud) needs a second admin's approval in the back office: refused here with APPROVAL_REQUIRED.",
+    problems: ["ACCOUNT_NOT_FOUND", "OWN_ITEM", "APPROVAL_REQUIRED", "NOT_FROZEN", "ACCOUNT_CLOSED"],
   }),
   accountEvents: op({
     operationId: "accountEvents",
@@ -451,12 +452,13 @@ export const operations = {
     path: "/admin/transfers/{transferId}/release",
     tag: "Admin",
     summary: "Release a transfer held for review",
-    description: "The transfer then continues at once.",
+    description:
+      "The transfer then continues at once. Above APPROVAL_THRESHOLD_MINOR a release needs a second admin's approval in the back office: refused here with APPROVAL_REQUIRED.",
     auth: "admin",
     idempotency: "optional",
     body: reviewBody,
     success: { status: 200, description: "The transfer after release.", schema: responses.transfer },
-    problems: ["TRANSFER_NOT_FOUND", "OWN_ITEM", "TRANSFER_NOT_HELD"],
+    problems: ["TRANSFER_NOT_FOUND", "OWN_ITEM", "APPROVAL_REQUIRED", "TRANSFER_NOT_HELD"],
   }),
   rejectTransfer: op({
     operationId: "rejectTransfer",

@@ -14,6 +14,7 @@ export const PROBLEMS = {
   SECOND_FACTOR_REQUIRED: { status: 401, title: "A code from the account's authenticator app is required" },
   FORBIDDEN: { status: 403, title: "This needs the admin role" },
   OWN_ITEM: { status: 403, title: "Admins cannot act on their own accounts or transfers" },
+  APPROVAL_REQUIRED: { status: 403, title: "This needs a second admin's approval (four eyes)" },
   INSUFFICIENT_SCOPE: { status: 403, title: "This token's scope does not allow this" },
   NOT_FOUND: { status: 404, title: "Not found" },
   ACCOUNT_NOT_FOUND: { status: 404, title: "Account not found" },

@@ -182,6 +182,8 @@ function expectedProblem(error: unknown): ApiProblem | undefined {
         return new ApiProblem("ORDER_ENDED", error.message);
       case "OWN_ITEM":
         return new ApiProblem("OWN_ITEM", error.message);
+      case "APPROVAL_REQUIRED":
+        return new ApiProblem("APPROVAL_REQUIRED", `${error.message} Ask for it in the back office (Held transfers or the account's page).`);
       case "INBOUND_PAYMENT_NOT_FOUND":
         return new ApiProblem("INBOUND_PAYMENT_NOT_FOUND", "There is no such inbound payment.");
       case "INBOUND_PAYMENT_NOT_HELD":

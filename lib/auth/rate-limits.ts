@@ -23,7 +23,11 @@ export type RateLimitedAction = keyof typeof RATE_LIMITS;
 /** Too many attempts; recognised by `code` (not instanceof: Next may bundle this module twice). */
 export class RateLimitedError extends Error {
   readonly code = "RATE_LIMITED";
-  constructor(readonly retryAfterSeconds: number) {
+  /** Which limit refused: the address's (then many accounts are being tried from it) or the account's. */
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly scope: "address" | "account" = "account",
+  ) {
     super(`Too many attempts. Try again in ${Math.max(1, Math.ceil(retryAfterSeconds / 60))} minutes.`);
   }
 }
@@ -75,18 +79,21 @@ const accountKey = (account: string) => createHash("sha256").update(account).dig
  * either is over its limit (then nothing else should happen). A null address or account is not counted.
  */
 export async function consumeRateLimit(db: Database, action: RateLimitedAction, keys: { address?: string | null; account?: string | null }): Promise<void> {
-  const counts: Promise<unknown>[] = [];
-  if (keys.address) counts.push(limiter(db, action, "address").consume(addressKey(keys.address)));
-  if (keys.account) counts.push(limiter(db, action, "account").consume(accountKey(keys.account)));
-  const results = await Promise.allSettled(counts);
+  const counts: { scope: "address" | "account"; count: Promise<unknown> }[] = [];
+  if (keys.address) counts.push({ scope: "address", count: limiter(db, action, "address").consume(addressKey(keys.address)) });
+  if (keys.account) counts.push({ scope: "account", count: limiter(db, action, "account").consume(accountKey(keys.account)) });
+  const results = await Promise.allSettled(counts.map(({ count }) => count));
   let wait = 0;
-  for (const result of results) {
-    if (result.status === "fulfilled") continue;
-    if (result.reason instanceof RateLimiterRes) wait = Math.max(wait, Math.ceil(result.reason.msBeforeNext / 1000));
-    else throw result.reason;
-  }
+  let scope: "address" | "account" | undefined;
+  results.forEach((result, index) => {
+    if (result.status === "fulfilled") return;
+    if (!(result.reason instanceof RateLimiterRes)) throw result.reason;
+    wait = Math.max(wait, Math.ceil(result.reason.msBeforeNext / 1000));
+    // The address's limit is the wider one: when both refuse, the address is the key to summarise by.
+    if (scope !== "address") scope = counts[index]?.scope;
+  });
   if (wait > 0) {
     log().warn({ event: "rate-limit", action, address: keys.address ?? null }, "rate limit reached");
-    throw new RateLimitedError(wait);
+    throw new RateLimitedError(wait, scope);
   }
 }

@@ -24,7 +24,7 @@ const keysOf = ({ email, ip }: ThrottleKeys) => [`email:${email}`, ...(ip ? [`ip
 export type Reservation =
   | { allowed: true }
   /** `firstRefusal`: this is the first refused attempt of the key's current lock (the one worth an event). */
-  | { allowed: false; retryAfterSeconds: number; firstRefusal: boolean; refusedSoFar: number };
+  | { allowed: false; retryAfterSeconds: number; firstRefusal: boolean; refusedSoFar: number; lockedKeys: string[] };
 
 /**
  * Counts this attempt against the email and the address in one statement and says whether it may
@@ -62,6 +62,7 @@ export async function reserveAttempt(db: Database, keys: ThrottleKeys): Promise<
       retryAfterSeconds: Math.max(refused?.retryAfterSeconds ?? 0, Number(row.wait ?? 0), 1),
       firstRefusal: (refused?.firstRefusal ?? false) || over === 1,
       refusedSoFar: Math.max(refused?.refusedSoFar ?? 0, over),
+      lockedKeys: [...(refused?.lockedKeys ?? []), row.key],
     };
   }
   return refused ?? { allowed: true };

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { parseInput } from "../commands/validation";
-import type { Database } from "../db/client";
+import { type Database, rowsOf } from "../db/client";
 import { users, type UserRow } from "../db/schema";
 import {
   identityEventCodec,
@@ -20,7 +20,8 @@ import { auditLog } from "../db/schema";
 import type { RawEvent } from "../event-store/types";
 import { decodeEvent } from "../event-store/read";
 import { log } from "../log";
-import { consumeRateLimit } from "./rate-limits";
+import { addressKey } from "../client-address";
+import { consumeRateLimit, isRateLimited } from "./rate-limits";
 import { giveBack, releaseOnSuccess, reserveAttempt } from "./throttle";
 import { decoyHash, hashPassword, isHashingBusy, verifyPassword } from "./password";
 import { passwordStrengthProblem } from "./strength";
@@ -145,14 +146,20 @@ export async function verifyCredentials(
         .toWellFormed()
         .replace(/[\u0000-\u001f\u007f]/g, "\ufffd");
 
-  await consumeRateLimit(db, "signIn", { address: ip, account: email });
+  try {
+    await consumeRateLimit(db, "signIn", { address: ip, account: email });
+  } catch (error) {
+    if (isRateLimited(error)) await recordRefusal(db, error.scope === "address" && ip ? `ip:${addressKey(ip)}` : `email:${email}`, email, ip);
+    throw error;
+  }
   // The attempt is counted before the password is hashed, atomically (one statement), so parallel
   // guesses cannot all pass a check made while the others are still hashing.
   const reservation = await reserveAttempt(db, { email, ip });
   if (!reservation.allowed) {
-    // One event per lock and key (its first refusal); the rest are counted in sign_in_throttle and logged.
-    if (reservation.firstRefusal) await recordSignInFailure(db, email, ip, "THROTTLED", undefined);
-    else log().info({ event: "sign-in-throttled", refusedSoFar: reservation.refusedSoFar, retryAfterSeconds: reservation.retryAfterSeconds }, "sign-in refused while locked");
+    // Counted under the locked key (the email's, else the address's): one event per key and window.
+    const key = reservation.lockedKeys.find((locked) => locked.startsWith("email:")) ?? reservation.lockedKeys[0] ?? `email:${email}`;
+    await recordRefusal(db, key, email, ip);
+    log().info({ event: "sign-in-throttled", refusedSoFar: reservation.refusedSoFar, retryAfterSeconds: reservation.retryAfterSeconds }, "sign-in refused while locked");
     return { ok: false, reason: "THROTTLED", retryAfterSeconds: reservation.retryAfterSeconds };
   }
   const row = parsedEmail.success ? (await db.select().from(users).where(eq(users.email, email)))[0] : undefined;
@@ -173,16 +180,49 @@ export async function verifyCredentials(
 }
 
 async function recordSignInFailure(db: Database, email: string, ip: string | null, reason: "BAD_CREDENTIALS" | "THROTTLED", userId: string | undefined) {
+  await db.transaction((tx) => appendSignInFailure(tx, email, ip, reason, userId));
+}
+
+async function appendSignInFailure(tx: Database, email: string, ip: string | null, reason: "BAD_CREDENTIALS" | "THROTTLED", userId: string | undefined) {
   // Unknown emails get a stream per hashed address: the log says what was tried without a hot stream.
   const streamId = userId ? userStreamId(userId) : `signin-${createHash("sha256").update(email).digest("hex").slice(0, 24)}`;
+  const raw = await recordFacts(tx, {
+    streamId,
+    streamType: userId ? USER_STREAM_TYPE : SIGNIN_STREAM_TYPE,
+    events: [identityEventCodec.encode({ type: "SignInFailed", data: { email, reason, ip } })],
+    metadata: { now: new Date(), actor: { id: userId ?? "anonymous", role: "customer" }, origin: "web" },
+  });
+  await projectAudit(tx, raw);
+  return raw;
+}
+
+/** How long one counted summary of refusals runs before the next one (and its event) starts. */
+export const REFUSAL_WINDOW_MINUTES = 15;
+
+/**
+ * A sign-in refused without checking the password (throttled or rate limited): counted in the key's
+ * summary for the current window, in one upsert. Only the window's first refusal appends an event
+ * (SignInFailed THROTTLED, with the email and address it carried), and the summary points at it, so
+ * the audit trail shows "N refused sign-ins for x between t1 and t2" while the append-only store
+ * grows by one event per key and window, however many requests come. Windows are fixed 15-minute
+ * bins, so concurrent first refusals on several instances meet the same row (its lock orders them).
+ */
+async function recordRefusal(db: Database, key: string, email: string, ip: string | null): Promise<void> {
   await db.transaction(async (tx) => {
-    const raw = await recordFacts(tx, {
-      streamId,
-      streamType: userId ? USER_STREAM_TYPE : SIGNIN_STREAM_TYPE,
-      events: [identityEventCodec.encode({ type: "SignInFailed", data: { email, reason, ip } })],
-      metadata: { now: new Date(), actor: { id: userId ?? "anonymous", role: "customer" }, origin: "web" },
-    });
-    await projectAudit(tx, raw);
+    const rows = rowsOf<{ attempts: number; window: string }>(
+      await tx.execute(sql`
+        insert into refusal_summaries as r (key, window_started_at, first_at, last_at, attempts)
+        values (${key}, date_bin(make_interval(mins => ${REFUSAL_WINDOW_MINUTES}::int), now(), timestamptz '2000-01-01 00:00:00+00'), now(), now(), 1)
+        on conflict (key, window_started_at) do update set attempts = r.attempts + 1, last_at = greatest(r.last_at, excluded.last_at)
+        returning attempts, window_started_at::text as window`),
+    );
+    const row = rows[0];
+    if (!row || Number(row.attempts) !== 1) return;
+    const [event] = await appendSignInFailure(tx, email, ip, "THROTTLED", undefined);
+    if (!event) return;
+    await tx.execute(sql`
+      update refusal_summaries set event_position = ${event.globalPosition.toString()}::bigint
+      where key = ${key} and window_started_at = ${row.window}::timestamptz`);
   });
 }
 

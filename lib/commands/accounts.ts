@@ -26,6 +26,8 @@ export type CommandContext = {
   readonly maxAmount: bigint;
   /** Largest single transfer; defaults to maxAmount. */
   readonly maxTransferAmount?: bigint;
+  /** Held transfers above this (minor units) need a second admin to release; default DEFAULT_APPROVAL_THRESHOLD. */
+  readonly approvalThreshold?: bigint;
 };
 
 export const accountAggregate = perLimit((snapshotEvery: number): AggregateSpec<AccountCommand, AccountEvent, AccountState> => {
@@ -83,14 +85,27 @@ export type RunOptions = {
   reply?: (result: AccountCommandResult) => StoredReply;
   /** Segregation of duties: the account must not be this user's (an admin's own account). */
   notOwnedBy?: string;
+  /** Four eyes: a second admin granted this action (lib/commands/approvals.ts sets it, nothing else). */
+  approved?: boolean;
 };
 
 /** An admin never freezes or unfreezes their own account: refused with nothing recorded. */
-function notOwnAccount(actorId: string) {
+function notOwnAccount(actorId: string, also?: (state: AccountState) => void) {
   return (state: AccountState) => {
     if (state.status !== "Unopened" && state.customerId === actorId) throw new DomainError("OWN_ITEM", "Admins cannot act on their own accounts; ask another admin.");
+    also?.(state);
   };
 }
+
+/** Whether lifting this account's freeze needs a second admin (four eyes on a fraud freeze). */
+export const unfreezeNeedsApproval = (state: AccountState) => state.status === "Frozen" && state.freeze.category === "suspected_fraud";
+
+/** Four eyes: a fraud freeze is lifted only through a granted approval; checked on the locked state. */
+const fraudFreezeNeedsApproval = (state: AccountState) => {
+  if (unfreezeNeedsApproval(state)) {
+    throw new DomainError("APPROVAL_REQUIRED", "Lifting a fraud freeze needs a second admin's approval.");
+  }
+};
 
 function ownedBy(ownerId: string) {
   return (state: AccountState) => {
@@ -111,7 +126,12 @@ async function run(
     idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId, requestHash: options.requestHash } : undefined,
     reply: reply ? (first) => reply(toResult(accountId, first)) : undefined,
     recordedAt: options.recordedAt,
-    guard: options.ownerId !== undefined ? ownedBy(options.ownerId) : options.notOwnedBy !== undefined ? notOwnAccount(options.notOwnedBy) : undefined,
+    guard:
+      options.ownerId !== undefined
+        ? ownedBy(options.ownerId)
+        : options.notOwnedBy !== undefined
+          ? notOwnAccount(options.notOwnedBy, command.type === "UnfreezeAccount" && !options.approved ? fraudFreezeNeedsApproval : undefined)
+          : undefined,
   });
   return toResult(accountId, outcome);
 }

@@ -11,5 +11,6 @@ export async function commandContext(): Promise<CommandContext> {
     snapshotEvery: config.SNAPSHOT_EVERY,
     maxAmount: config.MAX_COMMAND_AMOUNT,
     maxTransferAmount: config.MAX_TRANSFER_AMOUNT,
+    approvalThreshold: config.APPROVAL_THRESHOLD_MINOR,
   };
 }

@@ -18,3 +18,11 @@ export function createdId(
   if (!metadata.commandId) return randomUUID();
   return v5(`${kind}\u0000${metadata.actor.id}\u0000${metadata.commandId}`, NAMESPACE);
 }
+
+/**
+ * The approval stream of one subject (a transfer's release, an account's unfreeze): derived from
+ * the subject, so two admins asking at once meet the same stream instead of making two requests.
+ */
+export function approvalIdFor(kind: string, subjectId: string): string {
+  return v5(`approval\u0000${kind}\u0000${subjectId}`, NAMESPACE);
+}

@@ -13,6 +13,7 @@ import {
   type SanctionsEvent,
   type SanctionsState,
 } from "../domain/sanctions/sanctions";
+import { DEFAULT_APPROVAL_THRESHOLD, releaseNeedsApproval } from "../domain/approval/events";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError, ValidationError } from "../domain/shared/errors";
 import { formatMoney } from "../domain/shared/money";
@@ -170,8 +171,11 @@ export async function requestTransfer(
 
 export const reviewSchema = z.object({ transferId: idSchema, reason: requiredText("Reason", 500) });
 
-/** How a transfer command may answer: what "the same request" is under its command id, and the answer to keep. */
-export type TransferCommandOptions = { requestHash?: string; reply?: (result: TransferRequestResult) => StoredReply };
+/**
+ * How a transfer command may answer: what "the same request" is under its command id, and the answer
+ * to keep. `approved`: a second admin granted the release (set by lib/commands/approvals.ts only).
+ */
+export type TransferCommandOptions = { requestHash?: string; reply?: (result: TransferRequestResult) => StoredReply; approved?: boolean };
 
 /** A review decision on one transfer, recorded once per command id (a double click decides once). */
 async function review(ctx: CommandContext, transferId: string, command: TransferCommand, metadata: CommandMetadata, options: TransferCommandOptions) {
@@ -188,6 +192,11 @@ async function review(ctx: CommandContext, transferId: string, command: Transfer
     guard: (state) => {
       if (state.status !== "None" && (state.from.customerId === metadata.actor.id || state.to.customerId === metadata.actor.id)) {
         throw new DomainError("OWN_ITEM", "Admins cannot review their own transfers; ask another admin.");
+      }
+      // Four eyes, on the locked state: a large held transfer is released only through a granted approval.
+      const threshold = ctx.approvalThreshold ?? DEFAULT_APPROVAL_THRESHOLD;
+      if (command.type === "ReleaseTransfer" && !options.approved && state.status === "Held" && releaseNeedsApproval(state.amount, threshold)) {
+        throw new DomainError("APPROVAL_REQUIRED", `Releasing a held transfer above ${formatMoney(threshold, state.currency)} needs a second admin's approval.`);
       }
     },
     idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId, requestHash: options.requestHash } : undefined,

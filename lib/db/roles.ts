@@ -19,6 +19,7 @@ export const REBUILT_TABLES = [
   "transfers_view",
   "sanctions_entries",
   "inbound_payments_view",
+  "approvals_view",
 ] as const;
 
 export type AppRole = { readonly name: string; readonly password?: string };

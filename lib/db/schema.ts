@@ -271,6 +271,25 @@ export const signInThrottle = pgTable("sign_in_throttle", {
 });
 
 /**
+ * Repeated refusals of unauthenticated requests as counted summaries: one row per key (a throttled
+ * email or address) per 15-minute window, with one SignInFailed event when the window opens (linked
+ * by `event_position`), so a thousand refused attempts write one event, not a thousand. The audit
+ * trail shows the count. Operational: kept when projections are rebuilt (global positions do not change).
+ */
+export const refusalSummaries = pgTable(
+  "refusal_summaries",
+  {
+    key: text("key").notNull(),
+    windowStartedAt: timestamptz("window_started_at").notNull(),
+    firstAt: timestamptz("first_at").notNull(),
+    lastAt: timestamptz("last_at").notNull(),
+    attempts: integer("attempts").notNull(),
+    eventPosition: bigint("event_position", { mode: "bigint" }),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStartedAt] }), index("refusal_summaries_event_idx").on(t.eventPosition)],
+);
+
+/**
  * Rate-limit counters of rate-limiter-flexible's Postgres store (its own column layout: `expire` is
  * milliseconds since the epoch), shared by every instance. Keys are bounded (hashed accounts).
  */
@@ -379,6 +398,40 @@ export const inboundPaymentsView = pgTable(
 );
 
 export type InboundPaymentViewRow = typeof inboundPaymentsView.$inferSelect;
+/** One row per approval stream (one subject): its latest request and how it was decided. */
+export const approvalsView = pgTable(
+  "approvals_view",
+  {
+    approvalId: text("approval_id").primaryKey(),
+    /** release_transfer | unfreeze_account */
+    kind: text("kind").notNull(),
+    subjectId: text("subject_id").notNull(),
+    accountId: text("account_id").notNull(),
+    /** The account's owner (a transfer's payer), for the audit trail. */
+    customerId: text("customer_id"),
+    round: integer("round").notNull(),
+    /** pending | granted | declined */
+    status: text("status").notNull(),
+    amount: money("amount"),
+    currency: text("currency"),
+    description: text("description").notNull(),
+    requestedBy: text("requested_by").notNull(),
+    requestReason: text("request_reason").notNull(),
+    requestedAt: timestamptz("requested_at").notNull(),
+    decidedBy: text("decided_by"),
+    decisionReason: text("decision_reason"),
+    decidedAt: timestamptz("decided_at"),
+    /** Refused approve or decline attempts in this round (the requester's own, say). */
+    refusals: integer("refusals").notNull(),
+    updatedAt: timestamptz("updated_at").notNull(),
+    version: position("version").notNull(),
+    lastGlobalPosition: position("last_global_position").notNull(),
+  },
+  (t) => [index("approvals_status_idx").on(t.status, t.requestedAt), index("approvals_subject_idx").on(t.subjectId)],
+);
+
+export type ApprovalViewRow = typeof approvalsView.$inferSelect;
+
 export type TransferViewRow = typeof transfersView.$inferSelect;
 export type SanctionsEntryRow = typeof sanctionsEntries.$inferSelect;
 

@@ -15,6 +15,8 @@ import type { CommandMetadata } from "../domain/shared/decider";
 /** The demo sign-ins, stated in the README too. */
 export const DEMO_CUSTOMER = { name: "Dana Whitfield", email: "dana@ledgerline.dev", password: "sunny-harbour-42" };
 export const DEMO_ADMIN = { name: "Avery Stone", email: "avery@ledgerline.dev", password: "steady-audit-42" };
+/** A second admin, so the demo can show four eyes (one admin asks, the other approves). */
+export const DEMO_SECOND_ADMIN = { name: "Blake Rivers", email: "blake@ledgerline.dev", password: "careful-review-42" };
 /** Another customer, so the demo has someone to pay (no sign-in is advertised for them). */
 export const DEMO_PAYEE = { name: "Sam Okafor", email: "sam@ledgerline.dev", password: "quiet-meadow-42" };
 export const DEMO_TIME_ZONE = "Europe/Berlin";
@@ -23,6 +25,8 @@ export const DEMO_TIME_ZONE = "Europe/Berlin";
  * README, like the password: add it to an authenticator app, or compute codes from it.
  */
 export const DEMO_ADMIN_TOTP_SECRET = "LEDGERLINEDEMOADMINTOTPSECRET234";
+/** The second demo admin's authenticator secret, published the same way. */
+export const DEMO_SECOND_ADMIN_TOTP_SECRET = "LEDGERLINESECONDADMINTOTPSECRET2";
 /** Fictional names on the demo sanctions list: a transfer mentioning one is held for review. */
 export const DEMO_SANCTIONS = ["Globex Illicit Trading", "Ivan Blacklistov"];
 
@@ -39,6 +43,8 @@ export async function seedDemo(ctx: CommandContext, now = new Date()): Promise<{
   const customer = await registerUser(ctx.db, DEMO_CUSTOMER, { metadata: { now, origin: "system" } });
   const admin = await registerUser(ctx.db, DEMO_ADMIN, { role: "admin", metadata: { now, origin: "system" } });
   await seedTotpSecret(ctx.db, admin, DEMO_ADMIN_TOTP_SECRET, now);
+  const secondAdmin = await registerUser(ctx.db, DEMO_SECOND_ADMIN, { role: "admin", metadata: { now, origin: "system" } });
+  await seedTotpSecret(ctx.db, secondAdmin, DEMO_SECOND_ADMIN_TOTP_SECRET, now);
   for (const name of DEMO_SANCTIONS) {
     await addSanctionsEntry(ctx, { name, reason: "Demo sanctions list" }, { now, actor: { id: admin.id, role: "admin" }, origin: "system" });
   }

@@ -1,4 +1,5 @@
 import type { AccountEvent } from "./account/events";
+import type { ApprovalEvent } from "./approval/events";
 import type { IdentityEvent } from "./identity/events";
 import type { InboundPaymentEvent } from "./inbound-payment/events";
 import type { OperationsEvent } from "./operations/events";
@@ -7,7 +8,7 @@ import type { SanctionsEvent } from "./sanctions/sanctions";
 import type { TransferEvent } from "./transfer/events";
 
 export type AuditedEventType = AccountEvent["type"] | TransferEvent["type"] | SanctionsEvent["type"] | IdentityEvent["type"] | OperationsEvent["type"]
-  | OrderEvent["type"] | InboundPaymentEvent["type"];
+  | OrderEvent["type"] | InboundPaymentEvent["type"] | ApprovalEvent["type"];
 
 /**
  * Every event type the audit log can hold, with a label for the filter. A Record over the union, so
@@ -69,6 +70,10 @@ const LABELS: Record<AuditedEventType, string> = {
   InboundPaymentReleased: "Inbound payment released",
   InboundPaymentCredited: "Inbound payment credited",
   InboundPaymentReturned: "Inbound payment returned",
+  ApprovalRequested: "Approval requested (four eyes)",
+  ApprovalGranted: "Approval granted",
+  ApprovalDeclined: "Approval declined",
+  ApprovalRefused: "Approval attempt refused",
 };
 
 export const AUDITED_EVENT_TYPES = (Object.keys(LABELS) as AuditedEventType[]).map((type) => ({ type, label: LABELS[type] }));

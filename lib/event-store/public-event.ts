@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../db/client";
 import { accountEventCodec } from "../domain/account/codec";
+import { approvalEventCodec } from "../domain/approval/codec";
 import { identityEventCodec } from "../domain/identity/events";
 import { operationsEventCodec } from "../domain/operations/events";
 import { sanctionsEventCodec } from "../domain/sanctions/codec";
@@ -47,6 +48,7 @@ const CODECS: Record<string, AnyCodec> = {
   signin: identityEventCodec,
   sanctions: sanctionsEventCodec,
   operations: operationsEventCodec,
+  approval: approvalEventCodec,
 };
 
 function decodedData(raw: RawEvent): { data: JsonValue; schemaVersion: number } {

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { type Database, rowsOf } from "../db/client";
 import { REBUILT_TABLES } from "../db/roles";
-import { accountSummary, auditLog, inboundPaymentsView, sanctionsEntries, statementEntries, transfersView } from "../db/schema";
+import { accountSummary, approvalsView, auditLog, inboundPaymentsView, sanctionsEntries, statementEntries, transfersView } from "../db/schema";
 import { toJsonValue } from "../domain/shared/json";
 import { BinaryRows, type BulkSql, bulkSql, copyShape, type CopyShape, quoteIdent } from "./bulk";
 import { addIndexesAndConstraints, checkColumns, copyAccess, createLike, describeTable, type LiveTable, structureOf } from "./live-tables";
@@ -15,6 +15,7 @@ const TABLES: { [Name in keyof ProjectedRows]: PgTable } = {
   transfers_view: transfersView,
   sanctions_entries: sanctionsEntries,
   inbound_payments_view: inboundPaymentsView,
+  approvals_view: approvalsView,
 };
 
 type TableName = keyof ProjectedRows;
@@ -24,14 +25,16 @@ const TABLE_NAMES = Object.keys(TABLES) as TableName[];
 // stops the build when a projection is added here but not to lib/db/roles.ts, or the reverse.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export const REBUILT_TABLES_ARE_THE_APPS: Same<TableName, (typeof REBUILT_TABLES)[number]> = true;
-const ENTITY_TABLES = ["account_summary", "transfers_view", "sanctions_entries", "inbound_payments_view"] as const;
+const ENTITY_TABLES = ["account_summary", "transfers_view", "sanctions_entries", "inbound_payments_view", "approvals_view"] as const;
 type EntityTable = (typeof ENTITY_TABLES)[number];
 
 /**
  * The order commands write these tables in (audit_log last, in every command), so that taking
- * them one by one for the swap waits behind a command instead of deadlocking with it.
+ * them one by one for the swap waits behind a command instead of deadlocking with it. An approval's
+ * grant writes approvals_view (and its audit row) before the action's tables; the lock's timeout and
+ * retry absorb that one exception.
  */
-const LOCK_ORDER: TableName[] = ["inbound_payments_view", "transfers_view", "sanctions_entries", "account_summary", "statement_entries", "audit_log"];
+const LOCK_ORDER: TableName[] = ["approvals_view", "inbound_payments_view", "transfers_view", "sanctions_entries", "account_summary", "statement_entries", "audit_log"];
 
 /** A catch-up round this small is applied under the swap's lock instead of before it. */
 const SMALL_TAIL = 200;
@@ -147,6 +150,7 @@ export async function rebuildProjections(db: Database, options: Options = {}): P
       transfers_view: replay.transfers.size,
       sanctions_entries: replay.sanctions.size,
       inbound_payments_view: replay.inboundPayments.size,
+      approvals_view: replay.approvals.size,
     };
     return { events: replay.events, rows, caughtUp };
   });
@@ -220,6 +224,7 @@ function entityRows(replay: ProjectionReplay, name: EntityTable): Iterable<Recor
   if (name === "account_summary") return replay.summaries.values();
   if (name === "transfers_view") return replay.transfers.values();
   if (name === "inbound_payments_view") return replay.inboundPayments.values();
+  if (name === "approvals_view") return replay.approvals.values();
   return replay.sanctions.values();
 }
 
@@ -262,6 +267,7 @@ async function applyTail(bulk: BulkSql, targets: Record<TableName, string>, repl
   await rewrite("transfers_view", changed.transfers, replay.transfers);
   await rewrite("sanctions_entries", changed.sanctions, replay.sanctions);
   await rewrite("inbound_payments_view", changed.inboundPayments, replay.inboundPayments);
+  await rewrite("approvals_view", changed.approvals, replay.approvals);
   return count;
 }
 
@@ -356,6 +362,7 @@ export async function verifyProjections(db: Database, options: Options = {}): Pr
         transfers_view: replay.transfers.size,
         sanctions_entries: replay.sanctions.size,
         inbound_payments_view: replay.inboundPayments.size,
+        approvals_view: replay.approvals.size,
       };
       return { events: replay.events, differences, rows };
     },
@@ -397,6 +404,7 @@ function rowKey(table: TableName, row: Record<string, unknown>): string {
   if (table === "transfers_view") return String(row.transferId);
   if (table === "sanctions_entries") return String(row.entryId);
   if (table === "inbound_payments_view") return String(row.paymentId);
+  if (table === "approvals_view") return String(row.approvalId);
   return String(row.globalPosition);
 }
 

@@ -1,5 +1,6 @@
 import type {
   AccountSummaryRow,
+  ApprovalViewRow,
   AuditLogRow,
   InboundPaymentViewRow,
   SanctionsEntryRow,
@@ -9,6 +10,8 @@ import type {
 } from "../db/schema";
 import { accountEventCodec } from "../domain/account/codec";
 import { accountStreams } from "../domain/account/decider";
+import { approvalEventCodec } from "../domain/approval/codec";
+import { APPROVAL_STREAM_TYPE, approvalStreams } from "../domain/approval/events";
 import { inboundPaymentEventCodec } from "../domain/inbound-payment/codec";
 import { INBOUND_PAYMENT_STREAM_TYPE, inboundPaymentStreams } from "../domain/inbound-payment/events";
 import { identityEventCodec, SIGNIN_STREAM_TYPE, USER_STREAM_TYPE } from "../domain/identity/events";
@@ -23,6 +26,7 @@ import type { EventCodec } from "../domain/shared/codec";
 import { parseJson, toDate } from "../event-store/read";
 import type { EventMetadata, RawEvent, StoredEvent } from "../event-store/types";
 import { auditEntryFor, evolveSummary, statementEntryFor } from "./account-projection";
+import { approvalAuditEntry, evolveApprovalView } from "./approval-projection";
 import type { BulkSql } from "./bulk";
 import { identityAuditEntry } from "./identity-projection";
 import { evolveInboundPaymentView, inboundPaymentAuditEntry } from "./inbound-payment-projection";
@@ -38,6 +42,7 @@ export type ProjectedRows = {
   transfers_view: TransferViewRow[];
   sanctions_entries: SanctionsEntryRow[];
   inbound_payments_view: InboundPaymentViewRow[];
+  approvals_view: ApprovalViewRow[];
 };
 
 export type ReplayProgress = { events: number; elapsedMs: number; phase?: string };
@@ -56,8 +61,11 @@ export class ProjectionReplay {
   readonly sanctions = new Map<string, SanctionsEntryRow>();
   readonly orders = new Map<string, StandingOrderRow>();
   readonly inboundPayments = new Map<string, InboundPaymentViewRow>();
+  readonly approvals = new Map<string, ApprovalViewRow>();
   /** Keys touched since `trackChanges()`, so a catch-up rewrites only those rows. */
-  changed: { summaries: Set<string>; transfers: Set<string>; sanctions: Set<string>; inboundPayments: Set<string> } | undefined;
+  changed:
+    | { summaries: Set<string>; transfers: Set<string>; sanctions: Set<string>; inboundPayments: Set<string>; approvals: Set<string> }
+    | undefined;
   events = 0;
   statementRows = 0;
   auditRows = 0;
@@ -65,7 +73,7 @@ export class ProjectionReplay {
   constructor(public sink: AppendOnlySink) {}
 
   trackChanges(): void {
-    this.changed = { summaries: new Set(), transfers: new Set(), sanctions: new Set(), inboundPayments: new Set() };
+    this.changed = { summaries: new Set(), transfers: new Set(), sanctions: new Set(), inboundPayments: new Set(), approvals: new Set() };
   }
 
   apply(raw: RawEvent): void {
@@ -125,6 +133,16 @@ export class ProjectionReplay {
         this.inboundPayments.set(paymentId, row);
         this.changed?.inboundPayments.add(paymentId);
         sink.audit(inboundPaymentAuditEntry(row, stored));
+        break;
+      }
+      case APPROVAL_STREAM_TYPE: {
+        const stored = decodeTrusted(approvalEventCodec, raw);
+        const approvalId = approvalStreams.idOf(raw.streamId);
+        const row = evolveApprovalView(this.approvals.get(approvalId), stored);
+        if (!row) return;
+        this.approvals.set(approvalId, row);
+        this.changed?.approvals.add(approvalId);
+        sink.audit(approvalAuditEntry(row, stored));
         break;
       }
       case OPERATIONS_STREAM_TYPE:

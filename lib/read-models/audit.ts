@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "../db/client";
-import { accountSummary, auditLog, users } from "../db/schema";
+import { accountSummary, auditLog, refusalSummaries, users } from "../db/schema";
 import { normaliseAccountNumber } from "../domain/account/account-number";
 import type { Currency } from "../domain/shared/currency";
 import { isUuid } from "../domain/shared/uuid";
@@ -87,11 +87,13 @@ async function selectAudit(db: Database, conditions: SQL[], limit: number) {
       customerEmail: customer.email,
       accountNumber: accountSummary.number,
       currency: accountSummary.currency,
+      refusals: { key: refusalSummaries.key, attempts: refusalSummaries.attempts, firstAt: refusalSummaries.firstAt, lastAt: refusalSummaries.lastAt },
     })
     .from(auditLog)
     .leftJoin(actor, eq(actor.id, auditLog.actorId))
     .leftJoin(customer, eq(customer.id, auditLog.customerId))
     .leftJoin(accountSummary, eq(accountSummary.accountId, auditLog.accountId))
+    .leftJoin(refusalSummaries, eq(refusalSummaries.eventPosition, auditLog.globalPosition))
     .where(conditions.length > 0 ? and(...conditions) : undefined)
     .orderBy(desc(auditLog.globalPosition))
     .limit(limit);
@@ -102,7 +104,7 @@ type AuditSelection = Awaited<ReturnType<typeof selectAudit>>[number];
 export type AuditEntry = AuditSelection["row"];
 
 /** One audit entry as the back office shows it (amounts as strings: JSON has no bigint). */
-export function toAuditRowDto({ row, actorEmail, customerEmail, accountNumber, currency }: AuditSelection): AuditRowDto {
+export function toAuditRowDto({ row, actorEmail, customerEmail, accountNumber, currency, refusals }: AuditSelection): AuditRowDto {
   return {
     position: row.globalPosition.toString(),
     recordedAt: row.recordedAt.toISOString(),
@@ -118,10 +120,19 @@ export function toAuditRowDto({ row, actorEmail, customerEmail, accountNumber, c
     currency: currency ?? null,
     customerId: row.customerId,
     customerEmail,
-    summary: row.summary,
+    summary: refusals ? refusalSummary(refusals) : row.summary,
     reason: row.reason,
     changes: (row.changes ?? {}) as Record<string, AuditChange>,
   };
+}
+
+const utc = (at: Date) => `${at.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+
+/** A counted summary's line: the window's one event stands for every refusal counted in it. */
+function refusalSummary(refusals: { key: string; attempts: number; firstAt: Date; lastAt: Date }): string {
+  const who = refusals.key.startsWith("ip:") ? `from ${refusals.key.slice(3)}` : `for ${refusals.key.replace(/^email:/, "")}`;
+  const count = Number(refusals.attempts);
+  return `${count} refused sign-in${count === 1 ? "" : "s"} ${who} between ${utc(refusals.firstAt)} and ${utc(refusals.lastAt)}`;
 }
 
 /** One page of the audit log, newest first, by keyset on the global position (entries before `cursor`). */

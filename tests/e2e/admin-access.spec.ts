@@ -5,6 +5,7 @@ const ADMIN_PAGES = [
   "/admin",
   "/admin?q=dana",
   "/admin/transfers",
+  "/admin/approvals",
   "/admin/sanctions",
   "/admin/audit",
   "/admin/projections",

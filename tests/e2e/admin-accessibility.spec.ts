@@ -25,6 +25,7 @@ test("the main back-office pages have no serious or critical axe violations", as
 
   for (const [path, heading] of [
     ["/admin/transfers", "Held transfers"],
+    ["/admin/approvals", "Approvals"],
     ["/admin/sanctions", "Sanctions list"],
     ["/admin/audit", "Audit trail"],
     ["/admin/projections", "Projections"],

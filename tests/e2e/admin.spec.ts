@@ -1,12 +1,22 @@
 import { readFile } from "node:fs/promises";
 import { expect, test } from "./support/test";
-import { auditRows, DEMO_ADMIN, findAccountAsAdmin, numberOfAccount, separatePage, signInAsAdmin, transferTo } from "./support/admin";
+import {
+  auditRows,
+  DEMO_ADMIN,
+  DEMO_SECOND_ADMIN,
+  findAccountAsAdmin,
+  numberOfAccount,
+  separatePage,
+  signInAsAdmin,
+  signInAsSecondAdmin,
+  transferTo,
+} from "./support/admin";
 import { balance, depositForm, moveMoney, openAccount, signUp } from "./support/customer";
 
-test("an admin freezes an account with a reason; the customer is refused; the audit trail shows both; unfreezing lets money in again", async ({
+test("an admin freezes an account with a reason; the customer is refused; the audit trail shows both; a second admin approves the unfreeze and money comes in again", async ({
   browser,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const customer = await separatePage(browser);
   const admin = await separatePage(browser);
 
@@ -59,13 +69,52 @@ test("an admin freezes an account with a reason; the customer is refused; the au
   await expect(stored.locator("pre").first()).toContainText('"reason": "Card reported stolen by phone, ticket 4711"');
   await expect(stored.getByRole("row", { name: /transaction_id/ })).toContainText(/\d+/);
 
-  // The admin unfreezes (with a reason); the deposit then goes through.
+  // The admin unfreezes (with a reason): a fraud freeze needs a second admin, so it waits for one.
   await admin.goto(`/admin/accounts/${accountId}`);
   const unfreeze = admin.getByRole("form", { name: "Unfreeze account" });
   await unfreeze.getByLabel("Reason").fill("Customer confirmed the card was found");
   await unfreeze.getByRole("button", { name: "Unfreeze account" }).click();
-  await expect(admin.getByRole("status")).toContainText("Account unfrozen");
-  await expect(admin.getByTestId("admin-status")).toHaveText("Active");
+  await expect(admin.getByRole("status")).toContainText("awaits approval by a second admin");
+  await admin.reload();
+  await expect(admin.getByTestId("admin-status")).toHaveText("Frozen: Suspected fraud");
+  await expect(admin.getByTestId("awaiting-approval")).toContainText(`Unfreeze awaiting approval by a second admin (asked by ${DEMO_ADMIN.email}`);
+
+  // The same admin cannot approve their own request: refused, and the attempt is in the audit trail.
+  await admin.getByRole("navigation", { name: "Back office" }).getByRole("link", { name: "Approvals" }).click();
+  const card = admin.locator("article").filter({ hasText: number });
+  await expect(card).toContainText("Lift a fraud freeze");
+  await expect(card).toContainText("Customer confirmed the card was found");
+  await expect(card).toContainText("You asked for this");
+  await card.getByLabel("Reason").fill("Approving my own");
+  await card.getByRole("button", { name: "Approve" }).click();
+  await expect(admin.getByRole("alert").filter({ hasText: "another admin must" })).toBeVisible();
+  await admin.reload();
+  await expect(admin.locator("article").filter({ hasText: number })).toBeVisible();
+
+  // A second admin approves: the unfreeze is done at once, as the second admin.
+  const second = await separatePage(browser);
+  await signInAsSecondAdmin(second);
+  await second.goto("/admin/approvals");
+  const pending = second.locator("article").filter({ hasText: number });
+  await pending.getByRole("button", { name: "Approve" }).click();
+  await expect(pending.getByText("Reason is required.")).toBeVisible();
+  await pending.getByLabel("Reason").fill("Called the customer back on the number on file");
+  await pending.getByRole("button", { name: "Approve" }).click();
+  await expect(second.getByRole("status")).toContainText("Approved: Unfreeze account");
+  await expect(second.locator("article").filter({ hasText: number })).toHaveCount(0);
+  await second.goto(`/admin/accounts/${accountId}`);
+  await expect(second.getByTestId("admin-status")).toHaveText("Active");
+  await expect(second.getByTestId("awaiting-approval")).toHaveCount(0);
+
+  // The audit trail has the request, the refused attempt, the grant and the unfreeze, with who did each.
+  await second.goto("/admin/audit");
+  await second.getByLabel("Account (id or number)").fill(number);
+  await second.getByRole("button", { name: "Apply" }).click();
+  await expect(second).toHaveURL(/account=/);
+  await expect(auditRows(second).filter({ hasText: "Second admin's approval requested" })).toContainText(DEMO_ADMIN.email);
+  await expect(auditRows(second).filter({ hasText: "Refused approve" })).toContainText("Approving my own");
+  await expect(auditRows(second).filter({ hasText: "Approved by a second admin" })).toContainText(DEMO_SECOND_ADMIN.email);
+  await expect(auditRows(second).filter({ hasText: "Unfroze account" })).toContainText(DEMO_SECOND_ADMIN.email);
 
   await customer.goto(`/accounts/${accountId}`);
   await expect(customer.getByText("This account is frozen")).toHaveCount(0);

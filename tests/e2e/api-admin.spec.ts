@@ -83,7 +83,7 @@ test("an admin rebuilds the projections; the read models come back the same", as
   const rebuilt = await admin.post<{ events: number; rows: Record<string, number>; elapsedMs: number }>("/admin/projections/rebuild");
   expect(rebuilt.status).toBe(200);
   expect(rebuilt.body.events).toBeGreaterThan(10);
-  expect(Object.keys(rebuilt.body.rows).sort()).toEqual(["account_summary", "audit_log", "inbound_payments_view", "sanctions_entries", "statement_entries", "transfers_view"]);
+  expect(Object.keys(rebuilt.body.rows).sort()).toEqual(["account_summary", "approvals_view", "audit_log", "inbound_payments_view", "sanctions_entries", "statement_entries", "transfers_view"]);
   expect((await admin.post("/admin/projections/rebuild", {})).status).toBe(200);
   const extra = await admin.post("/admin/projections/rebuild", { tables: ["audit_log"] });
   expectProblem(extra, 422, "VALIDATION_FAILED");

@@ -20,6 +20,7 @@ const actions = await import("@/app/admin/actions");
 const { GET: auditCsvRoute } = await import("@/app/admin/audit.csv/route");
 const { getAdminAccount, getCustomer, searchCustomers } = await import("@/lib/dal/admin/customers");
 const { listHeldTransfers } = await import("@/lib/dal/admin/transfers");
+const { listPendingApprovals } = await import("@/lib/dal/admin/approvals");
 const { listSanctions, sanctionsHistory } = await import("@/lib/dal/admin/sanctions");
 const { getAuditPage } = await import("@/lib/dal/admin/audit");
 const { getStream } = await import("@/lib/dal/admin/streams");
@@ -108,6 +109,7 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
           ),
           actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "release", reason: "looks fine" })),
           actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "reject", reason: "no" })),
+          actions.approvalDecisionAction({ status: "idle" }, form({ approvalId: randomUUID(), round: "1", decision: "approve", reason: "x", commandId: randomUUID() })),
           actions.addSanctionsEntryAction({ status: "idle" }, form({ name: "Someone Innocent", reason: "x" })),
           actions.removeSanctionsEntryAction({ status: "idle" }, form({ entryId: entry!.id, reason: "x" })),
           actions.verifyProjectionsAction({ status: "idle" }),
@@ -129,6 +131,7 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
         () => getCustomer(customer.user.id),
         () => getAdminAccount(customer.accountId),
         () => listHeldTransfers(),
+        () => listPendingApprovals(),
         () => listSanctions(),
         () => sanctionsHistory(),
         () => getAuditPage({}),
@@ -186,10 +189,10 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
       expect(await countEvents(t.db)).toBe(before);
 
       const commandId = randomUUID();
-      const freeze = form({ intent: "freeze", accountId: account.accountId, category: "suspected_fraud", reason: "Card reported stolen", commandId });
+      const freeze = form({ intent: "freeze", accountId: account.accountId, category: "compliance_review", reason: "Card reported stolen", commandId });
       const first = await actions.accountControlAction({ status: "idle", commandId }, freeze);
       const resent = await actions.accountControlAction({ status: "idle", commandId }, freeze);
-      expect(first).toMatchObject({ status: "success", message: expect.stringContaining("Account frozen (Suspected fraud)") });
+      expect(first).toMatchObject({ status: "success", message: expect.stringContaining("Account frozen (Compliance review)") });
       expect(resent.status).toBe("success");
       expect(await countEvents(t.db)).toBe(before + 1);
       expect(await status(account.accountId)).toMatchObject({ status: "Frozen", freeze_reason: "Card reported stolen" });
@@ -275,6 +278,33 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
       expect((await status(customer.accountId)).reserved).toBe("0");
       const audit = await getAuditPage({ type: "TransferFailed", actor: admin.email });
       expect(audit.rows[0]).toMatchObject({ reason: "Matches a sanctioned party", streamId: `transfer-${transferId}` });
+    });
+
+    it("four eyes: a large release awaits a second admin; the requester's approve is refused and audited; another admin's completes it", async () => {
+      const blake = await registerUser(t.db, { name: "Blake Admin", email: `blake-${randomUUID()}@example.com`, password: "steady audit trail" }, { role: "admin" });
+      await depositMoney(ctx(), { accountId: customer.accountId, amount: 500_000 }, meta(customer.actor));
+      const transferId = await heldTransfer("Globex Illicit Trading machinery", 250_000);
+      signInAs(admin);
+      const asked = await actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "release", reason: "Supplier verified" }));
+      expect(asked).toMatchObject({ status: "success", message: expect.stringContaining("awaits approval by a second admin") });
+      expect(await transferStatus(transferId)).toBe("held");
+      expect((await listHeldTransfers()).find((transfer) => transfer.id === transferId)?.awaitingApproval).toMatchObject({ requestedByEmail: admin.email });
+      const [pending] = (await listPendingApprovals()).filter((approval) => approval.subjectId === transferId);
+      expect(pending).toMatchObject({ kind: "release_transfer", amount: "250000", currency: "EUR", round: 1, mine: true, requestReason: "Supplier verified" });
+
+      const decide = (decision: string, reason: string) =>
+        actions.approvalDecisionAction({ status: "idle" }, form({ approvalId: pending!.id, round: "1", decision, reason, commandId: randomUUID() }));
+      expect(await decide("approve", "Mine, but fine")).toMatchObject({ status: "error", message: expect.stringContaining("another admin must") });
+      expect(await transferStatus(transferId)).toBe("held");
+      const refusals = await getAuditPage({ type: "ApprovalRefused", actor: admin.email });
+      expect(refusals.rows[0]).toMatchObject({ outcome: "rejected", reason: "Mine, but fine" });
+
+      signInAs(blake);
+      expect(await decide("approve", "")).toMatchObject({ status: "invalid", fieldErrors: { reason: ["Reason is required."] } });
+      expect(await decide("approve", "Second look: fine")).toMatchObject({ status: "success", message: expect.stringContaining("It completed.") });
+      expect(await transferStatus(transferId)).toBe("completed");
+      expect((await listPendingApprovals()).some((approval) => approval.subjectId === transferId)).toBe(false);
+      expect(await decide("approve", "Again")).toMatchObject({ status: "error", message: expect.stringContaining("already decided") });
     });
   });
 

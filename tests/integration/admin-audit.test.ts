@@ -44,7 +44,7 @@ describe.each(backends)("audit trail and time travel on $name", (backend) => {
     await pause();
     await withdrawMoney(ctx(), { accountId: id, amount: 3_050, reference: "rent" }, meta(subject.actor));
     await pause();
-    await freezeAccount(ctx(), { accountId: id, category: "suspected_fraud", reason: "Unusual login" }, asAdmin());
+    await freezeAccount(ctx(), { accountId: id, category: "compliance_review", reason: "Unusual login" }, asAdmin());
     await pause();
     await depositMoney(ctx(), { accountId: id, amount: 500, reference: "blocked" }, meta(subject.actor));
     await pause();
@@ -79,9 +79,9 @@ describe.each(backends)("audit trail and time travel on $name", (backend) => {
       expect(latest.target.position).toBe("7");
       expect(beyond.state).toEqual(latest.state);
       expect(latest.timeline.map((entry) => entry.position)).toEqual(["1", "2", "3", "4", "5", "6", "7"]);
-      expect(latest.timeline[3]).toMatchObject({ eventType: "AccountFrozen", summary: "Froze account (suspected fraud)" });
+      expect(latest.timeline[3]).toMatchObject({ eventType: "AccountFrozen", summary: "Froze account (compliance review)" });
       const frozen = await getAccountHistory(subject.accountId, { kind: "position", position: 4n });
-      expect(frozen.state).toMatchObject({ status: "Frozen", freezeCategory: "suspected_fraud", freezeReason: "Unusual login" });
+      expect(frozen.state).toMatchObject({ status: "Frozen", freezeCategory: "compliance_review", freezeReason: "Unusual login" });
     });
 
     it("an instant lands on the last event recorded at or before it", async () => {
@@ -112,7 +112,7 @@ describe.each(backends)("audit trail and time travel on $name", (backend) => {
         ["AccountUnfrozen", "Customer verified", admin.email, "accepted"],
         ["AccountFrozen", "Unusual login", admin.email, "accepted"],
       ]);
-      expect(byAdmin.rows[1]!.changes).toEqual({ status: { from: "Active", to: "Frozen" }, freezeCategory: { from: null, to: "suspected_fraud" } });
+      expect(byAdmin.rows[1]!.changes).toEqual({ status: { from: "Active", to: "Frozen" }, freezeCategory: { from: null, to: "compliance_review" } });
       const refused = await getAuditPage({ customer: subject.user.email, outcome: "rejected" });
       expect(refused.rows.map((row) => [row.summary, row.actorId])).toEqual([["Refused deposit of 5.00 EUR: ACCOUNT_FROZEN", subject.user.id]]);
       const registrations = await getAuditPage({ type: "UserRegistered", customer: subject.user.id });

@@ -44,7 +44,7 @@ describe.each(backends)("sign-up and sign-in on $name", (backend) => {
     expect(results[5]).toMatchObject({ ok: false, reason: "THROTTLED" });
     expect(await verifyCredentials(t.db, { email, password: "the right phrase" }, "203.0.113.9")).toMatchObject({ ok: false, reason: "THROTTLED" });
     const rows = await audit(email);
-    // Five failures, then one event for the lock however many refusals follow (they are counted).
+    // Five failures, then one event for the refusals' window however many follow (they are counted).
     expect(rows.filter((r) => r.event_type === "SignInFailed")).toHaveLength(6);
     expect(rows.filter((r) => r.summary.endsWith("throttled"))).toHaveLength(1);
   });

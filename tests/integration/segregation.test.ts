@@ -30,7 +30,8 @@ describe.each(backends)("segregation of duties on $name", (backend) => {
   afterAll(() => t.drop());
 
   it("attack: an admin cannot unfreeze (or freeze) their own account; another admin can; nothing is recorded for the refusal", async () => {
-    await freezeAccount(context(t.db), { accountId: ownAccount, category: "suspected_fraud", reason: "Odd logins" }, asAdmin(blake));
+    // Not a fraud freeze: lifting one of those needs a second admin too (tests/integration/approvals.test.ts).
+    await freezeAccount(context(t.db), { accountId: ownAccount, category: "compliance_review", reason: "Odd logins" }, asAdmin(blake));
     const before = await countEvents(t.db);
     await expect(unfreezeAccount(context(t.db), { accountId: ownAccount, reason: "It was me" }, asAdmin(avery))).rejects.toMatchObject({ code: "OWN_ITEM" });
     await expect(freezeAccount(context(t.db), { accountId: ownAccount, category: "other", reason: "x" }, asAdmin(avery))).rejects.toMatchObject({ code: "OWN_ITEM" });

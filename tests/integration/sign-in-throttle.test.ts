@@ -35,9 +35,11 @@ describe.each(postgresBackends)("attack: parallel password guesses at one email 
     expect(checked.length).toBeLessThanOrEqual(THROTTLE_POLICY.email.limit);
     expect(results.filter((r) => r === "THROTTLED" || r === "RATE_LIMITED").length).toBe(100 - checked.length);
     expect(["THROTTLED", "RATE_LIMITED"]).toContain(await attempt(t.db, "the right phrase", "203.0.113.1"));
-    // The refusals are one event for the lock, not one per request.
+    // The refusals are one counted summary (one event) per 15-minute window, not one per request:
+    // two only if the run crosses a window's edge.
     const events = await signInFailures(t, email);
     expect(events.filter((e) => e.reason === "BAD_CREDENTIALS").length).toBe(checked.length);
-    expect(events.filter((e) => e.reason === "THROTTLED").length).toBe(1);
+    expect(events.filter((e) => e.reason === "THROTTLED").length).toBeGreaterThanOrEqual(1);
+    expect(events.filter((e) => e.reason === "THROTTLED").length).toBeLessThanOrEqual(2);
   });
 });

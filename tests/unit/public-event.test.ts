@@ -33,4 +33,29 @@ describe("the public event shape", () => {
     expect(forCustomer.correlationId).toBeNull();
     expect(toPublicEvent(frozen, { role: "admin" }).data).toMatchObject({ reason: "Card skimming report #4411" });
   });
+
+  it("decodes a four-eyes approval's amount to an exact integer for the admins' feed", () => {
+    const requested = {
+      ...raw(
+        "ApprovalRequested",
+        {
+          approvalId: "ap-1",
+          kind: "release_transfer",
+          subjectId: "t-1",
+          accountId: "a1",
+          ownerIds: ["customer-1"],
+          amount: "250000",
+          currency: "EUR",
+          description: "Release",
+          round: 1,
+          requestedBy: "admin-7",
+          reason: "Checked",
+        },
+        "admin-7",
+      ),
+      streamId: "approval-ap-1",
+      streamType: "approval",
+    };
+    expect(publicEventJson(toPublicEvent(requested, { role: "admin" }))).toContain('"amount":250000');
+  });
 });

@@ -35,6 +35,12 @@ export function HeldTransferQueue({ transfers }: { transfers: HeldTransferDto[] 
                   <p className="notice notice-warning hold-reason">
                     <strong>Why it is held:</strong> {transfer.holdReason}
                   </p>
+                  {transfer.awaitingApproval ? (
+                    <p className="notice notice-warning" data-testid="awaiting-approval">
+                      Release awaiting approval by a second admin (asked by {transfer.awaitingApproval.requestedByEmail ?? "an admin"} at{" "}
+                      {formatUtc(transfer.awaitingApproval.requestedAt)}): <Link href="/admin/approvals">Approvals</Link>.
+                    </p>
+                  ) : null}
                   <dl className="details">
                     <div>
                       <dt>From</dt>

@@ -1,7 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { freezeAccount, unfreezeAccount } from "../../commands/accounts";
+import { freezeAccount } from "../../commands/accounts";
+import { unfreezeOrRequestApproval } from "../../commands/approvals";
 import { database } from "../../db";
 import { accountSummary } from "../../db/schema";
 import { DomainError, ValidationError } from "../../domain/shared/errors";
@@ -43,10 +44,20 @@ export async function submitAccountControl(formData: FormData): Promise<AccountC
   try {
     const ctx = await commandContext();
     const metadata = await adminMetadata(admin, commandId);
-    const result =
-      intent === "freeze"
-        ? await freezeAccount(ctx, { accountId, category: values.category, reason: values.reason }, metadata)
-        : await unfreezeAccount(ctx, { accountId, reason: values.reason }, metadata);
+    let result;
+    if (intent === "freeze") result = await freezeAccount(ctx, { accountId, category: values.category, reason: values.reason }, metadata);
+    else {
+      const outcome = await unfreezeOrRequestApproval(ctx, { accountId, reason: values.reason }, metadata);
+      if (outcome.kind === "approval-requested") {
+        return {
+          intent,
+          commandId: randomUUID(),
+          status: "success",
+          message: "A fraud freeze is lifted only with a second admin's approval: the unfreeze now awaits approval by a second admin (Approvals).",
+        };
+      }
+      result = outcome.result;
+    }
     const event = result.event.event;
     if (event.type === "AccountCommandRejected") {
       const verb = intent === "freeze" ? "Freeze" : "Unfreeze";
@@ -77,6 +88,9 @@ export async function submitAccountControl(formData: FormData): Promise<AccountC
     }
     if (error instanceof DomainError && error.code === "ACCOUNT_NOT_FOUND") return { ...fresh, status: "error", message: "Account not found." };
     if (error instanceof DomainError && error.code === "OWN_ITEM") return { ...fresh, status: "error", message: error.message };
+    if (error instanceof DomainError && error.code === "APPROVAL_PENDING") {
+      return { ...fresh, status: "error", message: "Its unfreeze already awaits approval by a second admin: approve or decline it under Approvals." };
+    }
     throw error;
   }
 }

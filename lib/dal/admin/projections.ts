@@ -30,6 +30,7 @@ const READ_MODELS = [
   { table: "transfers_view", column: "last_global_position", description: "Where each transfer stands, with its steps." },
   { table: "sanctions_entries", column: null, description: "The sanctions list as it stands (keeps no position)." },
   { table: "inbound_payments_view", column: "last_global_position", description: "Where each payment received from a scheme stands." },
+  { table: "approvals_view", column: "last_global_position", description: "Four-eyes approvals: pending, granted or declined." },
 ] as const;
 
 /** Row counts and the last position each read model applied, beside the events table's own. */

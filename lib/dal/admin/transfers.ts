@@ -1,6 +1,7 @@
 import "server-only";
 import { asc, eq } from "drizzle-orm";
-import { rejectHeldTransfer, releaseHeldTransfer } from "../../commands/transfers";
+import { releaseOrRequestApproval } from "../../commands/approvals";
+import { rejectHeldTransfer } from "../../commands/transfers";
 import { database } from "../../db";
 import { transfersView, users } from "../../db/schema";
 import { formatAccountNumber } from "../../domain/account/account-number";
@@ -10,6 +11,7 @@ import { formatMoney } from "../../domain/shared/money";
 import { driveTransfer } from "../../process-managers/transfer-runner";
 import { commandContext } from "../context";
 import { adminMetadata, currentAdmin, formText, NOT_AN_ADMIN_MESSAGE, requireAdminUser, UUID } from "./access";
+import { awaitingApprovalFor, type AwaitingApprovalDto } from "./approvals";
 import { log } from "../../log";
 
 export type HeldTransferDto = {
@@ -24,6 +26,8 @@ export type HeldTransferDto = {
   requestedByEmail: string | null;
   requestedAt: string;
   heldAt: string | null;
+  /** A release was asked for above the four-eyes threshold: it waits for a second admin. */
+  awaitingApproval: AwaitingApprovalDto | null;
 };
 
 /** Transfers waiting for an admin, oldest first (the longest wait is reviewed first). */
@@ -37,6 +41,7 @@ export async function listHeldTransfers(limit = 200): Promise<HeldTransferDto[]>
     .where(eq(transfersView.status, "held"))
     .orderBy(asc(transfersView.requestedAt))
     .limit(limit);
+  const awaiting = await awaitingApprovalFor(rows.map(({ transfer }) => transfer.transferId));
   return rows.map(({ transfer: row, requesterEmail }) => ({
     id: row.transferId,
     amount: row.amount.toString(),
@@ -49,6 +54,7 @@ export async function listHeldTransfers(limit = 200): Promise<HeldTransferDto[]>
     requestedByEmail: requesterEmail,
     requestedAt: row.requestedAt.toISOString(),
     heldAt: row.steps.find((step) => step.step === "held")?.at ?? null,
+    awaitingApproval: awaiting.get(row.transferId) ?? null,
   }));
 }
 
@@ -86,7 +92,14 @@ export async function submitTransferReview(formData: FormData): Promise<Transfer
       await rejectHeldTransfer(ctx, { transferId, reason }, await adminMetadata(admin));
       return { status: "success", transferId, message: `Rejected the transfer of ${what}. It failed; no money moved.` };
     }
-    await releaseHeldTransfer(ctx, { transferId, reason }, await adminMetadata(admin));
+    const outcome = await releaseOrRequestApproval(ctx, { transferId, reason }, await adminMetadata(admin));
+    if (outcome.kind === "approval-requested") {
+      return {
+        status: "success",
+        transferId,
+        message: `The release of ${what} is above the four-eyes limit: it now awaits approval by a second admin (Approvals). The transfer stays held.`,
+      };
+    }
     const state = await driveTransfer({ ctx, runnerId: `admin-${process.pid}` }, transferId).catch((error: unknown) => {
       log().warn({ event: "transfer-runner", transferId, err: error }, "released transfer left for the background runner");
       return undefined;
@@ -105,6 +118,9 @@ export async function submitTransferReview(formData: FormData): Promise<Transfer
     }
     if (error instanceof DomainError && error.code === "TRANSFER_NOT_FOUND") return { status: "error", message: "Transfer not found." };
     if (error instanceof DomainError && error.code === "OWN_ITEM") return { status: "error", transferId, message: error.message };
+    if (error instanceof DomainError && error.code === "APPROVAL_PENDING") {
+      return { status: "error", transferId, message: "Its release already awaits approval by a second admin: approve or decline it under Approvals." };
+    }
     throw error;
   }
 }

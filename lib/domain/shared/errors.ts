@@ -19,7 +19,12 @@ export type DomainErrorCode =
   | "OWN_ITEM"
   | "SCHEME_PAYMENT_ID_REUSED"
   | "INBOUND_PAYMENT_NOT_FOUND"
-  | "INBOUND_PAYMENT_NOT_HELD";
+  | "INBOUND_PAYMENT_NOT_HELD"
+  /** Four eyes: the action needs a second admin's approval (the command layer asks for one). */
+  | "APPROVAL_REQUIRED"
+  | "APPROVAL_PENDING"
+  | "APPROVAL_NOT_FOUND"
+  | "APPROVAL_NOT_PENDING";
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

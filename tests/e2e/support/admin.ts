@@ -1,10 +1,28 @@
 import AxeBuilder from "@axe-core/playwright";
 import { type Browser, expect, type Page } from "@playwright/test";
 import { signIn } from "./customer";
-import { DEMO_ADMIN_TOTP_SECRET, enterSignInCode, oncePerSuite } from "./totp";
+import { DEMO_ADMIN_TOTP_SECRET, DEMO_SECOND_ADMIN_TOTP_SECRET, enterSignInCode, oncePerSuite } from "./totp";
 
 /** The demo admin seeded on the embedded database (README). */
 export const DEMO_ADMIN = { email: "avery@ledgerline.dev", password: "steady-audit-42" };
+
+/** The second demo admin (README), who approves what the first asked for. */
+export const DEMO_SECOND_ADMIN = { email: "blake@ledgerline.dev", password: "careful-review-42" };
+
+/** Signs the second demo admin in (once per suite, like the first). */
+export async function signInAsSecondAdmin(page: Page): Promise<void> {
+  const { value: cookies, made } = await oncePerSuite("second-admin-session", async () => {
+    await signIn(page, DEMO_SECOND_ADMIN.email, DEMO_SECOND_ADMIN.password);
+    await enterSignInCode(page, DEMO_SECOND_ADMIN_TOTP_SECRET);
+    await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
+    return (await page.context().storageState()).cookies;
+  });
+  if (!made) {
+    await page.context().addCookies(cookies);
+    await page.goto("/dashboard");
+  }
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
+}
 
 /** A page in its own browser context, so an admin and a customer can be signed in side by side. */
 export async function separatePage(browser: Browser): Promise<Page> {

@@ -6,6 +6,8 @@ import { generate } from "otplib";
 
 /** The demo admin's published authenticator secret (README; lib/demo/seed.ts). */
 export const DEMO_ADMIN_TOTP_SECRET = "LEDGERLINEDEMOADMINTOTPSECRET234";
+/** The second demo admin's (four eyes needs two admins). */
+export const DEMO_SECOND_ADMIN_TOTP_SECRET = "LEDGERLINESECONDADMINTOTPSECRET2";
 
 /** The code an authenticator app shows for `secret`, `stepsAhead` 30-second steps from now. */
 export function totpCode(secret: string, stepsAhead = 0): Promise<string> {

@@ -6,6 +6,7 @@ import { AuditTable } from "@/components/admin/audit-table";
 import { auditQuery, getAuditPage } from "@/lib/dal/admin/audit";
 import { formatUtc } from "@/components/admin/format";
 import { getAdminAccount } from "@/lib/dal/admin/customers";
+import { awaitingApprovalFor } from "@/lib/dal/admin/approvals";
 import { FREEZE_CATEGORIES } from "@/lib/domain/account/commands";
 import { FREEZE_CATEGORY_LABELS } from "@/lib/errors/messages";
 import { AccountControls } from "./account-controls";
@@ -18,6 +19,7 @@ export default async function AdminAccountPage({ params }: { params: Promise<{ a
   const { accountId } = await params;
   const { account, owner } = await getAdminAccount(accountId);
   const recent = await getAuditPage({ account: account.id }, undefined, 10);
+  const awaiting = (await awaitingApprovalFor([account.id])).get(account.id);
   const categories = FREEZE_CATEGORIES.map((value) => ({ value, label: categoryLabel(value) }));
   return (
     <>
@@ -40,6 +42,13 @@ export default async function AdminAccountPage({ params }: { params: Promise<{ a
           </Link>
         </div>
       </div>
+
+      {awaiting ? (
+        <p className="notice notice-warning" data-testid="awaiting-approval">
+          Unfreeze awaiting approval by a second admin (asked by {awaiting.requestedByEmail ?? "an admin"} at {formatUtc(awaiting.requestedAt)}):{" "}
+          <Link href="/admin/approvals">Approvals</Link>.
+        </p>
+      ) : null}
 
       <section className="card" aria-labelledby="summary-title">
         <h2 id="summary-title">Summary</h2>
