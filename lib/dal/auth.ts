@@ -19,6 +19,8 @@ export type AuthFormState = {
   step?: "password" | "code";
   /** The sign-in challenge the code step carries (random, five minutes, used once). */
   challenge?: string;
+  /** Which second factors the code step offers. */
+  methods?: { totp: boolean; passkey: boolean };
   next?: string;
   message?: string;
   fieldErrors?: Record<string, string[] | undefined>;
@@ -67,8 +69,8 @@ export async function signInWithForm(formData: FormData): Promise<AuthFormState>
           : "That email and password do not match an account.",
     };
   }
-  const { challenge, needsSecondFactor } = await createSignInChallenge(db, result.user.id);
-  if (needsSecondFactor) return { step: "code", challenge, next, values: { email } };
+  const { challenge, needsSecondFactor, methods } = await createSignInChallenge(db, result.user.id);
+  if (needsSecondFactor) return { step: "code", challenge, methods, next, values: { email } };
   await signIn("credentials", { challenge, redirectTo: next });
   return {};
 }
@@ -76,13 +78,18 @@ export async function signInWithForm(formData: FormData): Promise<AuthFormState>
 async function secondFactorStep(formData: FormData): Promise<AuthFormState> {
   const challenge = text(formData, "challenge");
   const next = safeNext(text(formData, "next"));
+  const methods = { totp: text(formData, "totp") === "1", passkey: text(formData, "passkey") === "1" };
+  const passkeyAttempt = text(formData, "passkeyAttempt");
   try {
-    await signIn("credentials", { challenge, code: text(formData, "code"), redirectTo: next });
+    await signIn("credentials", { challenge, code: text(formData, "code"), passkeyAttempt, passkeyResponse: text(formData, "passkeyResponse"), redirectTo: next });
     return {};
   } catch (error) {
     if (error instanceof AuthError) {
       if (authCode(error) === "expired") return { step: "password", message: "That sign-in has expired or had too many wrong codes. Sign in again." };
-      return { step: "code", challenge, next, message: "That code is not right. Type the six digits your app shows now, or a recovery code." };
+      const message = passkeyAttempt
+        ? "That passkey was not accepted. Try again" + (methods.totp ? ", or type a code." : ".")
+        : "That code is not right. Type the six digits your app shows now, or a recovery code.";
+      return { step: "code", challenge, methods, next, message };
     }
     throw error; // the redirect that follows a successful sign-in
   }
