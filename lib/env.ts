@@ -57,6 +57,8 @@ const envSchema = z.object({
     .string()
     .max(253)
     .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "WEBAUTHN_RP_ID must be a host name such as bank.example.com")
+    // Browsers refuse an IP address as a relying party's id.
+    .refine((value) => !/^[\d.]+$/.test(value), "WEBAUTHN_RP_ID must be a host name, not an IP address")
     .optional(),
   /** A portal session that has not been used for this many minutes is ended (the next request signs in again). */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),

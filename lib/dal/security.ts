@@ -135,7 +135,7 @@ export async function confirmMyIdentity(formData: FormData): Promise<SecurityFor
   const password = text(formData, "password");
   const code = text(formData, "code");
   let method: SignInMethod | null = null;
-  if (code && checked.user.hasSecondFactor) {
+  if (code && (await hasTotp(db, checked.user.id))) {
     method = await spendSecondFactor(db, checked.user, code);
   } else if (password) {
     const result = await verifyCredentials(db, { email: checked.user.email, password }, clientAddress(await headers()));
@@ -145,6 +145,13 @@ export async function confirmMyIdentity(formData: FormData): Promise<SecurityFor
   if (!method) return { status: "invalid", message: "That did not match. Try again." };
   await markReauthenticated(db, checked.user, checked.session.id, method);
   return { status: "done" };
+}
+
+/** Whether the signed-in user has an authenticator app (the confirm page then also takes its code). */
+export async function myTotpIsOn(): Promise<boolean> {
+  const { user } = await requireSession();
+  const { db } = await database();
+  return hasTotp(db, user.id);
 }
 
 /** Whether the signed-in session may make a sensitive change now (for pages to show a confirm link). */
