@@ -37,6 +37,12 @@ export const PUBLIC_KEY_MAX_BYTES = 1024;
 /** The whole response as the browser sends it (JSON): generous for any real authenticator. */
 export const RESPONSE_MAX_CHARS = 16_384;
 const RP_NAME = "Ledgerline";
+/**
+ * EdDSA, ES256 and RS256: what every authenticator offers. The library's defaults add post-quantum
+ * ML-DSA, whose public keys (1.3 to 2.6 KB) would not fit the bound above, and which authenticators
+ * pick first when offered (Chromium's virtual one does).
+ */
+const SUPPORTED_ALGORITHMS = [-8, -7, -257];
 const ATTEMPT_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export type RelyingParty = { id: string; origin: string };
@@ -189,6 +195,7 @@ export async function beginPasskeyRegistration(
     excludeCredentials: existing.map((row) => ({ id: row.credentialId, transports: transportsOf(row) })),
     // Discoverable, so the passkey alone can sign in; verified where the authenticator can.
     authenticatorSelection: { residentKey: "required", userVerification: "preferred" },
+    supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
     timeout: PASSKEY_CHALLENGE_TTL_MS,
   });
   const attempt = await storeChallenge(
@@ -235,6 +242,7 @@ export async function finishPasskeyRegistration(
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
       requireUserVerification: false,
+      supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
     });
     if (!verified.verified) throw new Error("not verified");
     info = verified.registrationInfo;

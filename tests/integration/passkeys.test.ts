@@ -60,6 +60,10 @@ describe.each(backends)("passkeys on $name", (backend) => {
 
   it("enrols a passkey, then signs in with password and passkey, and with the passkey alone", async () => {
     const user = await newUser();
+    // Discoverable, attestation none, and only algorithms whose keys fit the stored bound.
+    const offered = await beginPasskeyRegistration(t.db, user, await newSession(user), rp);
+    expect(offered.options).toMatchObject({ attestation: "none", authenticatorSelection: { residentKey: "required" }, rp: { id: rp.id } });
+    expect(offered.options.pubKeyCredParams.map((p) => p.alg)).toEqual([-8, -7, -257]);
     const key = await enrol(user, "  Work laptop  ");
     const [listed] = await listPasskeys(t.db, user.id);
     expect(listed).toMatchObject({ name: "Work laptop", lastUsedAt: null, backedUp: true, deviceType: "multiDevice" });
