@@ -1,6 +1,6 @@
 "use server";
 
-import { beginPasskeySecondFactorStep, beginPasskeySignInStep, signInWithPasskey } from "@/lib/dal/passkeys";
+import { beginPasskeySecondFactorStep, beginPasskeySignInStep, signInWithPasskey } from "@/lib/dal/auth";
 
 // Thin edges: the DAL stores the challenge and Auth.js checks the answer.
 

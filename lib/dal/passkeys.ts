@@ -1,31 +1,22 @@
 import "server-only";
-import { AuthError } from "next-auth";
 import { headers } from "next/headers";
-import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
-import { signIn } from "../auth/config";
+import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
 import {
   beginPasskeyRegistration,
-  beginPasskeySecondFactor,
-  beginPasskeySignIn,
   finishPasskeyRegistration,
   listPasskeys,
   relyingPartyFor,
   removePasskey,
   renamePasskey,
 } from "../auth/passkeys";
-import { consumeRateLimit, isRateLimited } from "../auth/rate-limits";
 import { recentlyAuthenticated } from "../auth/sessions";
-import { CHALLENGE_MAX_ATTEMPTS } from "../auth/sign-in";
-import { clientAddress } from "../client-address";
 import { database } from "../db";
 import { ValidationError } from "../domain/shared/errors";
-import { safeNext } from "./auth";
 import { REAUTH_MESSAGE, type SecurityFormState } from "./security";
 import { currentSession, requireSession } from "./session";
 
-// Passkeys for the portal: enrolment and management in settings (session checked here, enrolment and
-// removal behind the recent proof of identity), and the two sign-in ceremonies' first halves (the
-// second halves go through Auth.js, lib/auth/config.ts).
+// Passkeys in the portal's settings: the session is checked here, and adding or removing one also
+// needs the recent proof of identity. Signing in with one is in ./auth.ts.
 
 const SIGNED_OUT = "Your session has ended. Sign in again to continue.";
 
@@ -108,37 +99,4 @@ export async function removeMyPasskey(formData: FormData): Promise<SecurityFormS
   if (outcome === "last-factor") return { status: "error", message: "Admins must keep a second factor: add another before removing this one." };
   if (outcome === "not-found") return { status: "error", message: "That passkey was not found." };
   return { status: "done", message: "Passkey removed." };
-}
-
-const EXPIRED_SIGN_IN = "That sign-in has expired or had too many tries. Sign in again.";
-
-/** The second step of a sign-in with a passkey: options bound to the sign-in challenge (which is the authority). */
-export async function beginPasskeySecondFactorStep(challenge: string): Promise<Ceremony<PublicKeyCredentialRequestOptionsJSON>> {
-  const { db } = await database();
-  const begun = await beginPasskeySecondFactor(db, challenge, relyingPartyFor(await headers()), CHALLENGE_MAX_ATTEMPTS);
-  return begun ? { ok: true, ...begun } : { ok: false, message: EXPIRED_SIGN_IN };
-}
-
-/** "Sign in with a passkey": anyone may ask, so each request counts against the address's sign-in limit first. */
-export async function beginPasskeySignInStep(): Promise<Ceremony<PublicKeyCredentialRequestOptionsJSON>> {
-  const { db } = await database();
-  const requestHeaders = await headers();
-  try {
-    await consumeRateLimit(db, "signIn", { address: clientAddress(requestHeaders) });
-  } catch (error) {
-    if (isRateLimited(error)) return { ok: false, message: "Too many attempts from your network. Please wait a few minutes and try again." };
-    throw error;
-  }
-  return { ok: true, ...(await beginPasskeySignIn(db, relyingPartyFor(requestHeaders))) };
-}
-
-/** Finishes "Sign in with a passkey" through Auth.js; on success this redirects (it throws). */
-export async function signInWithPasskey(formData: FormData): Promise<{ message: string }> {
-  try {
-    await signIn("credentials", { passkeyAttempt: text(formData, "attempt"), passkeyResponse: text(formData, "response"), redirectTo: safeNext(text(formData, "next")) });
-    return { message: "" };
-  } catch (error) {
-    if (error instanceof AuthError) return { message: "That passkey did not sign you in. Try again, or use your email and password." };
-    throw error; // the redirect that follows a successful sign-in
-  }
 }

@@ -247,8 +247,11 @@ describe.each(backends)("passkeys on $name", (backend) => {
     // Without a second factor the password alone signs in again.
     expect((await createSignInChallenge(t.db, alice.id)).needsSecondFactor).toBe(false);
 
+    // A passkey is an admin's second factor for the back office (the session check says so).
     const admin = await newUser("admin");
+    expect((await checkSession(t.db, await newSession(admin)))?.user.hasSecondFactor).toBe(false);
     await enrol(admin, "Admin key");
+    expect((await checkSession(t.db, await newSession(admin)))?.user.hasSecondFactor).toBe(true);
     const [only] = await listPasskeys(t.db, admin.id);
     expect(await removePasskey(t.db, admin, only!.id)).toBe("last-factor");
     await enrol(admin, "Spare key");
