@@ -17,7 +17,7 @@ import { passkeys, signInChallenges, users, webauthnChallenges } from "../db/sch
 import type { Role } from "../domain/identity/events";
 import { ValidationError } from "../domain/shared/errors";
 import { env } from "../env";
-import { boundedText, recordIdentityEvents } from "./sessions";
+import { boundedText, markReauthenticated, recordIdentityEvents } from "./sessions";
 import type { SessionUser } from "./users";
 
 /**
@@ -46,7 +46,7 @@ const SUPPORTED_ALGORITHMS = [-8, -7, -257];
 const ATTEMPT_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export type RelyingParty = { id: string; origin: string };
-export type PasskeyPurpose = "register" | "second-factor" | "passwordless";
+export type PasskeyPurpose = "register" | "second-factor" | "passwordless" | "reauth";
 type Actor = Pick<SessionUser, "id" | "role">;
 
 const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
@@ -459,6 +459,48 @@ export async function checkPasskeySignIn(
   const user = (await db.select({ role: users.role, email: users.email, name: users.name }).from(users).where(eq(users.id, assertion.userId)))[0];
   if (!user) return null;
   return { ...assertion, role: user.role as Role, email: user.email, name: user.name };
+}
+
+/** Options for confirming identity inside a session (the confirm page), bound to that session. */
+export async function beginPasskeyReauth(db: Database, user: Actor, sessionId: string, rp: RelyingParty, now = new Date()): Promise<PasskeyOptions<PublicKeyCredentialRequestOptionsJSON> | null> {
+  const held = await db.select({ credentialId: passkeys.credentialId, transports: passkeys.transports }).from(passkeys).where(eq(passkeys.userId, user.id));
+  if (held.length === 0) return null;
+  const options = await generateAuthenticationOptions({
+    rpID: rp.id,
+    allowCredentials: held.map((row) => ({ id: row.credentialId, transports: transportsOf(row) })),
+    userVerification: "preferred",
+    timeout: PASSKEY_CHALLENGE_TTL_MS,
+  });
+  const attempt = await storeChallenge(db, { purpose: "reauth", challenge: options.challenge, userId: user.id, sessionId, expiresAt: new Date(now.getTime() + PASSKEY_CHALLENGE_TTL_MS) }, now);
+  return { attempt, options };
+}
+
+/**
+ * Checks a passkey's answer on the confirm page and, in one transaction, records its use and the
+ * session's fresh proof of identity. False for anything wrong.
+ */
+export async function confirmWithPasskey(
+  db: Database,
+  user: Actor,
+  sessionId: string,
+  input: { attempt: unknown; response: unknown },
+  rp: RelyingParty,
+  now = new Date(),
+): Promise<boolean> {
+  const spent = await spendChallenge(db, input.attempt, { purpose: "reauth", userId: user.id, sessionId }, now);
+  if (!spent) return false;
+  const assertion = await checkAssertion(db, spent, input.response, rp, false);
+  if (!assertion) return false;
+  return db
+    .transaction(async (tx) => {
+      if (!(await recordPasskeyUse(tx, assertion, now))) return false;
+      if (!(await markReauthenticated(tx, user, sessionId, "passkey", now))) tx.rollback();
+      return true;
+    })
+    .catch((error: unknown) => {
+      if ((error as { name?: string }).name === "TransactionRollbackError") return false;
+      throw error;
+    });
 }
 
 /** Deletes up to `limit` challenges a minute past their expiry (they can never be used). */

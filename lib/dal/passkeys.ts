@@ -1,14 +1,18 @@
 import "server-only";
 import { headers } from "next/headers";
-import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import {
+  beginPasskeyReauth,
   beginPasskeyRegistration,
+  confirmWithPasskey,
   finishPasskeyRegistration,
+  hasPasskey,
   listPasskeys,
   relyingPartyFor,
   removePasskey,
   renamePasskey,
 } from "../auth/passkeys";
+import { consumeRateLimit, isRateLimited } from "../auth/rate-limits";
 import { recentlyAuthenticated } from "../auth/sessions";
 import { database } from "../db";
 import { ValidationError } from "../domain/shared/errors";
@@ -19,6 +23,19 @@ import { currentSession, requireSession } from "./session";
 // needs the recent proof of identity. Signing in with one is in ./auth.ts.
 
 const SIGNED_OUT = "Your session has ended. Sign in again to continue.";
+const TOO_MANY = "Too many passkey requests. Please wait a few minutes and try again.";
+
+/** Each ceremony stores a challenge: a signed-in user's are counted too (per user, shared by all instances). */
+async function countCeremony(userId: string): Promise<boolean> {
+  const { db } = await database();
+  try {
+    await consumeRateLimit(db, "signIn", { account: `passkey:${userId}` });
+    return true;
+  } catch (error) {
+    if (isRateLimited(error)) return false;
+    throw error;
+  }
+}
 
 const text = (formData: FormData, key: string) => {
   const value = formData.get(key);
@@ -46,6 +63,7 @@ export async function beginMyPasskeyRegistration(): Promise<Ceremony<PublicKeyCr
   const checked = await currentSession();
   if (!checked) return { ok: false, message: SIGNED_OUT };
   if (!recentlyAuthenticated(checked.session)) return { ok: false, message: REAUTH_MESSAGE };
+  if (!(await countCeremony(checked.user.id))) return { ok: false, message: TOO_MANY };
   const { db } = await database();
   try {
     const begun = await beginPasskeyRegistration(db, checked.user, checked.session.id, relyingPartyFor(await headers()));
@@ -99,4 +117,30 @@ export async function removeMyPasskey(formData: FormData): Promise<SecurityFormS
   if (outcome === "last-factor") return { status: "error", message: "Admins must keep a second factor: add another before removing this one." };
   if (outcome === "not-found") return { status: "error", message: "That passkey was not found." };
   return { status: "done", message: "Passkey removed." };
+}
+
+/** Whether the signed-in user has a passkey (the confirm page then offers it). */
+export async function myPasskeyIsOn(): Promise<boolean> {
+  const { user } = await requireSession();
+  const { db } = await database();
+  return hasPasskey(db, user.id);
+}
+
+/** The confirm page's passkey: options bound to this session. */
+export async function beginMyPasskeyConfirmation(): Promise<Ceremony<PublicKeyCredentialRequestOptionsJSON>> {
+  const checked = await currentSession();
+  if (!checked) return { ok: false, message: SIGNED_OUT };
+  if (!(await countCeremony(checked.user.id))) return { ok: false, message: TOO_MANY };
+  const { db } = await database();
+  const begun = await beginPasskeyReauth(db, checked.user, checked.session.id, relyingPartyFor(await headers()));
+  return begun ? { ok: true, ...begun } : { ok: false, message: "You have no passkey. Confirm with your password." };
+}
+
+/** A passkey's answer renews the session's proof of identity (as the password or a code does). */
+export async function confirmMyIdentityWithPasskey(formData: FormData): Promise<SecurityFormState> {
+  const checked = await currentSession();
+  if (!checked) return { status: "error", message: SIGNED_OUT };
+  const { db } = await database();
+  const confirmed = await confirmWithPasskey(db, checked.user, checked.session.id, { attempt: text(formData, "attempt"), response: text(formData, "response") }, relyingPartyFor(await headers()));
+  return confirmed ? { status: "done" } : { status: "invalid", message: "That passkey was not accepted. Try again, or use your password." };
 }

@@ -296,14 +296,14 @@ export const passkeys = pgTable(
 /**
  * WebAuthn challenges, server-side so any instance can finish a ceremony another began: keyed by the
  * SHA-256 of a random attempt token the browser carries, bound to what started it (the session for
- * a registration, the sign-in challenge for a second factor, nothing for a passkey-only sign-in),
+ * a registration or a confirmation, the sign-in challenge for a second factor, nothing for a passkey-only sign-in),
  * good for five minutes at most and used once.
  */
 export const webauthnChallenges = pgTable(
   "webauthn_challenges",
   {
     attemptHash: text("attempt_hash").primaryKey(),
-    /** register | second-factor | passwordless */
+    /** register | second-factor | passwordless | reauth */
     purpose: text("purpose").notNull(),
     challenge: text("challenge").notNull(),
     userId: text("user_id"),

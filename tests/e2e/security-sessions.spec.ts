@@ -158,7 +158,12 @@ test.describe("passkeys", () => {
     await page.goto("/settings/security");
     await expect(rows.first()).not.toContainText("never");
 
-    // Removed (the passkey sign-in was a fresh proof of identity); the password alone signs in again.
+    // The confirm page takes the passkey as a proof of identity too.
+    await page.goto("/settings/confirm?next=/settings/security");
+    await page.getByRole("button", { name: "Confirm with a passkey" }).click();
+    await expect(page).toHaveURL(/\/settings\/security$/, { timeout: 20_000 });
+
+    // Removed (within the fresh proof of identity); the password alone signs in again.
     await page.getByRole("form", { name: "Remove passkey Laptop passkey" }).getByRole("button", { name: "Remove" }).click();
     await expect(passkeys.getByText("No passkeys yet.")).toBeVisible();
     await signOut(page);
