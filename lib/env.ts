@@ -57,6 +57,23 @@ const envSchema = z.object({
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters (`openssl rand -base64 32` makes one)").optional(),
   /** The public origin, when Auth.js cannot infer it from the request (Auth.js reads it itself). */
   AUTH_URL: z.url({ message: "AUTH_URL must be an absolute URL such as https://bank.example.com" }).optional(),
+  /**
+   * The origin browsers use for passkeys (https://bank.example.com). Unset: AUTH_URL's origin, else
+   * the request's own (right for development; set it in production). See lib/auth/passkeys.ts.
+   */
+  WEBAUTHN_ORIGIN: z
+    .url({ message: "WEBAUTHN_ORIGIN must be an origin such as https://bank.example.com" })
+    .max(200)
+    .refine((value) => new URL(value).origin === value.replace(/\/$/, ""), "WEBAUTHN_ORIGIN must be an origin only (scheme, host and port, no path)")
+    .optional(),
+  /** The passkeys' relying-party id: the origin's host or a registrable suffix of it. Unset: the origin's host. */
+  WEBAUTHN_RP_ID: z
+    .string()
+    .max(253)
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "WEBAUTHN_RP_ID must be a host name such as bank.example.com")
+    // Browsers refuse an IP address as a relying party's id.
+    .refine((value) => !/^[\d.]+$/.test(value), "WEBAUTHN_RP_ID must be a host name, not an IP address")
+    .optional(),
   /** A portal session that has not been used for this many minutes is ended (the next request signs in again). */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   /** Minimum level of the JSON logs on stdout. */
@@ -142,6 +159,11 @@ export function env(): Env {
 export function serverConfigProblems(source: NodeJS.ProcessEnv = process.env): string[] {
   const parsed = envSchema.safeParse(source);
   const problems = parsed.success ? [] : describe(parsed.error.issues);
+  if (parsed.success && parsed.data.WEBAUTHN_RP_ID && parsed.data.WEBAUTHN_ORIGIN) {
+    const host = new URL(parsed.data.WEBAUTHN_ORIGIN).hostname;
+    const id = parsed.data.WEBAUTHN_RP_ID;
+    if (host !== id && !host.endsWith(`.${id}`)) problems.push(`WEBAUTHN_RP_ID: must be ${host} or a suffix of it (the host of WEBAUTHN_ORIGIN)`);
+  }
   if ((source.NODE_ENV ?? "development") === "production" && !source.AUTH_SECRET) {
     problems.push("AUTH_SECRET: required in production; set it to a long random value (`openssl rand -base64 32`)");
   }

@@ -4,7 +4,8 @@ import Credentials from "next-auth/providers/credentials";
 import { processDatabase } from "../db/process-database";
 import type { Role } from "../domain/identity/events";
 import { endSessions, SESSION_MAX_AGE_SECONDS } from "./sessions";
-import { completeSignIn } from "./sign-in";
+import { relyingPartyFor } from "./passkeys";
+import { completePasskeySignIn, completeSignIn } from "./sign-in";
 import { log } from "../log";
 import { clientAddress } from "../client-address";
 
@@ -32,15 +33,19 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   providers: [
     Credentials({
       // The password was checked by the sign-in form's first step (lib/dal/auth.ts), which gave a
-      // challenge; here the challenge, and the second factor's code when enrolled, become a session.
-      credentials: { challenge: {}, code: { label: "Code" } },
+      // challenge; here the challenge, and the second factor (a code, or a passkey's answer) when
+      // enrolled, become a session. A passkey alone (passkeyAttempt without a challenge) is both factors.
+      credentials: { challenge: {}, code: { label: "Code" }, passkeyAttempt: {}, passkeyResponse: {} },
       async authorize(credentials, request) {
         const { db } = await processDatabase();
-        const result = await completeSignIn(
-          db,
-          { challenge: credentials?.challenge, code: credentials?.code },
-          { userAgent: request.headers.get("user-agent"), ip: clientAddress(request.headers) },
-        );
+        const client = { userAgent: request.headers.get("user-agent"), ip: clientAddress(request.headers), rp: relyingPartyFor(request.headers) };
+        const result = credentials?.challenge
+          ? await completeSignIn(
+              db,
+              { challenge: credentials.challenge, code: credentials.code, passkeyAttempt: credentials.passkeyAttempt, passkeyResponse: credentials.passkeyResponse },
+              client,
+            )
+          : await completePasskeySignIn(db, { attempt: credentials?.passkeyAttempt, response: credentials?.passkeyResponse }, client);
         if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name, role: result.user.role, sessionId: result.sessionId };
         if (result.reason === "EXPIRED") throw new ExpiredSignIn();
         return null;

@@ -3,10 +3,10 @@ import { and, count, eq, isNotNull, isNull, or, lt, sql } from "drizzle-orm";
 import { generateSecret, generateURI, verify } from "otplib";
 import QRCode from "qrcode";
 import type { Database } from "../db/client";
-import { recoveryCodes, users } from "../db/schema";
+import { passkeys, recoveryCodes, users } from "../db/schema";
 import type { SignInMethod } from "../domain/identity/events";
 import { ValidationError } from "../domain/shared/errors";
-import { recordIdentityEvents } from "./sessions";
+import { hasSecondFactorSql, recordIdentityEvents } from "./sessions";
 import type { SessionUser } from "./users";
 
 /**
@@ -94,6 +94,12 @@ export async function spendSecondFactor(db: Database, user: Actor, input: unknow
 }
 
 export async function hasSecondFactor(db: Database, userId: string): Promise<boolean> {
+  const rows = await db.select({ on: hasSecondFactorSql }).from(users).where(eq(users.id, userId));
+  return Boolean(rows[0]?.on);
+}
+
+/** Whether the user has an authenticator app (TOTP); passkeys are in lib/auth/passkeys.ts. */
+export async function hasTotp(db: Database, userId: string): Promise<boolean> {
   const rows = await db.select({ on: sql<boolean>`${users.totpSecret} is not null` }).from(users).where(eq(users.id, userId));
   return Boolean(rows[0]?.on);
 }
@@ -124,9 +130,18 @@ export async function enrolTotp(db: Database, user: Actor, input: { secret: unkn
   return codes;
 }
 
-/** Removes the user's authenticator app and recovery codes. Returns false when there was none. */
-export async function removeTotp(db: Database, user: Actor, now = new Date()): Promise<boolean> {
+/**
+ * Removes the user's authenticator app and recovery codes. Returns false when there was none, or
+ * when `keepOneFactor` is set (admins) and no passkey would remain: the user's row is locked first,
+ * as removing a passkey does, so the two removals cannot both take the last factor.
+ */
+export async function removeTotp(db: Database, user: Actor, now = new Date(), options: { keepOneFactor?: boolean } = {}): Promise<boolean> {
   return db.transaction(async (tx) => {
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for("update");
+    if (options.keepOneFactor) {
+      const [held] = await tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, user.id));
+      if (Number(held?.n ?? 0) === 0) return false;
+    }
     const updated = await tx
       .update(users)
       .set({ totpSecret: null, totpLastStep: null })

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { isUuid } from "../domain/shared/uuid";
 import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { type UserSessionRow, users, userSessions } from "../db/schema";
+import { passkeys, type UserSessionRow, users, userSessions } from "../db/schema";
 import { identityEventCodec, type IdentityEvent, type Role, type SessionEndReason, type SignInMethod, USER_STREAM_TYPE, userStreamId } from "../domain/identity/events";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { env } from "../env";
@@ -41,6 +41,9 @@ export function boundedText(value: string | null | undefined, max: number): stri
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, "")
     .slice(0, max);
 }
+
+/** Whether the user has a second factor: an authenticator app or at least one passkey. */
+export const hasSecondFactorSql = sql<boolean>`(${users.totpSecret} is not null or exists (select 1 from ${passkeys} where ${passkeys.userId} = ${users.id}))`;
 
 const idleMs = () => env().SESSION_IDLE_MINUTES * 60_000;
 
@@ -85,7 +88,7 @@ export async function checkSession(db: Database, sessionId: unknown, now = new D
       email: users.email,
       name: users.name,
       role: users.role,
-      hasSecondFactor: sql<boolean>`${users.totpSecret} is not null`,
+      hasSecondFactor: hasSecondFactorSql,
     })
     .from(userSessions)
     .innerJoin(users, eq(users.id, userSessions.userId))

@@ -3,8 +3,10 @@ import { AuthError } from "next-auth";
 import { headers } from "next/headers";
 import { signIn, signOut } from "../auth/config";
 import { isHashingBusy } from "../auth/password";
-import { isRateLimited } from "../auth/rate-limits";
-import { createSignInChallenge } from "../auth/sign-in";
+import { consumeRateLimit, isRateLimited } from "../auth/rate-limits";
+import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
+import { beginPasskeySecondFactor, beginPasskeySignIn, relyingPartyFor } from "../auth/passkeys";
+import { CHALLENGE_MAX_ATTEMPTS, createSignInChallenge } from "../auth/sign-in";
 import { registerUser, verifyCredentials } from "../auth/users";
 import { clientAddress } from "../client-address";
 import { database } from "../db";
@@ -19,6 +21,8 @@ export type AuthFormState = {
   step?: "password" | "code";
   /** The sign-in challenge the code step carries (random, five minutes, used once). */
   challenge?: string;
+  /** Which second factors the code step offers. */
+  methods?: { totp: boolean; passkey: boolean };
   next?: string;
   message?: string;
   fieldErrors?: Record<string, string[] | undefined>;
@@ -67,8 +71,8 @@ export async function signInWithForm(formData: FormData): Promise<AuthFormState>
           : "That email and password do not match an account.",
     };
   }
-  const { challenge, needsSecondFactor } = await createSignInChallenge(db, result.user.id);
-  if (needsSecondFactor) return { step: "code", challenge, next, values: { email } };
+  const { challenge, needsSecondFactor, methods } = await createSignInChallenge(db, result.user.id);
+  if (needsSecondFactor) return { step: "code", challenge, methods, next, values: { email } };
   await signIn("credentials", { challenge, redirectTo: next });
   return {};
 }
@@ -76,13 +80,18 @@ export async function signInWithForm(formData: FormData): Promise<AuthFormState>
 async function secondFactorStep(formData: FormData): Promise<AuthFormState> {
   const challenge = text(formData, "challenge");
   const next = safeNext(text(formData, "next"));
+  const methods = { totp: text(formData, "totp") === "1", passkey: text(formData, "passkey") === "1" };
+  const passkeyAttempt = text(formData, "passkeyAttempt");
   try {
-    await signIn("credentials", { challenge, code: text(formData, "code"), redirectTo: next });
+    await signIn("credentials", { challenge, code: text(formData, "code"), passkeyAttempt, passkeyResponse: text(formData, "passkeyResponse"), redirectTo: next });
     return {};
   } catch (error) {
     if (error instanceof AuthError) {
       if (authCode(error) === "expired") return { step: "password", message: "That sign-in has expired or had too many wrong codes. Sign in again." };
-      return { step: "code", challenge, next, message: "That code is not right. Type the six digits your app shows now, or a recovery code." };
+      const message = passkeyAttempt
+        ? "That passkey was not accepted. Try again" + (methods.totp ? ", or type a code." : ".")
+        : "That code is not right. Type the six digits your app shows now, or a recovery code.";
+      return { step: "code", challenge, methods, next, message };
     }
     throw error; // the redirect that follows a successful sign-in
   }
@@ -111,4 +120,42 @@ export async function signUpWithForm(formData: FormData): Promise<AuthFormState>
 
 export async function signOutToSignIn(): Promise<void> {
   await signOut({ redirectTo: "/sign-in" });
+}
+
+// ---------------------------------------------------------------- passkeys (their first halves here;
+// Auth.js checks the answers, lib/auth/config.ts)
+
+export type PasskeyCeremony = { ok: true; attempt: string; options: PublicKeyCredentialRequestOptionsJSON } | { ok: false; message: string };
+
+const EXPIRED_SIGN_IN = "That sign-in has expired or had too many tries. Sign in again.";
+
+/** The second step of a sign-in with a passkey: options bound to the sign-in challenge (which is the authority). */
+export async function beginPasskeySecondFactorStep(challenge: string): Promise<PasskeyCeremony> {
+  const { db } = await database();
+  const begun = await beginPasskeySecondFactor(db, challenge, relyingPartyFor(await headers()), CHALLENGE_MAX_ATTEMPTS);
+  return begun ? { ok: true, ...begun } : { ok: false, message: EXPIRED_SIGN_IN };
+}
+
+/** "Sign in with a passkey": anyone may ask, so each request counts against the address's sign-in limit first. */
+export async function beginPasskeySignInStep(): Promise<PasskeyCeremony> {
+  const { db } = await database();
+  const requestHeaders = await headers();
+  try {
+    await consumeRateLimit(db, "signIn", { address: clientAddress(requestHeaders) });
+  } catch (error) {
+    if (isRateLimited(error)) return { ok: false, message: "Too many attempts from your network. Please wait a few minutes and try again." };
+    throw error;
+  }
+  return { ok: true, ...(await beginPasskeySignIn(db, relyingPartyFor(requestHeaders))) };
+}
+
+/** Finishes "Sign in with a passkey" through Auth.js; on success this redirects (it throws). */
+export async function signInWithPasskey(formData: FormData): Promise<{ message: string }> {
+  try {
+    await signIn("credentials", { passkeyAttempt: text(formData, "attempt"), passkeyResponse: text(formData, "response"), redirectTo: safeNext(text(formData, "next")) });
+    return { message: "" };
+  } catch (error) {
+    if (error instanceof AuthError) return { message: "That passkey did not sign you in. Try again, or use your email and password." };
+    throw error; // the redirect that follows a successful sign-in
+  }
 }

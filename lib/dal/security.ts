@@ -1,9 +1,9 @@
 import "server-only";
-import type { Role } from "../domain/identity/events";
+import type { Role, SignInMethod } from "../domain/identity/events";
 import { headers } from "next/headers";
 import { clientAddress } from "../client-address";
 import { changePassword } from "../auth/password-change";
-import { enrolTotp, newTotpSecret, removeTotp, totpEnrolment, spendSecondFactor } from "../auth/second-factor";
+import { enrolTotp, hasTotp, newTotpSecret, removeTotp, totpEnrolment, spendSecondFactor } from "../auth/second-factor";
 import { endSessions, listSessions, markReauthenticated, recentlyAuthenticated } from "../auth/sessions";
 import { verifyCredentials } from "../auth/users";
 import { database } from "../db";
@@ -58,6 +58,8 @@ export type SecurityOverview = {
   email: string;
   role: Role;
   hasSecondFactor: boolean;
+  /** An authenticator app (TOTP) in particular; passkeys are listed apart. */
+  hasTotp: boolean;
   recentlyAuthenticated: boolean;
   /** For a user without a second factor who confirmed recently: a new secret to scan. */
   enrolment?: { secret: string; qrDataUrl: string };
@@ -66,8 +68,10 @@ export type SecurityOverview = {
 export async function mySecurityOverview(): Promise<SecurityOverview> {
   const { user, session } = await requireSession();
   const recent = recentlyAuthenticated(session);
-  const overview: SecurityOverview = { email: user.email, role: user.role, hasSecondFactor: user.hasSecondFactor, recentlyAuthenticated: recent };
-  if (!user.hasSecondFactor && recent) {
+  const { db } = await database();
+  const totp = await hasTotp(db, user.id);
+  const overview: SecurityOverview = { email: user.email, role: user.role, hasSecondFactor: user.hasSecondFactor, hasTotp: totp, recentlyAuthenticated: recent };
+  if (!totp && recent) {
     const secret = newTotpSecret();
     overview.enrolment = { secret, qrDataUrl: (await totpEnrolment(user.email, secret)).qrDataUrl };
   }
@@ -99,9 +103,9 @@ export async function removeMyTotp(): Promise<SecurityFormState> {
   const checked = await currentSession();
   if (!checked) return { status: "error", message: "Your session has ended. Sign in again to continue." };
   if (!recentlyAuthenticated(checked.session)) return { status: "error", message: REAUTH_MESSAGE };
-  if (checked.user.role === "admin") return { status: "error", message: "Admins must keep a second factor." };
   const { db } = await database();
-  await removeTotp(db, checked.user);
+  const removed = await removeTotp(db, checked.user, new Date(), { keepOneFactor: checked.user.role === "admin" });
+  if (!removed && checked.user.role === "admin") return { status: "error", message: "Admins must keep a second factor: add a passkey before removing the app." };
   return { status: "done", message: "Your authenticator app was removed." };
 }
 
@@ -130,8 +134,8 @@ export async function confirmMyIdentity(formData: FormData): Promise<SecurityFor
   const { db } = await database();
   const password = text(formData, "password");
   const code = text(formData, "code");
-  let method: "password" | "second-factor" | "recovery-code" | null = null;
-  if (code && checked.user.hasSecondFactor) {
+  let method: SignInMethod | null = null;
+  if (code && (await hasTotp(db, checked.user.id))) {
     method = await spendSecondFactor(db, checked.user, code);
   } else if (password) {
     const result = await verifyCredentials(db, { email: checked.user.email, password }, clientAddress(await headers()));
@@ -141,6 +145,13 @@ export async function confirmMyIdentity(formData: FormData): Promise<SecurityFor
   if (!method) return { status: "invalid", message: "That did not match. Try again." };
   await markReauthenticated(db, checked.user, checked.session.id, method);
   return { status: "done" };
+}
+
+/** Whether the signed-in user has an authenticator app (the confirm page then also takes its code). */
+export async function myTotpIsOn(): Promise<boolean> {
+  const { user } = await requireSession();
+  const { db } = await database();
+  return hasTotp(db, user.id);
 }
 
 /** Whether the signed-in session may make a sensitive change now (for pages to show a confirm link). */

@@ -7,6 +7,7 @@ import type { TransferViewStatus } from "../domain/transfer/state";
 import {
   bigint,
   boolean,
+  check,
   customType,
   index,
   integer,
@@ -259,6 +260,63 @@ export const recoveryCodes = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
 );
+
+/**
+ * Passkeys (WebAuthn credentials): a second factor, and a sign-in on their own (discoverable, user
+ * verified). Registering, renaming and removing one are also events on the user's stream. Every
+ * column a client chose is bounded here as well as in the code.
+ */
+export const passkeys = pgTable(
+  "passkeys",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    /** The credential id, base64url (at most 1023 bytes, WebAuthn's own limit). */
+    credentialId: text("credential_id").notNull(),
+    /** The COSE public key, base64url. */
+    publicKey: text("public_key").notNull(),
+    /** The authenticator's signature counter as last seen (0: the authenticator keeps none). */
+    counter: bigint("counter", { mode: "number" }).notNull(),
+    /** usb, nfc, ble, hybrid, internal… as the browser reported them, comma-separated. */
+    transports: text("transports").notNull().default(""),
+    /** singleDevice | multiDevice (a synced passkey) */
+    deviceType: text("device_type").notNull(),
+    backedUp: boolean("backed_up").notNull(),
+    name: text("name").notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+    lastUsedAt: timestamptz("last_used_at"),
+  },
+  (t) => [
+    uniqueIndex("passkeys_credential_id_idx").on(t.credentialId),
+    index("passkeys_user_idx").on(t.userId, t.createdAt),
+    check("passkeys_bounds", sql`char_length(${t.credentialId}) <= 1366 and char_length(${t.publicKey}) <= 1400 and char_length(${t.name}) <= 60 and char_length(${t.transports}) <= 100`),
+  ],
+);
+
+/**
+ * WebAuthn challenges, server-side so any instance can finish a ceremony another began: keyed by the
+ * SHA-256 of a random attempt token the browser carries, bound to what started it (the session for
+ * a registration or a confirmation, the sign-in challenge for a second factor, nothing for a passkey-only sign-in),
+ * good for five minutes at most and used once.
+ */
+export const webauthnChallenges = pgTable(
+  "webauthn_challenges",
+  {
+    attemptHash: text("attempt_hash").primaryKey(),
+    /** register | second-factor | passwordless | reauth */
+    purpose: text("purpose").notNull(),
+    challenge: text("challenge").notNull(),
+    userId: text("user_id"),
+    sessionId: text("session_id"),
+    signInTokenHash: text("sign_in_token_hash"),
+    createdAt: timestamptz("created_at").notNull(),
+    expiresAt: timestamptz("expires_at").notNull(),
+    usedAt: timestamptz("used_at"),
+  },
+  (t) => [index("webauthn_challenges_expiry_idx").on(t.expiresAt)],
+);
+
+export type PasskeyRow = typeof passkeys.$inferSelect;
 
 export type UserSessionRow = typeof userSessions.$inferSelect;
 

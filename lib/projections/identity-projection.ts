@@ -107,6 +107,33 @@ export function identityAuditEntry(event: StoredEvent<IdentityEvent>): AuditLogR
         reason: null,
         changes: {},
       });
+    case "PasskeyRegistered":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Passkey "${e.data.name}" added (${e.data.deviceType === "multiDevice" ? "synced" : "this device only"})`,
+        reason: null,
+        changes: { passkey: { from: null, to: e.data.passkeyId } },
+      });
+    case "PasskeyRenamed":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Passkey "${e.data.from}" renamed "${e.data.to}"`,
+        reason: null,
+        changes: { name: { from: e.data.from, to: e.data.to } },
+      });
+    case "PasskeyRemoved":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Passkey "${e.data.name}" removed`,
+        reason: null,
+        changes: { passkey: { from: e.data.passkeyId, to: null } },
+      });
     case "PayeeAdded":
       return auditRow(event, {
         accountId: null,
@@ -148,7 +175,13 @@ export function identityAuditEntry(event: StoredEvent<IdentityEvent>): AuditLogR
   }
 }
 
-const METHOD = { password: "password", "second-factor": "password and authenticator code", "recovery-code": "password and recovery code" } as const;
+const METHOD = {
+  password: "password",
+  "second-factor": "password and authenticator code",
+  "recovery-code": "password and recovery code",
+  passkey: "password and passkey",
+  "passkey-only": "passkey",
+} as const;
 const END_REASON = {
   "signed-out": "signed out",
   ended: "ended from another session",

@@ -1,7 +1,8 @@
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import type { Browser } from "@playwright/test";
 import { seriousViolations } from "./support/admin";
 import { API } from "./support/api";
 import { signIn, signOut, signUp } from "./support/customer";
+import { expect, type Page, test } from "./support/test";
 import { totpCode } from "./support/totp";
 
 async function newPage(browser: Browser): Promise<Page> {
@@ -103,4 +104,70 @@ test("sign out everywhere ends every session, the other browser's too", async ({
   await expect(second).toHaveURL(/\/sign-in/);
   await first.goto("/settings/tokens");
   await expect(first).toHaveURL(/\/sign-in/);
+});
+
+test.describe("passkeys", () => {
+  // WebAuthn refuses an IP address as the relying party's id: this journey uses the server by name.
+  test.use({ baseURL: `http://localhost:${Number(process.env.E2E_PORT ?? 3123)}` });
+
+  test("a customer adds a passkey in settings, then signs in with password and passkey, and with the passkey alone", async ({ page }) => {
+    test.setTimeout(150_000);
+    // Chromium's virtual authenticator (CDP): a platform passkey that keeps discoverable
+    // credentials and verifies its user, touched automatically.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("WebAuthn.enable");
+    const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+
+    const customer = await signUp(page, "Petra Passkey");
+    await page.goto("/settings/security");
+    const passkeys = page.getByRole("region", { name: "Passkeys" });
+    await expect(passkeys.getByText("No passkeys yet.")).toBeVisible();
+    const add = page.getByRole("form", { name: "Add a passkey" });
+    await add.getByLabel("Name for the new passkey").fill("Work laptop");
+    await add.getByRole("button", { name: "Add a passkey" }).click();
+    await expect(add.getByText('Passkey "Work laptop" added')).toBeVisible({ timeout: 20_000 });
+    const rows = page.getByRole("region", { name: "Your passkeys" }).locator("tbody tr");
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText("Work laptop");
+    await expect(rows.first()).toContainText("never");
+    const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0]!.isResidentCredential).toBe(true);
+
+    // Renamed in place; the list shows the new name.
+    await page.getByLabel("New name for Work laptop").fill("Laptop passkey");
+    await page.getByRole("form", { name: "Rename passkey Work laptop" }).getByRole("button", { name: "Rename" }).click();
+    await expect(rows.first()).toContainText("Laptop passkey");
+    expect(await seriousViolations(page)).toEqual([]);
+    await signOut(page);
+
+    // The password alone is not enough now: the second step asks for the passkey.
+    await signIn(page, customer.email, customer.password);
+    const usePasskey = page.getByRole("button", { name: "Use a passkey" });
+    await expect(usePasskey).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByLabel("Authentication code")).toHaveCount(0);
+    await usePasskey.click();
+    await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
+    await signOut(page);
+
+    // The passkey alone, from the sign-in page: no email, no password.
+    await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
+    await page.goto("/settings/security");
+    await expect(rows.first()).not.toContainText("never");
+
+    // The confirm page takes the passkey as a proof of identity too.
+    await page.goto("/settings/confirm?next=/settings/security");
+    await page.getByRole("button", { name: "Confirm with a passkey" }).click();
+    await expect(page).toHaveURL(/\/settings\/security$/, { timeout: 20_000 });
+
+    // Removed (within the fresh proof of identity); the password alone signs in again.
+    await page.getByRole("form", { name: "Remove passkey Laptop passkey" }).getByRole("button", { name: "Remove" }).click();
+    await expect(passkeys.getByText("No passkeys yet.")).toBeVisible();
+    await signOut(page);
+    await signIn(page, customer.email, customer.password);
+    await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
+  });
 });

@@ -71,6 +71,15 @@ describe("server configuration", () => {
     expect(problems.map((problem) => problem.split(":")[0])).toEqual(["DATABASE_URL", "DATABASE_POOL_MAX", "LOG_LEVEL", "METRICS_TOKEN"]);
   });
 
+  it("checks the passkeys' origin and relying-party id, and that one belongs to the other", () => {
+    expect(serverConfigProblems({ ...good, WEBAUTHN_ORIGIN: "https://bank.example.com", WEBAUTHN_RP_ID: "example.com" })).toEqual([]);
+    expect(serverConfigProblems({ ...good, WEBAUTHN_ORIGIN: "https://bank.example.com/app" })).toEqual([expect.stringMatching(/^WEBAUTHN_ORIGIN: .*origin only/)]);
+    expect(serverConfigProblems({ ...good, WEBAUTHN_RP_ID: "127.0.0.1" })).toEqual([expect.stringMatching(/^WEBAUTHN_RP_ID: .*not an IP/)]);
+    expect(serverConfigProblems({ ...good, WEBAUTHN_ORIGIN: "https://bank.example.com", WEBAUTHN_RP_ID: "evil.example" })).toEqual([
+      expect.stringMatching(/^WEBAUTHN_RP_ID: must be bank.example.com or a suffix/),
+    ]);
+  });
+
   it("refuses a short AUTH_SECRET without repeating it", () => {
     const problems = serverConfigProblems({ NODE_ENV: "production", AUTH_SECRET: "tooshort" });
     expect(problems).toEqual([expect.stringMatching(/^AUTH_SECRET: .*32/)]);

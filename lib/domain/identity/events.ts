@@ -22,7 +22,8 @@ export type PayeeRenamed = Message<"PayeeRenamed", { payeeId: string; from: stri
 export type PayeeDeleted = Message<"PayeeDeleted", { payeeId: string; name: string; accountNumber: string }>;
 /** The customer's time zone, in which scheduled payment dates are read. */
 export type TimeZoneChanged = Message<"TimeZoneChanged", { from: string | null; to: string }>;
-export const SIGN_IN_METHODS = ["password", "second-factor", "recovery-code"] as const;
+/** "passkey": password, then a passkey as the second factor; "passkey-only": a user-verified passkey alone (both factors). */
+export const SIGN_IN_METHODS = ["password", "second-factor", "recovery-code", "passkey", "passkey-only"] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 export const SESSION_END_REASONS = ["signed-out", "ended", "everywhere", "idle", "expired", "password-changed"] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
@@ -35,6 +36,10 @@ export type SessionReauthenticated = Message<"SessionReauthenticated", { session
 export type SecondFactorEnrolled = Message<"SecondFactorEnrolled", { kind: "totp"; recoveryCodes: number }>;
 export type SecondFactorRemoved = Message<"SecondFactorRemoved", { kind: "totp" }>;
 export type RecoveryCodeUsed = Message<"RecoveryCodeUsed", { remaining: number }>;
+/** Passkeys (WebAuthn): the credential itself is kept in the passkeys table, never in the log. */
+export type PasskeyRegistered = Message<"PasskeyRegistered", { passkeyId: string; name: string; deviceType: "singleDevice" | "multiDevice"; backedUp: boolean }>;
+export type PasskeyRenamed = Message<"PasskeyRenamed", { passkeyId: string; from: string; to: string }>;
+export type PasskeyRemoved = Message<"PasskeyRemoved", { passkeyId: string; name: string }>;
 export type PasswordChanged = Message<"PasswordChanged", { endedSessions: number }>;
 export type IdentityEvent =
   | UserRegistered
@@ -48,6 +53,9 @@ export type IdentityEvent =
   | SecondFactorRemoved
   | RecoveryCodeUsed
   | PasswordChanged
+  | PasskeyRegistered
+  | PasskeyRenamed
+  | PasskeyRemoved
   | PayeeAdded
   | PayeeRenamed
   | PayeeDeleted
@@ -93,4 +101,10 @@ export const identityEventCodec = defineEventCodec<IdentityEvent>({
   SecondFactorRemoved: { version: 1, schema: z.object({ kind: z.literal("totp") }) },
   RecoveryCodeUsed: { version: 1, schema: z.object({ remaining: z.number().int().min(0) }) },
   PasswordChanged: { version: 1, schema: z.object({ endedSessions: z.number().int().min(0) }) },
+  PasskeyRegistered: {
+    version: 1,
+    schema: z.object({ passkeyId: z.string(), name: z.string().max(60), deviceType: z.enum(["singleDevice", "multiDevice"]), backedUp: z.boolean() }),
+  },
+  PasskeyRenamed: { version: 1, schema: z.object({ passkeyId: z.string(), from: z.string().max(60), to: z.string().max(60) }) },
+  PasskeyRemoved: { version: 1, schema: z.object({ passkeyId: z.string(), name: z.string().max(60) }) },
 });

@@ -1,9 +1,10 @@
 "use client";
 
-import { useActionState } from "react";
+import { startAuthentication } from "@simplewebauthn/browser";
+import { useActionState, useState, useTransition } from "react";
 import { Field, FormMessage } from "@/components/ui/field";
 import type { SecurityFormState } from "@/lib/dal/security";
-import { confirmAction } from "./actions";
+import { beginPasskeyConfirmationAction, confirmAction, confirmWithPasskeyAction } from "./actions";
 
 export function ConfirmForm({ next, hasSecondFactor }: { next: string; hasSecondFactor: boolean }) {
   const [state, action, pending] = useActionState<SecurityFormState, FormData>(confirmAction, { status: "idle" });
@@ -23,5 +24,37 @@ export function ConfirmForm({ next, hasSecondFactor }: { next: string; hasSecond
         {pending ? "Checking…" : "Confirm"}
       </button>
     </form>
+  );
+}
+
+/** Confirms with a passkey instead of the password: the server checks it and sends the user on. */
+export function ConfirmWithPasskey({ next }: { next: string }) {
+  const [message, setMessage] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  const confirm = () =>
+    startTransition(async () => {
+      setMessage(null);
+      const begun = await beginPasskeyConfirmationAction();
+      if (!begun.ok) return setMessage(begun.message);
+      let response;
+      try {
+        response = await startAuthentication({ optionsJSON: begun.options });
+      } catch {
+        return setMessage("No passkey was used. Try again, or use your password.");
+      }
+      const form = new FormData();
+      form.set("attempt", begun.attempt);
+      form.set("response", JSON.stringify(response));
+      form.set("next", next);
+      const state = await confirmWithPasskeyAction(form);
+      if (state.message) setMessage(state.message);
+    });
+  return (
+    <div className="form">
+      {message ? <FormMessage tone="error">{message}</FormMessage> : null}
+      <button type="button" className="button secondary" onClick={confirm} disabled={pending} aria-disabled={pending}>
+        {pending ? "Waiting for your passkey…" : "Confirm with a passkey"}
+      </button>
+    </div>
   );
 }

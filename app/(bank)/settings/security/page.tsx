@@ -1,13 +1,18 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { FormMessage } from "@/components/ui/field";
+import { listMyPasskeys } from "@/lib/dal/passkeys";
 import { mySecurityOverview } from "@/lib/dal/security";
+import { AddPasskeyForm, RemovePasskeyForm, RenamePasskeyForm } from "./passkey-forms";
 import { ChangePasswordForm, EnrolTotpForm, RemoveTotpForm } from "./security-forms";
+
+const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 
 export const metadata: Metadata = { title: "Security" };
 
 export default async function SecurityPage({ searchParams }: { searchParams: Promise<{ required?: string }> }) {
   const overview = await mySecurityOverview();
+  const passkeys = await listMyPasskeys();
   const { required } = await searchParams;
   const confirm = (
     <p>
@@ -29,14 +34,20 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
         </div>
       </div>
       {required === "admin" && !overview.hasSecondFactor ? (
-        <FormMessage tone="warning">The back office needs a second factor. Set up an authenticator app to continue.</FormMessage>
+        <FormMessage tone="warning">The back office needs a second factor. Set up an authenticator app or add a passkey to continue.</FormMessage>
       ) : null}
       <section className="card" aria-labelledby="second-factor-heading">
         <h2 id="second-factor-heading">Authenticator app</h2>
-        {overview.hasSecondFactor ? (
+        {overview.hasTotp ? (
           <>
             <p>On: sign-in asks for a code from your authenticator app (or a recovery code).</p>
-            {overview.role === "admin" ? <p className="muted">Admins must keep a second factor.</p> : overview.recentlyAuthenticated ? <RemoveTotpForm /> : confirm}
+            {overview.role === "admin" && passkeys.length === 0 ? (
+              <p className="muted">Admins must keep a second factor.</p>
+            ) : overview.recentlyAuthenticated ? (
+              <RemoveTotpForm />
+            ) : (
+              confirm
+            )}
           </>
         ) : overview.enrolment ? (
           <EnrolTotpForm secret={overview.enrolment.secret} qrDataUrl={overview.enrolment.qrDataUrl} />
@@ -46,6 +57,48 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
             {confirm}
           </>
         )}
+      </section>
+      <section className="card" aria-labelledby="passkeys-heading">
+        <h2 id="passkeys-heading">Passkeys</h2>
+        <p className="muted">
+          A passkey is kept by this device, your phone or your password manager. It works as the second step after your password, or as the whole
+          sign-in with <strong>Sign in with a passkey</strong>.
+        </p>
+        {passkeys.length > 0 ? (
+          <div className="table-wrap" role="region" aria-label="Your passkeys" tabIndex={0}>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Added (UTC)</th>
+                  <th scope="col">Last used (UTC)</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {passkeys.map((passkey) => (
+                  <tr key={passkey.id}>
+                    <td>
+                      {passkey.name}
+                      {passkey.synced ? <span className="muted"> (synced)</span> : null}
+                    </td>
+                    <td>{date.format(new Date(passkey.createdAt))}</td>
+                    <td>{passkey.lastUsedAt ? date.format(new Date(passkey.lastUsedAt)) : "never"}</td>
+                    <td>
+                      <RenamePasskeyForm passkeyId={passkey.id} name={passkey.name} />{" "}
+                      {overview.recentlyAuthenticated ? <RemovePasskeyForm passkeyId={passkey.id} name={passkey.name} /> : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p>No passkeys yet.</p>
+        )}
+        {overview.recentlyAuthenticated ? <AddPasskeyForm /> : confirm}
       </section>
       <section className="card" aria-labelledby="password-heading">
         <h2 id="password-heading">Password</h2>
