@@ -19,7 +19,10 @@ export type DomainErrorCode =
   | "OWN_ITEM"
   | "SCHEME_PAYMENT_ID_REUSED"
   | "INBOUND_PAYMENT_NOT_FOUND"
-  | "INBOUND_PAYMENT_NOT_HELD";
+  | "INBOUND_PAYMENT_NOT_HELD"
+  | "OUTBOUND_PAYMENT_NOT_FOUND"
+  | "OUTBOUND_PAYMENT_ANSWERED"
+  | "OUTBOUND_PAYMENT_NOT_SENT";
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
