@@ -112,6 +112,13 @@ export const payeeBody = () => {
     description: "The payee's account number, with or without spaces. Look it up first with GET /payees/confirmation to see the holder's masked name.",
     examples: ["LL12 3456 7890"],
   });
+  describedAs(schema.shape.iban, {
+    type: "string",
+    maxLength: 64,
+    description:
+      "Instead of accountNumber: the IBAN of an account at another bank (check digits verified), with holderName (at most 70 characters), which cannot be confirmed here. Paying the payee then goes through the payment scheme.",
+    examples: ["DE89 3704 0044 0532 0130 00"],
+  });
   return schema;
 };
 

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { notFound } from "next/navigation";
 import type { SessionUser } from "../auth/users";
+import { isExternalNumber } from "../commands/payees";
 import { ibanText, requestTransfer } from "../commands/transfers";
 import { database } from "../db";
 import { accountSummary, users } from "../db/schema";
@@ -112,6 +113,13 @@ export async function submitTransferForm(formData: FormData): Promise<TransferFo
   if (values.destination === "bank") return submitExternalPayment(user, from, values, base, fieldErrors, parsed, text(formData, "intent"));
 
   const { db } = await database();
+  if (values.destination === "payee") {
+    // A payee saved with an IBAN is at another bank: paid through the scheme, to the name it was saved with.
+    const saved = await findPayeeFor(db, user.id, values.payeeId);
+    if (saved && isExternalNumber(saved.accountNumber)) {
+      return submitExternalPayment(user, from, { ...values, toIban: saved.accountNumber, payeeName: saved.holderName }, base, fieldErrors, parsed, text(formData, "intent"));
+    }
+  }
   let destination: { accountId: string; number: string; currency: string; customerId: string; name: string | null; status: string } | undefined;
   if (values.destination === "own") {
     const own = await findOwnedAccount(user, values.toAccountId);

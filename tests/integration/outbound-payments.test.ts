@@ -20,6 +20,7 @@ const outbox = await import("@/app/api/v1/scheme/outbound-payments/route");
 const settleRoute = await import("@/app/api/v1/scheme/outbound-payments/[transferId]/settle/route");
 const returnRoute = await import("@/app/api/v1/scheme/outbound-payments/[transferId]/return/route");
 const transfersRoute = await import("@/app/api/v1/transfers/route");
+const payeesRoute = await import("@/app/api/v1/payees/route");
 
 const IBAN = "DE89 3704 0044 0532 0130 00";
 const call = (token: string, body?: unknown, method = "POST", url = "http://localhost/api/v1/x") =>
@@ -225,6 +226,23 @@ describe.each(backends)("outbound payments on $name", (backend) => {
     expect((await bad.json()).errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: "toIban" })]));
     const unknown = await settleRoute.POST(call(schemeToken, {}), byId(randomUUID()));
     expect(unknown.status).toBe(404);
+
+    // A payee at another bank over the API: the IBAN checked, the holder's name required and kept as given.
+    const payee = (body: unknown) =>
+      payeesRoute.POST(
+        new Request("http://localhost/api/v1/payees", {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "idempotency-key": randomUUID() },
+          body: JSON.stringify(body),
+        }),
+        noParams,
+      );
+    const saved = await payee({ name: "Piano teacher", iban: IBAN, holderName: "Erika Mustermann" });
+    expect(saved.status).toBe(201);
+    expect((await saved.json()).payee).toMatchObject({ accountNumber: "DE89 3704 0044 0532 0130 00", holderName: "Erika Mustermann" });
+    const nameless = await payee({ name: "Nameless", iban: "GB82 WEST 1234 5698 7654 32" });
+    expect(nameless.status).toBe(422);
+    expect((await nameless.json()).errors).toEqual([expect.objectContaining({ field: "holderName" })]);
   });
 
   it("keeps every read model equal to a replay of the events", async () => {
