@@ -27,22 +27,46 @@ export function transferStages(transfer: TransferDto): Stage[] {
       state: seen("reserved") ? "done" : failedAt === "reserve" ? "failed" : "todo",
       at: at("reserved"),
     },
-    {
-      key: "credited",
-      label: "Payee credited",
-      state: seen("credited") ? "done" : failedAt === "credit" ? "failed" : "todo",
-      at: at("credited"),
-    },
+    ...(transfer.external ? schemeStages(transfer, at, seen) : [
+      {
+        key: "credited",
+        label: "Payee credited",
+        state: seen("credited") ? "done" : failedAt === "credit" ? "failed" : "todo",
+        at: at("credited"),
+      } satisfies Stage,
+    ]),
     transfer.status === "failed"
       ? { key: "final", label: "Failed", state: "failed", at: at("failed"), detail: transfer.failure?.reason }
       : { key: "final", label: "Completed", state: transfer.status === "completed" ? "done" : "todo", at: at("completed") },
   ];
   // The first step not yet done (and not failed) is the one in progress.
-  if (!held && transfer.status !== "failed" && transfer.status !== "completed") {
+  if (!held && transfer.status !== "sent" && transfer.status !== "failed" && transfer.status !== "completed") {
     const next = stages.find((stage) => stage.state === "todo");
     if (next) next.state = "current";
   }
   return stages;
+}
+
+/** A payment to another bank: sent to the scheme, then settled or returned by the receiving bank. */
+function schemeStages(transfer: TransferDto, at: (step: string) => string | undefined, seen: (step: string) => boolean): Stage[] {
+  const waiting = transfer.status === "sent";
+  return [
+    {
+      key: "sent",
+      label: "Sent to the receiving bank",
+      state: seen("sent") ? "done" : "todo",
+      at: at("sent"),
+    },
+    seen("returned")
+      ? { key: "settled", label: "Returned by the receiving bank", state: "failed", at: at("returned"), detail: "The reserved money is available to you again." }
+      : {
+          key: "settled",
+          label: waiting ? "Waiting for the receiving bank" : "Settled by the receiving bank",
+          state: seen("settled") ? "done" : waiting ? "waiting" : "todo",
+          at: at("settled"),
+          detail: waiting ? "The money is reserved on your account and leaves it when the receiving bank accepts the payment." : undefined,
+        },
+  ];
 }
 
 const MARKS: Record<Stage["state"], string> = { done: "✓", current: "…", todo: "", failed: "✕", waiting: "!" };

@@ -188,6 +188,12 @@ function expectedProblem(error: unknown): ApiProblem | undefined {
         return new ApiProblem("INBOUND_PAYMENT_NOT_FOUND", "There is no such inbound payment.");
       case "INBOUND_PAYMENT_NOT_HELD":
         return new ApiProblem("INBOUND_PAYMENT_NOT_HELD", error.message);
+      case "OUTBOUND_PAYMENT_NOT_FOUND":
+        return new ApiProblem("OUTBOUND_PAYMENT_NOT_FOUND", "There is no such outbound payment.");
+      case "OUTBOUND_PAYMENT_ANSWERED":
+        return new ApiProblem("OUTBOUND_PAYMENT_ANSWERED", error.message);
+      case "OUTBOUND_PAYMENT_NOT_SENT":
+        return new ApiProblem("OUTBOUND_PAYMENT_NOT_SENT", error.message);
       case "SCHEME_PAYMENT_ID_REUSED":
         return new ApiProblem("SCHEME_PAYMENT_ID_REUSED", error.message);
       // What a key makes is named after the key (a derived id): once the key's record is purged

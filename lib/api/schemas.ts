@@ -6,7 +6,7 @@ import { openAccountInput, freezeInput, moneyInput, reasonInput } from "../comma
 import { editOrderFields, orderInputFields } from "../commands/orders";
 import { inboundPaymentFields, inboundReviewSchema } from "../commands/inbound-payments";
 import { addPayeeInput, PAYEE_NAME_MAX } from "../commands/payees";
-import { accountNumberText, reviewSchema, transferRequestFields } from "../commands/transfers";
+import { accountNumberText, ibanText, reviewSchema, schemeReturnSchema, schemeSettleSchema, transferRequestFields } from "../commands/transfers";
 import { idSchema, requiredText } from "../commands/validation";
 import { emailSchema, signUpSchema } from "../auth/users";
 import { ROLES } from "../domain/identity/events";
@@ -73,10 +73,21 @@ export const transferBody = (limits: Limits) => {
     toAccountNumber: z
       .string({ error: "Enter the payee's account number." })
       .min(1, "Enter the payee's account number.")
+      .max(64, "An account number has at most 64 characters.")
       // The command's own normalisation and check.
-      .pipe(accountNumberText),
+      .pipe(accountNumberText)
+      .optional(),
+    toIban: z.string({ error: "Enter the IBAN of the payee's account." }).min(1, "Enter the IBAN of the payee's account.").pipe(ibanText).optional(),
+    payeeName: fields.payeeName,
     amount: fields.amount,
     reference: fields.reference,
+  });
+  describedAs(schema.shape.toIban, {
+    type: "string",
+    maxLength: 64,
+    description:
+      "Instead of toAccountNumber: the IBAN of an account at another bank (with or without spaces; its check digits are verified). The payment goes through the payment scheme; payeeName is then required.",
+    examples: ["DE89 3704 0044 0532 0130 00"],
   });
   describedAs(fields.amount, amountJsonSchema(limits.maxTransferAmount));
   describedAs(schema.shape.toAccountNumber, {
@@ -100,6 +111,13 @@ export const payeeBody = () => {
     type: "string",
     description: "The payee's account number, with or without spaces. Look it up first with GET /payees/confirmation to see the holder's masked name.",
     examples: ["LL12 3456 7890"],
+  });
+  describedAs(schema.shape.iban, {
+    type: "string",
+    maxLength: 64,
+    description:
+      "Instead of accountNumber: the IBAN of an account at another bank (check digits verified), with holderName (at most 70 characters), which cannot be confirmed here. Paying the payee then goes through the payment scheme.",
+    examples: ["DE89 3704 0044 0532 0130 00"],
   });
   return schema;
 };
@@ -308,7 +326,7 @@ export const StatementEntry = z.object({
   recordedAt: timestamp(),
 });
 
-export const TRANSFER_STATUSES = ["requested", "held", "reserved", "credited", "completed", "failed"] as const;
+export const TRANSFER_STATUSES = ["requested", "held", "reserved", "sent", "credited", "completed", "failed"] as const;
 const TransferParty = z.object({ accountId: z.string(), number: z.string(), name: z.string() });
 
 export const Transfer = z.object({
@@ -320,6 +338,9 @@ export const Transfer = z.object({
   reference: z.string().nullable(),
   from: TransferParty,
   to: TransferParty,
+  external: z.boolean().meta({
+    description: "A payment to another bank through the scheme: to.number is an IBAN; status sent means waiting for the scheme, which settles (completed) or returns it (failed, code RETURNED_BY_SCHEME).",
+  }),
   steps: z.array(z.object({ step: z.string(), at: timestamp() })),
   failure: z.object({ code: z.string(), reason: z.string(), step: z.string() }).nullable(),
   requestedAt: timestamp(),
@@ -407,6 +428,34 @@ export const Problem = z.object({
   event: CommandEvent.optional().meta({ description: "The rejection event that was recorded (business rejections)." }),
 });
 
+export const OutboundPayment = z.object({
+  id: z.string().meta({ format: "uuid", description: "The transfer's id; answer with it." }),
+  status: z.enum(["sent", "settled", "returned", "pending"]).meta({
+    description: "sent: waiting for your answer; settled or returned: answered (the same answer again changes nothing); pending: not yet sent (screening, review or reservation).",
+  }),
+  amount: int64(),
+  currency: z.enum(CURRENCY_CODES),
+  debtor: z.object({ name: z.string(), account: z.string().meta({ description: "The payer's Ledgerline account number." }) }),
+  creditor: z.object({ name: z.string(), iban: z.string() }),
+  reference: z.string().nullable(),
+  schemeReference: z.string().nullable(),
+  returnReason: z.string().nullable(),
+  requestedAt: timestamp(),
+  updatedAt: timestamp(),
+});
+
+export const outboundQuery = () =>
+  z.strictObject({
+    after: describedAs(z.string().uuid("after is the id of the last payment of the previous page.").optional(), {
+      type: "string",
+      description: "The id of the last payment of the previous page (the page's nextAfter).",
+    }),
+    limit: queryInteger("limit", 100),
+  });
+
+export const settleBody = () => schemeSettleSchema.omit({ transferId: true }).strict();
+export const returnBody = () => schemeReturnSchema.omit({ transferId: true }).strict();
+
 export const INBOUND_PAYMENT_STATUSES = ["pending", "held", "credited", "returned"] as const;
 
 export const InboundPayment = z.object({
@@ -484,9 +533,14 @@ export const responses = {
   audit: z.object({ entries: z.array(AuditEntry), nextCursor: cursor }),
   rebuild: z.object({ events: z.int(), rows: z.record(z.string(), z.int()), elapsedMs: z.number() }),
   inboundPayment: z.object({ payment: InboundPayment }),
+  outboundPayment: z.object({ payment: OutboundPayment }),
+  outboundPayments: z.object({
+    payments: z.array(OutboundPayment),
+    nextAfter: z.string().nullable().meta({ description: "Pass as after for the next page; null on the last page (start again from the beginning later)." }),
+  }),
   scheme: z.object({ scheme: z.object({ id: z.string(), name: z.string() }), token: z.string(), expiresAt: timestamp() }),
   none: z.object({}),
 };
 
 /** Names for the OpenAPI document's components. */
-export const COMPONENTS = { PublicEvent, Webhook, User, Account, CommandEvent, StatementEntry, Transfer, StoredEvent, AuditEntry, InboundPayment, Problem } as const;
+export const COMPONENTS = { PublicEvent, Webhook, User, Account, CommandEvent, StatementEntry, Transfer, StoredEvent, AuditEntry, InboundPayment, OutboundPayment, Problem } as const;

@@ -14,7 +14,7 @@ import { type AggregateSpec, handleCommand, hashRequest, type StoredReply } from
 import { prefetchOrderRow, projectOrderEvents } from "../projections/order-inline";
 import type { CommandContext } from "./accounts";
 import { createdId } from "./ids";
-import { accountNumberField, maskHolderName } from "./payees";
+import { accountNumberField, isExternalNumber, maskHolderName } from "./payees";
 import { timeZoneField } from "./profile";
 import { idSchema, minorUnitsSchema, optionalText, parseInput, perLimit } from "./validation";
 
@@ -125,6 +125,9 @@ export async function createOrder(ctx: CommandContext, owner: { id: string }, in
   if (data.payeeId !== undefined) {
     const [payee] = await ctx.db.select().from(payees).where(and(eq(payees.payeeId, data.payeeId), eq(payees.ownerId, owner.id)));
     if (!payee) throw new ValidationError({ payeeId: ["Choose one of your saved payees."] });
+    if (isExternalNumber(payee.accountNumber)) {
+      throw new ValidationError({ payeeId: ["Standing orders pay accounts at Ledgerline only; pay a payee at another bank from the transfer form."] });
+    }
     payeeId = payee.payeeId;
     number = payee.accountNumber;
   }

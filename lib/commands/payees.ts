@@ -12,7 +12,8 @@ import { recordFacts } from "../event-store/record";
 import type { StoredEvent } from "../event-store/types";
 import { identityAuditEntry } from "../projections/identity-projection";
 import { createdId } from "./ids";
-import { idSchema, parseInput, requiredText } from "./validation";
+import { ibanText } from "./transfers";
+import { idSchema, optionalText, parseInput, requiredText } from "./validation";
 
 /** Most payees one customer may keep (a list to choose from, not an address book of the world). */
 export const MAX_PAYEES = 50;
@@ -51,10 +52,16 @@ export async function confirmPayee(db: Database, input: unknown): Promise<PayeeC
 
 export const addPayeeInput = z.object({
   name: requiredText("Payee name", PAYEE_NAME_MAX),
-  accountNumber: accountNumberField,
+  accountNumber: accountNumberField.optional(),
   /** The masked name the customer was shown; when given, it must still be the holder's. */
   confirmedHolderName: z.string().max(200).optional(),
+  /** Instead of accountNumber: an account at another bank, with its holder's name as the customer gives it. */
+  iban: ibanText.optional(),
+  holderName: optionalText("Account holder's name", 70),
 });
+
+/** Whether a saved payee's number is an account at another bank (an IBAN, not one of ours). */
+export const isExternalNumber = (accountNumber: string): boolean => normaliseAccountNumber(accountNumber) === null;
 
 type Owner = { readonly id: string };
 
@@ -73,8 +80,19 @@ const lockOwner = (tx: Database, owner: Owner) => tx.execute(sql`select 1 from s
  */
 export async function addPayee(db: Database, owner: Owner, input: unknown, metadata: CommandMetadata): Promise<PayeeRow> {
   const data = parseInput(addPayeeInput, input);
-  const confirmation = await confirmPayee(db, { accountNumber: data.accountNumber });
-  if (data.confirmedHolderName !== undefined && data.confirmedHolderName !== confirmation.holderName) {
+  if (data.iban !== undefined && data.accountNumber !== undefined) {
+    throw new ValidationError({ iban: ["Give an account number here or an IBAN at another bank, not both."] });
+  }
+  if (data.iban === undefined && data.accountNumber === undefined) throw new ValidationError({ accountNumber: ["Enter the payee's account number."] });
+  if (data.iban !== undefined && !data.holderName) {
+    throw new ValidationError({ holderName: ["Enter the name of the account holder, as their bank knows it."] });
+  }
+  // Another bank's account cannot be confirmed here: the holder's name is the one the customer gave.
+  const confirmation =
+    data.iban !== undefined
+      ? { accountNumber: data.iban, holderName: data.holderName ?? "" }
+      : await confirmPayee(db, { accountNumber: data.accountNumber });
+  if (data.iban === undefined && data.confirmedHolderName !== undefined && data.confirmedHolderName !== confirmation.holderName) {
     throw new ValidationError({ accountNumber: ["The account's holder is not the one you were shown; look the number up again."] });
   }
   const payeeId = createdId("payee", metadata);

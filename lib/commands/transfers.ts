@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { TransferViewRow } from "../db/schema";
 import { eq } from "drizzle-orm";
+import { electronicFormatIBAN, isValidIBAN } from "ibantools";
 import { z } from "zod";
 import { accountSummary, users } from "../db/schema";
 import { normaliseAccountNumber } from "../domain/account/account-number";
@@ -60,22 +61,54 @@ export const accountNumberText = z.string().transform((value, ctx) => {
   return number;
 });
 
-/** The fields of a transfer request; the destination may be given by account number (someone else's) or by id (one of mine). */
+/**
+ * An account at another bank: an IBAN (country, two check digits, the country's own layout), checked
+ * by ibantools against each country's length and pattern and the ISO 7064 MOD 97-10 check digits.
+ * Ledgerline's own numbers (LL…) are not IBANs of any country, so they never pass as external.
+ */
+export const ibanText = z
+  .string({ error: "Enter the IBAN of the payee's account." })
+  .max(64, "An IBAN has at most 34 characters.")
+  .transform((value, ctx) => {
+    if (value.trim() === "") return undefined;
+    const iban = electronicFormatIBAN(value);
+    if (!iban || !isValidIBAN(iban)) {
+      ctx.addIssue({ code: "custom", message: "That is not a valid IBAN (like DE89 3704 0044 0532 0130 00); check it for typos." });
+      return z.NEVER;
+    }
+    return iban;
+  });
+
+/**
+ * The fields of a transfer request; the destination may be given by account number (someone else's
+ * here), by id (one of mine), or by IBAN and name (an account at another bank, paid through the scheme).
+ */
 export const transferRequestFields = perLimit((maxAmount: bigint) =>
   z.object({
     fromAccountId: idSchema,
     toAccountId: idSchema.optional(),
     toAccountNumber: accountNumberText.optional(),
+    toIban: ibanText.optional(),
+    payeeName: optionalText("Payee's name", 70),
     amount: minorUnitsSchema(maxAmount),
     reference: optionalText("Reference", 140),
   }),
 );
 
 const requestSchema = perLimit((maxAmount: bigint) =>
-  transferRequestFields(maxAmount).refine((input) => input.toAccountId !== undefined || input.toAccountNumber !== undefined, {
-    path: ["toAccountNumber"],
-    message: "Choose one of your accounts or enter the payee's account number.",
-  }),
+  transferRequestFields(maxAmount)
+    .refine((input) => input.toAccountId !== undefined || input.toAccountNumber !== undefined || input.toIban !== undefined, {
+      path: ["toAccountNumber"],
+      message: "Choose one of your accounts or enter the payee's account number.",
+    })
+    .refine((input) => [input.toAccountId, input.toAccountNumber, input.toIban].filter((to) => to !== undefined).length <= 1, {
+      path: ["toIban"],
+      message: "Pay one destination: an account here or an IBAN at another bank, not both.",
+    })
+    .refine((input) => input.toIban === undefined || (input.payeeName ?? "") !== "", {
+      path: ["payeeName"],
+      message: "Enter the name of the payee's account holder, as their bank knows it.",
+    }),
 );
 
 export type TransferRequestInput = z.input<ReturnType<typeof requestSchema>>;
@@ -114,6 +147,7 @@ export async function requestTransfer(
 ): Promise<TransferRequestResult> {
   const maxAmount = ctx.maxTransferAmount ?? ctx.maxAmount;
   const data = parseInput(requestSchema(maxAmount), input);
+  if (data.toIban !== undefined) return requestExternalPayment(ctx, { ...data, toIban: data.toIban }, metadata, options);
   const [source, destination] = await Promise.all([
     party(ctx, { accountId: data.fromAccountId }),
     party(ctx, data.toAccountId ? { accountId: data.toAccountId } : { number: data.toAccountNumber }),
@@ -167,6 +201,86 @@ export async function requestTransfer(
     },
   );
   return resultOf(outcome);
+}
+
+type ParsedRequest = z.output<ReturnType<typeof requestSchema>>;
+
+/**
+ * A payment to another bank: the same transfer stream and steps (screen, reserve), then handed to
+ * the scheme instead of credited here. `to` carries the IBAN and the name the customer gave; there
+ * is no account or customer on our side.
+ */
+async function requestExternalPayment(
+  ctx: CommandContext,
+  data: ParsedRequest & { toIban: string },
+  metadata: CommandMetadata,
+  options: TransferCommandOptions,
+): Promise<TransferRequestResult> {
+  const source = await party(ctx, { accountId: data.fromAccountId });
+  if (!source) throw new ValidationError({ fromAccountId: ["Choose one of your accounts to pay from."] });
+  const currency = source.account.currency;
+  const from: TransferParty = {
+    accountId: source.account.accountId,
+    number: source.account.number,
+    customerId: source.account.customerId,
+    name: source.name ?? "Ledgerline customer",
+  };
+  const to: TransferParty = { accountId: "", number: data.toIban, customerId: "", name: data.payeeName ?? "" };
+  const transferId = createdId("transfer", metadata);
+  const streamId = transferStreamId(transferId);
+  const requestHash = options.requestHash ?? hashRequest(streamId, { type: "RequestTransfer", data });
+  const reply = options.reply;
+  const resultOf = (outcome: { replayed: boolean; projected?: unknown; reply?: StoredReply }): TransferRequestResult => ({
+    transferId,
+    replayed: outcome.replayed,
+    view: outcome.projected as TransferViewRow | undefined,
+    reply: outcome.reply,
+  });
+  const outcome = await handleCommand(
+    ctx.db,
+    transferAggregate(ctx.snapshotEvery),
+    streamId,
+    { type: "RequestTransfer", data: { transferId, from, to, amount: data.amount, currency, reference: data.reference, external: true } },
+    {
+      metadata: { ...metadata, correlationId: metadata.correlationId ?? transferId },
+      idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId, requestHash } : undefined,
+      reply: reply ? (first) => reply(resultOf(first)) : undefined,
+    },
+  );
+  return resultOf(outcome);
+}
+
+export const schemeSettleSchema = z.object({ transferId: idSchema, schemeReference: optionalText("Scheme reference", 100) });
+export const schemeReturnSchema = z.object({ transferId: idSchema, reason: requiredText("Reason", 300) });
+
+/**
+ * The scheme's answer to an outbound payment. The transfer stream is its idempotency: the same
+ * answer again records nothing and gets the payment as it stands; the other answer is refused.
+ */
+export async function answerOutboundPayment(
+  ctx: CommandContext,
+  answer: "settle" | "return",
+  input: unknown,
+  metadata: CommandMetadata,
+): Promise<{ transferId: string }> {
+  const command: TransferCommand =
+    answer === "settle"
+      ? (() => {
+          const { schemeReference } = parseInput(schemeSettleSchema, input);
+          return { type: "SettleAtScheme", data: { schemeReference } };
+        })()
+      : (() => {
+          const { reason } = parseInput(schemeReturnSchema, input);
+          return { type: "ReturnAtScheme", data: { reason } };
+        })();
+  const { transferId } = parseInput(z.object({ transferId: idSchema }), input);
+  await handleCommand(ctx.db, transferAggregate(ctx.snapshotEvery), transferStreamId(transferId), command, {
+    metadata: { ...metadata, correlationId: metadata.correlationId ?? transferId, causationId: transferId },
+    guard: (state) => {
+      if (state.status === "None" || !state.external) throw new DomainError("OUTBOUND_PAYMENT_NOT_FOUND", "There is no such payment to another bank.");
+    },
+  });
+  return { transferId };
 }
 
 export const reviewSchema = z.object({ transferId: idSchema, reason: requiredText("Reason", 500) });

@@ -1,6 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { addPayee, confirmPayee, deletePayee, renamePayee } from "../commands/payees";
+import { ibanText } from "../commands/transfers";
+import { normaliseAccountNumber } from "../domain/account/account-number";
 import { database } from "../db";
 import { formatAccountNumber } from "../domain/account/account-number";
 import type { CommandMetadata } from "../domain/shared/decider";
@@ -39,11 +41,13 @@ export async function findMyPayee(user: SessionUser, payeeId: unknown): Promise<
 export type PayeeFormState = {
   stage: "edit" | "confirm" | "saved";
   commandId: string;
-  values: { name: string; accountNumber: string };
-  fieldErrors?: Partial<Record<"name" | "accountNumber" | "_form", string[]>>;
+  values: { name: string; accountNumber: string; holderName?: string };
+  fieldErrors?: Partial<Record<"name" | "accountNumber" | "holderName" | "iban" | "_form", string[]>>;
   message?: string;
   /** Confirmation of payee: the holder's masked name, shown before anything is saved. */
   holderName?: string;
+  /** An account at another bank: the name is the customer's own, not confirmed by anyone. */
+  external?: boolean;
 };
 
 /**
@@ -52,7 +56,7 @@ export type PayeeFormState = {
  * the one shown.
  */
 export async function submitPayeeForm(formData: FormData): Promise<PayeeFormState> {
-  const values = { name: text(formData, "name"), accountNumber: text(formData, "accountNumber") };
+  const values = { name: text(formData, "name"), accountNumber: text(formData, "accountNumber"), holderName: text(formData, "holderName") };
   const commandId = /^[0-9a-f-]{36}$/i.test(text(formData, "commandId")) ? text(formData, "commandId") : randomUUID();
   const base = { commandId, values };
   const user = await currentUser();
@@ -61,13 +65,33 @@ export async function submitPayeeForm(formData: FormData): Promise<PayeeFormStat
   const { db } = await database();
   try {
     if (values.name.trim() === "") throw new ValidationError({ name: ["Give the payee a name you will recognise."] });
+    // Not one of our numbers but a valid IBAN: an account at another bank, saved with the name given.
+    const ours = normaliseAccountNumber(values.accountNumber) !== null;
+    const parsedIban = ours ? undefined : ibanText.safeParse(values.accountNumber);
+    const iban = parsedIban?.data;
+    // Two letters and two digits, not ours: meant as an IBAN, so say what is wrong with it.
+    if (!ours && !iban && /^\s*(?!ll)[a-z]{2}\s*\d{2}/i.test(values.accountNumber)) {
+      throw new ValidationError({ accountNumber: [parsedIban?.error?.issues[0]?.message ?? "That is not a valid IBAN."] });
+    }
+    if (iban) {
+      const holderName = values.holderName.trim();
+      if (holderName === "") throw new ValidationError({ holderName: ["For an account at another bank, enter its holder's name as their bank knows it."] });
+      const checked = { ...values, accountNumber: formatAccountNumber(iban), holderName };
+      if (text(formData, "intent") !== "save") return { ...base, values: checked, stage: "confirm", holderName, external: true };
+      await addPayee(db, user, { name: values.name, iban, holderName }, await webMetadata(user, commandId));
+      return { commandId: randomUUID(), values: { name: "", accountNumber: "" }, stage: "saved", message: `Saved ${values.name.trim()}.` };
+    }
     const confirmation = await confirmPayee(db, { accountNumber: values.accountNumber });
     const checked = { ...values, accountNumber: formatAccountNumber(confirmation.accountNumber) };
     if (text(formData, "intent") !== "save") return { ...base, values: checked, stage: "confirm", holderName: confirmation.holderName };
     await addPayee(db, user, { ...values, confirmedHolderName: text(formData, "holderName") }, await webMetadata(user, commandId));
     return { commandId: randomUUID(), values: { name: "", accountNumber: "" }, stage: "saved", message: `Saved ${values.name.trim()}.` };
   } catch (error) {
-    if (error instanceof ValidationError) return { ...base, stage: "edit", fieldErrors: error.fieldErrors };
+    if (error instanceof ValidationError) {
+      // An IBAN's problems belong to the one number field the form has.
+      const { iban, ...rest } = error.fieldErrors;
+      return { ...base, stage: "edit", fieldErrors: iban ? { ...rest, accountNumber: iban } : rest };
+    }
     throw error;
   }
 }

@@ -4,7 +4,8 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { notFound } from "next/navigation";
 import type { SessionUser } from "../auth/users";
-import { requestTransfer } from "../commands/transfers";
+import { isExternalNumber } from "../commands/payees";
+import { ibanText, requestTransfer } from "../commands/transfers";
 import { database } from "../db";
 import { accountSummary, users } from "../db/schema";
 import { formatAccountNumber, normaliseAccountNumber } from "../domain/account/account-number";
@@ -45,10 +46,13 @@ export async function listMyTransfers(cursor?: string, limit = 25): Promise<{ tr
 
 export type TransferFormValues = {
   fromAccountId: string;
-  destination: "own" | "other" | "payee";
+  destination: "own" | "other" | "payee" | "bank";
   toAccountId: string;
   payeeId: string;
   toAccountNumber: string;
+  /** Another bank: the IBAN and the account holder's name as the customer types them. */
+  toIban: string;
+  payeeName: string;
   amount: string;
   reference: string;
 };
@@ -60,7 +64,7 @@ export type TransferFormState = {
   fieldErrors?: Partial<Record<keyof TransferFormValues, string[]>>;
   message?: string;
   /** What the customer confirms: who gets how much, from which account. */
-  review?: { amount: string; fromLabel: string; payeeName: string; payeeNumber: string };
+  review?: { amount: string; fromLabel: string; payeeName: string; payeeNumber: string; external?: boolean };
 };
 
 const text = (formData: FormData, key: string) => {
@@ -68,13 +72,18 @@ const text = (formData: FormData, key: string) => {
   return typeof value === "string" ? value : "";
 };
 
+const destinationOf = (value: string): TransferFormValues["destination"] =>
+  value === "own" || value === "payee" || value === "bank" ? value : "other";
+
 function readValues(formData: FormData): TransferFormValues {
   return {
     fromAccountId: text(formData, "fromAccountId"),
-    destination: text(formData, "destination") === "own" ? "own" : text(formData, "destination") === "payee" ? "payee" : "other",
+    destination: destinationOf(text(formData, "destination")),
     toAccountId: text(formData, "toAccountId"),
     payeeId: text(formData, "payeeId"),
     toAccountNumber: text(formData, "toAccountNumber"),
+    toIban: text(formData, "toIban"),
+    payeeName: text(formData, "payeeName"),
     amount: text(formData, "amount"),
     reference: text(formData, "reference"),
   };
@@ -101,7 +110,16 @@ export async function submitTransferForm(formData: FormData): Promise<TransferFo
   if (!parsed.ok) fieldErrors.amount = [parsed.message];
   else if (parsed.amount === 0n) fieldErrors.amount = ["Enter an amount greater than zero."];
 
+  if (values.destination === "bank") return submitExternalPayment(user, from, values, base, fieldErrors, parsed, text(formData, "intent"));
+
   const { db } = await database();
+  if (values.destination === "payee") {
+    // A payee saved with an IBAN is at another bank: paid through the scheme, to the name it was saved with.
+    const saved = await findPayeeFor(db, user.id, values.payeeId);
+    if (saved && isExternalNumber(saved.accountNumber)) {
+      return submitExternalPayment(user, from, { ...values, toIban: saved.accountNumber, payeeName: saved.holderName }, base, fieldErrors, parsed, text(formData, "intent"));
+    }
+  }
   let destination: { accountId: string; number: string; currency: string; customerId: string; name: string | null; status: string } | undefined;
   if (values.destination === "own") {
     const own = await findOwnedAccount(user, values.toAccountId);
@@ -153,10 +171,59 @@ export async function submitTransferForm(formData: FormData): Promise<TransferFo
     });
     return { transferId };
   } catch (error) {
-    if (error instanceof ValidationError) return { ...base, stage: "edit", fieldErrors: error.fieldErrors as TransferFormState["fieldErrors"] };
-    if (error instanceof IdempotencyKeyReusedError) {
-      return { ...base, commandId: randomUUID(), stage: "edit", message: "This form was already sent with other details. Check your transfers before trying again." };
-    }
-    throw error;
+    return refused(error, base);
+  }
+}
+
+function refused(error: unknown, base: { commandId: string; values: TransferFormValues }): TransferFormState {
+  if (error instanceof ValidationError) return { ...base, stage: "edit", fieldErrors: error.fieldErrors as TransferFormState["fieldErrors"] };
+  if (error instanceof IdempotencyKeyReusedError) {
+    return { ...base, commandId: randomUUID(), stage: "edit", message: "This form was already sent with other details. Check your transfers before trying again." };
+  }
+  throw error;
+}
+
+/**
+ * A payment to another bank: the command checks the IBAN and the name (a review shows them back,
+ * unmasked: nobody here can confirm the payee), then it is screened, reserved and sent to the scheme.
+ */
+async function submitExternalPayment(
+  user: SessionUser,
+  from: NonNullable<Awaited<ReturnType<typeof findOwnedAccount>>>,
+  values: TransferFormValues,
+  base: { commandId: string; values: TransferFormValues },
+  fieldErrors: NonNullable<TransferFormState["fieldErrors"]>,
+  parsed: ReturnType<typeof parseDecimalAmount>,
+  intent: string,
+): Promise<TransferFormState | { transferId: string }> {
+  const checked = ibanText.safeParse(values.toIban);
+  const iban = checked.success ? checked.data : undefined;
+  if (!iban) fieldErrors.toIban = [checked.error?.issues[0]?.message ?? "Enter the IBAN of the payee's account."];
+  const name = values.payeeName.trim();
+  if (name === "") fieldErrors.payeeName = ["Enter the name of the payee's account holder, as their bank knows it."];
+  else if (name.length > 70) fieldErrors.payeeName = ["Payee's name can be at most 70 characters."];
+  if (Object.keys(fieldErrors).length > 0 || !iban || !parsed.ok) return { ...base, stage: "edit", fieldErrors };
+  const review = {
+    amount: formatMoney(parsed.amount, from.currency),
+    fromLabel: `${from.nickname ?? `${from.currency} account`} (${formatAccountNumber(from.number)})`,
+    payeeName: name,
+    payeeNumber: formatAccountNumber(iban),
+    external: true,
+  };
+  if (intent !== "confirm") return { ...base, stage: "confirm", review };
+  const ctx = await commandContext();
+  const ids = await requestIds();
+  try {
+    const { transferId } = await requestTransfer(
+      ctx,
+      { fromAccountId: from.accountId, toIban: iban, payeeName: name, amount: parsed.amount, reference: values.reference },
+      { now: new Date(), actor: { id: user.id, role: user.role }, commandId: base.commandId, origin: "web", ...ids },
+    );
+    await driveTransfer({ ctx, runnerId: `web-${process.pid}` }, transferId).catch((error: unknown) => {
+      log().warn({ event: "transfer-runner", transferId, requestId: ids.requestId, err: error }, "payment left for the background runner");
+    });
+    return { transferId };
+  } catch (error) {
+    return refused(error, base);
   }
 }

@@ -377,8 +377,12 @@ export const transfersView = pgTable(
     amount: money("amount").notNull(),
     currency: text("currency").$type<Currency>().notNull(),
     reference: text("reference"),
-    /** requested | held | screened | reserved | credited | releasing | completed | failed */
+    /** requested | held | screened | reserved | sent | credited | releasing | completed | failed */
     status: text("status").$type<TransferViewStatus>().notNull(),
+    /** A payment to another bank (to_number is an IBAN, to_account_id and to_customer_id are empty). */
+    external: boolean("external").notNull().default(false),
+    /** The scheme's own reference for a settled external payment. */
+    schemeReference: text("scheme_reference"),
     steps: jsonb("steps").$type<{ step: string; at: string }[]>().notNull(),
     holdReason: text("hold_reason"),
     failureCode: text("failure_code"),
@@ -394,6 +398,8 @@ export const transfersView = pgTable(
     index("transfers_view_from_idx").on(t.fromAccountId, t.requestedAt),
     index("transfers_view_to_idx").on(t.toAccountId, t.requestedAt),
     index("transfers_view_status_idx").on(t.status, t.requestedAt),
+    // The scheme's outbox: external payments waiting for its answer, paged by id.
+    index("transfers_view_outbound_idx").on(t.transferId).where(sql`external and status = 'sent'`),
   ],
 );
 

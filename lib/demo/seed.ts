@@ -1,14 +1,17 @@
+import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { type CommandContext, depositMoney, openAccount, withdrawMoney } from "../commands/accounts";
 import { users } from "../db/schema";
 import { seedTotpSecret } from "../auth/second-factor";
 import { registerUser } from "../auth/users";
-import { addSanctionsEntry, requestTransfer } from "../commands/transfers";
+import { receiveInboundPayment } from "../commands/inbound-payments";
+import { addSanctionsEntry, answerOutboundPayment, requestTransfer } from "../commands/transfers";
 import { createOrder } from "../commands/orders";
 import { addPayee } from "../commands/payees";
 import { setTimeZone } from "../commands/profile";
 import { accountSummary } from "../db/schema";
 import { localDateAt } from "../domain/order/schedule";
+import { advanceInboundPayment } from "../process-managers/inbound-payments";
 import { driveTransfer } from "../process-managers/transfer-runner";
 import type { CommandMetadata } from "../domain/shared/decider";
 
@@ -20,6 +23,8 @@ export const DEMO_SECOND_ADMIN = { name: "Blake Rivers", email: "blake@ledgerlin
 /** Another customer, so the demo has someone to pay (no sign-in is advertised for them). */
 export const DEMO_PAYEE = { name: "Sam Okafor", email: "sam@ledgerline.dev", password: "quiet-meadow-42" };
 export const DEMO_TIME_ZONE = "Europe/Berlin";
+/** The payment scheme the demo's payments from and to other banks went through (it has no token). */
+export const DEMO_SCHEME = { name: "Demo Instant Payments", email: "scheme@schemes.ledgerline.invalid" };
 /**
  * The demo admin's authenticator secret (the back office needs a second factor). Published in the
  * README, like the password: add it to an authenticator app, or compute codes from it.
@@ -74,6 +79,7 @@ export async function seedDemo(ctx: CommandContext, now = new Date()): Promise<{
   await deposit(s, 12_550, "Birthday gift", 88);
 
   await seedPayments(ctx, customer, e, now);
+  await seedSchemePayments(ctx, customer, e, now);
 
   async function deposit(accountId: string, amount: number, reference: string, day: number) {
     await depositMoney(ctx, { accountId, amount, reference }, meta, at(day, 10));
@@ -107,4 +113,44 @@ async function seedPayments(ctx: CommandContext, customer: { id: string }, every
     { fromAccountId: everyday, payeeId: payee.payeeId, amount: 45_000, reference: "Rent share", timeZone: DEMO_TIME_ZONE, schedule: { kind: "monthly", startDate: today, dayOfMonth: 1 } },
     meta("order-rent"),
   );
+}
+
+/**
+ * Payments through the scheme: one from another bank (credited) and one to another bank (settled),
+ * both by the real command path, the scheme's answer included. The scheme user gets no token: nobody
+ * can act as it, and `npm run scheme:create` makes a real one.
+ */
+async function seedSchemePayments(ctx: CommandContext, customer: { id: string }, everyday: string, now: Date) {
+  const scheme = await registerUser(
+    ctx.db,
+    { name: DEMO_SCHEME.name, email: DEMO_SCHEME.email, password: randomBytes(32).toString("base64url") },
+    { role: "scheme", metadata: { now, origin: "system" } },
+  );
+  const schemeMeta: CommandMetadata = { now, actor: { id: scheme.id, role: "scheme" }, origin: "system" };
+  const [row] = await ctx.db.select({ number: accountSummary.number }).from(accountSummary).where(eq(accountSummary.accountId, everyday));
+  const inbound = await receiveInboundPayment(
+    ctx,
+    {
+      schemePaymentId: "DEMO-IN-1",
+      accountNumber: row?.number ?? "",
+      amount: 12_000,
+      currency: "EUR",
+      debtorName: "Marta Lindqvist",
+      debtorAccount: "SE4550000000058398257466",
+      reference: "Holiday cottage share",
+    },
+    { ...schemeMeta, commandId: "demo:inbound-1" },
+  );
+  await advanceInboundPayment(ctx, inbound.paymentId);
+
+  const meta: CommandMetadata = { now, actor: { id: customer.id, role: "customer" }, origin: "system", commandId: "demo:outbound-1" };
+  const runner = { ctx, runnerId: "demo-seed" };
+  const sent = await requestTransfer(
+    ctx,
+    { fromAccountId: everyday, toIban: "DE89 3704 0044 0532 0130 00", payeeName: "Erika Mustermann", amount: 3_500, reference: "Piano lessons, May" },
+    meta,
+  );
+  await driveTransfer(runner, sent.transferId);
+  await answerOutboundPayment(ctx, "settle", { transferId: sent.transferId, schemeReference: "DEMO-OUT-1" }, schemeMeta);
+  await driveTransfer(runner, sent.transferId);
 }

@@ -13,6 +13,7 @@ export const REJECTION_MESSAGES: Record<string, string> = {
   FUNDS_RESERVED: "money is reserved for transfers in progress",
   AMOUNT_TOO_LARGE: "the amount is above the limit",
   CURRENCY_MISMATCH: "the accounts hold different currencies",
+  RETURNED_BY_SCHEME: "the receiving bank sent the payment back; no money left the account",
 };
 
 export const rejectionText = (code: string | null | undefined): string =>

@@ -7,7 +7,7 @@ import { metrics } from "./metrics";
 import { subscriptionLags } from "./subscription-lag";
 
 /** Every status transfers_view knows, so a status that empties out reads 0 rather than vanishing. */
-const TRANSFER_STATUSES = ["requested", "held", "screened", "reserved", "credited", "releasing", "completed", "failed"];
+const TRANSFER_STATUSES = ["requested", "held", "screened", "reserved", "sent", "credited", "releasing", "completed", "failed"];
 const RUNNABLE = [...RUNNABLE_STATUSES];
 
 /**

@@ -73,6 +73,13 @@ export async function advanceTransfer(options: RunnerOptions, transferId: string
       continue;
     }
 
+    if (step.type === "Submit") {
+      // No leg: the SentToScheme event itself puts the payment in the scheme's outbox (transfers_view).
+      await recordOnTransfer(ctx, transferId, { type: "RecordSubmission", data: {} }, name);
+      fault(`after-step:${name}`);
+      continue;
+    }
+
     const leg = await handleCommand(ctx.db, accountAggregate(ctx.snapshotEvery), accountStreamId(step.accountId), step.command, {
       metadata: systemMetadata(transferId, name),
       idempotency: { scope: "transfer", key: `${transferId}:${name}` },
@@ -85,7 +92,7 @@ export async function advanceTransfer(options: RunnerOptions, transferId: string
 }
 
 /** What the transfer stream should record about a leg, from the events the leg produced. */
-function recordFor(step: Exclude<TransferStep, { type: "Screen" }>, events: AccountEvent[]): TransferCommand {
+function recordFor(step: Exclude<TransferStep, { type: "Screen" } | { type: "Submit" }>, events: AccountEvent[]): TransferCommand {
   const event = events[0];
   switch (step.type) {
     case "Reserve": {

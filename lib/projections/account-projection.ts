@@ -113,6 +113,13 @@ export function statementEntryFor(
       return line(after, event, "transfer_out", "rejected", e.data.amount, 0n, null, e.data.code, { transferId: e.data.transferId });
     case "CreditRejected":
       return line(after, event, "transfer_in", "rejected", e.data.amount, 0n, e.data.reference, e.data.code, e.data);
+    case "ReservationReleased":
+      // Only a payment another bank sent back gets a line (nothing left the balance; the customer is told why).
+      if (!e.data.returned) return undefined;
+      return line(after, event, "transfer_out", "rejected", e.data.amount, 0n, e.data.returned.reference, "RETURNED_BY_SCHEME", {
+        transferId: e.data.transferId,
+        counterparty: e.data.returned.counterparty,
+      });
     case "AccountOpened":
     case "AccountFrozen":
     case "AccountUnfrozen":
@@ -120,7 +127,6 @@ export function statementEntryFor(
     case "AccountCommandRejected":
     // A hold changes the available amount, not the ledger balance: no statement line of its own.
     case "FundsReserved":
-    case "ReservationReleased":
       return undefined;
     default:
       return assertNever(e);

@@ -7,11 +7,12 @@ export { bulkSql, quoteIdent, type BulkSql } from "../db/bulk-sql";
 // ---------------------------------------------------------------------------------------------
 // Binary COPY rows
 
-type Kind = "text" | "int8" | "int4" | "jsonb" | "uuid" | "timestamptz";
+type Kind = "text" | "int8" | "int4" | "bool" | "jsonb" | "uuid" | "timestamptz";
 const KINDS: Record<string, Kind> = {
   text: "text",
   bigint: "int8",
   integer: "int4",
+  boolean: "bool",
   jsonb: "jsonb",
   uuid: "uuid",
   "timestamp with time zone": "timestamptz",
@@ -149,6 +150,12 @@ export class BinaryRows {
     this.room(8);
     this.int32(4);
     this.int32(Number(value));
+  }
+
+  bool(value: unknown): void {
+    this.room(5);
+    this.int32(1);
+    this.buffer[this.at++] = value === true || value === "t" || value === "true" ? 1 : 0;
   }
 
   uuid(value: unknown): void {

@@ -16,6 +16,9 @@ const STEP_NAMES: Record<TransferEvent["type"], string> = {
   SourceDebitReserved: "reserved",
   DestinationCredited: "credited",
   DestinationCreditRefused: "credit_refused",
+  SentToScheme: "sent",
+  SchemeSettled: "settled",
+  SchemeReturned: "returned",
   TransferCompleted: "completed",
   TransferFailed: "failed",
 };
@@ -41,6 +44,8 @@ export function evolveTransferView(row: TransferViewRow | undefined, event: Tran
       currency: d.currency,
       reference: d.reference,
       status: "requested",
+      external: d.external === true,
+      schemeReference: null,
       steps: [step],
       holdReason: null,
       failureCode: null,
@@ -65,6 +70,12 @@ export function evolveTransferView(row: TransferViewRow | undefined, event: Tran
       return { ...next, status: "credited" };
     case "DestinationCreditRefused":
       return { ...next, status: "releasing", failureCode: e.data.code, failureReason: e.data.reason, failureStep: "credit" };
+    case "SentToScheme":
+      return { ...next, status: "sent" };
+    case "SchemeSettled":
+      return { ...next, status: "credited", schemeReference: e.data.schemeReference };
+    case "SchemeReturned":
+      return { ...next, status: "releasing", failureCode: e.data.code, failureReason: e.data.reason, failureStep: "scheme" };
     case "TransferCompleted":
       return { ...next, status: "completed" };
     case "TransferFailed":
@@ -87,16 +98,23 @@ export function transferAuditEntry(after: TransferViewRow, event: TransferStored
     SourceDebitReserved: `Reserved ${amount} on ${after.fromNumber}`,
     DestinationCredited: `Credited ${amount} to ${after.toNumber}`,
     DestinationCreditRefused: `Credit to ${after.toNumber} refused`,
+    SentToScheme: `Payment of ${amount} to ${after.toNumber} sent to the scheme`,
+    SchemeSettled: `Payment to ${after.toNumber} settled by the scheme`,
+    SchemeReturned: `Payment to ${after.toNumber} returned by the scheme`,
     TransferCompleted: `Transfer of ${amount} completed`,
     TransferFailed: `Transfer failed`,
   };
   const reason =
-    e.type === "TransferHeld" || e.type === "TransferReleased" || e.type === "TransferFailed" || e.type === "DestinationCreditRefused"
+    e.type === "TransferHeld" ||
+    e.type === "TransferReleased" ||
+    e.type === "TransferFailed" ||
+    e.type === "DestinationCreditRefused" ||
+    e.type === "SchemeReturned"
       ? e.data.reason
       : e.type === "TransferRequested"
         ? e.data.reference
         : null;
-  const rejected = e.type === "TransferFailed" || e.type === "DestinationCreditRefused" || e.type === "TransferHeld";
+  const rejected = e.type === "TransferFailed" || e.type === "DestinationCreditRefused" || e.type === "TransferHeld" || e.type === "SchemeReturned";
   return auditRow(event, {
     outcome: rejected ? "rejected" : "accepted",
     accountId: after.fromAccountId,

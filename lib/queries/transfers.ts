@@ -25,7 +25,7 @@ export function transferQuery(transferId: string, initialData?: TransferDto, opt
     refetchInterval: (query) => {
       const status = query.state.data?.status;
       if (options.live || !status || TERMINAL.has(status)) return false;
-      return status === "held" ? 5_000 : 1_000;
+      return status === "held" || status === "sent" ? 5_000 : 1_000;
     },
   });
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, or, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { type TransferViewRow, transfersView } from "../db/schema";
 import { formatAccountNumber } from "../domain/account/account-number";
@@ -20,6 +20,8 @@ export type TransferDto = {
   reference: string | null;
   from: { accountId: string; number: string; name: string };
   to: { accountId: string; number: string; name: string };
+  /** A payment to another bank: `to` is an IBAN and the name the customer gave. */
+  external: boolean;
   steps: { step: string; at: string }[];
   failure: { code: string; reason: string; step: string } | null;
   requestedAt: string;
@@ -42,7 +44,9 @@ export function toTransferDto(row: TransferViewRow, viewerId: string): TransferD
     currency: row.currency,
     reference: row.reference,
     from: { accountId: row.fromAccountId, number: formatAccountNumber(row.fromNumber), name: theirs && !mine ? maskName(row.fromName) : row.fromName },
-    to: { accountId: row.toAccountId, number: formatAccountNumber(row.toNumber), name: mine && !theirs ? maskName(row.toName) : row.toName },
+    // The name of an external payee is the one the customer typed: nothing to hide from them.
+    to: { accountId: row.toAccountId, number: formatAccountNumber(row.toNumber), name: mine && !theirs && !row.external ? maskName(row.toName) : row.toName },
+    external: row.external,
     steps: row.steps,
     failure:
       row.status === "failed" && row.failureCode
@@ -117,4 +121,27 @@ export async function readTransferPage(
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   return { rows: page, nextCursor: rows.length > options.limit && last ? encodeTransferCursor(last.requestedAt, last.transferId) : null };
+}
+
+/**
+ * The scheme's outbox: payments to other banks waiting for its answer, oldest id first after
+ * `after`. A payment stays listed until it is settled or returned, so a scheme that starts again
+ * from the beginning after each pass misses none (even one whose transaction committed late).
+ */
+export async function listPendingOutboundPayments(db: Database, options: { after?: string; limit: number }): Promise<TransferViewRow[]> {
+  const conditions: (SQL | undefined)[] = [eq(transfersView.external, true), eq(transfersView.status, "sent")];
+  if (options.after) conditions.push(gt(transfersView.transferId, options.after));
+  return db
+    .select()
+    .from(transfersView)
+    .where(and(...conditions))
+    .orderBy(asc(transfersView.transferId))
+    .limit(options.limit);
+}
+
+/** An outbound payment by id, for the scheme (any state); undefined when there is no such external payment. */
+export async function findOutboundPayment(db: Database, transferId: unknown): Promise<TransferViewRow | undefined> {
+  if (!isUuid(transferId)) return undefined;
+  const rows = await db.select().from(transfersView).where(and(eq(transfersView.transferId, transferId), eq(transfersView.external, true)));
+  return rows[0];
 }

@@ -43,6 +43,10 @@ const CONTRACT_ROUTES = [
   "POST /admin/schemes",
   "POST /scheme/inbound-payments",
   "GET /scheme/inbound-payments/{schemePaymentId}",
+  "GET /scheme/outbound-payments",
+  "GET /scheme/outbound-payments/{transferId}",
+  "POST /scheme/outbound-payments/{transferId}/settle",
+  "POST /scheme/outbound-payments/{transferId}/return",
   "GET /openapi.json",
 ].sort();
 

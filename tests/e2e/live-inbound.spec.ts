@@ -5,9 +5,10 @@ import { balance, moveMoney, openAccount, signUp, statementRows } from "./suppor
 
 // One long journey: a customer watches their account page while money arrives, from another
 // customer's transfer and from the payment scheme, without ever reloading; a payment from a
-// sanctioned name waits in the back office until an admin releases it.
-test("a balance changes without a reload while others pay into it, and a sanctioned inbound payment waits for the back office", async ({ browser, request }) => {
-  test.setTimeout(180_000);
+// sanctioned name waits in the back office until an admin releases it; then the payer sends money
+// to another bank, and their transfer page follows the scheme's answers (settled, returned) live.
+test("a balance changes without a reload while others pay into it, a sanctioned inbound payment waits for the back office, and payments to another bank settle or come back live", async ({ browser, request }) => {
+  test.setTimeout(240_000);
   const watcher = await separatePage(browser);
   const payer = await separatePage(browser);
   const admin = await separatePage(browser);
@@ -23,7 +24,7 @@ test("a balance changes without a reload while others pay into it, and a sanctio
 
   // Another customer, in another browser session, pays into the watched account.
   await signUp(payer, "Paul Payer");
-  await openAccount(payer, "EUR", "Spending");
+  const payerAccount = await openAccount(payer, "EUR", "Spending");
   await moveMoney(payer, "deposit", "100.00");
   await expect(balance(payer)).toHaveText("€100.00");
   await transferTo(payer, { toNumber: number, amount: "25.00", reference: "Lunch money" });
@@ -70,6 +71,57 @@ test("a balance changes without a reload while others pay into it, and a sanctio
   expect(await samePage()).toBe("same page");
   const read = await scheme.get<{ payment: { status: string } }>(`/scheme/inbound-payments/${sanctioned.schemePaymentId}`);
   expect(read.body.payment.status).toBe("credited");
+
+  // The payer (75.00 left) pays an account at another bank: a bad IBAN is refused first.
+  await payer.goto("/transfers/new");
+  await payer.getByLabel("An account at another bank").check();
+  await payer.getByLabel("IBAN").fill("DE89 3704 0044 0532 0130 01");
+  await payer.getByLabel("Account holder's name").fill("Erika Mustermann");
+  await payer.getByLabel("Amount", { exact: true }).fill("30.00");
+  await payer.getByLabel("Reference (optional)").fill("Piano lessons");
+  await payer.getByRole("button", { name: "Continue" }).click();
+  await expect(payer.getByText("That is not a valid IBAN")).toBeVisible();
+  await payer.getByLabel("IBAN").fill("DE89 3704 0044 0532 0130 00");
+  await payer.getByRole("button", { name: "Continue" }).click();
+  await expect(payer.getByTestId("payee-name")).toHaveText("Erika Mustermann");
+  await payer.getByRole("button", { name: "Confirm transfer" }).click();
+  await expect(payer).toHaveURL(/\/transfers\/[0-9a-f-]{36}$/);
+  const outboundId = /\/transfers\/([0-9a-f-]{36})$/.exec(payer.url())![1]!;
+  await expect(payer.getByTestId("transfer-status")).toHaveText("Sent to the other bank", { timeout: 20_000 });
+  await expect(payer.getByText("Waiting for the receiving bank")).toBeVisible();
+  await payer.evaluate(() => ((window as unknown as { liveMark: string }).liveMark = "payer page"));
+
+  // The scheme finds it in the bank's outbox and settles it (twice: a retry); the page follows.
+  const outbox = await scheme.get<{ payments: { id: string; creditor: { iban: string }; amount: number }[] }>("/scheme/outbound-payments");
+  expect(outbox.body.payments.find((payment) => payment.id === outboundId)).toMatchObject({ amount: 3_000, creditor: { iban: "DE89370400440532013000" } });
+  const settled = await scheme.post<{ payment: { status: string } }>(`/scheme/outbound-payments/${outboundId}/settle`, { schemeReference: "E2E-SETTLE" });
+  expect(settled.status, settled.text).toBe(200);
+  expect(settled.body.payment.status).toBe("settled");
+  expect((await scheme.post<{ payment: { status: string } }>(`/scheme/outbound-payments/${outboundId}/settle`, {})).body.payment.status).toBe("settled");
+  await expect(payer.getByTestId("transfer-status")).toHaveText("Completed", { timeout: 20_000 });
+  await expect(payer.getByText("Settled by the receiving bank")).toBeVisible();
+  expect(await payer.evaluate(() => (window as unknown as { liveMark?: string }).liveMark)).toBe("payer page");
+
+  // A second payment comes back: the reserved money is available again, and the page says why.
+  await payer.goto("/transfers/new");
+  await payer.getByLabel("An account at another bank").check();
+  await payer.getByLabel("IBAN").fill("GB82 WEST 1234 5698 7654 32");
+  await payer.getByLabel("Account holder's name").fill("John Smith");
+  await payer.getByLabel("Amount", { exact: true }).fill("20.00");
+  await payer.getByRole("button", { name: "Continue" }).click();
+  await payer.getByRole("button", { name: "Confirm transfer" }).click();
+  await expect(payer.getByTestId("transfer-status")).toHaveText("Sent to the other bank", { timeout: 20_000 });
+  const returnedId = /\/transfers\/([0-9a-f-]{36})$/.exec(payer.url())![1]!;
+  const returned = await scheme.post<{ payment: { status: string } }>(`/scheme/outbound-payments/${returnedId}/return`, { reason: "AC04 account closed" });
+  expect(returned.body.payment.status).toBe("returned");
+  await expect(payer.getByTestId("transfer-status")).toHaveText("Failed", { timeout: 20_000 });
+  await expect(payer.getByText("Returned by the receiving bank")).toBeVisible();
+  await expect(payer.getByText("The receiving bank returned the payment. AC04 account closed")).toBeVisible();
+  await payer.goto(`/accounts/${payerAccount}`);
+  await expect(balance(payer)).toHaveText("€45.00");
+  // The returned payment is a refused line that moved nothing, and says why.
+  expect((await statementRows(payer)).map((row) => row.join(" | "))[0]).toBe("Transfer out refused | €20.00 | €45.00");
+  await expect(payer.getByText("Returned: the receiving bank sent the payment back; no money left the account")).toBeVisible();
 });
 
 test("the live stream refuses a request without a session, and a scheme token cannot reach a customer's data", async ({ request }) => {

@@ -142,14 +142,25 @@ describe.each(backends.filter((backend) => backend.name === "pglite"))("demo dat
   });
   afterAll(() => t.drop());
 
-  it("shows a saved payee, a completed and a failed transfer, and a monthly standing order", async () => {
+  it("shows a saved payee, a completed and a failed transfer, a payment from and one to another bank, and a monthly standing order", async () => {
     await seedDemo(context(t.db));
     const [dana] = await t.db.select({ id: users.id, timeZone: users.timeZone }).from(users).where(eq(users.email, DEMO_CUSTOMER.email));
     expect(dana?.timeZone).toBe("Europe/Berlin");
     const payees = rowsOf<{ name: string }>(await t.db.execute(sql`select name from payees where owner_id = ${dana!.id}`));
     expect(payees.map((row) => row.name)).toEqual(["Sam (flatmate)"]);
-    const transfers = rowsOf<{ status: string }>(await t.db.execute(sql`select status from transfers_view where from_customer_id = ${dana!.id} order by amount`));
-    expect(transfers.map((row) => row.status)).toEqual(["completed", "failed"]);
+    const transfers = rowsOf<{ status: string; external: boolean }>(
+      await t.db.execute(sql`select status, external from transfers_view where from_customer_id = ${dana!.id} order by amount`),
+    );
+    // The settled payment to another bank (35.00), the completed and the failed transfer to Sam.
+    expect(transfers).toEqual([
+      { status: "completed", external: true },
+      { status: "completed", external: false },
+      { status: "failed", external: false },
+    ]);
+    const inbound = rowsOf<{ status: string; amount: string }>(
+      await t.db.execute(sql`select status, amount::text from inbound_payments_view where customer_id = ${dana!.id}`),
+    );
+    expect(inbound).toEqual([{ status: "credited", amount: "12000" }]);
     const orders = rowsOf<{ status: string; schedule: { kind: string; dayOfMonth: number } }>(await t.db.execute(sql`select status, schedule from standing_orders where owner_id = ${dana!.id}`));
     expect(orders).toEqual([{ status: "active", schedule: expect.objectContaining({ kind: "monthly", dayOfMonth: 1 }) }]);
   }, 120_000);

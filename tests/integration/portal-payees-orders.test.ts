@@ -142,4 +142,40 @@ describe.each(backends)("portal payee and order actions on $name", (backend) => 
     const [paused] = await t.db.select().from(standingOrders).where(eq(standingOrders.orderId, orderId));
     expect(paused?.status).toBe("paused");
   });
+  it("saves a payee at another bank by IBAN with the holder's name given, pays it through the scheme, and keeps it out of standing orders", async () => {
+    const xena = await registerUser(t.db, { name: "Xena External", email: `xena-${randomUUID()}@example.com`, password: "xena far harbour" });
+    const xenaMeta = meta({ actor: { id: xena.id, role: "customer" } });
+    const { accountId } = await openAccount(context(t.db), { customerId: xena.id, currency: "EUR" }, xenaMeta);
+    await depositMoney(context(t.db), { accountId, amount: 5_000 }, xenaMeta);
+    signInAs(xena);
+    const commandId = randomUUID();
+    const start = { stage: "edit" as const, commandId, values: { name: "", accountNumber: "" } };
+    const noName = await payeeAction(start, form({ commandId, name: "Piano teacher", accountNumber: "DE89 3704 0044 0532 0130 00", intent: "check" }));
+    expect(noName.fieldErrors?.holderName?.[0]).toContain("holder's name");
+    const badIban = await payeeAction(start, form({ commandId, name: "Piano teacher", accountNumber: "DE89 3704 0044 0532 0130 01", holderName: "Erika Mustermann", intent: "check" }));
+    expect(badIban.fieldErrors?.accountNumber?.[0]).toContain("not a valid IBAN");
+    const checked = await payeeAction(start, form({ commandId, name: "Piano teacher", accountNumber: "de89370400440532013000", holderName: "Erika Mustermann", intent: "check" }));
+    expect(checked).toMatchObject({ stage: "confirm", external: true, holderName: "Erika Mustermann", values: { accountNumber: "DE89 3704 0044 0532 0130 00" } });
+    const saved = await payeeAction(checked, form({ commandId, name: "Piano teacher", accountNumber: "DE89 3704 0044 0532 0130 00", holderName: "Erika Mustermann", intent: "save" }));
+    expect(saved.stage).toBe("saved");
+    const [payee] = rowsOf<{ payee_id: string; account_number: string; holder_name: string }>(
+      await t.db.execute(sql`select payee_id, account_number, holder_name from payees where owner_id = ${xena.id}`),
+    );
+    expect(payee).toMatchObject({ account_number: "DE89370400440532013000", holder_name: "Erika Mustermann" });
+
+    const pay = form({ commandId: randomUUID(), fromAccountId: accountId, destination: "payee", payeeId: payee!.payee_id, amount: "12.50", reference: "Lesson", intent: "review" });
+    const review = await transferAction({ stage: "edit", commandId: randomUUID(), values: {} as never }, pay);
+    expect(review).toMatchObject({ stage: "confirm", review: { payeeName: "Erika Mustermann", external: true } });
+    pay.set("intent", "confirm");
+    await expect(transferAction(review, pay)).rejects.toThrow("NEXT_REDIRECT");
+    const transferId = /\/transfers\/([0-9a-f-]{36})$/.exec(redirected.to.at(-1) ?? "")![1]!;
+    const [sent] = rowsOf<{ status: string; external: boolean; to_name: string }>(
+      await t.db.execute(sql`select status, external, to_name from transfers_view where transfer_id = ${transferId}`),
+    );
+    expect(sent).toEqual({ status: "sent", external: true, to_name: "Erika Mustermann" });
+
+    await expect(
+      createOrder(context(t.db), xena, { fromAccountId: accountId, payeeId: payee!.payee_id, amount: 100, timeZone: "UTC", schedule: { kind: "weekly", startDate: inDays(2) } }, xenaMeta),
+    ).rejects.toMatchObject({ fieldErrors: { payeeId: [expect.stringContaining("Ledgerline only")] } });
+  });
 });

@@ -84,6 +84,7 @@ describe("transfer process driving real accounts", () => {
         record(recordScreening());
         continue;
       }
+      if (step.type === "Submit") throw new Error("an internal transfer is never sent to the scheme");
       const [outcome] = onAccount(step.accountId, step.command);
       // A leg that changed a hold, run again before it was recorded, finds the hold (or its absence) and does nothing.
       // A retried refusal is decided afresh, and a retried credit is not covered here: the account keeps no

@@ -25,7 +25,11 @@ export function AddPayeeForm({ commandId }: { commandId: string }) {
             <dd>{state.values.name}</dd>
           </div>
         </dl>
-        <p className="muted">The bank shows the holder&apos;s name as it has it, partly hidden. If it is not who you expect, go back.</p>
+        {state.external ? (
+          <p className="muted">This account is at another bank, so we cannot confirm its holder: check the IBAN and the name you gave.</p>
+        ) : (
+          <p className="muted">The bank shows the holder&apos;s name as it has it, partly hidden. If it is not who you expect, go back.</p>
+        )}
         <input type="hidden" name="name" value={state.values.name} />
         <input type="hidden" name="accountNumber" value={state.values.accountNumber} />
         <input type="hidden" name="holderName" value={state.holderName} />
@@ -49,8 +53,16 @@ export function AddPayeeForm({ commandId }: { commandId: string }) {
       <Field id="payee-name" label="Name for this payee" errors={errors.name} hint="Up to 60 characters, just for you.">
         {(props) => <input {...props} name="name" maxLength={60} autoComplete="off" defaultValue={state.values.name} />}
       </Field>
-      <Field id="payee-number" label="Account number" errors={errors.accountNumber} hint="Like LL12 3456 7890. We show the holder's name before saving.">
-        {(props) => <input {...props} name="accountNumber" autoComplete="off" className="mono" defaultValue={state.values.accountNumber} />}
+      <Field
+        id="payee-number"
+        label="Account number or IBAN"
+        errors={errors.accountNumber}
+        hint="Like LL12 3456 7890 (we show the holder's name before saving), or an IBAN at another bank."
+      >
+        {(props) => <input {...props} name="accountNumber" autoComplete="off" maxLength={64} className="mono" defaultValue={state.values.accountNumber} />}
+      </Field>
+      <Field id="payee-holder" label="Account holder's name (another bank only)" errors={errors.holderName}>
+        {(props) => <input {...props} name="holderName" autoComplete="off" maxLength={70} defaultValue={state.values.holderName ?? ""} />}
       </Field>
       <button type="submit" name="intent" value="check" className="button" disabled={pending}>
         {pending ? "Checking…" : "Check payee"}

@@ -6,7 +6,7 @@ import { listMyTransfers } from "@/lib/dal/transfers";
 export const metadata: Metadata = { title: "Transfers" };
 
 const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
-const STATUS: Record<string, string> = { held: "Under review", completed: "Completed", failed: "Failed", releasing: "Failing" };
+const STATUS: Record<string, string> = { held: "Under review", sent: "Sent to the other bank", completed: "Completed", failed: "Failed", releasing: "Failing" };
 
 export default async function TransfersPage({ searchParams }: { searchParams: Promise<{ cursor?: string | string[] }> }) {
   const { cursor } = await searchParams;

@@ -41,6 +41,8 @@ export const requestTransfer: Handler<typeof operations.requestTransfer> = async
   const input: TransferRequestInput = {
     fromAccountId: body.fromAccountId,
     toAccountNumber: body.toAccountNumber,
+    toIban: body.toIban,
+    payeeName: body.payeeName,
     amount: body.amount,
     reference: body.reference,
   };

@@ -50,7 +50,16 @@ export const accountEventCodec = defineEventCodec<AccountEvent>({
       available: minorUnits,
     }),
   },
-  ReservationReleased: { version: 1, schema: z.object({ transferId: z.string(), amount: minorUnits, reason: z.string() }) },
+  ReservationReleased: {
+    version: 1,
+    // `returned` came later as an optional field: older events simply lack it.
+    schema: z.object({
+      transferId: z.string(),
+      amount: minorUnits,
+      reason: z.string(),
+      returned: z.object({ counterparty, reference: text }).optional(),
+    }),
+  },
   ReservationCaptured: {
     version: 1,
     schema: z.object({ transferId: z.string(), amount: minorUnits, counterparty, reference: text }),

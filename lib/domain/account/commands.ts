@@ -22,7 +22,11 @@ export type Counterparty = { accountId: string; number: string; name: string };
 // runner sends it under the idempotency key transfer:<id>:<leg>, recorded with its events. Reserve,
 // capture and release are also no-ops in the aggregate when the hold says they already ran.
 export type ReserveFunds = Message<"ReserveFunds", { transferId: string; amount: bigint; currency: string }>;
-export type ReleaseReservation = Message<"ReleaseReservation", { transferId: string; reason: string }>;
+/** `returned`: the money came back from another bank, so the statement says so (a plain release does not). */
+export type ReleaseReservation = Message<
+  "ReleaseReservation",
+  { transferId: string; reason: string; returned?: { counterparty: Counterparty; reference: string | null } }
+>;
 export type CaptureReservation = Message<
   "CaptureReservation",
   { transferId: string; counterparty: Counterparty; reference: string | null }

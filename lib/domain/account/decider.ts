@@ -119,7 +119,8 @@ function release({ data }: ReleaseReservation, state: OpenedAccountState): Accou
   // Allowed in any state (a frozen account's holds may be released); no hold, nothing to release.
   if (!Object.hasOwn(state.reservations, data.transferId)) return [];
   const amount = state.reservations[data.transferId] as bigint;
-  return [{ type: "ReservationReleased", data: { transferId: data.transferId, amount, reason: data.reason } }];
+  const returned = data.returned ? { returned: data.returned } : {};
+  return [{ type: "ReservationReleased", data: { transferId: data.transferId, amount, reason: data.reason, ...returned } }];
 }
 
 function capture({ data }: CaptureReservation, state: OpenedAccountState): AccountEvent[] {

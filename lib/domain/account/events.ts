@@ -46,7 +46,10 @@ export type ReservationRejected = Message<
   "ReservationRejected",
   { transferId: string; amount: bigint; code: ReservationRejectionCode; available: bigint }
 >;
-export type ReservationReleased = Message<"ReservationReleased", { transferId: string; amount: bigint; reason: string }>;
+export type ReservationReleased = Message<
+  "ReservationReleased",
+  { transferId: string; amount: bigint; reason: string; returned?: { counterparty: Counterparty; reference: string | null } }
+>;
 export type ReservationCaptured = Message<
   "ReservationCaptured",
   { transferId: string; amount: bigint; counterparty: Counterparty; reference: string | null }

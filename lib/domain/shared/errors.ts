@@ -24,7 +24,10 @@ export type DomainErrorCode =
   | "APPROVAL_REQUIRED"
   | "APPROVAL_PENDING"
   | "APPROVAL_NOT_FOUND"
-  | "APPROVAL_NOT_PENDING";
+  | "APPROVAL_NOT_PENDING"
+  | "OUTBOUND_PAYMENT_NOT_FOUND"
+  | "OUTBOUND_PAYMENT_ANSWERED"
+  | "OUTBOUND_PAYMENT_NOT_SENT";
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

@@ -14,8 +14,9 @@ const failureCode = z.enum([
   "DESTINATION_FROZEN",
   "DESTINATION_CLOSED",
   "REJECTED_IN_REVIEW",
+  "RETURNED_BY_SCHEME",
 ]);
-const step = z.enum(["screening", "reserve", "credit", "capture"]);
+const step = z.enum(["screening", "reserve", "credit", "capture", "scheme"]);
 const requested = {
   transferId: z.string(),
   from: party,
@@ -23,6 +24,8 @@ const requested = {
   amount: minorUnits,
   currency: z.enum(CURRENCY_CODES),
   reference: z.string().nullable(),
+  // Added with payments to other banks; older events lack it (an internal transfer).
+  external: z.boolean().optional(),
 };
 
 export const transferEventCodec = defineEventCodec<TransferEvent>({
@@ -33,11 +36,15 @@ export const transferEventCodec = defineEventCodec<TransferEvent>({
   SourceDebitReserved: { version: 1, schema: z.object({ amount: minorUnits }) },
   DestinationCredited: { version: 1, schema: z.object({ amount: minorUnits }) },
   DestinationCreditRefused: { version: 1, schema: z.object({ code: failureCode, reason: z.string() }) },
+  SentToScheme: { version: 1, schema: z.object({}) },
+  SchemeSettled: { version: 1, schema: z.object({ schemeReference: z.string().nullable() }) },
+  SchemeReturned: { version: 1, schema: z.object({ code: failureCode, reason: z.string() }) },
   TransferCompleted: { version: 1, schema: z.object({ amount: minorUnits }) },
   TransferFailed: { version: 1, schema: z.object({ code: failureCode, reason: z.string(), step }) },
 });
 
-export const TRANSFER_STATE_SCHEMA_VERSION = 1;
+// 2: external payments (the Sent status, the settled flag).
+export const TRANSFER_STATE_SCHEMA_VERSION = 2;
 
 const failure = z.object({ code: failureCode, reason: z.string(), step });
 const transferStateSchema = z.discriminatedUnion("status", [
@@ -46,9 +53,10 @@ const transferStateSchema = z.discriminatedUnion("status", [
   z.object({ status: z.literal("Held"), ...requested, hold: z.object({ reason: z.string(), matches: z.array(z.string()) }) }),
   z.object({ status: z.literal("Screened"), ...requested }),
   z.object({ status: z.literal("Reserved"), ...requested }),
-  z.object({ status: z.literal("Credited"), ...requested }),
+  z.object({ status: z.literal("Sent"), ...requested }),
+  z.object({ status: z.literal("Credited"), ...requested, settled: z.boolean().optional() }),
   z.object({ status: z.literal("Releasing"), ...requested, failure }),
-  z.object({ status: z.literal("Completed"), ...requested }),
+  z.object({ status: z.literal("Completed"), ...requested, settled: z.boolean().optional() }),
   z.object({ status: z.literal("Failed"), ...requested, failure }),
 ]);
 

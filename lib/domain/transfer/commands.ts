@@ -16,6 +16,11 @@ export type RecordCredit = Message<
 >;
 export type RecordRelease = Message<"RecordRelease", Record<string, never>>;
 export type RecordCapture = Message<"RecordCapture", Record<string, never>>;
+/** The runner records that an external payment is now the scheme's to answer. */
+export type RecordSubmission = Message<"RecordSubmission", Record<string, never>>;
+/** The scheme's answers; each may be sent again (the first answer stands, a contrary one is refused). */
+export type SettleAtScheme = Message<"SettleAtScheme", { schemeReference: string | null }>;
+export type ReturnAtScheme = Message<"ReturnAtScheme", { reason: string }>;
 
 export type TransferCommand =
   | RequestTransfer
@@ -25,6 +30,9 @@ export type TransferCommand =
   | RecordReservation
   | RecordCredit
   | RecordRelease
-  | RecordCapture;
+  | RecordCapture
+  | RecordSubmission
+  | SettleAtScheme
+  | ReturnAtScheme;
 
 export type { TransferFailureCode };

@@ -13,6 +13,7 @@ export const FAILURE_REASONS: Record<TransferFailureCode, string> = {
   DESTINATION_FROZEN: "The payee's account is frozen and cannot receive money.",
   DESTINATION_CLOSED: "The payee's account is closed.",
   REJECTED_IN_REVIEW: "The transfer was rejected in review.",
+  RETURNED_BY_SCHEME: "The receiving bank returned the payment.",
 };
 
 export function decideTransfer(command: TransferCommand, state: TransferState): TransferEvent[] {
@@ -58,9 +59,39 @@ export function decideTransfer(command: TransferCommand, state: TransferState): 
     case "RecordCapture":
       if (state.status !== "Credited") return [];
       return [{ type: "TransferCompleted", data: { amount: state.amount } }];
+    case "RecordSubmission":
+      if (state.status !== "Reserved" || !state.external) return [];
+      return [{ type: "SentToScheme", data: {} }];
+    case "SettleAtScheme":
+      if (schemeAnswer(state) === "settled") return [];
+      assertSent(state);
+      return [{ type: "SchemeSettled", data: { schemeReference: command.data.schemeReference } }];
+    case "ReturnAtScheme":
+      if (schemeAnswer(state) === "returned") return [];
+      assertSent(state);
+      return [
+        {
+          type: "SchemeReturned",
+          data: { code: "RETURNED_BY_SCHEME", reason: `${FAILURE_REASONS.RETURNED_BY_SCHEME} ${command.data.reason}` },
+        },
+      ];
     default:
       return assertNever(command);
   }
+}
+
+/** What the scheme already answered about an external payment, if anything. */
+function schemeAnswer(state: ActiveTransferState): "settled" | "returned" | null {
+  if ((state.status === "Credited" || state.status === "Completed") && state.settled) return "settled";
+  if ((state.status === "Releasing" || state.status === "Failed") && state.failure.step === "scheme") return "returned";
+  return null;
+}
+
+function assertSent(state: ActiveTransferState): void {
+  if (!state.external) throw new DomainError("OUTBOUND_PAYMENT_NOT_FOUND", "There is no such payment to another bank.");
+  const answered = schemeAnswer(state);
+  if (answered) throw new DomainError("OUTBOUND_PAYMENT_ANSWERED", `This payment was already ${answered}; the first answer stands.`);
+  if (state.status !== "Sent") throw new DomainError("OUTBOUND_PAYMENT_NOT_SENT", "This payment is not waiting for the scheme.");
 }
 
 function assertHeld(state: ActiveTransferState): void {
@@ -78,6 +109,7 @@ export function evolveTransfer(state: TransferState, event: TransferEvent): Tran
     amount: rest.amount,
     currency: rest.currency,
     reference: rest.reference,
+    ...(rest.external ? { external: true } : {}),
   };
   switch (event.type) {
     case "TransferScreened":
@@ -89,10 +121,16 @@ export function evolveTransfer(state: TransferState, event: TransferEvent): Tran
       return { ...facts, status: "Reserved" };
     case "DestinationCredited":
       return { ...facts, status: "Credited" };
+    case "SentToScheme":
+      return { ...facts, status: "Sent" };
+    case "SchemeSettled":
+      return { ...facts, status: "Credited", settled: true };
+    case "SchemeReturned":
+      return { ...facts, status: "Releasing", failure: { code: event.data.code, reason: event.data.reason, step: "scheme" } };
     case "DestinationCreditRefused":
       return { ...facts, status: "Releasing", failure: { code: event.data.code, reason: event.data.reason, step: "credit" } };
     case "TransferCompleted":
-      return { ...facts, status: "Completed" };
+      return { ...facts, status: "Completed", ...(state.status === "Credited" && state.settled ? { settled: true } : {}) };
     case "TransferFailed":
       return { ...facts, status: "Failed", failure: { ...event.data } };
     default:

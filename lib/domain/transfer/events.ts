@@ -11,9 +11,10 @@ export type TransferFailureCode =
   | "CURRENCY_MISMATCH"
   | "DESTINATION_FROZEN"
   | "DESTINATION_CLOSED"
-  | "REJECTED_IN_REVIEW";
+  | "REJECTED_IN_REVIEW"
+  | "RETURNED_BY_SCHEME";
 
-export type TransferStepName = "screening" | "reserve" | "credit" | "capture";
+export type TransferStepName = "screening" | "reserve" | "credit" | "capture" | "scheme";
 
 export type TransferRequested = Message<
   "TransferRequested",
@@ -24,6 +25,11 @@ export type TransferRequested = Message<
     amount: bigint;
     currency: Currency;
     reference: string | null;
+    /**
+     * True for a payment to another bank: `to` is then an IBAN and the name the customer gave
+     * (no account or customer id), and the payment goes through the scheme instead of a credit leg.
+     */
+    external?: boolean;
   }
 >;
 export type TransferScreened = Message<"TransferScreened", { checkedEntries: number }>;
@@ -33,6 +39,12 @@ export type SourceDebitReserved = Message<"SourceDebitReserved", { amount: bigin
 export type DestinationCredited = Message<"DestinationCredited", { amount: bigint }>;
 /** The destination refused the money: the hold on the source must be released before failing. */
 export type DestinationCreditRefused = Message<"DestinationCreditRefused", { code: TransferFailureCode; reason: string }>;
+/** An external payment, its money reserved, is handed to the scheme (which reads it from the outbox). */
+export type SentToScheme = Message<"SentToScheme", Record<string, never>>;
+/** The scheme says the receiving bank took the money: the reservation is captured next. */
+export type SchemeSettled = Message<"SchemeSettled", { schemeReference: string | null }>;
+/** The scheme gave the payment back: the reservation is released next, then the payment fails. */
+export type SchemeReturned = Message<"SchemeReturned", { code: TransferFailureCode; reason: string }>;
 export type TransferCompleted = Message<"TransferCompleted", { amount: bigint }>;
 export type TransferFailed = Message<"TransferFailed", { code: TransferFailureCode; reason: string; step: TransferStepName }>;
 
@@ -44,6 +56,9 @@ export type TransferEvent =
   | SourceDebitReserved
   | DestinationCredited
   | DestinationCreditRefused
+  | SentToScheme
+  | SchemeSettled
+  | SchemeReturned
   | TransferCompleted
   | TransferFailed;
 

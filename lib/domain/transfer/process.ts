@@ -8,6 +8,7 @@ import type { TransferState } from "./state";
  */
 export type TransferStep =
   | { readonly type: "Screen" }
+  | { readonly type: "Submit" }
   | { readonly type: "Reserve"; readonly accountId: string; readonly command: AccountCommand }
   | { readonly type: "Credit"; readonly accountId: string; readonly command: AccountCommand }
   | { readonly type: "Capture"; readonly accountId: string; readonly command: AccountCommand }
@@ -28,6 +29,8 @@ export function nextStep(state: TransferState): TransferStep | null {
         command: { type: "ReserveFunds", data: { transferId, amount: state.amount, currency: state.currency } },
       };
     case "Reserved":
+      // A payment to another bank is handed to the scheme (the outbox) instead of credited here.
+      if (state.external) return { type: "Submit" };
       return {
         type: "Credit",
         accountId: state.to.accountId,
@@ -43,9 +46,17 @@ export function nextStep(state: TransferState): TransferStep | null {
       return {
         type: "Release",
         accountId: state.from.accountId,
-        command: { type: "ReleaseReservation", data: { transferId, reason: state.failure.reason } },
+        command: {
+          type: "ReleaseReservation",
+          data: {
+            transferId,
+            reason: state.failure.reason,
+            ...(state.failure.step === "scheme" ? { returned: { counterparty: payee, reference: state.reference } } : {}),
+          },
+        },
       };
     case "Held":
+    case "Sent":
     case "Completed":
     case "Failed":
       return null;

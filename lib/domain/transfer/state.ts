@@ -8,6 +8,7 @@ type Facts = {
   readonly amount: bigint;
   readonly currency: Currency;
   readonly reference: string | null;
+  readonly external?: boolean;
 };
 export type TransferFailure = { readonly code: TransferFailureCode; readonly reason: string; readonly step: TransferStepName };
 
@@ -18,9 +19,10 @@ export type TransferState =
   | (Facts & { readonly status: "Held"; readonly hold: { readonly reason: string; readonly matches: readonly string[] } })
   | (Facts & { readonly status: "Screened" })
   | (Facts & { readonly status: "Reserved" })
-  | (Facts & { readonly status: "Credited" })
+  | (Facts & { readonly status: "Sent" })
+  | (Facts & { readonly status: "Credited"; readonly settled?: boolean })
   | (Facts & { readonly status: "Releasing"; readonly failure: TransferFailure })
-  | (Facts & { readonly status: "Completed" })
+  | (Facts & { readonly status: "Completed"; readonly settled?: boolean })
   | (Facts & { readonly status: "Failed"; readonly failure: TransferFailure });
 
 export type ActiveTransferState = Exclude<TransferState, { status: "None" }>;
@@ -29,7 +31,8 @@ export const isTerminal = (state: TransferState) => state.status === "Completed"
 
 /**
  * The transfer statuses (as the read model and the work queue name them) in which a runner has a
- * step to take; held, completed and failed transfers wait for nobody or for an admin.
+ * step to take; held, completed and failed transfers wait for nobody or for an admin, and a
+ * payment sent to another bank (sent) waits for the scheme's answer.
  */
 export const RUNNABLE_STATUSES: ReadonlySet<string> = new Set(["requested", "screened", "reserved", "credited", "releasing"]);
 

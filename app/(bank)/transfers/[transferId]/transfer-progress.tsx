@@ -11,6 +11,7 @@ const STATUS_TEXT: Record<string, string> = {
   requested: "In progress",
   screened: "In progress",
   reserved: "In progress",
+  sent: "Sent to the other bank",
   credited: "Finishing",
   releasing: "Failing: returning the reserved money",
   held: "Under review",

@@ -31,6 +31,8 @@ export function TransferForm({
       toAccountId: "",
       payeeId: payeeId ?? payees[0]?.id ?? "",
       toAccountNumber: "",
+      toIban: "",
+      payeeName: "",
       amount: "",
       reference: "",
     },
@@ -65,7 +67,14 @@ export function TransferForm({
             </div>
           ) : null}
         </dl>
-        <p className="muted">If the name is not who you expect, go back: money sent to the wrong account may not come back.</p>
+        {state.review.external ? (
+          <p className="muted">
+            This goes to another bank through the payment scheme. Check the IBAN and name: the receiving bank may send the payment back, and
+            then the money is available to you again.
+          </p>
+        ) : (
+          <p className="muted">If the name is not who you expect, go back: money sent to the wrong account may not come back.</p>
+        )}
         {Object.entries(values).map(([key, value]) => (
           <input key={key} type="hidden" name={key} value={value} />
         ))}
@@ -115,6 +124,9 @@ export function TransferForm({
         <label>
           <input type="radio" name="destination" value="own" defaultChecked={values.destination === "own"} /> One of my accounts
         </label>
+        <label>
+          <input type="radio" name="destination" value="bank" defaultChecked={values.destination === "bank"} /> An account at another bank
+        </label>
       </fieldset>
       {payees.length > 0 ? (
         <div className="when-payee">
@@ -134,6 +146,14 @@ export function TransferForm({
       <div className="when-other">
         <Field id="toAccountNumber" label="Payee's account number" errors={errors.toAccountNumber} hint="Like LL12 3456 7890. We show the payee's name before you confirm.">
           {(props) => <input {...props} name="toAccountNumber" autoComplete="off" defaultValue={values.toAccountNumber} className="mono" />}
+        </Field>
+      </div>
+      <div className="when-bank">
+        <Field id="toIban" label="IBAN" errors={errors.toIban} hint="Like DE89 3704 0044 0532 0130 00. We check its check digits.">
+          {(props) => <input {...props} name="toIban" autoComplete="off" maxLength={64} defaultValue={values.toIban} className="mono" />}
+        </Field>
+        <Field id="payeeName" label="Account holder's name" errors={errors.payeeName}>
+          {(props) => <input {...props} name="payeeName" autoComplete="off" maxLength={70} defaultValue={values.payeeName} />}
         </Field>
       </div>
       <div className="when-own">

@@ -1,0 +1,5 @@
+import { getOutboundPayment } from "@/lib/api/handlers/outbound-payments";
+import { operations } from "@/lib/api/operations";
+import { apiRoute } from "@/lib/api/route";
+
+export const GET = apiRoute(operations.getOutboundPayment, getOutboundPayment);

@@ -1,0 +1,5 @@
+import { settleOutboundPayment } from "@/lib/api/handlers/outbound-payments";
+import { operations } from "@/lib/api/operations";
+import { apiRoute } from "@/lib/api/route";
+
+export const POST = apiRoute(operations.settleOutboundPayment, settleOutboundPayment);
