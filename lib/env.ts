@@ -41,7 +41,7 @@ const envSchema = z.object({
    * the server in production (see `serverConfigProblems`); dev and test make a temporary one.
    */
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters (`openssl rand -base64 32` makes one)").optional(),
-  /** The public origin, when Auth.js cannot infer it from the request (Auth.js reads it itself). */
+  /** The public origin, when Auth.js cannot infer it from the request (Auth.js reads it itself); links in mails point to it too. */
   AUTH_URL: z.url({ message: "AUTH_URL must be an absolute URL such as https://bank.example.com" }).optional(),
   /** A portal session that has not been used for this many minutes is ended (the next request signs in again). */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
@@ -99,6 +99,10 @@ const envSchema = z.object({
   WEBHOOK_MAX_RESPONSE_BYTES: positiveInt(65_536),
   /** NATS server(s) of the broker relay (nats://host:4222, comma-separated); unset: no relay. */
   NATS_URL: z.string().max(1000).regex(/^(nats|tls):\/\/\S+$/, "NATS_URL must be like nats://127.0.0.1:4222").optional(),
+  /** Mail server of the outbox (smtp://user:pass@host:587 or smtps://…:465); unset: mails are kept for the development mailbox. */
+  SMTP_URL: z.string().max(1000).regex(/^smtps?:\/\/\S+$/, "SMTP_URL must be like smtp://user:password@mail.example.com:587").optional(),
+  /** The From of every mail. */
+  MAIL_FROM: z.string().max(300).regex(/^[^\r\n]*@[^\r\n]*$/, "MAIL_FROM must be an address, like Ledgerline <no-reply@bank.example.com>").default("Ledgerline <no-reply@ledgerline.dev>"),
 });
 
 export type Env = z.infer<typeof envSchema>;

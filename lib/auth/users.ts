@@ -1,15 +1,19 @@
 import { createHash, randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { parseInput } from "../commands/validation";
 import type { Database } from "../db/client";
-import { users, type UserRow } from "../db/schema";
+import { users, type UserRow, userSessions } from "../db/schema";
+import { toSql } from "../db/statement";
+import { identityNotification, notificationWrites } from "../projections/notification-projection";
 import {
   identityEventCodec,
+  type IdentityEvent,
   type Role,
   SIGNIN_STREAM_TYPE,
   USER_STREAM_TYPE,
   userStreamId,
+  userStreams,
 } from "../domain/identity/events";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { ValidationError } from "../domain/shared/errors";
@@ -66,10 +70,31 @@ export type SessionUser = { id: string; email: string; name: string; role: Role 
 
 const toSessionUser = (row: UserRow): SessionUser => ({ id: row.id, email: row.email, name: row.name, role: row.role as Role });
 
-/** Audit rows for identity events, written in the transaction that recorded them. */
+/** Audit rows and notifications for identity events, written in the transaction that recorded them. */
 export async function projectAudit(tx: Database, raw: RawEvent[]): Promise<void> {
-  const rows = raw.map((event) => identityAuditEntry(decodeEvent(identityEventCodec, event) as StoredEvent<never>));
+  const decoded = raw.map((event) => decodeEvent(identityEventCodec, event) as StoredEvent<IdentityEvent>);
+  const rows = decoded.map((event) => identityAuditEntry(event as StoredEvent<never>));
   if (rows.length > 0) await tx.insert(auditLog).values(rows);
+  const told = [];
+  for (const event of decoded) told.push(identityNotification(event, { newDevice: event.event.type === "SessionStarted" && (await isNewDevice(tx, event)) }));
+  for (const write of notificationWrites(told)) await tx.execute(toSql(write));
+}
+
+/**
+ * A sign-in from a browser (User-Agent) the user never had a session on before, when they have had
+ * sessions at all (the first sign-in after sign-up is not news).
+ */
+async function isNewDevice(tx: Database, event: StoredEvent<IdentityEvent>): Promise<boolean> {
+  if (event.event.type !== "SessionStarted") return false;
+  const { sessionId, userAgent } = event.event.data;
+  const [row] = await tx
+    .select({
+      others: sql<number>`count(*)::int`,
+      same: sql<number>`count(*) filter (where ${userSessions.userAgent} = ${userAgent})::int`,
+    })
+    .from(userSessions)
+    .where(and(eq(userSessions.userId, userStreams.idOf(event.streamId)), ne(userSessions.id, sessionId)));
+  return (row?.others ?? 0) > 0 && (row?.same ?? 0) === 0;
 }
 
 /** Registers a user and records it as an event, in one transaction. Throws ValidationError. */
