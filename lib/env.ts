@@ -70,6 +70,8 @@ const envSchema = z.object({
    * with NODE_ENV=production only when this is "true". "false" never seeds.
    */
   DEMO_SEED: z.enum(["true", "false"]).optional(),
+  /** The development mailbox (/dev/mailbox, mails kept without SMTP_URL): on the embedded database only; on in development, in production only with "true". */
+  DEV_MAILBOX: z.enum(["true", "false"]).optional(),
   /** Multiplies every rate limit of lib/auth/rate-limits.ts (a test suite signing in from one address raises it). */
   RATE_LIMIT_FACTOR: positiveInt(1),
   /** Password hashes (scrypt, 128 MiB each) one instance runs at once; more wait in a queue. */

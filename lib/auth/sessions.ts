@@ -6,6 +6,7 @@ import { identityEventCodec, type IdentityEvent, type Role, type SessionEndReaso
 import type { CommandMetadata } from "../domain/shared/decider";
 import { env } from "../env";
 import { recordFacts } from "../event-store/record";
+import type { RawEvent } from "../event-store/types";
 import { projectAudit, type SessionUser } from "./users";
 
 /**
@@ -43,7 +44,7 @@ export function boundedText(value: string | null | undefined, max: number): stri
 
 const idleMs = () => env().SESSION_IDLE_MINUTES * 60_000;
 
-async function record(tx: Database, userId: string, role: Role, events: IdentityEvent[], metadata: Partial<CommandMetadata> & { now: Date }) {
+async function record(tx: Database, userId: string, role: Role, events: IdentityEvent[], metadata: Partial<CommandMetadata> & { now: Date }): Promise<RawEvent[]> {
   const raw = await recordFacts(tx, {
     streamId: userStreamId(userId),
     streamType: USER_STREAM_TYPE,
@@ -51,6 +52,7 @@ async function record(tx: Database, userId: string, role: Role, events: Identity
     metadata: { origin: "web", actor: { id: userId, role: role === "admin" ? "admin" : "customer" }, ...metadata },
   });
   await projectAudit(tx, raw);
+  return raw;
 }
 
 /** Starts a session for a user who just proved who they are; returns its id (for the JWT). */

@@ -28,6 +28,7 @@ import { consumeRateLimit } from "./rate-limits";
 import { giveBack, releaseOnSuccess, reserveAttempt } from "./throttle";
 import { decoyHash, hashPassword, isHashingBusy, verifyPassword } from "./password";
 import { passwordStrengthProblem } from "./strength";
+import { queueVerification } from "./email-links";
 
 // Length over composition rules (NIST SP 800-63B), plus an estimate of how guessable it is (zxcvbn-ts).
 
@@ -106,6 +107,12 @@ export async function registerUser(
     metadata?: Omit<CommandMetadata, "actor"> & { actor?: CommandMetadata["actor"] };
     /** The client's address, for a sign-up anyone can make (rate limited per address and per email). */
     address?: string | null;
+    /**
+     * A sign-up by the person themselves: the address starts unconfirmed and a verification link is
+     * mailed (in the same transaction), with links to `origin`. Without it (admins, schemes, the demo
+     * seed) the address counts as confirmed.
+     */
+    verification?: { origin: string };
   } = {},
 ): Promise<SessionUser> {
   const limited = options.address !== undefined;
@@ -129,7 +136,7 @@ export async function registerUser(
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(users)
-      .values({ id, email, name, role, passwordHash })
+      .values({ id, email, name, role, passwordHash, emailVerifiedAt: options.verification ? null : metadata.now })
       .onConflictDoNothing()
       .returning();
     const row = inserted[0];
@@ -141,6 +148,7 @@ export async function registerUser(
       metadata,
     });
     await projectAudit(tx, raw);
+    if (options.verification) await queueVerification(tx, { id }, email, { origin: options.verification.origin, now: metadata.now, mailId: `verify:${raw[0]?.eventId ?? id}` });
     return toSessionUser(row);
   });
 }

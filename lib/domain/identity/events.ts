@@ -35,7 +35,14 @@ export type SessionReauthenticated = Message<"SessionReauthenticated", { session
 export type SecondFactorEnrolled = Message<"SecondFactorEnrolled", { kind: "totp"; recoveryCodes: number }>;
 export type SecondFactorRemoved = Message<"SecondFactorRemoved", { kind: "totp" }>;
 export type RecoveryCodeUsed = Message<"RecoveryCodeUsed", { remaining: number }>;
-export type PasswordChanged = Message<"PasswordChanged", { endedSessions: number }>;
+export type PasswordChanged = Message<"PasswordChanged", { endedSessions: number; via?: "reset" }>;
+/** A reset link was mailed (asked for by anyone who knew the address; the link itself is never stored). */
+export type PasswordResetRequested = Message<"PasswordResetRequested", { ip: string | null }>;
+/** The user followed a verification link sent to `email`. */
+export type EmailVerified = Message<"EmailVerified", { email: string }>;
+/** The user asked to use another address; it takes effect when confirmed, and the old one is told. */
+export type EmailChangeRequested = Message<"EmailChangeRequested", { from: string; to: string }>;
+export type EmailChanged = Message<"EmailChanged", { from: string; to: string }>;
 export type IdentityEvent =
   | UserRegistered
   | SignInFailed
@@ -48,6 +55,10 @@ export type IdentityEvent =
   | SecondFactorRemoved
   | RecoveryCodeUsed
   | PasswordChanged
+  | PasswordResetRequested
+  | EmailVerified
+  | EmailChangeRequested
+  | EmailChanged
   | PayeeAdded
   | PayeeRenamed
   | PayeeDeleted
@@ -92,5 +103,9 @@ export const identityEventCodec = defineEventCodec<IdentityEvent>({
   SecondFactorEnrolled: { version: 1, schema: z.object({ kind: z.literal("totp"), recoveryCodes: z.number().int().min(0) }) },
   SecondFactorRemoved: { version: 1, schema: z.object({ kind: z.literal("totp") }) },
   RecoveryCodeUsed: { version: 1, schema: z.object({ remaining: z.number().int().min(0) }) },
-  PasswordChanged: { version: 1, schema: z.object({ endedSessions: z.number().int().min(0) }) },
+  PasswordChanged: { version: 1, schema: z.object({ endedSessions: z.number().int().min(0), via: z.literal("reset").optional() }) },
+  PasswordResetRequested: { version: 1, schema: z.object({ ip: z.string().max(64).nullable() }) },
+  EmailVerified: { version: 1, schema: z.object({ email: z.string().max(254) }) },
+  EmailChangeRequested: { version: 1, schema: z.object({ from: z.string().max(254), to: z.string().max(254) }) },
+  EmailChanged: { version: 1, schema: z.object({ from: z.string().max(254), to: z.string().max(254) }) },
 });
