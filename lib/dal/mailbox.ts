@@ -1,6 +1,6 @@
 import "server-only";
 import { database } from "../db";
-import { env } from "../env";
+import { type Env, env } from "../env";
 import { keptMails, type KeptMailDto } from "../read-models/mailbox";
 
 /**
@@ -8,8 +8,7 @@ import { keptMails, type KeptMailDto } from "../read-models/mailbox";
  * it exists only on the embedded database (never with DATABASE_URL), in development, or in
  * production when DEV_MAILBOX=true (the end-to-end suite). Everywhere else it is "not found".
  */
-export function devMailboxEnabled(): boolean {
-  const settings = env();
+export function devMailboxEnabled(settings: Pick<Env, "DATABASE_URL" | "DEV_MAILBOX" | "NODE_ENV"> = env()): boolean {
   if (settings.DATABASE_URL) return false;
   if (settings.DEV_MAILBOX === "false") return false;
   return settings.DEV_MAILBOX === "true" || settings.NODE_ENV !== "production";

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSession } from "@/lib/auth/sessions";
 import { depositMoney, freezeAccount } from "@/lib/commands/accounts";
 import { markAllNotificationsRead, markNotificationRead, setNotificationPreferences } from "@/lib/commands/notifications";
 import { requestTransfer } from "@/lib/commands/transfers";
@@ -104,6 +105,18 @@ describe.each(backends)("notifications and the mail outbox on $name", (backend) 
     const [frozen] = await listNotifications(t.db, frank.user.id);
     expect(frozen).toMatchObject({ kind: "account-frozen", title: "Account frozen" });
     expect(frozen!.body).not.toContain("4711");
+  });
+
+  it("tells of a sign-in from a browser the user never signed in from, not of the first sign-in or a known browser", async () => {
+    const { user } = await customerWithAccount(t.db);
+    const signIns = async (userAgent: string) => startSession(t.db, user, { userAgent, ip: "203.0.113.9", method: "password" });
+    const kinds = async () => (await listNotifications(t.db, user.id)).map((n) => n.kind).filter((kind) => kind === "new-device-sign-in");
+    await signIns("Firefox on Linux");
+    await signIns("Firefox on Linux");
+    expect(await kinds()).toEqual([]);
+    await signIns("Safari on iPhone");
+    expect(await kinds()).toEqual(["new-device-sign-in"]);
+    expect((await listNotifications(t.db, user.id))[0]!.body).toContain("Safari on iPhone");
   });
 
   it("two workers on the outbox send each mail once", { timeout: 60_000 }, async () => {

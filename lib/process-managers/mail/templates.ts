@@ -44,7 +44,7 @@ export function renderMail(template: MailTemplate, data: Record<string, unknown>
       return render({
         subject: str(data, "title"),
         paragraphs: [str(data, "body"), "You get this by email because you asked to in your notification settings."],
-        ...(link.startsWith("/") ? { action: { label: "Open in Ledgerline", url: `${origin}${link}` } } : {}),
+        ...(link.startsWith("/") && !link.startsWith("//") ? { action: { label: "Open in Ledgerline", url: `${origin}${link}` } } : {}),
       });
     }
     case "password-reset":
