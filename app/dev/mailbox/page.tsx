@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { devMailbox } from "@/lib/dal/mailbox";
+import { devMailbox, devMailboxEnabled } from "@/lib/dal/mailbox";
 
-export const metadata: Metadata = { title: "Development mailbox", robots: { index: false } };
+// Where the mailbox is off, not even its title says it exists.
+export function generateMetadata(): Metadata {
+  return devMailboxEnabled() ? { title: "Development mailbox", robots: { index: false } } : {};
+}
 export const dynamic = "force-dynamic";
 
 const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "UTC" });
