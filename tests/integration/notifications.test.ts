@@ -137,6 +137,21 @@ describe.each(backends)("notifications and the mail outbox on $name", (backend) 
     expect((await outbox(grace.user.id)).every((row) => row.status === "sent")).toBe(true);
   });
 
+  it.runIf(backend.name === "postgres")("a mail queued by an instance that dies before delivering is sent once by another", async () => {
+    const lena = await customerWithAccount(t.db);
+    await verified(t.db, lena.user.id);
+    await everyoneOpted(t.db, lena.user.id, ["money-received"]);
+    const dying = await t.openAnother(2);
+    await depositMoney(context(dying.db), { accountId: lena.accountId, amount: 1_234 }, meta(lena.actor));
+    await dying.close();
+    const before = smtp.received.length;
+    expect(await deliverDueMail(t.db, worker({ workerId: "survivor" }))).toMatchObject({ sent: 1 });
+    expect(await deliverDueMail(t.db, worker({ workerId: "survivor" }))).toMatchObject({ attempted: 0 });
+    const arrived = smtp.received.slice(before).filter((mail) => recipientsOf(mail)[0] === lena.user.email);
+    expect(arrived).toHaveLength(1);
+    expect(arrived[0]!.text).toContain("€12.34");
+  });
+
   it("retries a send the mail server refused, with backoff, and sends it once", async () => {
     const henry = await customerWithAccount(t.db);
     await verified(t.db, henry.user.id);
