@@ -58,6 +58,8 @@ export default defineConfig({
       CRON_SECRET: E2E_CRON_SECRET,
       // The suite signs in as the demo users; a production server seeds them only when asked.
       DEMO_SEED: "true",
+      // The password-reset journey reads its link from the development mailbox (mails are kept: no SMTP_URL).
+      DEV_MAILBOX: "true",
       // Hundreds of sign-ups and sign-ins from 127.0.0.1, many as the demo users: the per-address and
       // per-account rate limits would stop the suite (their attacks are tested in integration and
       // server tests, on servers of their own).

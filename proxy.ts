@@ -12,7 +12,7 @@ import { HSTS, newNonce, pageContentSecurityPolicy } from "./lib/security-header
 //    and puts it on its own scripts, and on the response (lib/security-headers.ts; the headers every
 //    response gets, and the policy of what is not a page, are in next.config.ts).
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
-const SIGNED_IN_AREAS = ["/dashboard", "/accounts", "/transfers", "/settings", "/admin"];
+const SIGNED_IN_AREAS = ["/dashboard", "/accounts", "/transfers", "/settings", "/notifications", "/admin"];
 
 function needsSession(pathname: string): boolean {
   return SIGNED_IN_AREAS.some((area) => pathname === area || pathname.startsWith(`${area}/`));

@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import { Providers } from "@/components/providers";
+import { myUnreadCount } from "@/lib/dal/notifications";
 import { currentUser } from "@/lib/dal/session";
 import { signOutAction } from "./(auth)/actions";
 import "./globals.css";
@@ -13,7 +14,7 @@ export const metadata: Metadata = {
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
-  const user = await currentUser();
+  const [user, unread] = await Promise.all([currentUser(), myUnreadCount()]);
   return (
     <html lang="en">
       <body>
@@ -33,6 +34,15 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                   <Link href="/transfers">Transfers</Link>
                   <Link href="/payees">Payees</Link>
                   <Link href="/orders">Orders</Link>
+                  <Link href="/notifications" data-testid="inbox-link">
+                    Inbox
+                    {unread ? (
+                      <span className="inbox-count" data-testid="unread-count">
+                        {unread}
+                        <span className="visually-hidden"> unread</span>
+                      </span>
+                    ) : null}
+                  </Link>
                   <Link href="/accounts/new">Open an account</Link>
                   <Link href="/settings/tokens">API tokens</Link>
                   <Link href="/settings/security">Security</Link>

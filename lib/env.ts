@@ -55,7 +55,7 @@ const envSchema = z.object({
    * the server in production (see `serverConfigProblems`); dev and test make a temporary one.
    */
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters (`openssl rand -base64 32` makes one)").optional(),
-  /** The public origin, when Auth.js cannot infer it from the request (Auth.js reads it itself). */
+  /** The public origin, when Auth.js cannot infer it from the request (Auth.js reads it itself); links in mails point to it too. */
   AUTH_URL: z.url({ message: "AUTH_URL must be an absolute URL such as https://bank.example.com" }).optional(),
   /**
    * The origin browsers use for passkeys (https://bank.example.com). Unset: AUTH_URL's origin, else
@@ -101,6 +101,8 @@ const envSchema = z.object({
    * with NODE_ENV=production only when this is "true". "false" never seeds.
    */
   DEMO_SEED: z.enum(["true", "false"]).optional(),
+  /** The development mailbox (/dev/mailbox, mails kept without SMTP_URL): on the embedded database only; on in development, in production only with "true". */
+  DEV_MAILBOX: z.enum(["true", "false"]).optional(),
   /** Multiplies every rate limit of lib/auth/rate-limits.ts (a test suite signing in from one address raises it). */
   RATE_LIMIT_FACTOR: positiveInt(1),
   /** Password hashes (scrypt, 128 MiB each) one instance runs at once; more wait in a queue. */
@@ -130,6 +132,10 @@ const envSchema = z.object({
   WEBHOOK_MAX_RESPONSE_BYTES: positiveInt(65_536),
   /** NATS server(s) of the broker relay (nats://host:4222, comma-separated); unset: no relay. */
   NATS_URL: z.string().max(1000).regex(/^(nats|tls):\/\/\S+$/, "NATS_URL must be like nats://127.0.0.1:4222").optional(),
+  /** Mail server of the outbox (smtp://user:pass@host:587 or smtps://…:465); unset: mails are kept for the development mailbox. */
+  SMTP_URL: z.string().max(1000).regex(/^smtps?:\/\/\S+$/, "SMTP_URL must be like smtp://user:password@mail.example.com:587").optional(),
+  /** The From of every mail. */
+  MAIL_FROM: z.string().max(300).regex(/^[^\r\n]*@[^\r\n]*$/, "MAIL_FROM must be an address, like Ledgerline <no-reply@bank.example.com>").default("Ledgerline <no-reply@ledgerline.dev>"),
 }).refine((value) => value.DATABASE_OWNER_URL === undefined || value.DATABASE_URL !== undefined, {
   path: ["DATABASE_OWNER_URL"],
   message: "DATABASE_OWNER_URL needs DATABASE_URL (the app role's URL) beside it",

@@ -16,6 +16,9 @@ export const RATE_LIMITS = {
   signIn: { address: { points: 100, seconds: 15 * 60 }, account: { points: 20, seconds: 15 * 60 } },
   tokenIssue: { address: { points: 30, seconds: 60 * 60 }, account: { points: 20, seconds: 60 * 60 } },
   passwordChange: { address: { points: 20, seconds: 15 * 60 }, account: { points: 5, seconds: 15 * 60 } },
+  // Reset links and verification mails go to someone's inbox: few per address an hour.
+  passwordReset: { address: { points: 10, seconds: 60 * 60 }, account: { points: 3, seconds: 60 * 60 } },
+  emailLink: { address: { points: 20, seconds: 60 * 60 }, account: { points: 5, seconds: 60 * 60 } },
 } as const;
 
 export type RateLimitedAction = keyof typeof RATE_LIMITS;

@@ -7,6 +7,7 @@ import { identityEventCodec, type IdentityEvent, type Role, type SessionEndReaso
 import type { CommandMetadata } from "../domain/shared/decider";
 import { env } from "../env";
 import { recordFacts } from "../event-store/record";
+import type { RawEvent } from "../event-store/types";
 import { projectAudit, type SessionUser } from "./users";
 
 /**
@@ -47,7 +48,7 @@ export const hasSecondFactorSql = sql<boolean>`(${users.totpSecret} is not null 
 
 const idleMs = () => env().SESSION_IDLE_MINUTES * 60_000;
 
-async function record(tx: Database, userId: string, role: Role, events: IdentityEvent[], metadata: Partial<CommandMetadata> & { now: Date }) {
+async function record(tx: Database, userId: string, role: Role, events: IdentityEvent[], metadata: Partial<CommandMetadata> & { now: Date }): Promise<RawEvent[]> {
   const raw = await recordFacts(tx, {
     streamId: userStreamId(userId),
     streamType: USER_STREAM_TYPE,
@@ -55,6 +56,7 @@ async function record(tx: Database, userId: string, role: Role, events: Identity
     metadata: { origin: "web", actor: { id: userId, role: role === "admin" ? "admin" : "customer" }, ...metadata },
   });
   await projectAudit(tx, raw);
+  return raw;
 }
 
 /** Starts a session for a user who just proved who they are; returns its id (for the JWT). */

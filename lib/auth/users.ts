@@ -1,15 +1,19 @@
 import { createHash, randomUUID } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { parseInput } from "../commands/validation";
 import { type Database, rowsOf } from "../db/client";
-import { users, type UserRow } from "../db/schema";
+import { users, type UserRow, userSessions } from "../db/schema";
+import { toSql } from "../db/statement";
+import { identityNotification, notificationWrites } from "../projections/notification-projection";
 import {
   identityEventCodec,
+  type IdentityEvent,
   type Role,
   SIGNIN_STREAM_TYPE,
   USER_STREAM_TYPE,
   userStreamId,
+  userStreams,
 } from "../domain/identity/events";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { ValidationError } from "../domain/shared/errors";
@@ -25,6 +29,7 @@ import { consumeRateLimit, isRateLimited } from "./rate-limits";
 import { giveBack, releaseOnSuccess, reserveAttempt } from "./throttle";
 import { decoyHash, hashPassword, isHashingBusy, verifyPassword } from "./password";
 import { passwordStrengthProblem } from "./strength";
+import { queueVerification } from "./email-links";
 
 // Length over composition rules (NIST SP 800-63B), plus an estimate of how guessable it is (zxcvbn-ts).
 
@@ -67,10 +72,31 @@ export type SessionUser = { id: string; email: string; name: string; role: Role 
 
 const toSessionUser = (row: UserRow): SessionUser => ({ id: row.id, email: row.email, name: row.name, role: row.role as Role });
 
-/** Audit rows for identity events, written in the transaction that recorded them. */
+/** Audit rows and notifications for identity events, written in the transaction that recorded them. */
 export async function projectAudit(tx: Database, raw: RawEvent[]): Promise<void> {
-  const rows = raw.map((event) => identityAuditEntry(decodeEvent(identityEventCodec, event) as StoredEvent<never>));
+  const decoded = raw.map((event) => decodeEvent(identityEventCodec, event) as StoredEvent<IdentityEvent>);
+  const rows = decoded.map((event) => identityAuditEntry(event as StoredEvent<never>));
   if (rows.length > 0) await tx.insert(auditLog).values(rows);
+  const told = [];
+  for (const event of decoded) told.push(identityNotification(event, { newDevice: event.event.type === "SessionStarted" && (await isNewDevice(tx, event)) }));
+  for (const write of notificationWrites(told)) await tx.execute(toSql(write));
+}
+
+/**
+ * A sign-in from a browser (User-Agent) the user never had a session on before, when they have had
+ * sessions at all (the first sign-in after sign-up is not news).
+ */
+async function isNewDevice(tx: Database, event: StoredEvent<IdentityEvent>): Promise<boolean> {
+  if (event.event.type !== "SessionStarted") return false;
+  const { sessionId, userAgent } = event.event.data;
+  const [row] = await tx
+    .select({
+      others: sql<number>`count(*)::int`,
+      same: sql<number>`count(*) filter (where ${userSessions.userAgent} = ${userAgent})::int`,
+    })
+    .from(userSessions)
+    .where(and(eq(userSessions.userId, userStreams.idOf(event.streamId)), ne(userSessions.id, sessionId)));
+  return (row?.others ?? 0) > 0 && (row?.same ?? 0) === 0;
 }
 
 /** Registers a user and records it as an event, in one transaction. Throws ValidationError. */
@@ -82,6 +108,12 @@ export async function registerUser(
     metadata?: Omit<CommandMetadata, "actor"> & { actor?: CommandMetadata["actor"] };
     /** The client's address, for a sign-up anyone can make (rate limited per address and per email). */
     address?: string | null;
+    /**
+     * A sign-up by the person themselves: the address starts unconfirmed and a verification link is
+     * mailed (in the same transaction), with links to `origin`. Without it (admins, schemes, the demo
+     * seed) the address counts as confirmed.
+     */
+    verification?: { origin: string };
   } = {},
 ): Promise<SessionUser> {
   const limited = options.address !== undefined;
@@ -105,7 +137,7 @@ export async function registerUser(
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(users)
-      .values({ id, email, name, role, passwordHash })
+      .values({ id, email, name, role, passwordHash, emailVerifiedAt: options.verification ? null : metadata.now })
       .onConflictDoNothing()
       .returning();
     const row = inserted[0];
@@ -117,6 +149,7 @@ export async function registerUser(
       metadata,
     });
     await projectAudit(tx, raw);
+    if (options.verification) await queueVerification(tx, { id }, email, { origin: options.verification.origin, now: metadata.now, mailId: `verify:${raw[0]?.eventId ?? id}` });
     return toSessionUser(row);
   });
 }

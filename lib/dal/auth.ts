@@ -12,6 +12,7 @@ import { clientAddress } from "../client-address";
 import { database } from "../db";
 import { ValidationError } from "../domain/shared/errors";
 import { requestIds } from "../request-context";
+import { publicOrigin } from "./origin";
 
 // Signing in, up and out for the portal's forms: Auth.js and registration behind the DAL, so the
 // actions in app/(auth) stay thin.
@@ -103,7 +104,13 @@ export async function signUpWithForm(formData: FormData): Promise<AuthFormState>
   const { db } = await database();
   let userId: string;
   try {
-    userId = (await registerUser(db, input, { metadata: { now: new Date(), origin: "web", ...(await requestIds()) }, address: clientAddress(await headers()) })).id;
+    userId = (
+      await registerUser(db, input, {
+        metadata: { now: new Date(), origin: "web", ...(await requestIds()) },
+        address: clientAddress(await headers()),
+        verification: { origin: await publicOrigin() },
+      })
+    ).id;
   } catch (error) {
     if (error instanceof ValidationError) {
       return { fieldErrors: error.fieldErrors, values: { name: input.name, email: input.email } };

@@ -207,6 +207,8 @@ export const users = pgTable(
     totpSecret: text("totp_secret"),
     /** The last TOTP time step accepted: a code is accepted once (RFC 6238 section 5.2). */
     totpLastStep: bigint("totp_last_step", { mode: "number" }),
+    /** When the user followed a verification link sent to `email`; null: not verified (no money out). */
+    emailVerifiedAt: timestamptz("email_verified_at"),
   },
   (t) => [uniqueIndex("users_email_idx").on(t.email)],
 );
@@ -711,3 +713,95 @@ export const webhookAttempts = pgTable(
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;
+
+// ---------------------------------------------------------------- notifications and mail
+
+/**
+ * The customer's inbox: one row per event that matters to them, written by the inline projections
+ * in the fact's own transaction (id: the event's id, so a fact notifies once). Kept by the commands,
+ * not swapped by a rebuild: `read_at` is the customer's own state, not derived from events.
+ */
+export const notifications = pgTable(
+  "notifications",
+  {
+    notificationId: text("notification_id").primaryKey(),
+    userId: text("user_id").notNull(),
+    kind: text("kind").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    /** A portal path to what the notification is about (an account, a transfer), or null. */
+    link: text("link"),
+    globalPosition: position("global_position").notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+    readAt: timestamptz("read_at"),
+  },
+  (t) => [
+    index("notifications_user_idx").on(t.userId, t.globalPosition),
+    index("notifications_unread_idx").on(t.userId).where(sql`read_at is null`),
+  ],
+);
+
+/** Per user and kind: also by email (true), or inbox only (false, and the default without a row). */
+export const notificationPreferences = pgTable(
+  "notification_preferences",
+  {
+    userId: text("user_id").notNull(),
+    kind: text("kind").notNull(),
+    email: boolean("email").notNull(),
+    updatedAt: timestamptz("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind] })],
+);
+
+/**
+ * The mail outbox: a row written in the transaction of the fact it tells about (id derived from
+ * that fact, so never twice), rendered and sent by leased workers, retried with backoff. Without
+ * SMTP_URL a delivered mail is only kept here (status "kept") for the development mailbox.
+ */
+export const mailOutbox = pgTable(
+  "mail_outbox",
+  {
+    mailId: text("mail_id").primaryKey(),
+    userId: text("user_id"),
+    toAddress: text("to_address").notNull(),
+    /** Which template renders it, and the template's data. */
+    template: text("template").notNull(),
+    data: jsonb("data").notNull(),
+    /** pending | sent | kept | failed */
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamptz("next_attempt_at").notNull(),
+    claimedBy: text("claimed_by"),
+    claimedUntil: timestamptz("claimed_until"),
+    lastError: text("last_error"),
+    /** What was sent (for the development mailbox and support). */
+    subject: text("subject"),
+    textBody: text("text_body"),
+    htmlBody: text("html_body"),
+    messageId: text("message_id"),
+    createdAt: timestamptz("created_at").notNull(),
+    sentAt: timestamptz("sent_at"),
+  },
+  (t) => [index("mail_outbox_due_idx").on(t.status, t.nextAttemptAt), index("mail_outbox_created_idx").on(t.createdAt)],
+);
+
+/**
+ * Single-use links sent by email (password reset, email verification): the SHA-256 of 32 random
+ * bytes, for one user and purpose, until `expires_at`. `email` is the address a verification is for.
+ */
+export const emailTokens = pgTable(
+  "email_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id").notNull(),
+    purpose: text("purpose").$type<"password-reset" | "verify-email">().notNull(),
+    email: text("email").notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+    expiresAt: timestamptz("expires_at").notNull(),
+    usedAt: timestamptz("used_at"),
+  },
+  (t) => [index("email_tokens_user_idx").on(t.userId, t.purpose)],
+);
+
+export type NotificationRow = typeof notifications.$inferSelect;
+export type MailOutboxRow = typeof mailOutbox.$inferSelect;

@@ -71,7 +71,7 @@ export function startEventsOutLoop(database: () => Promise<Database>, intervalMs
         }
         const broker = eventsLoop.broker ? await eventsLoop.broker : undefined;
         const report = await runEventsOut(await database(), { workerId: `loop-${process.pid}`, maxMs: Math.max(intervalMs * 5, 5_000), broker });
-        if (report.attempted > 0 || report.relayed > 0) log().debug({ event: "events-out", ...report }, "carried events out");
+        if (report.attempted > 0 || report.relayed > 0 || report.mail.attempted + report.mail.kept > 0) log().debug({ event: "events-out", ...report }, "carried events out");
       } catch (error) {
         log().error({ event: "events-out", err: error }, "events-out loop failed; it tries again next interval");
       } finally {

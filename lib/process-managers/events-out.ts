@@ -5,8 +5,9 @@ import { runWebhookOutbox, WEBHOOK_SUBSCRIPTION } from "./webhooks/outbox";
 import { noteSubscriptionError } from "../event-store/subscription";
 import { natsBroker } from "./nats-broker";
 import { type EventBroker, RELAY_SUBSCRIPTION, runRelay } from "./relay";
+import { deliverDueMail, type MailReport, mailSettings, type MailWorkerOptions } from "./mail/deliver";
 
-export type EventsOutReport = { queuedFrom: number; relayed: number } & DeliveryReport;
+export type EventsOutReport = { queuedFrom: number; relayed: number; mail: MailReport } & DeliveryReport;
 
 export type EventsOutSettings = {
   readonly allowPrivate: boolean;
@@ -21,12 +22,13 @@ export const eventsOutSettings = (): EventsOutSettings => {
 
 /**
  * One round of everything that carries events out: the webhook subscription queues deliveries, the
- * relay publishes to the broker (when there is one), and due deliveries are sent. Safe on any number
- * of instances at once (subscription rows are locked, deliveries leased).
+ * relay publishes to the broker (when there is one), due deliveries are sent, and so is due mail
+ * from the mail outbox. Safe on any number of instances at once (subscription rows are locked,
+ * deliveries and mails leased).
  */
 export async function runEventsOut(
   db: Database,
-  options: { workerId: string; maxMs: number; broker?: EventBroker; settings?: EventsOutSettings },
+  options: { workerId: string; maxMs: number; broker?: EventBroker; settings?: EventsOutSettings; mail?: MailWorkerOptions },
 ): Promise<EventsOutReport> {
   const settings = options.settings ?? eventsOutSettings();
   // One subscriber failing (a broker down) must not hold up the others: its error is noted on its row.
@@ -42,7 +44,8 @@ export async function runEventsOut(
       })
     : { processed: 0 };
   const sent = await deliverDueWebhooks(db, { workerId: options.workerId, maxMs: options.maxMs / 3, ...settings });
-  return { queuedFrom: queued.processed, relayed: relayed.processed, ...sent };
+  const mail = await deliverDueMail(db, { ...(options.mail ?? mailSettings(options.workerId)), maxMs: options.maxMs / 3 });
+  return { queuedFrom: queued.processed, relayed: relayed.processed, mail, ...sent };
 }
 
 /** For the cron route: a broker connection for this call only (closed after), or none without NATS_URL. */

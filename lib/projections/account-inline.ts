@@ -3,6 +3,7 @@ import { accountSummary, auditLog, statementEntries } from "../db/schema";
 import type { AccountState } from "../domain/account/state";
 import type { Projection, ProjectionContext } from "../event-store/handle-command";
 import { type AccountStoredEvent, projectAccountRun, summaryFromState } from "./account-projection";
+import { accountNotification, notificationWrites } from "./notification-projection";
 
 /**
  * account_summary, statement_entries and audit_log for a run of one account's events, as writes
@@ -20,6 +21,10 @@ export function projectAccountEvents(events: readonly AccountStoredEvent[], cont
       ...(summary ? [upsertRowStatement(accountSummary, summary, ["opened_at"])] : []),
       ...(statement.length > 0 ? [insertRowsStatement(statementEntries, statement)] : []),
       ...(audit.length > 0 ? [insertRowsStatement(auditLog, audit)] : []),
+      ...notificationWrites(events.map((event, index) => {
+        const row = after[index];
+        return row ? accountNotification(row, event) : undefined;
+      })),
     ],
     rows: after,
   };

@@ -170,6 +170,35 @@ export function identityAuditEntry(event: StoredEvent<IdentityEvent>): AuditLogR
         reason: null,
         changes: { timeZone: { from: e.data.from, to: e.data.to } },
       });
+    case "PasswordResetRequested":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Password reset link mailed (asked from ${e.data.ip ?? "an unknown address"})`,
+        reason: null,
+        changes: {},
+      });
+    case "EmailVerified":
+      return auditRow(event, { accountId: null, outcome: "accepted", customerId: userOf(event.streamId), summary: `Email address ${e.data.email} confirmed`, reason: null, changes: {} });
+    case "EmailChangeRequested":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Asked to change the email address to ${e.data.to}`,
+        reason: null,
+        changes: {},
+      });
+    case "EmailChanged":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Email address changed to ${e.data.to}`,
+        reason: null,
+        changes: { email: { from: e.data.from, to: e.data.to } },
+      });
     default:
       return assertNever(e);
   }

@@ -4,6 +4,8 @@ import { auditLog, type AuditLogRow, type OrderPaymentRow, orderPayments, standi
 import { orderStreams } from "../domain/order/events";
 import type { Projection, ProjectionContext } from "../event-store/handle-command";
 import { evolveOrderRow, orderAuditEntry, orderPaymentFor, type OrderStoredEvent } from "./order-projection";
+import { notificationWrites, orderNotification } from "./notification-projection";
+import type { NotificationRow } from "../db/schema";
 
 const orderIdOf = orderStreams.idOf;
 
@@ -19,16 +21,19 @@ export function projectOrderEvents(events: readonly OrderStoredEvent[], context:
   const audit: AuditLogRow[] = [];
   const payments: OrderPaymentRow[] = [];
   const after: (StandingOrderRow | undefined)[] = [];
+  const told: (NotificationRow | undefined)[] = [];
   for (const event of events) {
     row = evolveOrderRow(row, event);
     after.push(row);
     if (!row) continue;
     audit.push(orderAuditEntry(row, event));
+    told.push(orderNotification(row, event));
     const payment = orderPaymentFor(row, event);
     if (payment) payments.push(payment);
   }
   if (!row) return { writes: [], rows: after };
   const writes: Statement[] = [upsertRowStatement(standingOrders, row, ["created_at"]), insertRowsStatement(auditLog, audit)];
   if (payments.length > 0) writes.push(insertRowsStatement(orderPayments, payments));
+  writes.push(...notificationWrites(told));
   return { writes, rows: after };
 }

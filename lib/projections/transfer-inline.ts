@@ -13,6 +13,7 @@ import {
   transferAuditEntry,
   type TransferStoredEvent,
 } from "./transfer-projection";
+import { notificationWrites, transferNotification } from "./notification-projection";
 
 const transferIdOf = transferStreams.idOf;
 
@@ -42,7 +43,11 @@ export function projectTransferEvents(events: readonly TransferStoredEvent[], co
   const work = RUNNABLE_STATUSES.has(row.status)
     ? statement("insert into transfer_work (transfer_id) values ($1) on conflict do nothing", transferId)
     : statement("delete from transfer_work where transfer_id = $1", transferId);
-  return { writes: [upsertRowStatement(transfersView, row), insertRowsStatement(auditLog, audit), work], rows: after };
+  const told = events.map((event, index) => {
+    const view = after[index];
+    return view ? transferNotification(view, event) : undefined;
+  });
+  return { writes: [upsertRowStatement(transfersView, row), insertRowsStatement(auditLog, audit), work, ...notificationWrites(told)], rows: after };
 }
 
 export function projectSanctionsEvents(events: readonly StoredEvent<SanctionsEvent>[]): Projection {

@@ -9,7 +9,7 @@ async function seriousViolations(page: Page) {
     .map((violation) => ({ id: violation.id, impact: violation.impact, nodes: violation.nodes.map((node) => node.target.join(" ")) }));
 }
 
-test("sign-in, sign-up, dashboard, account and deposit pages have no serious or critical axe violations", async ({ page }) => {
+test("sign-in, sign-up, forgot-password, dashboard, account, deposit, inbox and notification settings pages have no serious or critical axe violations", async ({ page }) => {
   await signUp(page, "Axel Check");
   await openAccount(page, "EUR", "Accessible");
   const accountUrl = page.url();
@@ -23,6 +23,13 @@ test("sign-in, sign-up, dashboard, account and deposit pages have no serious or 
   expect(await seriousViolations(page)).toEqual([]);
 
   await page.goto("/dashboard");
+  // The banner asking to confirm the address is on every page of a new customer's.
+  await expect(page.getByRole("region", { name: "Confirm your email address" })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto("/notifications");
+  await expect(page.getByTestId("notification").first()).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto("/settings/notifications");
   expect(await seriousViolations(page)).toEqual([]);
   await page.goto("/accounts/new");
   expect(await seriousViolations(page)).toEqual([]);
@@ -32,5 +39,7 @@ test("sign-in, sign-up, dashboard, account and deposit pages have no serious or 
   await signOut(page);
   expect(await seriousViolations(page)).toEqual([]);
   await page.goto("/sign-up");
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto("/forgot-password");
   expect(await seriousViolations(page)).toEqual([]);
 });

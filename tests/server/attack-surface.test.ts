@@ -79,6 +79,12 @@ describe("attack surface of the production server", () => {
     }
   });
 
+  it("the development mailbox (kept mails, reset links among them) is not found on a production server", async () => {
+    const reply = await fetch(`${server.url}/dev/mailbox`, { redirect: "manual" });
+    expect(reply.status).toBe(404);
+    expect(await reply.text()).not.toContain("Development mailbox");
+  });
+
   it("finding 12: a client's X-Correlation-Id does not become the correlation id of its commands", async () => {
     const customer = await newCustomer(server.url);
     const claimed = "victim-transfer-correlation-42";

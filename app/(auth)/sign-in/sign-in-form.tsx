@@ -85,6 +85,9 @@ export function SignInForm({ next }: { next?: string }) {
           {pending ? "Signing in…" : "Sign in"}
         </button>
         <p className="muted">
+          <Link href="/forgot-password">Forgot password?</Link>
+        </p>
+        <p className="muted">
           New to Ledgerline? <Link href="/sign-up">Create an account</Link>
         </p>
       </form>

@@ -1,6 +1,7 @@
 import "server-only";
 import { issueApiToken, revokeApiToken } from "../../auth/api-tokens";
 import { clientAddress } from "../../client-address";
+import { env } from "../../env";
 import { consumeRateLimit } from "../../auth/rate-limits";
 import { hasSecondFactor, spendSecondFactor } from "../../auth/second-factor";
 import { registerUser, verifyCredentials } from "../../auth/users";
@@ -15,6 +16,7 @@ export const signUp: Handler<typeof operations.signUp> = async ({ ctx, body, met
   const user = await registerUser(ctx.db, body, {
     address: clientAddress(request.headers),
     metadata: { now: metadata.now, origin: "api", requestId: metadata.requestId, correlationId: metadata.correlationId },
+    verification: { origin: env().AUTH_URL ? new URL(env().AUTH_URL!).origin : new URL(request.url).origin },
   });
   return { user };
 };

@@ -40,7 +40,14 @@ export type RecoveryCodeUsed = Message<"RecoveryCodeUsed", { remaining: number }
 export type PasskeyRegistered = Message<"PasskeyRegistered", { passkeyId: string; name: string; deviceType: "singleDevice" | "multiDevice"; backedUp: boolean }>;
 export type PasskeyRenamed = Message<"PasskeyRenamed", { passkeyId: string; from: string; to: string }>;
 export type PasskeyRemoved = Message<"PasskeyRemoved", { passkeyId: string; name: string }>;
-export type PasswordChanged = Message<"PasswordChanged", { endedSessions: number }>;
+export type PasswordChanged = Message<"PasswordChanged", { endedSessions: number; via?: "reset" }>;
+/** A reset link was mailed (asked for by anyone who knew the address; the link itself is never stored). */
+export type PasswordResetRequested = Message<"PasswordResetRequested", { ip: string | null }>;
+/** The user followed a verification link sent to `email`. */
+export type EmailVerified = Message<"EmailVerified", { email: string }>;
+/** The user asked to use another address; it takes effect when confirmed, and the old one is told. */
+export type EmailChangeRequested = Message<"EmailChangeRequested", { from: string; to: string }>;
+export type EmailChanged = Message<"EmailChanged", { from: string; to: string }>;
 export type IdentityEvent =
   | UserRegistered
   | SignInFailed
@@ -56,6 +63,10 @@ export type IdentityEvent =
   | PasskeyRegistered
   | PasskeyRenamed
   | PasskeyRemoved
+  | PasswordResetRequested
+  | EmailVerified
+  | EmailChangeRequested
+  | EmailChanged
   | PayeeAdded
   | PayeeRenamed
   | PayeeDeleted
@@ -100,11 +111,15 @@ export const identityEventCodec = defineEventCodec<IdentityEvent>({
   SecondFactorEnrolled: { version: 1, schema: z.object({ kind: z.literal("totp"), recoveryCodes: z.number().int().min(0) }) },
   SecondFactorRemoved: { version: 1, schema: z.object({ kind: z.literal("totp") }) },
   RecoveryCodeUsed: { version: 1, schema: z.object({ remaining: z.number().int().min(0) }) },
-  PasswordChanged: { version: 1, schema: z.object({ endedSessions: z.number().int().min(0) }) },
   PasskeyRegistered: {
     version: 1,
     schema: z.object({ passkeyId: z.string(), name: z.string().max(60), deviceType: z.enum(["singleDevice", "multiDevice"]), backedUp: z.boolean() }),
   },
   PasskeyRenamed: { version: 1, schema: z.object({ passkeyId: z.string(), from: z.string().max(60), to: z.string().max(60) }) },
   PasskeyRemoved: { version: 1, schema: z.object({ passkeyId: z.string(), name: z.string().max(60) }) },
+  PasswordChanged: { version: 1, schema: z.object({ endedSessions: z.number().int().min(0), via: z.literal("reset").optional() }) },
+  PasswordResetRequested: { version: 1, schema: z.object({ ip: z.string().max(64).nullable() }) },
+  EmailVerified: { version: 1, schema: z.object({ email: z.string().max(254) }) },
+  EmailChangeRequested: { version: 1, schema: z.object({ from: z.string().max(254), to: z.string().max(254) }) },
+  EmailChanged: { version: 1, schema: z.object({ from: z.string().max(254), to: z.string().max(254) }) },
 });

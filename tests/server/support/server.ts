@@ -23,7 +23,9 @@ export type RunningServer = {
 
 export type ServerMode = "next-start" | "standalone";
 
+/** A free loopback port; SERVER_TEST_PORT pins it (one server at a time) on a machine shared with others. */
 export async function freePort(): Promise<number> {
+  if (process.env.SERVER_TEST_PORT) return Number(process.env.SERVER_TEST_PORT);
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once("error", reject);

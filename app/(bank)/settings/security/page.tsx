@@ -29,7 +29,8 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           <h1>Security</h1>
           <p className="muted">
             Your second factor and password. See also <Link href="/settings/sessions">devices and sessions</Link> and{" "}
-            <Link href="/settings/tokens">API tokens</Link>.
+            <Link href="/settings/tokens">API tokens</Link>, your <Link href="/settings/email">email address</Link> and{" "}
+            <Link href="/settings/notifications">notification settings</Link>.
           </p>
         </div>
       </div>
