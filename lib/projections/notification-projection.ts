@@ -92,6 +92,10 @@ export function identityNotification(event: StoredEvent<IdentityEvent>, options:
       return draft(event, userId, "security-changed", "Second factor set up", "An authenticator app now protects your sign-in.", "/settings/security");
     case "SecondFactorRemoved":
       return draft(event, userId, "security-changed", "Second factor removed", "Your sign-in no longer asks for an authenticator code.", "/settings/security");
+    case "PasskeyRegistered":
+      return draft(event, userId, "security-changed", "Passkey added", `A passkey "${e.data.name}" can now sign you in. If you did not add it, remove it at once.`, "/settings/security");
+    case "PasskeyRemoved":
+      return draft(event, userId, "security-changed", "Passkey removed", `The passkey "${e.data.name}" can no longer sign you in.`, "/settings/security");
     case "ApiTokenIssued":
       return draft(event, userId, "token-created", "API token created", `A new API token "${e.data.name}" (${e.data.prefix}…) can act for you until ${e.data.expiresAt.slice(0, 10)}.`, "/settings/tokens");
     default:

@@ -89,6 +89,9 @@ describe.each(backends)("passkeys on $name", (backend) => {
 
     const rows = await audit(user.id);
     expect(rows.find((r) => r.event_type === "PasskeyRegistered")?.summary).toBe('Passkey "Work laptop" added (synced)');
+    // The customer is told in their inbox: a passkey added by someone else is a takeover.
+    const told = rowsOf<{ title: string }>(await t.db.execute(sql`select title from notifications where user_id = ${user.id} and kind = 'security-changed'`));
+    expect(told.map((row) => row.title)).toContain("Passkey added");
     expect(rows.filter((r) => r.event_type === "SessionStarted").map((r) => r.summary)).toEqual(
       expect.arrayContaining(["Signed in (password and passkey) on Test", "Signed in (passkey) on Test"]),
     );
