@@ -99,7 +99,7 @@ async function main() {
           relayTime.events += relayed.processed;
         }
         const hookStarted = performance.now();
-        const sent = await deliverDueWebhooks(handle.db, { workerId: id, batch: 200, allowPrivate: true, timeoutMs: 5_000, maxResponseBytes: 65_536 });
+        const sent = await deliverDueWebhooks(handle.db, { workerId: id, allowPrivate: true, timeoutMs: 5_000, maxResponseBytes: 65_536 });
         if (sent.delivered > 0) {
           hookTime.ms += performance.now() - hookStarted;
           hookTime.deliveries += sent.delivered;

@@ -99,6 +99,12 @@ const envSchema = z.object({
   WEBHOOK_MAX_RESPONSE_BYTES: positiveInt(65_536),
   /** NATS server(s) of the broker relay (nats://host:4222, comma-separated); unset: no relay. */
   NATS_URL: z.string().max(1000).regex(/^(nats|tls):\/\/\S+$/, "NATS_URL must be like nats://127.0.0.1:4222").optional(),
+  /** The relay's subjects start with this; its JetStream stream is named after it (ledgerline.events: LEDGERLINE_EVENTS). */
+  NATS_SUBJECT_PREFIX: z
+    .string()
+    .max(100)
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "NATS_SUBJECT_PREFIX must be dot-separated tokens of letters, digits, _ and -, like ledgerline.events")
+    .default("ledgerline.events"),
 });
 
 export type Env = z.infer<typeof envSchema>;
