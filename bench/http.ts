@@ -14,7 +14,11 @@
  *    volume, and with pg_stat_statements the statements and COMMITs per request.
  * 4. Round trips and transactions per API deposit: sequential deposits through a third server
  *    whose connections to Postgres pass a counting proxy (bench/roundtrips.ts).
- * 5. The targets table, and with BENCH_COMPARE_RESULTS a comparison with an earlier run.
+ * 5. Events out under the random scenario (bench/events-watch.ts): the servers relay to NATS
+ *    JetStream (NATS_URL, default nats://127.0.0.1:4222, on subjects of their own) and deliver to an
+ *    admin webhook endpoint on a local receiver while the writes run; relay and webhook events/s,
+ *    how long after the writes the last arrived, and the lag (arrival − recorded_at) p50/p95/p99/max.
+ * 6. The targets table, and with BENCH_COMPARE_RESULTS a comparison with an earlier run.
  * Figures go to bench/results/http-<timestamp>.json. See docs/performance.md.
  *
  * Tunables (env): BENCH_SECONDS (20 per scenario), BENCH_WARMUP_SECONDS (3), BENCH_CLIENTS (16),
@@ -23,7 +27,7 @@
  * ("random,hot,mixed,transfers,open-100,open-300"), BENCH_OPEN_MAX_IN_FLIGHT (256),
  * BENCH_OPEN_GRACE_SECONDS (5), BENCH_ROUND_TRIP_DEPOSITS (200; 0 skips), BENCH_LOG_LEVEL (the servers' LOG_LEVEL; unset: production's
  * default), BENCH_COMPARE_RESULTS (an earlier results file), BENCH_CPU_PROF=1 (write V8 CPU
- * profiles of the servers to bench/results/profiles/).
+ * profiles of the servers to bench/results/profiles/), BENCH_EVENTS_OUT=0 (no relay or webhooks).
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";

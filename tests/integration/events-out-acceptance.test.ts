@@ -61,7 +61,8 @@ describe.each(postgresBackends)("events out, acceptance, on $name", (backend) =>
   afterAll(() => t.drop());
 
   it(`${TARGET} events from two instances arrive once each, in order per stream, at webhook receivers and on JetStream, through kills and a failing receiver`, { timeout: 300_000 }, async () => {
-    const a = t.handle;
+    // Instance A: a pool opened after the setting above (the test's own handle predates it).
+    const a = await t.openAnother(8);
     // Instance B: its own pool, named so that it can be killed mid-run; each life has its own name.
     let lives = 0;
     const startB = () => openDatabase({ kind: "postgres", url: t.url!, poolMax: 4, applicationName: `instance-b-${(lives += 1)}` });
