@@ -46,8 +46,9 @@ export async function startEventsOutWatch(natsUrl: string, loopIntervalMs: numbe
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
     request.on("end", () => {
-      const id = String(request.headers["webhook-id"]);
-      if (!hooks.has(id)) hooks.set(id, { recordedAt: Date.parse((JSON.parse(body) as { recordedAt: string }).recordedAt), arrivedAt: Date.now() });
+      // By the event's id (one delivery per event to this endpoint; a repeat keeps the first arrival).
+      const event = JSON.parse(body) as { id: string; recordedAt: string };
+      if (!hooks.has(event.id)) hooks.set(event.id, { recordedAt: Date.parse(event.recordedAt), arrivedAt: Date.now() });
       response.writeHead(204).end();
     });
   });

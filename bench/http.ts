@@ -27,7 +27,8 @@
  * ("random,hot,mixed,transfers,open-100,open-300"), BENCH_OPEN_MAX_IN_FLIGHT (256),
  * BENCH_OPEN_GRACE_SECONDS (5), BENCH_ROUND_TRIP_DEPOSITS (200; 0 skips), BENCH_LOG_LEVEL (the servers' LOG_LEVEL; unset: production's
  * default), BENCH_COMPARE_RESULTS (an earlier results file), BENCH_CPU_PROF=1 (write V8 CPU
- * profiles of the servers to bench/results/profiles/), BENCH_EVENTS_OUT=0 (no relay or webhooks).
+ * profiles of the servers to bench/results/profiles/), BENCH_EVENTS_OUT=0 (no relay or webhooks),
+ * BENCH_PORT (the two servers' ports: it and the next; default a random pair from 3400).
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -59,6 +60,8 @@ const ROUND_TRIP_DEPOSITS = intEnv("BENCH_ROUND_TRIP_DEPOSITS", 200, 0);
 const CPU_PROFILES = process.env.BENCH_CPU_PROF === "1";
 // Events out during the random scenario: the servers relay to NATS and deliver webhooks meanwhile.
 const EVENTS_OUT = process.env.BENCH_EVENTS_OUT !== "0";
+// The servers' ports: BENCH_PORT and the next one, or a random pair from 3400 (two runs side by side rarely meet).
+const BASE_PORT = process.env.BENCH_PORT ? intEnv("BENCH_PORT", 3400) : 3400 + Math.floor(Math.random() * 500) * 2;
 const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 // Unset means the servers run without LOG_LEVEL, i.e. at production's default (info: one JSON line
 // per command and per API call), so the figures include what logging costs in production.
@@ -731,7 +734,7 @@ async function main(): Promise<void> {
     const handle = await openDatabase({ kind: "postgres", url: scratch.url, poolMax: 1 });
     await migrateDatabase(handle, { url: scratch.url });
     await handle.close();
-    for (let i = 0; i < SERVER_COUNT; i++) servers.push(await startServer(scratch.url, 3400 + Math.floor(Math.random() * 500) * 2 + i, watch?.serverEnv ?? {}));
+    for (let i = 0; i < SERVER_COUNT; i++) servers.push(await startServer(scratch.url, BASE_PORT + i, watch?.serverEnv ?? {}));
     log(`servers: ${servers.map((s) => s.url.origin).join(", ")}`);
     const { customers, accounts } = await setUp(servers);
     log(`set up ${customers.length} customers and ${accounts.length} funded accounts`);
