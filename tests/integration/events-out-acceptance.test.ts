@@ -21,10 +21,10 @@ import { postgresBackends, type TestDatabase } from "../support/databases";
 // and a JetStream consumer exactly once after de-duplication, in order per stream, while the relay
 // and a webhook worker are killed and restarted mid-run; and a customer's receiver that fails five
 // times is retried on schedule and then gets its whole stream, in order.
-// The issue asks for 10,000 events: EVENTS_OUT_TEST_EVENTS=10000. The suite runs 6,000, which fits
-// its time budget on a loaded two-core machine, where the writes (not the delivery) take 60 to 120 s
-// for 10,000 (docs/performance.md).
-const TARGET = Number(process.env.EVENTS_OUT_TEST_EVENTS ?? 6_000);
+// 10,000 events, as the issue asks: 44 s on this two-core machine when moderately loaded, up to
+// about 130 s when other work holds both cores; the writes are the slow part, not the delivery
+// (docs/performance.md). EVENTS_OUT_TEST_EVENTS changes the count.
+const TARGET = Number(process.env.EVENTS_OUT_TEST_EVENTS ?? 10_000);
 const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const ACCOUNTS = 8;
 const debug = (...values: unknown[]) => {
