@@ -14,7 +14,11 @@
  *    volume, and with pg_stat_statements the statements and COMMITs per request.
  * 4. Round trips and transactions per API deposit: sequential deposits through a third server
  *    whose connections to Postgres pass a counting proxy (bench/roundtrips.ts).
- * 5. The targets table, and with BENCH_COMPARE_RESULTS a comparison with an earlier run.
+ * 5. Events out under the random scenario (bench/events-watch.ts): the servers relay to NATS
+ *    JetStream (NATS_URL, default nats://127.0.0.1:4222, on subjects of their own) and deliver to an
+ *    admin webhook endpoint on a local receiver while the writes run; relay and webhook events/s,
+ *    how long after the writes the last arrived, and the lag (arrival − recorded_at) p50/p95/p99/max.
+ * 6. The targets table, and with BENCH_COMPARE_RESULTS a comparison with an earlier run.
  * Figures go to bench/results/http-<timestamp>.json. See docs/performance.md.
  *
  * Tunables (env): BENCH_SECONDS (20 per scenario), BENCH_WARMUP_SECONDS (3), BENCH_CLIENTS (16),
@@ -23,7 +27,8 @@
  * ("random,hot,mixed,transfers,open-100,open-300"), BENCH_OPEN_MAX_IN_FLIGHT (256),
  * BENCH_OPEN_GRACE_SECONDS (5), BENCH_ROUND_TRIP_DEPOSITS (200; 0 skips), BENCH_LOG_LEVEL (the servers' LOG_LEVEL; unset: production's
  * default), BENCH_COMPARE_RESULTS (an earlier results file), BENCH_CPU_PROF=1 (write V8 CPU
- * profiles of the servers to bench/results/profiles/).
+ * profiles of the servers to bench/results/profiles/), BENCH_EVENTS_OUT=0 (no relay or webhooks),
+ * BENCH_PORT (the two servers' ports: it and the next; default a random pair from 3400).
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -39,6 +44,7 @@ import { type Classify, cpuByGroup, isPostgres, machineBusySeconds, machineShare
 import { startCountingProxy } from "./roundtrips";
 import { call, type OpenLoopSummary, type Request, runLoad, runOpenLoad, type TrafficFigures } from "./load";
 import { createScratchDatabase, intEnv, log, round, type Scratch, sleep, table } from "./support";
+import { type EventsOutFigures, eventsOutLines, type EventsOutWatch, startEventsOutWatch } from "./events-watch";
 
 const ADMIN_URL = process.env.DATABASE_URL;
 const SECONDS = intEnv("BENCH_SECONDS", 20);
@@ -52,6 +58,11 @@ const OPEN_MAX_IN_FLIGHT = intEnv("BENCH_OPEN_MAX_IN_FLIGHT", 256);
 const OPEN_GRACE_SECONDS = intEnv("BENCH_OPEN_GRACE_SECONDS", 5, 0);
 const ROUND_TRIP_DEPOSITS = intEnv("BENCH_ROUND_TRIP_DEPOSITS", 200, 0);
 const CPU_PROFILES = process.env.BENCH_CPU_PROF === "1";
+// Events out during the random scenario: the servers relay to NATS and deliver webhooks meanwhile.
+const EVENTS_OUT = process.env.BENCH_EVENTS_OUT !== "0";
+// The servers' ports: BENCH_PORT and the next one, or a random pair from 3400 (two runs side by side rarely meet).
+const BASE_PORT = process.env.BENCH_PORT ? intEnv("BENCH_PORT", 3400) : 3400 + Math.floor(Math.random() * 500) * 2;
+const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 // Unset means the servers run without LOG_LEVEL, i.e. at production's default (info: one JSON line
 // per command and per API call), so the figures include what logging costs in production.
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || undefined;
@@ -606,6 +617,7 @@ type ScenarioResult = TrafficFigures & {
   commitsPerWrite: number | null;
   topStatements: StatementFigures | null;
   open?: OpenLoopSummary;
+  eventsOut?: EventsOutFigures;
   transfers?: { byStatus: Record<string, number>; drainSeconds: number };
 };
 
@@ -709,13 +721,20 @@ async function main(): Promise<void> {
   const results: Record<string, ScenarioResult> = {};
   let serverFailed = false;
   let roundTrips: RoundTrips | undefined;
+  let watch: EventsOutWatch | undefined;
   try {
+    if (EVENTS_OUT) {
+      watch = await startEventsOutWatch(NATS_URL, 1_000).catch((error: unknown) => {
+        log(`events out not measured: NATS at ${NATS_URL} is not usable (${error instanceof Error ? error.message : String(error)}); BENCH_EVENTS_OUT=0 skips it`);
+        return undefined;
+      });
+    }
     scratch = await createScratchDatabase(ADMIN_URL);
     // Migrate once here, so the two servers do not race to do it.
     const handle = await openDatabase({ kind: "postgres", url: scratch.url, poolMax: 1 });
     await migrateDatabase(handle, { url: scratch.url });
     await handle.close();
-    for (let i = 0; i < SERVER_COUNT; i++) servers.push(await startServer(scratch.url, 3400 + Math.floor(Math.random() * 500) * 2 + i));
+    for (let i = 0; i < SERVER_COUNT; i++) servers.push(await startServer(scratch.url, BASE_PORT + i, watch?.serverEnv ?? {}));
     log(`servers: ${servers.map((s) => s.url.origin).join(", ")}`);
     const { customers, accounts } = await setUp(servers);
     log(`set up ${customers.length} customers and ${accounts.length} funded accounts`);
@@ -725,6 +744,9 @@ async function main(): Promise<void> {
     for (const scenario of chosen) {
       let measure: () => Promise<TrafficFigures>;
       let openSummary: OpenLoopSummary | undefined;
+      // Every event from the warm-up on goes to the webhook endpoint, so the measured window starts with deliveries flowing.
+      const watchHere = scenario.name === "random" ? watch : undefined;
+      await watchHere?.register(scratch.url);
       // Warm up first: JIT, route modules loaded, connections opened.
       if (scenario.kind === "closed") {
         const next = scenario.next(accounts, customers);
@@ -744,7 +766,9 @@ async function main(): Promise<void> {
       await statementStats(scratch.url, "reset");
       const logBefore = logMark(servers);
       const before = cpuSample();
+      const measuredFrom = new Date();
       const figures = await measure();
+      const measuredTo = new Date();
       const cpu = cpuBetween(before, cpuSample(), serverPids, scratch.name);
       const serverLog = logBetween(logBefore);
       const statements = await statementStats(scratch.url, "read");
@@ -763,6 +787,10 @@ async function main(): Promise<void> {
       };
       if (openSummary) result.open = openSummary;
       printScenario(scenario.name, result, baseline);
+      if (watchHere) {
+        result.eventsOut = await watchHere.measure(scratch.url, measuredFrom, measuredTo);
+        for (const line of eventsOutLines(result.eventsOut)) log(line);
+      }
       printStatements(statements, figures.requests, figures.writes);
       if (scenario.name === "transfers") {
         result.transfers = await transferOutcome(scratch.url);
@@ -784,6 +812,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
+    await watch?.close().catch(() => undefined);
     await Promise.all(servers.map(stopServer));
     const failed = servers.find((s) => s.process.exitCode !== null && s.process.exitCode !== 0 && s.process.exitCode !== 130);
     if (failed) {

@@ -136,6 +136,12 @@ const envSchema = z.object({
   SMTP_URL: z.string().max(1000).regex(/^smtps?:\/\/\S+$/, "SMTP_URL must be like smtp://user:password@mail.example.com:587").optional(),
   /** The From of every mail. */
   MAIL_FROM: z.string().max(300).regex(/^[^\r\n]*@[^\r\n]*$/, "MAIL_FROM must be an address, like Ledgerline <no-reply@bank.example.com>").default("Ledgerline <no-reply@ledgerline.dev>"),
+  /** The relay's subjects start with this; its JetStream stream is named after it (ledgerline.events: LEDGERLINE_EVENTS). */
+  NATS_SUBJECT_PREFIX: z
+    .string()
+    .max(100)
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "NATS_SUBJECT_PREFIX must be dot-separated tokens of letters, digits, _ and -, like ledgerline.events")
+    .default("ledgerline.events"),
 }).refine((value) => value.DATABASE_OWNER_URL === undefined || value.DATABASE_URL !== undefined, {
   path: ["DATABASE_OWNER_URL"],
   message: "DATABASE_OWNER_URL needs DATABASE_URL (the app role's URL) beside it",

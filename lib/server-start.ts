@@ -56,7 +56,7 @@ async function start(logger: import("./log").Logger): Promise<void> {
     }),
     settings.TRANSFER_RUNNER_INTERVAL_MS,
   );
-  startEventsOutLoop(async () => handle.db, settings.EVENTS_OUT_INTERVAL_MS, settings.NATS_URL);
+  startEventsOutLoop(async () => handle.db, settings.EVENTS_OUT_INTERVAL_MS, settings.NATS_URL, settings.NATS_SUBJECT_PREFIX);
   if (handle.kind === "pglite") {
     // A production server on the embedded database would otherwise be a bank with a published
     // admin password: there the demo users need DEMO_SEED=true (npm start, the demo launcher, sets it).

@@ -1,4 +1,4 @@
-import { and, count, eq, sql } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client";
 import { accountSummary, auditLog, type PayeeRow, payees, users } from "../db/schema";
@@ -8,7 +8,7 @@ import type { CommandMetadata } from "../domain/shared/decider";
 import { ValidationError } from "../domain/shared/errors";
 import { maskName } from "../domain/shared/mask";
 import { decodeEvent } from "../event-store/read";
-import { recordFacts } from "../event-store/record";
+import { lockStream, recordFacts } from "../event-store/record";
 import type { StoredEvent } from "../event-store/types";
 import { identityAuditEntry } from "../projections/identity-projection";
 import { createdId } from "./ids";
@@ -72,7 +72,7 @@ async function record(tx: Database, owner: Owner, event: IdentityEvent, metadata
 }
 
 /** Locks the customer's stream row: payee changes of one customer queue, so the cap holds across instances. */
-const lockOwner = (tx: Database, owner: Owner) => tx.execute(sql`select 1 from streams where stream_id = ${userStreamId(owner.id)} for update`);
+const lockOwner = (tx: Database, owner: Owner) => lockStream(tx, userStreamId(owner.id));
 
 /**
  * Saves a payee after confirmation of payee, as PayeeAdded on the customer's stream, in one

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client";
 import { auditLog, users } from "../db/schema";
@@ -6,7 +6,7 @@ import { identityEventCodec, type IdentityEvent, USER_STREAM_TYPE, userStreamId 
 import { isTimeZone } from "../domain/order/schedule";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { decodeEvent } from "../event-store/read";
-import { recordFacts } from "../event-store/record";
+import { lockStream, recordFacts } from "../event-store/record";
 import type { StoredEvent } from "../event-store/types";
 import { identityAuditEntry } from "../projections/identity-projection";
 import { parseInput } from "./validation";
@@ -26,7 +26,7 @@ export async function timeZoneOf(db: Database, userId: string): Promise<string |
 export async function setTimeZone(db: Database, owner: { id: string }, input: unknown, metadata: CommandMetadata): Promise<string> {
   const { timeZone } = parseInput(z.object({ timeZone: timeZoneField }), input);
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select 1 from streams where stream_id = ${userStreamId(owner.id)} for update`);
+    await lockStream(tx, userStreamId(owner.id));
     const [before] = await tx.select({ timeZone: users.timeZone }).from(users).where(eq(users.id, owner.id));
     if (!before || before.timeZone === timeZone) return timeZone;
     await tx.update(users).set({ timeZone }).where(eq(users.id, owner.id));

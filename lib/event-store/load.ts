@@ -52,7 +52,20 @@ const LOAD = `
                  where stream_id = $1 and stream_position > coalesce(snap.stream_position, 0)
                  order by stream_position desc limit $3::int) e) tail on true
      where s.stream_id = $1`;
-const LOAD_LOCKED = `${LOAD} for update of s`;
+// Writers queue for a stream on an advisory lock first, then take its row (which no longer waits).
+// Postgres may give a transaction its id while it waits on a row another writer holds, so among
+// several row waiters a later writer of the stream could hold an older transaction id than an
+// earlier one; the global order (transaction id, then position) would then disagree with the
+// stream's. Waiting on an advisory lock takes no transaction id, so ids follow the stream's order.
+// The lock is an uncorrelated subquery in the load's filter: Postgres runs it once, as a one-time
+// filter before the row is read and locked (so no statement of its own, and new streams take it
+// too). A load that waited there reads the tail as before the wait, like one that waited on the
+// row: the version check below reads the rest. Two-key form with a class of its own: never the
+// same lock as a single-bigint advisory key.
+export const STREAM_LOCK_CLASS = 1_280_070_484;
+const LOAD_LOCKED = `${LOAD}
+       and (select true from (select pg_advisory_xact_lock(${STREAM_LOCK_CLASS}, hashtext($1))) stream_lock)
+     for update of s`;
 // $1 stream id, $2 after this position, $3 (the second form) before this one.
 const RANGE = `select e.stream_position::text as stream_position, e.event_type, e.schema_version, e.data from events e where e.stream_id = $1 and e.stream_position > $2::bigint`;
 const RANGE_AFTER = `${RANGE} order by e.stream_position`;

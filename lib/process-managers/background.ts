@@ -6,7 +6,7 @@ import { resumePendingInboundPayments } from "./inbound-payments";
 import { runDueTransfers } from "./transfer-runner";
 import type { Database } from "../db/client";
 import { runEventsOut } from "./events-out";
-import { natsBroker } from "./nats-broker";
+import { natsBroker, natsStreamFor } from "./nats-broker";
 import type { EventBroker } from "./relay";
 
 /** How often a server forgets old request keys (any instance may: the delete is idempotent). */
@@ -57,7 +57,7 @@ const eventsLoop = ((globalThis as { __ledgerlineEventsOutLoop?: EventsLoop })._
  * one NATS connection per process, kept on the globalThis loop record) and due deliveries. Any
  * number of instances may run it.
  */
-export function startEventsOutLoop(database: () => Promise<Database>, intervalMs: number, natsUrl: string | undefined): void {
+export function startEventsOutLoop(database: () => Promise<Database>, intervalMs: number, natsUrl: string | undefined, subjectPrefix?: string): void {
   if (eventsLoop.timer || intervalMs <= 0) return;
   let busy = false;
   eventsLoop.timer = setInterval(() => {
@@ -66,7 +66,7 @@ export function startEventsOutLoop(database: () => Promise<Database>, intervalMs
     void (async () => {
       try {
         if (natsUrl && !eventsLoop.broker) {
-          eventsLoop.broker = natsBroker(natsUrl);
+          eventsLoop.broker = natsBroker(natsUrl, subjectPrefix ? natsStreamFor(subjectPrefix) : {});
           eventsLoop.broker.catch(() => (eventsLoop.broker = undefined));
         }
         const broker = eventsLoop.broker ? await eventsLoop.broker : undefined;

@@ -3,7 +3,7 @@ import { env } from "../env";
 import { deliverDueWebhooks, type DeliveryReport } from "./webhooks/deliver";
 import { runWebhookOutbox, WEBHOOK_SUBSCRIPTION } from "./webhooks/outbox";
 import { noteSubscriptionError } from "../event-store/subscription";
-import { natsBroker } from "./nats-broker";
+import { natsBroker, natsStreamFor } from "./nats-broker";
 import { type EventBroker, RELAY_SUBSCRIPTION, runRelay } from "./relay";
 import { deliverDueMail, type MailReport, mailSettings, type MailWorkerOptions } from "./mail/deliver";
 
@@ -13,11 +13,18 @@ export type EventsOutSettings = {
   readonly allowPrivate: boolean;
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
+  /** The relay's subject prefix (NATS_SUBJECT_PREFIX). */
+  readonly subjectPrefix?: string;
 };
 
 export const eventsOutSettings = (): EventsOutSettings => {
   const settings = env();
-  return { allowPrivate: settings.WEBHOOKS_ALLOW_PRIVATE, timeoutMs: settings.WEBHOOK_TIMEOUT_MS, maxResponseBytes: settings.WEBHOOK_MAX_RESPONSE_BYTES };
+  return {
+    allowPrivate: settings.WEBHOOKS_ALLOW_PRIVATE,
+    timeoutMs: settings.WEBHOOK_TIMEOUT_MS,
+    maxResponseBytes: settings.WEBHOOK_MAX_RESPONSE_BYTES,
+    subjectPrefix: settings.NATS_SUBJECT_PREFIX,
+  };
 };
 
 /**
@@ -38,21 +45,22 @@ export async function runEventsOut(
   });
   const broker = options.broker;
   const relayed = broker
-    ? await runRelay(db, broker, { maxMs: options.maxMs / 3 }).catch(async (error: unknown) => {
+    ? await runRelay(db, broker, { maxMs: options.maxMs / 3, subjectPrefix: settings.subjectPrefix }).catch(async (error: unknown) => {
         await noteSubscriptionError(db, RELAY_SUBSCRIPTION, error);
         return { processed: 0 };
       })
     : { processed: 0 };
-  const sent = await deliverDueWebhooks(db, { workerId: options.workerId, maxMs: options.maxMs / 3, ...settings });
+  const { subjectPrefix: _prefix, ...sendSettings } = settings;
+  const sent = await deliverDueWebhooks(db, { workerId: options.workerId, maxMs: options.maxMs / 3, ...sendSettings });
   const mail = await deliverDueMail(db, { ...(options.mail ?? mailSettings(options.workerId)), maxMs: options.maxMs / 3 });
   return { queuedFrom: queued.processed, relayed: relayed.processed, mail, ...sent };
 }
 
 /** For the cron route: a broker connection for this call only (closed after), or none without NATS_URL. */
 export async function withBroker<T>(run: (broker: EventBroker | undefined) => Promise<T>): Promise<T> {
-  const url = env().NATS_URL;
+  const { NATS_URL: url, NATS_SUBJECT_PREFIX: prefix } = env();
   if (!url) return run(undefined);
-  const broker = await natsBroker(url);
+  const broker = await natsBroker(url, natsStreamFor(prefix));
   try {
     return await run(broker);
   } finally {

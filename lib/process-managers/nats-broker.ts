@@ -2,6 +2,12 @@ import { connect, headers as natsHeaders, type JetStreamClient, type NatsConnect
 import type { BrokerMessage, EventBroker } from "./relay";
 
 export const NATS_STREAM = "LEDGERLINE_EVENTS";
+
+/** The JetStream stream that holds a subject prefix's events: ledgerline.events → LEDGERLINE_EVENTS, subjects ledgerline.events.>. */
+export const natsStreamFor = (subjectPrefix: string): { stream: string; subjects: string } => ({
+  stream: subjectPrefix.toUpperCase().replace(/[^A-Z0-9_-]/g, "_"),
+  subjects: `${subjectPrefix}.>`,
+});
 /** JetStream drops a message whose Nats-Msg-Id it has seen within this window (a relay that restarts resends its last batch). */
 const DUPLICATE_WINDOW_NS = 2 * 3_600 * 1e9;
 

@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { sendWebhook } from "@/lib/process-managers/webhooks/send";
 import { isForbiddenAddress, resolveDestination } from "@/lib/process-managers/webhooks/ssrf";
@@ -44,5 +46,41 @@ describe("webhook SSRF guard (production mode)", () => {
   it("refuses plain http in production, and allows loopback only with the test setting", async () => {
     expect((await sendWebhook(new URL("http://93.184.215.14/"), {}, "{}", production)).error).toMatch(/https/);
     await expect(resolveDestination(new URL("http://127.0.0.1:9/"), { allowPrivate: true })).resolves.toEqual({ address: "127.0.0.1", family: 4 });
+  });
+});
+
+describe("webhook connections", () => {
+  /** A receiver on one loopback address; counts the connections it was opened. */
+  async function listener(host: string, port = 0) {
+    const hits: string[] = [];
+    let connections = 0;
+    const server = http.createServer((request, response) => {
+      hits.push(String(request.headers.host));
+      request.resume();
+      request.on("end", () => response.writeHead(204).end());
+    });
+    server.on("connection", () => (connections += 1));
+    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    return { port: (server.address() as AddressInfo).port, hits, connections: () => connections, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  it("reuses a kept-alive connection only for the address this attempt's check gave (a name that moves is followed, not the old socket)", async () => {
+    const first = await listener("127.0.0.1");
+    const second = await listener("127.0.0.2", first.port);
+    try {
+      const url = new URL(`http://hooks.test:${first.port}/x`);
+      const at = (address: string) => ({ allowPrivate: true, timeoutMs: 2_000, maxResponseBytes: 1_024, resolve: resolvingTo(address) });
+      for (let i = 0; i < 3; i += 1) expect((await sendWebhook(url, {}, "{}", at("127.0.0.1"))).status).toBe(204);
+      // One connection for the three (kept alive), and the Host header names the URL's host.
+      expect(first.connections()).toBe(1);
+      expect(first.hits).toEqual(Array(3).fill(`hooks.test:${first.port}`));
+      // The name now resolves elsewhere: the request goes there, not down the open socket.
+      expect((await sendWebhook(url, {}, "{}", at("127.0.0.2"))).status).toBe(204);
+      expect(second.hits).toHaveLength(1);
+      expect(first.hits).toHaveLength(3);
+    } finally {
+      await first.close();
+      await second.close();
+    }
   });
 });
