@@ -48,6 +48,8 @@ const LABELS: Record<AuditedEventType, string> = {
   PayeeRenamed: "Payee renamed",
   PayeeDeleted: "Payee deleted",
   TimeZoneChanged: "Time zone changed",
+  LocaleChanged: "Language changed",
+  DisplayNameChanged: "Name changed",
   OrderCreated: "Payment order set up",
   OrderPaymentStarted: "Order payment started",
   OrderPaymentFailed: "Order payment failed",

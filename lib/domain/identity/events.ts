@@ -22,6 +22,10 @@ export type PayeeRenamed = Message<"PayeeRenamed", { payeeId: string; from: stri
 export type PayeeDeleted = Message<"PayeeDeleted", { payeeId: string; name: string; accountNumber: string }>;
 /** The customer's time zone, in which scheduled payment dates are read. */
 export type TimeZoneChanged = Message<"TimeZoneChanged", { from: string | null; to: string }>;
+/** The language dates and money are formatted in (one of LOCALES). */
+export type LocaleChanged = Message<"LocaleChanged", { from: string | null; to: string }>;
+/** The name the customer is addressed by (on pages and statements). */
+export type DisplayNameChanged = Message<"DisplayNameChanged", { from: string; to: string }>;
 export const SIGN_IN_METHODS = ["password", "second-factor", "recovery-code"] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 export const SESSION_END_REASONS = ["signed-out", "ended", "everywhere", "idle", "expired", "password-changed"] as const;
@@ -51,7 +55,9 @@ export type IdentityEvent =
   | PayeeAdded
   | PayeeRenamed
   | PayeeDeleted
-  | TimeZoneChanged;
+  | TimeZoneChanged
+  | LocaleChanged
+  | DisplayNameChanged;
 
 export const USER_STREAM_TYPE = "user";
 export const userStreams = streamIds(USER_STREAM_TYPE);
@@ -83,6 +89,8 @@ export const identityEventCodec = defineEventCodec<IdentityEvent>({
   PayeeRenamed: { version: 1, schema: z.object({ payeeId: z.string(), from: z.string(), to: z.string() }) },
   PayeeDeleted: { version: 1, schema: z.object({ payeeId: z.string(), name: z.string(), accountNumber: z.string() }) },
   TimeZoneChanged: { version: 1, schema: z.object({ from: z.string().nullable(), to: z.string() }) },
+  LocaleChanged: { version: 1, schema: z.object({ from: z.string().nullable(), to: z.string() }) },
+  DisplayNameChanged: { version: 1, schema: z.object({ from: z.string(), to: z.string() }) },
   SessionStarted: {
     version: 1,
     schema: z.object({ sessionId: z.string(), userAgent: z.string().max(200), ip: z.string().max(64).nullable(), method: z.enum(SIGN_IN_METHODS) }),
