@@ -34,6 +34,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                   <Link href="/payees">Payees</Link>
                   <Link href="/orders">Orders</Link>
                   <Link href="/accounts/new">Open an account</Link>
+                  <Link href="/settings/profile">Profile</Link>
                   <Link href="/settings/tokens">API tokens</Link>
                   <Link href="/settings/security">Security</Link>
                   <Link href="/settings/webhooks">Webhooks</Link>

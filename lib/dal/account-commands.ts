@@ -3,7 +3,8 @@ import { requestIds } from "../request-context";
 import { randomUUID } from "node:crypto";
 import { depositMoney, openAccount, withdrawMoney } from "../commands/accounts";
 import { DomainError, ValidationError } from "../domain/shared/errors";
-import { formatMoney, parseDecimalAmount } from "../domain/shared/money";
+import { formatMoney as formatIn, parseDecimalAmount } from "../domain/shared/money";
+import { myFormatting } from "./formatting";
 import { IdempotencyKeyReusedError } from "../event-store/errors";
 import { describeRefusal } from "../errors/messages";
 import { findOwnedAccount } from "./accounts";
@@ -51,6 +52,9 @@ export async function submitMoneyCommand(kind: "deposit" | "withdrawal", formDat
   }
   const keep = { commandId, values };
   const currency = account.currency;
+  // Messages name amounts the way the rest of the page shows them.
+  const { locale } = await myFormatting();
+  const formatMoney = (amount: bigint, of: typeof currency) => formatIn(amount, of, locale);
 
   const parsed = parseDecimalAmount(values.amount, currency);
   if (!parsed.ok) return { ...keep, status: "invalid", fieldErrors: { amount: [parsed.message] } };
@@ -69,7 +73,7 @@ export async function submitMoneyCommand(kind: "deposit" | "withdrawal", formDat
     );
     const balance = result.state && result.state.status !== "Unopened" ? result.state.balance : undefined;
     if (result.outcome === "rejected") {
-      return { commandId: randomUUID(), status: "rejected", message: describeRefusal(result.event.event, currency), values };
+      return { commandId: randomUUID(), status: "rejected", message: describeRefusal(result.event.event, currency, locale), values };
     }
     const verb = kind === "deposit" ? "Deposited" : "Withdrew";
     const amount = formatMoney(parsed.amount, currency);

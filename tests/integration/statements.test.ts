@@ -28,7 +28,11 @@ vi.mock("next/navigation", () => ({
   },
 }));
 
+vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
+
 const dal = await import("@/lib/dal/accounts");
+const { updateProfileAction } = await import("@/app/(bank)/settings/profile/actions");
+const { depositAction } = await import("@/app/(bank)/accounts/actions");
 const csvRoute = await import("@/app/(bank)/accounts/[accountId]/statement.csv/route");
 const pdfRoute = await import("@/app/(bank)/accounts/[accountId]/statement.pdf/route");
 const apiStatement = await import("@/app/api/v1/accounts/[accountId]/statement/route");
@@ -254,5 +258,30 @@ describe.each(backends)("statement search, monthly summary and PDF statements on
     }
     expect(await countEvents(t.db)).toBe(before + 2);
     await updateProfile(t.db, owner.user, { name: "Olga Owner", locale: "de-DE", timeZone: TIME_ZONE }, meta(owner.actor));
+  });
+
+  it("saves the profile from the portal's form, refusing oversized or unknown values by field, and formats the next answer in the new locale", async () => {
+    signInAs(owner.user);
+    const form = (fields: Record<string, string>) => {
+      const data = new FormData();
+      for (const [key, value] of Object.entries(fields)) data.set(key, value);
+      return data;
+    };
+    const idle = { status: "idle" as const, values: { name: "", locale: "", timeZone: "" } };
+    const before = await countEvents(t.db);
+    const bad = await updateProfileAction(idle, form({ name: "N".repeat(10_000), locale: "tlh-KL", timeZone: "Europe/Atlantis" }));
+    expect(bad.status).toBe("error");
+    expect(bad.fieldErrors).toEqual({
+      name: ["Use at most 100 characters."],
+      locale: ["Choose a language from the list (en-GB, en-US, de-DE, fr-FR, nl-NL)."],
+      timeZone: ["Choose a time zone from the list (like Europe/Berlin)."],
+    });
+    expect(await countEvents(t.db)).toBe(before);
+    expect((await updateProfileAction(idle, form({ name: "Olga Owner", locale: "en-US", timeZone: "America/New_York" }))).status).toBe("saved");
+    const state = await depositAction({ status: "idle", commandId: crypto.randomUUID() }, form({ accountId: owner.accountId, amount: "1234.5", commandId: crypto.randomUUID() }));
+    expect(state.message).toBe("Deposited €1,234.50. New balance: €2,403.45.");
+    expect((await updateProfileAction(idle, form({ name: "Olga Owner", locale: "de-DE", timeZone: TIME_ZONE }))).status).toBe("saved");
+    const again = await depositAction({ status: "idle", commandId: crypto.randomUUID() }, form({ accountId: owner.accountId, amount: "1", commandId: crypto.randomUUID() }));
+    expect(again.message?.replace(/\s/gu, " ")).toBe("Deposited 1,00 €. New balance: 2.404,45 €.");
   });
 });

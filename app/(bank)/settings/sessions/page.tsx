@@ -2,12 +2,16 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { listMySessions } from "@/lib/dal/security";
 import { endSessionAction, signOutEverywhereAction } from "./actions";
+import { myFormatting } from "@/lib/dal/formatting";
+import { formatDateTime } from "@/lib/domain/shared/format";
 
 export const metadata: Metadata = { title: "Devices and sessions" };
 
-const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 
 export default async function SessionsPage() {
+  // In the customer's locale and time zone (lib/dal/formatting.ts).
+  const formatting = await myFormatting();
+  const date = { format: (at: Date) => formatDateTime(at, formatting) };
   const sessions = await listMySessions();
   return (
     <>
@@ -31,8 +35,8 @@ export default async function SessionsPage() {
             <tr>
               <th scope="col">Device</th>
               <th scope="col">Address</th>
-              <th scope="col">Signed in (UTC)</th>
-              <th scope="col">Last active (UTC)</th>
+              <th scope="col">Signed in ({formatting.timeZone})</th>
+              <th scope="col">Last active ({formatting.timeZone})</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
               </th>

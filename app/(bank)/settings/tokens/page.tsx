@@ -5,13 +5,17 @@ import { listMyApiTokens } from "@/lib/dal/api-tokens";
 import { mayMakeSensitiveChange } from "@/lib/dal/security";
 import { revokeTokenAction } from "./actions";
 import { CreateTokenForm } from "./create-token-form";
+import { myFormatting } from "@/lib/dal/formatting";
+import { formatDateTime } from "@/lib/domain/shared/format";
 
 export const metadata: Metadata = { title: "API tokens" };
 
-const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 const STATUS = { active: "Active", expired: "Expired", revoked: "Revoked" } as const;
 
 export default async function ApiTokensPage() {
+  // In the customer's locale and time zone (lib/dal/formatting.ts).
+  const formatting = await myFormatting();
+  const date = { format: (at: Date) => formatDateTime(at, formatting) };
   const tokens = await listMyApiTokens();
   const mayCreate = await mayMakeSensitiveChange();
   return (
@@ -50,9 +54,9 @@ export default async function ApiTokensPage() {
                   <th scope="col">Name</th>
                   <th scope="col">Starts with</th>
                   <th scope="col">Scope</th>
-                  <th scope="col">Created (UTC)</th>
-                  <th scope="col">Expires (UTC)</th>
-                  <th scope="col">Last used (UTC)</th>
+                  <th scope="col">Created ({formatting.timeZone})</th>
+                  <th scope="col">Expires ({formatting.timeZone})</th>
+                  <th scope="col">Last used ({formatting.timeZone})</th>
                   <th scope="col">Status</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>

@@ -3,13 +3,17 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { listMyWebhooks } from "@/lib/dal/webhooks";
 import { RegisterWebhookForm } from "./register-webhook-form";
+import { myFormatting } from "@/lib/dal/formatting";
+import { formatDateTime } from "@/lib/domain/shared/format";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
-const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 const STATUS = { active: "Active", failing: "Failing: deliveries stopped", disabled: "Disabled" } as const;
 
 export default async function WebhooksPage() {
+  // In the customer's locale and time zone (lib/dal/formatting.ts).
+  const formatting = await myFormatting();
+  const date = { format: (at: Date) => formatDateTime(at, formatting) };
   const endpoints = await listMyWebhooks();
   return (
     <>
@@ -38,7 +42,7 @@ export default async function WebhooksPage() {
                   <th scope="col">Description</th>
                   <th scope="col">URL</th>
                   <th scope="col">Events</th>
-                  <th scope="col">Created (UTC)</th>
+                  <th scope="col">Created ({formatting.timeZone})</th>
                   <th scope="col">Status</th>
                 </tr>
               </thead>

@@ -4,13 +4,16 @@ import { notFound } from "next/navigation";
 import { getMyWebhookLog } from "@/lib/dal/webhooks";
 import { resendDeliveryAction, setWebhookStatusAction } from "../actions";
 import { ReplayForm, RotateForm } from "./endpoint-forms";
+import { myFormatting } from "@/lib/dal/formatting";
 
 export const metadata: Metadata = { title: "Webhook deliveries" };
 
-const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "UTC" });
 const STATUS = { active: "Active", failing: "Failing: deliveries stopped after three days of failures", disabled: "Disabled" } as const;
 
 export default async function WebhookLogPage({ params }: { params: Promise<{ endpointId: string }> }) {
+  // Seconds matter in a delivery log; the locale and time zone are the customer's.
+  const formatting = await myFormatting();
+  const date = new Intl.DateTimeFormat(formatting.locale, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: formatting.timeZone });
   const { endpointId } = await params;
   const log = await getMyWebhookLog(endpointId);
   if (!log) notFound();
@@ -52,7 +55,7 @@ export default async function WebhookLogPage({ params }: { params: Promise<{ end
               <thead>
                 <tr>
                   <th scope="col">Event</th>
-                  <th scope="col">Recorded (UTC)</th>
+                  <th scope="col">Recorded ({formatting.timeZone})</th>
                   <th scope="col">Status</th>
                   <th scope="col">Attempts</th>
                   <th scope="col">
