@@ -143,13 +143,13 @@ test("statement filters by type and date", async ({ page }) => {
   await expect(balance(page)).toHaveText("US$30.00");
 
   await page.getByLabel("Type", { exact: true }).selectOption("rejected");
-  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("button", { name: "Search", exact: true }).click();
   await expect(page).toHaveURL(/type=rejected/);
   expect((await statementRows(page)).map((row) => row[0])).toEqual(["Withdrawal refused"]);
 
   await page.getByLabel("Type", { exact: true }).selectOption("all");
   await page.getByLabel("From", { exact: true }).fill("2001-01-01");
   await page.getByLabel("To", { exact: true }).fill("2001-12-31");
-  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("button", { name: "Search", exact: true }).click();
   await expect(page.getByText("No movements match.")).toBeVisible();
 });

@@ -1,13 +1,20 @@
-import { createRequire } from "node:module";
 import path from "node:path";
-import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 
-// The standard fonts' metrics ship with pdfjs-dist; nothing is fetched.
-const standardFontDataUrl = `${path.dirname(createRequire(import.meta.url).resolve("pdfjs-dist/package.json"))}/standard_fonts/`;
+// The standard fonts' metrics ship with pdfjs-dist; nothing is fetched. Tests run from the
+// repository's root (Vitest and Playwright alike; Playwright's loader has no import.meta).
+const standardFontDataUrl = `${path.join(process.cwd(), "node_modules", "pdfjs-dist", "standard_fonts")}/`;
+
+// pdfjs-dist is ES modules only: loaded on first use, so this file also works from a CommonJS loader.
+const pdfjs = () => import("pdfjs-dist/legacy/build/pdf.mjs");
+
+async function open(bytes: Uint8Array) {
+  const { getDocument } = await pdfjs();
+  return getDocument({ data: new Uint8Array(bytes), standardFontDataUrl });
+}
 
 /** Every string drawn in a PDF, in drawing order, one per line (pdfjs's whitespace-only items dropped). */
 export async function pdfText(bytes: Uint8Array): Promise<string> {
-  const task = getDocument({ data: new Uint8Array(bytes), standardFontDataUrl });
+  const task = await open(bytes);
   const doc = await task.promise;
   const pages: string[] = [];
   for (let n = 1; n <= doc.numPages; n++) {
@@ -19,7 +26,7 @@ export async function pdfText(bytes: Uint8Array): Promise<string> {
 }
 
 export async function pdfPageCount(bytes: Uint8Array): Promise<number> {
-  const task = getDocument({ data: new Uint8Array(bytes), standardFontDataUrl });
+  const task = await open(bytes);
   const pages = (await task.promise).numPages;
   await task.destroy();
   return pages;
