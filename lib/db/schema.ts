@@ -149,8 +149,9 @@ export const statementEntries = pgTable(
   (t) => [
     primaryKey({ columns: [t.accountId, t.streamPosition] }),
     index("statement_entries_account_time_idx").on(t.accountId, t.recordedAt),
-    // Statement search: the same expression as statementDocument in lib/read-models/accounts.ts.
-    index("statement_entries_text_idx").using("gin", sql`to_tsvector('simple', coalesce(${t.reference}, '') || ' ' || coalesce(${t.counterparty}, ''))`),
+    // Statement search: the account and the same expression as statementDocument in
+    // lib/read-models/accounts.ts, in one GIN index (btree_gin), so a search reads one account's matches.
+    index("statement_entries_account_text_idx").using("gin", t.accountId, sql`to_tsvector('simple', coalesce(${t.reference}, '') || ' ' || coalesce(${t.counterparty}, ''))`),
   ],
 );
 

@@ -135,7 +135,7 @@ export function statementTsQuery(text: string): string | null {
 
 /**
  * The document searched: reference and counterparty. The expression is the one indexed
- * (statement_entries_text_idx in lib/db/schema.ts), so the planner can use that index.
+ * (statement_entries_account_text_idx in lib/db/schema.ts), so the planner can use that index.
  */
 export const statementDocument = sql`to_tsvector('simple', coalesce(${statementEntries.reference}, '') || ' ' || coalesce(${statementEntries.counterparty}, ''))`;
 

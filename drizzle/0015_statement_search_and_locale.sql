@@ -1,2 +1,0 @@
-ALTER TABLE "users" ADD COLUMN "locale" text;--> statement-breakpoint
-CREATE INDEX "statement_entries_text_idx" ON "statement_entries" USING gin (to_tsvector('simple', coalesce("reference", '') || ' ' || coalesce("counterparty", '')));
