@@ -44,6 +44,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                     ) : null}
                   </Link>
                   <Link href="/accounts/new">Open an account</Link>
+                  <Link href="/settings/profile">Profile</Link>
                   <Link href="/settings/tokens">API tokens</Link>
                   <Link href="/settings/security">Security</Link>
                   <Link href="/settings/webhooks">Webhooks</Link>

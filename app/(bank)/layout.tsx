@@ -1,6 +1,8 @@
 import { LiveUpdates } from "@/components/live/live-updates";
 import { myLiveStart } from "@/lib/dal/live-start";
 import { myEmailUnverified } from "@/lib/dal/email-links";
+import { FormattingProvider } from "@/components/ui/formatting";
+import { myFormatting } from "@/lib/dal/formatting";
 import { requireUser } from "@/lib/dal/session";
 import { ResendVerificationForm } from "../(auth)/link-forms";
 
@@ -10,14 +12,16 @@ export default async function BankLayout({ children }: { children: React.ReactNo
   const user = await requireUser();
   const unverified = await myEmailUnverified();
   return (
-    <LiveUpdates since={await myLiveStart()}>
-      {unverified ? (
-        <div className="notice notice-warning" role="region" aria-label="Confirm your email address">
-          Please confirm your email address: we sent a link to <span className="mono">{user.email}</span>. Until then we mail you nothing else (no
-          notifications). <ResendVerificationForm />
-        </div>
-      ) : null}
-      {children}
-    </LiveUpdates>
+    <FormattingProvider value={await myFormatting()}>
+      <LiveUpdates since={await myLiveStart()}>
+        {unverified ? (
+          <div className="notice notice-warning" role="region" aria-label="Confirm your email address">
+            Please confirm your email address: we sent a link to <span className="mono">{user.email}</span>. Until then we mail you nothing else (no
+            notifications). <ResendVerificationForm />
+          </div>
+        ) : null}
+        {children}
+      </LiveUpdates>
+    </FormattingProvider>
   );
 }

@@ -1,8 +1,8 @@
+import { When } from "@/components/ui/formatting";
 import type { TransferDto } from "@/lib/dal/transfers";
 
 type Stage = { key: string; label: string; state: "done" | "current" | "todo" | "failed" | "waiting"; at?: string; detail?: string };
 
-const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "UTC" });
 
 /** The transfer's steps as a person reads them: requested, screened (or under review), reserved, credited, done. */
 export function transferStages(transfer: TransferDto): Stage[] {
@@ -84,7 +84,11 @@ export function Stepper({ transfer }: { transfer: TransferDto }) {
             <p className="step-label">
               {stage.label} <span className="visually-hidden">({STATE_WORDS[stage.state]})</span>
             </p>
-            {stage.at ? <p className="muted step-time">{time.format(new Date(stage.at))} UTC</p> : null}
+            {stage.at ? (
+              <p className="muted step-time">
+                <When at={stage.at} style="time" />
+              </p>
+            ) : null}
             {stage.detail ? <p className="step-detail">{stage.detail}</p> : null}
           </div>
         </li>

@@ -41,7 +41,7 @@ export function openApiDocument(limits: Limits): Record<string, unknown> {
       ...(operation.description ? { description: operation.description } : {}),
       security: operation.auth === "none" ? [] : [{ bearerAuth: [] }],
       ...(operation.auth === "none" ? {} : { "x-token-scopes": SCOPES_ALLOWED[neededScope(operation)] }),
-      parameters: [...pathParameters(operation.path), ...queryParameters(operation), ...headerParameters(operation)],
+      parameters: [...pathParameters(operation), ...queryParameters(operation), ...headerParameters(operation)],
       ...(body
         ? {
             requestBody: {
@@ -108,12 +108,12 @@ function clean(schema: JsonSchema): JsonSchema {
 
 const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 
-function pathParameters(path: string) {
-  return [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+function pathParameters(operation: Operation) {
+  return [...operation.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name,
     in: "path",
     required: true,
-    schema: { type: "string", format: "uuid" },
+    schema: operation.pathParams?.[name!] ?? { type: "string", format: "uuid" },
   }));
 }
 
@@ -149,6 +149,9 @@ function successResponse(operation: Operation, refOf: (schema: z.ZodType) => { $
   const headers = operation.idempotency
     ? { "Idempotent-Replayed": { description: "true when this is the stored response of an earlier request with the same key.", schema: { type: "string", enum: ["true"] } } }
     : undefined;
+  if (operation.success.contentType) {
+    return { description: operation.success.description, content: { [operation.success.contentType]: { schema: { type: "string", contentMediaType: operation.success.contentType } } } };
+  }
   if (!operation.success.schema) {
     if (operation.success.status === 204) return { description: operation.success.description, ...(headers ? { headers } : {}) };
     return { description: operation.success.description, content: { "application/json": { schema: { type: "object" } } } };

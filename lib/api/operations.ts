@@ -61,7 +61,15 @@ export type Operation = {
   /** The body may be left out altogether. */
   readonly bodyOptional?: boolean;
   readonly query?: () => z.ZodType;
-  readonly success: { readonly status: 200 | 201 | 202 | 204; readonly description: string; readonly schema?: z.ZodType };
+  readonly success: {
+    readonly status: 200 | 201 | 202 | 204;
+    readonly description: string;
+    readonly schema?: z.ZodType;
+    /** A file instead of JSON (the handler answers a FileReply). */
+    readonly contentType?: "application/pdf";
+  };
+  /** Path parameters that are not ids: their JSON schema (the rest are UUIDs). */
+  readonly pathParams?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Problems particular to this operation (the common ones are added by the document generator). */
   readonly problems: readonly ProblemCode[];
 };
@@ -173,6 +181,19 @@ export const operations = {
     auth: "user",
     query: statementQuery,
     success: { status: 200, description: "One page of entries.", schema: responses.statement },
+    problems: ["ACCOUNT_NOT_FOUND"],
+  }),
+  monthlyStatementPdf: op({
+    operationId: "monthlyStatementPdf",
+    method: "GET",
+    path: "/accounts/{accountId}/statements/{month}.pdf",
+    tag: "Accounts",
+    summary: "An account's statement for one month, as PDF",
+    description:
+      "The calendar month in your time zone (UTC when you never set one): opening balance, money in and out, closing balance and every movement, refused attempts included, in your chosen locale. The figures are those of the statement endpoint and the portal's CSV for the same dates. A month with no movement has equal opening and closing balances. Months from the account's opening to the current one; others answer 422.",
+    auth: "user",
+    pathParams: { month: { type: "string", pattern: "^\\d{4}-(0[1-9]|1[0-2])$", description: "The month, YYYY-MM.", examples: ["2026-11"] } },
+    success: { status: 200, description: "The statement (application/pdf).", contentType: "application/pdf" },
     problems: ["ACCOUNT_NOT_FOUND"],
   }),
   requestTransfer: op({

@@ -30,3 +30,12 @@ export function replyOf(result: { readonly reply?: StoredReply; readonly replaye
   if (!result.reply) throw new Error("The command ran without a reply, or replayed one that kept none");
   return new ApiReply(result.reply, result.replayed);
 }
+
+/** A file answered as it is (a PDF statement): never stored with an Idempotency-Key (read operations have none). */
+export class FileReply {
+  constructor(
+    readonly contentType: string,
+    readonly filename: string,
+    readonly bytes: Uint8Array,
+  ) {}
+}

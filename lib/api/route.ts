@@ -20,7 +20,7 @@ import { idempotencyKeyOf } from "./idempotency";
 import { canonicalJson, toJsonText } from "./json";
 import type { Operation } from "./operations";
 import { ApiProblem, NO_STORE, problemResponse } from "./problem";
-import { ApiReply } from "./reply";
+import { ApiReply, FileReply } from "./reply";
 import { fieldErrorsToList, readJsonBody, readQuery, validate } from "./request";
 import type { Limits } from "./schemas";
 
@@ -49,7 +49,7 @@ export type HandlerInput<O extends Operation> = {
  * Returns the success body, or an ApiReply a command built and kept with its Idempotency-Key.
  * Expected failures are thrown as ApiProblem (or the command layer's errors).
  */
-export type Handler<O extends Operation> = (input: HandlerInput<O>) => Promise<SuccessOf<O> | ApiReply>;
+export type Handler<O extends Operation> = (input: HandlerInput<O>) => Promise<SuccessOf<O> | ApiReply | FileReply>;
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
@@ -134,12 +134,20 @@ const emptyQuery = z.strictObject({});
 
 
 /** A response; its headers (Retry-After, say) are sent but never stored with an Idempotency-Key. */
-type RunResponse = { status: number; body: string; headers?: Record<string, string> };
+type RunResponse = { status: number; body: string | Uint8Array<ArrayBuffer>; headers?: Record<string, string>; contentType?: string };
 
 /** Runs the handler; expected failures become problems. Unexpected ones are thrown. */
 async function run<O extends Operation>(operation: O, handler: Handler<O>, input: HandlerInput<O>): Promise<RunResponse> {
   try {
     const result = await handler(input);
+    if (result instanceof FileReply) {
+      return {
+        status: operation.success.status,
+        body: new Uint8Array(result.bytes),
+        contentType: result.contentType,
+        headers: { "content-disposition": `attachment; filename="${result.filename}"` },
+      };
+    }
     if (result instanceof ApiReply) {
       if (!result.replayed) return result.stored;
       metrics().idempotentReplays.inc({ layer: "api" });
@@ -212,7 +220,7 @@ function expectedProblem(error: unknown): ApiProblem | undefined {
 function respond(response: RunResponse, headers: Record<string, string> = {}): Response {
   const all = { ...NO_STORE, ...response.headers, ...headers };
   if (response.status === 204) return new Response(null, { status: 204, headers: all });
-  const type = response.status >= 400 ? "application/problem+json" : "application/json";
+  const type = response.status >= 400 ? "application/problem+json" : (response.contentType ?? "application/json");
   return new Response(response.body, { status: response.status, headers: { "content-type": type, ...all } });
 }
 

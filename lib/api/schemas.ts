@@ -11,7 +11,7 @@ import { idSchema, requiredText } from "../commands/validation";
 import { emailSchema, signUpSchema } from "../auth/users";
 import { ROLES } from "../domain/identity/events";
 import { CURRENCY_CODES } from "../domain/shared/currency";
-import { STATEMENT_KINDS } from "../read-models/accounts";
+import { STATEMENT_KINDS, STATEMENT_TEXT_MAX, statementTsQuery } from "../read-models/accounts";
 import { PROBLEM_CODES } from "./problem";
 
 // The API's request and response schemas. Request bodies are built from the command layer's own zod
@@ -229,14 +229,40 @@ const isoDateOrTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], 
   error: "Use a date like 2026-11-23 or a time like 2026-11-23T09:30:00Z.",
 });
 
+const minorUnitsQuery = (name: string) =>
+  describedAs(
+    z
+      .string()
+      .regex(/^[0-9]{1,15}$/, `${name} must be a whole number of minor units (cents), at most 15 digits.`)
+      .transform((value) => BigInt(value))
+      .optional(),
+    { type: "string", pattern: "^[0-9]{1,15}$", description: `${name === "minAmount" ? "Smallest" : "Largest"} amount, inclusive, in minor units (the size of the movement, without sign).` },
+  );
+
 export const statementQuery = () =>
-  z.strictObject({
-    limit: queryInteger("limit", 100),
-    cursor: positionCursor,
-    type: z.enum(STATEMENT_KINDS, { error: `type must be one of ${STATEMENT_KINDS.join(", ")}.` }).optional(),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
-  });
+  z
+    .strictObject({
+      limit: queryInteger("limit", 100),
+      cursor: positionCursor,
+      type: z.enum(STATEMENT_KINDS, { error: `type must be one of ${STATEMENT_KINDS.join(", ")}.` }).optional(),
+      from: describedAs(isoDate.optional(), { type: "string", format: "date", description: "First day, inclusive, in your time zone (UTC when you never set one)." }),
+      to: describedAs(isoDate.optional(), { type: "string", format: "date", description: "Last day, inclusive, in your time zone." }),
+      q: describedAs(
+        z
+          .string()
+          .max(STATEMENT_TEXT_MAX, `q must be at most ${STATEMENT_TEXT_MAX} characters.`)
+          .refine((value) => statementTsQuery(value) !== null, "q needs a word or number to search for.")
+          .optional(),
+        { type: "string", maxLength: STATEMENT_TEXT_MAX, description: "Words to find in the reference or the counterparty (each as a word prefix, all of them)." },
+      ),
+      minAmount: minorUnitsQuery("minAmount"),
+      maxAmount: minorUnitsQuery("maxAmount"),
+    })
+    .refine((query) => !(query.from && query.to && query.from > query.to), { path: ["to"], message: "to is before from." })
+    .refine((query) => !(query.minAmount !== undefined && query.maxAmount !== undefined && query.minAmount > query.maxAmount), {
+      path: ["maxAmount"],
+      message: "maxAmount is below minAmount.",
+    });
 
 export const transfersQuery = () =>
   z.strictObject({

@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { depositMoney, openAccount, withdrawMoney } from "../commands/accounts";
 import { formatMoney, parseDecimalAmount } from "../domain/shared/money";
+import { myFormatting } from "./formatting";
 import { describeRefusal } from "../errors/messages";
 import { env } from "../env";
 import { findOwnedAccount } from "./accounts";
@@ -37,7 +38,7 @@ export async function submitMoneyCommand(kind: "deposit" | "withdrawal", formDat
       const account = await findOwnedAccount(user, formData.get("accountId"));
       if (!account) throw new FormRefusal("Account not found.");
       const ctx = await commandContext();
-      const amount = parseMoneyField(values.amount, account.currency, ctx.maxAmount);
+      const amount = parseMoneyField(values.amount, account.currency, ctx.maxAmount, { locale: (await myFormatting()).locale });
       const command = kind === "deposit" ? depositMoney : withdrawMoney;
       const result = await command(ctx, { accountId: account.accountId, amount, reference: values.reference }, metadata);
       return { result, amount, currency: account.currency };
@@ -49,25 +50,33 @@ export async function submitMoneyCommand(kind: "deposit" | "withdrawal", formDat
       : { status: "error", message: outcome.message, commandId: outcome.commandId, values };
   }
   const { result, amount, currency } = outcome.value;
+  // Messages name amounts the way the rest of the page shows them.
+  const { locale } = await myFormatting();
   if (result.outcome === "rejected") {
-    return { commandId: randomUUID(), status: "rejected", message: describeRefusal(result.event.event, currency), values };
+    return { commandId: randomUUID(), status: "rejected", message: describeRefusal(result.event.event, currency, locale), values };
   }
   const balance = result.state && result.state.status !== "Unopened" ? result.state.balance : undefined;
-  const done = `${kind === "deposit" ? "Deposited" : "Withdrew"} ${formatMoney(amount, currency)}.`;
+  const done = `${kind === "deposit" ? "Deposited" : "Withdrew"} ${formatMoney(amount, currency, locale)}.`;
   return {
     commandId: randomUUID(),
     status: "success",
-    message: balance === undefined ? done : `${done} New balance: ${formatMoney(balance, currency)}.`,
+    message: balance === undefined ? done : `${done} New balance: ${formatMoney(balance, currency, locale)}.`,
     balance: balance?.toString(),
   };
 }
 
 /** A decimal amount typed into a form, in minor units of `currency`; a field error when it is not one the bank takes. */
-export function parseMoneyField(text: string, currency: Parameters<typeof parseDecimalAmount>[1], maxAmount: bigint, field = "amount"): bigint {
+export function parseMoneyField(
+  text: string,
+  currency: Parameters<typeof parseDecimalAmount>[1],
+  maxAmount: bigint,
+  options: { field?: string; locale?: string } = {},
+): bigint {
+  const field = options.field ?? "amount";
   const parsed = parseDecimalAmount(text, currency);
   if (!parsed.ok) throw fieldError(field, parsed.message);
   if (parsed.amount === 0n) throw fieldError(field, "Enter an amount greater than zero.");
-  if (parsed.amount > maxAmount) throw fieldError(field, `The most you can move at once is ${formatMoney(maxAmount, currency)}.`);
+  if (parsed.amount > maxAmount) throw fieldError(field, `The most you can move at once is ${formatMoney(maxAmount, currency, options.locale)}.`);
   return parsed.amount;
 }
 

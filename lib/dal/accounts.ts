@@ -10,6 +10,9 @@ import {
   findAccountOwnedBy,
   listAccountsOwnedBy,
   readBalanceSeries,
+  readMonthlySummary,
+  parseStatementFilter,
+  type StatementFilterInput,
   readRecentMovements,
   readStatementForExport,
   readStatementPage,
@@ -20,10 +23,14 @@ import {
   toStatementEntryDto,
 } from "../read-models/accounts";
 import { requireUser } from "./session";
+import { myFormatting } from "./formatting";
+import { monthBounds, monthText } from "../domain/account/monthly-statement";
+import { formatMonth, formatShortMonth } from "../domain/shared/format";
+import { parseDecimalAmount } from "../domain/shared/money";
+import { monthlyStatementFile, statementMonths } from "../read-models/monthly-statement";
 
 export {
   type AccountDto,
-  parseStatementFilter,
   STATEMENT_KINDS,
   type StatementEntryDto,
   type StatementFilter,
@@ -101,3 +108,49 @@ export function totalsByCurrency(accounts: AccountDto[]): { currency: Currency; 
   return [...totals].map(([currency, total]) => ({ currency, ...total }));
 }
 
+
+/**
+ * The statement filter from the page's URL, with amounts read in the account's currency and dates
+ * in the customer's time zone; errors by field for anything that could not be used.
+ */
+export async function parseMyStatementFilter(
+  account: Pick<AccountDto, "currency">,
+  params: Record<string, string | string[] | undefined>,
+): Promise<{ filter: StatementFilterInput; errors: Record<string, string> }> {
+  const { timeZone } = await myFormatting();
+  const parsed = parseStatementFilter(params, (text) => parseDecimalAmount(text, account.currency));
+  return { filter: { ...parsed.filter, timeZone }, errors: parsed.errors };
+}
+
+/** Money in and out per month for the last twelve months (the current one included), oldest first. */
+export async function getMonthlySummary(accountId: string): Promise<{ key: string; label: string; shortLabel: string; moneyIn: string; moneyOut: string }[]> {
+  const account = await getMyAccount(accountId);
+  const formatting = await myFormatting();
+  const months = statementMonths({ openedAt: new Date(account.openedAt) }, formatting.timeZone, new Date()).slice(0, 12).reverse();
+  if (months.length === 0) return [];
+  const { db } = await database();
+  const rows = await readMonthlySummary(db, accountId, formatting.timeZone, monthBounds(months[0]!, formatting.timeZone).start);
+  const byMonth = new Map(rows.map((row) => [row.month, row]));
+  return months.map((month) => {
+    const row = byMonth.get(monthText(month));
+    return { key: monthText(month), label: formatMonth(month, formatting), shortLabel: formatShortMonth(month, formatting), moneyIn: row?.moneyIn ?? "0", moneyOut: row?.moneyOut ?? "0" };
+  });
+}
+
+/** The months a PDF statement can be downloaded for, newest first, with their names in the customer's language. */
+export async function getStatementMonths(accountId: string): Promise<{ value: string; label: string }[]> {
+  const account = await getMyAccount(accountId);
+  const formatting = await myFormatting();
+  return statementMonths({ openedAt: new Date(account.openedAt) }, formatting.timeZone, new Date()).map((month) => ({ value: monthText(month), label: formatMonth(month, formatting) }));
+}
+
+/**
+ * The PDF statement of one of `user`'s accounts for `month` (YYYY-MM); undefined when the account is
+ * not theirs. A month that is not one (or outside the account's life) is a ValidationError.
+ */
+export async function getMonthlyStatementPdf(user: SessionUser, accountId: string, monthInput: unknown): Promise<{ filename: string; bytes: Uint8Array } | undefined> {
+  const row = await findOwnedAccount(user, accountId);
+  if (!row) return undefined;
+  const { db } = await database();
+  return monthlyStatementFile(db, row, monthInput, user.name, await myFormatting(), new Date());
+}

@@ -1,4 +1,5 @@
 import "server-only";
+import { myFormatting } from "./formatting";
 import { requestIds } from "../request-context";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
@@ -150,7 +151,7 @@ export async function submitTransferForm(formData: FormData): Promise<TransferFo
   if (Object.keys(fieldErrors).length > 0 || !destination || !parsed.ok) return { ...base, stage: "edit", fieldErrors };
 
   const review = {
-    amount: formatMoney(parsed.amount, currency),
+    amount: formatMoney(parsed.amount, currency, (await myFormatting()).locale),
     fromLabel: `${from.nickname ?? `${currency} account`} (${formatAccountNumber(from.number)})`,
     payeeName: destination.customerId === user.id ? (destination.name ?? "") : maskName(destination.name ?? "Ledgerline customer"),
     payeeNumber: formatAccountNumber(destination.number),

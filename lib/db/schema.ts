@@ -150,6 +150,9 @@ export const statementEntries = pgTable(
   (t) => [
     primaryKey({ columns: [t.accountId, t.streamPosition] }),
     index("statement_entries_account_time_idx").on(t.accountId, t.recordedAt),
+    // Statement search: the account and the same expression as statementDocument in
+    // lib/read-models/accounts.ts, in one GIN index (btree_gin), so a search reads one account's matches.
+    index("statement_entries_account_text_idx").using("gin", t.accountId, sql`to_tsvector('simple', coalesce(${t.reference}, '') || ' ' || coalesce(${t.counterparty}, ''))`),
   ],
 );
 
@@ -203,6 +206,8 @@ export const users = pgTable(
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     /** IANA time zone the customer's dates are read in (scheduled payments); null until set. */
     timeZone: text("time_zone"),
+    /** BCP 47 tag dates and money are formatted in (one of lib/domain/identity/locales.ts); null: en-GB. */
+    locale: text("locale"),
     /** Base32 TOTP secret once a second factor is enrolled (null: none). */
     totpSecret: text("totp_secret"),
     /** The last TOTP time step accepted: a code is accepted once (RFC 6238 section 5.2). */

@@ -56,6 +56,8 @@ const LABELS: Record<AuditedEventType, string> = {
   EmailVerified: "Email address confirmed",
   EmailChangeRequested: "Email change requested",
   EmailChanged: "Email address changed",
+  LocaleChanged: "Language changed",
+  DisplayNameChanged: "Name changed",
   OrderCreated: "Payment order set up",
   OrderPaymentStarted: "Order payment started",
   OrderPaymentFailed: "Order payment failed",

@@ -1,6 +1,6 @@
 import type { AccountEvent } from "../domain/account/events";
 import type { Currency } from "../domain/shared/currency";
-import { formatMoney } from "../domain/shared/money";
+import { formatMoney as formatIn } from "../domain/shared/money";
 
 /** The one place that turns rejection codes into words a customer reads. */
 export const REJECTION_MESSAGES: Record<string, string> = {
@@ -20,7 +20,8 @@ export const rejectionText = (code: string | null | undefined): string =>
   (code && REJECTION_MESSAGES[code]) || "it was refused";
 
 /** A sentence for a refused money command, naming the amounts involved. */
-export function describeRefusal(event: AccountEvent, currency: Currency): string {
+export function describeRefusal(event: AccountEvent, currency: Currency, locale?: string): string {
+  const formatMoney = (amount: bigint, of: Currency) => formatIn(amount, of, locale);
   switch (event.type) {
     case "WithdrawalRejected": {
       const asked = formatMoney(event.data.amount, currency);

@@ -1,5 +1,6 @@
 import type { StatementEntryDto } from "../dal/accounts";
 import type { Currency } from "../domain/shared/currency";
+import { localDateAt } from "../domain/order/schedule";
 import { rejectionText } from "../errors/messages";
 
 const KIND = { deposit: "Deposit", withdrawal: "Withdrawal", transfer_in: "Transfer in", transfer_out: "Transfer out" } as Record<string, string>;
@@ -13,12 +14,17 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-/** The statement rows as CSV, newest first, amounts as plain decimals in the account's currency. */
+/**
+ * The statement rows as CSV, newest first. Machine formats whatever the customer's language: the
+ * instant in ISO 8601 UTC, amounts as plain decimals with a point in the account's currency; the
+ * last column is the date in the customer's time zone (YYYY-MM-DD), the day the portal shows.
+ */
 export function statementCsv(
   entries: StatementEntryDto[],
   toDecimal: (amount: bigint, currency: Currency) => string,
+  timeZone = "UTC",
 ): string {
-  const header = ["Date (UTC)", "Type", "Outcome", "Amount", "Balance after", "Currency", "Reference", "Refusal reason", "Counterparty"];
+  const header = ["Date (UTC)", "Type", "Outcome", "Amount", "Balance after", "Currency", "Reference", "Refusal reason", "Counterparty", `Local date (${timeZone})`];
   const lines = [header.join(",")];
   for (const entry of entries) {
     const amount = entry.outcome === "rejected" ? BigInt(entry.amount) : BigInt(entry.balanceChange);
@@ -33,6 +39,7 @@ export function statementCsv(
         entry.reference ?? "",
         entry.rejectionCode ? rejectionText(entry.rejectionCode) : "",
         entry.counterparty ?? "",
+        localDateAt(entry.recordedAt, timeZone),
       ]
         .map(csvField)
         .join(","),

@@ -199,6 +199,24 @@ export function identityAuditEntry(event: StoredEvent<IdentityEvent>): AuditLogR
         reason: null,
         changes: { email: { from: e.data.from, to: e.data.to } },
       });
+    case "LocaleChanged":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Language set to ${e.data.to}`,
+        reason: null,
+        changes: { locale: { from: e.data.from, to: e.data.to } },
+      });
+    case "DisplayNameChanged":
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: "Name changed",
+        reason: null,
+        changes: { name: { from: e.data.from, to: e.data.to } },
+      });
     default:
       return assertNever(e);
   }

@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { preparedQuery } from "../db/statement";
 import { accountSummary, type AccountSummaryRow, statementEntries, type StatementEntryRow } from "../db/schema";
 import { formatAccountNumber } from "../domain/account/account-number";
+import { startOfDay } from "../domain/account/monthly-statement";
 import type { Currency } from "../domain/shared/currency";
 import { isUuid } from "../domain/shared/uuid";
 
@@ -108,18 +109,95 @@ export const toStatementEntryDto = (row: StatementEntryRow): StatementEntryDto =
 export const STATEMENT_KINDS = ["all", "deposit", "withdrawal", "transfer", "rejected"] as const;
 export type StatementFilter = {
   kind: (typeof STATEMENT_KINDS)[number];
-  /** Inclusive dates, YYYY-MM-DD, read in UTC. */
+  /** Inclusive dates, YYYY-MM-DD, read in `timeZone` (UTC when unset). */
   from?: string;
   to?: string;
+  timeZone?: string;
+  /** Words to find in the reference or the counterparty (full-text, each word as a prefix). */
+  text?: string;
+  /** Inclusive bounds on the entry's amount (minor units, always positive: the size of the movement). */
+  minAmount?: bigint;
+  maxAmount?: bigint;
 };
 
-export function parseStatementFilter(params: Record<string, string | string[] | undefined>): StatementFilter & { cursor?: bigint } {
-  const one = (key: string) => (Array.isArray(params[key]) ? params[key][0] : params[key]);
-  const kind = STATEMENT_KINDS.find((k) => k === one("type")) ?? "all";
-  const date = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) ? value : undefined);
+/** Longest search text accepted, and most words of it used. */
+export const STATEMENT_TEXT_MAX = 100;
+const STATEMENT_TEXT_WORDS = 8;
+
+/**
+ * The search text as a tsquery of prefix terms ("rent nov" → "rent:* & nov:*"), or null when it has
+ * no word. Only letters and digits reach the query, so nothing typed can be tsquery syntax.
+ */
+export function statementTsQuery(text: string): string | null {
+  const words = (text.normalize("NFKC").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, STATEMENT_TEXT_WORDS);
+  return words.length === 0 ? null : words.map((word) => `${word}:*`).join(" & ");
+}
+
+/**
+ * The document searched: reference and counterparty. The expression is the one indexed
+ * (statement_entries_account_text_idx in lib/db/schema.ts), so the planner can use that index.
+ */
+export const statementDocument = sql`to_tsvector('simple', coalesce(${statementEntries.reference}, '') || ' ' || coalesce(${statementEntries.counterparty}, ''))`;
+
+export type StatementFilterInput = StatementFilter & { cursor?: bigint };
+
+/**
+ * The portal's statement filter from the URL. Bad values are reported by field (and left out of
+ * the filter) so the page can say what is wrong instead of quietly showing everything.
+ */
+export function parseStatementFilter(
+  params: Record<string, string | string[] | undefined>,
+  parseAmount: (text: string) => { ok: true; amount: bigint } | { ok: false; message: string },
+): { filter: StatementFilterInput; errors: Record<string, string> } {
+  const one = (key: string) => (Array.isArray(params[key]) ? params[key][0] : params[key])?.trim() || undefined;
+  const errors: Record<string, string> = {};
+  const filter: StatementFilterInput = { kind: "all" };
+  const kind = one("type");
+  if (kind !== undefined) {
+    const known = STATEMENT_KINDS.find((k) => k === kind);
+    if (known) filter.kind = known;
+    else errors.type = "Choose a type from the list.";
+  }
+  for (const key of ["from", "to"] as const) {
+    const value = one(key);
+    if (value === undefined) continue;
+    if (isIsoDate(value)) filter[key] = value;
+    else errors[key] = "Enter a date like 2026-11-23.";
+  }
+  if (filter.from && filter.to && filter.from > filter.to) errors.to = "The end date is before the start date.";
+  const text = one("q");
+  if (text !== undefined) {
+    if (text.length > STATEMENT_TEXT_MAX) errors.q = `Search for at most ${STATEMENT_TEXT_MAX} characters.`;
+    else if (statementTsQuery(text) === null) errors.q = "Search for a word or number from a reference or a name.";
+    else filter.text = text;
+  }
+  for (const [key, field] of [
+    ["min", "minAmount"],
+    ["max", "maxAmount"],
+  ] as const) {
+    const value = one(key);
+    if (value === undefined) continue;
+    if (value.length > 30) {
+      errors[key] = "Enter an amount like 25 or 25.50.";
+      continue;
+    }
+    const parsed = parseAmount(value);
+    if (parsed.ok) filter[field] = parsed.amount;
+    else errors[key] = parsed.message;
+  }
+  if (filter.minAmount !== undefined && filter.maxAmount !== undefined && filter.minAmount > filter.maxAmount) {
+    errors.max = "The largest amount is below the smallest.";
+  }
   const cursorText = one("cursor");
-  const cursor = cursorText && /^\d{1,18}$/.test(cursorText) ? BigInt(cursorText) : undefined;
-  return { kind, from: date(one("from")), to: date(one("to")), cursor };
+  if (cursorText !== undefined) {
+    if (/^\d{1,18}$/.test(cursorText)) filter.cursor = BigInt(cursorText);
+    else errors.cursor = "This page link is not valid; start from the newest movements.";
+  }
+  return { filter, errors };
+}
+
+export function isIsoDate(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) && new Date(Date.parse(value)).toISOString().startsWith(value);
 }
 
 export function statementConditions(accountId: string, filter: StatementFilter) {
@@ -127,8 +205,13 @@ export function statementConditions(accountId: string, filter: StatementFilter) 
   if (filter.kind === "rejected") conditions.push(eq(statementEntries.outcome, "rejected"));
   else if (filter.kind === "transfer") conditions.push(inArray(statementEntries.kind, ["transfer_in", "transfer_out"]));
   else if (filter.kind !== "all") conditions.push(eq(statementEntries.kind, filter.kind));
-  if (filter.from) conditions.push(gte(statementEntries.recordedAt, new Date(`${filter.from}T00:00:00Z`)));
-  if (filter.to) conditions.push(lt(statementEntries.recordedAt, new Date(Date.parse(`${filter.to}T00:00:00Z`) + 86_400_000)));
+  const timeZone = filter.timeZone ?? "UTC";
+  if (filter.from) conditions.push(gte(statementEntries.recordedAt, startOfDay(filter.from, timeZone)));
+  if (filter.to) conditions.push(lt(statementEntries.recordedAt, startOfDay(filter.to, timeZone, 1)));
+  const query = filter.text === undefined ? null : statementTsQuery(filter.text);
+  if (query !== null) conditions.push(sql`${statementDocument} @@ to_tsquery('simple', ${query})`);
+  if (filter.minAmount !== undefined) conditions.push(gte(statementEntries.amount, filter.minAmount));
+  if (filter.maxAmount !== undefined) conditions.push(lte(statementEntries.amount, filter.maxAmount));
   return conditions;
 }
 
@@ -164,6 +247,54 @@ export async function readStatementForExport(db: Database, accountId: string, fi
     .orderBy(desc(statementEntries.streamPosition))
     .limit(limit);
   return rows.map(toStatementEntryDto);
+}
+
+/**
+ * One month of an account (instants `start <= recordedAt < end`): the balance before it (the
+ * balance after the last entry before `start`, 0 before the first) and every entry of the month,
+ * oldest first. Bounded by `limit` entries; `truncated` says when a month had more.
+ */
+export async function readMonthEntries(
+  db: Database,
+  accountId: string,
+  bounds: { start: Date; end: Date },
+  limit: number,
+): Promise<{ opening: bigint; entries: StatementEntryDto[]; truncated: boolean }> {
+  const [before] = await db
+    .select({ balance: statementEntries.balanceAfter })
+    .from(statementEntries)
+    .where(and(eq(statementEntries.accountId, accountId), lt(statementEntries.recordedAt, bounds.start)))
+    .orderBy(desc(statementEntries.recordedAt), desc(statementEntries.streamPosition))
+    .limit(1);
+  const rows = await db
+    .select()
+    .from(statementEntries)
+    .where(and(eq(statementEntries.accountId, accountId), gte(statementEntries.recordedAt, bounds.start), lt(statementEntries.recordedAt, bounds.end)))
+    .orderBy(asc(statementEntries.streamPosition))
+    .limit(limit + 1);
+  return { opening: before?.balance ?? 0n, entries: rows.slice(0, limit).map(toStatementEntryDto), truncated: rows.length > limit };
+}
+
+export type MonthlySummaryDto = { month: string; moneyIn: string; moneyOut: string };
+
+/**
+ * Money in and out of an account per calendar month in `timeZone`, for the months since `since`,
+ * oldest first; months without movement are left out (the caller fills them in).
+ */
+export async function readMonthlySummary(db: Database, accountId: string, timeZone: string, since: Date): Promise<MonthlySummaryDto[]> {
+  const month = sql<string>`to_char(date_trunc('month', ${statementEntries.recordedAt}, ${timeZone}) at time zone ${timeZone}, 'YYYY-MM')`;
+  const rows = await db
+    .select({
+      month,
+      moneyIn: sql<string>`coalesce(sum(${statementEntries.balanceChange}) filter (where ${statementEntries.balanceChange} > 0), 0)::text`,
+      moneyOut: sql<string>`coalesce(-sum(${statementEntries.balanceChange}) filter (where ${statementEntries.balanceChange} < 0), 0)::text`,
+    })
+    .from(statementEntries)
+    .where(and(eq(statementEntries.accountId, accountId), eq(statementEntries.outcome, "posted"), gte(statementEntries.recordedAt, since)))
+    // By position: the time zone is a parameter, and "$2" in the select is not "$5" in a GROUP BY.
+    .groupBy(sql`1`)
+    .orderBy(sql`1`);
+  return rows;
 }
 
 /** Balance after each posted movement, oldest first: the latest `limit` points. */

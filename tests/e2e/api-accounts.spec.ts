@@ -153,4 +153,20 @@ test("the statement pages newest first by keyset, filters by type and date, and 
   expect(errorFields(bad)).toEqual(["cursor", "from", "limit", "sort", "to", "type"]);
   expect(errorFields(await customer.api.get(`/accounts/${id}/statement?limit=101`))).toEqual(["limit"]);
   expect(errorFields(await customer.api.get(`/accounts/${id}/statement?limit=1&limit=2`))).toEqual(["limit"]);
+
+  // Search by amount range and text, bounded like the rest.
+  const ranged = await customer.api.get<{ entries: { amount: number }[] }>(`/accounts/${id}/statement?minAmount=200&maxAmount=300`);
+  expect(ranged.body.entries.map((entry) => entry.amount)).toEqual([300, 200]);
+  expect((await customer.api.get<{ entries: unknown[] }>(`/accounts/${id}/statement?q=rent`)).body.entries).toHaveLength(0);
+  expect(errorFields(await customer.api.get(`/accounts/${id}/statement?q=${"x".repeat(101)}&minAmount=1e3`))).toEqual(["minAmount", "q"]);
+
+  // The month's statement as PDF, for this customer only.
+  const month = today.slice(0, 7);
+  const pdf = await customer.api.get(`/accounts/${id}/statements/${month}.pdf`);
+  expect(pdf.status).toBe(200);
+  expect(pdf.headers["content-type"]).toBe("application/pdf");
+  expect(pdf.text.startsWith("%PDF-")).toBe(true);
+  expectProblem(await customer.api.get(`/accounts/${id}/statements/2026-13.pdf`), 422, "VALIDATION_FAILED");
+  const other = await newCustomer(request, "Otto Other");
+  expectProblem(await other.api.get(`/accounts/${id}/statements/${month}.pdf`), 404, "ACCOUNT_NOT_FOUND");
 });

@@ -13,6 +13,7 @@ const CONTRACT_ROUTES = [
   "POST /accounts/{accountId}/deposits",
   "POST /accounts/{accountId}/withdrawals",
   "GET /accounts/{accountId}/statement",
+  "GET /accounts/{accountId}/statements/{month}.pdf",
   "POST /transfers",
   "GET /transfers/{transferId}",
   "GET /transfers",

@@ -47,7 +47,8 @@ describe("the OpenAPI document", () => {
   });
 
   it("lists every route under app/api/v1, and nothing that is not one", () => {
-    expect(operationsOf(document)).toEqual(routeFiles());
+    // A file's path names its type ({month}.pdf); Next's folder [month] receives that segment whole.
+    expect(operationsOf(document).map((operation) => operation.replace(/\}\.\w+$/, "}"))).toEqual(routeFiles());
     expect(operationsOf(document)).toHaveLength(Object.keys(operations).length);
   });
 

@@ -5,10 +5,10 @@ import { StatusBadge } from "@/components/accounts/status-badge";
 import { Money } from "@/components/ui/money";
 import { getRecentMovements, listMyAccounts, totalsByCurrency } from "@/lib/dal/accounts";
 import { requireUser } from "@/lib/dal/session";
+import { When } from "@/components/ui/formatting";
 
 export const metadata: Metadata = { title: "Your accounts" };
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 
 export default async function DashboardPage() {
   const user = await requireUser();
@@ -108,7 +108,9 @@ export default async function DashboardPage() {
               <tbody>
                 {movements.map((entry) => (
                   <tr key={`${entry.accountId}-${entry.position}`} className={entry.outcome === "rejected" ? "rejected" : undefined}>
-                    <td>{dateFormat.format(new Date(entry.recordedAt))}</td>
+                    <td>
+                      <When at={entry.recordedAt} style="date" />
+                    </td>
                     <td>
                       <Link href={`/accounts/${entry.accountId}`}>{entry.accountLabel}</Link>
                     </td>

@@ -1,3 +1,4 @@
+import { myFormatting } from "@/lib/dal/formatting";
 import type { Metadata } from "next";
 import { DataTable, PageHead } from "@/components/ui/data-table";
 import Link from "next/link";
@@ -9,6 +10,7 @@ import { localTime, scheduleText } from "./schedule-text";
 export const metadata: Metadata = { title: "Scheduled and standing orders" };
 
 export default async function OrdersPage({ searchParams }: { searchParams: Promise<{ cursor?: string }> }) {
+  const { locale } = await myFormatting();
   const { cursor } = await searchParams;
   const [{ orders, nextCursor }, timeZone] = await Promise.all([listMyOrders(cursor), myTimeZone()]);
   return (
@@ -29,9 +31,9 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
             <td>
               <Link href={`/orders/${order.id}`}>{order.payee.name}</Link> <span className="muted mono">{order.payee.accountNumber}</span>
             </td>
-            <td>{formatMoney(BigInt(order.amount), order.currency)}</td>
+            <td>{formatMoney(BigInt(order.amount), order.currency, locale)}</td>
             <td>{scheduleText(order.schedule)}</td>
-            <td>{order.nextDueAt && order.status === "active" ? localTime(order.nextDueAt, order.timeZone) : "—"}</td>
+            <td>{order.nextDueAt && order.status === "active" ? localTime(order.nextDueAt, order.timeZone, locale) : "—"}</td>
             <td>
               <span className={`badge badge-order-${order.status}`}>{order.status}</span>
             </td>

@@ -11,7 +11,7 @@ export function scheduleText(schedule: OrderDto["schedule"]): string {
   return `Monthly on the ${ordinal(schedule.dayOfMonth)}${last}, from ${schedule.startDate}${end}`;
 }
 
-/** An instant as a date and time in the order's own time zone. */
-export function localTime(instant: string, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(instant));
+/** An instant as a date and time in the order's own time zone, in the customer's locale. */
+export function localTime(instant: string, timeZone: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(instant));
 }

@@ -2,13 +2,17 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Money } from "@/components/ui/money";
 import { listMyTransfers } from "@/lib/dal/transfers";
+import { myFormatting } from "@/lib/dal/formatting";
+import { formatDateTime } from "@/lib/domain/shared/format";
 
 export const metadata: Metadata = { title: "Transfers" };
 
-const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 const STATUS: Record<string, string> = { held: "Under review", sent: "Sent to the other bank", completed: "Completed", failed: "Failed", releasing: "Failing" };
 
 export default async function TransfersPage({ searchParams }: { searchParams: Promise<{ cursor?: string | string[] }> }) {
+  // In the customer's locale and time zone (lib/dal/formatting.ts).
+  const formatting = await myFormatting();
+  const date = { format: (at: Date) => formatDateTime(at, formatting) };
   const { cursor } = await searchParams;
   const { transfers, nextCursor } = await listMyTransfers(typeof cursor === "string" ? cursor : undefined);
   return (

@@ -10,6 +10,9 @@ import { ApiProblem, rejectionProblemCode } from "../problem";
 import { problemReply, replyOf, successReply } from "../reply";
 import type { Handler } from "../route";
 import { env } from "../../env";
+import { formattingOf } from "../../commands/profile";
+import { monthlyStatementFile } from "../../read-models/monthly-statement";
+import { FileReply } from "../reply";
 
 export const accountNotFound = () => new ApiProblem("ACCOUNT_NOT_FOUND", "There is no such account of yours.");
 
@@ -104,12 +107,21 @@ function knownAccountId(accountId: string | undefined): string {
 
 export const statement: Handler<typeof operations.statement> = async ({ ctx, user, params, query }) => {
   const account = await ownedAccount(ctx.db, user.id, params.accountId);
+  const { timeZone } = await formattingOf(ctx.db, user.id);
   const page = await readStatementPage(
     ctx.db,
     account.accountId,
-    { kind: query.type ?? "all", from: query.from, to: query.to },
+    { kind: query.type ?? "all", from: query.from, to: query.to, timeZone, text: query.q, minAmount: query.minAmount, maxAmount: query.maxAmount },
     query.cursor,
     query.limit ?? 25,
   );
   return { entries: page.rows.map(toApiStatementEntry), nextCursor: page.nextCursor?.toString() ?? null };
+};
+
+/** GET /accounts/{id}/statements/{yyyy-mm}.pdf: Next hands the last segment over whole ("2026-11.pdf"). */
+export const monthlyStatementPdf: Handler<typeof operations.monthlyStatementPdf> = async ({ ctx, user, params }) => {
+  const row = await ownedAccount(ctx.db, user.id, params.accountId);
+  const month = /^(.*)\.pdf$/.exec(params.month ?? "")?.[1];
+  const file = await monthlyStatementFile(ctx.db, row, month, user.name, await formattingOf(ctx.db, user.id), new Date());
+  return new FileReply("application/pdf", file.filename, file.bytes);
 };

@@ -22,6 +22,10 @@ export type PayeeRenamed = Message<"PayeeRenamed", { payeeId: string; from: stri
 export type PayeeDeleted = Message<"PayeeDeleted", { payeeId: string; name: string; accountNumber: string }>;
 /** The customer's time zone, in which scheduled payment dates are read. */
 export type TimeZoneChanged = Message<"TimeZoneChanged", { from: string | null; to: string }>;
+/** The language dates and money are formatted in (one of LOCALES). */
+export type LocaleChanged = Message<"LocaleChanged", { from: string | null; to: string }>;
+/** The name the customer is addressed by (on pages and statements). */
+export type DisplayNameChanged = Message<"DisplayNameChanged", { from: string; to: string }>;
 /** "passkey": password, then a passkey as the second factor; "passkey-only": a user-verified passkey alone (both factors). */
 export const SIGN_IN_METHODS = ["password", "second-factor", "recovery-code", "passkey", "passkey-only"] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
@@ -70,7 +74,9 @@ export type IdentityEvent =
   | PayeeAdded
   | PayeeRenamed
   | PayeeDeleted
-  | TimeZoneChanged;
+  | TimeZoneChanged
+  | LocaleChanged
+  | DisplayNameChanged;
 
 export const USER_STREAM_TYPE = "user";
 export const userStreams = streamIds(USER_STREAM_TYPE);
@@ -102,6 +108,8 @@ export const identityEventCodec = defineEventCodec<IdentityEvent>({
   PayeeRenamed: { version: 1, schema: z.object({ payeeId: z.string(), from: z.string(), to: z.string() }) },
   PayeeDeleted: { version: 1, schema: z.object({ payeeId: z.string(), name: z.string(), accountNumber: z.string() }) },
   TimeZoneChanged: { version: 1, schema: z.object({ from: z.string().nullable(), to: z.string() }) },
+  LocaleChanged: { version: 1, schema: z.object({ from: z.string().nullable(), to: z.string() }) },
+  DisplayNameChanged: { version: 1, schema: z.object({ from: z.string(), to: z.string() }) },
   SessionStarted: {
     version: 1,
     schema: z.object({ sessionId: z.string(), userAgent: z.string().max(200), ip: z.string().max(64).nullable(), method: z.enum(SIGN_IN_METHODS) }),

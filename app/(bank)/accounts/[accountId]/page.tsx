@@ -2,8 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { BalanceChart } from "@/components/accounts/balance-chart";
+import { MonthlyChart } from "@/components/accounts/monthly-chart";
 import { FormMessage } from "@/components/ui/field";
-import { getBalanceSeries, getMyAccount, getStatementPage, parseStatementFilter } from "@/lib/dal/accounts";
+import { getBalanceSeries, getMonthlySummary, getMyAccount, getStatementMonths, getStatementPage, parseMyStatementFilter } from "@/lib/dal/accounts";
+import { myFormatting } from "@/lib/dal/formatting";
 import { selfServiceDeposits } from "@/lib/dal/account-commands";
 import { FREEZE_CATEGORY_LABELS } from "@/lib/errors/messages";
 import { BalanceCard } from "./balance-card";
@@ -18,8 +20,17 @@ export default async function AccountPage({ params, searchParams }: Props) {
   const { accountId } = await params;
   const search = await searchParams;
   const account = await getMyAccount(accountId);
-  const { cursor, ...filter } = parseStatementFilter(search);
-  const [page, series] = await Promise.all([getStatementPage(accountId, filter, cursor), getBalanceSeries(accountId)]);
+  const { filter: parsed, errors } = await parseMyStatementFilter(account, search);
+  const { cursor, ...filter } = parsed;
+  const invalid = Object.keys(errors).length > 0;
+  const [page, series, monthly, months, formatting] = await Promise.all([
+    // A filter with a mistake shows the mistake, not a list that ignores part of what was asked.
+    invalid ? { entries: [], nextCursor: null } : getStatementPage(accountId, filter, cursor),
+    getBalanceSeries(accountId),
+    getMonthlySummary(accountId),
+    getStatementMonths(accountId),
+    myFormatting(),
+  ]);
   const closed = account.status === "Closed" ? "This account is closed." : undefined;
   return (
     <>
@@ -60,9 +71,42 @@ export default async function AccountPage({ params, searchParams }: Props) {
       )}
       <section className="card" aria-labelledby="chart-heading">
         <h2 id="chart-heading">Balance over time</h2>
-        <BalanceChart points={series} currency={account.currency} />
+        <BalanceChart points={series} currency={account.currency} formatting={formatting} />
       </section>
-      <Statement accountId={account.id} entries={page.entries} nextCursor={page.nextCursor} filter={filter} paged={cursor !== undefined} />
+      <section className="card" aria-labelledby="monthly-heading">
+        <h2 id="monthly-heading">Money in and out</h2>
+        <MonthlyChart months={monthly} currency={account.currency} formatting={formatting} />
+      </section>
+      <section className="card" aria-labelledby="pdf-heading">
+        <h2 id="pdf-heading">Monthly statements</h2>
+        <form className="filters" method="get" action={`/accounts/${account.id}/statement.pdf`} aria-label="Download a monthly statement">
+          <div className="field">
+            <label htmlFor="statement-month">Month</label>
+            <select id="statement-month" name="month" defaultValue={months[0]?.value}>
+              {months.map((month) => (
+                <option key={month.value} value={month.value}>
+                  {month.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit" className="button secondary">
+            Download PDF
+          </button>
+        </form>
+        <p className="muted small">Opening and closing balance and every movement of the month, with dates in {formatting.timeZone}.</p>
+      </section>
+      <Statement
+        accountId={account.id}
+        currency={account.currency}
+        entries={page.entries}
+        nextCursor={page.nextCursor}
+        filter={filter}
+        values={search}
+        errors={errors}
+        timeZone={formatting.timeZone}
+        paged={cursor !== undefined}
+      />
     </>
   );
 }

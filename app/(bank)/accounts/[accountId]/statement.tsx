@@ -1,15 +1,26 @@
 import Link from "next/link";
 import { MovementDetail, movementLabel } from "@/components/accounts/movement-label";
+import { Field, FormMessage } from "@/components/ui/field";
+import { When } from "@/components/ui/formatting";
 import { Money } from "@/components/ui/money";
 import type { StatementEntryDto, StatementFilter } from "@/lib/dal/accounts";
+import type { Currency } from "@/lib/domain/shared/currency";
 
-const dateTime = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+const KEYS = ["type", "from", "to", "q", "min", "max"] as const;
+type Values = Record<string, string | string[] | undefined>;
 
-function query(filter: StatementFilter, extra: Record<string, string> = {}): string {
+const one = (values: Values, key: string) => {
+  const value = values[key];
+  return (Array.isArray(value) ? value[0] : value) ?? "";
+};
+
+/** The filter as the customer typed it, so a link (next page, CSV) shares exactly this search. */
+function query(values: Values, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams();
-  if (filter.kind !== "all") params.set("type", filter.kind);
-  if (filter.from) params.set("from", filter.from);
-  if (filter.to) params.set("to", filter.to);
+  for (const key of KEYS) {
+    const value = one(values, key).trim();
+    if (value && !(key === "type" && value === "all")) params.set(key, value);
+  }
   for (const [key, value] of Object.entries(extra)) params.set(key, value);
   const text = params.toString();
   return text ? `?${text}` : "";
@@ -17,56 +28,83 @@ function query(filter: StatementFilter, extra: Record<string, string> = {}): str
 
 export function Statement({
   accountId,
+  currency,
   entries,
   nextCursor,
   filter,
+  values,
+  errors,
+  timeZone,
   paged,
 }: {
   accountId: string;
+  currency: Currency;
   entries: StatementEntryDto[];
   nextCursor: string | null;
   filter: StatementFilter;
+  values: Values;
+  errors: Record<string, string>;
+  timeZone: string;
   paged: boolean;
 }) {
+  const invalid = Object.keys(errors).length > 0;
+  const fieldErrors = (key: string) => (errors[key] ? [errors[key]] : undefined);
   return (
     <section aria-labelledby="statement-title" className="statement">
       <div className="section-head">
         <h2 id="statement-title">Statement</h2>
-        <a className="button secondary small" href={`/accounts/${accountId}/statement.csv${query(filter)}`} download>
-          Download CSV
-        </a>
+        {invalid ? null : (
+          <a className="button secondary small" href={`/accounts/${accountId}/statement.csv${query(values)}`} download>
+            Download CSV
+          </a>
+        )}
       </div>
-      <form className="filters" method="get" aria-label="Filter the statement">
-        <div className="field">
-          <label htmlFor="filter-type">Type</label>
-          <select id="filter-type" name="type" defaultValue={filter.kind}>
-            <option value="all">All</option>
-            <option value="deposit">Deposits</option>
-            <option value="withdrawal">Withdrawals</option>
-            <option value="transfer">Transfers</option>
-            <option value="rejected">Refused attempts</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="filter-from">From</label>
-          <input id="filter-from" name="from" type="date" defaultValue={filter.from} />
-        </div>
-        <div className="field">
-          <label htmlFor="filter-to">To</label>
-          <input id="filter-to" name="to" type="date" defaultValue={filter.to} />
-        </div>
+      <form className="filters" method="get" aria-label="Search the statement">
+        <Field id="filter-q" label="Search" hint="Reference or name" errors={fieldErrors("q")}>
+          {(props) => <input {...props} name="q" type="search" maxLength={100} defaultValue={one(values, "q")} />}
+        </Field>
+        <Field id="filter-type" label="Type" errors={fieldErrors("type")}>
+          {(props) => (
+            <select {...props} name="type" defaultValue={filter.kind}>
+              <option value="all">All</option>
+              <option value="deposit">Deposits</option>
+              <option value="withdrawal">Withdrawals</option>
+              <option value="transfer">Transfers</option>
+              <option value="rejected">Refused attempts</option>
+            </select>
+          )}
+        </Field>
+        <Field id="filter-from" label="From" errors={fieldErrors("from")}>
+          {(props) => <input {...props} name="from" type="date" defaultValue={one(values, "from")} />}
+        </Field>
+        <Field id="filter-to" label="To" errors={fieldErrors("to")}>
+          {(props) => <input {...props} name="to" type="date" defaultValue={one(values, "to")} />}
+        </Field>
+        <Field id="filter-min" label={`Amount from (${currency})`} errors={fieldErrors("min")}>
+          {(props) => <input {...props} name="min" inputMode="decimal" maxLength={30} size={10} defaultValue={one(values, "min")} />}
+        </Field>
+        <Field id="filter-max" label={`Amount to (${currency})`} errors={fieldErrors("max")}>
+          {(props) => <input {...props} name="max" inputMode="decimal" maxLength={30} size={10} defaultValue={one(values, "max")} />}
+        </Field>
         <button type="submit" className="button secondary">
-          Apply
+          Search
         </button>
+        <Link href={`/accounts/${accountId}`} className="button secondary">
+          Clear
+        </Link>
       </form>
-      {entries.length === 0 ? (
+      {invalid ? (
+        <FormMessage tone="error">
+          The search could not be run: {Object.values(errors).join(" ")}
+        </FormMessage>
+      ) : entries.length === 0 ? (
         <p className="muted card">No movements match.</p>
       ) : (
         <div className="table-wrap card" role="region" aria-label="Statement entries" tabIndex={0}>
           <table aria-describedby="statement-title">
             <thead>
               <tr>
-                <th scope="col">Date (UTC)</th>
+                <th scope="col">Date ({timeZone})</th>
                 <th scope="col">Movement</th>
                 <th scope="col">Details</th>
                 <th scope="col" className="num">
@@ -80,7 +118,9 @@ export function Statement({
             <tbody>
               {entries.map((entry) => (
                 <tr key={entry.position} className={entry.outcome === "rejected" ? "rejected" : undefined}>
-                  <td>{dateTime.format(new Date(entry.recordedAt))}</td>
+                  <td>
+                    <When at={entry.recordedAt} />
+                  </td>
                   <td>{movementLabel(entry.kind, entry.outcome)}</td>
                   <td>
                     <MovementDetail reference={entry.reference} rejectionCode={entry.rejectionCode} counterparty={entry.counterparty} />
@@ -104,8 +144,8 @@ export function Statement({
         </div>
       )}
       <nav className="pager" aria-label="Statement pages">
-        {paged ? <Link href={`/accounts/${accountId}${query(filter)}`}>Newest</Link> : null}
-        {nextCursor ? <Link href={`/accounts/${accountId}${query(filter, { cursor: nextCursor })}`}>Older movements</Link> : null}
+        {paged ? <Link href={`/accounts/${accountId}${query(values)}`}>Newest</Link> : null}
+        {nextCursor ? <Link href={`/accounts/${accountId}${query(values, { cursor: nextCursor })}`}>Older movements</Link> : null}
       </nav>
     </section>
   );

@@ -1,3 +1,4 @@
+import { myFormatting } from "@/lib/dal/formatting";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -10,6 +11,7 @@ import { localTime, scheduleText } from "../schedule-text";
 export const metadata: Metadata = { title: "Order" };
 
 export default async function OrderPage({ params }: { params: Promise<{ orderId: string }> }) {
+  const { locale } = await myFormatting();
   const { orderId } = await params;
   const found = await findMyOrder(orderId);
   if (!found) notFound();
@@ -20,7 +22,7 @@ export default async function OrderPage({ params }: { params: Promise<{ orderId:
       <div className="page-head">
         <div>
           <h1>
-            {formatMoney(BigInt(order.amount), order.currency)} to {order.payee.name}
+            {formatMoney(BigInt(order.amount), order.currency, locale)} to {order.payee.name}
           </h1>
           <p className="muted">
             {scheduleText(order.schedule)} · {order.timeZone} · <span className={`badge badge-order-${order.status}`}>{order.status}</span>
@@ -34,7 +36,7 @@ export default async function OrderPage({ params }: { params: Promise<{ orderId:
         <dl className="review">
           <div>
             <dt>Next payment</dt>
-            <dd data-testid="next-payment">{order.nextDueAt && order.status === "active" ? localTime(order.nextDueAt, order.timeZone) : "None"}</dd>
+            <dd data-testid="next-payment">{order.nextDueAt && order.status === "active" ? localTime(order.nextDueAt, order.timeZone, locale) : "None"}</dd>
           </div>
           <div>
             <dt>Payee</dt>
@@ -104,7 +106,7 @@ export default async function OrderPage({ params }: { params: Promise<{ orderId:
               <tbody>
                 {payments.map((payment) => (
                   <tr key={payment.dueAt}>
-                    <td>{localTime(payment.dueAt, order.timeZone)}</td>
+                    <td>{localTime(payment.dueAt, order.timeZone, locale)}</td>
                     <td>
                       {payment.transferId ? <Link href={`/transfers/${payment.transferId}`}>{payment.transferStatus ?? "started"}</Link> : "failed"}
                       {payment.failureReason ? <span className="muted"> — {payment.failureReason}</span> : null}

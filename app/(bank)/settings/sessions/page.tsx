@@ -3,12 +3,16 @@ import { DataTable, PageHead, RowAction } from "@/components/ui/data-table";
 import Link from "next/link";
 import { listMySessions } from "@/lib/dal/security";
 import { endSessionAction, signOutEverywhereAction } from "./actions";
+import { myFormatting } from "@/lib/dal/formatting";
+import { formatDateTime } from "@/lib/domain/shared/format";
 
 export const metadata: Metadata = { title: "Devices and sessions" };
 
-const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 
 export default async function SessionsPage() {
+  // In the customer's locale and time zone (lib/dal/formatting.ts).
+  const formatting = await myFormatting();
+  const date = { format: (at: Date) => formatDateTime(at, formatting) };
   const sessions = await listMySessions();
   return (
     <>
@@ -25,7 +29,7 @@ export default async function SessionsPage() {
         Where you are signed in now. End any session you do not recognise, then <Link href="/settings/security">change your password</Link>. A
         session also ends after 30 minutes without use, and eight hours after sign-in.
       </PageHead>
-      <DataTable label="Your sessions" columns={["Device", "Address", "Signed in (UTC)", "Last active (UTC)", { label: "Actions", hidden: true }]} rowCount={sessions.length}>
+      <DataTable label="Your sessions" columns={["Device", "Address", `Signed in (${formatting.timeZone})`, `Last active (${formatting.timeZone})`, { label: "Actions", hidden: true }]} rowCount={sessions.length}>
         {sessions.map((session) => (
           <tr key={session.id}>
             <td>

@@ -1,5 +1,6 @@
 "use client";
 
+import { When } from "@/components/ui/formatting";
 import { useActionState } from "react";
 import { Field, FormMessage } from "@/components/ui/field";
 import type { CreateTokenFormState } from "@/lib/dal/api-tokens";
@@ -19,7 +20,6 @@ const SCOPES = [
   ["webhooks", "Webhooks: read, and manage webhook endpoints"],
 ] as const;
 
-const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 
 export function CreateTokenForm({ commandId }: { commandId: string }) {
   const [state, action, pending] = useActionState<CreateTokenFormState, FormData>(createTokenAction, { status: "idle" });
@@ -28,7 +28,7 @@ export function CreateTokenForm({ commandId }: { commandId: string }) {
       {state.status === "created" && state.token ? (
         <div className="notice notice-success" role="status">
           <p>
-            Token <strong>{state.name}</strong> created; it works until {date.format(new Date(state.expiresAt ?? ""))} (UTC). Copy it now: it is
+            Token <strong>{state.name}</strong> created; it works until <When at={state.expiresAt ?? ""} style="date" />. Copy it now: it is
             not shown again.
           </p>
           <label htmlFor="new-token">Your new token</label>

@@ -6,13 +6,17 @@ import { listMyApiTokens } from "@/lib/dal/api-tokens";
 import { mayMakeSensitiveChange } from "@/lib/dal/security";
 import { revokeTokenAction } from "./actions";
 import { CreateTokenForm } from "./create-token-form";
+import { myFormatting } from "@/lib/dal/formatting";
+import { formatDateTime } from "@/lib/domain/shared/format";
 
 export const metadata: Metadata = { title: "API tokens" };
 
-const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 const STATUS = { active: "Active", expired: "Expired", revoked: "Revoked" } as const;
 
 export default async function ApiTokensPage() {
+  // In the customer's locale and time zone (lib/dal/formatting.ts).
+  const formatting = await myFormatting();
+  const date = { format: (at: Date) => formatDateTime(at, formatting) };
   const tokens = await listMyApiTokens();
   const mayCreate = await mayMakeSensitiveChange();
   return (
@@ -39,7 +43,7 @@ export default async function ApiTokensPage() {
         <h2 id="tokens-heading">Your tokens</h2>
         <DataTable
           label="Your tokens"
-          columns={["Name", "Starts with", "Scope", "Created (UTC)", "Expires (UTC)", "Last used (UTC)", "Status", { label: "Actions", hidden: true }]}
+          columns={["Name", "Starts with", "Scope", `Created (${formatting.timeZone})`, `Expires (${formatting.timeZone})`, `Last used (${formatting.timeZone})`, "Status", { label: "Actions", hidden: true }]}
           rowCount={tokens.length}
           empty="No tokens yet."
         >

@@ -4,13 +4,17 @@ import { DataTable, PageHead } from "@/components/ui/data-table";
 import Link from "next/link";
 import { listMyWebhooks } from "@/lib/dal/webhooks";
 import { RegisterWebhookForm } from "./register-webhook-form";
+import { myFormatting } from "@/lib/dal/formatting";
+import { formatDateTime } from "@/lib/domain/shared/format";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
-const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 const STATUS = { active: "Active", failing: "Failing: deliveries stopped", disabled: "Disabled" } as const;
 
 export default async function WebhooksPage() {
+  // In the customer's locale and time zone (lib/dal/formatting.ts).
+  const formatting = await myFormatting();
+  const date = { format: (at: Date) => formatDateTime(at, formatting) };
   const endpoints = await listMyWebhooks();
   return (
     <>
@@ -24,7 +28,7 @@ export default async function WebhooksPage() {
       </section>
       <section aria-labelledby="webhooks-heading">
         <h2 id="webhooks-heading">Your webhooks</h2>
-        <DataTable label="Your webhooks" columns={["Description", "URL", "Events", "Created (UTC)", "Status"]} rowCount={endpoints.length} empty="No webhooks yet.">
+        <DataTable label="Your webhooks" columns={["Description", "URL", "Events", `Created (${formatting.timeZone})`, "Status"]} rowCount={endpoints.length} empty="No webhooks yet.">
           {endpoints.map((endpoint) => (
             <tr key={endpoint.id}>
               <td>

@@ -1,3 +1,4 @@
+import { myFormatting } from "@/lib/dal/formatting";
 import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -9,6 +10,7 @@ import { TransferForm } from "./transfer-form";
 export const metadata: Metadata = { title: "Make a transfer" };
 
 export default async function NewTransferPage({ searchParams }: { searchParams: Promise<{ from?: string; payee?: string }> }) {
+  const { locale } = await myFormatting();
   const { from, payee } = await searchParams;
   const [all, { payees }] = await Promise.all([listMyAccounts(), listMyPayees()]);
   const accounts = all.filter((account) => account.status !== "Closed");
@@ -29,7 +31,7 @@ export default async function NewTransferPage({ searchParams }: { searchParams: 
             id: account.id,
             currency: account.currency,
             status: account.status,
-            label: `${account.nickname ?? `${account.currency} account`} · ${account.displayNumber} · ${formatMoney(BigInt(account.available), account.currency)} available`,
+            label: `${account.nickname ?? `${account.currency} account`} · ${account.displayNumber} · ${formatMoney(BigInt(account.available), account.currency, locale)} available`,
           }))}
         />
       )}

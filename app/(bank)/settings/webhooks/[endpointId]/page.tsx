@@ -5,13 +5,16 @@ import { notFound } from "next/navigation";
 import { getMyWebhookLog } from "@/lib/dal/webhooks";
 import { resendDeliveryAction, setWebhookStatusAction } from "../actions";
 import { ReplayForm, RotateForm } from "./endpoint-forms";
+import { myFormatting } from "@/lib/dal/formatting";
 
 export const metadata: Metadata = { title: "Webhook deliveries" };
 
-const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "UTC" });
 const STATUS = { active: "Active", failing: "Failing: deliveries stopped after three days of failures", disabled: "Disabled" } as const;
 
 export default async function WebhookLogPage({ params }: { params: Promise<{ endpointId: string }> }) {
+  // Seconds matter in a delivery log; the locale and time zone are the customer's.
+  const formatting = await myFormatting();
+  const date = new Intl.DateTimeFormat(formatting.locale, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: formatting.timeZone });
   const { endpointId } = await params;
   const log = await getMyWebhookLog(endpointId);
   if (!log) notFound();
@@ -43,7 +46,7 @@ export default async function WebhookLogPage({ params }: { params: Promise<{ end
         <h2 id="deliveries-heading">Deliveries</h2>
         <DataTable
           label="Deliveries"
-          columns={["Event", "Recorded (UTC)", "Status", "Attempts", { label: "Actions", hidden: true }]}
+          columns={["Event", `Recorded (${formatting.timeZone})`, "Status", "Attempts", { label: "Actions", hidden: true }]}
           rowCount={deliveries.length}
           empty="No deliveries yet: events appear here within a few seconds of happening."
         >

@@ -1,0 +1,18 @@
+import "server-only";
+import { cache } from "react";
+import { formattingOf } from "../commands/profile";
+import { database } from "../db";
+import { DEFAULT_FORMATTING, type Formatting } from "../domain/shared/format";
+import { currentUser } from "./session";
+
+/**
+ * The one place a request learns how its customer reads dates and money (locale and time zone),
+ * read once per request (React `cache`) and handed to every formatter the page, CSV and PDF use.
+ * Signed out: en-GB and UTC.
+ */
+export const myFormatting = cache(async (): Promise<Formatting> => {
+  const user = await currentUser();
+  if (!user) return DEFAULT_FORMATTING;
+  const { db } = await database();
+  return formattingOf(db, user.id);
+});
