@@ -75,7 +75,7 @@ export async function formattingOf(db: Database, userId: string): Promise<Format
 export async function updateProfile(db: Database, owner: { id: string }, input: unknown, metadata: CommandMetadata): Promise<number> {
   const next = parseInput(profileInput, input);
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select 1 from streams where stream_id = ${userStreamId(owner.id)} for update`);
+    await lockStream(tx, userStreamId(owner.id));
     const [before] = await tx.select({ name: users.name, locale: users.locale, timeZone: users.timeZone }).from(users).where(eq(users.id, owner.id));
     if (!before) return 0;
     const changes: IdentityEvent[] = [];
