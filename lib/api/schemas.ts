@@ -95,7 +95,12 @@ export const transferBody = (limits: Limits) => {
     description: "The payee's account number, with or without spaces (LL12 3456 7890 or LL1234567890).",
     examples: ["LL12 3456 7890"],
   });
-  return schema;
+  // A request with no destination says so along with its other fields' problems.
+  return schema.refine((body) => body.toAccountNumber !== undefined || body.toIban !== undefined, {
+    path: ["toAccountNumber"],
+    message: "Enter the payee's account number (or toIban for an account at another bank).",
+    when: (payload) => typeof payload.value === "object" && payload.value !== null,
+  });
 };
 
 export const freezeBody = () =>

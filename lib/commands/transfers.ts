@@ -100,6 +100,8 @@ const requestSchema = perLimit((maxAmount: bigint) =>
     .refine((input) => input.toAccountId !== undefined || input.toAccountNumber !== undefined || input.toIban !== undefined, {
       path: ["toAccountNumber"],
       message: "Choose one of your accounts or enter the payee's account number.",
+      // Said along with the other fields' problems, so a request lists everything at once.
+      when: (payload) => typeof payload.value === "object" && payload.value !== null,
     })
     .refine((input) => [input.toAccountId, input.toAccountNumber, input.toIban].filter((to) => to !== undefined).length <= 1, {
       path: ["toIban"],

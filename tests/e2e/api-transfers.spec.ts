@@ -13,7 +13,7 @@ type Transfer = {
   failure: { code: string; step: string } | null;
 };
 
-const TRANSFER_KEYS = ["amount", "currency", "direction", "failure", "from", "id", "reference", "requestedAt", "status", "steps", "to", "updatedAt"];
+const TRANSFER_KEYS = ["amount", "currency", "direction", "external", "failure", "from", "id", "reference", "requestedAt", "status", "steps", "to", "updatedAt"];
 
 /** The transfer once its runner has taken it as far as it goes (completed, failed, or held for review). */
 async function settled(api: ReturnType<typeof client>, id: string): Promise<Transfer> {

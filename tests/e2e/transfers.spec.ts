@@ -128,7 +128,7 @@ test("a transfer from an account an admin froze fails with the reason; a held on
   await signInAsAdmin(admin);
   await admin.goto(`/admin/accounts/${main}`);
   const freeze = admin.getByRole("form", { name: "Freeze account" });
-  await freeze.getByLabel("Category").selectOption({ label: "Suspected fraud" });
+  await freeze.getByLabel("Category").selectOption({ label: "Compliance review" });
   await freeze.getByLabel("Reason").fill("Unusual activity, case 88");
   await freeze.getByRole("button", { name: "Freeze account" }).click();
   await expect(admin.getByRole("status")).toBeVisible();
