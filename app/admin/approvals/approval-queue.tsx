@@ -2,9 +2,10 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
-import { Field, FormMessage } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/field";
 import { Money } from "@/components/ui/money";
 import { formatUtc } from "@/components/admin/format";
+import { DecisionForm } from "@/components/admin/decision-form";
 import type { ApprovalDecisionState, PendingApprovalDto } from "@/lib/dal/admin/approvals";
 import { approvalDecisionAction } from "../actions";
 
@@ -55,22 +56,21 @@ export function ApprovalQueue({ approvals }: { approvals: (PendingApprovalDto & 
                   {approval.mine ? (
                     <p className="notice notice-warning">You asked for this: another admin must approve or decline it.</p>
                   ) : null}
-                  <form action={action} className="form" aria-label={`Decide: ${approval.description}`} noValidate>
-                    <input type="hidden" name="approvalId" value={approval.id} />
-                    <input type="hidden" name="round" value={approval.round} />
-                    <input type="hidden" name="commandId" value={approval.commandId} />
-                    <Field id={`approval-${approval.id}-reason`} label="Reason" errors={mine ? state.fieldErrors?.reason : undefined} hint="Required; recorded in the audit trail.">
-                      {(props) => <textarea {...props} key={`${approval.id}-${mine ? "kept" : "fresh"}`} name="reason" rows={2} maxLength={500} defaultValue={mine ? state.values?.reason : ""} />}
-                    </Field>
-                    <div className="actions">
-                      <button type="submit" name="decision" value="approve" className="button" disabled={pending} aria-disabled={pending}>
-                        Approve
-                      </button>
-                      <button type="submit" name="decision" value="decline" className="button danger" disabled={pending} aria-disabled={pending}>
-                        Decline
-                      </button>
-                    </div>
-                  </form>
+                  <DecisionForm
+                    action={action}
+                    label={`Decide: ${approval.description}`}
+                    fields={{ approvalId: approval.id, round: approval.round, commandId: approval.commandId }}
+                    idPrefix={`approval-${approval.id}`}
+                    errors={state.fieldErrors?.reason}
+                    kept={mine}
+                    keptReason={state.values?.reason}
+                    hint="Required; recorded in the audit trail."
+                    decisions={[
+                      { value: "approve", label: "Approve" },
+                      { value: "decline", label: "Decline", danger: true },
+                    ]}
+                    pending={pending}
+                  />
                 </article>
               </li>
             );

@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { useActionState } from "react";
 import { formatUtc } from "@/components/admin/format";
-import { Field, FormMessage } from "@/components/ui/field";
+import { DecisionForm } from "@/components/admin/decision-form";
+import { FormMessage } from "@/components/ui/field";
 import { Money } from "@/components/ui/money";
 import type { HeldInboundPaymentDto, InboundReviewState } from "@/lib/dal/admin/inbound-payments";
 import { formatMoney } from "@/lib/domain/shared/money";
@@ -68,22 +69,20 @@ export function HeldInboundQueue({ payments }: { payments: HeldInboundPaymentDto
                       </dd>
                     </div>
                   </dl>
-                  <form action={action} className="form" aria-label={`Review: ${label}`} noValidate>
-                    <input type="hidden" name="paymentId" value={payment.id} />
-                    <Field id={`inbound-${payment.id}-reason`} label="Reason" errors={mine ? state.fieldErrors?.reason : undefined} hint="Required for either decision; recorded in the audit trail.">
-                      {(props) => (
-                        <textarea {...props} key={`${payment.id}-${mine ? "kept" : "fresh"}`} name="reason" rows={2} maxLength={500} defaultValue={mine ? state.values?.reason : ""} />
-                      )}
-                    </Field>
-                    <div className="actions">
-                      <button type="submit" name="decision" value="release" className="button" disabled={pending} aria-disabled={pending}>
-                        Release
-                      </button>
-                      <button type="submit" name="decision" value="return" className="button danger" disabled={pending} aria-disabled={pending}>
-                        Return
-                      </button>
-                    </div>
-                  </form>
+                  <DecisionForm
+                    action={action}
+                    label={`Review: ${label}`}
+                    fields={{ paymentId: payment.id }}
+                    idPrefix={`inbound-${payment.id}`}
+                    errors={state.fieldErrors?.reason}
+                    kept={mine}
+                    keptReason={state.values?.reason}
+                    decisions={[
+                      { value: "release", label: "Release" },
+                      { value: "return", label: "Return", danger: true },
+                    ]}
+                    pending={pending}
+                  />
                 </article>
               </li>
             );

@@ -2,9 +2,10 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
-import { Field, FormMessage } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/field";
 import { Money } from "@/components/ui/money";
 import { formatUtc } from "@/components/admin/format";
+import { DecisionForm } from "@/components/admin/decision-form";
 import type { HeldTransferDto, TransferReviewState } from "@/lib/dal/admin/transfers";
 import { formatMoney } from "@/lib/domain/shared/money";
 import { transferReviewAction } from "../actions";
@@ -77,22 +78,20 @@ export function HeldTransferQueue({ transfers }: { transfers: HeldTransferDto[] 
                       </dd>
                     </div>
                   </dl>
-                  <form action={action} className="form" aria-label={`Review: ${formatMoney(BigInt(transfer.amount), transfer.currency)} from ${transfer.from.name} to ${transfer.to.name}`} noValidate>
-                    <input type="hidden" name="transferId" value={transfer.id} />
-                    <Field id={`review-${transfer.id}-reason`} label="Reason" errors={errors} hint="Required for either decision; recorded in the audit trail.">
-                      {(props) => (
-                        <textarea {...props} key={`${transfer.id}-${mine ? "kept" : "fresh"}`} name="reason" rows={2} maxLength={500} defaultValue={mine ? state.values?.reason : ""} />
-                      )}
-                    </Field>
-                    <div className="actions">
-                      <button type="submit" name="decision" value="release" className="button" disabled={pending} aria-disabled={pending}>
-                        Release
-                      </button>
-                      <button type="submit" name="decision" value="reject" className="button danger" disabled={pending} aria-disabled={pending}>
-                        Reject
-                      </button>
-                    </div>
-                  </form>
+                  <DecisionForm
+                    action={action}
+                    label={`Review: ${formatMoney(BigInt(transfer.amount), transfer.currency)} from ${transfer.from.name} to ${transfer.to.name}`}
+                    fields={{ transferId: transfer.id }}
+                    idPrefix={`review-${transfer.id}`}
+                    errors={errors}
+                    kept={mine}
+                    keptReason={state.values?.reason}
+                    decisions={[
+                      { value: "release", label: "Release" },
+                      { value: "reject", label: "Reject", danger: true },
+                    ]}
+                    pending={pending}
+                  />
                 </article>
               </li>
             );

@@ -9,21 +9,6 @@ export const DEMO_ADMIN = { email: "avery@ledgerline.dev", password: "steady-aud
 /** The second demo admin (README), who approves what the first asked for. */
 export const DEMO_SECOND_ADMIN = { email: "blake@ledgerline.dev", password: "careful-review-42" };
 
-/** Signs the second demo admin in (once per suite, like the first). */
-export async function signInAsSecondAdmin(page: Page): Promise<void> {
-  const { value: cookies, made } = await oncePerSuite("second-admin-session", async () => {
-    await signIn(page, DEMO_SECOND_ADMIN.email, DEMO_SECOND_ADMIN.password);
-    await enterSignInCode(page, DEMO_SECOND_ADMIN_TOTP_SECRET);
-    await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
-    return (await page.context().storageState()).cookies;
-  });
-  if (!made) {
-    await page.context().addCookies(cookies);
-    await page.goto("/dashboard");
-  }
-  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
-}
-
 /** A page in its own browser context, so an admin and a customer can be signed in side by side. */
 export async function separatePage(browser: Browser): Promise<Page> {
   const context = await browser.newContext();
@@ -31,14 +16,14 @@ export async function separatePage(browser: Browser): Promise<Page> {
 }
 
 /**
- * Signs the demo admin in: password, then a code from its published authenticator secret. The
- * suite signs in once and shares that session's cookie (each code works once, and tests run in
- * parallel); no test signs the admin out.
+ * Signs a demo admin in: password, then a code from its published authenticator secret. The suite
+ * signs each admin in once and shares that session's cookie (each code works once, and tests run in
+ * parallel); no test signs an admin out.
  */
-export async function signInAsAdmin(page: Page): Promise<void> {
-  const { value: cookies, made } = await oncePerSuite("admin-session", async () => {
-    await signIn(page, DEMO_ADMIN.email, DEMO_ADMIN.password);
-    await enterSignInCode(page, DEMO_ADMIN_TOTP_SECRET);
+async function signInOncePerSuite(page: Page, name: string, admin: { email: string; password: string }, secret: string): Promise<void> {
+  const { value: cookies, made } = await oncePerSuite(name, async () => {
+    await signIn(page, admin.email, admin.password);
+    await enterSignInCode(page, secret);
     await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
     return (await page.context().storageState()).cookies;
   });
@@ -48,6 +33,11 @@ export async function signInAsAdmin(page: Page): Promise<void> {
   }
   await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
 }
+
+export const signInAsAdmin = (page: Page) => signInOncePerSuite(page, "admin-session", DEMO_ADMIN, DEMO_ADMIN_TOTP_SECRET);
+
+/** The second demo admin, who approves what the first asked for. */
+export const signInAsSecondAdmin = (page: Page) => signInOncePerSuite(page, "second-admin-session", DEMO_SECOND_ADMIN, DEMO_SECOND_ADMIN_TOTP_SECRET);
 
 /** The account number under an account page's title ("LL12 3456 7890"), from the customer's page. */
 export async function numberOfAccount(page: Page, accountId: string): Promise<string> {
