@@ -361,14 +361,8 @@ export async function beginPasskeySecondFactor(
     .returning({ userId: signInChallenges.userId, expiresAt: signInChallenges.expiresAt });
   const signIn = reserved[0];
   if (!signIn) return null;
-  const held = await db.select({ credentialId: passkeys.credentialId, transports: passkeys.transports }).from(passkeys).where(eq(passkeys.userId, signIn.userId));
-  if (held.length === 0) return null;
-  const options = await generateAuthenticationOptions({
-    rpID: rp.id,
-    allowCredentials: held.map((row) => ({ id: row.credentialId, transports: transportsOf(row) })),
-    userVerification: "preferred",
-    timeout: PASSKEY_CHALLENGE_TTL_MS,
-  });
+  const options = await askForHeldPasskeys(db, signIn.userId, rp);
+  if (!options) return null;
   // Never outlives the sign-in it belongs to.
   const expiresAt = new Date(Math.min(now.getTime() + PASSKEY_CHALLENGE_TTL_MS, signIn.expiresAt.getTime()));
   const attempt = await storeChallenge(db, { purpose: "second-factor", challenge: options.challenge, userId: signIn.userId, signInTokenHash: tokenHash, expiresAt }, now);
@@ -461,16 +455,22 @@ export async function checkPasskeySignIn(
   return { ...assertion, role: user.role as Role, email: user.email, name: user.name };
 }
 
-/** Options for confirming identity inside a session (the confirm page), bound to that session. */
-export async function beginPasskeyReauth(db: Database, user: Actor, sessionId: string, rp: RelyingParty, now = new Date()): Promise<PasskeyOptions<PublicKeyCredentialRequestOptionsJSON> | null> {
-  const held = await db.select({ credentialId: passkeys.credentialId, transports: passkeys.transports }).from(passkeys).where(eq(passkeys.userId, user.id));
+/** A prompt for any of the user's passkeys (a second factor or a re-authentication); null when they have none. */
+async function askForHeldPasskeys(db: Database, userId: string, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON | null> {
+  const held = await db.select({ credentialId: passkeys.credentialId, transports: passkeys.transports }).from(passkeys).where(eq(passkeys.userId, userId));
   if (held.length === 0) return null;
-  const options = await generateAuthenticationOptions({
+  return generateAuthenticationOptions({
     rpID: rp.id,
     allowCredentials: held.map((row) => ({ id: row.credentialId, transports: transportsOf(row) })),
     userVerification: "preferred",
     timeout: PASSKEY_CHALLENGE_TTL_MS,
   });
+}
+
+/** Options for confirming identity inside a session (the confirm page), bound to that session. */
+export async function beginPasskeyReauth(db: Database, user: Actor, sessionId: string, rp: RelyingParty, now = new Date()): Promise<PasskeyOptions<PublicKeyCredentialRequestOptionsJSON> | null> {
+  const options = await askForHeldPasskeys(db, user.id, rp);
+  if (!options) return null;
   const attempt = await storeChallenge(db, { purpose: "reauth", challenge: options.challenge, userId: user.id, sessionId, expiresAt: new Date(now.getTime() + PASSKEY_CHALLENGE_TTL_MS) }, now);
   return { attempt, options };
 }

@@ -21,7 +21,7 @@ import { formatMoney } from "../domain/shared/money";
 import { decodeTransferState, TRANSFER_STATE_SCHEMA_VERSION, transferEventCodec } from "../domain/transfer/codec";
 import type { TransferCommand } from "../domain/transfer/commands";
 import { transferDecider } from "../domain/transfer/decider";
-import { TRANSFER_STREAM_TYPE, type TransferEvent, type TransferParty, transferStreamId } from "../domain/transfer/events";
+import { TRANSFER_STREAM_TYPE, type TransferEvent, type TransferParty, type TransferRequested, transferStreamId } from "../domain/transfer/events";
 import type { TransferState } from "../domain/transfer/state";
 import { type AggregateSpec, handleCommand, hashRequest, type StoredReply } from "../event-store/handle-command";
 import { prefetchTransferView, projectSanctionsEvents, projectTransferEvents } from "../projections/transfer-inline";
@@ -176,11 +176,24 @@ export async function requestTransfer(
     customerId: row.account.customerId,
     name: row.name ?? "Ledgerline customer",
   });
+  return recordTransferRequest(ctx, { from: toParty(source), to: toParty(destination), amount: data.amount, currency, reference: data.reference }, data, metadata, options);
+}
+
+/**
+ * Records a transfer's request on a new transfer stream, its id derived from the command. The
+ * request hash is what the customer asked for (`asked`), not the names looked up for it: a retry is
+ * the same request even if a name changed in between.
+ */
+async function recordTransferRequest(
+  ctx: CommandContext,
+  request: Omit<TransferRequested["data"], "transferId">,
+  asked: unknown,
+  metadata: CommandMetadata,
+  options: TransferCommandOptions,
+): Promise<TransferRequestResult> {
   const transferId = createdId("transfer", metadata);
   const streamId = transferStreamId(transferId);
-  // What the customer asked for, not the names looked up for it: a retry is the same request even
-  // if a name changed in between.
-  const requestHash = options.requestHash ?? hashRequest(streamId, { type: "RequestTransfer", data });
+  const requestHash = options.requestHash ?? hashRequest(streamId, { type: "RequestTransfer", data: asked });
   const reply = options.reply;
   const resultOf = (outcome: { replayed: boolean; projected?: unknown; reply?: StoredReply }): TransferRequestResult => ({
     transferId,
@@ -192,10 +205,7 @@ export async function requestTransfer(
     ctx.db,
     transferAggregate(ctx.snapshotEvery),
     streamId,
-    {
-      type: "RequestTransfer",
-      data: { transferId, from: toParty(source), to: toParty(destination), amount: data.amount, currency, reference: data.reference },
-    },
+    { type: "RequestTransfer", data: { transferId, ...request } },
     {
       metadata: { ...metadata, correlationId: metadata.correlationId ?? transferId },
       idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId, requestHash } : undefined,
@@ -228,28 +238,7 @@ async function requestExternalPayment(
     name: source.name ?? "Ledgerline customer",
   };
   const to: TransferParty = { accountId: "", number: data.toIban, customerId: "", name: data.payeeName ?? "" };
-  const transferId = createdId("transfer", metadata);
-  const streamId = transferStreamId(transferId);
-  const requestHash = options.requestHash ?? hashRequest(streamId, { type: "RequestTransfer", data });
-  const reply = options.reply;
-  const resultOf = (outcome: { replayed: boolean; projected?: unknown; reply?: StoredReply }): TransferRequestResult => ({
-    transferId,
-    replayed: outcome.replayed,
-    view: outcome.projected as TransferViewRow | undefined,
-    reply: outcome.reply,
-  });
-  const outcome = await handleCommand(
-    ctx.db,
-    transferAggregate(ctx.snapshotEvery),
-    streamId,
-    { type: "RequestTransfer", data: { transferId, from, to, amount: data.amount, currency, reference: data.reference, external: true } },
-    {
-      metadata: { ...metadata, correlationId: metadata.correlationId ?? transferId },
-      idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId, requestHash } : undefined,
-      reply: reply ? (first) => reply(resultOf(first)) : undefined,
-    },
-  );
-  return resultOf(outcome);
+  return recordTransferRequest(ctx, { from, to, amount: data.amount, currency, reference: data.reference, external: true }, data, metadata, options);
 }
 
 export const schemeSettleSchema = z.object({ transferId: idSchema, schemeReference: optionalText("Scheme reference", 100) });
