@@ -291,12 +291,14 @@ export function statementCases(data: LargeDataset): StatementCase[] {
     { name: `one day (${month.from}), first page, ${label}`, args: () => ({ accountId: long, filter: { kind: "all", from: month.from, to: month.from }, cursor: undefined }) },
     { name: `${month.from}..${month.to}, first page, random small account`, args: () => ({ accountId: small(), filter: month, cursor: undefined }) },
     // Statement search (full-text on reference and counterparty, amount range): a common word, the
-    // counterparty's name, an amount range, and a word that matches nothing (the worst case: every
-    // candidate is looked at).
+    // counterparty's name, an amount range, a word and a range that match nothing (every step of
+    // the search runs), and a common word on a deep page.
     { name: `search q=salary, ${label}`, args: () => ({ accountId: long, filter: { kind: "all", text: "salary" }, cursor: undefined }) },
     { name: `search q=bench counterparty, ${label}`, args: () => ({ accountId: long, filter: { kind: "all", text: "bench counterparty" }, cursor: undefined }) },
     { name: `search 100.00..101.00 EUR, ${label}`, args: () => ({ accountId: long, filter: { kind: "all", minAmount: 10_000n, maxAmount: 10_100n }, cursor: undefined }) },
     { name: `search q=nothingmatches, ${label}`, args: () => ({ accountId: long, filter: { kind: "all", text: "nothingmatches" }, cursor: undefined }) },
+    { name: `search 0.01..0.02 EUR (rare), ${label}`, args: () => ({ accountId: long, filter: { kind: "all", minAmount: 1n, maxAmount: 2n }, cursor: undefined }) },
+    { name: `search q=salary, deep page, ${label}`, args: () => ({ accountId: long, filter: { kind: "all", text: "salary" }, cursor: deepCursor() }) },
     { name: "search q=salary, random small account", args: () => ({ accountId: small(), filter: { kind: "all", text: "salary" }, cursor: undefined }) },
   ];
 }

@@ -153,6 +153,8 @@ export const statementEntries = pgTable(
     // Statement search: the account and the same expression as statementDocument in
     // lib/read-models/accounts.ts, in one GIN index (btree_gin), so a search reads one account's matches.
     index("statement_entries_account_text_idx").using("gin", t.accountId, sql`to_tsvector('simple', coalesce(${t.reference}, '') || ' ' || coalesce(${t.counterparty}, ''))`),
+    // Statement search by amount range: the older entries' matches (decision 0037).
+    index("statement_entries_account_amount_idx").on(t.accountId, t.amount),
   ],
 );
 

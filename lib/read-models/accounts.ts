@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Database } from "../db/client";
 import { preparedQuery } from "../db/statement";
 import { accountSummary, type AccountSummaryRow, statementEntries, type StatementEntryRow } from "../db/schema";
@@ -137,7 +138,11 @@ export function statementTsQuery(text: string): string | null {
  * The document searched: reference and counterparty. The expression is the one indexed
  * (statement_entries_account_text_idx in lib/db/schema.ts), so the planner can use that index.
  */
-export const statementDocument = sql`to_tsvector('simple', coalesce(${statementEntries.reference}, '') || ' ' || coalesce(${statementEntries.counterparty}, ''))`;
+export const statementDocument = (entries: StatementColumns = statementEntries) =>
+  sql`to_tsvector('simple', coalesce(${entries.reference}, '') || ' ' || coalesce(${entries.counterparty}, ''))`;
+
+/** The statement's columns, of the table or of a subquery that selects all of them. */
+type StatementColumns = Record<"accountId" | "kind" | "outcome" | "amount" | "recordedAt" | "reference" | "counterparty", AnyPgColumn>;
 
 export type StatementFilterInput = StatementFilter & { cursor?: bigint };
 
@@ -200,18 +205,18 @@ export function isIsoDate(value: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) && new Date(Date.parse(value)).toISOString().startsWith(value);
 }
 
-export function statementConditions(accountId: string, filter: StatementFilter) {
-  const conditions = [eq(statementEntries.accountId, accountId)];
-  if (filter.kind === "rejected") conditions.push(eq(statementEntries.outcome, "rejected"));
-  else if (filter.kind === "transfer") conditions.push(inArray(statementEntries.kind, ["transfer_in", "transfer_out"]));
-  else if (filter.kind !== "all") conditions.push(eq(statementEntries.kind, filter.kind));
+export function statementConditions(accountId: string, filter: StatementFilter, entries: StatementColumns = statementEntries) {
+  const conditions = [eq(entries.accountId, accountId)];
+  if (filter.kind === "rejected") conditions.push(eq(entries.outcome, "rejected"));
+  else if (filter.kind === "transfer") conditions.push(inArray(entries.kind, ["transfer_in", "transfer_out"]));
+  else if (filter.kind !== "all") conditions.push(eq(entries.kind, filter.kind));
   const timeZone = filter.timeZone ?? "UTC";
-  if (filter.from) conditions.push(gte(statementEntries.recordedAt, startOfDay(filter.from, timeZone)));
-  if (filter.to) conditions.push(lt(statementEntries.recordedAt, startOfDay(filter.to, timeZone, 1)));
+  if (filter.from) conditions.push(gte(entries.recordedAt, startOfDay(filter.from, timeZone)));
+  if (filter.to) conditions.push(lt(entries.recordedAt, startOfDay(filter.to, timeZone, 1)));
   const query = filter.text === undefined ? null : statementTsQuery(filter.text);
-  if (query !== null) conditions.push(sql`${statementDocument} @@ to_tsquery('simple', ${query})`);
-  if (filter.minAmount !== undefined) conditions.push(gte(statementEntries.amount, filter.minAmount));
-  if (filter.maxAmount !== undefined) conditions.push(lte(statementEntries.amount, filter.maxAmount));
+  if (query !== null) conditions.push(sql`${statementDocument(entries)} @@ to_tsquery('simple', ${query})`);
+  if (filter.minAmount !== undefined) conditions.push(gte(entries.amount, filter.minAmount));
+  if (filter.maxAmount !== undefined) conditions.push(lte(entries.amount, filter.maxAmount));
   return conditions;
 }
 
@@ -226,16 +231,73 @@ export async function readStatementPage(
   cursor: bigint | undefined,
   pageSize: number,
 ): Promise<{ rows: StatementEntryRow[]; nextCursor: bigint | null }> {
+  const want = pageSize + 1;
+  const rows = isSearch(filter) ? await searchStatement(db, accountId, filter, cursor, want) : await readNewestFirst(db, accountId, filter, cursor, want);
+  const page = rows.slice(0, pageSize);
+  return { rows: page, nextCursor: rows.length > pageSize ? (page.at(-1)?.streamPosition ?? null) : null };
+}
+
+/** A text or an amount range: filters whose matches may be anywhere from every row to none. */
+const isSearch = (filter: StatementFilter) => (filter.text !== undefined && statementTsQuery(filter.text) !== null) || filter.minAmount !== undefined || filter.maxAmount !== undefined;
+
+async function readNewestFirst(db: Database, accountId: string, filter: StatementFilter, cursor: bigint | undefined, limit: number) {
   const conditions = statementConditions(accountId, filter);
   if (cursor !== undefined) conditions.push(lt(statementEntries.streamPosition, cursor));
-  const rows = await db
+  return db
     .select()
     .from(statementEntries)
     .where(and(...conditions))
     .orderBy(desc(statementEntries.streamPosition))
-    .limit(pageSize + 1);
-  const page = rows.slice(0, pageSize);
-  return { rows: page, nextCursor: rows.length > pageSize ? (page.at(-1)?.streamPosition ?? null) : null };
+    .limit(limit);
+}
+
+/** Entries a search reads newest first before it asks an index (decision 0037). */
+export const SEARCH_WINDOW = 2_000;
+
+/**
+ * A search in two steps whose cost does not depend on the planner's guess of how many entries
+ * match (decision 0037). A word or range that is common is found among the newest SEARCH_WINDOW
+ * entries, read in order; one that is rare there is looked up in the older entries through its
+ * index (the text's GIN index, the amount's btree), whose matches are then few enough to sort.
+ * One statement cannot do both: a prepared statement's generic plan, and even a custom one, picks
+ * the ordered scan for words that match nothing (every entry read) or the index for words that
+ * match thousands (every match fetched and sorted).
+ */
+async function searchStatement(db: Database, accountId: string, filter: StatementFilter, cursor: bigint | undefined, limit: number) {
+  const before = cursor === undefined ? [] : [lt(statementEntries.streamPosition, cursor)];
+  // The subquery's LIMIT keeps the filter above it: the planner cannot push it down to an index.
+  const recent = db
+    .select()
+    .from(statementEntries)
+    .where(and(eq(statementEntries.accountId, accountId), ...before))
+    .orderBy(desc(statementEntries.streamPosition))
+    .limit(SEARCH_WINDOW)
+    .as("recent");
+  const found = await db
+    .select()
+    .from(recent)
+    .where(and(...statementConditions(accountId, filter, recent)))
+    .orderBy(desc(recent.streamPosition))
+    .limit(limit);
+  if (found.length >= limit) return found;
+  // The window's oldest entry; none when the account has no more entries than the window.
+  const [edge] = await db
+    .select({ position: statementEntries.streamPosition })
+    .from(statementEntries)
+    .where(and(eq(statementEntries.accountId, accountId), ...before))
+    .orderBy(desc(statementEntries.streamPosition))
+    .offset(SEARCH_WINDOW - 1)
+    .limit(1);
+  if (!edge) return found;
+  const older = await db
+    .select()
+    .from(statementEntries)
+    .where(and(...statementConditions(accountId, filter), lt(statementEntries.streamPosition, edge.position)))
+    // "+ 0": not the primary key's order, so the planner reads the matches from an index and sorts
+    // them instead of walking the account backwards through entries that do not match.
+    .orderBy(sql`${statementEntries.streamPosition} + 0 desc`)
+    .limit(limit - found.length);
+  return [...found, ...older];
 }
 
 /** Every entry matching the filter, newest first, for the CSV export (bounded by `limit`). */

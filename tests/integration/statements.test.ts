@@ -6,7 +6,7 @@ import { depositMoney, withdrawMoney } from "@/lib/commands/accounts";
 import { updateProfile } from "@/lib/commands/profile";
 import { requestTransfer } from "@/lib/commands/transfers";
 import { type DatabaseHandle, rowsOf } from "@/lib/db/client";
-import { statementDocument } from "@/lib/read-models/accounts";
+import { readStatementPage, SEARCH_WINDOW, statementDocument, type StatementFilter } from "@/lib/read-models/accounts";
 import { accountSummary, auditLog, statementEntries } from "@/lib/db/schema";
 import { monthBounds, monthOf, monthText, type StatementMonth } from "@/lib/domain/account/monthly-statement";
 import { formatMoney } from "@/lib/domain/shared/money";
@@ -111,7 +111,7 @@ describe.each(backends)("statement search, monthly summary and PDF statements on
     const plan = await t.db.transaction(async (tx) => {
       await tx.execute(sql`set local enable_seqscan = off`);
       return rowsOf<{ "QUERY PLAN": string }>(
-        await tx.execute(sql`explain select 1 from statement_entries where ${statementDocument} @@ to_tsquery('simple', 'rent:*')`),
+        await tx.execute(sql`explain select 1 from statement_entries where ${statementDocument()} @@ to_tsquery('simple', 'rent:*')`),
       );
     });
     expect(plan.map((row) => row["QUERY PLAN"]).join("\n")).toContain("statement_entries_account_text_idx");
@@ -125,6 +125,49 @@ describe.each(backends)("statement search, monthly summary and PDF statements on
     expect(old.entries.map((e) => e.position)).toEqual(["3", "2"]);
     expect((await search({ from: firstDay(oneAgo), to: lastDay(oneAgo) })).entries).toEqual([]);
     expect((await search({ from: firstDay(thisMonth), q: "rent" })).entries.map((e) => e.reference)).toEqual(["Rental refund"]);
+  });
+
+  it("finds every match of a long account's search, page by page, whether it is common among the newest entries or only in old ones", async () => {
+    // More entries than a search reads in order before it asks the indexes: a rare reference only
+    // in old entries (some just past the window's edge), a common one everywhere, amounts cycling.
+    const { accountId } = await customerWithAccount(t.db, { name: "Lena Long", balance: 0 });
+    const total = SEARCH_WINDOW + 700;
+    const reference = (n: number) => (n % 3 === 0 ? "Groceries market" : [5, 601, 650, 698, 701].includes(n) ? `Pension fund ${n}` : `Card payment ${n}`);
+    const rows = Array.from({ length: total }, (_, i) => ({
+      accountId,
+      streamPosition: BigInt(1_000 + i),
+      globalPosition: BigInt(9_000_000 + i),
+      eventId: crypto.randomUUID(),
+      kind: "deposit",
+      outcome: "posted" as const,
+      amount: BigInt(100 + (i % 500)),
+      balanceChange: BigInt(100 + (i % 500)),
+      balanceAfter: 0n,
+      currency: "EUR" as const,
+      reference: reference(i),
+      counterparty: null,
+      recordedAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000),
+    }));
+    for (let i = 0; i < rows.length; i += 500) await t.db.insert(statementEntries).values(rows.slice(i, i + 500));
+    const everyPage = async (filter: StatementFilter) => {
+      const seen: string[] = [];
+      let cursor: bigint | undefined;
+      do {
+        const page = await readStatementPage(t.db, accountId, filter, cursor, 25);
+        seen.push(...page.rows.map((row) => `${row.streamPosition}:${row.reference}`));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      return seen;
+    };
+    const expected = (keep: (i: number) => boolean) =>
+      rows.flatMap((row, i) => (keep(i) ? [`${row.streamPosition}:${row.reference}`] : [])).reverse();
+    const pension = await everyPage({ kind: "all", text: "pension" });
+    expect(pension).toEqual(expected((i) => reference(i).startsWith("Pension")));
+    expect(pension).toHaveLength(5);
+    expect(await everyPage({ kind: "all", text: "groceries" })).toEqual(expected((i) => i % 3 === 0));
+    expect(await everyPage({ kind: "all", minAmount: 105n, maxAmount: 106n })).toEqual(expected((i) => [5, 6].includes(i % 500)));
+    expect(await everyPage({ kind: "all", text: "pension", minAmount: 101n })).toEqual(expected((i) => reference(i).startsWith("Pension") && i % 500 >= 1));
+    expect(await everyPage({ kind: "all", text: "nowhere" })).toEqual([]);
   });
 
   it("refuses bad search input with a message per field, and runs nothing", async () => {

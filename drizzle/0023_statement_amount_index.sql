@@ -1,0 +1,1 @@
+CREATE INDEX "statement_entries_account_amount_idx" ON "statement_entries" USING btree ("account_id","amount");
