@@ -13,7 +13,7 @@ import {
   inboundPaymentStreamId,
 } from "../domain/inbound-payment/events";
 import { screen } from "../domain/sanctions/sanctions";
-import { CURRENCY_CODES, type Currency } from "../domain/shared/currency";
+import { CURRENCY_CODES } from "../domain/shared/currency";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { type AggregateSpec, handleCommand, hashRequest, type StoredReply } from "../event-store/handle-command";
 import { prefetchInboundPaymentView, projectInboundPaymentEvents } from "../projections/inbound-payment-inline";
@@ -103,7 +103,7 @@ export async function receiveInboundPayment(ctx: CommandContext, input: unknown,
     accountId: account?.accountId ?? null,
     customerId: account?.customerId ?? null,
     amount: data.amount,
-    currency: data.currency as Currency,
+    currency: data.currency,
     debtor: { name: data.debtorName, account: data.debtorAccount },
     reference: data.reference,
   };

@@ -6,7 +6,6 @@ import { decodeOrderState, ORDER_STATE_SCHEMA_VERSION, orderEventCodec } from ".
 import { type OrderCommand, orderDecider, type OrderState } from "../domain/order/decider";
 import { ORDER_STREAM_TYPE, type OrderEvent, orderStreamId } from "../domain/order/events";
 import { daysBetween, isLocalDate, localDateAt, MAX_DAYS_AHEAD, MAX_PAYMENT_COUNT, type Schedule } from "../domain/order/schedule";
-import type { Currency } from "../domain/shared/currency";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError, ValidationError } from "../domain/shared/errors";
 import { formatMoney } from "../domain/shared/money";
@@ -138,7 +137,7 @@ export async function createOrder(ctx: CommandContext, owner: { id: string }, in
     .where(eq(accountSummary.number, number ?? ""));
   if (!destination) throw new ValidationError({ toAccountNumber: ["No account has that number."] });
   if (destination.account.accountId === source.accountId) throw new ValidationError({ toAccountNumber: ["Choose a different account to pay into."] });
-  const currency = source.currency as Currency;
+  const currency = source.currency;
   if (destination.account.currency !== currency) {
     throw new ValidationError({ toAccountNumber: [`Payments stay in one currency: your account holds ${currency} and the payee's holds ${destination.account.currency}.`] });
   }
