@@ -2,7 +2,7 @@ import "server-only";
 import { cache } from "react";
 import { formattingOf } from "../commands/profile";
 import { database } from "../db";
-import { DEFAULT_FORMATTING, type Formatting } from "../domain/shared/format";
+import { DEFAULT_FORMATTING, type Formatting, formatDateTime } from "../domain/shared/format";
 import { currentUser } from "./session";
 
 /**
@@ -16,3 +16,9 @@ export const myFormatting = cache(async (): Promise<Formatting> => {
   const { db } = await database();
   return formattingOf(db, user.id);
 });
+
+/** An instant as the customer reads a date and time, for server-rendered pages. */
+export async function myDateTimes(): Promise<{ format: (at: Date | string) => string; timeZone: string }> {
+  const formatting = await myFormatting();
+  return { format: (at) => formatDateTime(new Date(at), formatting), timeZone: formatting.timeZone };
+}

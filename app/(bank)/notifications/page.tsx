@@ -1,14 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { myDateTimes } from "@/lib/dal/formatting";
 import { myNotifications } from "@/lib/dal/notifications";
 import { markAllReadAction, markReadAction } from "./actions";
 
 export const metadata: Metadata = { title: "Inbox" };
 
-const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 
 export default async function InboxPage({ searchParams }: { searchParams: Promise<{ before?: string | string[] }> }) {
   const { before } = await searchParams;
+  const date = await myDateTimes(); // the customer's locale and time zone
   const { notifications, nextCursor } = await myNotifications(typeof before === "string" ? before : undefined);
   const unread = notifications.some((notification) => !notification.read);
   return (
@@ -41,7 +42,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
                   {notification.link ? <Link href={notification.link}>{notification.title}</Link> : notification.title}
                 </h2>
                 <p>{notification.body}</p>
-                <p className="muted small">{date.format(new Date(notification.createdAt))} UTC</p>
+                <p className="muted small">{date.format(new Date(notification.createdAt))}</p>
               </div>
               {notification.read ? null : (
                 <form action={markReadAction}>

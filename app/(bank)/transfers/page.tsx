@@ -2,17 +2,14 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Money } from "@/components/ui/money";
 import { listMyTransfers } from "@/lib/dal/transfers";
-import { myFormatting } from "@/lib/dal/formatting";
-import { formatDateTime } from "@/lib/domain/shared/format";
+import { myDateTimes } from "@/lib/dal/formatting";
 
 export const metadata: Metadata = { title: "Transfers" };
 
 const STATUS: Record<string, string> = { held: "Under review", sent: "Sent to the other bank", completed: "Completed", failed: "Failed", releasing: "Failing" };
 
 export default async function TransfersPage({ searchParams }: { searchParams: Promise<{ cursor?: string | string[] }> }) {
-  // In the customer's locale and time zone (lib/dal/formatting.ts).
-  const formatting = await myFormatting();
-  const date = { format: (at: Date) => formatDateTime(at, formatting) };
+  const date = await myDateTimes(); // the customer's locale and time zone
   const { cursor } = await searchParams;
   const { transfers, nextCursor } = await listMyTransfers(typeof cursor === "string" ? cursor : undefined);
   return (
@@ -30,7 +27,7 @@ export default async function TransfersPage({ searchParams }: { searchParams: Pr
           <table>
             <thead>
               <tr>
-                <th scope="col">Date (UTC)</th>
+                <th scope="col">Date ({date.timeZone})</th>
                 <th scope="col">From</th>
                 <th scope="col">To</th>
                 <th scope="col">Status</th>

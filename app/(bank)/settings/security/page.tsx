@@ -1,18 +1,19 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { FormMessage } from "@/components/ui/field";
+import { myDateTimes } from "@/lib/dal/formatting";
 import { listMyPasskeys } from "@/lib/dal/passkeys";
 import { mySecurityOverview } from "@/lib/dal/security";
 import { AddPasskeyForm, RemovePasskeyForm, RenamePasskeyForm } from "./passkey-forms";
 import { ChangePasswordForm, EnrolTotpForm, RemoveTotpForm } from "./security-forms";
 
-const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 
 export const metadata: Metadata = { title: "Security" };
 
 export default async function SecurityPage({ searchParams }: { searchParams: Promise<{ required?: string }> }) {
   const overview = await mySecurityOverview();
   const passkeys = await listMyPasskeys();
+  const date = await myDateTimes(); // the customer's locale and time zone
   const { required } = await searchParams;
   const confirm = (
     <p>
@@ -71,8 +72,8 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
               <thead>
                 <tr>
                   <th scope="col">Name</th>
-                  <th scope="col">Added (UTC)</th>
-                  <th scope="col">Last used (UTC)</th>
+                  <th scope="col">Added ({date.timeZone})</th>
+                  <th scope="col">Last used ({date.timeZone})</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>
                   </th>

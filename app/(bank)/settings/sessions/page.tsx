@@ -3,16 +3,13 @@ import { DataTable, PageHead, RowAction } from "@/components/ui/data-table";
 import Link from "next/link";
 import { listMySessions } from "@/lib/dal/security";
 import { endSessionAction, signOutEverywhereAction } from "./actions";
-import { myFormatting } from "@/lib/dal/formatting";
-import { formatDateTime } from "@/lib/domain/shared/format";
+import { myDateTimes } from "@/lib/dal/formatting";
 
 export const metadata: Metadata = { title: "Devices and sessions" };
 
 
 export default async function SessionsPage() {
-  // In the customer's locale and time zone (lib/dal/formatting.ts).
-  const formatting = await myFormatting();
-  const date = { format: (at: Date) => formatDateTime(at, formatting) };
+  const date = await myDateTimes(); // the customer's locale and time zone
   const sessions = await listMySessions();
   return (
     <>
@@ -29,7 +26,7 @@ export default async function SessionsPage() {
         Where you are signed in now. End any session you do not recognise, then <Link href="/settings/security">change your password</Link>. A
         session also ends after 30 minutes without use, and eight hours after sign-in.
       </PageHead>
-      <DataTable label="Your sessions" columns={["Device", "Address", `Signed in (${formatting.timeZone})`, `Last active (${formatting.timeZone})`, { label: "Actions", hidden: true }]} rowCount={sessions.length}>
+      <DataTable label="Your sessions" columns={["Device", "Address", `Signed in (${date.timeZone})`, `Last active (${date.timeZone})`, { label: "Actions", hidden: true }]} rowCount={sessions.length}>
         {sessions.map((session) => (
           <tr key={session.id}>
             <td>

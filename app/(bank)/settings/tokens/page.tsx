@@ -6,17 +6,14 @@ import { listMyApiTokens } from "@/lib/dal/api-tokens";
 import { mayMakeSensitiveChange } from "@/lib/dal/security";
 import { revokeTokenAction } from "./actions";
 import { CreateTokenForm } from "./create-token-form";
-import { myFormatting } from "@/lib/dal/formatting";
-import { formatDateTime } from "@/lib/domain/shared/format";
+import { myDateTimes } from "@/lib/dal/formatting";
 
 export const metadata: Metadata = { title: "API tokens" };
 
 const STATUS = { active: "Active", expired: "Expired", revoked: "Revoked" } as const;
 
 export default async function ApiTokensPage() {
-  // In the customer's locale and time zone (lib/dal/formatting.ts).
-  const formatting = await myFormatting();
-  const date = { format: (at: Date) => formatDateTime(at, formatting) };
+  const date = await myDateTimes(); // the customer's locale and time zone
   const tokens = await listMyApiTokens();
   const mayCreate = await mayMakeSensitiveChange();
   return (
@@ -43,7 +40,7 @@ export default async function ApiTokensPage() {
         <h2 id="tokens-heading">Your tokens</h2>
         <DataTable
           label="Your tokens"
-          columns={["Name", "Starts with", "Scope", `Created (${formatting.timeZone})`, `Expires (${formatting.timeZone})`, `Last used (${formatting.timeZone})`, "Status", { label: "Actions", hidden: true }]}
+          columns={["Name", "Starts with", "Scope", `Created (${date.timeZone})`, `Expires (${date.timeZone})`, `Last used (${date.timeZone})`, "Status", { label: "Actions", hidden: true }]}
           rowCount={tokens.length}
           empty="No tokens yet."
         >

@@ -4,17 +4,14 @@ import { DataTable, PageHead } from "@/components/ui/data-table";
 import Link from "next/link";
 import { listMyWebhooks } from "@/lib/dal/webhooks";
 import { RegisterWebhookForm } from "./register-webhook-form";
-import { myFormatting } from "@/lib/dal/formatting";
-import { formatDateTime } from "@/lib/domain/shared/format";
+import { myDateTimes } from "@/lib/dal/formatting";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
 const STATUS = { active: "Active", failing: "Failing: deliveries stopped", disabled: "Disabled" } as const;
 
 export default async function WebhooksPage() {
-  // In the customer's locale and time zone (lib/dal/formatting.ts).
-  const formatting = await myFormatting();
-  const date = { format: (at: Date) => formatDateTime(at, formatting) };
+  const date = await myDateTimes(); // the customer's locale and time zone
   const endpoints = await listMyWebhooks();
   return (
     <>
@@ -28,7 +25,7 @@ export default async function WebhooksPage() {
       </section>
       <section aria-labelledby="webhooks-heading">
         <h2 id="webhooks-heading">Your webhooks</h2>
-        <DataTable label="Your webhooks" columns={["Description", "URL", "Events", `Created (${formatting.timeZone})`, "Status"]} rowCount={endpoints.length} empty="No webhooks yet.">
+        <DataTable label="Your webhooks" columns={["Description", "URL", "Events", `Created (${date.timeZone})`, "Status"]} rowCount={endpoints.length} empty="No webhooks yet.">
           {endpoints.map((endpoint) => (
             <tr key={endpoint.id}>
               <td>
