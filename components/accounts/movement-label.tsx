@@ -1,3 +1,5 @@
+import { Money } from "@/components/ui/money";
+import type { Currency } from "@/lib/domain/shared/currency";
 import { rejectionText } from "@/lib/errors/messages";
 
 const KIND_LABELS: Record<string, string> = {
@@ -27,5 +29,16 @@ export function MovementDetail({
       {reference ? <span className="reference">{reference}</span> : null}
       {rejectionCode ? <span className="refusal">{rejectionCode === "RETURNED_BY_SCHEME" ? "Returned" : "Refused"}: {rejectionText(rejectionCode)}</span> : null}
     </>
+  );
+}
+
+/** A movement's amount: signed when it moved money, struck through when it was refused. */
+export function MovementAmount({ entry }: { entry: { outcome: string; amount: string; balanceChange: string; currency: Currency } }) {
+  return entry.outcome === "rejected" ? (
+    <span className="struck">
+      <Money amount={entry.amount} currency={entry.currency} />
+    </span>
+  ) : (
+    <Money amount={entry.balanceChange} currency={entry.currency} signed />
   );
 }

@@ -13,6 +13,7 @@ export function DataTable({
   columns,
   rowCount,
   empty,
+  describedBy,
   children,
 }: {
   /** The region's accessible name, like "Your tokens". */
@@ -21,12 +22,14 @@ export function DataTable({
   rowCount: number;
   /** Shown instead of the table when there are no rows; without it the table shows with no rows. */
   empty?: ReactNode;
+  /** The id of the heading or text that describes the table. */
+  describedBy?: string;
   children: ReactNode;
 }) {
   if (rowCount === 0 && empty !== undefined) return <p className="card muted">{empty}</p>;
   return (
     <div className="table-wrap card" role="region" aria-label={label} tabIndex={0}>
-      <table>
+      <table aria-describedby={describedBy}>
         <thead>
           <tr>
             {columns.map((column) => {

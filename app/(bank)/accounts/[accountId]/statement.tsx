@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { MovementDetail, movementLabel } from "@/components/accounts/movement-label";
+import { MovementAmount, MovementDetail, movementLabel } from "@/components/accounts/movement-label";
+import { DataTable } from "@/components/ui/data-table";
 import { Field, FormMessage } from "@/components/ui/field";
 import { When } from "@/components/ui/formatting";
 import { Money } from "@/components/ui/money";
@@ -100,48 +101,30 @@ export function Statement({
       ) : entries.length === 0 ? (
         <p className="muted card">No movements match.</p>
       ) : (
-        <div className="table-wrap card" role="region" aria-label="Statement entries" tabIndex={0}>
-          <table aria-describedby="statement-title">
-            <thead>
-              <tr>
-                <th scope="col">Date ({timeZone})</th>
-                <th scope="col">Movement</th>
-                <th scope="col">Details</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-                <th scope="col" className="num">
-                  Balance
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={entry.position} className={entry.outcome === "rejected" ? "rejected" : undefined}>
-                  <td>
-                    <When at={entry.recordedAt} />
-                  </td>
-                  <td>{movementLabel(entry.kind, entry.outcome)}</td>
-                  <td>
-                    <MovementDetail reference={entry.reference} rejectionCode={entry.rejectionCode} counterparty={entry.counterparty} />
-                  </td>
-                  <td className="num">
-                    {entry.outcome === "rejected" ? (
-                      <span className="struck">
-                        <Money amount={entry.amount} currency={entry.currency} />
-                      </span>
-                    ) : (
-                      <Money amount={entry.balanceChange} currency={entry.currency} signed />
-                    )}
-                  </td>
-                  <td className="num">
-                    <Money amount={entry.balanceAfter} currency={entry.currency} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Statement entries"
+          describedBy="statement-title"
+          columns={[`Date (${timeZone})`, "Movement", "Details", { label: "Amount", className: "num" }, { label: "Balance", className: "num" }]}
+          rowCount={entries.length}
+        >
+          {entries.map((entry) => (
+            <tr key={entry.position} className={entry.outcome === "rejected" ? "rejected" : undefined}>
+              <td>
+                <When at={entry.recordedAt} />
+              </td>
+              <td>{movementLabel(entry.kind, entry.outcome)}</td>
+              <td>
+                <MovementDetail reference={entry.reference} rejectionCode={entry.rejectionCode} counterparty={entry.counterparty} />
+              </td>
+              <td className="num">
+                <MovementAmount entry={entry} />
+              </td>
+              <td className="num">
+                <Money amount={entry.balanceAfter} currency={entry.currency} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <nav className="pager" aria-label="Statement pages">
         {paged ? <Link href={`/accounts/${accountId}${query(values)}`}>Newest</Link> : null}
