@@ -13,11 +13,12 @@ import { decodeAttestationObject, isoBase64URL } from "@simplewebauthn/server/he
 import { and, asc, count, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client";
-import { passkeys, signInChallenges, users, webauthnChallenges } from "../db/schema";
+import { passkeys, users, webauthnChallenges } from "../db/schema";
 import type { Role } from "../domain/identity/events";
 import { ValidationError } from "../domain/shared/errors";
 import { env } from "../env";
 import { boundedText, markReauthenticated, recordIdentityEvents } from "./sessions";
+import { reserveSignInAttempt } from "./sign-in-attempts";
 import type { SessionUser } from "./users";
 
 /**
@@ -346,20 +347,7 @@ export async function beginPasskeySecondFactor(
   const tokenHash = sha256(signInChallenge);
   // Each passkey prompt takes one of the sign-in's guesses (one conditional update), so a sign-in
   // cannot be made to store challenges without end.
-  const reserved = await db
-    .update(signInChallenges)
-    .set({ attempts: sql`${signInChallenges.attempts} + 1` })
-    .where(
-      and(
-        eq(signInChallenges.tokenHash, tokenHash),
-        isNull(signInChallenges.usedAt),
-        gt(signInChallenges.expiresAt, now),
-        lt(signInChallenges.attempts, maxAttempts),
-        eq(signInChallenges.needsSecondFactor, true),
-      ),
-    )
-    .returning({ userId: signInChallenges.userId, expiresAt: signInChallenges.expiresAt });
-  const signIn = reserved[0];
+  const signIn = await reserveSignInAttempt(db, tokenHash, { maxAttempts, now, secondFactorOnly: true });
   if (!signIn) return null;
   const options = await askForHeldPasskeys(db, signIn.userId, rp);
   if (!options) return null;

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { signInChallenges, users } from "../db/schema";
 import type { Role, SignInMethod } from "../domain/identity/events";
 import { checkPasskeySecondFactor, checkPasskeySignIn, hasPasskey, recordPasskeyUse, type RelyingParty } from "./passkeys";
 import { hasTotp, spendSecondFactor } from "./second-factor";
+import { reserveSignInAttempt } from "./sign-in-attempts";
 import { startSession } from "./sessions";
 import type { SessionUser } from "./users";
 
@@ -48,19 +49,7 @@ export async function completeSignIn(
   const tokenHash = hash(input.challenge);
   if (input.passkeyAttempt !== undefined && input.passkeyAttempt !== "") return completeWithPasskey(db, tokenHash, input, client, now);
   // Reserve one attempt first: of any number of parallel guesses, at most five get past this.
-  const reserved = await db
-    .update(signInChallenges)
-    .set({ attempts: sql`${signInChallenges.attempts} + 1` })
-    .where(
-      and(
-        eq(signInChallenges.tokenHash, tokenHash),
-        isNull(signInChallenges.usedAt),
-        gt(signInChallenges.expiresAt, now),
-        lt(signInChallenges.attempts, CHALLENGE_MAX_ATTEMPTS),
-      ),
-    )
-    .returning({ userId: signInChallenges.userId, needsSecondFactor: signInChallenges.needsSecondFactor, attempts: signInChallenges.attempts });
-  const challenge = reserved[0];
+  const challenge = await reserveSignInAttempt(db, tokenHash, { maxAttempts: CHALLENGE_MAX_ATTEMPTS, now });
   if (!challenge) return { ok: false, reason: "EXPIRED" };
   const row = (await db.select().from(users).where(eq(users.id, challenge.userId)))[0];
   if (!row) return { ok: false, reason: "EXPIRED" };

@@ -168,6 +168,3 @@ export async function decideApprovalRequest(ctx: CommandContext, input: unknown,
     return { status: "granted", request, replayed: false };
   });
 }
-
-/** Labels for the kinds, for the back office. */
-export const APPROVAL_KIND_LABELS = { release_transfer: "Release a held transfer", unfreeze_account: "Lift a fraud freeze" } as const;

@@ -1,13 +1,12 @@
 import "server-only";
-import { eq } from "drizzle-orm";
 import { headers } from "next/headers";
 import { requestEmailChange, requestPasswordReset, resendVerification, resetPassword, verifyEmail } from "../auth/email-links";
 import { isRateLimited } from "../auth/rate-limits";
 import { isHashingBusy } from "../auth/password";
 import { clientAddress } from "../client-address";
 import { database } from "../db";
-import { users } from "../db/schema";
 import { ValidationError } from "../domain/shared/errors";
+import { findUser } from "../read-models/users";
 import { publicOrigin } from "./origin";
 import { currentUser, requireSession } from "./session";
 
@@ -67,8 +66,8 @@ export async function myEmailUnverified(): Promise<boolean> {
   const user = await currentUser();
   if (!user) return false;
   const { db } = await database();
-  const [row] = await db.select({ verifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.id, user.id));
-  return row ? row.verifiedAt === null : false;
+  const row = await findUser(db, user.id);
+  return row ? row.emailVerifiedAt === null : false;
 }
 
 export async function resendMyVerification(): Promise<LinkFormState> {

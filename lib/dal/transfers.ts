@@ -2,18 +2,17 @@ import "server-only";
 import { myFormatting } from "./formatting";
 import { requestIds } from "../request-context";
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
 import { notFound } from "next/navigation";
 import type { SessionUser } from "../auth/users";
 import { isExternalNumber } from "../commands/payees";
 import { ibanText, requestTransfer } from "../commands/transfers";
 import { database } from "../db";
-import { accountSummary, users } from "../db/schema";
 import { formatAccountNumber, normaliseAccountNumber } from "../domain/account/account-number";
 import { ValidationError } from "../domain/shared/errors";
 import { formatMoney, parseDecimalAmount } from "../domain/shared/money";
 import { IdempotencyKeyReusedError } from "../event-store/errors";
 import { driveTransfer } from "../process-managers/transfer-runner";
+import { findAccountWithHolder } from "../read-models/accounts";
 import { findPayeeFor } from "../read-models/payees";
 import { decodeTransferCursor, findTransferFor, maskName, readTransferPage, type TransferDto, toTransferDto } from "../read-models/transfers";
 import { findOwnedAccount } from "./accounts";
@@ -133,12 +132,8 @@ export async function submitTransferForm(formData: FormData): Promise<TransferFo
     if (values.destination === "payee" && !payee) fieldErrors.payeeId = ["Choose one of your saved payees."];
     else if (!number) fieldErrors.toAccountNumber = ["Enter the payee's account number, like LL12 3456 7890; check it for typos."];
     else {
-      const rows = await db
-        .select({ accountId: accountSummary.accountId, number: accountSummary.number, currency: accountSummary.currency, customerId: accountSummary.customerId, status: accountSummary.status, name: users.name })
-        .from(accountSummary)
-        .leftJoin(users, eq(users.id, accountSummary.customerId))
-        .where(eq(accountSummary.number, number));
-      destination = rows[0];
+      const found = await findAccountWithHolder(db, { number });
+      destination = found && { ...found.account, name: found.holder?.name ?? null };
       if (!destination) fieldErrors.toAccountNumber = ["No account has that number."];
     }
   }

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Database } from "../db/client";
 import { preparedQuery } from "../db/statement";
-import { accountSummary, type AccountSummaryRow, statementEntries, type StatementEntryRow } from "../db/schema";
+import { accountSummary, type AccountSummaryRow, statementEntries, type StatementEntryRow, users } from "../db/schema";
 import { formatAccountNumber } from "../domain/account/account-number";
 import { startOfDay } from "../domain/account/monthly-statement";
 import type { Currency } from "../domain/shared/currency";
@@ -75,6 +75,26 @@ export async function findAccount(db: Database, accountId: unknown): Promise<Acc
     on.select().from(accountSummary).where(eq(accountSummary.accountId, sql.placeholder("accountId"))).prepare("account_by_id"),
   );
   return (await query.execute({ accountId }))[0];
+}
+
+export type AccountHolder = { id: string; name: string; email: string };
+
+/**
+ * Any account by id or by number, with its holder (null if their user row is gone): the back
+ * office's account page, and the transfer form's payee looked up by number.
+ */
+export async function findAccountWithHolder(
+  db: Database,
+  where: { accountId: unknown } | { number: string },
+): Promise<{ account: AccountSummaryRow; holder: AccountHolder | null } | undefined> {
+  const condition = !("accountId" in where) ? eq(accountSummary.number, where.number) : isUuid(where.accountId) ? eq(accountSummary.accountId, where.accountId) : undefined;
+  if (!condition) return undefined;
+  const rows = await db
+    .select({ account: accountSummary, holder: { id: users.id, name: users.name, email: users.email } })
+    .from(accountSummary)
+    .leftJoin(users, eq(users.id, accountSummary.customerId))
+    .where(condition);
+  return rows[0];
 }
 
 export type StatementEntryDto = {

@@ -1,6 +1,6 @@
-import { asc, inArray } from "drizzle-orm";
+import { asc, eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { sanctionsEntries, users } from "../db/schema";
+import { sanctionsEntries, type SanctionsEntryRow, users } from "../db/schema";
 import { sanctionsEventCodec } from "../domain/sanctions/codec";
 import { SANCTIONS_STREAM_ID } from "../domain/sanctions/sanctions";
 import { isUuid } from "../domain/shared/uuid";
@@ -55,3 +55,8 @@ export async function readSanctionsHistory(db: Database): Promise<SanctionsHisto
   }));
 }
 
+/** One entry of the list as it stands, or undefined (removed, or not an id). */
+export async function findSanctionsEntry(db: Database, entryId: unknown): Promise<SanctionsEntryRow | undefined> {
+  if (!isUuid(entryId)) return undefined;
+  return (await db.select().from(sanctionsEntries).where(eq(sanctionsEntries.entryId, entryId)))[0];
+}

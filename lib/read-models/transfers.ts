@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, gt, lt, or, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { type TransferViewRow, transfersView } from "../db/schema";
+import { type TransferViewRow, transfersView, users } from "../db/schema";
 import { formatAccountNumber } from "../domain/account/account-number";
 import type { Currency } from "../domain/shared/currency";
 import { isUuid } from "./accounts";
+import { type AwaitingApprovalDto, readAwaitingApprovals } from "./approvals";
 
 // Transfer read-model queries and mappers with no session (see ./accounts.ts).
 
@@ -144,4 +145,47 @@ export async function findOutboundPayment(db: Database, transferId: unknown): Pr
   if (!isUuid(transferId)) return undefined;
   const rows = await db.select().from(transfersView).where(and(eq(transfersView.transferId, transferId), eq(transfersView.external, true)));
   return rows[0];
+}
+
+/** A held transfer as the back office reviews it: both parties' real names, no masking. */
+export type HeldTransferDto = {
+  id: string;
+  amount: string;
+  currency: Currency;
+  reference: string | null;
+  holdReason: string;
+  from: { accountId: string; customerId: string; number: string; name: string };
+  to: { accountId: string; customerId: string; number: string; name: string };
+  requestedBy: string;
+  requestedByEmail: string | null;
+  requestedAt: string;
+  heldAt: string | null;
+  /** A release was asked for above the four-eyes threshold: it waits for a second admin. */
+  awaitingApproval: AwaitingApprovalDto | null;
+};
+
+/** Transfers waiting for an admin, oldest first (the longest wait is reviewed first): admin paths only. */
+export async function readHeldTransfers(db: Database, limit: number): Promise<HeldTransferDto[]> {
+  const rows = await db
+    .select({ transfer: transfersView, requesterEmail: users.email })
+    .from(transfersView)
+    .leftJoin(users, eq(users.id, transfersView.requestedBy))
+    .where(eq(transfersView.status, "held"))
+    .orderBy(asc(transfersView.requestedAt))
+    .limit(limit);
+  const awaiting = await readAwaitingApprovals(db, rows.map(({ transfer }) => transfer.transferId));
+  return rows.map(({ transfer: row, requesterEmail }) => ({
+    id: row.transferId,
+    amount: row.amount.toString(),
+    currency: row.currency,
+    reference: row.reference,
+    holdReason: row.holdReason ?? "Held for review",
+    from: { accountId: row.fromAccountId, customerId: row.fromCustomerId, number: formatAccountNumber(row.fromNumber), name: row.fromName },
+    to: { accountId: row.toAccountId, customerId: row.toCustomerId, number: formatAccountNumber(row.toNumber), name: row.toName },
+    requestedBy: row.requestedBy,
+    requestedByEmail: requesterEmail,
+    requestedAt: row.requestedAt.toISOString(),
+    heldAt: row.steps.find((step) => step.step === "held")?.at ?? null,
+    awaitingApproval: awaiting.get(row.transferId) ?? null,
+  }));
 }

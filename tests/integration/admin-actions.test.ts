@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { depositMoney, freezeAccount } from "@/lib/commands/accounts";
+import { receiveInboundPayment } from "@/lib/commands/inbound-payments";
 import { addSanctionsEntry, requestTransfer } from "@/lib/commands/transfers";
 import { registerUser, type SessionUser } from "@/lib/auth/users";
 import { type DatabaseHandle, rowsOf } from "@/lib/db/client";
+import { advanceInboundPayment } from "@/lib/process-managers/inbound-payments";
 import { driveTransfer } from "@/lib/process-managers/transfer-runner";
 import { customerWithAccount } from "../support/bank";
 import { context, meta } from "../support/commands";
@@ -20,6 +22,7 @@ const actions = await import("@/app/admin/actions");
 const { GET: auditCsvRoute } = await import("@/app/admin/audit.csv/route");
 const { getAdminAccount, getCustomer, searchCustomers } = await import("@/lib/dal/admin/customers");
 const { listHeldTransfers } = await import("@/lib/dal/admin/transfers");
+const { listHeldInboundPayments } = await import("@/lib/dal/admin/inbound-payments");
 const { listPendingApprovals } = await import("@/lib/dal/admin/approvals");
 const { listSanctions, sanctionsHistory } = await import("@/lib/dal/admin/sanctions");
 const { getAuditPage } = await import("@/lib/dal/admin/audit");
@@ -131,6 +134,7 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
         () => getCustomer(customer.user.id),
         () => getAdminAccount(customer.accountId),
         () => listHeldTransfers(),
+        () => listHeldInboundPayments(),
         () => listPendingApprovals(),
         () => listSanctions(),
         () => sanctionsHistory(),
@@ -171,6 +175,64 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
       );
       expect(result).toMatchObject({ status: "error", message: "Not found." });
       expect(await countEvents(t.db)).toBe(before);
+    });
+  });
+
+  describe("customers and accounts", () => {
+    it("finds a customer by part of the name, the email or the account number as printed, with each account's private freeze note", async () => {
+      const quinn = await customerWithAccount(t.db, { name: "Quinn Searchable", balance: 700 });
+      await freezeAccount(ctx(), { accountId: quinn.accountId, category: "compliance_review", reason: "KYC refresh due" }, meta({ actor: { id: admin.id, role: "admin" } }));
+      signInAs(admin);
+      const { account, owner } = await getAdminAccount(quinn.accountId);
+      expect(owner).toEqual({ id: quinn.user.id, name: "Quinn Searchable", email: quinn.user.email });
+      expect(account).toMatchObject({ status: "Frozen", balance: "700", freezeCategory: "compliance_review", freezeReason: "KYC refresh due", deposits: 1 });
+      expect(account.displayNumber).toContain(" ");
+
+      for (const query of ["quinn sea", quinn.user.email.toUpperCase(), account.displayNumber, ` ${account.number.slice(0, 8)} `]) {
+        const found = (await searchCustomers(query)).find((person) => person.id === quinn.user.id);
+        expect(found, query).toMatchObject({ name: "Quinn Searchable", accounts: [{ id: quinn.accountId, freezeReason: "KYC refresh due" }] });
+      }
+      // A LIKE wildcard typed into the search is a character to find, not "anything".
+      expect(await searchCustomers("%")).toEqual([]);
+      expect(await getCustomer(quinn.user.id)).toMatchObject({ email: quinn.user.email, role: "customer", accounts: [{ id: quinn.accountId, status: "Frozen" }] });
+
+      for (const id of [randomUUID(), "not-an-id"]) {
+        expect(await outcomeOf(getCustomer(id))).toBe("not found");
+        expect(await outcomeOf(getAdminAccount(id))).toBe("not found");
+      }
+    });
+  });
+
+  describe("held inbound payments", () => {
+    it("lists a scheme's payment held by the sanctions list with why, and a return credits nothing", async () => {
+      signInAs(admin);
+      const { account } = await getAdminAccount(payee.accountId);
+      const scheme = { actor: { id: "scheme-test", role: "scheme" as const } };
+      const { paymentId } = await receiveInboundPayment(
+        ctx(),
+        { schemePaymentId: `SCH-${randomUUID().slice(0, 8)}`, accountNumber: account.number, amount: 4_200, currency: "EUR", debtorName: "Globex Illicit Trading", debtorAccount: "DE89370400440532013000", reference: "Invoice 9" },
+        meta(scheme),
+      );
+      await advanceInboundPayment(ctx(), paymentId);
+      const held = (await listHeldInboundPayments()).find((payment) => payment.id === paymentId);
+      expect(held).toMatchObject({
+        amount: "4200",
+        currency: "EUR",
+        accountId: payee.accountId,
+        accountNumber: account.displayNumber,
+        debtor: { name: "Globex Illicit Trading" },
+        holdReason: expect.stringContaining("Globex Illicit Trading"),
+      });
+      const balance = await accountBalance(t.db, payee.accountId);
+
+      expect(await actions.inboundReviewAction({ status: "idle" }, form({ paymentId: randomUUID(), decision: "return", reason: "x" }))).toMatchObject({
+        status: "error",
+        message: "Payment not found.",
+      });
+      const returned = await actions.inboundReviewAction({ status: "idle" }, form({ paymentId, decision: "return", reason: "Confirmed match" }));
+      expect(returned).toMatchObject({ status: "success", message: "Returned the payment of €42.00 from Globex Illicit Trading to the scheme. Nothing was credited." });
+      expect(await accountBalance(t.db, payee.accountId)).toBe(balance);
+      expect((await listHeldInboundPayments()).some((payment) => payment.id === paymentId)).toBe(false);
     });
   });
 

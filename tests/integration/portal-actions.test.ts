@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { openAccount, depositMoney } from "@/lib/commands/accounts";
 import { sql } from "drizzle-orm";
 import { type DatabaseHandle, rowsOf } from "@/lib/db/client";
+import { accountNumberFromDigits, formatAccountNumber } from "@/lib/domain/account/account-number";
 import { registerUser, type SessionUser } from "@/lib/auth/users";
 import { backends, type TestDatabase } from "../support/databases";
 import { context, meta } from "../support/commands";
@@ -129,6 +130,28 @@ describe.each(backends)("customer server actions called directly on $name", (bac
     expect(refused.token).toBeUndefined();
     const tokens = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from api_tokens where user_id = ${stranger.id}`));
     expect(tokens[0]?.n).toBe(0);
+  });
+
+  it("a transfer to an account number shows its holder's masked name for review, and names an unknown number or another currency", async () => {
+    const strangerActor = meta({ actor: { id: stranger.id, role: "customer" as const } });
+    const { accountId: theirs } = await openAccount(context(t.db), { customerId: stranger.id, currency: "EUR" }, strangerActor);
+    const { accountId: theirDollars } = await openAccount(context(t.db), { customerId: stranger.id, currency: "USD" }, strangerActor);
+    const numberOf = async (id: string) =>
+      rowsOf<{ number: string }>(await t.db.execute(sql`select number from account_summary where account_id = ${id}`))[0]!.number;
+    signInAs(owner);
+    const review = (toAccountNumber: string) =>
+      transferAction(
+        { stage: "edit", commandId: randomUUID(), values: {} as never },
+        form({ intent: "review", commandId: randomUUID(), fromAccountId: accountId, destination: "other", toAccountNumber, amount: "1.00" }),
+      );
+    const printed = formatAccountNumber(await numberOf(theirs));
+    expect(await review(printed)).toMatchObject({ stage: "confirm", review: { payeeName: "S** St******", payeeNumber: printed } });
+    // A well-formed number (its check digits right) that no account has.
+    expect(await review(accountNumberFromDigits("00000000"))).toMatchObject({ stage: "edit", fieldErrors: { toAccountNumber: ["No account has that number."] } });
+    expect(await review(await numberOf(theirDollars))).toMatchObject({
+      stage: "edit",
+      fieldErrors: { toAccountNumber: ["Transfers must stay in one currency: your account holds EUR and the payee's holds USD."] },
+    });
   });
 
   it("a resent transfer confirmation shows the first transfer and moves the money once", async () => {

@@ -1,12 +1,11 @@
 import "server-only";
 import { requestIds } from "../../request-context";
-import { eq } from "drizzle-orm";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import type { SessionUser } from "../../auth/users";
 import { database } from "../../db";
-import { users } from "../../db/schema";
 import type { CommandMetadata } from "../../domain/shared/decider";
+import { findUser } from "../../read-models/users";
 import { currentSession, currentUser, requireAdmin } from "../session";
 
 /**
@@ -16,8 +15,7 @@ import { currentSession, currentUser, requireAdmin } from "../session";
  */
 const stillAdmin = cache(async (userId: string): Promise<boolean> => {
   const { db } = await database();
-  const rows = await db.select({ role: users.role }).from(users).where(eq(users.id, userId));
-  return rows[0]?.role === "admin";
+  return (await findUser(db, userId))?.role === "admin";
 });
 
 /** For admin pages and data: signed out goes to sign-in, anyone but an admin gets "not found". */

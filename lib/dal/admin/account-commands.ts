@@ -1,13 +1,12 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
 import { freezeAccount } from "../../commands/accounts";
 import { unfreezeOrRequestApproval } from "../../commands/approvals";
 import { database } from "../../db";
-import { accountSummary } from "../../db/schema";
 import { DomainError, ValidationError } from "../../domain/shared/errors";
 import { IdempotencyKeyReusedError } from "../../event-store/errors";
 import { FREEZE_CATEGORY_LABELS, rejectionText } from "../../errors/messages";
+import { findAccount } from "../../read-models/accounts";
 import { commandContext } from "../context";
 import { adminMetadata, currentAdmin, formText, NOT_AN_ADMIN_MESSAGE, UUID } from "./access";
 
@@ -36,7 +35,7 @@ export async function submitAccountControl(formData: FormData): Promise<AccountC
   if (!admin) return { ...fresh, status: "error", message: NOT_AN_ADMIN_MESSAGE };
   const accountId = formText(formData, "accountId");
   const { db } = await database();
-  const account = UUID.test(accountId) ? (await db.select().from(accountSummary).where(eq(accountSummary.accountId, accountId)))[0] : undefined;
+  const account = await findAccount(db, accountId);
   if (!account) return { ...fresh, status: "error", message: "Account not found." };
   if (!UUID.test(commandId)) return { ...fresh, status: "error", message: "This form has expired. Reload the page and try again." };
   const keep = { intent, values, commandId } as const;

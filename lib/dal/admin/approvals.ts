@@ -1,80 +1,28 @@
 import "server-only";
-import { and, asc, eq, inArray } from "drizzle-orm";
-import { APPROVAL_KIND_LABELS, decideApprovalRequest } from "../../commands/approvals";
+import { decideApprovalRequest } from "../../commands/approvals";
 import { database } from "../../db";
-import { approvalsView, users } from "../../db/schema";
-import type { ApprovalKind } from "../../domain/approval/events";
-import type { Currency } from "../../domain/shared/currency";
 import { DomainError, ValidationError } from "../../domain/shared/errors";
 import { IdempotencyKeyReusedError } from "../../event-store/errors";
 import { log } from "../../log";
 import { driveTransfer } from "../../process-managers/transfer-runner";
+import { type AwaitingApprovalDto, type PendingApprovalDto, readAwaitingApprovals, readPendingApprovals } from "../../read-models/approvals";
 import { commandContext } from "../context";
 import { adminMetadata, currentAdmin, formText, NOT_AN_ADMIN_MESSAGE, requireAdminUser, UUID } from "./access";
 
-export type PendingApprovalDto = {
-  id: string;
-  kind: ApprovalKind;
-  kindLabel: string;
-  round: number;
-  subjectId: string;
-  accountId: string;
-  description: string;
-  amount: string | null;
-  currency: Currency | null;
-  requestedBy: string;
-  requestedByEmail: string | null;
-  requestReason: string;
-  requestedAt: string;
-  /** The viewer asked for it: they cannot decide it (another admin must). */
-  mine: boolean;
-};
+export type { AwaitingApprovalDto, PendingApprovalDto } from "../../read-models/approvals";
 
 /** Approvals waiting for a second admin, oldest first. */
 export async function listPendingApprovals(limit = 200): Promise<PendingApprovalDto[]> {
   const admin = await requireAdminUser();
   const { db } = await database();
-  const rows = await db
-    .select({ approval: approvalsView, email: users.email })
-    .from(approvalsView)
-    .leftJoin(users, eq(users.id, approvalsView.requestedBy))
-    .where(eq(approvalsView.status, "pending"))
-    .orderBy(asc(approvalsView.requestedAt))
-    .limit(limit);
-  return rows.map(({ approval: row, email }) => ({
-    id: row.approvalId,
-    kind: row.kind as ApprovalKind,
-    kindLabel: APPROVAL_KIND_LABELS[row.kind as ApprovalKind] ?? row.kind,
-    round: row.round,
-    subjectId: row.subjectId,
-    accountId: row.accountId,
-    description: row.description,
-    amount: row.amount === null ? null : row.amount.toString(),
-    currency: row.currency as Currency | null,
-    requestedBy: row.requestedBy,
-    requestedByEmail: email,
-    requestReason: row.requestReason,
-    requestedAt: row.requestedAt.toISOString(),
-    mine: row.requestedBy === admin.id,
-  }));
+  return readPendingApprovals(db, admin.id, limit);
 }
-
-export type AwaitingApprovalDto = { approvalId: string; requestedByEmail: string | null; requestedAt: string };
 
 /** The pending approval on a transfer or account, if any: its page says it awaits a second admin. */
 export async function awaitingApprovalFor(subjectIds: readonly string[]): Promise<Map<string, AwaitingApprovalDto>> {
   await requireAdminUser();
-  const found = new Map<string, AwaitingApprovalDto>();
-  const ids = subjectIds.filter((id) => UUID.test(id));
-  if (ids.length === 0) return found;
   const { db } = await database();
-  const rows = await db
-    .select({ subjectId: approvalsView.subjectId, approvalId: approvalsView.approvalId, email: users.email, requestedAt: approvalsView.requestedAt })
-    .from(approvalsView)
-    .leftJoin(users, eq(users.id, approvalsView.requestedBy))
-    .where(and(eq(approvalsView.status, "pending"), inArray(approvalsView.subjectId, ids)));
-  for (const row of rows) found.set(row.subjectId, { approvalId: row.approvalId, requestedByEmail: row.email, requestedAt: row.requestedAt.toISOString() });
-  return found;
+  return readAwaitingApprovals(db, subjectIds);
 }
 
 export type ApprovalDecisionState = {

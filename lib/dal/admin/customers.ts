@@ -1,54 +1,17 @@
 import "server-only";
-import { asc, desc, eq, ilike, inArray, or } from "drizzle-orm";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 import { database } from "../../db";
-import { accountSummary, type AccountSummaryRow, users, type UserRow } from "../../db/schema";
-import { normaliseAccountNumber } from "../../domain/account/account-number";
-import { type AccountDto, toAccountDto } from "../../read-models/accounts";
-import { requireAdminUser, UUID } from "./access";
+import {
+  type AdminAccountWithOwner,
+  type AdminCustomerDto,
+  findAdminAccount,
+  findCustomer,
+  readCustomerSearch,
+} from "../../read-models/customers";
+import { requireAdminUser } from "./access";
 
-export type AdminCustomerDto = {
-  id: string;
-  name: string;
-  email: string;
-  role: string;
-  createdAt: string;
-  accounts: AdminAccountDto[];
-};
-
-/** An account as the back office sees it: the customer's view plus the admin's private freeze note and counters. */
-export type AdminAccountDto = AccountDto & {
-  customerId: string;
-  freezeReason: string | null;
-  deposits: number;
-  withdrawals: number;
-  rejections: number;
-  updatedAt: string;
-};
-
-export function toAdminAccountDto(row: AccountSummaryRow): AdminAccountDto {
-  return {
-    ...toAccountDto(row),
-    customerId: row.customerId,
-    freezeReason: row.freezeReason,
-    deposits: row.deposits,
-    withdrawals: row.withdrawals,
-    rejections: row.rejections,
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-const toCustomer = (row: UserRow, accounts: AdminAccountDto[]): AdminCustomerDto => ({
-  id: row.id,
-  name: row.name,
-  email: row.email,
-  role: row.role,
-  createdAt: row.createdAt.toISOString(),
-  accounts,
-});
-
-/** `%`, `_` and `\` match literally in a LIKE pattern once escaped. */
-const likeEscape = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
+export type { AdminAccountDto, AdminAccountWithOwner, AdminCustomerDto } from "../../read-models/customers";
 
 /**
  * Customers whose name or email contains `query`, or who hold an account whose number contains it
@@ -57,76 +20,19 @@ const likeEscape = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char
 export async function searchCustomers(query: string, limit = 50): Promise<AdminCustomerDto[]> {
   await requireAdminUser();
   const { db } = await database();
-  const text = query.trim().slice(0, 100);
-  let rows: UserRow[];
-  if (text === "") {
-    rows = await db.select().from(users).orderBy(desc(users.createdAt)).limit(limit);
-  } else {
-    const pattern = `%${likeEscape(text)}%`;
-    const compact = text.replace(/[\s-]/g, "").toUpperCase();
-    const exact = normaliseAccountNumber(text);
-    const byNumber =
-      exact !== null
-        ? eq(accountSummary.number, exact)
-        : /^(?:LL\d+|\d{3,})$/.test(compact)
-          ? ilike(accountSummary.number, `%${likeEscape(compact)}%`)
-          : undefined;
-    const holders = byNumber ? db.select({ id: accountSummary.customerId }).from(accountSummary).where(byNumber) : undefined;
-    rows = await db
-      .select()
-      .from(users)
-      .where(or(ilike(users.name, pattern), ilike(users.email, pattern), ...(holders ? [inArray(users.id, holders)] : [])))
-      .orderBy(asc(users.name), asc(users.email))
-      .limit(limit);
-  }
-  const accounts = await accountsOf(rows.map((row) => row.id));
-  return rows.map((row) => toCustomer(row, accounts.get(row.id) ?? []));
+  return readCustomerSearch(db, query, limit);
 }
 
-async function accountsOf(customerIds: string[]): Promise<Map<string, AdminAccountDto[]>> {
-  const byCustomer = new Map<string, AdminAccountDto[]>();
-  if (customerIds.length === 0) return byCustomer;
-  const { db } = await database();
-  const rows = await db
-    .select()
-    .from(accountSummary)
-    .where(inArray(accountSummary.customerId, customerIds))
-    .orderBy(asc(accountSummary.openedAt));
-  for (const row of rows) {
-    const list = byCustomer.get(row.customerId) ?? [];
-    list.push(toAdminAccountDto(row));
-    byCustomer.set(row.customerId, list);
-  }
-  return byCustomer;
-}
-
-/** A customer (or admin) with all their accounts; not found otherwise. */
-export async function getCustomer(userId: string): Promise<AdminCustomerDto> {
+/** A customer (or admin) with all their accounts; not found otherwise. Memoised per request (React `cache`), like getMyAccount. */
+export const getCustomer = cache(async (userId: string): Promise<AdminCustomerDto> => {
   await requireAdminUser();
   const { db } = await database();
-  const row = UUID.test(userId) ? (await db.select().from(users).where(eq(users.id, userId)))[0] : undefined;
-  if (!row) notFound();
-  const accounts = await accountsOf([row.id]);
-  return toCustomer(row, accounts.get(row.id) ?? []);
-}
+  return (await findCustomer(db, userId)) ?? notFound();
+});
 
-export type AdminAccountWithOwner = { account: AdminAccountDto; owner: { id: string; name: string; email: string } | null };
-
-/** Any account, with its owner; not found otherwise. */
-export async function getAdminAccount(accountId: string): Promise<AdminAccountWithOwner> {
+/** Any account, with its owner; not found otherwise. Memoised per request (React `cache`), like getMyAccount. */
+export const getAdminAccount = cache(async (accountId: string): Promise<AdminAccountWithOwner> => {
   await requireAdminUser();
   const { db } = await database();
-  const rows = UUID.test(accountId)
-    ? await db
-        .select({ account: accountSummary, ownerName: users.name, ownerEmail: users.email, ownerId: users.id })
-        .from(accountSummary)
-        .leftJoin(users, eq(users.id, accountSummary.customerId))
-        .where(eq(accountSummary.accountId, accountId))
-    : [];
-  const row = rows[0];
-  if (!row) notFound();
-  return {
-    account: toAdminAccountDto(row.account),
-    owner: row.ownerId ? { id: row.ownerId, name: row.ownerName ?? "", email: row.ownerEmail ?? "" } : null,
-  };
-}
+  return (await findAdminAccount(db, accountId)) ?? notFound();
+});

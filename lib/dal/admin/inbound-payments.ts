@@ -1,52 +1,21 @@
 import "server-only";
-import { asc, eq } from "drizzle-orm";
 import { releaseHeldInboundPayment, returnHeldInboundPayment } from "../../commands/inbound-payments";
 import { database } from "../../db";
-import { inboundPaymentsView } from "../../db/schema";
-import { formatAccountNumber, normaliseAccountNumber } from "../../domain/account/account-number";
-import type { Currency } from "../../domain/shared/currency";
 import { DomainError, ValidationError } from "../../domain/shared/errors";
 import { formatMoney } from "../../domain/shared/money";
 import { log } from "../../log";
 import { advanceInboundPayment } from "../../process-managers/inbound-payments";
+import { findInboundPayment, type HeldInboundPaymentDto, readHeldInboundPayments } from "../../read-models/inbound-payments";
 import { commandContext } from "../context";
 import { adminMetadata, currentAdmin, formText, NOT_AN_ADMIN_MESSAGE, requireAdminUser, UUID } from "./access";
 
-export type HeldInboundPaymentDto = {
-  id: string;
-  amount: string;
-  currency: Currency;
-  reference: string | null;
-  holdReason: string;
-  debtor: { name: string; account: string };
-  accountId: string | null;
-  accountNumber: string;
-  schemePaymentId: string;
-  receivedAt: string;
-};
+export type { HeldInboundPaymentDto } from "../../read-models/inbound-payments";
 
 /** Payments from a scheme waiting for an admin, oldest first. */
 export async function listHeldInboundPayments(limit = 200): Promise<HeldInboundPaymentDto[]> {
   await requireAdminUser();
   const { db } = await database();
-  const rows = await db
-    .select()
-    .from(inboundPaymentsView)
-    .where(eq(inboundPaymentsView.status, "held"))
-    .orderBy(asc(inboundPaymentsView.receivedAt))
-    .limit(limit);
-  return rows.map((row) => ({
-    id: row.paymentId,
-    amount: row.amount.toString(),
-    currency: row.currency,
-    reference: row.reference,
-    holdReason: row.holdReason ?? "Held for review",
-    debtor: { name: row.debtorName, account: row.debtorAccount },
-    accountId: row.accountId,
-    accountNumber: normaliseAccountNumber(row.accountNumber) ? formatAccountNumber(row.accountNumber) : row.accountNumber,
-    schemePaymentId: row.schemePaymentId,
-    receivedAt: row.receivedAt.toISOString(),
-  }));
+  return readHeldInboundPayments(db, limit);
 }
 
 export type InboundReviewState = {
@@ -67,7 +36,7 @@ export async function submitInboundReview(formData: FormData): Promise<InboundRe
   if (!UUID.test(paymentId)) return { status: "error", message: "Payment not found." };
   if (decision !== "release" && decision !== "return") return { status: "error", paymentId, message: "Choose Release or Return." };
   const ctx = await commandContext();
-  const row = (await ctx.db.select().from(inboundPaymentsView).where(eq(inboundPaymentsView.paymentId, paymentId)))[0];
+  const row = await findInboundPayment(ctx.db, paymentId);
   if (!row) return { status: "error", message: "Payment not found." };
   const what = `${formatMoney(row.amount, row.currency)} from ${row.debtorName}`;
   try {

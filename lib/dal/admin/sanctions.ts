@@ -1,12 +1,10 @@
 import "server-only";
-import { eq } from "drizzle-orm";
 import { addSanctionsEntry, removeSanctionsEntry } from "../../commands/transfers";
 import { database } from "../../db";
-import { sanctionsEntries } from "../../db/schema";
 import { DomainError, ValidationError } from "../../domain/shared/errors";
-import { readSanctionsHistory, readSanctionsList, type SanctionsEntryDto, type SanctionsHistoryDto } from "../../read-models/sanctions";
+import { findSanctionsEntry, readSanctionsHistory, readSanctionsList, type SanctionsEntryDto, type SanctionsHistoryDto } from "../../read-models/sanctions";
 import { commandContext } from "../context";
-import { adminMetadata, currentAdmin, formText, NOT_AN_ADMIN_MESSAGE, requireAdminUser, UUID } from "./access";
+import { adminMetadata, currentAdmin, formText, NOT_AN_ADMIN_MESSAGE, requireAdminUser } from "./access";
 
 export type { SanctionsEntryDto, SanctionsHistoryDto } from "../../read-models/sanctions";
 
@@ -56,7 +54,7 @@ export async function submitSanctionsRemoval(formData: FormData): Promise<Sancti
   if (!admin) return { status: "error", message: NOT_AN_ADMIN_MESSAGE };
   try {
     const { db } = await database();
-    const entry = UUID.test(entryId) ? (await db.select().from(sanctionsEntries).where(eq(sanctionsEntries.entryId, entryId)))[0] : undefined;
+    const entry = await findSanctionsEntry(db, entryId);
     await removeSanctionsEntry(await commandContext(), { entryId, reason: values.reason }, await adminMetadata(admin));
     return { status: "success", message: `Removed “${entry?.name ?? "the entry"}” from the sanctions list.` };
   } catch (error) {

@@ -1,61 +1,22 @@
 import "server-only";
-import { asc, eq } from "drizzle-orm";
 import { releaseOrRequestApproval } from "../../commands/approvals";
 import { rejectHeldTransfer } from "../../commands/transfers";
 import { database } from "../../db";
-import { transfersView, users } from "../../db/schema";
-import { formatAccountNumber } from "../../domain/account/account-number";
-import type { Currency } from "../../domain/shared/currency";
 import { DomainError, ValidationError } from "../../domain/shared/errors";
 import { formatMoney } from "../../domain/shared/money";
 import { driveTransfer } from "../../process-managers/transfer-runner";
+import { findTransfer, type HeldTransferDto, readHeldTransfers } from "../../read-models/transfers";
 import { commandContext } from "../context";
 import { adminMetadata, currentAdmin, formText, NOT_AN_ADMIN_MESSAGE, requireAdminUser, UUID } from "./access";
-import { awaitingApprovalFor, type AwaitingApprovalDto } from "./approvals";
 import { log } from "../../log";
 
-export type HeldTransferDto = {
-  id: string;
-  amount: string;
-  currency: Currency;
-  reference: string | null;
-  holdReason: string;
-  from: { accountId: string; customerId: string; number: string; name: string };
-  to: { accountId: string; customerId: string; number: string; name: string };
-  requestedBy: string;
-  requestedByEmail: string | null;
-  requestedAt: string;
-  heldAt: string | null;
-  /** A release was asked for above the four-eyes threshold: it waits for a second admin. */
-  awaitingApproval: AwaitingApprovalDto | null;
-};
+export type { HeldTransferDto } from "../../read-models/transfers";
 
 /** Transfers waiting for an admin, oldest first (the longest wait is reviewed first). */
 export async function listHeldTransfers(limit = 200): Promise<HeldTransferDto[]> {
   await requireAdminUser();
   const { db } = await database();
-  const rows = await db
-    .select({ transfer: transfersView, requesterEmail: users.email })
-    .from(transfersView)
-    .leftJoin(users, eq(users.id, transfersView.requestedBy))
-    .where(eq(transfersView.status, "held"))
-    .orderBy(asc(transfersView.requestedAt))
-    .limit(limit);
-  const awaiting = await awaitingApprovalFor(rows.map(({ transfer }) => transfer.transferId));
-  return rows.map(({ transfer: row, requesterEmail }) => ({
-    id: row.transferId,
-    amount: row.amount.toString(),
-    currency: row.currency,
-    reference: row.reference,
-    holdReason: row.holdReason ?? "Held for review",
-    from: { accountId: row.fromAccountId, customerId: row.fromCustomerId, number: formatAccountNumber(row.fromNumber), name: row.fromName },
-    to: { accountId: row.toAccountId, customerId: row.toCustomerId, number: formatAccountNumber(row.toNumber), name: row.toName },
-    requestedBy: row.requestedBy,
-    requestedByEmail: requesterEmail,
-    requestedAt: row.requestedAt.toISOString(),
-    heldAt: row.steps.find((step) => step.step === "held")?.at ?? null,
-    awaitingApproval: awaiting.get(row.transferId) ?? null,
-  }));
+  return readHeldTransfers(db, limit);
 }
 
 export type TransferReviewState = {
@@ -84,7 +45,7 @@ export async function submitTransferReview(formData: FormData): Promise<Transfer
   }
   const ctx = await commandContext();
   const { db } = await database();
-  const row = (await db.select().from(transfersView).where(eq(transfersView.transferId, transferId)))[0];
+  const row = await findTransfer(db, transferId);
   if (!row) return { status: "error", message: "Transfer not found." };
   const what = `${formatMoney(row.amount, row.currency)} from ${row.fromName} to ${row.toName}`;
   try {

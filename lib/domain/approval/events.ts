@@ -21,6 +21,9 @@ export const releaseNeedsApproval = (amount: bigint, threshold: bigint) => amoun
 export const APPROVAL_KINDS = ["release_transfer", "unfreeze_account"] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 
+/** Labels for the kinds, for the back office. */
+export const APPROVAL_KIND_LABELS: Record<ApprovalKind, string> = { release_transfer: "Release a held transfer", unfreeze_account: "Lift a fraud freeze" };
+
 /** Why an approve or decline was refused (recorded, so the attempt is in the audit trail). */
 export const APPROVAL_REFUSAL_CODES = ["SAME_ADMIN", "OWN_ITEM"] as const;
 export type ApprovalRefusalCode = (typeof APPROVAL_REFUSAL_CODES)[number];
