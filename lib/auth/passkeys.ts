@@ -16,6 +16,7 @@ import type { Database } from "../db/client";
 import { passkeys, users, webauthnChallenges } from "../db/schema";
 import type { Role } from "../domain/identity/events";
 import { ValidationError } from "../domain/shared/errors";
+import { isUuid } from "../domain/shared/uuid";
 import { env } from "../env";
 import { boundedText, markReauthenticated, recordIdentityEvents } from "./sessions";
 import { reserveSignInAttempt } from "./sign-in-attempts";
@@ -296,12 +297,11 @@ export async function hasPasskey(db: Database, userId: string): Promise<boolean>
   return rows.length > 0;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Renames one of the user's passkeys; another user's id, or an unknown one, changes nothing (false). */
 export async function renamePasskey(db: Database, user: Actor, input: { passkeyId: unknown; name: unknown }, now = new Date()): Promise<boolean> {
   const name = parseName(input.name);
-  if (typeof input.passkeyId !== "string" || !UUID.test(input.passkeyId)) return false;
+  if (typeof input.passkeyId !== "string" || !isUuid(input.passkeyId)) return false;
   const passkeyId = input.passkeyId;
   return db.transaction(async (tx) => {
     const before = (await tx.select({ name: passkeys.name }).from(passkeys).where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, user.id))).for("update"))[0];
@@ -318,7 +318,7 @@ export async function renamePasskey(db: Database, user: Actor, input: { passkeyI
  * locked first (as removing the authenticator app does), so two removals cannot both take the last.
  */
 export async function removePasskey(db: Database, user: Actor, passkeyId: unknown, now = new Date()): Promise<"removed" | "not-found" | "last-factor"> {
-  if (typeof passkeyId !== "string" || !UUID.test(passkeyId)) return "not-found";
+  if (typeof passkeyId !== "string" || !isUuid(passkeyId)) return "not-found";
   return db.transaction(async (tx) => {
     const owner = (await tx.select({ totp: sql<boolean>`${users.totpSecret} is not null` }).from(users).where(eq(users.id, user.id)).for("update"))[0];
     if (!owner) return "not-found";
