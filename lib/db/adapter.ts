@@ -17,7 +17,7 @@ import type { Database } from "./client";
  *   - `db.$client` is the client given to `drizzle()`; our driver-neutral `Database` type does not
  *     declare it: PGlite's LISTEN (notify.ts), fixed-text statements (statement.ts), its migrator.
  *   - A transaction has `rollback()`, a database does not: commands join a caller's transaction.
- *   - The postgres.js driver runs every query through `client.unsafe(text, params, { prepare })`
+ *   - Its postgres.js driver runs every query through `client.unsafe(text, params, { prepare })`
  *     and its transactions through `begin`/`savepoint` (preparingClient wraps exactly those), and
  *     `drizzle()` installs its type parsers by writing into `client.options.parsers`/`serializers`.
  *     A reserved connection has no `options`, so drizzleOnReserved lends it the pool's: that is how
@@ -79,7 +79,7 @@ export function isDrizzleTransaction(db: Database): boolean {
 /** A Drizzle database (without the relational schema) on a reserved connection of `pool`. */
 export function drizzleOnReserved(reserved: postgres.ReservedSql, pool: postgres.Sql): Database {
   if (!pool.options?.parsers) throw new AdapterBroken("postgres.js no longer exposes `options.parsers`, where drizzle() installs its type parsers");
-  // Assigned, not wrapped: a Proxy would hide postgres.js's own function object from itself.
+  // The reserved connection shares the pool's options; drizzle() writes its parsers there.
   return drizzlePostgres({ client: Object.assign(reserved, { options: pool.options }) }) as unknown as Database;
 }
 
