@@ -20,7 +20,7 @@ import { benchMetadata, latencySummary, median, round, type Scratch, sleep } fro
 
 /** Drizzle over a plain postgres.js client, so the client's `debug` hook sees every statement. */
 export function drizzleOver(client: postgres.Sql): Database {
-  return drizzlePostgres({ client, schema }) as unknown as Database;
+  return drizzlePostgres({ client, schema });
 }
 
 // ---------------------------------------------------------------------------------------------

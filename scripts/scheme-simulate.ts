@@ -83,31 +83,33 @@ function describe(label: string, answer: Awaited<ReturnType<typeof send>>): stri
   return `${label}: ${p.schemePaymentId} ${p.amount} ${p.currency} -> ${p.status}${why}`;
 }
 
+const parseOptions = () =>
+  parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      token: { type: "string" },
+      to: { type: "string" },
+      amount: { type: "string" },
+      count: { type: "string" },
+      debtor: { type: "string" },
+      "debtor-account": { type: "string" },
+      reference: { type: "string" },
+      currency: { type: "string" },
+      url: { type: "string" },
+      "return-every": { type: "string" },
+      watch: { type: "boolean" },
+    },
+  });
+
 async function main(): Promise<number> {
-  let values: Record<string, string | undefined>;
-  let watch = false;
+  let values: ReturnType<typeof parseOptions>["values"];
   try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      options: {
-        token: { type: "string" },
-        to: { type: "string" },
-        amount: { type: "string" },
-        count: { type: "string" },
-        debtor: { type: "string" },
-        "debtor-account": { type: "string" },
-        reference: { type: "string" },
-        currency: { type: "string" },
-        url: { type: "string" },
-        "return-every": { type: "string" },
-        watch: { type: "boolean" },
-      },
-    }) as unknown as { values: Record<string, string | undefined> });
-    watch = (values as Record<string, unknown>).watch === true;
+    ({ values } = parseOptions());
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;
   }
+  const watch = values.watch === true;
   const token = values.token ?? process.env.SCHEME_TOKEN;
   const count = Number(values.count ?? 1);
   const returnEvery = Number(values["return-every"] ?? 0);

@@ -1,13 +1,10 @@
-import type { PGlite, Transaction as PgliteTransaction } from "@electric-sql/pglite";
-import type postgres from "postgres";
+import { copyBlob, copyFinished, driverClientOf } from "./adapter";
 import type { Database } from "./client";
 
 /**
- * Part of the driver adapter (with transaction.ts, statement.ts and client.ts): the one place that
- * reaches under Drizzle, so its casts are here and its contract test fails loudly on an upgrade.
- *
- * The driver under a Drizzle transaction, for what Drizzle does not do: binary COPY and rows as
- * plain arrays. Both drivers give the same shapes: int8 and timestamptz as text, jsonb parsed.
+ * The driver under a Drizzle transaction (reached through adapter.ts), for what Drizzle does not
+ * do: binary COPY and rows as plain arrays. Both drivers give the same shapes: int8 and
+ * timestamptz as text, jsonb parsed.
  */
 export type BulkSql = {
   readonly driver: "postgres" | "pglite";
@@ -27,42 +24,19 @@ const identity = (value: string) => value;
 const PGLITE_PARSERS = { 20: identity, 1114: identity, 1184: identity };
 
 export function bulkSql(tx: Database): BulkSql {
-  // By shape, not instanceof: Next loads Drizzle once per bundle, and the transaction may have been
-  // made by another bundle's copy of its classes.
-  const session = (tx as unknown as { _?: { session?: { client?: unknown } } })._?.session;
-  const driverClient = session?.client as { unsafe?: unknown; query?: unknown } | undefined;
-  if (driverClient && typeof driverClient.unsafe === "function") {
-    const client = driverClient as unknown as postgres.Sql;
-    const rows = (text: string, params: unknown[] = []) =>
-      client.unsafe(text, params as never[], { prepare: params.length > 0 }).values() as unknown as Promise<unknown[][]>;
+  const driver = driverClientOf(tx);
+  if (driver.driver === "postgres") {
+    const client = driver.sql;
+    const rows = (text: string, params: unknown[] = []): Promise<unknown[][]> => client.unsafe(text, params as never[], { prepare: params.length > 0 }).values();
     return {
       driver: "postgres",
       rows,
       run: async (text, params) => void (await rows(text, params)),
       async copyIn(table, columns, chunks, options) {
         const stream = await client.unsafe(copyStatement(table, columns, "stdin", options)).writable();
-        const internals = stream as unknown as {
-          _final: (callback: (error?: Error | null) => void) => void;
-          _destroy: (error: Error | null, callback: (error?: Error | null) => void) => void;
-        };
-        // Two workarounds for postgres.js 3.4.9. It never settles a COPY that the server refuses
-        // after its last row (it only reports errors that arrive while rows are still being
-        // written): so once the end of the data is on the wire (the stream's final step), a
-        // statement goes behind it, which succeeds after the COPY did and fails if it failed. And
-        // its stream, destroyed after finishing, sends a CopyFail even then, which would abort the
-        // next COPY if that one were already running: a destroy without an error sends nothing.
-        const ended = new Promise<void>((resolve) => {
-          const final = internals._final;
-          internals._final = function (this: unknown, callback) {
-            final.call(this, callback);
-            resolve();
-          };
-        });
-        const destroy = internals._destroy;
-        internals._destroy = function (this: unknown, error, callback) {
-          if (error) destroy.call(this, error, callback);
-          else callback(null);
-        };
+        // postgres.js does not settle a COPY refused after its last row: once the data's end is on
+        // the wire, a statement goes behind it, which fails if the COPY failed (see copyFinished).
+        const ended = copyFinished(stream);
         const failed = new Promise<never>((_, reject) => stream.once("error", reject));
         failed.catch(() => {}); // raced below
         for (const chunk of chunks) stream.write(chunk);
@@ -80,21 +54,18 @@ export function bulkSql(tx: Database): BulkSql {
       },
     };
   }
-  if (driverClient && typeof driverClient.query === "function") {
-    const client = driverClient as unknown as PGlite | PgliteTransaction;
-    const rows = async (text: string, params: unknown[] = []) =>
-      (await client.query<unknown[]>(text, params, { rowMode: "array", parsers: PGLITE_PARSERS })).rows;
-    return {
-      driver: "pglite",
-      rows,
-      run: async (text, params) => void (await client.query(text, params)),
-      async copyIn(table, columns, chunks, options) {
-        await client.query(copyStatement(table, columns, "'/dev/blob'", options), [], { blob: new Blob(chunks as unknown as BlobPart[]) });
-        return { done: Promise.resolve() };
-      },
-    };
-  }
-  throw new Error("Bulk writes need a postgres.js or PGlite Drizzle database");
+  const client = driver.client;
+  const rows = async (text: string, params: unknown[] = []) =>
+    (await client.query<unknown[]>(text, params, { rowMode: "array", parsers: PGLITE_PARSERS })).rows;
+  return {
+    driver: "pglite",
+    rows,
+    run: async (text, params) => void (await client.query(text, params)),
+    async copyIn(table, columns, chunks, options) {
+      await client.query(copyStatement(table, columns, "'/dev/blob'", options), [], { blob: copyBlob(chunks) });
+      return { done: Promise.resolve() };
+    },
+  };
 }
 
 function copyStatement(table: string, columns: readonly string[], source: string, options?: { freeze?: boolean }): string {

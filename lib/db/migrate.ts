@@ -3,9 +3,10 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import type { PgliteDatabase } from "drizzle-orm/pglite";
 import postgres from "postgres";
+import { AdapterBroken, pgliteOf } from "./adapter";
 import type { DatabaseHandle } from "./client";
 import { type AppRole, grantAppRole } from "./roles";
 
@@ -35,7 +36,10 @@ export async function migrateDatabase(
     );
   }
   if (handle.kind === "pglite") {
-    await migratePglite(handle.db as unknown as PgliteDatabase, { migrationsFolder });
+    // The migrator wants PGlite's own Drizzle type: a second Drizzle database on the same PGlite.
+    const pglite = pgliteOf(handle.db);
+    if (!pglite) throw new AdapterBroken("a PGlite handle's database has no PGlite `$client`");
+    await migratePglite(drizzlePglite({ client: pglite }), { migrationsFolder });
     return;
   }
   if (!options.url) throw new Error("migrateDatabase needs the Postgres URL");

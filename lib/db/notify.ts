@@ -1,5 +1,5 @@
-import type { PGlite } from "@electric-sql/pglite";
 import { log } from "../log";
+import { pgliteOf } from "./adapter";
 import { type DatabaseHandle, postgresClientOf } from "./client";
 
 /** The channel the `events_notify` trigger signals once per transaction that appends events. */
@@ -11,7 +11,7 @@ type Hub = { readonly listeners: Set<() => void>; listening?: Promise<void> };
 const HUB = Symbol.for("ledgerline.eventsHub");
 
 function hubOf(handle: DatabaseHandle): Hub {
-  const holder = handle.db as unknown as { [HUB]?: Hub };
+  const holder = handle.db as { [HUB]?: Hub };
   if (!holder[HUB]) Object.defineProperty(holder, HUB, { value: { listeners: new Set() } satisfies Hub });
   return holder[HUB] as Hub;
 }
@@ -24,8 +24,8 @@ async function listen(handle: DatabaseHandle, notify: () => void): Promise<void>
     await postgres.client.listen(EVENTS_CHANNEL, notify);
     return;
   }
-  const pglite = (handle.db as unknown as { $client?: PGlite }).$client;
-  if (!pglite || typeof pglite.listen !== "function") throw new Error("this database cannot LISTEN");
+  const pglite = pgliteOf(handle.db);
+  if (!pglite) throw new Error("this database cannot LISTEN");
   await pglite.listen(EVENTS_CHANNEL, notify);
 }
 

@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { PGlite } from "@electric-sql/pglite";
+import { pgliteOf } from "./adapter";
 import { type Database, postgresClientOf, rowsOf } from "./client";
 
 /**
@@ -52,10 +52,10 @@ export function toSql(statement: Statement): SQL {
 export async function runStatement<Row = Record<string, unknown>>(db: Database, statement: Statement): Promise<Row[]> {
   const postgres = postgresClientOf(db);
   if (postgres) {
-    return (await postgres.client.unsafe(statement.text, statement.params as never[], { prepare: postgres.prepare && statement.params.length > 0 })) as unknown as Row[];
+    return await postgres.client.unsafe<Row[]>(statement.text, statement.params as never[], { prepare: postgres.prepare && statement.params.length > 0 });
   }
-  const client = (db as { $client?: PGlite }).$client;
-  if (client && typeof client.query === "function") return (await client.query<Row>(statement.text, [...statement.params])).rows;
+  const client = pgliteOf(db);
+  if (client) return (await client.query<Row>(statement.text, [...statement.params])).rows;
   return rowsOf<Row>(await db.execute(toSql(statement)));
 }
 

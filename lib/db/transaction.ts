@@ -1,11 +1,11 @@
 import { type AnyStatement, isStatement, toSql } from "./statement";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { PgDialect } from "drizzle-orm/pg-core";
+import { drizzleOnReserved, isDrizzleTransaction } from "./adapter";
 import { type Database, type PostgresClient, postgresClientOf, rowsOf } from "./client";
 
 /**
- * The one adapter between the event store's hot path and the drivers. A command's transaction is
- * sent in as few round trips as the protocol allows:
+ * A command's transaction, the event store's hot path, sent in as few round trips as the protocol
+ * allows (decision 0006); what it needs from under Drizzle comes from adapter.ts:
  *
  *   1. BEGIN goes out with the first statements (the load), not on its own;
  *   2. the statements `work` issues through `query` are pipelined in call order;
@@ -14,11 +14,11 @@ import { type Database, type PostgresClient, postgresClientOf, rowsOf } from "./
  * On postgres.js this runs on a reserved connection, with the statements sent straight to the
  * driver in the order they are issued (Drizzle's own query path adds microtask hops that could let
  * a later statement, COMMIT say, be queued before an earlier one). `tx.db` is a Drizzle database on
- * the same connection for code that builds queries with Drizzle's builders; it is built from
- * Drizzle's public `drizzle()` only. On PGlite (in process: no round trips to save), and when `db`
+ * the same connection for code that builds queries with Drizzle's builders (adapter.ts lends it
+ * the pool's type parsers). On PGlite (in process: no round trips to save), and when `db`
  * is already a transaction, the same contract runs as one plain Drizzle transaction.
  *
- * tests/integration/transaction-adapter.test.ts pins the contract (order, atomicity, COMMIT after
+ * tests/integration/db-adapter-contract.test.ts pins the contract (order, atomicity, COMMIT after
  * a failed write rolls back, round trips), so a driver or Drizzle upgrade that breaks it fails loudly.
  */
 export type TxSession = {
@@ -37,7 +37,7 @@ const transactions = ((globalThis as { __ledgerlineTransactions?: WeakSet<Databa
 export function isTransaction(db: Database): boolean {
   // By shape (a Drizzle transaction can roll back; a database cannot), not instanceof: Next loads
   // Drizzle once per bundle, and the transaction may come from another bundle's classes.
-  return transactions.has(db) || typeof (db as { rollback?: unknown }).rollback === "function";
+  return transactions.has(db) || isDrizzleTransaction(db);
 }
 
 const dialect = new PgDialect();
@@ -65,16 +65,14 @@ async function pipelinedTransaction<T>({ client, prepare }: PostgresClient, work
   // A parameterless statement is never prepared: postgres.js would send it unnamed either way.
   const send = <Row>(statement: AnyStatement): Promise<Row[]> => {
     const { text, params } = isStatement(statement) ? statement : renamed(dialect.sqlToQuery(statement));
-    return reserved.unsafe(text, params as never[], { prepare: prepare && params.length > 0 }) as unknown as Promise<Row[]>;
+    return reserved.unsafe<Row[]>(text, params as never[], { prepare: prepare && params.length > 0 });
   };
   // Drizzle on the reserved connection, for builder-made queries (it never begins or commits);
   // built only when asked for: the hot path does not need it.
   let db: Database | undefined;
-  const drizzleOnReserved = () => {
+  const drizzleHere = () => {
     if (!db) {
-      // drizzle() installs its type parsers through `client.options`, which a reserved connection
-      // does not expose; it shares the pool's options, so hand it those.
-      db = drizzlePostgres({ client: Object.assign(reserved, { options: client.options }) }) as unknown as Database;
+      db = drizzleOnReserved(reserved, client);
       transactions.add(db);
     }
     return db;
@@ -96,7 +94,7 @@ async function pipelinedTransaction<T>({ client, prepare }: PostgresClient, work
   try {
     const session: TxSession = {
       get db() {
-        return drizzleOnReserved();
+        return drizzleHere();
       },
       query: (statement) => track(send(statement)),
     };

@@ -87,8 +87,7 @@ export function toPublicEvent(raw: RawEvent, audience: { readonly role: "admin" 
 
 /** JSON text of a public event (positions as exact integers). */
 export function publicEventJson(event: PublicEvent): string {
-  const raw = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
-  return JSON.stringify(event, (_key, value: unknown) => (typeof value === "bigint" ? raw(value.toString()) : value));
+  return JSON.stringify(event, (_key, value: unknown) => (typeof value === "bigint" ? JSON.rawJSON(value.toString()) : value));
 }
 
 /**

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { CommandContext } from "../commands/accounts";
 import { orderAggregate } from "../commands/orders";
 import { requestTransfer } from "../commands/transfers";
-import { type Database, rowsOf } from "../db/client";
+import { rowsOf } from "../db/client";
 import { createdId } from "../commands/ids";
 import { orderStreamId } from "../domain/order/events";
 import type { CommandMetadata } from "../domain/shared/decider";
@@ -66,7 +66,7 @@ async function tryOne(
       if (!row) return { result: "none" as const };
       const dueAt = new Date(row.next_due_at).toISOString();
       claimed = { orderId: row.order_id, dueAt };
-      return { result: await startPayment({ ...ctx, db: tx as unknown as Database }, row.order_id, row.owner_id, dueAt, now, fault), orderId: row.order_id };
+      return { result: await startPayment({ ...ctx, db: tx }, row.order_id, row.owner_id, dueAt, now, fault), orderId: row.order_id };
     });
   } catch (error) {
     if (!claimed) throw error;

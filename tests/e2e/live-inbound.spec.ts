@@ -19,8 +19,8 @@ test("a balance changes without a reload while others pay into it, a sanctioned 
   await expect(balance(watcher)).toHaveText("€0.00");
   await expect(watcher.getByTestId("live-status")).toHaveAttribute("data-connected", "true", { timeout: 20_000 });
   // A reload would lose this mark: every check below runs on the same document.
-  await watcher.evaluate(() => ((window as unknown as { liveMark: string }).liveMark = "same page"));
-  const samePage = () => watcher.evaluate(() => (window as unknown as { liveMark?: string }).liveMark);
+  await watcher.evaluate(() => ((window as { liveMark?: string }).liveMark = "same page"));
+  const samePage = () => watcher.evaluate(() => (window as { liveMark?: string }).liveMark);
 
   // Another customer, in another browser session, pays into the watched account.
   await signUp(payer, "Paul Payer");
@@ -89,7 +89,7 @@ test("a balance changes without a reload while others pay into it, a sanctioned 
   const outboundId = /\/transfers\/([0-9a-f-]{36})$/.exec(payer.url())![1]!;
   await expect(payer.getByTestId("transfer-status")).toHaveText("Sent to the other bank", { timeout: 20_000 });
   await expect(payer.getByText("Waiting for the receiving bank")).toBeVisible();
-  await payer.evaluate(() => ((window as unknown as { liveMark: string }).liveMark = "payer page"));
+  await payer.evaluate(() => ((window as { liveMark?: string }).liveMark = "payer page"));
 
   // The scheme finds it in the bank's outbox and settles it (twice: a retry); the page follows.
   const outbox = await scheme.get<{ payments: { id: string; creditor: { iban: string }; amount: number }[] }>("/scheme/outbound-payments");
@@ -100,7 +100,7 @@ test("a balance changes without a reload while others pay into it, a sanctioned 
   expect((await scheme.post<{ payment: { status: string } }>(`/scheme/outbound-payments/${outboundId}/settle`, {})).body.payment.status).toBe("settled");
   await expect(payer.getByTestId("transfer-status")).toHaveText("Completed", { timeout: 20_000 });
   await expect(payer.getByText("Settled by the receiving bank")).toBeVisible();
-  expect(await payer.evaluate(() => (window as unknown as { liveMark?: string }).liveMark)).toBe("payer page");
+  expect(await payer.evaluate(() => (window as { liveMark?: string }).liveMark)).toBe("payer page");
 
   // A second payment comes back: the reserved money is available again, and the page says why.
   await payer.goto("/transfers/new");

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import { drizzle } from "drizzle-orm/pglite";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { issueApiToken } from "@/lib/auth/api-tokens";
+import { pgliteOf } from "@/lib/db/adapter";
 import { type Database, type DatabaseHandle, openDatabase, rowsOf } from "@/lib/db/client";
 import * as schema from "@/lib/db/schema";
 import { sql } from "drizzle-orm";
@@ -62,7 +62,8 @@ class Crash extends Error {}
  * commits (it rolls back), or just after it did (the caller never gets the result).
  */
 async function pgliteCrasher(t: TestDatabase): Promise<Crasher> {
-  const client = (t.handle.db as unknown as { $client: PGlite }).$client;
+  const client = pgliteOf(t.handle.db);
+  if (!client) throw new Error("the PGlite backend's database has no PGlite client");
   let armed: CrashPoint | undefined;
   const faulty = new Proxy(client, {
     get(target, property) {
@@ -84,7 +85,7 @@ async function pgliteCrasher(t: TestDatabase): Promise<Crasher> {
       };
     },
   });
-  const db = drizzle({ client: faulty, schema }) as unknown as Database;
+  const db: Database = drizzle({ client: faulty, schema });
   return { handle: { ...t.handle, db }, arm: (point) => (armed = point), close: async () => {} };
 }
 

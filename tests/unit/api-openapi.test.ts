@@ -32,14 +32,14 @@ describe("the OpenAPI document", () => {
 
   it("validates as OpenAPI 3.1 with @readme/openapi-parser", async () => {
     // The validator resolves $refs in place, so give it a copy.
-    const result = await validate(structuredClone(document) as unknown as Parameters<typeof validate>[0]);
+    const result = await validate(structuredClone(document) as Parameters<typeof validate>[0]);
     expect(result).toMatchObject({ valid: true, warnings: [] });
   });
 
   it("is refused by the same validator once broken (the check can fail)", async () => {
     const broken = structuredClone(document) as Record<string, unknown>;
     delete broken.info;
-    expect((await validate(broken as unknown as Parameters<typeof validate>[0])).valid).toBe(false);
+    expect((await validate(broken as Parameters<typeof validate>[0])).valid).toBe(false);
   });
 
   it("passes the strict structural check", () => {

@@ -37,3 +37,22 @@ describe("layering", { timeout: 60_000 }, () => {
     expect(await layeringErrors("components/x.tsx", 'import type { AuditRowDto } from "@/lib/read-models/audit";\nexport type Y = AuditRowDto;\n')).toEqual([]);
   });
 });
+
+// The other rule kept with the layers: a cast through `unknown` only in the database adapter.
+describe("casts through unknown", { timeout: 60_000 }, () => {
+  const source = "export const a = 1 as unknown as string;\nexport const b = (2 as unknown) as string;\nexport const c = 3 as unknown;\n";
+  const castErrors = async (filePath: string) =>
+    (await eslint.lintText(source, { filePath })).flatMap((result) => result.messages).filter((m) => m.ruleId === "no-restricted-syntax");
+
+  it("are refused outside lib/db/adapter.ts, in the app as in tests (a bare `as unknown` is not one)", async () => {
+    for (const filePath of ["lib/event-store/x.ts", "lib/db/client-x.ts", "tests/integration/x.test.ts"]) {
+      const errors = await castErrors(filePath);
+      expect(errors.map((m) => m.line), filePath).toEqual([1, 2]);
+      expect(errors[0]?.message).toContain("lib/db/adapter.ts");
+    }
+  });
+
+  it("are allowed in the adapter", async () => {
+    expect(await castErrors("lib/db/adapter.ts")).toEqual([]);
+  });
+});
