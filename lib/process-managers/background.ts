@@ -1,15 +1,15 @@
 import type { CommandContext } from "../commands/accounts";
-import { purgeIdempotencyKeys } from "../event-store/idempotency";
 import { log } from "../log";
 import { runDueOrders } from "./order-runner";
 import { resumePendingInboundPayments } from "./inbound-payments";
+import { purgeExpiredRows } from "./retention";
 import { runDueTransfers } from "./transfer-runner";
 import type { Database } from "../db/client";
 import { runEventsOut } from "./events-out";
 import { natsBroker, natsStreamFor } from "./nats-broker";
 import type { EventBroker } from "./relay";
 
-/** How often a server forgets old request keys (any instance may: the delete is idempotent). */
+/** How often a server forgets what is past its retention (any instance may: the deletes are idempotent). */
 const PURGE_EVERY_MS = 10 * 60_000;
 
 type Loop = { timer?: NodeJS.Timeout; purgedAt?: number };
@@ -36,8 +36,8 @@ export function startTransferLoop(context: () => Promise<CommandContext>, interv
         if (inbound > 0) log().info({ event: "inbound-loop", advanced: inbound }, "resumed inbound payments");
         if (Date.now() - (loop.purgedAt ?? 0) > PURGE_EVERY_MS) {
           loop.purgedAt = Date.now();
-          const purged = await purgeIdempotencyKeys(ctx.db);
-          if (purged > 0) log().info({ event: "idempotency-purge", purged }, "forgot old request keys");
+          const purged = await purgeExpiredRows(ctx.db);
+          if (Object.values(purged).some((count) => count > 0)) log().info({ event: "retention-purge", ...purged }, "forgot rows past their retention");
         }
       } catch (error) {
         log().error({ event: "transfer-loop", err: error }, "transfer loop failed; it tries again next interval");
