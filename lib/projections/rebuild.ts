@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { type Database, rowsOf } from "../db/client";
+import { REBUILT_TABLES } from "../db/roles";
 import { toJsonValue } from "../domain/shared/json";
 import { BinaryRows, type BulkSql, bulkSql, copyShape, type CopyShape, quoteIdent } from "./bulk";
 import { addIndexesAndConstraints, checkColumns, copyAccess, createLike, describeTable, type LiveTable, structureOf } from "./live-tables";
-import { REBUILT_TABLES } from "../db/roles";
 import { type RebuiltTableName, rebuiltTables, tableName } from "./registry";
 import { currentSnapshot, ProjectionReplay, readPage, readTail, type ReplayProgress, type Snapshot } from "./replay";
 
