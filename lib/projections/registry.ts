@@ -5,6 +5,7 @@ import {
   accountSummary,
   approvalsView,
   auditLog,
+  type AuditLogRow,
   inboundPaymentsView,
   notifications,
   orderPayments,
@@ -29,7 +30,8 @@ import { SANCTIONS_STREAM_TYPE } from "../domain/sanctions/sanctions";
 import { transferEventCodec } from "../domain/transfer/codec";
 import { TRANSFER_STREAM_TYPE, transferStreams } from "../domain/transfer/events";
 import type { Projection } from "../event-store/handle-command";
-import type { RawEvent } from "../event-store/types";
+import type { EventCodec } from "../domain/shared/codec";
+import type { RawEvent, StoredEvent } from "../event-store/types";
 import { projectAccountEvents } from "./account-inline";
 import { auditEntryFor, evolveSummary, statementEntryFor } from "./account-projection";
 import { approvalInline } from "./approval-inline";
@@ -110,6 +112,26 @@ const entity = <Table extends PgTable>(table: Table, description: string, positi
 const append = <Table extends PgTable>(table: Table, description: string) =>
   ({ table, description, positionColumn: "global_position", rows: "append" }) as const;
 
+/** A replay's fold for a view of one row per stream, with an audit row per event it applies. */
+function replayView<Table extends PgTable, Event extends { type: string; data: unknown }>(view: {
+  readonly codec: EventCodec<Event>;
+  readonly table: Table;
+  readonly idOf: (streamId: string) => string;
+  readonly evolve: (row: Table["$inferSelect"] | undefined, event: StoredEvent<Event>) => Table["$inferSelect"] | undefined;
+  readonly audit: (after: Table["$inferSelect"], event: StoredEvent<Event>) => AuditLogRow;
+}): (raw: RawEvent, into: ReplayInto) => void {
+  return (raw, into) => {
+    const stored = decodeTrusted(view.codec, raw);
+    const rows = into.entities(view.table);
+    const id = view.idOf(raw.streamId);
+    const row = view.evolve(rows.get(id), stored);
+    if (!row) return;
+    rows.set(id, row);
+    into.touched(view.table, id);
+    into.append(auditLog, view.audit(row, stored));
+  };
+}
+
 export const PROJECTIONS = [
   {
     name: "accounts",
@@ -181,16 +203,7 @@ export const PROJECTIONS = [
       streamTypes: [TRANSFER_STREAM_TYPE],
       // transfer_work is the runners' queue (operational): kept in step inline, never rebuilt.
       alsoWrites: [auditLog, transferWork, notifications],
-      apply(raw, into) {
-        const stored = decodeTrusted(transferEventCodec, raw);
-        const views = into.entities(transfersView);
-        const transferId = transferStreams.idOf(raw.streamId);
-        const row = evolveTransferView(views.get(transferId), stored);
-        if (!row) return;
-        views.set(transferId, row);
-        into.touched(transfersView, transferId);
-        into.append(auditLog, transferAuditEntry(row, stored));
-      },
+      apply: replayView({ codec: transferEventCodec, table: transfersView, idOf: transferStreams.idOf, evolve: evolveTransferView, audit: transferAuditEntry }),
       inline: { project: projectTransferEvents, prefetch: prefetchTransferView },
     },
   },
@@ -222,16 +235,13 @@ export const PROJECTIONS = [
     writes: {
       streamTypes: [INBOUND_PAYMENT_STREAM_TYPE],
       alsoWrites: [auditLog],
-      apply(raw, into) {
-        const stored = decodeTrusted(inboundPaymentEventCodec, raw);
-        const views = into.entities(inboundPaymentsView);
-        const paymentId = inboundPaymentStreams.idOf(raw.streamId);
-        const row = evolveInboundPaymentView(views.get(paymentId), stored);
-        if (!row) return;
-        views.set(paymentId, row);
-        into.touched(inboundPaymentsView, paymentId);
-        into.append(auditLog, inboundPaymentAuditEntry(row, stored));
-      },
+      apply: replayView({
+        codec: inboundPaymentEventCodec,
+        table: inboundPaymentsView,
+        idOf: inboundPaymentStreams.idOf,
+        evolve: evolveInboundPaymentView,
+        audit: inboundPaymentAuditEntry,
+      }),
       inline: inboundPaymentInline,
     },
   },
@@ -244,16 +254,7 @@ export const PROJECTIONS = [
     writes: {
       streamTypes: [APPROVAL_STREAM_TYPE],
       alsoWrites: [auditLog],
-      apply(raw, into) {
-        const stored = decodeTrusted(approvalEventCodec, raw);
-        const views = into.entities(approvalsView);
-        const approvalId = approvalStreams.idOf(raw.streamId);
-        const row = evolveApprovalView(views.get(approvalId), stored);
-        if (!row) return;
-        views.set(approvalId, row);
-        into.touched(approvalsView, approvalId);
-        into.append(auditLog, approvalAuditEntry(row, stored));
-      },
+      apply: replayView({ codec: approvalEventCodec, table: approvalsView, idOf: approvalStreams.idOf, evolve: evolveApprovalView, audit: approvalAuditEntry }),
       inline: approvalInline,
     },
   },
