@@ -92,9 +92,9 @@ export type ProjectionDefinition = {
   /** Whether a rebuild replaces its tables from the events (verify compares them). */
   readonly rebuilt: boolean;
   /**
-   * The stream types this projection's writer handles. One pass over an event writes this
-   * projection's rows and its share of the shared ones (`alsoWrites`: the audit log, notifications),
-   * since those are made from the row it has just computed. Every stream type has one writer.
+   * The writer of the stream types it names (each stream type has one). One pass over an event
+   * writes this projection's rows and the stream's share of shared tables (`alsoWrites`: the audit
+   * log, notifications), since those are made from the row it has just computed.
    */
   readonly writes?: {
     readonly streamTypes: readonly string[];
@@ -109,8 +109,8 @@ export type ProjectionDefinition = {
 // Generic in the table, so the registry's type knows each table's name (see RebuiltTableName).
 const entity = <Table extends PgTable>(table: Table, description: string, positionColumn: string | null = "last_global_position") =>
   ({ table, description, positionColumn, rows: "entity" }) as const;
-const append = <Table extends PgTable>(table: Table, description: string) =>
-  ({ table, description, positionColumn: "global_position", rows: "append" }) as const;
+const append = <Table extends PgTable>(table: Table, description: string, positionColumn: string | null = "global_position") =>
+  ({ table, description, positionColumn, rows: "append" }) as const;
 
 /** A replay's fold for a view of one row per stream, with an audit row per event it applies. */
 function replayView<Table extends PgTable, Event extends { type: string; data: unknown }>(view: {
@@ -261,8 +261,8 @@ export const PROJECTIONS = [
   {
     name: "orders",
     tables: [
-      entity(standingOrders, "Scheduled and standing orders; the due-order runner claims from it."),
-      append(orderPayments, "Each due date an order reached: its transfer, or why it failed."),
+      entity(standingOrders, "Scheduled and standing orders; the due-order runner claims from it.", null),
+      append(orderPayments, "Each due date an order reached: its transfer, or why it failed.", null),
     ],
     streamTypes: [ORDER_STREAM_TYPE],
     refresh: "inline",
@@ -286,7 +286,7 @@ export const PROJECTIONS = [
   },
   {
     name: "notifications",
-    tables: [entity(notifications, "The customer's inbox: one row per fact that matters to them.", null)],
+    tables: [append(notifications, "The customer's inbox: one row per fact that matters to them.")],
     streamTypes: [ACCOUNT_STREAM_TYPE, TRANSFER_STREAM_TYPE, ORDER_STREAM_TYPE, USER_STREAM_TYPE],
     refresh: "inline",
     // read_at is the customer's own state, not derived from events (decision 0030). Written by the
