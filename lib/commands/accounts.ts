@@ -15,7 +15,7 @@ import { DomainError } from "../domain/shared/errors";
 import { sqlState } from "../event-store/errors";
 import { type AggregateSpec, type CommandOutcome, handleCommand, hashRequest, type StoredReply } from "../event-store/handle-command";
 import type { StoredEvent } from "../event-store/types";
-import { projectAccountEvents } from "../projections/account-inline";
+import { inlineProjection } from "../projections/registry";
 import { createdId } from "./ids";
 import { idSchema, minorUnitsSchema, optionalText, parseInput, perLimit, requiredText } from "./validation";
 
@@ -36,7 +36,7 @@ export const accountAggregate = perLimit((snapshotEvery: number): AggregateSpec<
     decider: accountDecider,
     codec: accountEventCodec,
     snapshot: { schemaVersion: ACCOUNT_STATE_SCHEMA_VERSION, decode: decodeAccountState, every: snapshotEvery },
-    project: projectAccountEvents,
+    ...inlineProjection(ACCOUNT_STREAM_TYPE),
     // Accounts can be hot (a payroll account, a merchant): queue on the stream row rather than retry.
     lockStream: true,
   };

@@ -18,7 +18,7 @@ import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError } from "../domain/shared/errors";
 import { formatMoney } from "../domain/shared/money";
 import { type AggregateSpec, handleCommand } from "../event-store/handle-command";
-import { prefetchApprovalView, projectApprovalEvents } from "../projections/approval-inline";
+import { inlineProjection } from "../projections/registry";
 import { type AccountCommandResult, type CommandContext, reasonInput, type RunOptions, unfreezeAccount } from "./accounts";
 import { approvalIdFor } from "./ids";
 import { releaseHeldTransfer, reviewSchema, type TransferCommandOptions, type TransferRequestResult } from "./transfers";
@@ -29,8 +29,7 @@ export const approvalAggregate: AggregateSpec<ApprovalCommand, ApprovalEvent, Ap
   decider: approvalDecider,
   codec: approvalEventCodec,
   snapshot: { schemaVersion: APPROVAL_STATE_SCHEMA_VERSION, decode: decodeApprovalState, every: 100 },
-  project: projectApprovalEvents,
-  prefetch: prefetchApprovalView,
+  ...inlineProjection(APPROVAL_STREAM_TYPE),
   // Two admins deciding at once queue on the stream's row: the second sees the first's decision.
   lockStream: true,
 };

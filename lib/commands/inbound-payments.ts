@@ -16,7 +16,7 @@ import { screen } from "../domain/sanctions/sanctions";
 import { CURRENCY_CODES } from "../domain/shared/currency";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { type AggregateSpec, handleCommand, hashRequest, type StoredReply } from "../event-store/handle-command";
-import { prefetchInboundPaymentView, projectInboundPaymentEvents } from "../projections/inbound-payment-inline";
+import { inlineProjection } from "../projections/registry";
 import type { CommandContext } from "./accounts";
 import { createdId } from "./ids";
 import { idSchema, minorUnitsSchema, optionalText, parseInput, perLimit, requiredText } from "./validation";
@@ -27,8 +27,7 @@ export const inboundPaymentAggregate = perLimit(
     decider: inboundPaymentDecider,
     codec: inboundPaymentEventCodec,
     snapshot: { schemaVersion: INBOUND_PAYMENT_STATE_SCHEMA_VERSION, decode: decodeInboundPaymentState, every: snapshotEvery },
-    project: projectInboundPaymentEvents,
-    prefetch: prefetchInboundPaymentView,
+    ...inlineProjection(INBOUND_PAYMENT_STREAM_TYPE),
     lockStream: true,
   }),
 );

@@ -10,7 +10,7 @@ import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError, ValidationError } from "../domain/shared/errors";
 import { formatMoney } from "../domain/shared/money";
 import { type AggregateSpec, handleCommand, hashRequest, type StoredReply } from "../event-store/handle-command";
-import { prefetchOrderRow, projectOrderEvents } from "../projections/order-inline";
+import { inlineProjection } from "../projections/registry";
 import type { CommandContext } from "./accounts";
 import { createdId } from "./ids";
 import { accountNumberField, isExternalNumber, maskHolderName } from "./payees";
@@ -23,8 +23,7 @@ export const orderAggregate = perLimit(
     decider: orderDecider,
     codec: orderEventCodec,
     snapshot: { schemaVersion: ORDER_STATE_SCHEMA_VERSION, decode: decodeOrderState, every: snapshotEvery },
-    project: projectOrderEvents,
-    prefetch: prefetchOrderRow,
+    ...inlineProjection(ORDER_STREAM_TYPE),
     lockStream: true,
   }),
 );

@@ -24,7 +24,7 @@ import { transferDecider } from "../domain/transfer/decider";
 import { TRANSFER_STREAM_TYPE, type TransferEvent, type TransferParty, type TransferRequested, transferStreamId } from "../domain/transfer/events";
 import type { TransferState } from "../domain/transfer/state";
 import { type AggregateSpec, handleCommand, hashRequest, type StoredReply } from "../event-store/handle-command";
-import { prefetchTransferView, projectSanctionsEvents, projectTransferEvents } from "../projections/transfer-inline";
+import { inlineProjection } from "../projections/registry";
 import type { CommandContext } from "./accounts";
 import { createdId } from "./ids";
 import { idSchema, minorUnitsSchema, optionalText, parseInput, perLimit, requiredText } from "./validation";
@@ -35,8 +35,7 @@ export const transferAggregate = perLimit(
     decider: transferDecider,
     codec: transferEventCodec,
     snapshot: { schemaVersion: TRANSFER_STATE_SCHEMA_VERSION, decode: decodeTransferState, every: snapshotEvery },
-    project: projectTransferEvents,
-    prefetch: prefetchTransferView,
+    ...inlineProjection(TRANSFER_STREAM_TYPE),
     lockStream: true,
   }),
 );
@@ -46,7 +45,7 @@ export const sanctionsAggregate: AggregateSpec<SanctionsCommand, SanctionsEvent,
   decider: sanctionsDecider,
   codec: sanctionsEventCodec,
   snapshot: { schemaVersion: SANCTIONS_STATE_SCHEMA_VERSION, decode: decodeSanctionsState, every: 100 },
-  project: projectSanctionsEvents,
+  ...inlineProjection(SANCTIONS_STREAM_TYPE),
   lockStream: true,
 };
 

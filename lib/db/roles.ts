@@ -9,8 +9,10 @@ import { type Database, rowsOf } from "./client";
  */
 
 /**
- * The tables `rebuildProjections` drops and renames: the app's role owns them, since only an owner
- * may. A projection added to the rebuild is added here too (a unit test compares the two lists).
+ * The tables `rebuildProjections` drops and renames (the rebuilt projections of
+ * lib/projections/registry.ts): the app's role owns them, since only an owner may. Written out here
+ * because this layer may not import the projections; a rebuilt projection's tables are added here too
+ * (a unit test compares the two lists).
  */
 export const REBUILT_TABLES = [
   "account_summary",

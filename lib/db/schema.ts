@@ -812,3 +812,22 @@ export const emailTokens = pgTable(
 
 export type NotificationRow = typeof notifications.$inferSelect;
 export type MailOutboxRow = typeof mailOutbox.$inferSelect;
+
+// ---------------------------------------------------------------- which tables are projections
+
+/**
+ * The read models made from events, each owned by one projection of lib/projections/registry.ts
+ * (a unit test keeps the two lists equal). Every other table is the event store or operational.
+ */
+export const projectionTables = [
+  accountSummary,
+  statementEntries,
+  auditLog,
+  transfersView,
+  sanctionsEntries,
+  inboundPaymentsView,
+  approvalsView,
+  standingOrders,
+  orderPayments,
+  notifications,
+] as const;

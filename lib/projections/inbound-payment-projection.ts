@@ -4,49 +4,46 @@ import { assertNever } from "../domain/shared/errors";
 import { toDecimalString } from "../domain/shared/money";
 import type { StoredEvent } from "../event-store/types";
 import { auditRow } from "./audit-base";
+import { entityView } from "./entity-view";
 
 export type InboundPaymentStoredEvent = StoredEvent<InboundPaymentEvent>;
 
 /** inbound_payments_view as a pure function of the payment's events. */
-export function evolveInboundPaymentView(row: InboundPaymentViewRow | undefined, event: InboundPaymentStoredEvent): InboundPaymentViewRow | undefined {
-  const e = event.event;
-  const touch = { version: event.streamPosition, lastGlobalPosition: event.globalPosition, updatedAt: event.recordedAt };
-  if (e.type === "InboundPaymentReceived") {
-    const d = e.data;
-    return {
-      paymentId: d.paymentId,
-      schemeId: d.schemeId,
-      schemePaymentId: d.schemePaymentId,
-      accountNumber: d.accountNumber,
-      accountId: d.accountId,
-      customerId: d.customerId,
-      amount: d.amount,
-      currency: d.currency,
-      debtorName: d.debtor.name,
-      debtorAccount: d.debtor.account,
-      reference: d.reference,
-      status: "pending",
-      holdReason: null,
-      returnCode: null,
-      returnReason: null,
-      receivedAt: event.recordedAt,
-      ...touch,
-    };
-  }
-  if (!row) return undefined;
-  switch (e.type) {
-    case "InboundPaymentHeld":
-      return { ...row, ...touch, status: "held", holdReason: e.data.reason };
-    case "InboundPaymentReleased":
-      return { ...row, ...touch, status: "pending" };
-    case "InboundPaymentCredited":
-      return { ...row, ...touch, status: "credited" };
-    case "InboundPaymentReturned":
-      return { ...row, ...touch, status: "returned", returnCode: e.data.code, returnReason: e.data.reason };
-    default:
-      return assertNever(e);
-  }
-}
+export const evolveInboundPaymentView = entityView<InboundPaymentEvent, "InboundPaymentReceived", InboundPaymentViewRow>({
+  created: "InboundPaymentReceived",
+  create: (d, event) => ({
+    paymentId: d.paymentId,
+    schemeId: d.schemeId,
+    schemePaymentId: d.schemePaymentId,
+    accountNumber: d.accountNumber,
+    accountId: d.accountId,
+    customerId: d.customerId,
+    amount: d.amount,
+    currency: d.currency,
+    debtorName: d.debtor.name,
+    debtorAccount: d.debtor.account,
+    reference: d.reference,
+    status: "pending",
+    holdReason: null,
+    returnCode: null,
+    returnReason: null,
+    receivedAt: event.recordedAt,
+  }),
+  change: (_row, e) => {
+    switch (e.type) {
+      case "InboundPaymentHeld":
+        return { status: "held", holdReason: e.data.reason };
+      case "InboundPaymentReleased":
+        return { status: "pending" };
+      case "InboundPaymentCredited":
+        return { status: "credited" };
+      case "InboundPaymentReturned":
+        return { status: "returned", returnCode: e.data.code, returnReason: e.data.reason };
+      default:
+        return assertNever(e);
+    }
+  },
+});
 
 export function inboundPaymentAuditEntry(after: InboundPaymentViewRow, event: InboundPaymentStoredEvent): AuditLogRow {
   const e = event.event;

@@ -2,31 +2,30 @@ import { sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { type Database, rowsOf } from "../db/client";
 import { REBUILT_TABLES } from "../db/roles";
-import { accountSummary, approvalsView, auditLog, inboundPaymentsView, sanctionsEntries, statementEntries, transfersView } from "../db/schema";
 import { toJsonValue } from "../domain/shared/json";
 import { BinaryRows, type BulkSql, bulkSql, copyShape, type CopyShape, quoteIdent } from "./bulk";
 import { addIndexesAndConstraints, checkColumns, copyAccess, createLike, describeTable, type LiveTable, structureOf } from "./live-tables";
-import { currentSnapshot, type ProjectedRows, ProjectionReplay, readPage, readTail, type ReplayProgress, type Snapshot } from "./replay";
+import { type RebuiltTableName, rebuiltTables, tableName } from "./registry";
+import { currentSnapshot, ProjectionReplay, readPage, readTail, type ReplayProgress, type Snapshot } from "./replay";
 
-const TABLES: { [Name in keyof ProjectedRows]: PgTable } = {
-  account_summary: accountSummary,
-  statement_entries: statementEntries,
-  audit_log: auditLog,
-  transfers_view: transfersView,
-  sanctions_entries: sanctionsEntries,
-  inbound_payments_view: inboundPaymentsView,
-  approvals_view: approvalsView,
-};
+type TableName = RebuiltTableName;
+type Rebuilt = { readonly name: TableName; readonly table: PgTable; readonly rows: "entity" | "append" };
 
-type TableName = keyof ProjectedRows;
-const TABLE_NAMES = Object.keys(TABLES) as TableName[];
+/** What a rebuild replaces and verify compares: the registry's rebuilt projections' tables. */
+const TABLES: readonly Rebuilt[] = rebuiltTables().map(({ table, rows }) => ({ name: tableName(table) as TableName, table, rows }));
+/** The rebuilt tables by name, in the registry's order. */
+export const REBUILD_TABLE_NAMES: readonly TableName[] = TABLES.map(({ name }) => name);
 
 // The app's database role must own every table the swap drops and renames (decision 0023): this
-// stops the build when a projection is added here but not to lib/db/roles.ts, or the reverse.
+// stops the build when a projection is rebuilt but not named in lib/db/roles.ts, or the reverse
+// (and a unit test compares the lists themselves).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export const REBUILT_TABLES_ARE_THE_APPS: Same<TableName, (typeof REBUILT_TABLES)[number]> = true;
-const ENTITY_TABLES = ["account_summary", "transfers_view", "sanctions_entries", "inbound_payments_view", "approvals_view"] as const;
-type EntityTable = (typeof ENTITY_TABLES)[number];
+const TABLE_NAMES = REBUILD_TABLE_NAMES;
+const ENTITY_TABLES = TABLES.filter(({ rows }) => rows === "entity");
+const APPEND_TABLES = TABLES.filter(({ rows }) => rows === "append");
+const byName = new Map(TABLES.map((table) => [table.name, table]));
+const drizzleTable = (name: TableName) => (byName.get(name) as Rebuilt).table;
 
 /**
  * The order commands write these tables in (audit_log last, in every command), so that taking
@@ -34,7 +33,11 @@ type EntityTable = (typeof ENTITY_TABLES)[number];
  * grant writes approvals_view (and its audit row) before the action's tables; the lock's timeout and
  * retry absorb that one exception.
  */
-const LOCK_ORDER: TableName[] = ["approvals_view", "inbound_payments_view", "transfers_view", "sanctions_entries", "account_summary", "statement_entries", "audit_log"];
+const LOCK_ORDER: readonly TableName[] = ["approvals_view", "inbound_payments_view", "transfers_view", "sanctions_entries", "account_summary", "statement_entries", "audit_log"];
+// A table rebuilt but not locked would be swapped under commands writing it.
+if (LOCK_ORDER.length !== TABLE_NAMES.length || !TABLE_NAMES.every((name) => LOCK_ORDER.includes(name))) {
+  throw new Error(`The rebuild's lock order (${LOCK_ORDER.join(", ")}) must name every rebuilt table (${TABLE_NAMES.join(", ")})`);
+}
 
 /** A catch-up round this small is applied under the swap's lock instead of before it. */
 const SMALL_TAIL = 200;
@@ -143,16 +146,7 @@ export async function rebuildProjections(db: Database, options: Options = {}): P
     for (const name of TABLE_NAMES) await bulk.run(`alter table ${built[name]} rename to ${quoteIdent(name)}`);
     clock.mark("swap");
 
-    const rows = {
-      account_summary: replay.summaries.size,
-      statement_entries: replay.statementRows,
-      audit_log: replay.auditRows,
-      transfers_view: replay.transfers.size,
-      sanctions_entries: replay.sanctions.size,
-      inbound_payments_view: replay.inboundPayments.size,
-      approvals_view: replay.approvals.size,
-    };
-    return { events: replay.events, rows, caughtUp };
+    return { events: replay.events, rows: rowCounts(replay), caughtUp };
   });
   clock.mark("commit");
   return { ...report, elapsedMs: clock.elapsed(), phases: clock.phases() };
@@ -181,9 +175,8 @@ async function build(
   clock: ReturnType<typeof phaseClock>,
   copy: { freeze: boolean },
 ): Promise<ProjectionReplay> {
-  const statement = new BinaryRows(copyShape(statementEntries));
-  const audit = new BinaryRows(copyShape(auditLog));
-  const replay = new ProjectionReplay({ statement: (row) => statement.add(row), audit: (row) => audit.add(row) });
+  const appended = appendSinks();
+  const replay = new ProjectionReplay(appended.sink);
   // The connection's statements in the order they must be sent. `lane` settles when the next may
   // be sent: at once behind a read (pipelined), behind a COPY only once its data is all out.
   let lane: Promise<unknown> = Promise.resolve();
@@ -206,26 +199,31 @@ async function build(
       if (index % SLICE === SLICE - 1) await yieldToIo();
     }
     await loading; // bounds memory to one page of rows in flight
-    const statementData = statement.take();
-    const auditData = audit.take();
-    const statementLoad = send(() => bulk.copyIn(targets.statement_entries, statement.shape.columns, statementData, copy));
-    const auditLoad = send(() => bulk.copyIn(targets.audit_log, audit.shape.columns, auditData, copy));
-    loading = Promise.all([statementLoad, auditLoad]);
+    loading = Promise.all(
+      APPEND_TABLES.map(({ name, table }) => {
+        const rows = appended.rows.get(table) as BinaryRows;
+        const data = rows.take();
+        return send(() => bulk.copyIn(targets[name], rows.shape.columns, data, copy));
+      }),
+    );
     loading.catch(() => {}); // awaited on the next turn or below
     await options.onProgress?.({ events: replay.events, elapsedMs: clock.elapsed(), phase: "replay" });
     if (!more) break;
   }
   await loading;
-  for (const name of ENTITY_TABLES) await copyRows(bulk, targets[name], TABLES[name], entityRows(replay, name), copy);
+  for (const { name, table } of ENTITY_TABLES) await copyRows(bulk, targets[name], table, replay.entities(table).values(), copy);
   return replay;
 }
 
-function entityRows(replay: ProjectionReplay, name: EntityTable): Iterable<Record<string, unknown>> {
-  if (name === "account_summary") return replay.summaries.values();
-  if (name === "transfers_view") return replay.transfers.values();
-  if (name === "inbound_payments_view") return replay.inboundPayments.values();
-  if (name === "approvals_view") return replay.approvals.values();
-  return replay.sanctions.values();
+/** One binary COPY buffer per append-only table, and the replay's sink into them. */
+function appendSinks() {
+  const rows = new Map(APPEND_TABLES.map(({ table }) => [table, new BinaryRows(copyShape(table))]));
+  const sink = (table: PgTable, row: Record<string, unknown>) => rows.get(table)?.add(row);
+  return { rows, sink };
+}
+
+function rowCounts(replay: ProjectionReplay): Record<TableName, number> {
+  return Object.fromEntries(TABLES.map(({ name, table, rows }) => [name, replay.rowCount(table, rows)])) as Record<TableName, number>;
 }
 
 async function copyRows(bulk: BulkSql, target: string, table: PgTable, rows: Iterable<Record<string, unknown>>, copy: { freeze: boolean }) {
@@ -243,31 +241,28 @@ async function copyRows(bulk: BulkSql, target: string, table: PgTable, rows: Ite
  * and audit rows, and the entity rows they changed rewritten.
  */
 async function applyTail(bulk: BulkSql, targets: Record<TableName, string>, replay: ProjectionReplay, after: Snapshot, upTo: Snapshot): Promise<number> {
-  const statement = new BinaryRows(copyShape(statementEntries));
-  const audit = new BinaryRows(copyShape(auditLog));
-  replay.sink = { statement: (row) => statement.add(row), audit: (row) => audit.add(row) };
+  const appended = appendSinks();
+  replay.sink = appended.sink;
   const before = replay.events;
-  replay.trackChanges();
+  replay.trackChanges(ENTITY_TABLES.map(({ table }) => table));
   for (const event of await readTail(bulk, after, upTo)) replay.apply(event);
   const count = replay.events - before;
   if (count === 0) return 0;
-  if (statement.count > 0) await (await bulk.copyIn(targets.statement_entries, statement.shape.columns, statement.take())).done;
-  if (audit.count > 0) await (await bulk.copyIn(targets.audit_log, audit.shape.columns, audit.take())).done;
+  for (const { name, table } of APPEND_TABLES) {
+    const rows = appended.rows.get(table) as BinaryRows;
+    if (rows.count > 0) await (await bulk.copyIn(targets[name], rows.shape.columns, rows.take())).done;
+  }
   const changed = replay.changed;
   if (!changed) return count;
-  const rewrite = async (name: EntityTable, keys: Set<string>, rows: Map<string, Record<string, unknown>>) => {
-    if (keys.size === 0) return;
-    const shape = copyShape(TABLES[name]);
-    await bulk.run(`delete from ${targets[name]} where ${quoteIdent(singleKey(shape))} = any($1::text[])`, [[...keys]]);
-    await copyRows(bulk, targets[name], TABLES[name], [...keys].flatMap((key) => (rows.has(key) ? [rows.get(key) as Record<string, unknown>] : [])), {
+  for (const { name, table } of ENTITY_TABLES) {
+    const keys = changed.get(table);
+    if (!keys || keys.size === 0) continue;
+    const rows = replay.entities(table) as Map<string, Record<string, unknown>>;
+    await bulk.run(`delete from ${targets[name]} where ${quoteIdent(singleKey(copyShape(table)))} = any($1::text[])`, [[...keys]]);
+    await copyRows(bulk, targets[name], table, [...keys].flatMap((key) => (rows.has(key) ? [rows.get(key) as Record<string, unknown>] : [])), {
       freeze: false,
     });
-  };
-  await rewrite("account_summary", changed.summaries, replay.summaries);
-  await rewrite("transfers_view", changed.transfers, replay.transfers);
-  await rewrite("sanctions_entries", changed.sanctions, replay.sanctions);
-  await rewrite("inbound_payments_view", changed.inboundPayments, replay.inboundPayments);
-  await rewrite("approvals_view", changed.approvals, replay.approvals);
+  }
   return count;
 }
 
@@ -304,7 +299,7 @@ async function describeAll(bulk: BulkSql): Promise<Record<TableName, LiveTable>>
   const out = {} as Record<TableName, LiveTable>;
   for (const name of TABLE_NAMES) {
     out[name] = await describeTable(bulk, name);
-    checkColumns(out[name], copyShape(TABLES[name]));
+    checkColumns(out[name], copyShape(drizzleTable(name)));
   }
   return out;
 }
@@ -355,16 +350,7 @@ export async function verifyProjections(db: Database, options: Options = {}): Pr
       const differences: Difference[] = [];
       for (const name of TABLE_NAMES) differences.push(...(await compare(bulk, name, live[name].qualified, expected[name])));
       clock.mark("compare");
-      const rows = {
-        account_summary: replay.summaries.size,
-        statement_entries: replay.statementRows,
-        audit_log: replay.auditRows,
-        transfers_view: replay.transfers.size,
-        sanctions_entries: replay.sanctions.size,
-        inbound_payments_view: replay.inboundPayments.size,
-        approvals_view: replay.approvals.size,
-      };
-      return { events: replay.events, differences, rows };
+      return { events: replay.events, differences, rows: rowCounts(replay) };
     },
     { isolationLevel: "repeatable read" },
   );
@@ -374,7 +360,7 @@ export async function verifyProjections(db: Database, options: Options = {}): Pr
 
 /** Rows of `live` and `expected` that differ, matched by primary key. */
 async function compare(bulk: BulkSql, name: TableName, live: string, expected: string): Promise<Difference[]> {
-  const shape = copyShape(TABLES[name]);
+  const shape = copyShape(drizzleTable(name));
   const columns = (alias: string) => shape.columns.map((column) => `${alias}.${quoteIdent(column)}`).join(", ");
   const join = shape.primaryKey.map((key) => `l.${quoteIdent(key)} = e.${quoteIdent(key)}`).join(" and ");
   const order = shape.primaryKey.map((key) => `coalesce(l.${quoteIdent(key)}, e.${quoteIdent(key)})`).join(", ");
@@ -391,21 +377,16 @@ async function compare(bulk: BulkSql, name: TableName, live: string, expected: s
     const onlyLive = row[1] === true;
     const liveRow = onlyExpected ? undefined : shape.fromRaw(row, 2);
     const expectedRow = onlyLive ? undefined : shape.fromRaw(row, 2 + width);
-    const key = rowKey(name, (liveRow ?? expectedRow) as Record<string, unknown>);
+    const key = rowKey(shape, (liveRow ?? expectedRow) as Record<string, unknown>);
     if (!liveRow) return { table: name, key, kind: "missing", expected: canonical(expectedRow as Record<string, unknown>) };
     if (!expectedRow) return { table: name, key, kind: "unexpected", live: canonical(liveRow) };
     return { table: name, key, kind: "different", live: canonical(liveRow), expected: canonical(expectedRow) };
   });
 }
 
-function rowKey(table: TableName, row: Record<string, unknown>): string {
-  if (table === "account_summary") return String(row.accountId);
-  if (table === "statement_entries") return `${row.accountId}#${row.streamPosition}`;
-  if (table === "transfers_view") return String(row.transferId);
-  if (table === "sanctions_entries") return String(row.entryId);
-  if (table === "inbound_payments_view") return String(row.paymentId);
-  if (table === "approvals_view") return String(row.approvalId);
-  return String(row.globalPosition);
+/** A row's primary key as text: its columns' values joined by "#" (statement rows: account#position). */
+function rowKey(shape: CopyShape, row: Record<string, unknown>): string {
+  return shape.primaryKey.map((column) => String(row[shape.keys[shape.columns.indexOf(column)] as string])).join("#");
 }
 
 /** Row as sorted-key JSON values, bigints and dates as text, so equal rows print alike on both drivers. */

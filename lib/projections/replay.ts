@@ -1,182 +1,56 @@
-import type {
-  AccountSummaryRow,
-  ApprovalViewRow,
-  AuditLogRow,
-  InboundPaymentViewRow,
-  SanctionsEntryRow,
-  StandingOrderRow,
-  StatementEntryRow,
-  TransferViewRow,
-} from "../db/schema";
-import { accountEventCodec } from "../domain/account/codec";
-import { accountStreams } from "../domain/account/decider";
-import { approvalEventCodec } from "../domain/approval/codec";
-import { APPROVAL_STREAM_TYPE, approvalStreams } from "../domain/approval/events";
-import { inboundPaymentEventCodec } from "../domain/inbound-payment/codec";
-import { INBOUND_PAYMENT_STREAM_TYPE, inboundPaymentStreams } from "../domain/inbound-payment/events";
-import { identityEventCodec, SIGNIN_STREAM_TYPE, USER_STREAM_TYPE } from "../domain/identity/events";
-import { OPERATIONS_STREAM_TYPE, operationsEventCodec } from "../domain/operations/events";
-import { orderEventCodec } from "../domain/order/codec";
-import { ORDER_STREAM_TYPE, orderStreams } from "../domain/order/events";
-import { sanctionsEventCodec } from "../domain/sanctions/codec";
-import { SANCTIONS_STREAM_TYPE } from "../domain/sanctions/sanctions";
-import { transferEventCodec } from "../domain/transfer/codec";
-import { TRANSFER_STREAM_TYPE, transferStreams } from "../domain/transfer/events";
-import type { EventCodec } from "../domain/shared/codec";
+import type { PgTable } from "drizzle-orm/pg-core";
 import { parseJson, toDate } from "../event-store/read";
-import type { EventMetadata, RawEvent, StoredEvent } from "../event-store/types";
-import { auditEntryFor, evolveSummary, statementEntryFor } from "./account-projection";
-import { approvalAuditEntry, evolveApprovalView } from "./approval-projection";
+import type { EventMetadata, RawEvent } from "../event-store/types";
 import type { BulkSql } from "./bulk";
-import { identityAuditEntry } from "./identity-projection";
-import { evolveInboundPaymentView, inboundPaymentAuditEntry } from "./inbound-payment-projection";
-import { operationsAuditEntry } from "./operations-projection";
-import { evolveOrderRow, orderAuditEntry } from "./order-projection";
-import { evolveSanctionsEntries, evolveTransferView, sanctionsAuditEntry, transferAuditEntry } from "./transfer-projection";
-
-/** Every projection row, computed from the events alone. */
-export type ProjectedRows = {
-  account_summary: AccountSummaryRow[];
-  statement_entries: StatementEntryRow[];
-  audit_log: AuditLogRow[];
-  transfers_view: TransferViewRow[];
-  sanctions_entries: SanctionsEntryRow[];
-  inbound_payments_view: InboundPaymentViewRow[];
-  approvals_view: ApprovalViewRow[];
-};
+import { type ReplayInto, writersByStreamType } from "./registry";
 
 export type ReplayProgress = { events: number; elapsedMs: number; phase?: string };
 
 /** Where a replay puts the rows that are only ever appended (one per event or money movement). */
-export type AppendOnlySink = { statement: (row: StatementEntryRow) => void; audit: (row: AuditLogRow) => void };
+export type AppendOnlySink = (table: PgTable, row: Record<string, unknown>) => void;
 
 /**
- * The projections as a fold over events in commit-safe order, through the same functions the
- * inline projections use. Per-entity rows (one per account, transfer, sanctions entry) stay in
- * memory, since any later event may change them; append-only rows go to the sink as they appear.
+ * The projections as a fold over events in commit-safe order, through each stream type's writer in
+ * the registry (the same functions the inline projections use). Per-entity rows stay in memory,
+ * since any later event may change them; append-only rows go to the sink as they appear.
  */
-export class ProjectionReplay {
-  readonly summaries = new Map<string, AccountSummaryRow>();
-  readonly transfers = new Map<string, TransferViewRow>();
-  readonly sanctions = new Map<string, SanctionsEntryRow>();
-  readonly orders = new Map<string, StandingOrderRow>();
-  readonly inboundPayments = new Map<string, InboundPaymentViewRow>();
-  readonly approvals = new Map<string, ApprovalViewRow>();
-  /** Keys touched since `trackChanges()`, so a catch-up rewrites only those rows. */
-  changed:
-    | { summaries: Set<string>; transfers: Set<string>; sanctions: Set<string>; inboundPayments: Set<string>; approvals: Set<string> }
-    | undefined;
+export class ProjectionReplay implements ReplayInto {
+  private readonly rows = new Map<PgTable, Map<string, unknown>>();
+  private readonly counts = new Map<PgTable, number>();
+  /** Keys touched since `trackChanges()`, per table, so a catch-up rewrites only those rows. */
+  changed: Map<PgTable, Set<string>> | undefined;
   events = 0;
-  statementRows = 0;
-  auditRows = 0;
 
   constructor(public sink: AppendOnlySink) {}
 
-  trackChanges(): void {
-    this.changed = { summaries: new Set(), transfers: new Set(), sanctions: new Set(), inboundPayments: new Set(), approvals: new Set() };
+  trackChanges(tables: readonly PgTable[]): void {
+    this.changed = new Map(tables.map((table) => [table, new Set<string>()]));
+  }
+
+  entities<Table extends PgTable>(table: Table): Map<string, Table["$inferSelect"]> {
+    let rows = this.rows.get(table);
+    if (!rows) this.rows.set(table, (rows = new Map()));
+    return rows as Map<string, Table["$inferSelect"]>;
+  }
+
+  touched(table: PgTable, key: string): void {
+    this.changed?.get(table)?.add(key);
+  }
+
+  append<Table extends PgTable>(table: Table, row: Table["$inferSelect"]): void {
+    this.counts.set(table, (this.counts.get(table) ?? 0) + 1);
+    this.sink(table, row);
+  }
+
+  /** Rows of `table` so far: the entities kept, or the rows appended. */
+  rowCount(table: PgTable, rows: "entity" | "append"): number {
+    return rows === "entity" ? (this.rows.get(table)?.size ?? 0) : (this.counts.get(table) ?? 0);
   }
 
   apply(raw: RawEvent): void {
     this.events++;
-    const sink = this.sink;
-    switch (raw.streamType) {
-      case "account": {
-        const stored = decodeTrusted(accountEventCodec, raw);
-        const accountId = accountStreams.idOf(raw.streamId);
-        const before = this.summaries.get(accountId);
-        const summary = evolveSummary(before, stored);
-        if (!summary) return;
-        this.summaries.set(accountId, summary);
-        this.changed?.summaries.add(accountId);
-        const entry = statementEntryFor(summary, stored);
-        if (entry) {
-          sink.statement(entry);
-          this.statementRows++;
-        }
-        sink.audit(auditEntryFor(before, summary, stored));
-        break;
-      }
-      case TRANSFER_STREAM_TYPE: {
-        const stored = decodeTrusted(transferEventCodec, raw);
-        const transferId = transferStreams.idOf(raw.streamId);
-        const row = evolveTransferView(this.transfers.get(transferId), stored);
-        if (!row) return;
-        this.transfers.set(transferId, row);
-        this.changed?.transfers.add(transferId);
-        sink.audit(transferAuditEntry(row, stored));
-        break;
-      }
-      case SANCTIONS_STREAM_TYPE: {
-        const stored = decodeTrusted(sanctionsEventCodec, raw);
-        const change = evolveSanctionsEntries(this.sanctions, stored);
-        const key = change.upsert?.entryId ?? change.remove;
-        if (key !== undefined) this.changed?.sanctions.add(key);
-        sink.audit(sanctionsAuditEntry(stored));
-        break;
-      }
-      case ORDER_STREAM_TYPE: {
-        // Only the audit rows: standing_orders and order_payments are kept by the commands and are
-        // not among the tables a rebuild swaps (docs/operations.md).
-        const stored = decodeTrusted(orderEventCodec, raw);
-        const orderId = orderStreams.idOf(raw.streamId);
-        const row = evolveOrderRow(this.orders.get(orderId), stored);
-        if (!row) return;
-        this.orders.set(orderId, row);
-        sink.audit(orderAuditEntry(row, stored));
-        break;
-      }
-      case INBOUND_PAYMENT_STREAM_TYPE: {
-        const stored = decodeTrusted(inboundPaymentEventCodec, raw);
-        const paymentId = inboundPaymentStreams.idOf(raw.streamId);
-        const row = evolveInboundPaymentView(this.inboundPayments.get(paymentId), stored);
-        if (!row) return;
-        this.inboundPayments.set(paymentId, row);
-        this.changed?.inboundPayments.add(paymentId);
-        sink.audit(inboundPaymentAuditEntry(row, stored));
-        break;
-      }
-      case APPROVAL_STREAM_TYPE: {
-        const stored = decodeTrusted(approvalEventCodec, raw);
-        const approvalId = approvalStreams.idOf(raw.streamId);
-        const row = evolveApprovalView(this.approvals.get(approvalId), stored);
-        if (!row) return;
-        this.approvals.set(approvalId, row);
-        this.changed?.approvals.add(approvalId);
-        sink.audit(approvalAuditEntry(row, stored));
-        break;
-      }
-      case OPERATIONS_STREAM_TYPE:
-        sink.audit(operationsAuditEntry(decodeTrusted(operationsEventCodec, raw)));
-        break;
-      case USER_STREAM_TYPE:
-      case SIGNIN_STREAM_TYPE:
-        sink.audit(identityAuditEntry(decodeTrusted(identityEventCodec, raw)));
-        break;
-      default:
-        return;
-    }
-    this.auditRows++;
+    writersByStreamType.get(raw.streamType)?.apply(raw, this);
   }
-}
-
-// The store validated each event when it was appended; upcasting still applies. One literal, not
-// `{ ...raw, event }`, which is V8's slow path on Node 20 (see audit-base.ts).
-function decodeTrusted<Event extends { type: string; data: unknown }>(codec: EventCodec<Event>, raw: RawEvent): StoredEvent<Event> {
-  const event = codec.decodeTrusted(raw.type, raw.schemaVersion, raw.data);
-  return {
-    globalPosition: raw.globalPosition,
-    transactionId: raw.transactionId,
-    streamId: raw.streamId,
-    streamType: raw.streamType,
-    streamPosition: raw.streamPosition,
-    eventId: raw.eventId,
-    type: event.type,
-    schemaVersion: raw.schemaVersion,
-    data: event.data,
-    metadata: raw.metadata,
-    recordedAt: raw.recordedAt,
-    event,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,5 @@
 import "server-only";
 import { requestIds } from "../../request-context";
-import { sql } from "drizzle-orm";
-import { rowsOf } from "../../db/client";
 import { database } from "../../db";
 import { toJsonValue } from "../../domain/shared/json";
 import { recordOperation } from "../../commands/operations";
@@ -9,45 +7,21 @@ import { rebuildProjections, verifyProjections } from "../../projections/rebuild
 import { currentAdmin, NOT_AN_ADMIN_MESSAGE, requireAdminUser } from "./access";
 import { log } from "../../log";
 import { subscriptionLags } from "../../observability/subscription-lag";
+import { readModelsStatus, type ReadModelsStatusDto } from "../../read-models/projections";
 
-export type ProjectionStatusDto = {
-  table: string;
-  description: string;
-  rows: string;
-  /** The last global position the read model has applied; null when it keeps none. */
-  lastPosition: string | null;
-};
+export type { ProjectionStatusDto } from "../../read-models/projections";
 
 export type SubscriptionStatusDto = { name: string; lagEvents: number; lagSeconds: number; eventsProcessed: string; updatedAt: string; lastError: string | null };
 
-export type ProjectionsStatusDto = { eventCount: string; lastEventPosition: string; projections: ProjectionStatusDto[]; subscriptions: SubscriptionStatusDto[] };
+export type ProjectionsStatusDto = ReadModelsStatusDto & { subscriptions: SubscriptionStatusDto[] };
 
-// Table and column names are constants here, never input.
-const READ_MODELS = [
-  { table: "account_summary", column: "last_global_position", description: "One row per account: balances, status, counters." },
-  { table: "statement_entries", column: "global_position", description: "Money movements and refused attempts, with running balance." },
-  { table: "audit_log", column: "global_position", description: "One row per event: actor, outcome, reason, changes." },
-  { table: "transfers_view", column: "last_global_position", description: "Where each transfer stands, with its steps." },
-  { table: "sanctions_entries", column: null, description: "The sanctions list as it stands (keeps no position)." },
-  { table: "inbound_payments_view", column: "last_global_position", description: "Where each payment received from a scheme stands." },
-  { table: "approvals_view", column: "last_global_position", description: "Four-eyes approvals: pending, granted or declined." },
-] as const;
-
-/** Row counts and the last position each read model applied, beside the events table's own. */
+/** The read models' row counts and positions, and the subscribers' lag: for admins only. */
 export async function getProjectionsStatus(): Promise<ProjectionsStatusDto> {
   await requireAdminUser();
   const { db } = await database();
-  const one = async (query: string) => rowsOf<{ n: string | null; p: string | null }>(await db.execute(sql.raw(query)))[0];
-  const eventsRow = await one("select count(*)::text as n, max(global_position)::text as p from events");
-  const projections: ProjectionStatusDto[] = [];
-  for (const model of READ_MODELS) {
-    const row = await one(
-      `select count(*)::text as n, ${model.column ? `max(${model.column})::text` : "null::text"} as p from ${model.table}`,
-    );
-    projections.push({ table: model.table, description: model.description, rows: row?.n ?? "0", lastPosition: model.column ? (row?.p ?? "0") : null });
-  }
+  const status = await readModelsStatus(db);
   const subscriptions = (await subscriptionLags(db)).map((lag) => ({ ...lag, updatedAt: lag.updatedAt.toISOString() }));
-  return { eventCount: eventsRow?.n ?? "0", lastEventPosition: eventsRow?.p ?? "0", projections, subscriptions };
+  return { ...status, subscriptions };
 }
 
 export type ProjectionRunState =
