@@ -28,6 +28,7 @@ vi.mock("next/navigation", () => ({
 const { beginPasskeyRegistrationAction, changePasswordAction, enrolTotpAction, finishPasskeyRegistrationAction, removePasskeyAction, removeTotpAction, renamePasskeyAction } =
   await import("@/app/(bank)/settings/security/actions");
 const { beginPasskeyConfirmationAction, confirmWithPasskeyAction } = await import("@/app/(bank)/settings/confirm/actions");
+const { changeEmailAction } = await import("@/app/(auth)/link-actions");
 const ORIGIN = "http://bank.test";
 
 function form(fields: Record<string, string>): FormData {
@@ -37,7 +38,7 @@ function form(fields: Record<string, string>): FormData {
 }
 const idle = { status: "idle" as const };
 
-describe.each(backends)("passkey settings actions called directly on $name", (backend) => {
+describe.each(backends)("security settings actions called directly on $name", (backend) => {
   let t: TestDatabase;
   let owner: SessionUser;
   let stranger: SessionUser;
@@ -109,6 +110,15 @@ describe.each(backends)("passkey settings actions called directly on $name", (ba
     await freshProof(user);
     expect(await enrolTotpAction(idle, form({ secret: "not a secret", code: "123456" }))).toMatchObject({ status: "invalid", fieldErrors: { code: [expect.stringContaining("expired")] } });
     expect(rowsOf(await t.db.execute(sql`select totp_secret from users where id = ${user.id}`))).toEqual([{ totp_secret: null }]);
+  });
+
+  it("the change-of-address form: a signed-out submit is told so, a taken address is said at its field with what was typed, and a new one is sent a link", async () => {
+    const user = await registerUser(t.db, { name: "Mo Mover", email: `mo-${randomUUID()}@example.com`, password: "harbour lights evening" });
+    const change = (email: string) => changeEmailAction({ status: "idle" }, form({ email }));
+    expect(await change("mo-new@example.com")).toEqual({ status: "invalid", message: "Your session has ended. Sign in again to continue.", values: { email: "mo-new@example.com" } });
+    session.user = user;
+    expect(await change(owner.email)).toEqual({ status: "invalid", fieldErrors: { email: ["Another account uses that address."] }, values: { email: owner.email } });
+    expect(await change(`mo-new-${randomUUID()}@example.com`)).toMatchObject({ status: "sent" });
   });
 
   it("confirms identity with a passkey, which opens the window again; another session's or user's confirmation does not", async () => {
