@@ -169,6 +169,9 @@ describe.each(backends)("customer server actions called directly on $name", (bac
     expect(Object.keys(twoProblems.fieldErrors ?? {}).sort()).toEqual(["amount", "toAccountNumber"]);
     expect(twoProblems.fieldErrors?.toAccountNumber?.[0]).toContain("check it for typos");
 
+    const badIban = await review({ destination: "bank", toIban: "DE89 3704 0044 0532 0130 01", payeeName: "Erika Mustermann", amount: "30.00" });
+    expect(badIban.fieldErrors).toEqual({ toIban: [expect.stringContaining("not a valid IBAN")] });
+
     const fine = await review({ destination: "own", toAccountId: spare, amount: "2.50", reference: "Checked" });
     expect(fine).toMatchObject({ stage: "confirm", review: { amount: "€2.50", payeeName: "EUR account" } });
     expect(await countEvents(t.db)).toBe(before);
