@@ -12,8 +12,8 @@ export async function resetPasswordAction(_previous: LinkFormState, formData: Fo
   return resetPasswordWithForm(formData);
 }
 
-export async function resendVerificationAction(): Promise<LinkFormState> {
-  return resendMyVerification();
+export async function resendVerificationAction(_previous: LinkFormState, formData: FormData): Promise<LinkFormState> {
+  return resendMyVerification(formData);
 }
 
 export async function changeEmailAction(_previous: LinkFormState, formData: FormData): Promise<LinkFormState> {

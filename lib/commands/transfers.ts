@@ -146,19 +146,45 @@ export async function requestTransfer(
   metadata: CommandMetadata,
   options: TransferCommandOptions = {},
 ): Promise<TransferRequestResult> {
-  const maxAmount = ctx.maxTransferAmount ?? ctx.maxAmount;
-  const data = parseInput(requestSchema(maxAmount), input);
-  if (data.toIban !== undefined) return requestExternalPayment(ctx, { ...data, toIban: data.toIban }, metadata, options);
+  const { request, asked } = await checkTransferRequest(ctx, input);
+  return recordTransferRequest(ctx, request, asked, metadata, options);
+}
+
+/** What a transfer request would record: who pays whom, how much, in which currency. */
+export type TransferPreview = Omit<TransferRequested["data"], "transferId">;
+
+/**
+ * The request as `requestTransfer` would record it, after the very same validation and look-ups,
+ * writing nothing: a form's review step shows this, so the review and the submit cannot disagree.
+ * Bad input throws the same `ValidationError`.
+ */
+export async function previewTransfer(ctx: CommandContext, input: unknown): Promise<TransferPreview> {
+  return (await checkTransferRequest(ctx, input)).request;
+}
+
+/**
+ * Every rule of a transfer request, once: the fields (every problem at once), then the accounts
+ * they name. `asked` is the parsed input, the request's identity under its command id.
+ */
+async function checkTransferRequest(ctx: CommandContext, input: unknown): Promise<{ request: TransferPreview; asked: ParsedRequest }> {
+  const data = parseInput(requestSchema(ctx.maxTransferAmount ?? ctx.maxAmount), input);
   const [source, destination] = await Promise.all([
     party(ctx, { accountId: data.fromAccountId }),
-    party(ctx, data.toAccountId ? { accountId: data.toAccountId } : { number: data.toAccountNumber }),
+    // A payment to another bank has no account here: `to` is the IBAN and the name the customer gave.
+    data.toIban !== undefined ? undefined : party(ctx, data.toAccountId ? { accountId: data.toAccountId } : { number: data.toAccountNumber }),
   ]);
   if (!source) throw new ValidationError({ fromAccountId: ["Choose one of your accounts to pay from."] });
+  const from = toParty(source);
+  const currency = source.account.currency;
+  const { amount, reference } = data;
+  if (data.toIban !== undefined) {
+    const to: TransferParty = { accountId: "", number: data.toIban, customerId: "", name: data.payeeName ?? "" };
+    return { request: { from, to, amount, currency, reference, external: true }, asked: data };
+  }
   if (!destination) throw new ValidationError({ toAccountNumber: ["No account has that number."] });
   if (source.account.accountId === destination.account.accountId) {
     throw new ValidationError({ toAccountNumber: ["Choose a different account to pay into."] });
   }
-  const currency = source.account.currency;
   if (destination.account.currency !== currency) {
     throw new ValidationError({
       toAccountNumber: [
@@ -166,17 +192,15 @@ export async function requestTransfer(
       ],
     });
   }
-  if (data.amount > maxAmount) {
-    throw new ValidationError({ amount: [`The most one transfer can move is ${formatMoney(maxAmount, currency)}.`] });
-  }
-  const toParty = (row: NonNullable<typeof source>): TransferParty => ({
-    accountId: row.account.accountId,
-    number: row.account.number,
-    customerId: row.account.customerId,
-    name: row.name ?? "Ledgerline customer",
-  });
-  return recordTransferRequest(ctx, { from: toParty(source), to: toParty(destination), amount: data.amount, currency, reference: data.reference }, data, metadata, options);
+  return { request: { from, to: toParty(destination), amount, currency, reference }, asked: data };
 }
+
+const toParty = (row: NonNullable<Awaited<ReturnType<typeof party>>>): TransferParty => ({
+  accountId: row.account.accountId,
+  number: row.account.number,
+  customerId: row.account.customerId,
+  name: row.name ?? "Ledgerline customer",
+});
 
 /**
  * Records a transfer's request on a new transfer stream, its id derived from the command. The
@@ -215,30 +239,6 @@ async function recordTransferRequest(
 }
 
 type ParsedRequest = z.output<ReturnType<typeof requestSchema>>;
-
-/**
- * A payment to another bank: the same transfer stream and steps (screen, reserve), then handed to
- * the scheme instead of credited here. `to` carries the IBAN and the name the customer gave; there
- * is no account or customer on our side.
- */
-async function requestExternalPayment(
-  ctx: CommandContext,
-  data: ParsedRequest & { toIban: string },
-  metadata: CommandMetadata,
-  options: TransferCommandOptions,
-): Promise<TransferRequestResult> {
-  const source = await party(ctx, { accountId: data.fromAccountId });
-  if (!source) throw new ValidationError({ fromAccountId: ["Choose one of your accounts to pay from."] });
-  const currency = source.account.currency;
-  const from: TransferParty = {
-    accountId: source.account.accountId,
-    number: source.account.number,
-    customerId: source.account.customerId,
-    name: source.name ?? "Ledgerline customer",
-  };
-  const to: TransferParty = { accountId: "", number: data.toIban, customerId: "", name: data.payeeName ?? "" };
-  return recordTransferRequest(ctx, { from, to, amount: data.amount, currency, reference: data.reference, external: true }, data, metadata, options);
-}
 
 export const schemeSettleSchema = z.object({ transferId: idSchema, schemeReference: optionalText("Scheme reference", 100) });
 export const schemeReturnSchema = z.object({ transferId: idSchema, reason: requiredText("Reason", 300) });

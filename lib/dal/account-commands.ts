@@ -73,11 +73,18 @@ export function parseMoneyField(
   options: { field?: string; locale?: string } = {},
 ): bigint {
   const field = options.field ?? "amount";
-  const parsed = parseDecimalAmount(text, currency);
+  const parsed = readAmountText(text, currency);
   if (!parsed.ok) throw fieldError(field, parsed.message);
-  if (parsed.amount === 0n) throw fieldError(field, "Enter an amount greater than zero.");
   if (parsed.amount > maxAmount) throw fieldError(field, `The most you can move at once is ${formatMoney(maxAmount, currency, options.locale)}.`);
   return parsed.amount;
+}
+
+/** A decimal amount typed into a form, in minor units of `currency`, or what is wrong with the text (the limits are the command's). */
+export function readAmountText(text: string, currency: Parameters<typeof parseDecimalAmount>[1]): { ok: true; amount: bigint } | { ok: false; message: string } {
+  const parsed = parseDecimalAmount(text, currency);
+  if (!parsed.ok) return { ok: false, message: parsed.message };
+  if (parsed.amount === 0n) return { ok: false, message: "Enter an amount greater than zero." };
+  return { ok: true, amount: parsed.amount };
 }
 
 export type OpenAccountFormState = {

@@ -3,17 +3,19 @@ import { randomUUID } from "node:crypto";
 import type { CheckedSession } from "../auth/sessions";
 import type { SessionUser } from "../auth/users";
 import type { CommandMetadata } from "../domain/shared/decider";
-import { DomainError, type FieldErrors, ValidationError } from "../domain/shared/errors";
+import { DomainError, type DomainErrorCode, type FieldErrors, ValidationError } from "../domain/shared/errors";
 import { isUuid } from "../domain/shared/uuid";
 import { IdempotencyKeyReusedError } from "../event-store/errors";
 import { requestIds } from "../request-context";
+import { adminMetadata, currentAdmin, NOT_AN_ADMIN_MESSAGE } from "./admin/access";
 import { currentSession } from "./session";
 
 /**
- * The one envelope of the portal's form actions: the session check, the form's command id, the
- * command's metadata and the mapping of every expected failure to words, so that an action is the
- * parsing of its fields and the command it runs. A form's command id is a UUID drawn when the page
- * was rendered: the idempotency key of its submit.
+ * The one envelope of the portal's and the back office's form actions: who may send it (the
+ * session, or the admin role), the form's command id, the command's metadata and the mapping of
+ * every expected failure to words, so that an action is the parsing of its fields and the command
+ * it runs. A form's command id is a UUID drawn when the page was rendered: the idempotency key of
+ * its submit.
  */
 
 /** A text field of a form; anything else (a missing field, a file) reads as "". */
@@ -37,6 +39,9 @@ export const FORM_MESSAGES = {
   sessionEnded: "Your session has ended. Sign in again to continue.",
   expired: "This form has expired. Reload the page and try again.",
   reused: (check: string) => `This form was already sent with other details. Check ${check} before trying again.`,
+  /** The back office's: its pages show where an item stands once reloaded. */
+  reusedReload: (what: string) => `This form was already sent with other details. Reload the page to see where ${what} stands.`,
+  notAnAdmin: NOT_AN_ADMIN_MESSAGE,
 } as const;
 
 /**
@@ -65,15 +70,30 @@ export type FormFailure =
 
 export type FormOutcome<R> = { ok: true; value: R; commandId: string } | FormFailure;
 
-type Spec<R> = {
+type CommonSpec = {
   /**
    * "required": a submit without a well-formed command id is refused as expired (a form that
    * changes something). "draw": one is drawn when missing (a form whose first step only reviews).
+   * "none": the form records nothing under a form id (a settings change, a decision refused when
+   * repeated); the metadata then carries no command id.
    */
-  commandId: "required" | "draw";
-  /** Where the customer looks when the command id was already used for another request ("your transfers"). */
-  check: string;
+  commandId: "required" | "draw" | "none";
+  /**
+   * Where the customer looks when the command id was already used for another request ("your
+   * transfers"; for the back office, what the reloaded page shows: "the account"). A form with no
+   * command id of its own cannot meet that.
+   */
+  check?: string;
+  /** The form's own words for some domain refusals, by code; any other says its own message. */
+  refusals?: Partial<Record<DomainErrorCode, string | ((error: DomainError) => string)>>;
+};
+
+type Spec<R> = CommonSpec & {
   run: (input: { user: SessionUser; session: CheckedSession["session"]; commandId: string; metadata: CommandMetadata }) => Promise<R>;
+};
+
+type AdminSpec<R> = CommonSpec & {
+  run: (input: { admin: SessionUser; commandId: string; metadata: CommandMetadata }) => Promise<R>;
 };
 
 /**
@@ -82,23 +102,52 @@ type Spec<R> = {
  * submit must carry; anything else is a bug and is thrown.
  */
 export async function formCommand<R>(formData: FormData, spec: Spec<R>): Promise<FormOutcome<R>> {
+  return envelope(formData, spec, FORM_MESSAGES.reused(spec.check ?? "the page"), async () => {
+    const checked = await currentSession();
+    if (!checked) return { refused: FORM_MESSAGES.sessionEnded };
+    const { id, email, name, role } = checked.user;
+    const user = { id, email, name, role };
+    return { run: async (commandId) => spec.run({ user, session: checked.session, commandId, metadata: await webMetadata(user, keyOf(spec, commandId)) }) };
+  });
+}
+
+/**
+ * The same envelope for the back office: the caller must be an admin now (role, second factor, and
+ * the users row agreeing), or the form answers "Not found." and nothing runs.
+ */
+export async function adminFormCommand<R>(formData: FormData, spec: AdminSpec<R>): Promise<FormOutcome<R>> {
+  return envelope(formData, spec, FORM_MESSAGES.reusedReload(spec.check ?? "it"), async () => {
+    const admin = await currentAdmin();
+    if (!admin) return { refused: FORM_MESSAGES.notAnAdmin };
+    return { run: async (commandId) => spec.run({ admin, commandId, metadata: await adminMetadata(admin, keyOf(spec, commandId)) }) };
+  });
+}
+
+/** The command id the metadata carries: none for a form that records nothing under one. */
+const keyOf = (spec: CommonSpec, commandId: string) => (spec.commandId === "none" ? undefined : commandId);
+
+/** Who sent the form: the sentence that refuses them, or how to run the form's command for them. */
+type Caller<R> = { refused: string } | { run: (commandId: string) => Promise<R> };
+
+/** The command id and the one mapping of expected failures, shared by the customer's and the admin's envelope. */
+async function envelope<R>(formData: FormData, spec: CommonSpec, reused: string, caller: () => Promise<Caller<R>>): Promise<FormOutcome<R>> {
   const given = formText(formData, "commandId");
   const valid = isUuid(given);
   const commandId = valid ? given : randomUUID();
   const fresh = (message: string): FormFailure => ({ ok: false, kind: "error", message, commandId: randomUUID() });
-  const checked = await currentSession();
-  if (!checked) return fresh(FORM_MESSAGES.sessionEnded);
+  const who = await caller();
+  if ("refused" in who) return fresh(who.refused);
   if (!valid && spec.commandId === "required") return fresh(FORM_MESSAGES.expired);
   try {
-    const { id, email, name, role } = checked.user;
-    const user = { id, email, name, role };
-    const value = await spec.run({ user, session: checked.session, commandId, metadata: await webMetadata(user, commandId) });
-    return { ok: true, value, commandId };
+    return { ok: true, value: await who.run(commandId), commandId };
   } catch (error) {
     if (error instanceof ValidationError) return { ok: false, kind: "invalid", fieldErrors: error.fieldErrors, commandId };
     if (error instanceof FormRefusal) return error.keepCommandId ? { ok: false, kind: "error", message: error.message, commandId } : fresh(error.message);
-    if (error instanceof IdempotencyKeyReusedError) return fresh(FORM_MESSAGES.reused(spec.check));
-    if (error instanceof DomainError) return fresh(error.message);
+    if (error instanceof IdempotencyKeyReusedError) return fresh(reused);
+    if (error instanceof DomainError) {
+      const words = spec.refusals?.[error.code];
+      return fresh(typeof words === "function" ? words(error) : (words ?? error.message));
+    }
     throw error;
   }
 }

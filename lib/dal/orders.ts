@@ -120,16 +120,15 @@ export async function submitOrderEditForm(formData: FormData): Promise<EditOrder
   const values = formValues(formData, FIELDS);
   const outcome = await formCommand(formData, {
     // An edit is not idempotent by a form id: applying the same terms twice changes nothing.
-    commandId: "draw",
-    check: "the order",
-    async run({ user }) {
+    commandId: "none",
+    async run({ user, metadata }) {
       const ctx = await commandContext();
       const order = await findOrderFor(ctx.db, user.id, formText(formData, "orderId"));
       if (!order) throw new FormRefusal("There is no such order of yours.");
       const parsed = parseDecimalAmount(values.amount, order.currency);
       if (!parsed.ok) throw fieldError("amount", parsed.message);
       const input = { orderId: order.orderId, amount: parsed.amount, reference: values.reference, schedule: scheduleFrom(values), timeZone: values.timeZone };
-      await editOrder(ctx, user, input, await webMetadata(user));
+      await editOrder(ctx, user, input, metadata);
     },
   });
   if (outcome.ok) return { values, saved: true, message: "Saved: the new terms apply from the next payment." };

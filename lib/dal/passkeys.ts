@@ -15,14 +15,15 @@ import {
 import { consumeRateLimit, isRateLimited } from "../auth/rate-limits";
 import { recentlyAuthenticated } from "../auth/sessions";
 import { database } from "../db";
-import { ValidationError } from "../domain/shared/errors";
-import { REAUTH_MESSAGE, type SecurityFormState } from "./security";
+import { type FieldErrors, ValidationError } from "../domain/shared/errors";
+import { FORM_MESSAGES, formText } from "./form";
+import { REAUTH_MESSAGE, type SecurityFormState, securityForm } from "./security";
 import { currentSession, requireSession } from "./session";
 
 // Passkeys in the portal's settings: the session is checked here, and adding or removing one also
 // needs the recent proof of identity. Signing in with one is in ./auth.ts.
 
-const SIGNED_OUT = "Your session has ended. Sign in again to continue.";
+const SIGNED_OUT = FORM_MESSAGES.sessionEnded;
 const TOO_MANY = "Too many passkey requests. Please wait a few minutes and try again.";
 
 /** Each ceremony stores a challenge: a signed-in user's are counted too (per user, shared by all instances). */
@@ -36,11 +37,6 @@ async function countCeremony(userId: string): Promise<boolean> {
     throw error;
   }
 }
-
-const text = (formData: FormData, key: string) => {
-  const value = formData.get(key);
-  return typeof value === "string" ? value : "";
-};
 
 export type PasskeyDto = { id: string; name: string; createdAt: string; lastUsedAt: string | null; synced: boolean };
 
@@ -76,47 +72,36 @@ export async function beginMyPasskeyRegistration(): Promise<Ceremony<PublicKeyCr
 
 /** Stores the passkey the browser made for the options above. */
 export async function finishMyPasskeyRegistration(formData: FormData): Promise<SecurityFormState> {
-  const checked = await currentSession();
-  if (!checked) return { status: "error", message: SIGNED_OUT };
-  if (!recentlyAuthenticated(checked.session)) return { status: "error", message: REAUTH_MESSAGE };
-  const { db } = await database();
-  try {
+  const invalid = (fieldErrors: FieldErrors): SecurityFormState => ({ status: "invalid", message: Object.values(fieldErrors).flat()[0], fieldErrors });
+  return securityForm(formData, { sensitive: true, invalid }, async ({ user, session }) => {
+    const { db } = await database();
     const added = await finishPasskeyRegistration(
       db,
-      checked.user,
-      checked.session.id,
-      { attempt: text(formData, "attempt"), response: text(formData, "response"), name: text(formData, "name") },
+      user,
+      session.id,
+      { attempt: formText(formData, "attempt"), response: formText(formData, "response"), name: formText(formData, "name") },
       relyingPartyFor(await headers()),
     );
     return { status: "done", message: `Passkey "${added.name}" added. You can sign in with it.` };
-  } catch (error) {
-    if (error instanceof ValidationError) return { status: "invalid", message: Object.values(error.fieldErrors).flat()[0], fieldErrors: error.fieldErrors };
-    throw error;
-  }
+  });
 }
 
 export async function renameMyPasskey(formData: FormData): Promise<SecurityFormState> {
-  const checked = await currentSession();
-  if (!checked) return { status: "error", message: SIGNED_OUT };
-  const { db } = await database();
-  try {
-    const renamed = await renamePasskey(db, checked.user, { passkeyId: text(formData, "passkeyId"), name: text(formData, "name") });
+  return securityForm(formData, {}, async ({ user }) => {
+    const { db } = await database();
+    const renamed = await renamePasskey(db, user, { passkeyId: formText(formData, "passkeyId"), name: formText(formData, "name") });
     return renamed ? { status: "done", message: "Passkey renamed." } : { status: "error", message: "That passkey was not found." };
-  } catch (error) {
-    if (error instanceof ValidationError) return { status: "invalid", fieldErrors: error.fieldErrors };
-    throw error;
-  }
+  });
 }
 
 export async function removeMyPasskey(formData: FormData): Promise<SecurityFormState> {
-  const checked = await currentSession();
-  if (!checked) return { status: "error", message: SIGNED_OUT };
-  if (!recentlyAuthenticated(checked.session)) return { status: "error", message: REAUTH_MESSAGE };
-  const { db } = await database();
-  const outcome = await removePasskey(db, checked.user, text(formData, "passkeyId"));
-  if (outcome === "last-factor") return { status: "error", message: "Admins must keep a second factor: add another before removing this one." };
-  if (outcome === "not-found") return { status: "error", message: "That passkey was not found." };
-  return { status: "done", message: "Passkey removed." };
+  return securityForm(formData, { sensitive: true }, async ({ user }) => {
+    const { db } = await database();
+    const outcome = await removePasskey(db, user, formText(formData, "passkeyId"));
+    if (outcome === "last-factor") return { status: "error", message: "Admins must keep a second factor: add another before removing this one." };
+    if (outcome === "not-found") return { status: "error", message: "That passkey was not found." };
+    return { status: "done", message: "Passkey removed." };
+  });
 }
 
 /** Whether the signed-in user has a passkey (the confirm page then offers it). */
@@ -138,9 +123,10 @@ export async function beginMyPasskeyConfirmation(): Promise<Ceremony<PublicKeyCr
 
 /** A passkey's answer renews the session's proof of identity (as the password or a code does). */
 export async function confirmMyIdentityWithPasskey(formData: FormData): Promise<SecurityFormState> {
-  const checked = await currentSession();
-  if (!checked) return { status: "error", message: SIGNED_OUT };
-  const { db } = await database();
-  const confirmed = await confirmWithPasskey(db, checked.user, checked.session.id, { attempt: text(formData, "attempt"), response: text(formData, "response") }, relyingPartyFor(await headers()));
-  return confirmed ? { status: "done" } : { status: "invalid", message: "That passkey was not accepted. Try again, or use your password." };
+  return securityForm(formData, {}, async ({ user, session }) => {
+    const { db } = await database();
+    const answer = { attempt: formText(formData, "attempt"), response: formText(formData, "response") };
+    const confirmed = await confirmWithPasskey(db, user, session.id, answer, relyingPartyFor(await headers()));
+    return confirmed ? { status: "done" } : { status: "invalid", message: "That passkey was not accepted. Try again, or use your password." };
+  });
 }

@@ -2,26 +2,15 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { addPayee, confirmPayee, deletePayee, renamePayee } from "../commands/payees";
 import { ibanText } from "../commands/transfers";
-import { normaliseAccountNumber } from "../domain/account/account-number";
 import { database } from "../db";
-import { formatAccountNumber } from "../domain/account/account-number";
-import type { CommandMetadata } from "../domain/shared/decider";
+import { formatAccountNumber, normaliseAccountNumber } from "../domain/account/account-number";
 import { ValidationError } from "../domain/shared/errors";
 import { decodePayeeCursor, findPayeeFor, type PayeeDto, readPayeePage, toPayeeDto } from "../read-models/payees";
-import { requestIds } from "../request-context";
 import type { SessionUser } from "../auth/users";
-import { currentUser, requireUser } from "./session";
+import { fieldError, formCommand, formText, formValues, webMetadata } from "./form";
+import { requireUser } from "./session";
 
 export type { PayeeDto } from "../read-models/payees";
-
-async function webMetadata(user: SessionUser, commandId?: string): Promise<CommandMetadata> {
-  return { now: new Date(), actor: { id: user.id, role: user.role }, commandId, origin: "web", ...(await requestIds()) };
-}
-
-const text = (formData: FormData, key: string) => {
-  const value = formData.get(key);
-  return typeof value === "string" ? value : "";
-};
 
 /** The signed-in customer's payees, in name order (one page; the cap keeps it short). */
 export async function listMyPayees(cursor?: string): Promise<{ payees: PayeeDto[]; nextCursor: string | null }> {
@@ -56,54 +45,61 @@ export type PayeeFormState = {
  * the one shown.
  */
 export async function submitPayeeForm(formData: FormData): Promise<PayeeFormState> {
-  const values = { name: text(formData, "name"), accountNumber: text(formData, "accountNumber"), holderName: text(formData, "holderName") };
-  const commandId = /^[0-9a-f-]{36}$/i.test(text(formData, "commandId")) ? text(formData, "commandId") : randomUUID();
-  const base = { commandId, values };
-  const user = await currentUser();
-  if (!user) return { ...base, stage: "edit", message: "Your session has ended. Sign in again to continue." };
-  if (text(formData, "intent") === "edit-again") return { ...base, stage: "edit" };
-  const { db } = await database();
-  try {
-    if (values.name.trim() === "") throw new ValidationError({ name: ["Give the payee a name you will recognise."] });
-    // Not one of our numbers but a valid IBAN: an account at another bank, saved with the name given.
-    const ours = normaliseAccountNumber(values.accountNumber) !== null;
-    const parsedIban = ours ? undefined : ibanText.safeParse(values.accountNumber);
-    const iban = parsedIban?.data;
-    // Two letters and two digits, not ours: meant as an IBAN, so say what is wrong with it.
-    if (!ours && !iban && /^\s*(?!ll)[a-z]{2}\s*\d{2}/i.test(values.accountNumber)) {
-      throw new ValidationError({ accountNumber: [parsedIban?.error?.issues[0]?.message ?? "That is not a valid IBAN."] });
-    }
-    if (iban) {
-      const holderName = values.holderName.trim();
-      if (holderName === "") throw new ValidationError({ holderName: ["For an account at another bank, enter its holder's name as their bank knows it."] });
-      const checked = { ...values, accountNumber: formatAccountNumber(iban), holderName };
-      if (text(formData, "intent") !== "save") return { ...base, values: checked, stage: "confirm", holderName, external: true };
-      await addPayee(db, user, { name: values.name, iban, holderName }, await webMetadata(user, commandId));
-      return { commandId: randomUUID(), values: { name: "", accountNumber: "" }, stage: "saved", message: `Saved ${values.name.trim()}.` };
-    }
-    const confirmation = await confirmPayee(db, { accountNumber: values.accountNumber });
-    const checked = { ...values, accountNumber: formatAccountNumber(confirmation.accountNumber) };
-    if (text(formData, "intent") !== "save") return { ...base, values: checked, stage: "confirm", holderName: confirmation.holderName };
-    await addPayee(db, user, { ...values, confirmedHolderName: text(formData, "holderName") }, await webMetadata(user, commandId));
-    return { commandId: randomUUID(), values: { name: "", accountNumber: "" }, stage: "saved", message: `Saved ${values.name.trim()}.` };
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      // An IBAN's problems belong to the one number field the form has.
-      const { iban, ...rest } = error.fieldErrors;
-      return { ...base, stage: "edit", fieldErrors: iban ? { ...rest, accountNumber: iban } : rest };
-    }
-    throw error;
-  }
+  const values = formValues(formData, ["name", "accountNumber", "holderName"]);
+  const intent = formText(formData, "intent");
+  const outcome = await formCommand<Omit<PayeeFormState, "commandId">>(formData, {
+    // The first step only checks: a form without an id gets one, which its save then carries.
+    commandId: "draw",
+    check: "your payees",
+    async run({ user, metadata }) {
+      if (intent === "edit-again") return { stage: "edit", values };
+      if (values.name.trim() === "") throw fieldError("name", "Give the payee a name you will recognise.");
+      const { db } = await database();
+      const iban = ibanOf(values.accountNumber);
+      if (iban) {
+        const holderName = values.holderName.trim();
+        if (holderName === "") throw fieldError("holderName", "For an account at another bank, enter its holder's name as their bank knows it.");
+        if (intent !== "save") return { values: { ...values, accountNumber: formatAccountNumber(iban), holderName }, stage: "confirm", holderName, external: true };
+        await addPayee(db, user, { name: values.name, iban, holderName }, metadata);
+      } else {
+        const confirmation = await confirmPayee(db, { accountNumber: values.accountNumber });
+        if (intent !== "save") return { values: { ...values, accountNumber: formatAccountNumber(confirmation.accountNumber) }, stage: "confirm", holderName: confirmation.holderName };
+        await addPayee(db, user, { ...values, confirmedHolderName: values.holderName }, metadata);
+      }
+      return { values: { name: "", accountNumber: "" }, stage: "saved", message: `Saved ${values.name.trim()}.` };
+    },
+  });
+  if (outcome.ok) return { ...outcome.value, commandId: outcome.value.stage === "saved" ? randomUUID() : outcome.commandId };
+  const base = { stage: "edit" as const, commandId: outcome.commandId, values };
+  if (outcome.kind === "error") return { ...base, message: outcome.message };
+  // An IBAN's problems belong to the one number field the form has.
+  const { iban, ...rest } = outcome.fieldErrors;
+  return { ...base, fieldErrors: iban ? { ...rest, accountNumber: iban } : rest };
 }
 
+/**
+ * Not one of our numbers but a valid IBAN: an account at another bank, saved with the name given.
+ * Two letters and two digits that are not ours were meant as an IBAN, so what is wrong with it is said.
+ */
+function ibanOf(accountNumber: string): string | undefined {
+  if (normaliseAccountNumber(accountNumber) !== null) return undefined;
+  const parsed = ibanText.safeParse(accountNumber);
+  if (!parsed.data && /^\s*(?!ll)[a-z]{2}\s*\d{2}/i.test(accountNumber)) {
+    throw fieldError("accountNumber", parsed.error?.issues[0]?.message ?? "That is not a valid IBAN.");
+  }
+  return parsed.data;
+}
+
+// A one-button row form (rename, delete), as the order list's: it keeps no state to show, and a
+// signed-out click goes to the sign-in page.
 /** Renames or deletes one of the user's payees; false when it is not theirs (nothing changes). */
 export async function changeMyPayee(formData: FormData): Promise<{ ok: boolean; message?: string }> {
   const user = await requireUser();
   const { db } = await database();
-  const payeeId = text(formData, "payeeId");
+  const payeeId = formText(formData, "payeeId");
   try {
-    if (text(formData, "intent") === "delete") return { ok: await deletePayee(db, user, { payeeId }, await webMetadata(user)) };
-    return { ok: (await renamePayee(db, user, { payeeId, name: text(formData, "name") }, await webMetadata(user))) !== undefined };
+    if (formText(formData, "intent") === "delete") return { ok: await deletePayee(db, user, { payeeId }, await webMetadata(user)) };
+    return { ok: (await renamePayee(db, user, { payeeId, name: formText(formData, "name") }, await webMetadata(user))) !== undefined };
   } catch (error) {
     if (error instanceof ValidationError) return { ok: false, message: Object.values(error.fieldErrors).flat().join(" ") };
     throw error;

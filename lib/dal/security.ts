@@ -4,20 +4,16 @@ import { headers } from "next/headers";
 import { clientAddress } from "../client-address";
 import { changePassword } from "../auth/password-change";
 import { enrolTotp, hasTotp, newTotpSecret, removeTotp, totpEnrolment, spendSecondFactor } from "../auth/second-factor";
-import { endSessions, listSessions, markReauthenticated, recentlyAuthenticated } from "../auth/sessions";
-import { verifyCredentials } from "../auth/users";
+import { type CheckedSession, endSessions, listSessions, markReauthenticated, recentlyAuthenticated } from "../auth/sessions";
+import { type SessionUser, verifyCredentials } from "../auth/users";
 import { database } from "../db";
-import { ValidationError } from "../domain/shared/errors";
+import type { FieldErrors } from "../domain/shared/errors";
+import { formCommand, FormRefusal, formText } from "./form";
 import { currentSession, requireSession } from "./session";
 
 // Devices and sessions, the second factor, the password and re-authentication, for the portal's
 // settings pages. Every function checks the session itself; sensitive changes also need a proof of
 // identity from the last five minutes (sign-in or the confirm page).
-
-const text = (formData: FormData, key: string) => {
-  const value = formData.get(key);
-  return typeof value === "string" ? value : "";
-};
 
 export const REAUTH_MESSAGE = "For your safety, confirm it is you first (your password or a code), then try again.";
 
@@ -41,7 +37,7 @@ export async function endMySession(formData: FormData): Promise<{ endedCurrent: 
   const checked = await currentSession();
   if (!checked) return { endedCurrent: false };
   const { db } = await database();
-  const sessionId = text(formData, "sessionId");
+  const sessionId = formText(formData, "sessionId");
   await endSessions(db, checked.user, { sessionId, reason: sessionId === checked.session.id ? "signed-out" : "ended" });
   return { endedCurrent: sessionId === checked.session.id };
 }
@@ -85,66 +81,76 @@ export type SecurityFormState = {
   recoveryCodes?: string[];
 };
 
+/**
+ * The security settings' forms on the one envelope: the session, and for a sensitive change a proof
+ * of identity from the last five minutes; failures in this state's shape. They change settings
+ * directly rather than by a command under a form id, so they carry none.
+ */
+export async function securityForm(
+  formData: FormData | undefined,
+  options: { sensitive?: boolean; invalid?: (fieldErrors: FieldErrors) => SecurityFormState },
+  run: (input: { user: SessionUser; session: CheckedSession["session"] }) => Promise<SecurityFormState>,
+): Promise<SecurityFormState> {
+  const outcome = await formCommand(formData ?? new FormData(), {
+    commandId: "none",
+    async run({ user, session }) {
+      if (options.sensitive && !recentlyAuthenticated(session)) throw new FormRefusal(REAUTH_MESSAGE);
+      return run({ user, session });
+    },
+  });
+  if (outcome.ok) return outcome.value;
+  if (outcome.kind === "error") return { status: "error", message: outcome.message };
+  return options.invalid ? options.invalid(outcome.fieldErrors) : { status: "invalid", fieldErrors: outcome.fieldErrors };
+}
+
 export async function enrolMyTotp(formData: FormData): Promise<SecurityFormState> {
-  const checked = await currentSession();
-  if (!checked) return { status: "error", message: "Your session has ended. Sign in again to continue." };
-  if (!recentlyAuthenticated(checked.session)) return { status: "error", message: REAUTH_MESSAGE };
-  const { db } = await database();
-  try {
-    const recoveryCodes = await enrolTotp(db, checked.user, { secret: text(formData, "secret"), code: text(formData, "code") });
+  return securityForm(formData, { sensitive: true }, async ({ user }) => {
+    const { db } = await database();
+    const recoveryCodes = await enrolTotp(db, user, { secret: formText(formData, "secret"), code: formText(formData, "code") });
     return { status: "done", recoveryCodes, message: "Your authenticator app is set up. Sign-in now asks for its code." };
-  } catch (error) {
-    if (error instanceof ValidationError) return { status: "invalid", fieldErrors: error.fieldErrors };
-    throw error;
-  }
+  });
 }
 
 export async function removeMyTotp(): Promise<SecurityFormState> {
-  const checked = await currentSession();
-  if (!checked) return { status: "error", message: "Your session has ended. Sign in again to continue." };
-  if (!recentlyAuthenticated(checked.session)) return { status: "error", message: REAUTH_MESSAGE };
-  const { db } = await database();
-  const removed = await removeTotp(db, checked.user, new Date(), { keepOneFactor: checked.user.role === "admin" });
-  if (!removed && checked.user.role === "admin") return { status: "error", message: "Admins must keep a second factor: add a passkey before removing the app." };
-  return { status: "done", message: "Your authenticator app was removed." };
+  return securityForm(undefined, { sensitive: true }, async ({ user }) => {
+    const { db } = await database();
+    const removed = await removeTotp(db, user, new Date(), { keepOneFactor: user.role === "admin" });
+    if (!removed && user.role === "admin") return { status: "error", message: "Admins must keep a second factor: add a passkey before removing the app." };
+    return { status: "done", message: "Your authenticator app was removed." };
+  });
 }
 
 export async function changeMyPassword(formData: FormData): Promise<SecurityFormState> {
-  const checked = await currentSession();
-  if (!checked) return { status: "error", message: "Your session has ended. Sign in again to continue." };
-  const { db } = await database();
-  try {
+  return securityForm(formData, {}, async ({ user, session }) => {
+    const { db } = await database();
     const { endedSessions } = await changePassword(
       db,
-      checked.user,
-      { currentPassword: text(formData, "currentPassword"), newPassword: text(formData, "newPassword") },
-      { keepSessionId: checked.session.id, ip: clientAddress(await headers()) },
+      user,
+      { currentPassword: formText(formData, "currentPassword"), newPassword: formText(formData, "newPassword") },
+      { keepSessionId: session.id, ip: clientAddress(await headers()) },
     );
     return { status: "done", message: `Your password was changed${endedSessions ? `; ${endedSessions} other session(s) were signed out` : ""}.` };
-  } catch (error) {
-    if (error instanceof ValidationError) return { status: "invalid", fieldErrors: error.fieldErrors };
-    throw error;
-  }
+  });
 }
 
 /** The confirm page: the password, or a code of the second factor, renews the session's proof of identity. */
 export async function confirmMyIdentity(formData: FormData): Promise<SecurityFormState> {
-  const checked = await currentSession();
-  if (!checked) return { status: "error", message: "Your session has ended. Sign in again to continue." };
-  const { db } = await database();
-  const password = text(formData, "password");
-  const code = text(formData, "code");
-  let method: SignInMethod | null = null;
-  if (code && (await hasTotp(db, checked.user.id))) {
-    method = await spendSecondFactor(db, checked.user, code);
-  } else if (password) {
-    const result = await verifyCredentials(db, { email: checked.user.email, password }, clientAddress(await headers()));
-    if (result.ok && result.user.id === checked.user.id) method = "password";
-    else if (!result.ok && result.reason === "THROTTLED") return { status: "error", message: "Too many failed attempts. Try again in 15 minutes." };
-  }
-  if (!method) return { status: "invalid", message: "That did not match. Try again." };
-  await markReauthenticated(db, checked.user, checked.session.id, method);
-  return { status: "done" };
+  return securityForm(formData, {}, async ({ user, session }) => {
+    const { db } = await database();
+    const password = formText(formData, "password");
+    const code = formText(formData, "code");
+    let method: SignInMethod | null = null;
+    if (code && (await hasTotp(db, user.id))) {
+      method = await spendSecondFactor(db, user, code);
+    } else if (password) {
+      const result = await verifyCredentials(db, { email: user.email, password }, clientAddress(await headers()));
+      if (result.ok && result.user.id === user.id) method = "password";
+      else if (!result.ok && result.reason === "THROTTLED") return { status: "error", message: "Too many failed attempts. Try again in 15 minutes." };
+    }
+    if (!method) return { status: "invalid", message: "That did not match. Try again." };
+    await markReauthenticated(db, user, session.id, method);
+    return { status: "done" };
+  });
 }
 
 /** Whether the signed-in user has an authenticator app (the confirm page then also takes its code). */

@@ -1,24 +1,24 @@
 import "server-only";
-import { myFormatting } from "./formatting";
-import { requestIds } from "../request-context";
-import { randomUUID } from "node:crypto";
 import { notFound } from "next/navigation";
 import type { SessionUser } from "../auth/users";
+import type { CommandContext } from "../commands/accounts";
 import { isExternalNumber } from "../commands/payees";
-import { ibanText, requestTransfer } from "../commands/transfers";
+import { previewTransfer, requestTransfer, type TransferPreview, type TransferRequestInput } from "../commands/transfers";
 import { database } from "../db";
-import { formatAccountNumber, normaliseAccountNumber } from "../domain/account/account-number";
+import { formatAccountNumber } from "../domain/account/account-number";
+import type { CommandMetadata } from "../domain/shared/decider";
 import { ValidationError } from "../domain/shared/errors";
-import { formatMoney, parseDecimalAmount } from "../domain/shared/money";
-import { IdempotencyKeyReusedError } from "../event-store/errors";
+import { formatMoney } from "../domain/shared/money";
+import { log } from "../log";
 import { driveTransfer } from "../process-managers/transfer-runner";
-import { findAccountWithHolder } from "../read-models/accounts";
 import { findPayeeFor } from "../read-models/payees";
 import { decodeTransferCursor, findTransferFor, maskName, readTransferPage, type TransferDto, toTransferDto } from "../read-models/transfers";
+import { readAmountText } from "./account-commands";
 import { findOwnedAccount } from "./accounts";
 import { commandContext } from "./context";
-import { currentUser, requireUser } from "./session";
-import { log } from "../log";
+import { fieldError, formCommand, formText, formValues } from "./form";
+import { myFormatting } from "./formatting";
+import { requireUser } from "./session";
 
 export { maskName, TERMINAL_STATUSES, type TransferDto } from "../read-models/transfers";
 
@@ -67,159 +67,149 @@ export type TransferFormState = {
   review?: { amount: string; fromLabel: string; payeeName: string; payeeNumber: string; external?: boolean };
 };
 
-const text = (formData: FormData, key: string) => {
-  const value = formData.get(key);
-  return typeof value === "string" ? value : "";
-};
-
 const destinationOf = (value: string): TransferFormValues["destination"] =>
   value === "own" || value === "payee" || value === "bank" ? value : "other";
 
+const FIELDS = ["fromAccountId", "destination", "toAccountId", "payeeId", "toAccountNumber", "toIban", "payeeName", "amount", "reference"] as const;
+
 function readValues(formData: FormData): TransferFormValues {
-  return {
-    fromAccountId: text(formData, "fromAccountId"),
-    destination: destinationOf(text(formData, "destination")),
-    toAccountId: text(formData, "toAccountId"),
-    payeeId: text(formData, "payeeId"),
-    toAccountNumber: text(formData, "toAccountNumber"),
-    toIban: text(formData, "toIban"),
-    payeeName: text(formData, "payeeName"),
-    amount: text(formData, "amount"),
-    reference: text(formData, "reference"),
-  };
+  const values = formValues(formData, FIELDS);
+  return { ...values, destination: destinationOf(values.destination) };
 }
 
+type Outcome = { stage: "edit" } | { stage: "confirm"; review: NonNullable<TransferFormState["review"]> } | { transferId: string };
+
 /**
- * The transfer form: "review" checks everything and shows the payee's masked name; "confirm"
- * records the transfer under the form's command id (so a resent confirm makes one transfer) and
- * drives it as far as it goes at once. Returns the new transfer's id when one was made.
+ * The transfer form: "review" checks everything the request will check and shows the payee's masked
+ * name; "confirm" records the transfer under the form's command id (so a resent confirm makes one
+ * transfer) and drives it as far as it goes at once. Returns the new transfer's id when one was made.
  */
 export async function submitTransferForm(formData: FormData): Promise<TransferFormState | { transferId: string }> {
   const values = readValues(formData);
-  const commandId = /^[0-9a-f-]{36}$/i.test(text(formData, "commandId")) ? text(formData, "commandId") : randomUUID();
-  const base = { commandId, values };
-  const user = await currentUser();
-  if (!user) return { ...base, stage: "edit", message: "Your session has ended. Sign in again to continue." };
-  if (text(formData, "intent") === "edit-again") return { ...base, stage: "edit" };
-  const from = await findOwnedAccount(user, values.fromAccountId);
-  if (!from) return { ...base, stage: "edit", fieldErrors: { fromAccountId: ["Choose one of your accounts to pay from."] } };
-  const currency = from.currency;
-
-  const fieldErrors: TransferFormState["fieldErrors"] = {};
-  const parsed = parseDecimalAmount(values.amount, currency);
-  if (!parsed.ok) fieldErrors.amount = [parsed.message];
-  else if (parsed.amount === 0n) fieldErrors.amount = ["Enter an amount greater than zero."];
-
-  if (values.destination === "bank") return submitExternalPayment(user, from, values, base, fieldErrors, parsed, text(formData, "intent"));
-
-  const { db } = await database();
-  if (values.destination === "payee") {
-    // A payee saved with an IBAN is at another bank: paid through the scheme, to the name it was saved with.
-    const saved = await findPayeeFor(db, user.id, values.payeeId);
-    if (saved && isExternalNumber(saved.accountNumber)) {
-      return submitExternalPayment(user, from, { ...values, toIban: saved.accountNumber, payeeName: saved.holderName }, base, fieldErrors, parsed, text(formData, "intent"));
-    }
+  const intent = formText(formData, "intent");
+  const outcome = await formCommand<Outcome>(formData, {
+    // The first step only reviews: a form without an id gets one, which its confirm then carries.
+    commandId: "draw",
+    check: "your transfers",
+    async run({ user, metadata }) {
+      if (intent === "edit-again") return { stage: "edit" };
+      const ctx = await commandContext();
+      const request = await transferRequestOf(user, values);
+      // A confirm the form's own checks let through goes straight to the request, which checks the rest.
+      if (intent === "confirm" && !request.problems) return { transferId: await inFormWords(sendTransfer(ctx, request.input, metadata), request) };
+      const preview = await inFormWords(previewTransfer(ctx, request.input), request);
+      if (request.problems) throw new ValidationError(request.problems);
+      return { stage: "confirm", review: await reviewOf(user, request, preview) };
+    },
+  });
+  if (!outcome.ok) {
+    const base = { stage: "edit" as const, commandId: outcome.commandId, values };
+    return outcome.kind === "invalid" ? { ...base, fieldErrors: outcome.fieldErrors } : { ...base, message: outcome.message };
   }
-  let destination: { accountId: string; number: string; currency: string; customerId: string; name: string | null; status: string } | undefined;
-  if (values.destination === "own") {
-    const own = await findOwnedAccount(user, values.toAccountId);
-    if (!own) fieldErrors.toAccountId = ["Choose one of your accounts to pay into."];
-    else destination = { ...own, name: own.nickname ?? `${own.currency} account` };
-  } else {
-    // A saved payee is paid by the account number it was saved with (and confirmed for).
-    const payee = values.destination === "payee" ? await findPayeeFor(db, user.id, values.payeeId) : undefined;
-    const number = payee ? payee.accountNumber : normaliseAccountNumber(values.toAccountNumber);
-    if (values.destination === "payee" && !payee) fieldErrors.payeeId = ["Choose one of your saved payees."];
-    else if (!number) fieldErrors.toAccountNumber = ["Enter the payee's account number, like LL12 3456 7890; check it for typos."];
-    else {
-      const found = await findAccountWithHolder(db, { number });
-      destination = found && { ...found.account, name: found.holder?.name ?? null };
-      if (!destination) fieldErrors.toAccountNumber = ["No account has that number."];
-    }
-  }
-  if (destination && destination.accountId === from.accountId) fieldErrors.toAccountId = ["Choose a different account to pay into."];
-  if (destination && destination.currency !== currency) {
-    fieldErrors[values.destination === "own" ? "toAccountId" : values.destination === "payee" ? "payeeId" : "toAccountNumber"] = [
-      `Transfers must stay in one currency: your account holds ${currency} and the payee's holds ${destination.currency}.`,
-    ];
-  }
-  if (Object.keys(fieldErrors).length > 0 || !destination || !parsed.ok) return { ...base, stage: "edit", fieldErrors };
-
-  const review = {
-    amount: formatMoney(parsed.amount, currency, (await myFormatting()).locale),
-    fromLabel: `${from.nickname ?? `${currency} account`} (${formatAccountNumber(from.number)})`,
-    payeeName: destination.customerId === user.id ? (destination.name ?? "") : maskName(destination.name ?? "Ledgerline customer"),
-    payeeNumber: formatAccountNumber(destination.number),
-  };
-  if (text(formData, "intent") !== "confirm") return { ...base, stage: "confirm", review };
-
-  const ctx = await commandContext();
-  const ids = await requestIds();
-  try {
-    const { transferId } = await requestTransfer(
-      ctx,
-      { fromAccountId: from.accountId, toAccountId: destination.accountId, amount: parsed.amount, reference: values.reference },
-      { now: new Date(), actor: { id: user.id, role: user.role }, commandId, origin: "web", ...ids },
-    );
-    // Drive it now; if this process dies midway, the background runner or cron finishes it.
-    await driveTransfer({ ctx, runnerId: `web-${process.pid}` }, transferId).catch((error: unknown) => {
-      log().warn({ event: "transfer-runner", transferId, requestId: ids.requestId, err: error }, "transfer left for the background runner");
-    });
-    return { transferId };
-  } catch (error) {
-    return refused(error, base);
-  }
+  return "transferId" in outcome.value ? outcome.value : { ...outcome.value, commandId: outcome.commandId, values };
 }
 
-function refused(error: unknown, base: { commandId: string; values: TransferFormValues }): TransferFormState {
-  if (error instanceof ValidationError) return { ...base, stage: "edit", fieldErrors: error.fieldErrors as TransferFormState["fieldErrors"] };
-  if (error instanceof IdempotencyKeyReusedError) {
-    return { ...base, commandId: randomUUID(), stage: "edit", message: "This form was already sent with other details. Check your transfers before trying again." };
-  }
-  throw error;
-}
+type FormFieldErrors = NonNullable<TransferFormState["fieldErrors"]>;
+
+/** The customer's choices as the command's input, and what the form itself found wrong with them. */
+type FormRequest = {
+  input: TransferRequestInput;
+  destination: TransferFormValues["destination"];
+  from: NonNullable<Awaited<ReturnType<typeof findOwnedAccount>>>;
+  /** The account paid into when it is one of the customer's own (the review names it by its label). */
+  own?: NonNullable<Awaited<ReturnType<typeof findOwnedAccount>>>;
+  problems?: FormFieldErrors;
+};
 
 /**
- * A payment to another bank: the command checks the IBAN and the name (a review shows them back,
- * unmasked: nobody here can confirm the payee), then it is screened, reserved and sent to the scheme.
+ * Turns the form into a request: the accounts and payees it names must be the customer's own (a
+ * check for this edge, not a transfer rule), the amount is typed in decimals, and the field of the
+ * chosen destination must be filled in. Every rule of the transfer itself is the command's.
  */
-async function submitExternalPayment(
-  user: SessionUser,
-  from: NonNullable<Awaited<ReturnType<typeof findOwnedAccount>>>,
-  values: TransferFormValues,
-  base: { commandId: string; values: TransferFormValues },
-  fieldErrors: NonNullable<TransferFormState["fieldErrors"]>,
-  parsed: ReturnType<typeof parseDecimalAmount>,
-  intent: string,
-): Promise<TransferFormState | { transferId: string }> {
-  const checked = ibanText.safeParse(values.toIban);
-  const iban = checked.success ? checked.data : undefined;
-  if (!iban) fieldErrors.toIban = [checked.error?.issues[0]?.message ?? "Enter the IBAN of the payee's account."];
-  const name = values.payeeName.trim();
-  if (name === "") fieldErrors.payeeName = ["Enter the name of the payee's account holder, as their bank knows it."];
-  else if (name.length > 70) fieldErrors.payeeName = ["Payee's name can be at most 70 characters."];
-  if (Object.keys(fieldErrors).length > 0 || !iban || !parsed.ok) return { ...base, stage: "edit", fieldErrors };
-  const review = {
-    amount: formatMoney(parsed.amount, from.currency),
-    fromLabel: `${from.nickname ?? `${from.currency} account`} (${formatAccountNumber(from.number)})`,
-    payeeName: name,
-    payeeNumber: formatAccountNumber(iban),
-    external: true,
+async function transferRequestOf(user: SessionUser, values: TransferFormValues): Promise<FormRequest> {
+  const from = await findOwnedAccount(user, values.fromAccountId);
+  // Nothing else is worth checking from an account that is not theirs.
+  if (!from) throw fieldError("fromAccountId", "Choose one of your accounts to pay from.");
+  const problems: FormFieldErrors = {};
+  const amount = readAmountText(values.amount, from.currency);
+  if (!amount.ok) problems.amount = [amount.message];
+  const input: TransferRequestInput = {
+    fromAccountId: from.accountId,
+    // The amount's problem is said in the form's words; with a stand-in the request's other checks
+    // still run, so every problem shows at once.
+    amount: amount.ok ? amount.amount : 1n,
+    reference: values.reference,
   };
-  if (intent !== "confirm") return { ...base, stage: "confirm", review };
-  const ctx = await commandContext();
-  const ids = await requestIds();
-  try {
-    const { transferId } = await requestTransfer(
-      ctx,
-      { fromAccountId: from.accountId, toIban: iban, payeeName: name, amount: parsed.amount, reference: values.reference },
-      { now: new Date(), actor: { id: user.id, role: user.role }, commandId: base.commandId, origin: "web", ...ids },
-    );
-    await driveTransfer({ ctx, runnerId: `web-${process.pid}` }, transferId).catch((error: unknown) => {
-      log().warn({ event: "transfer-runner", transferId, requestId: ids.requestId, err: error }, "payment left for the background runner");
-    });
-    return { transferId };
-  } catch (error) {
-    return refused(error, base);
+  let own: FormRequest["own"];
+  if (values.destination === "own") {
+    own = await findOwnedAccount(user, values.toAccountId);
+    if (own) input.toAccountId = own.accountId;
+    else problems.toAccountId = ["Choose one of your accounts to pay into."];
+  } else if (values.destination === "payee") {
+    const { db } = await database();
+    const payee = await findPayeeFor(db, user.id, values.payeeId);
+    if (!payee) problems.payeeId = ["Choose one of your saved payees."];
+    // A payee saved with an IBAN is at another bank: paid through the scheme, to the name it was saved with.
+    else if (isExternalNumber(payee.accountNumber)) Object.assign(input, { toIban: payee.accountNumber, payeeName: payee.holderName });
+    // One of ours is paid by the account number it was saved with (and confirmed for).
+    else input.toAccountNumber = payee.accountNumber;
+  } else if (values.destination === "bank") {
+    if (values.toIban.trim() === "") problems.toIban = ["Enter the IBAN of the payee's account."];
+    else Object.assign(input, { toIban: values.toIban, payeeName: values.payeeName });
+  } else {
+    if (values.toAccountNumber.trim() === "") problems.toAccountNumber = ["Enter the payee's account number, like LL12 3456 7890; check it for typos."];
+    else input.toAccountNumber = values.toAccountNumber;
   }
+  return { input, destination: values.destination, from, own, problems: Object.keys(problems).length > 0 ? problems : undefined };
+}
+
+/** Where the form shows a field the command names: a destination's problem at the destination the customer chose. */
+const DESTINATION_FIELD = { own: "toAccountId", payee: "payeeId", other: "toAccountNumber", bank: "toIban" } as const;
+
+/**
+ * The command's field errors on the form's fields, with the form's own problems (said in its words)
+ * put over them. Any other failure passes through.
+ */
+async function inFormWords<T>(step: Promise<T>, request: FormRequest): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const fieldErrors: Record<string, string[]> = {};
+    for (const [field, messages] of Object.entries(error.fieldErrors)) {
+      const shown =
+        field === "toAccountId" || field === "toAccountNumber" || field === "toIban"
+          ? DESTINATION_FIELD[request.destination]
+          : field === "payeeName" && request.destination === "payee"
+            ? "payeeId"
+            : field;
+      (fieldErrors[shown] ??= []).push(...(messages ?? []));
+    }
+    throw new ValidationError({ ...fieldErrors, ...request.problems });
+  }
+}
+
+/** What the customer confirms: the request as the command would record it, in their words. */
+async function reviewOf(user: SessionUser, request: FormRequest, preview: TransferPreview): Promise<NonNullable<TransferFormState["review"]>> {
+  const { from, own } = request;
+  const label = (account: typeof from) => account.nickname ?? `${account.currency} account`;
+  // Nobody here can confirm who holds an account at another bank: the name is shown as given.
+  const payeeName = preview.external ? preview.to.name : own ? label(own) : preview.to.customerId === user.id ? preview.to.name : maskName(preview.to.name);
+  return {
+    amount: formatMoney(preview.amount, preview.currency, (await myFormatting()).locale),
+    fromLabel: `${label(from)} (${formatAccountNumber(from.number)})`,
+    payeeName,
+    payeeNumber: formatAccountNumber(preview.to.number),
+    ...(preview.external ? { external: true } : {}),
+  };
+}
+
+/** Records the transfer and drives it now; if this process dies midway, the background runner or cron finishes it. */
+async function sendTransfer(ctx: CommandContext, input: TransferRequestInput, metadata: CommandMetadata): Promise<string> {
+  const { transferId } = await requestTransfer(ctx, input, metadata);
+  await driveTransfer({ ctx, runnerId: `web-${process.pid}` }, transferId).catch((error: unknown) => {
+    const what = input.toIban === undefined ? "transfer" : "payment";
+    log().warn({ event: "transfer-runner", transferId, requestId: metadata.requestId, err: error }, `${what} left for the background runner`);
+  });
+  return transferId;
 }

@@ -113,6 +113,7 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
           actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "release", reason: "looks fine" })),
           actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "reject", reason: "no" })),
           actions.approvalDecisionAction({ status: "idle" }, form({ approvalId: randomUUID(), round: "1", decision: "approve", reason: "x", commandId: randomUUID() })),
+          actions.inboundReviewAction({ status: "idle" }, form({ paymentId: randomUUID(), decision: "release", reason: "x" })),
           actions.addSanctionsEntryAction({ status: "idle" }, form({ name: "Someone Innocent", reason: "x" })),
           actions.removeSanctionsEntryAction({ status: "idle" }, form({ entryId: entry!.id, reason: "x" })),
           actions.verifyProjectionsAction({ status: "idle" }),
@@ -285,6 +286,26 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
       expect(unfreezeAgain).toMatchObject({ status: "rejected", message: expect.stringContaining("Unfreeze refused: the account is not frozen.") });
     });
 
+    it("refuses a freeze form's command id sent again with other details, changing nothing, and gives the next submit a new one", async () => {
+      const account = await customerWithAccount(t.db, { name: "Rex Resent", balance: 100 });
+      signInAs(admin);
+      const commandId = randomUUID();
+      const first = await actions.accountControlAction(
+        { status: "idle", commandId },
+        form({ intent: "freeze", accountId: account.accountId, category: "compliance_review", reason: "First look", commandId }),
+      );
+      expect(first.status).toBe("success");
+      const before = await countEvents(t.db);
+      const other = await actions.accountControlAction(
+        { status: "idle", commandId },
+        form({ intent: "unfreeze", accountId: account.accountId, reason: "Other details", commandId }),
+      );
+      expect(other).toMatchObject({ status: "error", message: "This form was already sent with other details. Reload the page to see where the account stands." });
+      expect(other.commandId).not.toBe(commandId);
+      expect(await countEvents(t.db)).toBe(before);
+      expect((await status(account.accountId)).status).toBe("Frozen");
+    });
+
     it("answers an unknown account or an expired form without appending", async () => {
       signInAs(admin);
       const before = await countEvents(t.db);
@@ -367,6 +388,26 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
       expect(await transferStatus(transferId)).toBe("completed");
       expect((await listPendingApprovals()).some((approval) => approval.subjectId === transferId)).toBe(false);
       expect(await decide("approve", "Again")).toMatchObject({ status: "error", message: expect.stringContaining("already decided") });
+    });
+  });
+
+  describe("held inbound payments", () => {
+    it("needs a reason, credits a released payment at once, and says so when it is no longer held", async () => {
+      const ina = await customerWithAccount(t.db, { name: "Ina Inbound" });
+      const [row] = rowsOf<{ number: string }>(await t.db.execute(sql`select number from account_summary where account_id = ${ina.accountId}`));
+      const { paymentId } = await receiveInboundPayment(
+        ctx(),
+        { schemePaymentId: `SCH-${randomUUID()}`, accountNumber: row!.number, amount: 4_200, currency: "EUR", debtorName: "Globex Illicit Trading", debtorAccount: "DE89370400440532013000", reference: "Invoice 7" },
+        meta({ actor: { id: "scheme-test", role: "scheme" } }),
+      );
+      await advanceInboundPayment(ctx(), paymentId);
+      signInAs(admin);
+      const review = (decision: string, reason: string) => actions.inboundReviewAction({ status: "idle" }, form({ paymentId, decision, reason }));
+      expect(await review("release", "")).toMatchObject({ status: "invalid", paymentId, fieldErrors: { reason: ["Reason is required."] } });
+      expect(await accountBalance(t.db, ina.accountId)).toBe(0n);
+      expect(await review("release", "A different company")).toMatchObject({ status: "success", message: expect.stringContaining("It was credited.") });
+      expect(await accountBalance(t.db, ina.accountId)).toBe(4_200n);
+      expect(await review("return", "Too late")).toMatchObject({ status: "error", message: "This payment is no longer held: it was already released or returned." });
     });
   });
 

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { listPasskeys } from "@/lib/auth/passkeys";
 import { registerUser, type SessionUser } from "@/lib/auth/users";
-import type { DatabaseHandle } from "@/lib/db/client";
+import { type DatabaseHandle, rowsOf } from "@/lib/db/client";
 import { signedIn as session } from "../support/auth-mock";
 import { backends, type TestDatabase } from "../support/databases";
 import { SoftwareAuthenticator } from "../support/software-authenticator";
@@ -25,8 +25,10 @@ vi.mock("next/navigation", () => ({
   },
 }));
 
-const { beginPasskeyRegistrationAction, finishPasskeyRegistrationAction, removePasskeyAction, renamePasskeyAction } = await import("@/app/(bank)/settings/security/actions");
+const { beginPasskeyRegistrationAction, changePasswordAction, enrolTotpAction, finishPasskeyRegistrationAction, removePasskeyAction, removeTotpAction, renamePasskeyAction } =
+  await import("@/app/(bank)/settings/security/actions");
 const { beginPasskeyConfirmationAction, confirmWithPasskeyAction } = await import("@/app/(bank)/settings/confirm/actions");
+const { changeEmailAction } = await import("@/app/(auth)/link-actions");
 const ORIGIN = "http://bank.test";
 
 function form(fields: Record<string, string>): FormData {
@@ -36,7 +38,7 @@ function form(fields: Record<string, string>): FormData {
 }
 const idle = { status: "idle" as const };
 
-describe.each(backends)("passkey settings actions called directly on $name", (backend) => {
+describe.each(backends)("security settings actions called directly on $name", (backend) => {
   let t: TestDatabase;
   let owner: SessionUser;
   let stranger: SessionUser;
@@ -94,6 +96,29 @@ describe.each(backends)("passkey settings actions called directly on $name", (ba
     expect(await renamePasskeyAction(idle, form({ passkeyId: theirs!.id, name: "x".repeat(500) }))).toMatchObject({ status: "invalid" });
     expect(await removePasskeyAction(idle, form({ passkeyId: theirs!.id }))).toMatchObject({ status: "error", message: expect.stringMatching(/confirm it is you/) });
     expect((await listPasskeys(t.db, stranger.id)).map((p) => p.name)).toEqual(["Phone"]);
+  });
+
+  it("the password and authenticator-app forms: a signed-out submit is told so, a wrong password is said at its field, and a stale proof of identity changes no second factor", async () => {
+    const user = await registerUser(t.db, { name: "Pia Pass", email: `pia-${randomUUID()}@example.com`, password: "copper kettle meadow" });
+    const change = (currentPassword: string) => changePasswordAction(idle, form({ currentPassword, newPassword: "a brand new passphrase" }));
+    expect(await change("copper kettle meadow")).toEqual({ status: "error", message: "Your session has ended. Sign in again to continue." });
+    session.user = user;
+    expect(await change("not the password at all")).toEqual({ status: "invalid", fieldErrors: { currentPassword: ["That is not your current password."] } });
+    await staleProof(user);
+    expect(await removeTotpAction(idle)).toMatchObject({ status: "error", message: expect.stringMatching(/confirm it is you/) });
+    expect(await enrolTotpAction(idle, form({ secret: "JBSWY3DPEHPK3PXP", code: "123456" }))).toMatchObject({ status: "error", message: expect.stringMatching(/confirm it is you/) });
+    await freshProof(user);
+    expect(await enrolTotpAction(idle, form({ secret: "not a secret", code: "123456" }))).toMatchObject({ status: "invalid", fieldErrors: { code: [expect.stringContaining("expired")] } });
+    expect(rowsOf(await t.db.execute(sql`select totp_secret from users where id = ${user.id}`))).toEqual([{ totp_secret: null }]);
+  });
+
+  it("the change-of-address form: a signed-out submit is told so, a taken address is said at its field with what was typed, and a new one is sent a link", async () => {
+    const user = await registerUser(t.db, { name: "Mo Mover", email: `mo-${randomUUID()}@example.com`, password: "harbour lights evening" });
+    const change = (email: string) => changeEmailAction({ status: "idle" }, form({ email }));
+    expect(await change("mo-new@example.com")).toEqual({ status: "invalid", message: "Your session has ended. Sign in again to continue.", values: { email: "mo-new@example.com" } });
+    session.user = user;
+    expect(await change(owner.email)).toEqual({ status: "invalid", fieldErrors: { email: ["Another account uses that address."] }, values: { email: owner.email } });
+    expect(await change(`mo-new-${randomUUID()}@example.com`)).toMatchObject({ status: "sent" });
   });
 
   it("confirms identity with a passkey, which opens the window again; another session's or user's confirmation does not", async () => {

@@ -167,4 +167,36 @@ describe.each(backends)("customer server actions called directly on $name", (bac
     expect(await accountBalance(t.db, accountId)).toBe(before - 100n);
     expect(await accountBalance(t.db, savings)).toBe(100n);
   });
+
+  it("the transfer review refuses what the confirm would refuse, at the field the customer filled in, every problem at once and writing nothing", async () => {
+    signInAs(owner);
+    const ownerMeta = meta({ actor: { id: owner.id, role: "customer" } });
+    const { accountId: dollars } = await openAccount(context(t.db), { customerId: owner.id, currency: "USD" }, ownerMeta);
+    const { accountId: spare } = await openAccount(context(t.db), { customerId: owner.id, currency: "EUR" }, ownerMeta);
+    const before = await countEvents(t.db);
+    const review = (fields: Record<string, string>) =>
+      transferAction({ stage: "edit", commandId: randomUUID(), values: {} as never }, form({ intent: "review", commandId: randomUUID(), fromAccountId: accountId, ...fields }));
+
+    // Above the most one transfer may move: said at the review, not only after "Confirm".
+    const tooMuch = await review({ destination: "own", toAccountId: spare, amount: "99999999999" });
+    expect(tooMuch).toMatchObject({ stage: "edit", fieldErrors: { amount: [expect.stringContaining("above the limit")] } });
+    expect(tooMuch).not.toHaveProperty("review");
+
+    const otherCurrency = await review({ destination: "own", toAccountId: dollars, amount: "1.00" });
+    expect(otherCurrency).toMatchObject({
+      stage: "edit",
+      fieldErrors: { toAccountId: ["Transfers must stay in one currency: your account holds EUR and the payee's holds USD."] },
+    });
+
+    const twoProblems = await review({ destination: "other", toAccountNumber: "not a number", amount: "abc" });
+    expect(Object.keys(twoProblems.fieldErrors ?? {}).sort()).toEqual(["amount", "toAccountNumber"]);
+    expect(twoProblems.fieldErrors?.toAccountNumber?.[0]).toContain("check it for typos");
+
+    const badIban = await review({ destination: "bank", toIban: "DE89 3704 0044 0532 0130 01", payeeName: "Erika Mustermann", amount: "30.00" });
+    expect(badIban.fieldErrors).toEqual({ toIban: [expect.stringContaining("not a valid IBAN")] });
+
+    const fine = await review({ destination: "own", toAccountId: spare, amount: "2.50", reference: "Checked" });
+    expect(fine).toMatchObject({ stage: "confirm", review: { amount: "€2.50", payeeName: "EUR account" } });
+    expect(await countEvents(t.db)).toBe(before);
+  });
 });

@@ -47,8 +47,3 @@ export async function adminMetadata(admin: SessionUser, commandId?: string): Pro
 export const NOT_AN_ADMIN_MESSAGE = "Not found.";
 
 export { UUID_PATTERN as UUID } from "../../domain/shared/uuid";
-
-export function formText(formData: FormData, key: string): string {
-  const value = formData.get(key);
-  return typeof value === "string" ? value : "";
-}

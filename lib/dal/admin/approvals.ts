@@ -1,13 +1,12 @@
 import "server-only";
 import { decideApprovalRequest } from "../../commands/approvals";
 import { database } from "../../db";
-import { DomainError, ValidationError } from "../../domain/shared/errors";
-import { IdempotencyKeyReusedError } from "../../event-store/errors";
 import { log } from "../../log";
 import { driveTransfer } from "../../process-managers/transfer-runner";
 import { type AwaitingApprovalDto, type PendingApprovalDto, readAwaitingApprovals, readPendingApprovals } from "../../read-models/approvals";
 import { commandContext } from "../context";
-import { adminMetadata, currentAdmin, formText, NOT_AN_ADMIN_MESSAGE, requireAdminUser, UUID } from "./access";
+import { adminFormCommand, FORM_MESSAGES, FormRefusal, formValues } from "../form";
+import { requireAdminUser, UUID } from "./access";
 
 export type { AwaitingApprovalDto, PendingApprovalDto } from "../../read-models/approvals";
 
@@ -38,57 +37,39 @@ export type ApprovalDecisionState = {
  * action in the same transaction; a released transfer is then driven at once, like any release.
  */
 export async function submitApprovalDecision(formData: FormData): Promise<ApprovalDecisionState> {
-  const admin = await currentAdmin();
-  if (!admin) return { status: "error", message: NOT_AN_ADMIN_MESSAGE };
-  const approvalId = formText(formData, "approvalId");
-  const decision = formText(formData, "decision");
-  const reason = formText(formData, "reason");
-  const round = formText(formData, "round");
-  const commandId = formText(formData, "commandId");
-  if (!UUID.test(approvalId)) return { status: "error", message: "Approval not found." };
-  if (decision !== "approve" && decision !== "decline") return { status: "error", approvalId, message: "Choose Approve or Decline." };
-  const ctx = await commandContext();
-  try {
-    const result = await decideApprovalRequest(
-      ctx,
-      { approvalId, round, decision, reason },
-      await adminMetadata(admin, UUID.test(commandId) ? commandId : undefined),
-    );
-    if (result.status === "refused") {
-      return { status: "error", approvalId, message: `${result.message} The attempt is in the audit trail; nothing changed.` };
-    }
-    const what = result.request?.description ?? "the request";
-    if (result.status === "declined") return { status: "success", approvalId, message: `Declined: ${what}. Nothing was done.` };
-    if (result.request?.kind === "release_transfer" && !result.replayed) {
-      const transferId = result.request.subjectId;
-      const state = await driveTransfer({ ctx, runnerId: `admin-${process.pid}` }, transferId).catch((error: unknown) => {
-        log().warn({ event: "transfer-runner", transferId, err: error }, "approved transfer left for the background runner");
-        return undefined;
-      });
-      const after = state?.status === "Completed" ? " It completed." : state?.status === "Failed" ? ` It then failed: ${state.failure.reason}` : " It will finish in the background.";
-      return { status: "success", approvalId, message: `Approved: ${what}.${after}` };
-    }
-    return { status: "success", approvalId, message: `Approved: ${what}. Done.` };
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      if (error.fieldErrors.reason) return { status: "invalid", approvalId, fieldErrors: { reason: error.fieldErrors.reason }, values: { reason } };
-      return { status: "error", approvalId, message: "This form has expired. Reload the page and try again." };
-    }
-    if (error instanceof IdempotencyKeyReusedError) return { status: "error", approvalId, message: "This form was already sent. Reload the page." };
-    if (error instanceof DomainError) {
-      switch (error.code) {
-        case "APPROVAL_NOT_FOUND":
-          return { status: "error", message: "Approval not found." };
-        case "APPROVAL_NOT_PENDING":
-          return { status: "error", approvalId, message: `${error.message} Reload the page to see where it stands.` };
-        case "TRANSFER_NOT_HELD":
-          return { status: "error", approvalId, message: "The transfer is no longer held (it was rejected or released meanwhile); decline this approval." };
-        case "OWN_ITEM":
-          return { status: "error", approvalId, message: error.message };
-        default:
-          break;
+  const { approvalId, decision, reason, round } = formValues(formData, ["approvalId", "decision", "reason", "round"]);
+  const outcome = await adminFormCommand(formData, {
+    // The page draws one per approval shown: a double submit decides once.
+    commandId: "required",
+    check: "the approval",
+    refusals: {
+      APPROVAL_NOT_FOUND: "Approval not found.",
+      APPROVAL_NOT_PENDING: (error) => `${error.message} Reload the page to see where it stands.`,
+      TRANSFER_NOT_HELD: "The transfer is no longer held (it was rejected or released meanwhile); decline this approval.",
+    },
+    async run({ metadata }): Promise<{ status: "success" | "error"; message: string }> {
+      if (!UUID.test(approvalId)) throw new FormRefusal("Approval not found.");
+      if (decision !== "approve" && decision !== "decline") throw new FormRefusal("Choose Approve or Decline.");
+      const ctx = await commandContext();
+      const result = await decideApprovalRequest(ctx, { approvalId, round, decision, reason }, metadata);
+      if (result.status === "refused") return { status: "error", message: `${result.message} The attempt is in the audit trail; nothing changed.` };
+      const what = result.request?.description ?? "the request";
+      if (result.status === "declined") return { status: "success", message: `Declined: ${what}. Nothing was done.` };
+      if (result.request?.kind === "release_transfer" && !result.replayed) {
+        const transferId = result.request.subjectId;
+        const state = await driveTransfer({ ctx, runnerId: `admin-${process.pid}` }, transferId).catch((error: unknown) => {
+          log().warn({ event: "transfer-runner", transferId, err: error }, "approved transfer left for the background runner");
+          return undefined;
+        });
+        const after = state?.status === "Completed" ? " It completed." : state?.status === "Failed" ? ` It then failed: ${state.failure.reason}` : " It will finish in the background.";
+        return { status: "success", message: `Approved: ${what}.${after}` };
       }
-    }
-    throw error;
-  }
+      return { status: "success", message: `Approved: ${what}. Done.` };
+    },
+  });
+  if (outcome.ok) return { ...outcome.value, approvalId };
+  if (outcome.kind === "error") return { status: "error", approvalId, message: outcome.message };
+  // Only the reason is typed in; any other field's problem is a form that was tampered with or is stale.
+  if (!outcome.fieldErrors.reason) return { status: "error", approvalId, message: FORM_MESSAGES.expired };
+  return { status: "invalid", approvalId, fieldErrors: { reason: outcome.fieldErrors.reason }, values: { reason } };
 }

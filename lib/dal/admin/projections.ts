@@ -1,10 +1,9 @@
 import "server-only";
-import { requestIds } from "../../request-context";
 import { database } from "../../db";
 import { toJsonValue } from "../../domain/shared/json";
 import { recordOperation } from "../../commands/operations";
 import { rebuildProjections, verifyProjections } from "../../projections/rebuild";
-import { currentAdmin, NOT_AN_ADMIN_MESSAGE, requireAdminUser } from "./access";
+import { adminMetadata, currentAdmin, NOT_AN_ADMIN_MESSAGE, requireAdminUser } from "./access";
 import { log } from "../../log";
 import { subscriptionLags } from "../../observability/subscription-lag";
 import { readModelsStatus, type ReadModelsStatusDto } from "../../read-models/projections";
@@ -40,8 +39,6 @@ export type ProjectionRunState =
       finishedAt: string;
     };
 
-const adminMetadata = async (id: string) => ({ now: new Date(), actor: { id, role: "admin" as const }, origin: "web" as const, ...(await requestIds()) });
-
 const rate = (events: number, elapsedMs: number) => Math.round((events / Math.max(elapsedMs, 1)) * 1000);
 
 /** Replays every event into temporary tables and compares them with the live read models. */
@@ -50,7 +47,7 @@ export async function runVerify(): Promise<ProjectionRunState> {
   if (!admin) return { status: "error", message: NOT_AN_ADMIN_MESSAGE };
   const { db } = await database();
   const report = await verifyProjections(db);
-  await recordOperation(db, { type: "ProjectionsVerified", data: { events: report.events, differences: report.differences.length } }, await adminMetadata(admin.id));
+  await recordOperation(db, { type: "ProjectionsVerified", data: { events: report.events, differences: report.differences.length } }, await adminMetadata(admin));
   log().info({ event: "projections", action: "verify", adminId: admin.id, events: report.events, differences: report.differences.length }, "projections verified");
   return {
     status: "done",
@@ -77,7 +74,7 @@ export async function runRebuild(): Promise<ProjectionRunState> {
   if (!admin) return { status: "error", message: NOT_AN_ADMIN_MESSAGE };
   const { db } = await database();
   const report = await rebuildProjections(db);
-  await recordOperation(db, { type: "ProjectionsRebuilt", data: { events: report.events, rows: report.rows } }, await adminMetadata(admin.id));
+  await recordOperation(db, { type: "ProjectionsRebuilt", data: { events: report.events, rows: report.rows } }, await adminMetadata(admin));
   log().info({ event: "projections", action: "rebuild", adminId: admin.id, events: report.events, durationMs: Math.round(report.elapsedMs) }, "projections rebuilt");
   return {
     status: "done",
