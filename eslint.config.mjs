@@ -18,8 +18,14 @@ const LAYERS = {
   "process-managers": { files: ["lib/process-managers/**"], may: ["commands", "projections", "event-store", "db", "domain"] },
   auth: { files: ["lib/auth/**"], may: ["commands", "projections", "event-store", "db", "domain"] },
   "read-models": { files: ["lib/read-models/**"], may: ["projections", "event-store", "db", "domain"] },
-  dal: { files: ["lib/dal/**"], may: ["read-models", "process-managers", "commands", "auth", "projections", "event-store", "db", "domain", "observability"] },
-  api: { files: ["lib/api/**"], may: ["read-models", "process-managers", "commands", "auth", "projections", "event-store", "db", "domain", "observability"] },
+  dal: {
+    files: ["lib/dal/**"],
+    may: ["read-models", "process-managers", "commands", "auth", "projections", "event-store", "db", "domain", "observability"],
+  },
+  api: {
+    files: ["lib/api/**"],
+    may: ["read-models", "process-managers", "commands", "auth", "projections", "event-store", "db", "domain", "observability"],
+  },
   demo: { files: ["lib/demo/**"], may: ["process-managers", "commands", "auth", "projections", "event-store", "db", "domain"] },
   queries: { files: ["lib/queries/**"], may: ["domain"] },
   // The JSON API's routes reach data only through lib/api; the operational routes (health,
@@ -29,7 +35,22 @@ const LAYERS = {
   app: { files: ["app/**"], ignores: ["app/api/**"], may: ["dal", "components", "queries", "domain"] },
   components: { files: ["components/**"], may: ["queries", "domain"] },
 };
-const FOLDERS = ["domain", "db", "observability", "event-store", "projections", "commands", "process-managers", "auth", "read-models", "dal", "api", "demo", "queries", "components"];
+const FOLDERS = [
+  "domain",
+  "db",
+  "observability",
+  "event-store",
+  "projections",
+  "commands",
+  "process-managers",
+  "auth",
+  "read-models",
+  "dal",
+  "api",
+  "demo",
+  "queries",
+  "components",
+];
 
 /** An import of `layer` written as `@/lib/<layer>`, `../<layer>` or `../../lib/<layer>`. */
 const importOf = (layers) => `^(@/lib/|@/|(\\.\\./)+(lib/)?)(${layers.join("|")})(/|$)`;
@@ -65,7 +86,8 @@ const layering = Object.entries(LAYERS).map(([name, { files, ignores, may }]) =>
  * adapter, lib/db/adapter.ts, which reaches under Drizzle's and the drivers' types and has a contract
  * test for it (decision 0040); anywhere else, find the right type instead.
  */
-const CAST_THROUGH_UNKNOWN = ":matches(TSAsExpression, TSTypeAssertion)[expression.type=/^(TSAsExpression|TSTypeAssertion)$/][expression.typeAnnotation.type='TSUnknownKeyword']";
+const CAST_THROUGH_UNKNOWN =
+  ":matches(TSAsExpression, TSTypeAssertion)[expression.type=/^(TSAsExpression|TSTypeAssertion)$/][expression.typeAnnotation.type='TSUnknownKeyword']";
 const ADAPTER = "lib/db/adapter.ts";
 
 const config = [
@@ -80,7 +102,10 @@ const config = [
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-restricted-syntax": [
         "error",
-        { selector: CAST_THROUGH_UNKNOWN, message: `No cast through \`unknown\` outside ${ADAPTER}: give the value its real type, or add a typed function to the adapter (decision 0040).` },
+        {
+          selector: CAST_THROUGH_UNKNOWN,
+          message: `No cast through \`unknown\` outside ${ADAPTER}: give the value its real type, or add a typed function to the adapter (decision 0040).`,
+        },
       ],
     },
   },

@@ -1,6 +1,8 @@
 import { realpathSync } from "node:fs";
 import path from "node:path";
+
 import type { NextConfig } from "next";
+
 import { COMMON_SECURITY_HEADERS, HSTS, NON_PAGE_CONTENT_SECURITY_POLICY } from "./lib/security-headers";
 
 /**

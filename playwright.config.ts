@@ -1,5 +1,6 @@
 import os from "node:os";
 import path from "node:path";
+
 import { defineConfig, devices } from "@playwright/test";
 
 // End-to-end tests run against a production build (`next build` first; scripts/test.mjs does it)

@@ -1,4 +1,5 @@
-import { type NextRequest, NextResponse } from "next/server";
+import { NextResponse, type NextRequest } from "next/server";
+
 import { REQUEST_ID_HEADER, saneId } from "./lib/request-id";
 import { HSTS, newNonce, pageContentSecurityPolicy } from "./lib/security-headers";
 

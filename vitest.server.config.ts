@@ -1,5 +1,6 @@
-import { defineConfig } from "vitest/config";
 import path from "node:path";
+
+import { defineConfig } from "vitest/config";
 
 // Server tests start the production build (`next build` first; scripts/test.mjs runs them after it).
 export default defineConfig({

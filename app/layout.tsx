@@ -1,9 +1,12 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
+
 import { Providers } from "@/components/providers";
 import { myUnreadCount } from "@/lib/dal/notifications";
 import { currentUser } from "@/lib/dal/session";
+
 import { signOutAction } from "./(auth)/actions";
+
 import "./globals.css";
 
 export const metadata: Metadata = {

@@ -72,7 +72,10 @@ export function parseProcessStat(text: string): ProcessRow {
   const open = text.indexOf("(");
   const close = text.lastIndexOf(")");
   if (open < 0 || close < open) throw new Error(`not a /proc/<pid>/stat line: ${text.slice(0, 80)}`);
-  const fields = text.slice(close + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // After the name: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14) … starttime(19)
   const at = (i: number) => Number(fields[i] ?? Number.NaN);
   return {
@@ -135,7 +138,12 @@ const processKey = (row: ProcessRow) => `${row.pid}:${row.startTicks}`; // pids 
  * Postgres under its postmaster) are not orphaned; unrelated processes are, which is why the bench
  * derives "other work" from the machine's busy time instead. `kind: "kernel"` counts system time only.
  */
-export function cpuByGroup<G extends string>(from: ProcessRow[], to: ProcessRow[], classify: Classify<G>, kind: "all" | "kernel" = "all"): Partial<Record<G, number>> {
+export function cpuByGroup<G extends string>(
+  from: ProcessRow[],
+  to: ProcessRow[],
+  classify: Classify<G>,
+  kind: "all" | "kernel" = "all",
+): Partial<Record<G, number>> {
   const own = (row: ProcessRow) => (kind === "all" ? row.userTicks + row.systemTicks : row.systemTicks);
   const reaped = (row: ProcessRow) => (kind === "all" ? row.childrenTicks : row.childrenSystemTicks);
   const ticks = new Map<G, number>();

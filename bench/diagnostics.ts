@@ -4,10 +4,12 @@
  * client path, the plan of the load statement, and a what-if variant of the load.
  */
 import { performance } from "node:perf_hooks";
+
 import { and, desc, eq, sql } from "drizzle-orm";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { type CommandContext, depositMoney } from "../lib/commands/accounts";
+
+import { depositMoney, type CommandContext } from "../lib/commands/accounts";
 import type { Database } from "../lib/db/client";
 import * as schema from "../lib/db/schema";
 import { snapshots } from "../lib/db/schema";
@@ -16,7 +18,7 @@ import { accountDecider } from "../lib/domain/account/decider";
 import type { AccountState } from "../lib/domain/account/state";
 import { loadAggregate, type SnapshotPolicy } from "../lib/event-store/load";
 import { readStream } from "../lib/event-store/read";
-import { benchMetadata, latencySummary, median, round, type Scratch, sleep } from "./support";
+import { benchMetadata, latencySummary, median, round, sleep, type Scratch } from "./support";
 
 /** Drizzle over a plain postgres.js client, so the client's `debug` hook sees every statement. */
 export function drizzleOver(client: postgres.Sql): Database {

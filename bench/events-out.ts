@@ -16,10 +16,12 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import postgres from "postgres";
-import { depositMoney, openAccount } from "../lib/commands/accounts";
+
 import { sql } from "drizzle-orm";
-import { type DatabaseHandle, openDatabase, rowsOf } from "../lib/db/client";
+import postgres from "postgres";
+
+import { depositMoney, openAccount } from "../lib/commands/accounts";
+import { openDatabase, rowsOf, type DatabaseHandle } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
 import { natsBroker } from "../lib/process-managers/nats-broker";
 import { runRelay } from "../lib/process-managers/relay";
@@ -72,11 +74,17 @@ async function main() {
     handles.push(a, b);
     await migrateDatabase(a, { url: url.toString() });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    await registerWebhook(a.db, { id: "bench-admin", role: "admin" }, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, description: "bench" }, { allowPrivate: true });
+    await registerWebhook(
+      a.db,
+      { id: "bench-admin", role: "admin" },
+      { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, description: "bench" },
+      { allowPrivate: true },
+    );
     const ctx = (db: DatabaseHandle["db"]) => ({ db, snapshotEvery: 20, maxAmount: 100_000_000n });
     const system = { now: new Date(), actor: { id: "bench", role: "admin" as const }, origin: "cli" as const };
     const accounts: string[] = [];
-    for (let i = 0; i < ACCOUNTS; i += 1) accounts.push((await openAccount(ctx(a.db), { customerId: `bench-${i}`, currency: "EUR" }, { ...system, now: new Date() })).accountId);
+    for (let i = 0; i < ACCOUNTS; i += 1)
+      accounts.push((await openAccount(ctx(a.db), { customerId: `bench-${i}`, currency: "EUR" }, { ...system, now: new Date() })).accountId);
 
     let written = ACCOUNTS;
     const writeStarted = performance.now();
@@ -118,13 +126,20 @@ async function main() {
     // Capacity from a backlog: every delivery due again at once (as a replay makes them), sent by the
     // two workers with nothing else running, so the figure is delivery's own, not the writers' pace.
     const [queued] = rowsOf<{ n: number }>(await a.db.execute(sql`select count(*)::int as n from webhook_deliveries`));
-    await a.db.execute(sql`update webhook_deliveries set status = 'pending', next_attempt_at = now(), claimed_by = null, claimed_until = null where status = 'delivered'`);
+    await a.db.execute(
+      sql`update webhook_deliveries set status = 'pending', next_attempt_at = now(), claimed_by = null, claimed_until = null where status = 'delivered'`,
+    );
     let resent = 0;
     const drainStarted = performance.now();
     await Promise.all(
       [a, b].map(async (handle, i) => {
         for (;;) {
-          const sent = await deliverDueWebhooks(handle.db, { workerId: `drain-${i}`, allowPrivate: true, timeoutMs: 5_000, maxResponseBytes: 65_536 });
+          const sent = await deliverDueWebhooks(handle.db, {
+            workerId: `drain-${i}`,
+            allowPrivate: true,
+            timeoutMs: 5_000,
+            maxResponseBytes: 65_536,
+          });
           resent += sent.delivered;
           if (sent.attempted === 0) return;
         }
@@ -137,7 +152,10 @@ async function main() {
       ["relay throughput, during its batches (events/s)", ((relayTime.events / relayTime.ms) * 1000).toFixed(0)],
       ["webhook throughput, during delivery rounds (deliveries/s)", ((hookTime.deliveries / hookTime.ms) * 1000).toFixed(0)],
       ["end to end: all delivered after (s)", (totalMs / 1000).toFixed(1)],
-      [`backlog of ${Number(queued?.n ?? 0)} deliveries sent again (deliveries/s)`, `${((resent / drainMs) * 1000).toFixed(0)} (${resent} in ${(drainMs / 1000).toFixed(1)} s)`],
+      [
+        `backlog of ${Number(queued?.n ?? 0)} deliveries sent again (deliveries/s)`,
+        `${((resent / drainMs) * 1000).toFixed(0)} (${resent} in ${(drainMs / 1000).toFixed(1)} s)`,
+      ],
       ["webhook delivery lag p50 / p95 / p99 / max (ms)", [50, 95, 99, 100].map((p) => percentile(receiptLags, p).toFixed(0)).join(" / ")],
     ];
     const width = Math.max(...rows.map(([label]) => label!.length));

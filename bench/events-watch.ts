@@ -8,8 +8,10 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { connect, type NatsConnection } from "nats";
 import postgres from "postgres";
+
 import { openDatabase } from "../lib/db/client";
 import { natsBroker, natsStreamFor } from "../lib/process-managers/nats-broker";
 import { registerWebhook } from "../lib/process-managers/webhooks/endpoints";
@@ -35,7 +37,8 @@ export type EventsOutFigures = {
 
 type Arrival = { recordedAt: number; arrivedAt: number };
 
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 export async function startEventsOutWatch(natsUrl: string, loopIntervalMs: number) {
   const subjectPrefix = `llbench${randomBytes(3).toString("hex")}.events`;
@@ -74,7 +77,12 @@ export async function startEventsOutWatch(natsUrl: string, loopIntervalMs: numbe
     async register(databaseUrl: string) {
       const handle = await openDatabase({ kind: "postgres", url: databaseUrl, poolMax: 1 });
       try {
-        const { endpoint } = await registerWebhook(handle.db, { id: "bench-events-out", role: "admin" }, { url: webhookUrl, description: "bench" }, { allowPrivate: true });
+        const { endpoint } = await registerWebhook(
+          handle.db,
+          { id: "bench-events-out", role: "admin" },
+          { url: webhookUrl, description: "bench" },
+          { allowPrivate: true },
+        );
         endpointId = endpoint.id;
       } finally {
         await handle.close();
@@ -94,7 +102,8 @@ export async function startEventsOutWatch(natsUrl: string, loopIntervalMs: numbe
         const drained = { relay: null as number | null, webhooks: null as number | null };
         while (Date.now() - stopped < waitSeconds * 1000) {
           if (drained.relay === null && ids.every((id) => relayed.has(id))) drained.relay = Math.max(...ids.map((id) => relayed.get(id)!.arrivedAt));
-          if (drained.webhooks === null && ids.every((id) => hooks.has(id))) drained.webhooks = Math.max(...ids.map((id) => hooks.get(id)!.arrivedAt));
+          if (drained.webhooks === null && ids.every((id) => hooks.has(id)))
+            drained.webhooks = Math.max(...ids.map((id) => hooks.get(id)!.arrivedAt));
           if (drained.relay !== null && drained.webhooks !== null) break;
           await sleep(250);
         }

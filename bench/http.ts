@@ -30,21 +30,36 @@
  * profiles of the servers to bench/results/profiles/), BENCH_EVENTS_OUT=0 (no relay or webhooks),
  * BENCH_PORT (the two servers' ports: it and the next; default a random pair from 3400).
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+
 import postgres from "postgres";
+
 import { openDatabase, redactUrl } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
 import { LOG_LEVELS } from "../lib/log";
-import { type Classify, cpuByGroup, isPostgres, machineBusySeconds, machineShares, type MachineShares, type MachineTicks, postgresBackendDatabase, type ProcessRow, processTree, readMachineTicks, readProcesses } from "./cpu";
+import {
+  cpuByGroup,
+  isPostgres,
+  machineBusySeconds,
+  machineShares,
+  postgresBackendDatabase,
+  processTree,
+  readMachineTicks,
+  readProcesses,
+  type Classify,
+  type MachineShares,
+  type MachineTicks,
+  type ProcessRow,
+} from "./cpu";
+import { eventsOutLines, startEventsOutWatch, type EventsOutFigures, type EventsOutWatch } from "./events-watch";
+import { call, runLoad, runOpenLoad, type OpenLoopSummary, type Request, type TrafficFigures } from "./load";
 import { startCountingProxy } from "./roundtrips";
-import { call, type OpenLoopSummary, type Request, runLoad, runOpenLoad, type TrafficFigures } from "./load";
-import { createScratchDatabase, intEnv, log, round, type Scratch, sleep, table } from "./support";
-import { type EventsOutFigures, eventsOutLines, type EventsOutWatch, startEventsOutWatch } from "./events-watch";
+import { createScratchDatabase, intEnv, log, round, sleep, table, type Scratch } from "./support";
 
 const ADMIN_URL = process.env.DATABASE_URL;
 const SECONDS = intEnv("BENCH_SECONDS", 20);
@@ -108,10 +123,14 @@ async function pgbenchBaseline(): Promise<Baseline> {
     const scale = 16; // TPC-B wants at least one branch per client, or the clients queue on branch rows
     execFileSync("pgbench", [...pgbenchArgs(url), "-i", "-q", "-s", String(scale), scratch.name], { env, stdio: "ignore" });
     const before = cpuSample();
-    const out = execFileSync("pgbench", [...pgbenchArgs(url), "-c", "16", "-j", String(Math.min(16, os.cpus().length)), "-T", String(PGBENCH_SECONDS), scratch.name], {
-      env,
-      encoding: "utf8",
-    });
+    const out = execFileSync(
+      "pgbench",
+      [...pgbenchArgs(url), "-c", "16", "-j", String(Math.min(16, os.cpus().length)), "-T", String(PGBENCH_SECONDS), scratch.name],
+      {
+        env,
+        encoding: "utf8",
+      },
+    );
     const cpu = cpuBetween(before, cpuSample(), [], scratch.name);
     const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1]);
     const transactions = Number(/number of transactions actually processed: (\d+)/.exec(out)?.[1]);
@@ -152,7 +171,15 @@ let logDir = ""; // made by main, removed at the end unless a server failed
 async function startServer(databaseUrl: string, port: number, extraEnv: Record<string, string> = {}): Promise<Server> {
   const profileDir = path.join(RESULTS_DIR, "profiles");
   if (CPU_PROFILES) mkdirSync(profileDir, { recursive: true });
-  const args = [...(CPU_PROFILES ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []), nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"];
+  const args = [
+    ...(CPU_PROFILES ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []),
+    nextBin,
+    "start",
+    "--port",
+    String(port),
+    "--hostname",
+    "127.0.0.1",
+  ];
   // The log goes to a file, as it would to a collector: read through a pipe it would cost the
   // generator's CPU and memory, and the bench would measure itself.
   const logFile = path.join(logDir, `server-${port}.log`);
@@ -225,7 +252,8 @@ function logBetween(from: LogMark): LogFigures {
       figures.lines += 1;
       const level = /"level":"(\w+)"/.exec(line)?.[1] ?? "not JSON";
       figures.byLevel[level] = (figures.byLevel[level] ?? 0) + 1;
-      if ((level === "error" || level === "fatal" || level === "not JSON") && figures.firstErrors.length < 3) figures.firstErrors.push(line.slice(0, 600));
+      if ((level === "error" || level === "fatal" || level === "not JSON") && figures.firstErrors.length < 3)
+        figures.firstErrors.push(line.slice(0, 600));
     }
   }
   return figures;
@@ -315,9 +343,20 @@ function cpuPerUnit(cpu: CpuFigures, figures: TrafficFigures, baseline: Baseline
   const per = (secondsUsed: number, count: number) => (count > 0 ? round((1000 * secondsUsed) / count, 3) : null);
   const postgresPerWriteMs = per(cpu.cpuSeconds.postgres, figures.writes);
   return {
-    perRequestMs: { servers: per(cpu.cpuSeconds.servers, figures.requests), postgres: per(cpu.cpuSeconds.postgres, figures.requests), generator: per(cpu.cpuSeconds.generator, figures.requests) },
-    perWriteMs: { servers: per(cpu.cpuSeconds.servers, figures.writes), postgres: postgresPerWriteMs, generator: per(cpu.cpuSeconds.generator, figures.writes) },
-    postgresPerWriteToPgbench: postgresPerWriteMs !== null && baseline.postgresCpuPerTransactionMs > 0 ? round(postgresPerWriteMs / baseline.postgresCpuPerTransactionMs, 2) : null,
+    perRequestMs: {
+      servers: per(cpu.cpuSeconds.servers, figures.requests),
+      postgres: per(cpu.cpuSeconds.postgres, figures.requests),
+      generator: per(cpu.cpuSeconds.generator, figures.requests),
+    },
+    perWriteMs: {
+      servers: per(cpu.cpuSeconds.servers, figures.writes),
+      postgres: postgresPerWriteMs,
+      generator: per(cpu.cpuSeconds.generator, figures.writes),
+    },
+    postgresPerWriteToPgbench:
+      postgresPerWriteMs !== null && baseline.postgresCpuPerTransactionMs > 0
+        ? round(postgresPerWriteMs / baseline.postgresCpuPerTransactionMs, 2)
+        : null,
   };
 }
 
@@ -339,8 +378,18 @@ async function setUp(servers: Server[]): Promise<{ customers: Customer[]; accoun
     const batch = await Promise.all(
       [i, i + 1].map(async (n) => {
         const email = `bench.${runId}.${n}@example.com`;
-        await call(agent, base, { method: "POST", path: "/auth/signup", token: "", body: { name: `Bench Customer ${n}`, email, password: PASSWORD } }, [201]);
-        const { token } = await call<{ token: string }>(agent, base, { method: "POST", path: "/auth/token", token: "", body: { email, password: PASSWORD } });
+        await call(
+          agent,
+          base,
+          { method: "POST", path: "/auth/signup", token: "", body: { name: `Bench Customer ${n}`, email, password: PASSWORD } },
+          [201],
+        );
+        const { token } = await call<{ token: string }>(agent, base, {
+          method: "POST",
+          path: "/auth/token",
+          token: "",
+          body: { email, password: PASSWORD },
+        });
         return { email, token };
       }),
     );
@@ -358,7 +407,13 @@ async function setUp(servers: Server[]): Promise<{ customers: Customer[]; accoun
           body: { currency: "EUR", nickname: `Bench ${i + k}` },
           idempotencyKey: randomUUID(),
         });
-        await call(agent, base, { method: "POST", path: `/accounts/${account.id}/deposits`, token: owner.token, body: { amount: OPENING_BALANCE }, idempotencyKey: randomUUID() });
+        await call(agent, base, {
+          method: "POST",
+          path: `/accounts/${account.id}/deposits`,
+          token: owner.token,
+          body: { amount: OPENING_BALANCE },
+          idempotencyKey: randomUUID(),
+        });
         return { id: account.id, number: account.number, owner };
       }),
     );
@@ -438,10 +493,24 @@ const closedScenarios: ClosedScenario[] = [
         }
         if (roll < 95) {
           const account = target();
-          return { route: "GET /accounts/{id}/statement", method: "GET", path: `/accounts/${account.id}/statement?limit=25`, token: account.owner.token, write: false };
+          return {
+            route: "GET /accounts/{id}/statement",
+            method: "GET",
+            path: `/accounts/${account.id}/statement?limit=25`,
+            token: account.owner.token,
+            write: false,
+          };
         }
         const owner = pick(customers);
-        return { route: "POST /accounts", method: "POST", path: "/accounts", token: owner.token, body: { currency: "EUR" }, idempotencyKey: randomUUID(), write: true };
+        return {
+          route: "POST /accounts",
+          method: "POST",
+          path: "/accounts",
+          token: owner.token,
+          body: { currency: "EUR" },
+          idempotencyKey: randomUUID(),
+          write: true,
+        };
       };
     },
   },
@@ -483,7 +552,9 @@ function scenarioNamed(name: string): Scenario {
       next: randomWrites,
     };
   }
-  throw new Error(`unknown scenario ${JSON.stringify(name)} in BENCH_SCENARIOS: use ${closedScenarios.map((s) => s.name).join(", ")} or open-<writes per second>`);
+  throw new Error(
+    `unknown scenario ${JSON.stringify(name)} in BENCH_SCENARIOS: use ${closedScenarios.map((s) => s.name).join(", ")} or open-<writes per second>`,
+  );
 }
 
 async function transferOutcome(databaseUrl: string): Promise<{ byStatus: Record<string, number>; drainSeconds: number }> {
@@ -494,7 +565,8 @@ async function transferOutcome(databaseUrl: string): Promise<{ byStatus: Record<
       const rows = await sql<{ status: string; count: string }[]>`select status, count(*)::text as count from transfers_view group by status`;
       const byStatus = Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
       const unfinished = rows.filter((row) => !["completed", "failed", "held"].includes(row.status)).reduce((n, row) => n + Number(row.count), 0);
-      if (unfinished === 0 || performance.now() - started > 120_000) return { byStatus, drainSeconds: round((performance.now() - started) / 1000, 1) };
+      if (unfinished === 0 || performance.now() - started > 120_000)
+        return { byStatus, drainSeconds: round((performance.now() - started) / 1000, 1) };
       await sleep(500);
     }
   } finally {
@@ -510,7 +582,9 @@ type StatementFigures = { calls: number; totalMs: number; meanMs: number; query:
 async function statementStats(databaseUrl: string, action: "reset" | "read"): Promise<StatementFigures | null> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
-    const loaded = await sql<{ on: boolean }[]>`select 'pg_stat_statements' = any(string_to_array(current_setting('shared_preload_libraries'), ', ')) as on`;
+    const loaded = await sql<
+      { on: boolean }[]
+    >`select 'pg_stat_statements' = any(string_to_array(current_setting('shared_preload_libraries'), ', ')) as on`;
     if (!loaded[0]?.on) return null;
     await sql`create extension if not exists pg_stat_statements`;
     if (action === "reset") {
@@ -521,7 +595,12 @@ async function statementStats(databaseUrl: string, action: "reset" | "read"): Pr
       select calls::text, total_exec_time as total, query from pg_stat_statements
       where dbid = (select oid from pg_database where datname = current_database())
       order by total_exec_time desc`;
-    return rows.map((row) => ({ calls: Number(row.calls), totalMs: round(row.total, 1), meanMs: round(row.total / Number(row.calls), 3), query: row.query.replace(/\s+/g, " ").slice(0, 160) }));
+    return rows.map((row) => ({
+      calls: Number(row.calls),
+      totalMs: round(row.total, 1),
+      meanMs: round(row.total / Number(row.calls), 3),
+      query: row.query.replace(/\s+/g, " ").slice(0, 160),
+    }));
   } finally {
     await sql.end({ timeout: 5 });
   }
@@ -571,7 +650,8 @@ async function measureRoundTrips(databaseUrl: string, accounts: Account[]): Prom
     viaProxy.port = String(proxy.port);
     server = await startServer(viaProxy.toString(), 3400 + Math.floor(Math.random() * 500) * 2 + 1000, { TRANSFER_RUNNER_INTERVAL_MS: "0" });
     const pool = accounts.slice(0, 100);
-    const run = (count: number) => runLoad({ servers: [(server as Server).url], clients: 1, seconds: 120, maxRequests: count, next: () => deposit(pick(pool)) });
+    const run = (count: number) =>
+      runLoad({ servers: [(server as Server).url], clients: 1, seconds: 120, maxRequests: count, next: () => deposit(pick(pool)) });
     await run(100);
     proxy.reset();
     await sleep(2_000);
@@ -621,7 +701,10 @@ type ScenarioResult = TrafficFigures & {
   transfers?: { byStatus: Record<string, number>; drainSeconds: number };
 };
 
-const statusText = (statuses: Record<string, number>) => Object.entries(statuses).map(([s, n]) => `${s}:${n}`).join(" ") || "-";
+const statusText = (statuses: Record<string, number>) =>
+  Object.entries(statuses)
+    .map(([s, n]) => `${s}:${n}`)
+    .join(" ") || "-";
 const ms = (value: number | null) => (value === null ? "n/a" : String(value));
 
 function printScenario(name: string, result: ScenarioResult, baseline: Baseline): void {
@@ -665,9 +748,22 @@ function printScenario(name: string, result: ScenarioResult, baseline: Baseline)
 }
 
 function printSummary(results: Record<string, ScenarioResult>, baseline: Baseline): void {
-  const machine = (m: MachineShares | null) => (m ? `${m.userPercent} / ${m.systemPercent} / ${m.iowaitPercent} / ${m.stealPercent} / ${m.idlePercent}` : "n/a");
+  const machine = (m: MachineShares | null) =>
+    m ? `${m.userPercent} / ${m.systemPercent} / ${m.iowaitPercent} / ${m.stealPercent} / ${m.idlePercent}` : "n/a";
   const rows: (string | number)[][] = [
-    ["pgbench TPC-B", baseline.tps, baseline.tps, 1, `avg ${baseline.latencyMs}`, "-", "-", baseline.postgresCpuPerTransactionMs, 1, baseline.cpu.percentOfOneCore.other, machine(baseline.cpu.machine)],
+    [
+      "pgbench TPC-B",
+      baseline.tps,
+      baseline.tps,
+      1,
+      `avg ${baseline.latencyMs}`,
+      "-",
+      "-",
+      baseline.postgresCpuPerTransactionMs,
+      1,
+      baseline.cpu.percentOfOneCore.other,
+      machine(baseline.cpu.machine),
+    ],
     ...Object.entries(results).map(([name, r]) => [
       name,
       r.requestsPerSecond,
@@ -695,13 +791,16 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  if (LOG_LEVEL && !(LOG_LEVELS as readonly string[]).includes(LOG_LEVEL)) throw new Error(`BENCH_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${LOG_LEVEL}`);
+  if (LOG_LEVEL && !(LOG_LEVELS as readonly string[]).includes(LOG_LEVEL))
+    throw new Error(`BENCH_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${LOG_LEVEL}`);
   const chosen = SCENARIOS.map(scenarioNamed); // an unknown name fails before anything runs
   const earlier = COMPARE_RESULTS ? readEarlier(COMPARE_RESULTS) : undefined;
   const startedAt = new Date();
   const logLevel = LOG_LEVEL ? `${LOG_LEVEL} (BENCH_LOG_LEVEL)` : "info (LOG_LEVEL unset: the production default)";
   log(`# Ledgerline HTTP benchmark, ${startedAt.toISOString()}`);
-  log(`Postgres ${redactUrl(ADMIN_URL)}; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}); ${SERVER_COUNT} servers x pool ${POOL_MAX}; ${CLIENTS} clients; ${SECONDS} s per scenario`);
+  log(
+    `Postgres ${redactUrl(ADMIN_URL)}; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}); ${SERVER_COUNT} servers x pool ${POOL_MAX}; ${CLIENTS} clients; ${SECONDS} s per scenario`,
+  );
   log(`servers' log level: ${logLevel}`);
 
   log(`\nbaseline: pgbench TPC-B, 16 clients, ${PGBENCH_SECONDS} s ...`);
@@ -725,7 +824,9 @@ async function main(): Promise<void> {
   try {
     if (EVENTS_OUT) {
       watch = await startEventsOutWatch(NATS_URL, 1_000).catch((error: unknown) => {
-        log(`events out not measured: NATS at ${NATS_URL} is not usable (${error instanceof Error ? error.message : String(error)}); BENCH_EVENTS_OUT=0 skips it`);
+        log(
+          `events out not measured: NATS at ${NATS_URL} is not usable (${error instanceof Error ? error.message : String(error)}); BENCH_EVENTS_OUT=0 skips it`,
+        );
         return undefined;
       });
     }
@@ -754,7 +855,8 @@ async function main(): Promise<void> {
         measure = () => runLoad({ servers: urls, clients: CLIENTS, seconds: SECONDS, maxRequests: MAX_REQUESTS, next });
       } else {
         const next = scenario.next(accounts);
-        const open = (seconds: number, graceSeconds: number) => runOpenLoad({ servers: urls, ratePerSecond: scenario.ratePerSecond, seconds, maxInFlight: OPEN_MAX_IN_FLIGHT, graceSeconds, next });
+        const open = (seconds: number, graceSeconds: number) =>
+          runOpenLoad({ servers: urls, ratePerSecond: scenario.ratePerSecond, seconds, maxInFlight: OPEN_MAX_IN_FLIGHT, graceSeconds, next });
         await open(WARMUP_SECONDS, 0);
         measure = async () => {
           const { open: summary, ...figures } = await open(SECONDS, OPEN_GRACE_SECONDS);
@@ -794,7 +896,9 @@ async function main(): Promise<void> {
       printStatements(statements, figures.requests, figures.writes);
       if (scenario.name === "transfers") {
         result.transfers = await transferOutcome(scratch.url);
-        log(`transfers after the run: ${JSON.stringify(result.transfers.byStatus)}; all finished ${result.transfers.drainSeconds} s after the load stopped`);
+        log(
+          `transfers after the run: ${JSON.stringify(result.transfers.byStatus)}; all finished ${result.transfers.drainSeconds} s after the load stopped`,
+        );
       }
       results[scenario.name] = result;
     }
@@ -832,7 +936,12 @@ async function main(): Promise<void> {
     );
   }
   const summary = summarise(results, baseline, comparison, roundTrips);
-  log(`\n## Targets\n${table(["target", "goal", "reached", "met"], summary.map((t) => [t.target, t.goal, t.reached, t.met === null ? "n/a" : t.met ? "yes" : "no"]))}`);
+  log(
+    `\n## Targets\n${table(
+      ["target", "goal", "reached", "met"],
+      summary.map((t) => [t.target, t.goal, t.reached, t.met === null ? "n/a" : t.met ? "yes" : "no"]),
+    )}`,
+  );
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `http-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(
@@ -841,7 +950,18 @@ async function main(): Promise<void> {
       {
         startedAt,
         machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
-        settings: { SECONDS, WARMUP_SECONDS, CLIENTS, POOL_MAX, SERVER_COUNT, SCENARIOS, OPEN_MAX_IN_FLIGHT, OPEN_GRACE_SECONDS, LOG_LEVEL: LOG_LEVEL ?? null, logLevel },
+        settings: {
+          SECONDS,
+          WARMUP_SECONDS,
+          CLIENTS,
+          POOL_MAX,
+          SERVER_COUNT,
+          SCENARIOS,
+          OPEN_MAX_IN_FLIGHT,
+          OPEN_GRACE_SECONDS,
+          LOG_LEVEL: LOG_LEVEL ?? null,
+          logLevel,
+        },
         baseline,
         scenarios: results,
         roundTrips: roundTrips ?? null,
@@ -858,8 +978,17 @@ async function main(): Promise<void> {
 type Earlier = { file: string; startedAt: string; randomWritesPerSecond: number | null; pgbenchTps: number | null };
 
 function readEarlier(file: string): Earlier {
-  const json = JSON.parse(readFileSync(file, "utf8")) as { startedAt?: string; baseline?: { tps?: number }; scenarios?: { random?: { writesPerSecond?: number } } };
-  return { file, startedAt: json.startedAt ?? "?", randomWritesPerSecond: json.scenarios?.random?.writesPerSecond ?? null, pgbenchTps: json.baseline?.tps ?? null };
+  const json = JSON.parse(readFileSync(file, "utf8")) as {
+    startedAt?: string;
+    baseline?: { tps?: number };
+    scenarios?: { random?: { writesPerSecond?: number } };
+  };
+  return {
+    file,
+    startedAt: json.startedAt ?? "?",
+    randomWritesPerSecond: json.scenarios?.random?.writesPerSecond ?? null,
+    pgbenchTps: json.baseline?.tps ?? null,
+  };
 }
 
 function compare(earlier: Earlier, results: Record<string, ScenarioResult>) {
@@ -877,11 +1006,19 @@ function compare(earlier: Earlier, results: Record<string, ScenarioResult>) {
 
 type Target = { target: string; goal: string; reached: string; met: boolean | null };
 
-function summarise(results: Record<string, ScenarioResult>, baseline: Baseline, comparison: ReturnType<typeof compare> | undefined, roundTrips: RoundTrips | undefined): Target[] {
+function summarise(
+  results: Record<string, ScenarioResult>,
+  baseline: Baseline,
+  comparison: ReturnType<typeof compare> | undefined,
+  roundTrips: RoundTrips | undefined,
+): Target[] {
   const { random, hot, mixed } = results;
   const open300 = results["open-300"];
   const notRun = (target: string, goal: string, scenario: string): Target => ({ target, goal, reached: `n/a (${scenario} not run)`, met: null });
-  const count = (statuses: Record<string, number>, bad: (status: string) => boolean) => Object.entries(statuses).filter(([status]) => bad(status)).reduce((n, [, c]) => n + c, 0);
+  const count = (statuses: Record<string, number>, bad: (status: string) => boolean) =>
+    Object.entries(statuses)
+      .filter(([status]) => bad(status))
+      .reduce((n, [, c]) => n + c, 0);
   const targets: Target[] = [];
 
   // The target counts COMMIT statements (pg_stat_statements); the wire count adds what they miss:
@@ -891,19 +1028,35 @@ function summarise(results: Record<string, ScenarioResult>, baseline: Baseline, 
   let target = "commits per API write (random)";
   if (!random) targets.push({ ...notRun(target, "= 1", "random"), reached: `n/a (random not run)${wire}` });
   else if (random.commitsPerWrite === null) targets.push({ target, goal: "= 1", reached: `n/a (pg_stat_statements not loaded)${wire}`, met: null });
-  else targets.push({ target, goal: "= 1", reached: `${random.commitsPerWrite} COMMIT per write (pg_stat_statements)${wire}`, met: random.commitsPerWrite === 1 });
+  else
+    targets.push({
+      target,
+      goal: "= 1",
+      reached: `${random.commitsPerWrite} COMMIT per write (pg_stat_statements)${wire}`,
+      met: random.commitsPerWrite === 1,
+    });
 
   target = "round trips to Postgres per API deposit";
-  if (!roundTrips || roundTrips.perDeposit === null) targets.push({ target, goal: "<= 3", reached: "n/a (not measured: BENCH_ROUND_TRIP_DEPOSITS=0)", met: null });
+  if (!roundTrips || roundTrips.perDeposit === null)
+    targets.push({ target, goal: "<= 3", reached: "n/a (not measured: BENCH_ROUND_TRIP_DEPOSITS=0)", met: null });
   else {
-    const clean = Object.keys(roundTrips.statuses).every((status) => status === "201") && roundTrips.connectionsOpened === 0 && roundTrips.idleFlights === 0;
-    const caveat = clean ? "" : ` (statuses ${statusText(roundTrips.statuses)}, ${roundTrips.connectionsOpened} connections opened, ${roundTrips.idleFlights} idle flights: not clean)`;
+    const clean =
+      Object.keys(roundTrips.statuses).every((status) => status === "201") && roundTrips.connectionsOpened === 0 && roundTrips.idleFlights === 0;
+    const caveat = clean
+      ? ""
+      : ` (statuses ${statusText(roundTrips.statuses)}, ${roundTrips.connectionsOpened} connections opened, ${roundTrips.idleFlights} idle flights: not clean)`;
     targets.push({ target, goal: "<= 3", reached: `${roundTrips.perDeposit}${caveat}`, met: clean ? roundTrips.perDeposit <= 3 : null });
   }
 
   target = "random-account writes / pgbench";
   if (!random) targets.push(notRun(target, ">= 0.2", "random"));
-  else targets.push({ target, goal: ">= 0.2", reached: `${random.writesToPgbench} (${random.writesPerSecond} vs ${baseline.tps})`, met: random.writesToPgbench >= 0.2 });
+  else
+    targets.push({
+      target,
+      goal: ">= 0.2",
+      reached: `${random.writesToPgbench} (${random.writesPerSecond} vs ${baseline.tps})`,
+      met: random.writesToPgbench >= 0.2,
+    });
 
   target = "hot / random writes, 409s, 5xx";
   if (!random || !hot) targets.push(notRun(target, ">= 1.0, 0, 0", "hot or random"));
@@ -911,18 +1064,34 @@ function summarise(results: Record<string, ScenarioResult>, baseline: Baseline, 
     const ratio = round(hot.writesPerSecond / random.writesPerSecond, 2);
     const conflicts = count(hot.statuses, (s) => s === "409");
     const errors = count(hot.statuses, (s) => s.startsWith("5")) + hot.transportErrors;
-    targets.push({ target, goal: ">= 1.0, 0, 0", reached: `${ratio}, ${conflicts}, ${errors}${hot.transportErrors ? ` (${hot.transportErrors} transport errors)` : ""}`, met: ratio >= 1 && conflicts === 0 && errors === 0 });
+    targets.push({
+      target,
+      goal: ">= 1.0, 0, 0",
+      reached: `${ratio}, ${conflicts}, ${errors}${hot.transportErrors ? ` (${hot.transportErrors} transport errors)` : ""}`,
+      met: ratio >= 1 && conflicts === 0 && errors === 0,
+    });
   }
 
   target = "server CPU per API write (random)";
   if (!random) targets.push(notRun(target, "<= 1.5 ms", "random"));
-  else targets.push({ target, goal: "<= 1.5 ms", reached: `${ms(random.perWriteMs.servers)} ms`, met: random.perWriteMs.servers === null ? null : random.perWriteMs.servers <= 1.5 });
+  else
+    targets.push({
+      target,
+      goal: "<= 1.5 ms",
+      reached: `${ms(random.perWriteMs.servers)} ms`,
+      met: random.perWriteMs.servers === null ? null : random.perWriteMs.servers <= 1.5,
+    });
 
   target = "Postgres CPU per write (random) / pgbench's per transaction";
   if (!random) targets.push(notRun(target, "<= 1.2", "random"));
   else {
     const ratio = random.postgresPerWriteToPgbench;
-    targets.push({ target, goal: "<= 1.2", reached: `${ms(ratio)} (${ms(random.perWriteMs.postgres)} vs ${baseline.postgresCpuPerTransactionMs} ms)`, met: ratio === null ? null : ratio <= 1.2 });
+    targets.push({
+      target,
+      goal: "<= 1.2",
+      reached: `${ms(ratio)} (${ms(random.perWriteMs.postgres)} vs ${baseline.postgresCpuPerTransactionMs} ms)`,
+      met: ratio === null ? null : ratio <= 1.2,
+    });
   }
 
   target = "open loop at 300 writes/s: p99 from scheduled start";
@@ -941,7 +1110,12 @@ function summarise(results: Record<string, ScenarioResult>, baseline: Baseline, 
   if (!mixed) targets.push(notRun(target, ">= 1000 req/s, 0", "mixed"));
   else {
     const nonBusiness = count(mixed.statuses, (s) => !s.startsWith("2") && s !== "422") + mixed.transportErrors;
-    targets.push({ target, goal: ">= 1000 req/s, 0", reached: `${mixed.requestsPerSecond} req/s, ${nonBusiness}`, met: mixed.requestsPerSecond >= 1000 && nonBusiness === 0 });
+    targets.push({
+      target,
+      goal: ">= 1000 req/s, 0",
+      reached: `${mixed.requestsPerSecond} req/s, ${nonBusiness}`,
+      met: mixed.requestsPerSecond >= 1000 && nonBusiness === 0,
+    });
   }
 
   if (comparison) {

@@ -83,7 +83,12 @@ export function send(agent: http.Agent, base: URL, request: Request, timeoutMs =
 }
 
 /** Sends one request and parses its JSON answer, failing on an unexpected status (setup only). */
-export async function call<T>(agent: http.Agent, base: URL, request: Omit<Request, "write" | "route">, expect: number[] = [200, 201, 202]): Promise<T> {
+export async function call<T>(
+  agent: http.Agent,
+  base: URL,
+  request: Omit<Request, "write" | "route">,
+  expect: number[] = [200, 201, 202],
+): Promise<T> {
   const answer = await send(agent, base, { ...request, route: request.path, write: false });
   if (!expect.includes(answer.status)) throw new Error(`${request.method} ${request.path}: ${answer.status} ${answer.body.slice(0, 300)}`);
   return JSON.parse(answer.body) as T;
@@ -121,7 +126,9 @@ class Recorder {
     const totals: Record<string, number> = {};
     let requests = 0;
     for (const [route, histogram] of this.histograms) {
-      const byStatus = Object.fromEntries([...(this.statuses.get(route) ?? new Map<number, number>())].sort(([a], [b]) => a - b).map(([status, count]) => [String(status), count]));
+      const byStatus = Object.fromEntries(
+        [...(this.statuses.get(route) ?? new Map<number, number>())].sort(([a], [b]) => a - b).map(([status, count]) => [String(status), count]),
+      );
       for (const [status, count] of Object.entries(byStatus)) totals[status] = (totals[status] ?? 0) + count;
       requests += histogram.count;
       routes[route] = { requests: histogram.count, perSecond: round(histogram.count / seconds, 1), ...percentiles(histogram), statuses: byStatus };
@@ -215,7 +222,9 @@ export type OpenLoopCounts = {
   elapsedMs: number;
 };
 
-export type OpenLoopResult<T> = { sequence: number; scheduledAt: number; sentAt: number; latencyMs: number } & ({ ok: true; value: T } | { ok: false; error: unknown });
+export type OpenLoopResult<T> = { sequence: number; scheduledAt: number; sentAt: number; latencyMs: number } & (
+  { ok: true; value: T } | { ok: false; error: unknown }
+);
 
 /**
  * Request `i` is due at start + i / rate, whatever happened to the requests before it; its latency
@@ -299,7 +308,16 @@ export async function openLoop<T>(options: {
   while (next < total && clock.now() < closeAt) await clock.sleep(Math.min(50, closeAt - clock.now()));
   closed = true;
   await Promise.all(running);
-  return { scheduled: total, sent: next, unsent: total - next, sentLate, waitedForSlot, maxSendLagMs: round(maxSendLagMs), peakInFlight, elapsedMs: round(lastAnswer - start) };
+  return {
+    scheduled: total,
+    sent: next,
+    unsent: total - next,
+    sentLate,
+    waitedForSlot,
+    maxSendLagMs: round(maxSendLagMs),
+    peakInFlight,
+    elapsedMs: round(lastAnswer - start),
+  };
 }
 
 export type OpenLoopSummary = OpenLoopCounts & { ratePerSecond: number; maxInFlight: number };

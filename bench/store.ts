@@ -30,19 +30,38 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+
 import postgres from "postgres";
+
 import { openDatabase, redactUrl } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
 import { accountEventCodec } from "../lib/domain/account/codec";
 import { accountDecider, accountStreamId } from "../lib/domain/account/decider";
 import { loadAggregate } from "../lib/event-store/load";
-import { explainLoad, type Plan, profileDeposits, statementCosts } from "./diagnostics";
-import { createScratchDatabase, log, type Scratch } from "./support";
-import { ADMIN_URL, DURATION_MS, WARMUP_MS, ACCOUNT_COUNT, WORKER_COUNTS, STREAM_SIZES, TIMEOUT_MS, LARGE_EVENTS, STATEMENT_RUNS, SETTINGS, WITH_SNAPSHOTS, TARGET_STATEMENT_P95_MS, TARGET_REBUILD_EVENTS_PER_SECOND, LONG_STREAM_SHARES, LARGE_SPAN_DAYS, STATEMENT_PAGE_SIZE } from "./store/settings";
-import { Scenario, DepositRun, openAccounts, runDeposits } from "./store/deposits";
-import { runLoads } from "./store/loads";
+import { explainLoad, profileDeposits, statementCosts, type Plan } from "./diagnostics";
+import { DepositRun, openAccounts, runDeposits, Scenario } from "./store/deposits";
 import { LargeReport, runLarge } from "./store/large";
-import { Report, summarize, printReport, printLargeReport } from "./store/report";
+import { runLoads } from "./store/loads";
+import { printLargeReport, printReport, Report, summarize } from "./store/report";
+import {
+  ACCOUNT_COUNT,
+  ADMIN_URL,
+  DURATION_MS,
+  LARGE_EVENTS,
+  LARGE_SPAN_DAYS,
+  LONG_STREAM_SHARES,
+  SETTINGS,
+  STATEMENT_PAGE_SIZE,
+  STATEMENT_RUNS,
+  STREAM_SIZES,
+  TARGET_REBUILD_EVENTS_PER_SECOND,
+  TARGET_STATEMENT_P95_MS,
+  TIMEOUT_MS,
+  WARMUP_MS,
+  WITH_SNAPSHOTS,
+  WORKER_COUNTS,
+} from "./store/settings";
+import { createScratchDatabase, log, type Scratch } from "./support";
 
 // ---------------------------------------------------------------------------------------------
 // Main
@@ -150,7 +169,15 @@ async function bench(scratch: Scratch, startedAt: Date, newScratch: () => Promis
       node: process.version,
     },
     postgres: { target: redactUrl(ADMIN_URL), ...server },
-    config: { durationMs: DURATION_MS, warmupMs: WARMUP_MS, accounts: ACCOUNT_COUNT, workers: WORKER_COUNTS, streamSizes: STREAM_SIZES, ...SETTINGS, maxAmount: String(SETTINGS.maxAmount) },
+    config: {
+      durationMs: DURATION_MS,
+      warmupMs: WARMUP_MS,
+      accounts: ACCOUNT_COUNT,
+      workers: WORKER_COUNTS,
+      streamSizes: STREAM_SIZES,
+      ...SETTINGS,
+      maxAmount: String(SETTINGS.maxAmount),
+    },
     ...summary,
     deposits,
     statementProfiles: profiles,
@@ -160,7 +187,13 @@ async function bench(scratch: Scratch, startedAt: Date, newScratch: () => Promis
     ...(large
       ? {
           large: {
-            config: { events: LARGE_EVENTS, longStreamShares: LONG_STREAM_SHARES, spanDays: LARGE_SPAN_DAYS, pageSize: STATEMENT_PAGE_SIZE, runsPerCase: STATEMENT_RUNS },
+            config: {
+              events: LARGE_EVENTS,
+              longStreamShares: LONG_STREAM_SHARES,
+              spanDays: LARGE_SPAN_DAYS,
+              pageSize: STATEMENT_PAGE_SIZE,
+              runsPerCase: STATEMENT_RUNS,
+            },
             targets: { statementP95Ms: TARGET_STATEMENT_P95_MS, rebuildEventsPerSecond: TARGET_REBUILD_EVENTS_PER_SECOND },
             ...large,
           },
@@ -187,7 +220,10 @@ async function main(): Promise<number> {
   log(`Ledgerline event-store benchmark, ${startedAt.toISOString()}`);
   log(
     `Postgres ${redactUrl(ADMIN_URL)}; ${os.cpus().length} CPU(s), load average ` +
-      `${os.loadavg().map((l) => l.toFixed(2)).join(" ")} (other work on this machine moves the figures)`,
+      `${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")} (other work on this machine moves the figures)`,
   );
   const scratch = await createScratchDatabase(ADMIN_URL);
   log(`Scratch database: ${scratch.name}`);
@@ -199,7 +235,14 @@ async function main(): Promise<number> {
     return made;
   };
   const dropAll = () =>
-    Promise.all(scratches.map((s) => s.drop().then(() => log(`Dropped ${s.name}.`), (error: unknown) => log(`Could not drop ${s.name}: ${String(error)}`))));
+    Promise.all(
+      scratches.map((s) =>
+        s.drop().then(
+          () => log(`Dropped ${s.name}.`),
+          (error: unknown) => log(`Could not drop ${s.name}: ${String(error)}`),
+        ),
+      ),
+    );
 
   let aborting = false;
   const abort = (why: string) => {

@@ -2,7 +2,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+
 import postgres from "postgres";
+
 import type { CommandMetadata } from "../lib/domain/shared/decider";
 
 // ---------------------------------------------------------------------------------------------
@@ -89,7 +91,11 @@ export function median(values: number[]): number {
 /** p50 and p95 (nearest rank) of latencies in ms. */
 export function p50p95(times: number[], digits = 3): { p50Ms: number; p95Ms: number; maxMs: number } {
   const sorted = Float64Array.from(times).sort();
-  return { p50Ms: round(percentile(sorted, 50), digits), p95Ms: round(percentile(sorted, 95), digits), maxMs: round(percentile(sorted, 100), digits) };
+  return {
+    p50Ms: round(percentile(sorted, 50), digits),
+    p95Ms: round(percentile(sorted, 95), digits),
+    maxMs: round(percentile(sorted, 100), digits),
+  };
 }
 
 /** A deterministic PRNG (mulberry32): the same seed builds the same data set in every run. */

@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
+
 import ipaddr from "ipaddr.js";
 import proxyaddr from "proxy-addr";
+
 import { env } from "./env";
 import type { TrustSetting } from "./trusted-proxies";
 

@@ -6,7 +6,18 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Keys whose values never reach a log line, at the top level or one object down. */
-const SECRET_KEYS = ["password", "newPassword", "token", "secret", "authorization", "cookie", "set-cookie", "AUTH_SECRET", "METRICS_TOKEN", "CRON_SECRET"];
+const SECRET_KEYS = [
+  "password",
+  "newPassword",
+  "token",
+  "secret",
+  "authorization",
+  "cookie",
+  "set-cookie",
+  "AUTH_SECRET",
+  "METRICS_TOKEN",
+  "CRON_SECRET",
+];
 /** Account numbers identify a customer's account: logs keep the last four digits only. */
 const ACCOUNT_NUMBER_KEYS = ["accountNumber", "toAccountNumber", "fromAccountNumber", "fromNumber", "toNumber"];
 

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { headers } from "next/headers";
+
 import { fromConfiguredProxy } from "./client-address";
 import { idsFromHeaders, type RequestIds } from "./request-id";
 

@@ -35,7 +35,8 @@ export const COMMON_SECURITY_HEADERS: ReadonlyArray<{ key: string; value: string
   { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
   {
     key: "Permissions-Policy",
-    value: "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), hid=(), magnetometer=(), gyroscope=(), accelerometer=(), browsing-topics=()",
+    value:
+      "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), hid=(), magnetometer=(), gyroscope=(), accelerometer=(), browsing-topics=()",
   },
   // For browsers that predate frame-ancestors.
   { key: "X-Frame-Options", value: "DENY" },

@@ -71,7 +71,8 @@ async function start(logger: import("./log").Logger): Promise<void> {
       logger.info({ event: "start", demo: "not-seeded" }, "embedded database: demo seeding turned off (DEMO_SEED=false)");
       return;
     }
-    const { seedDemo, DEMO_ADMIN, DEMO_ADMIN_TOTP_SECRET, DEMO_CUSTOMER, DEMO_SECOND_ADMIN, DEMO_SECOND_ADMIN_TOTP_SECRET } = await import("./demo/seed");
+    const { seedDemo, DEMO_ADMIN, DEMO_ADMIN_TOTP_SECRET, DEMO_CUSTOMER, DEMO_SECOND_ADMIN, DEMO_SECOND_ADMIN_TOTP_SECRET } =
+      await import("./demo/seed");
     const { seeded } = await seedDemo({
       db: handle.db,
       snapshotEvery: settings.SNAPSHOT_EVERY,

@@ -12,9 +12,11 @@ export function parseTrustedProxies(value: string | undefined): TrustSetting {
     if (hops > 10) throw new Error("a hop count above 10 is not a deployment anyone runs");
     return { kind: "hops", hops };
   }
-  const entries = text.split(",").map((entry) => entry.trim()).filter(Boolean);
+  const entries = text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   // proxy-addr validates each entry and throws on a bad one: the caller reports it at start.
   proxyaddr.compile(entries);
   return { kind: "list", entries };
 }
-

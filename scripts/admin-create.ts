@@ -4,6 +4,7 @@
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+
 import { registerUser } from "../lib/auth/users";
 import { connectFromEnv } from "../lib/db/connect";
 import { ValidationError } from "../lib/domain/shared/errors";
@@ -17,7 +18,9 @@ class UsageError extends Error {}
 
 function readArguments(argv: string[]): { email: string; name: string } {
   if (argv.some((arg) => /^--?(password|pass|pw)(=|$)/i.test(arg))) {
-    throw new UsageError("Passwords are never taken from the command line (they would stay in your shell history). Type it when asked, or pipe it on stdin.");
+    throw new UsageError(
+      "Passwords are never taken from the command line (they would stay in your shell history). Type it when asked, or pipe it on stdin.",
+    );
   }
   let values: { email?: string; name?: string; help?: boolean };
   try {
@@ -54,7 +57,8 @@ function promptHidden(prompt: string): Promise<string> {
           return;
         }
         if (char === "\u007f" || char === "\b") value = value.slice(0, -1);
-        else if (char === "\u0015") value = []; // Ctrl-U clears the line
+        else if (char === "\u0015")
+          value = []; // Ctrl-U clears the line
         else if (char >= " ") value.push(char);
       }
     };

@@ -2,7 +2,18 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 /** What a production build is made from: a source newer than the build (after a `git pull`, say) makes it stale. */
-export const BUILD_SOURCES = ["app", "lib", "components", "drizzle", "public", "proxy.ts", "instrumentation.ts", "next.config.ts", "package-lock.json", "tsconfig.json"];
+export const BUILD_SOURCES = [
+  "app",
+  "lib",
+  "components",
+  "drizzle",
+  "public",
+  "proxy.ts",
+  "instrumentation.ts",
+  "next.config.ts",
+  "package-lock.json",
+  "tsconfig.json",
+];
 
 function newest(entry) {
   if (!existsSync(entry)) return 0;

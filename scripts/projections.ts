@@ -41,7 +41,9 @@ async function main() {
       const report = await rebuildProjections(handle.db, { onProgress: progress });
       await recordOperation(handle.db, { type: "ProjectionsRebuilt", data: { events: report.events, rows: report.rows } }, cli);
       const rate = Math.round((report.events / Math.max(report.elapsedMs, 1)) * 1000);
-      console.log(`Rebuilt from ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(2)} s (${rate.toLocaleString("en")} events/s)`);
+      console.log(
+        `Rebuilt from ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(2)} s (${rate.toLocaleString("en")} events/s)`,
+      );
       if (report.caughtUp > 0) console.log(`  (${report.caughtUp.toLocaleString("en")} of them committed while it ran)`);
       for (const [table, rows] of Object.entries(report.rows)) console.log(`  ${table}: ${rows.toLocaleString("en")} rows`);
       console.log(`  ${report.phases.map((p) => `${p.phase} ${(p.ms / 1000).toFixed(2)} s`).join(", ")}`);
@@ -49,14 +51,18 @@ async function main() {
       const report = await verifyProjections(handle.db, { onProgress: progress });
       await recordOperation(handle.db, { type: "ProjectionsVerified", data: { events: report.events, differences: report.differences.length } }, cli);
       const rate = Math.round((report.events / Math.max(report.elapsedMs, 1)) * 1000);
-      console.log(`Replayed ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(2)} s (${rate.toLocaleString("en")} events/s)`);
+      console.log(
+        `Replayed ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(2)} s (${rate.toLocaleString("en")} events/s)`,
+      );
       for (const difference of report.differences.slice(0, 50)) {
         console.log(`  ${difference.kind.toUpperCase()} ${difference.table} ${difference.key}`);
         if (difference.live !== undefined) console.log(`    live:     ${JSON.stringify(difference.live)}`);
         if (difference.expected !== undefined) console.log(`    expected: ${JSON.stringify(difference.expected)}`);
       }
       if (report.differences.length > 50) console.log(`  … and ${report.differences.length - 50} more`);
-      console.log(report.differences.length === 0 ? "No differences: the projections match the events." : `${report.differences.length} differences found.`);
+      console.log(
+        report.differences.length === 0 ? "No differences: the projections match the events." : `${report.differences.length} differences found.`,
+      );
       process.exitCode = report.differences.length === 0 ? 0 : 1;
     }
   } finally {

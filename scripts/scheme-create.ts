@@ -2,6 +2,7 @@
 // Prints the scheme's bearer token once (only its hash is kept); the token may call only the
 // /api/v1/scheme operations. No one signs in to the portal as a scheme.
 import { parseArgs } from "node:util";
+
 import { createScheme } from "../lib/auth/schemes";
 import { connectFromEnv } from "../lib/db/connect";
 import { ValidationError } from "../lib/domain/shared/errors";
@@ -12,7 +13,10 @@ const USAGE = `usage: npm run scheme:create -- --name "<scheme name>" [--email <
 async function main() {
   let values: { name?: string; email?: string; days?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: process.argv.slice(2), options: { name: { type: "string" }, email: { type: "string" }, days: { type: "string" }, help: { type: "boolean", short: "h" } } }));
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: { name: { type: "string" }, email: { type: "string" }, days: { type: "string" }, help: { type: "boolean", short: "h" } },
+    }));
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;

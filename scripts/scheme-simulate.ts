@@ -16,9 +16,23 @@ const USAGE = `usage: npm run scheme:simulate -- --token <scheme token> [--to <a
   [--count <n>] [--debtor "<name>"] [--debtor-account <iban>] [--reference "<text>"] [--currency EUR] [--url http://localhost:3000]
   [--return-every <n>] [--watch]`;
 
-type Outbound = { id: string; status: string; amount: number; currency: string; creditor: { name: string; iban: string }; reference: string | null; returnReason: string | null };
+type Outbound = {
+  id: string;
+  status: string;
+  amount: number;
+  currency: string;
+  creditor: { name: string; iban: string };
+  reference: string | null;
+  returnReason: string | null;
+};
 
-async function call(url: string, token: string, method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function call(
+  url: string,
+  token: string,
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(`${url}/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
@@ -47,7 +61,9 @@ async function answerOutbound(url: string, token: string, returnEvery: number, s
     seen.count++;
     const giveBack = /return/i.test(payment.reference ?? "") || (returnEvery > 0 && seen.count % returnEvery === 0);
     const answer = giveBack
-      ? await call(url, token, "POST", `/scheme/outbound-payments/${payment.id}/return`, { reason: "AC04 the account at the receiving bank is closed." })
+      ? await call(url, token, "POST", `/scheme/outbound-payments/${payment.id}/return`, {
+          reason: "AC04 the account at the receiving bank is closed.",
+        })
       : await call(url, token, "POST", `/scheme/outbound-payments/${payment.id}/settle`, { schemeReference: `SIM-${payment.id.slice(0, 8)}` });
     const after = answer.json.payment as Outbound | undefined;
     console.log(
@@ -59,12 +75,24 @@ async function answerOutbound(url: string, token: string, returnEvery: number, s
   }
   if (firstSettled) {
     // What a scheme does when it did not hear the answer: settle again. Nothing more leaves.
-    const again = await call(url, token, "POST", `/scheme/outbound-payments/${firstSettled.id}/settle`, { schemeReference: `SIM-${firstSettled.id.slice(0, 8)}` });
-    console.log(`outbound ${firstSettled.id}: settled again -> HTTP ${again.status} ${(again.json.payment as Outbound | undefined)?.status ?? JSON.stringify(again.json)}`);
+    const again = await call(url, token, "POST", `/scheme/outbound-payments/${firstSettled.id}/settle`, {
+      schemeReference: `SIM-${firstSettled.id.slice(0, 8)}`,
+    });
+    console.log(
+      `outbound ${firstSettled.id}: settled again -> HTTP ${again.status} ${(again.json.payment as Outbound | undefined)?.status ?? JSON.stringify(again.json)}`,
+    );
   }
 }
 
-type Payment = { status: string; id: string; schemePaymentId: string; amount: number; currency: string; returnCode: string | null; returnReason: string | null };
+type Payment = {
+  status: string;
+  id: string;
+  schemePaymentId: string;
+  amount: number;
+  currency: string;
+  returnCode: string | null;
+  returnReason: string | null;
+};
 
 async function send(url: string, token: string, body: Record<string, unknown>): Promise<{ status: number; payment?: Payment; problem?: unknown }> {
   const response = await fetch(`${url}/api/v1/scheme/inbound-payments`, {

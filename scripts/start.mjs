@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+
 import { buildFreshness } from "./build-freshness.mjs";
 
 // Next asks to send telemetry; our machines reach no such host.

@@ -1,5 +1,5 @@
 // `npm test`: everything, in the order that fails fastest.
-//   lint (code, then the Dockerfile and compose file), type-check, unit + integration (PGlite always;
+//   lint (code, its formatting, then the Dockerfile and compose file), type-check, unit + integration (PGlite always;
 //   real Postgres too when DATABASE_URL is set), production build, server tests on that build
 //   (next start and the standalone server), Playwright end-to-end on that build.
 import { spawnSync } from "node:child_process";
@@ -19,11 +19,15 @@ process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = PLAYWRIGHT_REPORT;
 
 const steps = [
   ["lint", ["npx", "eslint", ".", "--max-warnings=0"]],
+  ["format (Prettier, imports sorted)", ["npx", "prettier", "--check", "."]],
   ["lint of the Dockerfile and compose.yaml", ["npm", "run", "--silent", "lint:deploy"]],
   ["typecheck", ["npm", "run", "--silent", "typecheck"]],
   ["unit and integration tests", ["npx", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${VITEST_REPORT}`]],
   ["production build", ["npx", "next", "build"]],
-  ["server tests", ["npx", "vitest", "run", "--config", "vitest.server.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${SERVER_REPORT}`]],
+  [
+    "server tests",
+    ["npx", "vitest", "run", "--config", "vitest.server.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${SERVER_REPORT}`],
+  ],
   ["end-to-end tests", ["npx", "playwright", "test", "--reporter=list,json"]],
 ];
 

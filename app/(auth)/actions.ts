@@ -1,6 +1,6 @@
 "use server";
 
-import { type AuthFormState, signInWithForm, signOutToSignIn, signUpWithForm } from "@/lib/dal/auth";
+import { signInWithForm, signOutToSignIn, signUpWithForm, type AuthFormState } from "@/lib/dal/auth";
 
 // Thin edges: the DAL signs in, up and out.
 

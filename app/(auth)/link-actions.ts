@@ -1,6 +1,6 @@
 "use server";
 
-import { changeMyEmailWithForm, type LinkFormState, requestResetWithForm, resendMyVerification, resetPasswordWithForm } from "@/lib/dal/email-links";
+import { changeMyEmailWithForm, requestResetWithForm, resendMyVerification, resetPasswordWithForm, type LinkFormState } from "@/lib/dal/email-links";
 
 // Thin edges: the DAL validates, rate limits and checks the session where there is one.
 

@@ -2,8 +2,10 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
 import type { LinkFormState } from "@/lib/dal/email-links";
+
 import { changeEmailAction, forgotPasswordAction, resendVerificationAction, resetPasswordAction } from "./link-actions";
 
 export function ForgotPasswordForm() {
@@ -49,7 +51,12 @@ export function ResetPasswordForm({ token }: { token: string }) {
         </FormMessage>
       ) : null}
       <input type="hidden" name="token" value={token} />
-      <Field id="password" label="New password" hint="At least 10 characters; a passphrase of a few words is good." errors={state.fieldErrors?.password}>
+      <Field
+        id="password"
+        label="New password"
+        hint="At least 10 characters; a passphrase of a few words is good."
+        errors={state.fieldErrors?.password}
+      >
         {(props) => <input {...props} name="password" type="password" autoComplete="new-password" maxLength={128} required />}
       </Field>
       <button type="submit" className="button" disabled={pending} aria-disabled={pending}>

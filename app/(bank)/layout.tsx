@@ -1,9 +1,10 @@
 import { LiveUpdates } from "@/components/live/live-updates";
-import { myLiveStart } from "@/lib/dal/live-start";
-import { myEmailUnverified } from "@/lib/dal/email-links";
 import { FormattingProvider } from "@/components/ui/formatting";
+import { myEmailUnverified } from "@/lib/dal/email-links";
 import { myFormatting } from "@/lib/dal/formatting";
+import { myLiveStart } from "@/lib/dal/live-start";
 import { requireUser } from "@/lib/dal/session";
+
 import { ResendVerificationForm } from "../(auth)/link-forms";
 
 // Every customer page needs a session; each page and action still checks for itself (the DAL).

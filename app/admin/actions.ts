@@ -1,16 +1,13 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { type AccountControlState, submitAccountControl } from "@/lib/dal/admin/account-commands";
-import { type ProjectionRunState, runRebuild, runVerify } from "@/lib/dal/admin/projections";
-import {
-  type SanctionsFormState,
-  submitSanctionsAddition,
-  submitSanctionsRemoval,
-} from "@/lib/dal/admin/sanctions";
+
+import { submitAccountControl, type AccountControlState } from "@/lib/dal/admin/account-commands";
+import { submitApprovalDecision, type ApprovalDecisionState } from "@/lib/dal/admin/approvals";
+import { submitInboundReview, type InboundReviewState } from "@/lib/dal/admin/inbound-payments";
+import { runRebuild, runVerify, type ProjectionRunState } from "@/lib/dal/admin/projections";
+import { submitSanctionsAddition, submitSanctionsRemoval, type SanctionsFormState } from "@/lib/dal/admin/sanctions";
 import { submitTransferReview, type TransferReviewState } from "@/lib/dal/admin/transfers";
-import { type InboundReviewState, submitInboundReview } from "@/lib/dal/admin/inbound-payments";
-import { type ApprovalDecisionState, submitApprovalDecision } from "@/lib/dal/admin/approvals";
 
 // Thin edges: each DAL function checks that the caller is an admin before anything else and answers
 // everyone else "Not found." with nothing changed.

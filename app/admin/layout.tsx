@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
+
 import { AdminNav } from "@/components/admin/admin-nav";
 import { requireAdminUser } from "@/lib/dal/admin/access";
+
 import "./admin.css";
 
 export const metadata: Metadata = { title: { default: "Back office", template: "%s · Back office · Ledgerline" } };

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { StatusBadge } from "@/components/accounts/status-badge";
-import { Money } from "@/components/ui/money";
 import { formatUtc } from "@/components/admin/format";
+import { Money } from "@/components/ui/money";
 import { searchCustomers } from "@/lib/dal/admin/customers";
 
 export const metadata: Metadata = { title: "Customers & accounts" };

@@ -1,10 +1,12 @@
 import { performance } from "node:perf_hooks";
+
 import { sql } from "drizzle-orm";
-import { type CommandContext, depositMoney, openAccount } from "../../lib/commands/accounts";
+
+import { depositMoney, openAccount, type CommandContext } from "../../lib/commands/accounts";
 import { openDatabase } from "../../lib/db/client";
 import { startWaitSampler, type WaitSample } from "../diagnostics";
-import { benchMetadata, type CpuMark, cpuBetween, cpuMark, latencySummary, round, type Scratch } from "../support";
-import { DURATION_MS, WARMUP_MS, SETTINGS } from "./settings";
+import { benchMetadata, cpuBetween, cpuMark, latencySummary, round, type CpuMark, type Scratch } from "../support";
+import { DURATION_MS, SETTINGS, WARMUP_MS } from "./settings";
 
 // ---------------------------------------------------------------------------------------------
 // Part 1: deposits through the command path
@@ -66,10 +68,7 @@ export async function runDeposits(scratch: Scratch, scenario: Scenario, workers:
   });
   let fromMark: CpuMark | undefined;
   let toMark: CpuMark | undefined;
-  const timers = [
-    setTimeout(() => (fromMark = cpuMark()), WARMUP_MS),
-    setTimeout(() => (toMark = cpuMark()), WARMUP_MS + DURATION_MS),
-  ];
+  const timers = [setTimeout(() => (fromMark = cpuMark()), WARMUP_MS), setTimeout(() => (toMark = cpuMark()), WARMUP_MS + DURATION_MS)];
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;

@@ -1,24 +1,37 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
+
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
+
 import { openDatabase } from "../../lib/db/client";
 import { migrateDatabase } from "../../lib/db/migrate";
 import { insertRows } from "../../lib/db/rows";
-import { accountSummary, type AccountSummaryRow, auditLog, type AuditLogRow, statementEntries, type StatementEntryRow } from "../../lib/db/schema";
+import { accountSummary, auditLog, statementEntries, type AccountSummaryRow, type AuditLogRow, type StatementEntryRow } from "../../lib/db/schema";
 import { accountNumberFromDigits } from "../../lib/domain/account/account-number";
 import { accountEventCodec } from "../../lib/domain/account/codec";
 import { ACCOUNT_STREAM_TYPE, accountStreamId } from "../../lib/domain/account/decider";
 import { type AccountEvent } from "../../lib/domain/account/events";
 import { eventMetadata } from "../../lib/event-store/handle-command";
-import { type AccountStoredEvent, projectAccountRun } from "../../lib/projections/account-projection";
-import { rebuildProjections, verifyProjections } from "../../lib/projections/rebuild";
+import { projectAccountRun, type AccountStoredEvent } from "../../lib/projections/account-projection";
 import { bulkSql } from "../../lib/projections/bulk";
+import { rebuildProjections, verifyProjections } from "../../lib/projections/rebuild";
 import { currentSnapshot, readPage } from "../../lib/projections/replay";
 import { readStatementPage, type StatementFilter } from "../../lib/read-models/accounts";
 import { drizzleOver, explainCaptured } from "../diagnostics";
-import { benchMetadata, cpuBetween, cpuMark, log, p50p95, round, type Scratch, seededRandom } from "../support";
-import { LARGE_EVENTS, LARGE_VERIFY, STATEMENT_RUNS, TARGET_STATEMENT_P95_MS, TARGET_REBUILD_EVENTS_PER_SECOND, LONG_STREAM_SHARES, LARGE_BATCH, LARGE_END, LARGE_SPAN_DAYS, STATEMENT_PAGE_SIZE } from "./settings";
+import { benchMetadata, cpuBetween, cpuMark, log, p50p95, round, seededRandom, type Scratch } from "../support";
+import {
+  LARGE_BATCH,
+  LARGE_END,
+  LARGE_EVENTS,
+  LARGE_SPAN_DAYS,
+  LARGE_VERIFY,
+  LONG_STREAM_SHARES,
+  STATEMENT_PAGE_SIZE,
+  STATEMENT_RUNS,
+  TARGET_REBUILD_EVENTS_PER_SECOND,
+  TARGET_STATEMENT_P95_MS,
+} from "./settings";
 
 // ---------------------------------------------------------------------------------------------
 // Parts 3 and 4: statement pages and projection rebuild over LARGE_EVENTS account events
@@ -46,7 +59,11 @@ export type LargeDataset = {
   buildMs: number;
 };
 
-export const COUNTERPARTY = { accountId: "00000000-0000-4000-8000-000000000001", number: accountNumberFromDigits("99990001"), name: "Bench Counterparty Ltd" };
+export const COUNTERPARTY = {
+  accountId: "00000000-0000-4000-8000-000000000001",
+  number: accountNumberFromDigits("99990001"),
+  name: "Bench Counterparty Ltd",
+};
 
 /**
  * The next event of one account, consistent with its state (withdrawals and holds only from what
@@ -56,7 +73,10 @@ export const COUNTERPARTY = { accountId: "00000000-0000-4000-8000-000000000001",
  */
 export function nextAccountEvent(account: LargeAccount, random: () => number): AccountEvent {
   if (account.emitted === 0) {
-    return { type: "AccountOpened", data: { accountId: account.id, customerId: `bench-large-${account.number.slice(-4)}`, currency: "EUR", number: account.number, nickname: null } };
+    return {
+      type: "AccountOpened",
+      data: { accountId: account.id, customerId: `bench-large-${account.number.slice(-4)}`, currency: "EUR", number: account.number, nickname: null },
+    };
   }
   const available = account.summary?.available ?? 0n;
   if (account.pending) {
@@ -68,7 +88,7 @@ export function nextAccountEvent(account: LargeAccount, random: () => number): A
   const roll = random();
   const amount = BigInt(1 + Math.floor(random() * 100_000));
   const reference = random() < 0.2 ? "Salary" : null;
-  if (roll < 0.25 || roll >= 0.9 && roll < 0.985) return { type: "MoneyDeposited", data: { amount, reference } };
+  if (roll < 0.25 || (roll >= 0.9 && roll < 0.985)) return { type: "MoneyDeposited", data: { amount, reference } };
   if (roll < 0.5) {
     return amount <= available
       ? { type: "MoneyWithdrawn", data: { amount, reference } }
@@ -244,7 +264,18 @@ export async function buildLargeDataset(url: string, total: number): Promise<Lar
   };
 }
 
-export const EVENT_COLUMNS = ["global_position", "stream_id", "stream_type", "stream_position", "event_id", "event_type", "schema_version", "data", "metadata", "recorded_at"];
+export const EVENT_COLUMNS = [
+  "global_position",
+  "stream_id",
+  "stream_type",
+  "stream_position",
+  "event_id",
+  "event_type",
+  "schema_version",
+  "data",
+  "metadata",
+  "recorded_at",
+];
 
 export type StatementCase = {
   name: string;
@@ -287,19 +318,43 @@ export function statementCases(data: LargeDataset): StatementCase[] {
     { name: `type=transfer, first page, ${label}`, args: () => ({ accountId: long, filter: { kind: "transfer" }, cursor: undefined }) },
     { name: `type=rejected, first page, ${label}`, args: () => ({ accountId: long, filter: { kind: "rejected" }, cursor: undefined }) },
     { name: `${month.from}..${month.to}, first page, ${label}`, args: () => ({ accountId: long, filter: month, cursor: undefined }) },
-    { name: `${month.from}..${month.to} + type=deposit, ${label}`, args: () => ({ accountId: long, filter: { ...month, kind: "deposit" }, cursor: undefined }) },
-    { name: `one day (${month.from}), first page, ${label}`, args: () => ({ accountId: long, filter: { kind: "all", from: month.from, to: month.from }, cursor: undefined }) },
+    {
+      name: `${month.from}..${month.to} + type=deposit, ${label}`,
+      args: () => ({ accountId: long, filter: { ...month, kind: "deposit" }, cursor: undefined }),
+    },
+    {
+      name: `one day (${month.from}), first page, ${label}`,
+      args: () => ({ accountId: long, filter: { kind: "all", from: month.from, to: month.from }, cursor: undefined }),
+    },
     { name: `${month.from}..${month.to}, first page, random small account`, args: () => ({ accountId: small(), filter: month, cursor: undefined }) },
     // Statement search (full-text on reference and counterparty, amount range): a common word, the
     // counterparty's name, an amount range, a word and a range that match nothing (every step of
     // the search runs), and a common word on a deep page.
     { name: `search q=salary, ${label}`, args: () => ({ accountId: long, filter: { kind: "all", text: "salary" }, cursor: undefined }) },
-    { name: `search q=bench counterparty, ${label}`, args: () => ({ accountId: long, filter: { kind: "all", text: "bench counterparty" }, cursor: undefined }) },
-    { name: `search 100.00..101.00 EUR, ${label}`, args: () => ({ accountId: long, filter: { kind: "all", minAmount: 10_000n, maxAmount: 10_100n }, cursor: undefined }) },
-    { name: `search q=nothingmatches, ${label}`, args: () => ({ accountId: long, filter: { kind: "all", text: "nothingmatches" }, cursor: undefined }) },
-    { name: `search 0.01..0.02 EUR (rare), ${label}`, args: () => ({ accountId: long, filter: { kind: "all", minAmount: 1n, maxAmount: 2n }, cursor: undefined }) },
-    { name: `search q=salary, deep page, ${label}`, args: () => ({ accountId: long, filter: { kind: "all", text: "salary" }, cursor: deepCursor() }) },
-    { name: "search q=salary, random small account", args: () => ({ accountId: small(), filter: { kind: "all", text: "salary" }, cursor: undefined }) },
+    {
+      name: `search q=bench counterparty, ${label}`,
+      args: () => ({ accountId: long, filter: { kind: "all", text: "bench counterparty" }, cursor: undefined }),
+    },
+    {
+      name: `search 100.00..101.00 EUR, ${label}`,
+      args: () => ({ accountId: long, filter: { kind: "all", minAmount: 10_000n, maxAmount: 10_100n }, cursor: undefined }),
+    },
+    {
+      name: `search q=nothingmatches, ${label}`,
+      args: () => ({ accountId: long, filter: { kind: "all", text: "nothingmatches" }, cursor: undefined }),
+    },
+    {
+      name: `search 0.01..0.02 EUR (rare), ${label}`,
+      args: () => ({ accountId: long, filter: { kind: "all", minAmount: 1n, maxAmount: 2n }, cursor: undefined }),
+    },
+    {
+      name: `search q=salary, deep page, ${label}`,
+      args: () => ({ accountId: long, filter: { kind: "all", text: "salary" }, cursor: deepCursor() }),
+    },
+    {
+      name: "search q=salary, random small account",
+      args: () => ({ accountId: small(), filter: { kind: "all", text: "salary" }, cursor: undefined }),
+    },
   ];
 }
 
@@ -325,7 +380,14 @@ export async function runStatementPages(url: string, data: LargeDataset): Promis
       const { accountId, filter, cursor } = testCase.args();
       const plan = await explainCaptured(url, "statement_entries", (db) => readStatementPage(db, accountId, filter, cursor, STATEMENT_PAGE_SIZE));
       const latency = p50p95(times);
-      results.push({ name: testCase.name, runs: STATEMENT_RUNS, ...latency, rowsPerPage: round(rows / STATEMENT_RUNS, 1), met: latency.p95Ms < TARGET_STATEMENT_P95_MS, plan });
+      results.push({
+        name: testCase.name,
+        runs: STATEMENT_RUNS,
+        ...latency,
+        rowsPerPage: round(rows / STATEMENT_RUNS, 1),
+        met: latency.p95Ms < TARGET_STATEMENT_P95_MS,
+        plan,
+      });
       log(`  ${testCase.name}: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms`);
     }
   } finally {
@@ -378,7 +440,9 @@ export async function runRebuild(url: string, data: LargeDataset): Promise<Rebui
         eventsPerSecond: round(report.events / (report.elapsedMs / 1000), 0),
         differences: report.differences.length,
       };
-      log(`  verify: ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(1)} s, ${report.differences.length} differences`);
+      log(
+        `  verify: ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(1)} s, ${report.differences.length} differences`,
+      );
       if (report.differences.length > 0) {
         throw new Error(`The bulk-built projection rows differ from a replay: ${JSON.stringify(report.differences.slice(0, 3))}`);
       }
@@ -408,11 +472,17 @@ export async function runRebuild(url: string, data: LargeDataset): Promise<Rebui
     const from = cpuMark();
     const report = await rebuildProjections(drizzleOver(client));
     const cpu = cpuBetween(from, cpuMark());
-    if (report.events !== data.events || report.rows.statement_entries !== data.rows.statementEntries || report.rows.audit_log !== data.rows.auditLog) {
+    if (
+      report.events !== data.events ||
+      report.rows.statement_entries !== data.rows.statementEntries ||
+      report.rows.audit_log !== data.rows.auditLog
+    ) {
       throw new Error(`Rebuild replayed ${report.events} events into ${JSON.stringify(report.rows)}; the data set has ${JSON.stringify(data.rows)}`);
     }
     const eventsPerSecond = round(report.events / (report.elapsedMs / 1000), 0);
-    log(`  rebuild: ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(1)} s (${eventsPerSecond.toLocaleString("en")} events/s)`);
+    log(
+      `  rebuild: ${report.events.toLocaleString("en")} events in ${(report.elapsedMs / 1000).toFixed(1)} s (${eventsPerSecond.toLocaleString("en")} events/s)`,
+    );
     return {
       events: report.events,
       rows: report.rows,

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
+
 import { sql } from "drizzle-orm";
-import { type Database, openDatabase } from "../../lib/db/client";
+
+import { openDatabase, type Database } from "../../lib/db/client";
 import { snapshots } from "../../lib/db/schema";
 import { ACCOUNT_STATE_SCHEMA_VERSION, accountEventCodec } from "../../lib/domain/account/codec";
 import { ACCOUNT_STREAM_TYPE, accountDecider, accountStreamId } from "../../lib/domain/account/decider";
@@ -13,7 +15,7 @@ import { eventMetadata } from "../../lib/event-store/handle-command";
 import { loadAggregate, type SnapshotPolicy } from "../../lib/event-store/load";
 import { explainLoad, loadInTwoStatements, type Plan } from "../diagnostics";
 import { benchMetadata, log, median, round, type Scratch } from "../support";
-import { STREAM_SIZES, WITH_SNAPSHOTS, WITHOUT_SNAPSHOTS, APPEND_BATCH } from "./settings";
+import { APPEND_BATCH, STREAM_SIZES, WITH_SNAPSHOTS, WITHOUT_SNAPSHOTS } from "./settings";
 
 // ---------------------------------------------------------------------------------------------
 // Part 2: aggregate load time
@@ -27,7 +29,9 @@ export type LoadRun = {
 };
 
 const sortKeys = (_key: string, value: unknown) =>
-  value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) : value;
+  value && typeof value === "object" && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
+    : value;
 const canonical = (state: AccountState) => JSON.stringify(toJsonValue(state), sortKeys);
 
 /** An account stream of `size` events, built fast: batched appends, then one snapshot at the end. */

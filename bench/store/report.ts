@@ -1,10 +1,23 @@
 import os from "node:os";
+
 import { type Plan, type StatementCosts, type StatementProfile } from "../diagnostics";
 import { log, round, table } from "../support";
-import { DURATION_MS, WARMUP_MS, ACCOUNT_COUNT, WORKER_COUNTS, STREAM_SIZES, STATEMENT_RUNS, TARGET_HOT_OVER_RANDOM, TARGET_LOAD_RATIO, TARGET_STATEMENT_P95_MS, TARGET_REBUILD_EVENTS_PER_SECOND, STATEMENT_PAGE_SIZE } from "./settings";
-import { Scenario, DepositRun } from "./deposits";
-import { LoadRun } from "./loads";
+import { DepositRun, Scenario } from "./deposits";
 import { LargeReport } from "./large";
+import { LoadRun } from "./loads";
+import {
+  ACCOUNT_COUNT,
+  DURATION_MS,
+  STATEMENT_PAGE_SIZE,
+  STATEMENT_RUNS,
+  STREAM_SIZES,
+  TARGET_HOT_OVER_RANDOM,
+  TARGET_LOAD_RATIO,
+  TARGET_REBUILD_EVENTS_PER_SECOND,
+  TARGET_STATEMENT_P95_MS,
+  WARMUP_MS,
+  WORKER_COUNTS,
+} from "./settings";
 
 // ---------------------------------------------------------------------------------------------
 // Report
@@ -75,7 +88,12 @@ export function printReport(report: Report, summary: ReturnType<typeof summarize
     return d && total ? `${((100 * (d.waits[key] ?? 0)) / total).toFixed(1)}%` : "-";
   };
   log(`\n=== What the ${maxWorkers} backends were doing (pg_stat_activity, sampled every 20 ms) ===\n`);
-  log(table(["backend state / wait event", "random", "hot"], waitKeys.map((key) => [key, share(atMax("random"), key), share(atMax("hot"), key)])));
+  log(
+    table(
+      ["backend state / wait event", "random", "hot"],
+      waitKeys.map((key) => [key, share(atMax("random"), key), share(atMax("hot"), key)]),
+    ),
+  );
 
   log(`\n=== One deposit, statement by statement (one connection, 200 in a row) ===`);
   log(`count per command × median ms from sending it to sending the next (Postgres + round trips + Node)\n`);
@@ -88,7 +106,11 @@ export function printReport(report: Report, summary: ReturnType<typeof summarize
     table(
       ["statement (first 70 characters)", "random account", "hot account"],
       [
-        ["(before the first statement: validation)", profiles.randomAccount.medianMsBeforeFirstStatement.toFixed(3), profiles.hotAccount.medianMsBeforeFirstStatement.toFixed(3)],
+        [
+          "(before the first statement: validation)",
+          profiles.randomAccount.medianMsBeforeFirstStatement.toFixed(3),
+          profiles.hotAccount.medianMsBeforeFirstStatement.toFixed(3),
+        ],
         ...keys.map((key) => [key, cell(profiles.randomAccount, key), cell(profiles.hotAccount, key)]),
         ["statements per command", profiles.randomAccount.statementsPerCommand, profiles.hotAccount.statementsPerCommand],
         ["median ms per command", profiles.randomAccount.medianMsPerCommand, profiles.hotAccount.medianMsPerCommand],
@@ -164,7 +186,13 @@ export function printLargeReport({ dataset, statements, rebuild }: LargeReport):
   log(`\nPlans (EXPLAIN (ANALYZE, BUFFERS) of the statement as sent, custom plan; all in the JSON file):`);
   for (const s of statements) {
     const execution = s.plan.find((line) => line.startsWith("Execution Time")) ?? "";
-    const access = s.plan.find((line) => /Scan/.test(line))?.trim().replace(/^->\s*/, "") ?? s.plan[0] ?? "";
+    const access =
+      s.plan
+        .find((line) => /Scan/.test(line))
+        ?.trim()
+        .replace(/^->\s*/, "") ??
+      s.plan[0] ??
+      "";
     log(`  ${s.name}: ${access}; ${execution}`);
   }
   for (const s of statements.filter((x) => !x.met)) {
@@ -174,8 +202,17 @@ export function printLargeReport({ dataset, statements, rebuild }: LargeReport):
 
   log(`\n=== Projection rebuild over ${rebuild.events.toLocaleString("en")} events (rebuildProjections, one transaction, one connection) ===\n`);
   const total = rebuild.phases.reduce((sum, p) => sum + p.ms, 0);
-  log(table(["phase", "s", "share"], rebuild.phases.map((p) => [p.phase, (p.ms / 1000).toFixed(2), `${((100 * p.ms) / total).toFixed(1)}%`])));
-  log(`\nstatements: ${Object.entries(rebuild.statements).map(([kind, n]) => `${kind} ${n}`).join(", ")}`);
+  log(
+    table(
+      ["phase", "s", "share"],
+      rebuild.phases.map((p) => [p.phase, (p.ms / 1000).toFixed(2), `${((100 * p.ms) / total).toFixed(1)}%`]),
+    ),
+  );
+  log(
+    `\nstatements: ${Object.entries(rebuild.statements)
+      .map(([kind, n]) => `${kind} ${n}`)
+      .join(", ")}`,
+  );
   log(
     `\nrebuild: ${(rebuild.elapsedMs / 1000).toFixed(1)} s, ${rebuild.eventsPerSecond.toLocaleString("en")} events/s ` +
       `(target ≥ ${TARGET_REBUILD_EVENTS_PER_SECOND.toLocaleString("en")}: ${verdict(rebuild.met)}); ` +

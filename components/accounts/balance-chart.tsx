@@ -1,5 +1,5 @@
 import type { Currency } from "@/lib/domain/shared/currency";
-import { type Formatting, formatDate } from "@/lib/domain/shared/format";
+import { formatDate, type Formatting } from "@/lib/domain/shared/format";
 import { formatMoney as formatIn } from "@/lib/domain/shared/money";
 
 const WIDTH = 640;
@@ -10,7 +10,15 @@ const PAD = 8;
  * The balance after each posted movement, drawn as a step line in plain SVG (no chart library, no
  * script). Coordinates are scaled from bigint with integer maths, then turned into numbers for SVG.
  */
-export function BalanceChart({ points, currency, formatting }: { points: { at: string; balance: string }[]; currency: Currency; formatting: Formatting }) {
+export function BalanceChart({
+  points,
+  currency,
+  formatting,
+}: {
+  points: { at: string; balance: string }[];
+  currency: Currency;
+  formatting: Formatting;
+}) {
   const formatMoney = (amount: bigint, of: Currency) => formatIn(amount, of, formatting.locale);
   if (points.length < 2) return <p className="muted">The chart appears after a few movements.</p>;
   const balances = points.map((point) => BigInt(point.balance));
@@ -36,8 +44,8 @@ export function BalanceChart({ points, currency, formatting }: { points: { at: s
         <path d={path} className="chart-line" />
       </svg>
       <figcaption className="muted">
-        {formatDate(points[0]!.at, formatting)} – {formatDate(points.at(-1)!.at, formatting)}: highest{" "}
-        {formatMoney(max, currency)}, now {formatMoney(last, currency)}
+        {formatDate(points[0]!.at, formatting)} – {formatDate(points.at(-1)!.at, formatting)}: highest {formatMoney(max, currency)}, now{" "}
+        {formatMoney(last, currency)}
       </figcaption>
     </figure>
   );

@@ -27,7 +27,11 @@ export function MovementDetail({
     <>
       {counterparty ? <span className="counterparty">{counterparty}</span> : null}
       {reference ? <span className="reference">{reference}</span> : null}
-      {rejectionCode ? <span className="refusal">{rejectionCode === "RETURNED_BY_SCHEME" ? "Returned" : "Refused"}: {rejectionText(rejectionCode)}</span> : null}
+      {rejectionCode ? (
+        <span className="refusal">
+          {rejectionCode === "RETURNED_BY_SCHEME" ? "Returned" : "Refused"}: {rejectionText(rejectionCode)}
+        </span>
+      ) : null}
     </>
   );
 }

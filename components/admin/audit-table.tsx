@@ -1,9 +1,10 @@
 import Link from "next/link";
-import type { AuditRowDto } from "@/lib/dal/admin/audit";
-import { describeChanges } from "@/lib/export/audit-csv";
-import { eventTypeLabel } from "@/lib/domain/event-types";
+
 import { formatUtc } from "@/components/admin/format";
+import type { AuditRowDto } from "@/lib/dal/admin/audit";
 import { formatAccountNumber } from "@/lib/domain/account/account-number";
+import { eventTypeLabel } from "@/lib/domain/event-types";
+import { describeChanges } from "@/lib/export/audit-csv";
 
 /** Audit rows, newest first; each links to the stored events of its stream in the inspector. */
 export function AuditTable({ rows, label }: { rows: AuditRowDto[]; label: string }) {

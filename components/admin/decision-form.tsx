@@ -36,7 +36,16 @@ export function DecisionForm({
         <input key={name} type="hidden" name={name} value={value} />
       ))}
       <Field id={`${idPrefix}-reason`} label="Reason" errors={kept ? errors : undefined} hint={hint}>
-        {(props) => <textarea {...props} key={`${idPrefix}-${kept ? "kept" : "fresh"}`} name="reason" rows={2} maxLength={500} defaultValue={kept ? keptReason : ""} />}
+        {(props) => (
+          <textarea
+            {...props}
+            key={`${idPrefix}-${kept ? "kept" : "fresh"}`}
+            name="reason"
+            rows={2}
+            maxLength={500}
+            defaultValue={kept ? keptReason : ""}
+          />
+        )}
       </Field>
       <div className="actions">
         {decisions.map((decision) => (

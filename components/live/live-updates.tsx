@@ -3,6 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { createContext, useContext, useEffect, useState } from "react";
+
 import { transferKeys } from "@/lib/queries/transfers";
 
 const LiveContext = createContext(false);

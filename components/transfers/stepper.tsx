@@ -3,7 +3,6 @@ import type { TransferDto } from "@/lib/dal/transfers";
 
 type Stage = { key: string; label: string; state: "done" | "current" | "todo" | "failed" | "waiting"; at?: string; detail?: string };
 
-
 /** The transfer's steps as a person reads them: requested, screened (or under review), reserved, credited, done. */
 export function transferStages(transfer: TransferDto): Stage[] {
   const at = (step: string) => transfer.steps.findLast((s) => s.step === step)?.at;
@@ -27,14 +26,16 @@ export function transferStages(transfer: TransferDto): Stage[] {
       state: seen("reserved") ? "done" : failedAt === "reserve" ? "failed" : "todo",
       at: at("reserved"),
     },
-    ...(transfer.external ? schemeStages(transfer, at, seen) : [
-      {
-        key: "credited",
-        label: "Payee credited",
-        state: seen("credited") ? "done" : failedAt === "credit" ? "failed" : "todo",
-        at: at("credited"),
-      } satisfies Stage,
-    ]),
+    ...(transfer.external
+      ? schemeStages(transfer, at, seen)
+      : [
+          {
+            key: "credited",
+            label: "Payee credited",
+            state: seen("credited") ? "done" : failedAt === "credit" ? "failed" : "todo",
+            at: at("credited"),
+          } satisfies Stage,
+        ]),
     transfer.status === "failed"
       ? { key: "final", label: "Failed", state: "failed", at: at("failed"), detail: transfer.failure?.reason }
       : { key: "final", label: "Completed", state: transfer.status === "completed" ? "done" : "todo", at: at("completed") },
@@ -58,7 +59,13 @@ function schemeStages(transfer: TransferDto, at: (step: string) => string | unde
       at: at("sent"),
     },
     seen("returned")
-      ? { key: "settled", label: "Returned by the receiving bank", state: "failed", at: at("returned"), detail: "The reserved money is available to you again." }
+      ? {
+          key: "settled",
+          label: "Returned by the receiving bank",
+          state: "failed",
+          at: at("returned"),
+          detail: "The reserved money is available to you again.",
+        }
       : {
           key: "settled",
           label: waiting ? "Waiting for the receiving bank" : "Settled by the receiving bank",

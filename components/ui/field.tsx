@@ -25,7 +25,9 @@ export function Field({
       ) : null}
       {children({ id, "aria-describedby": describedBy, "aria-invalid": errors?.length ? true : undefined })}
       <div id={errorId} className="field-error" aria-live="polite">
-        {errors?.map((message) => <p key={message}>{message}</p>)}
+        {errors?.map((message) => (
+          <p key={message}>{message}</p>
+        ))}
       </div>
     </div>
   );

@@ -2,6 +2,7 @@
 
 import type { Currency } from "@/lib/domain/shared/currency";
 import { formatMoney } from "@/lib/domain/shared/money";
+
 import { useFormatting } from "./formatting";
 
 /** Minor units (as a string, from a DTO) formatted for the account's currency in the customer's locale. */

@@ -18,7 +18,10 @@ export function idempotencyKeyOf(request: Request, mode: "required" | "optional"
   const key = request.headers.get("idempotency-key");
   if (key === null) {
     if (mode === "optional") return undefined;
-    throw new ApiProblem("IDEMPOTENCY_KEY_MISSING", "Money-moving requests need an Idempotency-Key header (a UUID you make up per operation is ideal).");
+    throw new ApiProblem(
+      "IDEMPOTENCY_KEY_MISSING",
+      "Money-moving requests need an Idempotency-Key header (a UUID you make up per operation is ideal).",
+    );
   }
   if (!KEY_PATTERN.test(key)) {
     throw new ApiProblem("IDEMPOTENCY_KEY_INVALID", "The Idempotency-Key must be 1 to 255 printable ASCII characters without spaces.");

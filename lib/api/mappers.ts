@@ -1,4 +1,5 @@
 import type { z } from "zod";
+
 import type { AccountSummaryRow, AuditLogRow, StatementEntryRow, TransferViewRow } from "../db/schema";
 import type { RawEvent, StoredEvent } from "../event-store/types";
 import { toAccountDto, toStatementEntryDto } from "../read-models/accounts";

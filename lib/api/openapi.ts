@@ -1,9 +1,10 @@
-import { neededScope, SCOPES_ALLOWED } from "./scopes";
 import { z } from "zod";
-import { MAX_BODY_BYTES } from "./request";
-import { type Operation, operations } from "./operations";
+
+import { operations, type Operation } from "./operations";
 import { PROBLEMS, type ProblemCode } from "./problem";
-import { COMPONENTS, jsonSchemaOverrides, type Limits, responses } from "./schemas";
+import { MAX_BODY_BYTES } from "./request";
+import { COMPONENTS, jsonSchemaOverrides, responses, type Limits } from "./schemas";
+import { neededScope, SCOPES_ALLOWED } from "./scopes";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -147,10 +148,18 @@ function headerParameters(operation: Operation) {
 
 function successResponse(operation: Operation, refOf: (schema: z.ZodType) => { $ref: string }) {
   const headers = operation.idempotency
-    ? { "Idempotent-Replayed": { description: "true when this is the stored response of an earlier request with the same key.", schema: { type: "string", enum: ["true"] } } }
+    ? {
+        "Idempotent-Replayed": {
+          description: "true when this is the stored response of an earlier request with the same key.",
+          schema: { type: "string", enum: ["true"] },
+        },
+      }
     : undefined;
   if (operation.success.contentType) {
-    return { description: operation.success.description, content: { [operation.success.contentType]: { schema: { type: "string", contentMediaType: operation.success.contentType } } } };
+    return {
+      description: operation.success.description,
+      content: { [operation.success.contentType]: { schema: { type: "string", contentMediaType: operation.success.contentType } } },
+    };
   }
   if (!operation.success.schema) {
     if (operation.success.status === 204) return { description: operation.success.description, ...(headers ? { headers } : {}) };
@@ -186,14 +195,18 @@ function problemResponses(operation: Operation) {
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   return Object.fromEntries(
-    [...byStatus].sort(([a], [b]) => a - b).map(([status, codes]) => [
-      String(status),
-      {
-        description: `A problem; code ${codes.join(", ")}.`,
-        ...(status === 429 || status === 409 ? { headers: { "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer" } } } } : {}),
-        ...(status === 401 ? { headers: { "WWW-Authenticate": { description: "Bearer challenge.", schema: { type: "string" } } } } : {}),
-        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
-      },
-    ]),
+    [...byStatus]
+      .sort(([a], [b]) => a - b)
+      .map(([status, codes]) => [
+        String(status),
+        {
+          description: `A problem; code ${codes.join(", ")}.`,
+          ...(status === 429 || status === 409
+            ? { headers: { "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer" } } } }
+            : {}),
+          ...(status === 401 ? { headers: { "WWW-Authenticate": { description: "Bearer challenge.", schema: { type: "string" } } } } : {}),
+          content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+        },
+      ]),
   );
 }

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+
 import type { ProblemCode } from "./problem";
 import {
   auditQuery,
@@ -9,27 +10,27 @@ import {
   freezeBody,
   inboundPaymentBody,
   inboundReviewBody,
-  outboundQuery,
-  returnBody,
-  settleBody,
-  schemeBody,
-  type Limits,
   moneyBody,
   openAccountBody,
   orderBody,
+  outboundQuery,
   pageQuery,
   payeeBody,
   payeeConfirmationQuery,
   reasonBody,
   renamePayeeBody,
   responses,
+  returnBody,
   reviewBody,
+  schemeBody,
+  settleBody,
   signUpBody,
   statementQuery,
   tokenBody,
   transferBody,
   transfersQuery,
   webhookBody,
+  type Limits,
 } from "./schemas";
 
 /**
@@ -238,10 +239,15 @@ export const operations = {
     path: "/payees/confirmation",
     tag: "Payees",
     summary: "Confirmation of payee: the holder's masked name for an account number",
-    description: "Shows who holds an open account (as \"Da** Wh*******\") before you save or pay it. Unknown and closed accounts are a validation problem.",
+    description:
+      'Shows who holds an open account (as "Da** Wh*******") before you save or pay it. Unknown and closed accounts are a validation problem.',
     auth: "user",
     query: payeeConfirmationQuery,
-    success: { status: 200, description: "The account number as the bank writes it, the holder's masked name and the currency.", schema: responses.payeeConfirmation },
+    success: {
+      status: 200,
+      description: "The account number as the bank writes it, the holder's masked name and the currency.",
+      schema: responses.payeeConfirmation,
+    },
     problems: [],
   }),
   addPayee: op({
@@ -442,7 +448,8 @@ export const operations = {
     idempotency: "optional",
     body: reasonBody,
     success: { status: 200, description: "The account and the AccountUnfrozen event.", schema: responses.accountCommand },
-    description: "Lifting a fraud freeze (category suspected_fraud) needs a second admin's approval in the back office: refused here with APPROVAL_REQUIRED.",
+    description:
+      "Lifting a fraud freeze (category suspected_fraud) needs a second admin's approval in the back office: refused here with APPROVAL_REQUIRED.",
     problems: ["ACCOUNT_NOT_FOUND", "OWN_ITEM", "APPROVAL_REQUIRED", "NOT_FROZEN", "ACCOUNT_CLOSED"],
   }),
   accountEvents: op({
@@ -601,7 +608,8 @@ export const operations = {
     path: "/admin/schemes",
     tag: "Admin",
     summary: "Create a payment scheme's client and its token",
-    description: "The token (shown once) has the role scheme: it may call only the /scheme operations. `npm run scheme:create` does the same on the server.",
+    description:
+      "The token (shown once) has the role scheme: it may call only the /scheme operations. `npm run scheme:create` does the same on the server.",
     auth: "admin",
     body: schemeBody,
     success: { status: 201, description: "The scheme and its token.", schema: responses.scheme },

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+
 import type { FieldErrors } from "../domain/shared/errors";
 import { ApiProblem, type FieldError } from "./problem";
 
@@ -99,14 +100,24 @@ export function fieldErrorsToList(fieldErrors: FieldErrors): FieldError[] {
 }
 
 /** Validates with the operation's schema; every problem at once, or AMOUNT_TOO_LARGE when that is the only one. */
-export function validate<Schema extends z.ZodType>(schema: Schema, input: unknown, root: "body" | "query", extra: FieldError[] = []): z.output<Schema> {
+export function validate<Schema extends z.ZodType>(
+  schema: Schema,
+  input: unknown,
+  root: "body" | "query",
+  extra: FieldError[] = [],
+): z.output<Schema> {
   const result = schema.safeParse(input);
   if (result.success && extra.length === 0) return result.data;
   const issues = result.success ? [] : result.error.issues;
   const errors = [...extra, ...issuesToFieldErrors(issues, root)];
-  const onlyTooLarge = extra.length === 0 && issues.length > 0 && issues.every((issue) => issue.code === "custom" && issue.params?.code === "AMOUNT_TOO_LARGE");
+  const onlyTooLarge =
+    extra.length === 0 && issues.length > 0 && issues.every((issue) => issue.code === "custom" && issue.params?.code === "AMOUNT_TOO_LARGE");
   if (onlyTooLarge) throw new ApiProblem("AMOUNT_TOO_LARGE", errors[0]?.message ?? "The amount is above the limit.", { errors });
-  throw new ApiProblem("VALIDATION_FAILED", root === "body" ? "The request body has problems; see errors." : "The query string has problems; see errors.", {
-    errors,
-  });
+  throw new ApiProblem(
+    "VALIDATION_FAILED",
+    root === "body" ? "The request body has problems; see errors." : "The query string has problems; see errors.",
+    {
+      errors,
+    },
+  );
 }

@@ -1,21 +1,23 @@
 import "server-only";
+
 import { createHash } from "node:crypto";
+
 import { z } from "zod";
+
 import type { TokenUser } from "../auth/api-tokens";
+import { isHashingBusy } from "../auth/password";
+import { isRateLimited } from "../auth/rate-limits";
+import { fromConfiguredProxy } from "../client-address";
 import type { CommandContext } from "../commands/accounts";
 import { commandContext } from "../commands/context";
+import { perLimit } from "../commands/validation";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError, ValidationError } from "../domain/shared/errors";
 import { IdempotencyKeyReusedError } from "../event-store/errors";
 import { log } from "../log";
 import { metrics } from "../observability/metrics";
 import { idsFromHeaders, type RequestIds } from "../request-id";
-import { fromConfiguredProxy } from "../client-address";
-import { perLimit } from "../commands/validation";
 import { bearerUser } from "./auth";
-import { isHashingBusy } from "../auth/password";
-import { isRateLimited } from "../auth/rate-limits";
-import { neededScope, scopeAllows, SCOPES_ALLOWED } from "./scopes";
 import { idempotencyKeyOf } from "./idempotency";
 import { canonicalJson, toJsonText } from "./json";
 import type { Operation } from "./operations";
@@ -23,8 +25,13 @@ import { ApiProblem, NO_STORE, problemResponse } from "./problem";
 import { ApiReply, FileReply } from "./reply";
 import { fieldErrorsToList, readJsonBody, readQuery, validate } from "./request";
 import type { Limits } from "./schemas";
+import { neededScope, scopeAllows, SCOPES_ALLOWED } from "./scopes";
 
-type BodyOf<O extends Operation> = O["body"] extends (limits: Limits) => infer Schema ? (Schema extends z.ZodType ? z.output<Schema> : undefined) : undefined;
+type BodyOf<O extends Operation> = O["body"] extends (limits: Limits) => infer Schema
+  ? Schema extends z.ZodType
+    ? z.output<Schema>
+    : undefined
+  : undefined;
 type QueryOf<O extends Operation> = O["query"] extends () => infer Schema ? (Schema extends z.ZodType ? z.output<Schema> : undefined) : undefined;
 type SuccessOf<O extends Operation> = O["success"]["schema"] extends z.ZodType ? z.input<O["success"]["schema"]> : void;
 
@@ -72,7 +79,14 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
     const response = await answer(request, context, ids);
     // One access line per API call; the command layer adds one per command with the same request id.
     log().info(
-      { event: "api", requestId: ids.requestId, method: operation.method, operation: operation.operationId, status: response.status, durationMs: Math.round(performance.now() - started) },
+      {
+        event: "api",
+        requestId: ids.requestId,
+        method: operation.method,
+        operation: operation.operationId,
+        status: response.status,
+        durationMs: Math.round(performance.now() - started),
+      },
       "api request",
     );
     response.headers.set("x-request-id", ids.requestId);
@@ -95,7 +109,10 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
       }
       // Before anything is read or run: a read-only token never reaches a command.
       if (user && !scopeAllows(user.scope, operation)) {
-        throw new ApiProblem("INSUFFICIENT_SCOPE", `This token's scope (${user.scope}) does not allow this; it needs a ${SCOPES_ALLOWED[neededScope(operation)].join(" or ")} token.`);
+        throw new ApiProblem(
+          "INSUFFICIENT_SCOPE",
+          `This token's scope (${user.scope}) does not allow this; it needs a ${SCOPES_ALLOWED[neededScope(operation)].join(" or ")} token.`,
+        );
       }
       const key = operation.idempotency && user ? idempotencyKeyOf(request, operation.idempotency) : undefined;
       const params = await stringParams(context);
@@ -104,11 +121,17 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
       const queryValues = validate(schemas.query, query.values, "query", query.errors);
       const bodySchema = schemas.body?.({ maxAmount: ctx.maxAmount, maxTransferAmount: ctx.maxTransferAmount ?? ctx.maxAmount });
       const body = bodySchema
-        ? validate(bodySchema, (await readJsonBody(request, { optional: operation.bodyOptional })) ?? (operation.bodyOptional ? {} : undefined), "body")
+        ? validate(
+            bodySchema,
+            (await readJsonBody(request, { optional: operation.bodyOptional })) ?? (operation.bodyOptional ? {} : undefined),
+            "body",
+          )
         : undefined;
       const metadata: CommandMetadata = {
         now: new Date(),
-        actor: user ? { id: user.id, role: user.role === "admin" ? "admin" : user.role === "scheme" ? "scheme" : "customer" } : { id: "anonymous", role: "customer" },
+        actor: user
+          ? { id: user.id, role: user.role === "admin" ? "admin" : user.role === "scheme" ? "scheme" : "customer" }
+          : { id: "anonymous", role: "customer" },
         commandId: key ? `api:${key}` : undefined,
         origin: "api",
         ...ids,
@@ -116,7 +139,12 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
       // The key is recorded by the command, in its own transaction, with the response: there is
       // nothing to claim or complete here (docs/decisions/0002-idempotency-in-the-command-transaction.md).
       const idempotency = key
-        ? { key, requestHash: createHash("sha256").update(`${operation.operationId}\n${canonicalJson(params)}\n${canonicalJson(body)}`).digest("hex") }
+        ? {
+            key,
+            requestHash: createHash("sha256")
+              .update(`${operation.operationId}\n${canonicalJson(params)}\n${canonicalJson(body)}`)
+              .digest("hex"),
+          }
         : undefined;
       const input = { user, body, query: operation.query ? queryValues : undefined, params, ctx, metadata, idempotency, request } as HandlerInput<O>;
       return respond(await run(operation, handler, input));
@@ -124,14 +152,16 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
       if (error instanceof ApiProblem) return problemResponse(error);
       log().error({ err: error, requestId: ids.requestId, operation: operation.operationId }, "api request failed");
       return problemResponse(
-        new ApiProblem("INTERNAL_ERROR", "The request could not be completed. Retrying with the same Idempotency-Key is safe: a command never takes effect twice."),
+        new ApiProblem(
+          "INTERNAL_ERROR",
+          "The request could not be completed. Retrying with the same Idempotency-Key is safe: a command never takes effect twice.",
+        ),
       );
     }
   }
 }
 
 const emptyQuery = z.strictObject({});
-
 
 /** A response; its headers (Retry-After, say) are sent but never stored with an Idempotency-Key. */
 type RunResponse = { status: number; body: string | Uint8Array<ArrayBuffer>; headers?: Record<string, string>; contentType?: string };
@@ -174,7 +204,10 @@ function expectedProblem(error: unknown): ApiProblem | undefined {
     return new ApiProblem("VALIDATION_FAILED", "The request has problems; see errors.", { errors: fieldErrorsToList(error.fieldErrors) });
   }
   if (error instanceof IdempotencyKeyReusedError) {
-    return new ApiProblem("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used with a different request; use a new key for a new operation.");
+    return new ApiProblem(
+      "IDEMPOTENCY_KEY_REUSED",
+      "This Idempotency-Key was already used with a different request; use a new key for a new operation.",
+    );
   }
   if (error instanceof DomainError) {
     switch (error.code) {

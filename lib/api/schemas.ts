@@ -1,16 +1,17 @@
-import { decodeFeedCursor } from "../event-store/feed";
-import { START_OF_LOG } from "../event-store/read";
-import { TOKEN_SCOPES } from "../auth/api-tokens";
 import { z } from "zod";
-import { openAccountInput, freezeInput, moneyInput, reasonInput } from "../commands/accounts";
-import { editOrderFields, orderInputFields } from "../commands/orders";
+
+import { TOKEN_SCOPES } from "../auth/api-tokens";
+import { emailSchema, signUpSchema } from "../auth/users";
+import { freezeInput, moneyInput, openAccountInput, reasonInput } from "../commands/accounts";
 import { inboundPaymentFields, inboundReviewSchema } from "../commands/inbound-payments";
+import { editOrderFields, orderInputFields } from "../commands/orders";
 import { addPayeeInput, PAYEE_NAME_MAX } from "../commands/payees";
 import { accountNumberText, ibanText, reviewSchema, schemeReturnSchema, schemeSettleSchema, transferRequestFields } from "../commands/transfers";
 import { idSchema, requiredText } from "../commands/validation";
-import { emailSchema, signUpSchema } from "../auth/users";
 import { ROLES } from "../domain/identity/events";
 import { CURRENCY_CODES } from "../domain/shared/currency";
+import { decodeFeedCursor } from "../event-store/feed";
+import { START_OF_LOG } from "../event-store/read";
 import { STATEMENT_KINDS, STATEMENT_TEXT_MAX, statementTsQuery } from "../read-models/accounts";
 import { PROBLEM_CODES } from "./problem";
 
@@ -52,10 +53,10 @@ export const tokenBody = () =>
     password: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(1024, "That password is too long."),
     /** The six digits of the authenticator app (or a recovery code), for an account with a second factor. */
     code: z.string().max(40, "That code is too long.").optional(),
-    scope: z
-      .enum(TOKEN_SCOPES, { error: "scope is full, read or webhooks." })
-      .optional()
-      .meta({ description: "What the token may do: full (default), read (GET only) or webhooks (read, and manage webhooks). Only a full token can move money." }),
+    scope: z.enum(TOKEN_SCOPES, { error: "scope is full, read or webhooks." }).optional().meta({
+      description:
+        "What the token may do: full (default), read (GET only) or webhooks (read, and manage webhooks). Only a full token can move money.",
+    }),
   });
 
 export const openAccountBody = () => openAccountInput.omit({ customerId: true }).strict();
@@ -103,8 +104,7 @@ export const transferBody = (limits: Limits) => {
   });
 };
 
-export const freezeBody = () =>
-  z.strictObject({ reason: freezeInput.shape.reason, category: freezeInput.shape.category.default("other") });
+export const freezeBody = () => z.strictObject({ reason: freezeInput.shape.reason, category: freezeInput.shape.category.default("other") });
 
 export const reasonBody = () => reasonInput.omit({ accountId: true }).strict();
 
@@ -114,7 +114,8 @@ export const payeeBody = () => {
   const schema = addPayeeInput.strict();
   describedAs(schema.shape.accountNumber, {
     type: "string",
-    description: "The payee's account number, with or without spaces. Look it up first with GET /payees/confirmation to see the holder's masked name.",
+    description:
+      "The payee's account number, with or without spaces. Look it up first with GET /payees/confirmation to see the holder's masked name.",
     examples: ["LL12 3456 7890"],
   });
   describedAs(schema.shape.iban, {
@@ -137,7 +138,12 @@ const scheduleJsonSchema = {
     {
       type: "object",
       required: ["kind", "startDate"],
-      properties: { kind: { const: "weekly" }, startDate: { type: "string", format: "date" }, endDate: { type: "string", format: "date" }, count: { type: "integer", minimum: 1, maximum: 520 } },
+      properties: {
+        kind: { const: "weekly" },
+        startDate: { type: "string", format: "date" },
+        endDate: { type: "string", format: "date" },
+        count: { type: "integer", minimum: 1, maximum: 520 },
+      },
     },
     {
       type: "object",
@@ -159,7 +165,11 @@ export const orderBody = (limits: Limits) => {
   describedAs(fields.amount, amountJsonSchema(limits.maxTransferAmount));
   describedAs(fields.schedule, scheduleJsonSchema);
   describedAs(fields.payeeId, { type: "string", format: "uuid", description: "One of your saved payees (or give toAccountNumber)." });
-  describedAs(fields.toAccountNumber, { type: "string", description: "The account number to pay, when not a saved payee.", examples: ["LL12 3456 7890"] });
+  describedAs(fields.toAccountNumber, {
+    type: "string",
+    description: "The account number to pay, when not a saved payee.",
+    examples: ["LL12 3456 7890"],
+  });
   describedAs(fields.timeZone, { type: "string", description: "IANA time zone the dates are read in.", examples: ["Europe/Berlin"] });
   return schema;
 };
@@ -241,7 +251,11 @@ const minorUnitsQuery = (name: string) =>
       .regex(/^[0-9]{1,15}$/, `${name} must be a whole number of minor units (cents), at most 15 digits.`)
       .transform((value) => BigInt(value))
       .optional(),
-    { type: "string", pattern: "^[0-9]{1,15}$", description: `${name === "minAmount" ? "Smallest" : "Largest"} amount, inclusive, in minor units (the size of the movement, without sign).` },
+    {
+      type: "string",
+      pattern: "^[0-9]{1,15}$",
+      description: `${name === "minAmount" ? "Smallest" : "Largest"} amount, inclusive, in minor units (the size of the movement, without sign).`,
+    },
   );
 
 export const statementQuery = () =>
@@ -250,7 +264,11 @@ export const statementQuery = () =>
       limit: queryInteger("limit", 100),
       cursor: positionCursor,
       type: z.enum(STATEMENT_KINDS, { error: `type must be one of ${STATEMENT_KINDS.join(", ")}.` }).optional(),
-      from: describedAs(isoDate.optional(), { type: "string", format: "date", description: "First day, inclusive, in your time zone (UTC when you never set one)." }),
+      from: describedAs(isoDate.optional(), {
+        type: "string",
+        format: "date",
+        description: "First day, inclusive, in your time zone (UTC when you never set one).",
+      }),
       to: describedAs(isoDate.optional(), { type: "string", format: "date", description: "Last day, inclusive, in your time zone." }),
       q: describedAs(
         z
@@ -258,7 +276,11 @@ export const statementQuery = () =>
           .max(STATEMENT_TEXT_MAX, `q must be at most ${STATEMENT_TEXT_MAX} characters.`)
           .refine((value) => statementTsQuery(value) !== null, "q needs a word or number to search for.")
           .optional(),
-        { type: "string", maxLength: STATEMENT_TEXT_MAX, description: "Words to find in the reference or the counterparty (each as a word prefix, all of them)." },
+        {
+          type: "string",
+          maxLength: STATEMENT_TEXT_MAX,
+          description: "Words to find in the reference or the counterparty (each as a word prefix, all of them).",
+        },
       ),
       minAmount: minorUnitsQuery("minAmount"),
       maxAmount: minorUnitsQuery("maxAmount"),
@@ -283,14 +305,21 @@ export const transfersQuery = () =>
   });
 
 const keysetCursor = () =>
-  describedAs(z.string().regex(/^[A-Za-z0-9_-]{1,400}$/, "This is not a cursor this API gave out.").optional(), {
-    type: "string",
-    description: "The nextCursor of the previous page.",
-  });
+  describedAs(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,400}$/, "This is not a cursor this API gave out.")
+      .optional(),
+    {
+      type: "string",
+      description: "The nextCursor of the previous page.",
+    },
+  );
 
 export const pageQuery = () => z.strictObject({ limit: queryInteger("limit", 100), cursor: keysetCursor() });
 
-export const payeeConfirmationQuery = () => z.strictObject({ accountNumber: z.string({ error: "Give accountNumber." }).min(1, "Give accountNumber.").max(40) });
+export const payeeConfirmationQuery = () =>
+  z.strictObject({ accountNumber: z.string({ error: "Give accountNumber." }).min(1, "Give accountNumber.").max(40) });
 
 export const eventsQuery = () => z.strictObject({ limit: queryInteger("limit", 500), cursor: positionCursor });
 
@@ -339,7 +368,9 @@ export const CommandEvent = z.object({
   streamPosition: int64(),
   globalPosition: int64(),
   recordedAt: timestamp(),
-  data: z.record(z.string(), z.unknown()).meta({ description: "The event's data; amounts are integers in minor units, and a rejection carries its code." }),
+  data: z
+    .record(z.string(), z.unknown())
+    .meta({ description: "The event's data; amounts are integers in minor units, and a rejection carries its code." }),
 });
 
 export const StatementEntry = z.object({
@@ -370,7 +401,8 @@ export const Transfer = z.object({
   from: TransferParty,
   to: TransferParty,
   external: z.boolean().meta({
-    description: "A payment to another bank through the scheme: to.number is an IBAN; status sent means waiting for the scheme, which settles (completed) or returns it (failed, code RETURNED_BY_SCHEME).",
+    description:
+      "A payment to another bank through the scheme: to.number is an IBAN; status sent means waiting for the scheme, which settles (completed) or returns it (failed, code RETURNED_BY_SCHEME).",
   }),
   steps: z.array(z.object({ step: z.string(), at: timestamp() })),
   failure: z.object({ code: z.string(), reason: z.string(), step: z.string() }).nullable(),
@@ -462,7 +494,8 @@ export const Problem = z.object({
 export const OutboundPayment = z.object({
   id: z.string().meta({ format: "uuid", description: "The transfer's id; answer with it." }),
   status: z.enum(["sent", "settled", "returned", "pending"]).meta({
-    description: "sent: waiting for your answer; settled or returned: answered (the same answer again changes nothing); pending: not yet sent (screening, review or reservation).",
+    description:
+      "sent: waiting for your answer; settled or returned: answered (the same answer again changes nothing); pending: not yet sent (screening, review or reservation).",
   }),
   amount: int64(),
   currency: z.enum(CURRENCY_CODES),
@@ -510,7 +543,10 @@ const cursor = z.string().nullable().meta({ description: "Pass as `cursor` to ge
 
 export const webhookBody = () =>
   z.strictObject({
-    url: z.string({ error: "Enter the endpoint's URL." }).max(2000, "The URL may be at most 2,000 characters.").meta({ description: "https://… on a public address." }),
+    url: z
+      .string({ error: "Enter the endpoint's URL." })
+      .max(2000, "The URL may be at most 2,000 characters.")
+      .meta({ description: "https://… on a public address." }),
     description: z.string({ error: "Enter a description." }).max(100, "Description may be at most 100 characters."),
   });
 
@@ -533,7 +569,10 @@ export const PublicEvent = z
     streamPosition: int64(),
     globalPosition: int64(),
     recordedAt: timestamp(),
-    data: z.unknown().meta({ description: "The event's data as stored; amounts are integers in minor units. What only the bank sees (an admin's reason, a sanctions match) is left out for customers." }),
+    data: z.unknown().meta({
+      description:
+        "The event's data as stored; amounts are integers in minor units. What only the bank sees (an admin's reason, a sanctions match) is left out for customers.",
+    }),
     actor: z.object({ role: z.string(), id: z.string().nullable().meta({ description: "Shown when the caller is the actor (or an admin)." }) }),
     correlationId: z.string().nullable(),
   })
@@ -543,7 +582,10 @@ export const responses = {
   user: z.object({ user: User }),
   token: z.object({ token: z.string(), expiresAt: timestamp() }),
   webhooks: z.object({ webhooks: z.array(Webhook) }),
-  webhookCreated: z.object({ webhook: Webhook, secret: z.string().meta({ description: "The Standard Webhooks signing secret (whsec_…); shown only here." }) }),
+  webhookCreated: z.object({
+    webhook: Webhook,
+    secret: z.string().meta({ description: "The Standard Webhooks signing secret (whsec_…); shown only here." }),
+  }),
   eventFeed: z.object({
     events: z.array(PublicEvent),
     nextCursor: z.string().meta({ description: "Pass as after to continue; the same cursor comes back while nothing new has committed." }),
@@ -567,11 +609,27 @@ export const responses = {
   outboundPayment: z.object({ payment: OutboundPayment }),
   outboundPayments: z.object({
     payments: z.array(OutboundPayment),
-    nextAfter: z.string().nullable().meta({ description: "Pass as after for the next page; null on the last page (start again from the beginning later)." }),
+    nextAfter: z
+      .string()
+      .nullable()
+      .meta({ description: "Pass as after for the next page; null on the last page (start again from the beginning later)." }),
   }),
   scheme: z.object({ scheme: z.object({ id: z.string(), name: z.string() }), token: z.string(), expiresAt: timestamp() }),
   none: z.object({}),
 };
 
 /** Names for the OpenAPI document's components. */
-export const COMPONENTS = { PublicEvent, Webhook, User, Account, CommandEvent, StatementEntry, Transfer, StoredEvent, AuditEntry, InboundPayment, OutboundPayment, Problem } as const;
+export const COMPONENTS = {
+  PublicEvent,
+  Webhook,
+  User,
+  Account,
+  CommandEvent,
+  StatementEntry,
+  Transfer,
+  StoredEvent,
+  AuditEntry,
+  InboundPayment,
+  OutboundPayment,
+  Problem,
+} as const;

@@ -1,13 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
+
 import { and, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
 import { z } from "zod";
+
 import { createdId } from "../commands/ids";
 import { parseInput, requiredText } from "../commands/validation";
 import type { Database } from "../db/client";
+import { apiTokens, type ApiTokenRow } from "../db/schema";
 import { runStatement, statement } from "../db/statement";
+import { identityEventCodec, USER_STREAM_TYPE, userStreamId, type Role } from "../domain/identity/events";
 import { toDate } from "../event-store/read";
-import { type ApiTokenRow, apiTokens } from "../db/schema";
-import { identityEventCodec, type Role, USER_STREAM_TYPE, userStreamId } from "../domain/identity/events";
 import { recordFacts } from "../event-store/record";
 import { projectAudit, type SessionUser } from "./users";
 
@@ -120,12 +122,7 @@ export async function listApiTokens(db: Database, userId: string, now = new Date
   const rows = await db
     .select()
     .from(apiTokens)
-    .where(
-      and(
-        eq(apiTokens.userId, userId),
-        or(and(isNull(apiTokens.revokedAt), gt(apiTokens.expiresAt, recent)), gt(apiTokens.revokedAt, recent)),
-      ),
-    )
+    .where(and(eq(apiTokens.userId, userId), or(and(isNull(apiTokens.revokedAt), gt(apiTokens.expiresAt, recent)), gt(apiTokens.revokedAt, recent))))
     .orderBy(desc(apiTokens.createdAt))
     .limit(200);
   return rows.map((row) => toSummary(row, now));

@@ -1,13 +1,15 @@
 import "server-only";
+
 import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+
+import { clientAddress } from "../client-address";
 import { processDatabase } from "../db/process-database";
 import type { Role } from "../domain/identity/events";
-import { endSessions, SESSION_MAX_AGE_SECONDS } from "./sessions";
-import { relyingPartyFor } from "./passkeys";
-import { completePasskeySignIn, completeSignIn } from "./sign-in";
 import { log } from "../log";
-import { clientAddress } from "../client-address";
+import { relyingPartyFor } from "./passkeys";
+import { endSessions, SESSION_MAX_AGE_SECONDS } from "./sessions";
+import { completePasskeySignIn, completeSignIn } from "./sign-in";
 
 declare module "next-auth" {
   interface Session {
@@ -42,11 +44,17 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         const result = credentials?.challenge
           ? await completeSignIn(
               db,
-              { challenge: credentials.challenge, code: credentials.code, passkeyAttempt: credentials.passkeyAttempt, passkeyResponse: credentials.passkeyResponse },
+              {
+                challenge: credentials.challenge,
+                code: credentials.code,
+                passkeyAttempt: credentials.passkeyAttempt,
+                passkeyResponse: credentials.passkeyResponse,
+              },
               client,
             )
           : await completePasskeySignIn(db, { attempt: credentials?.passkeyAttempt, response: credentials?.passkeyResponse }, client);
-        if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name, role: result.user.role, sessionId: result.sessionId };
+        if (result.ok)
+          return { id: result.user.id, email: result.user.email, name: result.user.name, role: result.user.role, sessionId: result.sessionId };
         if (result.reason === "EXPIRED") throw new ExpiredSignIn();
         return null;
       },

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
+
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
+
 import { queueMail } from "../commands/mail";
 import { parseInput } from "../commands/validation";
 import type { Database } from "../db/client";
@@ -28,7 +30,9 @@ const tokenInput = z.string({ error: INVALID_LINK }).min(1, INVALID_LINK).max(10
 
 async function issueToken(tx: Database, user: { id: string }, purpose: Purpose, email: string, now: Date, ttlMs: number): Promise<string> {
   const token = randomBytes(32).toString("base64url");
-  await tx.insert(emailTokens).values({ tokenHash: hashToken(token), userId: user.id, purpose, email, createdAt: now, expiresAt: new Date(now.getTime() + ttlMs) });
+  await tx
+    .insert(emailTokens)
+    .values({ tokenHash: hashToken(token), userId: user.id, purpose, email, createdAt: now, expiresAt: new Date(now.getTime() + ttlMs) });
   return token;
 }
 
@@ -37,7 +41,9 @@ async function useToken(tx: Database, token: string, purpose: Purpose, now: Date
   const [row] = await tx
     .update(emailTokens)
     .set({ usedAt: now })
-    .where(and(eq(emailTokens.tokenHash, hashToken(token)), eq(emailTokens.purpose, purpose), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)))
+    .where(
+      and(eq(emailTokens.tokenHash, hashToken(token)), eq(emailTokens.purpose, purpose), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)),
+    )
     .returning();
   return row;
 }
@@ -58,8 +64,21 @@ export async function requestPasswordReset(db: Database, input: unknown, options
   if (!user || user.role === "scheme") return;
   await db.transaction(async (tx) => {
     const token = await issueToken(tx, user, "password-reset", user.email, now, RESET_TOKEN_MINUTES * 60_000);
-    const raw = await recordIdentityEvents(tx, user.id, user.role as SessionUser["role"], [{ type: "PasswordResetRequested", data: { ip: options.ip } }], { now });
-    await queueMail(tx, { mailId: `reset:${raw[0]?.eventId ?? hashToken(token)}`, userId: user.id, to: user.email, template: "password-reset", data: { token, origin: options.origin }, now });
+    const raw = await recordIdentityEvents(
+      tx,
+      user.id,
+      user.role as SessionUser["role"],
+      [{ type: "PasswordResetRequested", data: { ip: options.ip } }],
+      { now },
+    );
+    await queueMail(tx, {
+      mailId: `reset:${raw[0]?.eventId ?? hashToken(token)}`,
+      userId: user.id,
+      to: user.email,
+      template: "password-reset",
+      data: { token, origin: options.origin },
+      now,
+    });
   });
 }
 
@@ -76,10 +95,18 @@ export async function resetPassword(db: Database, input: unknown, options: { now
     .select({ userId: emailTokens.userId, email: users.email })
     .from(emailTokens)
     .innerJoin(users, eq(users.id, emailTokens.userId))
-    .where(and(eq(emailTokens.tokenHash, hashToken(token)), eq(emailTokens.purpose, "password-reset"), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)));
+    .where(
+      and(
+        eq(emailTokens.tokenHash, hashToken(token)),
+        eq(emailTokens.purpose, "password-reset"),
+        isNull(emailTokens.usedAt),
+        gt(emailTokens.expiresAt, now),
+      ),
+    );
   if (!live) throw new ValidationError({ token: [INVALID_LINK] });
   const emailName = live.email.split("@")[0] ?? "";
-  if (emailName && password.toLowerCase().includes(emailName)) throw new ValidationError({ password: ["Your password must not contain your email address."] });
+  if (emailName && password.toLowerCase().includes(emailName))
+    throw new ValidationError({ password: ["Your password must not contain your email address."] });
   const passwordHash = await hashPassword(password);
   const userId = await db.transaction(async (tx) => {
     const used = await useToken(tx, token, "password-reset", now);
@@ -96,7 +123,10 @@ export async function resetPassword(db: Database, input: unknown, options: { now
       .where(and(eq(emailTokens.userId, user.id), eq(emailTokens.purpose, "password-reset"), isNull(emailTokens.usedAt)));
     const sessionUser = { id: user.id, role: user.role as SessionUser["role"] };
     const endedSessions = await endSessions(tx, sessionUser, { all: true, reason: "password-changed", now, tx });
-    await recordIdentityEvents(tx, user.id, sessionUser.role, [{ type: "PasswordChanged", data: { endedSessions, via: "reset" } }], { now, actor: { id: user.id, role: sessionUser.role === "admin" ? "admin" : "customer" } });
+    await recordIdentityEvents(tx, user.id, sessionUser.role, [{ type: "PasswordChanged", data: { endedSessions, via: "reset" } }], {
+      now,
+      actor: { id: user.id, role: sessionUser.role === "admin" ? "admin" : "customer" },
+    });
     return user.id;
   });
   // A locked sign-in (too many wrong passwords) is over once the password is new.
@@ -105,9 +135,21 @@ export async function resetPassword(db: Database, input: unknown, options: { now
 }
 
 /** Queues a verification link for `email` (the user's address, or the one they want), in the caller's transaction. */
-export async function queueVerification(tx: Database, user: { id: string }, email: string, options: { origin: string; now: Date; mailId: string }): Promise<void> {
+export async function queueVerification(
+  tx: Database,
+  user: { id: string },
+  email: string,
+  options: { origin: string; now: Date; mailId: string },
+): Promise<void> {
   const token = await issueToken(tx, user, "verify-email", email, options.now, VERIFY_TOKEN_HOURS * 3_600_000);
-  await queueMail(tx, { mailId: options.mailId, userId: user.id, to: email, template: "verify-email", data: { token, email, origin: options.origin }, now: options.now });
+  await queueMail(tx, {
+    mailId: options.mailId,
+    userId: user.id,
+    to: email,
+    template: "verify-email",
+    data: { token, email, origin: options.origin },
+    now: options.now,
+  });
 }
 
 /** The signed-in user asks for a new verification link (the first may be lost); rate limited. */
@@ -116,7 +158,9 @@ export async function resendVerification(db: Database, user: Pick<SessionUser, "
   const now = options.now ?? new Date();
   const [row] = await db.select({ email: users.email, verifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.id, user.id));
   if (!row || row.verifiedAt) return "already-verified";
-  await db.transaction((tx) => queueVerification(tx, user, row.email, { origin: options.origin, now, mailId: `verify:${hashToken(randomBytes(16).toString("hex"))}` }));
+  await db.transaction((tx) =>
+    queueVerification(tx, user, row.email, { origin: options.origin, now, mailId: `verify:${hashToken(randomBytes(16).toString("hex"))}` }),
+  );
   return "sent";
 }
 
@@ -135,10 +179,19 @@ export async function requestEmailChange(db: Database, user: Pick<SessionUser, "
     throw new ValidationError({ email: ["Another account uses that address."] });
   }
   await db.transaction(async (tx) => {
-    const raw = await recordIdentityEvents(tx, user.id, user.role, [{ type: "EmailChangeRequested", data: { from: current.email, to: email } }], { now });
+    const raw = await recordIdentityEvents(tx, user.id, user.role, [{ type: "EmailChangeRequested", data: { from: current.email, to: email } }], {
+      now,
+    });
     const eventId = raw[0]?.eventId ?? randomBytes(16).toString("hex");
     await queueVerification(tx, user, email, { origin: options.origin, now, mailId: `verify:${eventId}` });
-    await queueMail(tx, { mailId: `email-changing:${eventId}`, userId: user.id, to: current.email, template: "email-changed", data: { newEmail: email, origin: options.origin }, now });
+    await queueMail(tx, {
+      mailId: `email-changing:${eventId}`,
+      userId: user.id,
+      to: current.email,
+      template: "email-changed",
+      data: { newEmail: email, origin: options.origin },
+      now,
+    });
   });
 }
 

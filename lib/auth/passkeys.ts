@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -12,6 +13,7 @@ import {
 import { decodeAttestationObject, isoBase64URL } from "@simplewebauthn/server/helpers";
 import { and, asc, count, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import { z } from "zod";
+
 import type { Database } from "../db/client";
 import { purgeRows } from "../db/purge";
 import { passkeys, users, webauthnChallenges } from "../db/schema";
@@ -78,7 +80,11 @@ export function relyingParty(request: { host: string | null; proto: string | nul
 export const relyingPartyFor = (headers: Headers): RelyingParty =>
   relyingParty({ host: headers.get("host"), proto: headers.get("x-forwarded-proto") });
 
-const base64url = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9_-]*$/);
+const base64url = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]*$/);
 const TRANSPORTS = ["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"] as const;
 const credentialIdField = base64url(1366).min(1);
 const registrationResponseSchema = z.object({
@@ -186,8 +192,12 @@ export async function beginPasskeyRegistration(
   rp: RelyingParty,
   now = new Date(),
 ): Promise<PasskeyOptions<PublicKeyCredentialCreationOptionsJSON>> {
-  const existing = await db.select({ credentialId: passkeys.credentialId, transports: passkeys.transports }).from(passkeys).where(eq(passkeys.userId, user.id));
-  if (existing.length >= MAX_PASSKEYS_PER_USER) throw new ValidationError({ passkey: [`You have ${MAX_PASSKEYS_PER_USER} passkeys, the most allowed. Remove one first.`] });
+  const existing = await db
+    .select({ credentialId: passkeys.credentialId, transports: passkeys.transports })
+    .from(passkeys)
+    .where(eq(passkeys.userId, user.id));
+  if (existing.length >= MAX_PASSKEYS_PER_USER)
+    throw new ValidationError({ passkey: [`You have ${MAX_PASSKEYS_PER_USER} passkeys, the most allowed. Remove one first.`] });
   const options = await generateRegistrationOptions({
     rpName: RP_NAME,
     rpID: rp.id,
@@ -274,10 +284,17 @@ export async function finishPasskeyRegistration(
     // The user's row is locked so that the count and the insert cannot race another enrolment.
     await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for("update");
     const [held] = await tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, user.id));
-    if (Number(held?.n ?? 0) >= MAX_PASSKEYS_PER_USER) throw new ValidationError({ passkey: [`You have ${MAX_PASSKEYS_PER_USER} passkeys, the most allowed. Remove one first.`] });
+    if (Number(held?.n ?? 0) >= MAX_PASSKEYS_PER_USER)
+      throw new ValidationError({ passkey: [`You have ${MAX_PASSKEYS_PER_USER} passkeys, the most allowed. Remove one first.`] });
     const inserted = await tx.insert(passkeys).values(row).onConflictDoNothing({ target: passkeys.credentialId }).returning({ id: passkeys.id });
     if (inserted.length === 0) throw new ValidationError({ passkey: ["This passkey is already registered."] });
-    await recordIdentityEvents(tx, user.id, user.role, [{ type: "PasskeyRegistered", data: { passkeyId: id, name, deviceType: row.deviceType, backedUp: row.backedUp } }], { now });
+    await recordIdentityEvents(
+      tx,
+      user.id,
+      user.role,
+      [{ type: "PasskeyRegistered", data: { passkeyId: id, name, deviceType: row.deviceType, backedUp: row.backedUp } }],
+      { now },
+    );
   });
   return { id, name, createdAt: now, lastUsedAt: null, backedUp: row.backedUp, deviceType: row.deviceType };
 }
@@ -286,7 +303,14 @@ export async function finishPasskeyRegistration(
 
 export async function listPasskeys(db: Database, userId: string): Promise<PasskeySummary[]> {
   return db
-    .select({ id: passkeys.id, name: passkeys.name, createdAt: passkeys.createdAt, lastUsedAt: passkeys.lastUsedAt, backedUp: passkeys.backedUp, deviceType: passkeys.deviceType })
+    .select({
+      id: passkeys.id,
+      name: passkeys.name,
+      createdAt: passkeys.createdAt,
+      lastUsedAt: passkeys.lastUsedAt,
+      backedUp: passkeys.backedUp,
+      deviceType: passkeys.deviceType,
+    })
     .from(passkeys)
     .where(eq(passkeys.userId, userId))
     .orderBy(asc(passkeys.createdAt))
@@ -298,17 +322,25 @@ export async function hasPasskey(db: Database, userId: string): Promise<boolean>
   return rows.length > 0;
 }
 
-
 /** Renames one of the user's passkeys; another user's id, or an unknown one, changes nothing (false). */
 export async function renamePasskey(db: Database, user: Actor, input: { passkeyId: unknown; name: unknown }, now = new Date()): Promise<boolean> {
   const name = parseName(input.name);
   if (typeof input.passkeyId !== "string" || !isUuid(input.passkeyId)) return false;
   const passkeyId = input.passkeyId;
   return db.transaction(async (tx) => {
-    const before = (await tx.select({ name: passkeys.name }).from(passkeys).where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, user.id))).for("update"))[0];
+    const before = (
+      await tx
+        .select({ name: passkeys.name })
+        .from(passkeys)
+        .where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, user.id)))
+        .for("update")
+    )[0];
     if (!before) return false;
     if (before.name === name) return true;
-    await tx.update(passkeys).set({ name }).where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, user.id)));
+    await tx
+      .update(passkeys)
+      .set({ name })
+      .where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, user.id)));
     await recordIdentityEvents(tx, user.id, user.role, [{ type: "PasskeyRenamed", data: { passkeyId, from: before.name, to: name } }], { now });
     return true;
   });
@@ -318,16 +350,30 @@ export async function renamePasskey(db: Database, user: Actor, input: { passkeyI
  * Removes one of the user's passkeys. An admin keeps at least one second factor: the user's row is
  * locked first (as removing the authenticator app does), so two removals cannot both take the last.
  */
-export async function removePasskey(db: Database, user: Actor, passkeyId: unknown, now = new Date()): Promise<"removed" | "not-found" | "last-factor"> {
+export async function removePasskey(
+  db: Database,
+  user: Actor,
+  passkeyId: unknown,
+  now = new Date(),
+): Promise<"removed" | "not-found" | "last-factor"> {
   if (typeof passkeyId !== "string" || !isUuid(passkeyId)) return "not-found";
   return db.transaction(async (tx) => {
-    const owner = (await tx.select({ totp: sql<boolean>`${users.totpSecret} is not null` }).from(users).where(eq(users.id, user.id)).for("update"))[0];
+    const owner = (
+      await tx
+        .select({ totp: sql<boolean>`${users.totpSecret} is not null` })
+        .from(users)
+        .where(eq(users.id, user.id))
+        .for("update")
+    )[0];
     if (!owner) return "not-found";
     if (user.role === "admin" && !owner.totp) {
       const [held] = await tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, user.id));
       if (Number(held?.n ?? 0) <= 1) return "last-factor";
     }
-    const removed = await tx.delete(passkeys).where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, user.id))).returning({ name: passkeys.name });
+    const removed = await tx
+      .delete(passkeys)
+      .where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, user.id)))
+      .returning({ name: passkeys.name });
     if (removed.length === 0) return "not-found";
     await recordIdentityEvents(tx, user.id, user.role, [{ type: "PasskeyRemoved", data: { passkeyId, name: removed[0]!.name } }], { now });
     return "removed";
@@ -354,14 +400,26 @@ export async function beginPasskeySecondFactor(
   if (!options) return null;
   // Never outlives the sign-in it belongs to.
   const expiresAt = new Date(Math.min(now.getTime() + PASSKEY_CHALLENGE_TTL_MS, signIn.expiresAt.getTime()));
-  const attempt = await storeChallenge(db, { purpose: "second-factor", challenge: options.challenge, userId: signIn.userId, signInTokenHash: tokenHash, expiresAt }, now);
+  const attempt = await storeChallenge(
+    db,
+    { purpose: "second-factor", challenge: options.challenge, userId: signIn.userId, signInTokenHash: tokenHash, expiresAt },
+    now,
+  );
   return { attempt, options };
 }
 
 /** Options for "Sign in with a passkey": no user yet, so the browser offers the site's discoverable passkeys. */
-export async function beginPasskeySignIn(db: Database, rp: RelyingParty, now = new Date()): Promise<PasskeyOptions<PublicKeyCredentialRequestOptionsJSON>> {
+export async function beginPasskeySignIn(
+  db: Database,
+  rp: RelyingParty,
+  now = new Date(),
+): Promise<PasskeyOptions<PublicKeyCredentialRequestOptionsJSON>> {
   const options = await generateAuthenticationOptions({ rpID: rp.id, userVerification: "required", timeout: PASSKEY_CHALLENGE_TTL_MS });
-  const attempt = await storeChallenge(db, { purpose: "passwordless", challenge: options.challenge, expiresAt: new Date(now.getTime() + PASSKEY_CHALLENGE_TTL_MS) }, now);
+  const attempt = await storeChallenge(
+    db,
+    { purpose: "passwordless", challenge: options.challenge, expiresAt: new Date(now.getTime() + PASSKEY_CHALLENGE_TTL_MS) },
+    now,
+  );
   return { attempt, options };
 }
 
@@ -423,7 +481,12 @@ export async function checkPasskeySecondFactor(
   rp: RelyingParty,
   now = new Date(),
 ): Promise<PasskeyAssertion | null> {
-  const spent = await spendChallenge(db, input.attempt, { purpose: "second-factor", userId: input.userId, signInTokenHash: input.signInTokenHash }, now);
+  const spent = await spendChallenge(
+    db,
+    input.attempt,
+    { purpose: "second-factor", userId: input.userId, signInTokenHash: input.signInTokenHash },
+    now,
+  );
   if (!spent) return null;
   return checkAssertion(db, spent, input.response, rp, false);
 }
@@ -446,7 +509,10 @@ export async function checkPasskeySignIn(
 
 /** A prompt for any of the user's passkeys (a second factor or a re-authentication); null when they have none. */
 async function askForHeldPasskeys(db: Database, userId: string, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON | null> {
-  const held = await db.select({ credentialId: passkeys.credentialId, transports: passkeys.transports }).from(passkeys).where(eq(passkeys.userId, userId));
+  const held = await db
+    .select({ credentialId: passkeys.credentialId, transports: passkeys.transports })
+    .from(passkeys)
+    .where(eq(passkeys.userId, userId));
   if (held.length === 0) return null;
   return generateAuthenticationOptions({
     rpID: rp.id,
@@ -457,10 +523,20 @@ async function askForHeldPasskeys(db: Database, userId: string, rp: RelyingParty
 }
 
 /** Options for confirming identity inside a session (the confirm page), bound to that session. */
-export async function beginPasskeyReauth(db: Database, user: Actor, sessionId: string, rp: RelyingParty, now = new Date()): Promise<PasskeyOptions<PublicKeyCredentialRequestOptionsJSON> | null> {
+export async function beginPasskeyReauth(
+  db: Database,
+  user: Actor,
+  sessionId: string,
+  rp: RelyingParty,
+  now = new Date(),
+): Promise<PasskeyOptions<PublicKeyCredentialRequestOptionsJSON> | null> {
   const options = await askForHeldPasskeys(db, user.id, rp);
   if (!options) return null;
-  const attempt = await storeChallenge(db, { purpose: "reauth", challenge: options.challenge, userId: user.id, sessionId, expiresAt: new Date(now.getTime() + PASSKEY_CHALLENGE_TTL_MS) }, now);
+  const attempt = await storeChallenge(
+    db,
+    { purpose: "reauth", challenge: options.challenge, userId: user.id, sessionId, expiresAt: new Date(now.getTime() + PASSKEY_CHALLENGE_TTL_MS) },
+    now,
+  );
   return { attempt, options };
 }
 

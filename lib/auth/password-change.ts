@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
+
 import { parseInput } from "../commands/validation";
 import type { Database } from "../db/client";
 import { users } from "../db/schema";

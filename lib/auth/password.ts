@@ -1,5 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+
 import pLimit, { type LimitFunction } from "p-limit";
+
 import { env } from "../env";
 
 // scrypt (memory-hard, in node:crypto, so no native dependency) at OWASP's recommended cost:
@@ -50,9 +52,7 @@ function derive(password: string, salt: Buffer, n: number, r: number, p: number)
 
 function deriveNow(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { N: n, r, p, maxmem: MAX_MEMORY }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    ),
+    scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { N: n, r, p, maxmem: MAX_MEMORY }, (error, key) => (error ? reject(error) : resolve(key))),
   );
 }
 

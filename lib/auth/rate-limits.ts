@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
+
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+
 import { addressKey } from "../client-address";
 import type { Database } from "../db/client";
 import { runStatement, statement } from "../db/statement";
@@ -81,7 +83,11 @@ const accountKey = (account: string) => createHash("sha256").update(account).dig
  * Counts one attempt at `action` for the address and the account; throws RateLimitedError when
  * either is over its limit (then nothing else should happen). A null address or account is not counted.
  */
-export async function consumeRateLimit(db: Database, action: RateLimitedAction, keys: { address?: string | null; account?: string | null }): Promise<void> {
+export async function consumeRateLimit(
+  db: Database,
+  action: RateLimitedAction,
+  keys: { address?: string | null; account?: string | null },
+): Promise<void> {
   const counts: { scope: "address" | "account"; count: Promise<unknown> }[] = [];
   if (keys.address) counts.push({ scope: "address", count: limiter(db, action, "address").consume(addressKey(keys.address)) });
   if (keys.account) counts.push({ scope: "account", count: limiter(db, action, "account").consume(accountKey(keys.account)) });

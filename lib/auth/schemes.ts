@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+
 import type { Database } from "../db/client";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { issueApiToken } from "./api-tokens";
@@ -22,6 +23,11 @@ export async function createScheme(
     { name: input.name, email, password: randomBytes(32).toString("base64url") },
     { role: "scheme", metadata: { now: new Date(), origin, actor } },
   );
-  const { token, summary } = await issueApiToken(db, scheme, { name: `${input.name} scheme`.slice(0, 60), lifetimeDays: input.tokenDays ?? 365 }, { via: "api" });
+  const { token, summary } = await issueApiToken(
+    db,
+    scheme,
+    { name: `${input.name} scheme`.slice(0, 60), lifetimeDays: input.tokenDays ?? 365 },
+    { via: "api" },
+  );
   return { scheme, token, expiresAt: summary.expiresAt };
 }

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, count, eq, isNotNull, isNull, or, lt, sql } from "drizzle-orm";
+
+import { and, count, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import { generateSecret, generateURI, verify } from "otplib";
 import QRCode from "qrcode";
+
 import type { Database } from "../db/client";
 import { passkeys, recoveryCodes, users } from "../db/schema";
 import type { SignInMethod } from "../domain/identity/events";
@@ -87,7 +89,10 @@ export async function spendSecondFactor(db: Database, user: Actor, input: unknow
       .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.codeHash, hashRecoveryCode(code)), isNull(recoveryCodes.usedAt)))
       .returning({ userId: recoveryCodes.userId });
     if (used.length === 0) return null;
-    const [left] = await tx.select({ n: count() }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, user.id), isNull(recoveryCodes.usedAt)));
+    const [left] = await tx
+      .select({ n: count() })
+      .from(recoveryCodes)
+      .where(and(eq(recoveryCodes.userId, user.id), isNull(recoveryCodes.usedAt)));
     await recordIdentityEvents(tx, user.id, user.role, [{ type: "RecoveryCodeUsed", data: { remaining: Number(left?.n ?? 0) } }], { now });
     return "recovery-code" as const;
   });
@@ -100,7 +105,10 @@ export async function hasSecondFactor(db: Database, userId: string): Promise<boo
 
 /** Whether the user has an authenticator app (TOTP); passkeys are in lib/auth/passkeys.ts. */
 export async function hasTotp(db: Database, userId: string): Promise<boolean> {
-  const rows = await db.select({ on: sql<boolean>`${users.totpSecret} is not null` }).from(users).where(eq(users.id, userId));
+  const rows = await db
+    .select({ on: sql<boolean>`${users.totpSecret} is not null` })
+    .from(users)
+    .where(eq(users.id, userId));
   return Boolean(rows[0]?.on);
 }
 
@@ -125,7 +133,9 @@ export async function enrolTotp(db: Database, user: Actor, input: { secret: unkn
     if (updated.length === 0) throw new ValidationError({ code: ["An authenticator app is already set up. Remove it first to set up another."] });
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
     await tx.insert(recoveryCodes).values(codes.map((c) => ({ userId: user.id, codeHash: hashRecoveryCode(c) })));
-    await recordIdentityEvents(tx, user.id, user.role, [{ type: "SecondFactorEnrolled", data: { kind: "totp", recoveryCodes: codes.length } }], { now });
+    await recordIdentityEvents(tx, user.id, user.role, [{ type: "SecondFactorEnrolled", data: { kind: "totp", recoveryCodes: codes.length } }], {
+      now,
+    });
   });
   return codes;
 }
@@ -158,6 +168,9 @@ export async function removeTotp(db: Database, user: Actor, now = new Date(), op
 export async function seedTotpSecret(db: Database, user: Actor, secret: string, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.update(users).set({ totpSecret: secret, totpLastStep: null }).where(eq(users.id, user.id));
-    await recordIdentityEvents(tx, user.id, user.role, [{ type: "SecondFactorEnrolled", data: { kind: "totp", recoveryCodes: 0 } }], { now, origin: "system" });
+    await recordIdentityEvents(tx, user.id, user.role, [{ type: "SecondFactorEnrolled", data: { kind: "totp", recoveryCodes: 0 } }], {
+      now,
+      origin: "system",
+    });
   });
 }

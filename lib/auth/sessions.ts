@@ -1,10 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { isUuid } from "../domain/shared/uuid";
+
 import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+
 import type { Database } from "../db/client";
-import { passkeys, type UserSessionRow, users, userSessions } from "../db/schema";
-import { identityEventCodec, type IdentityEvent, type Role, type SessionEndReason, type SignInMethod, USER_STREAM_TYPE, userStreamId } from "../domain/identity/events";
+import { passkeys, users, userSessions, type UserSessionRow } from "../db/schema";
+import {
+  identityEventCodec,
+  USER_STREAM_TYPE,
+  userStreamId,
+  type IdentityEvent,
+  type Role,
+  type SessionEndReason,
+  type SignInMethod,
+} from "../domain/identity/events";
 import type { CommandMetadata } from "../domain/shared/decider";
+import { isUuid } from "../domain/shared/uuid";
 import { env } from "../env";
 import { recordFacts } from "../event-store/record";
 import type { RawEvent } from "../event-store/types";
@@ -48,7 +58,13 @@ export const hasSecondFactorSql = sql<boolean>`(${users.totpSecret} is not null 
 
 const idleMs = () => env().SESSION_IDLE_MINUTES * 60_000;
 
-async function record(tx: Database, userId: string, role: Role, events: IdentityEvent[], metadata: Partial<CommandMetadata> & { now: Date }): Promise<RawEvent[]> {
+async function record(
+  tx: Database,
+  userId: string,
+  role: Role,
+  events: IdentityEvent[],
+  metadata: Partial<CommandMetadata> & { now: Date },
+): Promise<RawEvent[]> {
   const raw = await recordFacts(tx, {
     streamId: userStreamId(userId),
     streamType: USER_STREAM_TYPE,
@@ -75,7 +91,6 @@ export async function startSession(
   });
   return id;
 }
-
 
 /**
  * The session and its user, if the session is live: one lookup by primary key (joined with the
@@ -163,7 +178,13 @@ export type SessionSummary = Pick<UserSessionRow, "id" | "userAgent" | "ip" | "c
 /** The user's live sessions (not ended, not idle), most recently used first. */
 export async function listSessions(db: Database, userId: string, now = new Date()): Promise<SessionSummary[]> {
   return db
-    .select({ id: userSessions.id, userAgent: userSessions.userAgent, ip: userSessions.ip, createdAt: userSessions.createdAt, lastSeenAt: userSessions.lastSeenAt })
+    .select({
+      id: userSessions.id,
+      userAgent: userSessions.userAgent,
+      ip: userSessions.ip,
+      createdAt: userSessions.createdAt,
+      lastSeenAt: userSessions.lastSeenAt,
+    })
     .from(userSessions)
     .where(
       and(
@@ -182,7 +203,13 @@ export const recentlyAuthenticated = (session: Pick<ActiveSession, "authenticate
   now.getTime() - session.authenticatedAt.getTime() < REAUTH_WINDOW_MS;
 
 /** Records a fresh proof of identity in a live session. */
-export async function markReauthenticated(db: Database, user: Pick<SessionUser, "id" | "role">, sessionId: string, method: SignInMethod, now = new Date()): Promise<boolean> {
+export async function markReauthenticated(
+  db: Database,
+  user: Pick<SessionUser, "id" | "role">,
+  sessionId: string,
+  method: SignInMethod,
+  now = new Date(),
+): Promise<boolean> {
   return db.transaction(async (tx) => {
     const updated = await tx
       .update(userSessions)

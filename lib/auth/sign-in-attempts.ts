@@ -1,4 +1,5 @@
 import { and, eq, gt, isNull, lt, sql, type SQL } from "drizzle-orm";
+
 import type { Database } from "../db/client";
 import { signInChallenges } from "../db/schema";
 

@@ -1,12 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
+
 import { and, eq, gt, isNull } from "drizzle-orm";
+
 import type { Database } from "../db/client";
 import { signInChallenges, users } from "../db/schema";
 import type { Role, SignInMethod } from "../domain/identity/events";
 import { checkPasskeySecondFactor, checkPasskeySignIn, hasPasskey, recordPasskeyUse, type RelyingParty } from "./passkeys";
 import { hasTotp, spendSecondFactor } from "./second-factor";
-import { reserveSignInAttempt } from "./sign-in-attempts";
 import { startSession } from "./sessions";
+import { reserveSignInAttempt } from "./sign-in-attempts";
 import type { SessionUser } from "./users";
 
 /**
@@ -31,13 +33,13 @@ export async function createSignInChallenge(
   const challenge = randomBytes(32).toString("base64url");
   const methods = { totp: await hasTotp(db, userId), passkey: await hasPasskey(db, userId) };
   const needsSecondFactor = methods.totp || methods.passkey;
-  await db.insert(signInChallenges).values({ tokenHash: hash(challenge), userId, needsSecondFactor, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS) });
+  await db
+    .insert(signInChallenges)
+    .values({ tokenHash: hash(challenge), userId, needsSecondFactor, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS) });
   return { challenge, needsSecondFactor, methods };
 }
 
-export type ChallengeResult =
-  | { ok: true; user: SessionUser; sessionId: string }
-  | { ok: false; reason: "EXPIRED" | "BAD_CODE" };
+export type ChallengeResult = { ok: true; user: SessionUser; sessionId: string } | { ok: false; reason: "EXPIRED" | "BAD_CODE" };
 
 export async function completeSignIn(
   db: Database,
@@ -96,24 +98,31 @@ async function completeWithPasskey(
   const row = (await db.select().from(users).where(eq(users.id, live.userId)))[0];
   if (!row) return { ok: false, reason: "EXPIRED" };
   const user: SessionUser = { id: row.id, email: row.email, name: row.name, role: row.role as Role };
-  const assertion = await checkPasskeySecondFactor(db, { attempt: input.passkeyAttempt, response: input.passkeyResponse, signInTokenHash: tokenHash, userId: user.id }, client.rp, now);
+  const assertion = await checkPasskeySecondFactor(
+    db,
+    { attempt: input.passkeyAttempt, response: input.passkeyResponse, signInTokenHash: tokenHash, userId: user.id },
+    client.rp,
+    now,
+  );
   const spentAll = live.attempts >= CHALLENGE_MAX_ATTEMPTS;
   if (!assertion) return { ok: false, reason: spentAll ? "EXPIRED" : "BAD_CODE" };
-  return db.transaction(async (tx): Promise<ChallengeResult> => {
-    const consumed = await tx
-      .update(signInChallenges)
-      .set({ usedAt: now })
-      .where(and(eq(signInChallenges.tokenHash, tokenHash), isNull(signInChallenges.usedAt), gt(signInChallenges.expiresAt, now)))
-      .returning({ userId: signInChallenges.userId });
-    if (consumed.length === 0) return { ok: false, reason: "EXPIRED" };
-    // Another use of this passkey moved the counter first: undo the sign-in challenge's use too.
-    if (!(await recordPasskeyUse(tx, assertion, now))) tx.rollback();
-    const sessionId = await startSession(tx, user, { userAgent: client.userAgent, ip: client.ip, method: "passkey", now });
-    return { ok: true, user, sessionId };
-  }).catch((error: unknown): ChallengeResult => {
-    if ((error as { name?: string }).name === "TransactionRollbackError") return { ok: false, reason: "BAD_CODE" };
-    throw error;
-  });
+  return db
+    .transaction(async (tx): Promise<ChallengeResult> => {
+      const consumed = await tx
+        .update(signInChallenges)
+        .set({ usedAt: now })
+        .where(and(eq(signInChallenges.tokenHash, tokenHash), isNull(signInChallenges.usedAt), gt(signInChallenges.expiresAt, now)))
+        .returning({ userId: signInChallenges.userId });
+      if (consumed.length === 0) return { ok: false, reason: "EXPIRED" };
+      // Another use of this passkey moved the counter first: undo the sign-in challenge's use too.
+      if (!(await recordPasskeyUse(tx, assertion, now))) tx.rollback();
+      const sessionId = await startSession(tx, user, { userAgent: client.userAgent, ip: client.ip, method: "passkey", now });
+      return { ok: true, user, sessionId };
+    })
+    .catch((error: unknown): ChallengeResult => {
+      if ((error as { name?: string }).name === "TransactionRollbackError") return { ok: false, reason: "BAD_CODE" };
+      throw error;
+    });
 }
 
 /**

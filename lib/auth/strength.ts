@@ -20,7 +20,10 @@ const estimator = () =>
 
 /** Null when strong enough, else what to do about it. */
 export function passwordStrengthProblem(password: string, userInputs: string[] = []): string | null {
-  const result = estimator().check(password.slice(0, 128), userInputs.filter(Boolean).map((input) => input.slice(0, 254)));
+  const result = estimator().check(
+    password.slice(0, 128),
+    userInputs.filter(Boolean).map((input) => input.slice(0, 254)),
+  );
   if (result.score >= MIN_PASSWORD_SCORE) return null;
   const hint = result.feedback.warning || result.feedback.suggestions[0];
   return `That password is too easy to guess${hint ? `: ${hint.replace(/\.$/, "")}` : ""}. Try a few unrelated words.`;

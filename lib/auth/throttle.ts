@@ -1,7 +1,8 @@
 import { inArray, sql } from "drizzle-orm";
+
+import { addressKey } from "../client-address";
 import { rowsOf, type Database } from "../db/client";
 import { signInThrottle } from "../db/schema";
-import { addressKey } from "../client-address";
 
 /**
  * Sign-in throttling, kept in Postgres so every app instance sees the same counts. An attempt is
@@ -85,5 +86,8 @@ export async function releaseOnSuccess(db: Database, keys: ThrottleKeys): Promis
 export async function giveBack(db: Database, keys: ThrottleKeys): Promise<void> {
   await db.execute(sql`
     update sign_in_throttle set failures = greatest(failures - 1, 0)
-    where key in (${sql.join(keysOf(keys).map((key) => sql`${key}`), sql`, `)}) and (locked_until is null or locked_until <= now())`);
+    where key in (${sql.join(
+      keysOf(keys).map((key) => sql`${key}`),
+      sql`, `,
+    )}) and (locked_until is null or locked_until <= now())`);
 }

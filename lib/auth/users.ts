@@ -1,35 +1,35 @@
 import { createHash, randomUUID } from "node:crypto";
+
 import { and, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
+
+import { addressKey } from "../client-address";
 import { parseInput } from "../commands/validation";
-import { type Database, rowsOf } from "../db/client";
-import { users, type UserRow, userSessions } from "../db/schema";
+import { rowsOf, type Database } from "../db/client";
+import { auditLog, users, userSessions, type UserRow } from "../db/schema";
 import { toSql } from "../db/statement";
-import { identityNotification, notificationWrites } from "../projections/notification-projection";
 import {
   identityEventCodec,
-  type IdentityEvent,
-  type Role,
   SIGNIN_STREAM_TYPE,
   USER_STREAM_TYPE,
   userStreamId,
   userStreams,
+  type IdentityEvent,
+  type Role,
 } from "../domain/identity/events";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { ValidationError } from "../domain/shared/errors";
-import { recordFacts } from "../event-store/record";
-import type { StoredEvent } from "../event-store/types";
-import { identityAuditEntry } from "../projections/identity-projection";
-import { auditLog } from "../db/schema";
-import type { RawEvent } from "../event-store/types";
 import { decodeEvent } from "../event-store/read";
+import { recordFacts } from "../event-store/record";
+import type { RawEvent, StoredEvent } from "../event-store/types";
 import { log } from "../log";
-import { addressKey } from "../client-address";
-import { consumeRateLimit, isRateLimited } from "./rate-limits";
-import { giveBack, releaseOnSuccess, reserveAttempt } from "./throttle";
-import { decoyHash, hashPassword, isHashingBusy, verifyPassword } from "./password";
-import { passwordStrengthProblem } from "./strength";
+import { identityAuditEntry } from "../projections/identity-projection";
+import { identityNotification, notificationWrites } from "../projections/notification-projection";
 import { queueVerification } from "./email-links";
+import { decoyHash, hashPassword, isHashingBusy, verifyPassword } from "./password";
+import { consumeRateLimit, isRateLimited } from "./rate-limits";
+import { passwordStrengthProblem } from "./strength";
+import { giveBack, releaseOnSuccess, reserveAttempt } from "./throttle";
 
 // Length over composition rules (NIST SP 800-63B), plus an estimate of how guessable it is (zxcvbn-ts).
 
@@ -78,7 +78,8 @@ export async function projectAudit(tx: Database, raw: RawEvent[]): Promise<void>
   const rows = decoded.map((event) => identityAuditEntry(event as StoredEvent<never>));
   if (rows.length > 0) await tx.insert(auditLog).values(rows);
   const told = [];
-  for (const event of decoded) told.push(identityNotification(event, { newDevice: event.event.type === "SessionStarted" && (await isNewDevice(tx, event)) }));
+  for (const event of decoded)
+    told.push(identityNotification(event, { newDevice: event.event.type === "SessionStarted" && (await isNewDevice(tx, event)) }));
   for (const write of notificationWrites(told)) await tx.execute(toSql(write));
 }
 
@@ -149,25 +150,24 @@ export async function registerUser(
       metadata,
     });
     await projectAudit(tx, raw);
-    if (options.verification) await queueVerification(tx, { id }, email, { origin: options.verification.origin, now: metadata.now, mailId: `verify:${raw[0]?.eventId ?? id}` });
+    if (options.verification)
+      await queueVerification(tx, { id }, email, {
+        origin: options.verification.origin,
+        now: metadata.now,
+        mailId: `verify:${raw[0]?.eventId ?? id}`,
+      });
     return toSessionUser(row);
   });
 }
 
 export type SignInResult =
-  | { ok: true; user: SessionUser }
-  | { ok: false; reason: "BAD_CREDENTIALS" }
-  | { ok: false; reason: "THROTTLED"; retryAfterSeconds: number };
+  { ok: true; user: SessionUser } | { ok: false; reason: "BAD_CREDENTIALS" } | { ok: false; reason: "THROTTLED"; retryAfterSeconds: number };
 
 /**
  * Checks an email and password. Throttled keys are refused before the password is looked at;
  * every failure is counted and recorded as a SignInFailed event (so it is audited).
  */
-export async function verifyCredentials(
-  db: Database,
-  input: { email: unknown; password: unknown },
-  ip: string | null,
-): Promise<SignInResult> {
+export async function verifyCredentials(db: Database, input: { email: unknown; password: unknown }, ip: string | null): Promise<SignInResult> {
   const parsedEmail = emailSchema.safeParse(input.email);
   const password = typeof input.password === "string" ? input.password.slice(0, 1024) : "";
   // What was tried is recorded as typed, minus what Postgres cannot store (NUL, lone surrogates).
@@ -192,7 +192,10 @@ export async function verifyCredentials(
     // Counted under the locked key (the email's, else the address's): one event per key and window.
     const key = reservation.lockedKeys.find((locked) => locked.startsWith("email:")) ?? reservation.lockedKeys[0] ?? `email:${email}`;
     await recordRefusal(db, key, email, ip);
-    log().info({ event: "sign-in-throttled", refusedSoFar: reservation.refusedSoFar, retryAfterSeconds: reservation.retryAfterSeconds }, "sign-in refused while locked");
+    log().info(
+      { event: "sign-in-throttled", refusedSoFar: reservation.refusedSoFar, retryAfterSeconds: reservation.retryAfterSeconds },
+      "sign-in refused while locked",
+    );
     return { ok: false, reason: "THROTTLED", retryAfterSeconds: reservation.retryAfterSeconds };
   }
   const row = parsedEmail.success ? (await db.select().from(users).where(eq(users.email, email)))[0] : undefined;
@@ -212,11 +215,23 @@ export async function verifyCredentials(
   return { ok: false, reason: "BAD_CREDENTIALS" };
 }
 
-async function recordSignInFailure(db: Database, email: string, ip: string | null, reason: "BAD_CREDENTIALS" | "THROTTLED", userId: string | undefined) {
+async function recordSignInFailure(
+  db: Database,
+  email: string,
+  ip: string | null,
+  reason: "BAD_CREDENTIALS" | "THROTTLED",
+  userId: string | undefined,
+) {
   await db.transaction((tx) => appendSignInFailure(tx, email, ip, reason, userId));
 }
 
-async function appendSignInFailure(tx: Database, email: string, ip: string | null, reason: "BAD_CREDENTIALS" | "THROTTLED", userId: string | undefined) {
+async function appendSignInFailure(
+  tx: Database,
+  email: string,
+  ip: string | null,
+  reason: "BAD_CREDENTIALS" | "THROTTLED",
+  userId: string | undefined,
+) {
   // Unknown emails get a stream per hashed address: the log says what was tried without a hot stream.
   const streamId = userId ? userStreamId(userId) : `signin-${createHash("sha256").update(email).digest("hex").slice(0, 24)}`;
   const raw = await recordFacts(tx, {

@@ -1,19 +1,20 @@
 import { randomInt } from "node:crypto";
+
 import { z } from "zod";
+
 import type { Database } from "../db/client";
 import type { AccountSummaryRow } from "../db/schema";
 import { accountNumberFromDigits } from "../domain/account/account-number";
 import { ACCOUNT_STATE_SCHEMA_VERSION, accountEventCodec, decodeAccountState } from "../domain/account/codec";
 import { FREEZE_CATEGORIES, type AccountCommand } from "../domain/account/commands";
 import { ACCOUNT_STREAM_TYPE, accountDecider, accountStreamId } from "../domain/account/decider";
-import type { AccountEvent } from "../domain/account/events";
-import { REJECTION_EVENT_TYPES } from "../domain/account/events";
+import { REJECTION_EVENT_TYPES, type AccountEvent } from "../domain/account/events";
 import type { AccountState } from "../domain/account/state";
 import { CURRENCY_CODES } from "../domain/shared/currency";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError } from "../domain/shared/errors";
 import { sqlState } from "../event-store/errors";
-import { type AggregateSpec, type CommandOutcome, handleCommand, hashRequest, type StoredReply } from "../event-store/handle-command";
+import { handleCommand, hashRequest, type AggregateSpec, type CommandOutcome, type StoredReply } from "../event-store/handle-command";
 import type { StoredEvent } from "../event-store/types";
 import { inlineProjection } from "../projections/registry";
 import { createdId } from "./ids";
@@ -92,7 +93,8 @@ export type RunOptions = {
 /** An admin never freezes or unfreezes their own account: refused with nothing recorded. */
 function notOwnAccount(actorId: string, also?: (state: AccountState) => void) {
   return (state: AccountState) => {
-    if (state.status !== "Unopened" && state.customerId === actorId) throw new DomainError("OWN_ITEM", "Admins cannot act on their own accounts; ask another admin.");
+    if (state.status !== "Unopened" && state.customerId === actorId)
+      throw new DomainError("OWN_ITEM", "Admins cannot act on their own accounts; ask another admin.");
     also?.(state);
   };
 }
@@ -199,17 +201,32 @@ export const freezeInput = z.object({
 });
 export const reasonInput = z.object({ accountId: idSchema, reason: requiredText("Reason", 500) });
 
-export async function freezeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata, options: RunOptions = {}): Promise<AccountCommandResult> {
+export async function freezeAccount(
+  ctx: CommandContext,
+  input: unknown,
+  metadata: CommandMetadata,
+  options: RunOptions = {},
+): Promise<AccountCommandResult> {
   const { accountId, category, reason } = parseInput(freezeInput, input);
   return run(ctx, accountId, { type: "FreezeAccount", data: { category, reason } }, metadata, { ...options, notOwnedBy: metadata.actor.id });
 }
 
-export async function unfreezeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata, options: RunOptions = {}): Promise<AccountCommandResult> {
+export async function unfreezeAccount(
+  ctx: CommandContext,
+  input: unknown,
+  metadata: CommandMetadata,
+  options: RunOptions = {},
+): Promise<AccountCommandResult> {
   const { accountId, reason } = parseInput(reasonInput, input);
   return run(ctx, accountId, { type: "UnfreezeAccount", data: { reason } }, metadata, { ...options, notOwnedBy: metadata.actor.id });
 }
 
-export async function closeAccount(ctx: CommandContext, input: unknown, metadata: CommandMetadata, options: RunOptions = {}): Promise<AccountCommandResult> {
+export async function closeAccount(
+  ctx: CommandContext,
+  input: unknown,
+  metadata: CommandMetadata,
+  options: RunOptions = {},
+): Promise<AccountCommandResult> {
   const { accountId, reason } = parseInput(reasonInput, input);
   return run(ctx, accountId, { type: "CloseAccount", data: { reason } }, metadata, options);
 }

@@ -1,25 +1,26 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
+
 import { accountSummary, transfersView, users } from "../db/schema";
 import { formatAccountNumber } from "../domain/account/account-number";
 import { APPROVAL_STATE_SCHEMA_VERSION, approvalEventCodec, decodeApprovalState } from "../domain/approval/codec";
 import { APPROVAL_REFUSAL_TEXT, approvalDecider } from "../domain/approval/decider";
 import {
   APPROVAL_STREAM_TYPE,
+  approvalStreamId,
   type ApprovalCommand,
   type ApprovalEvent,
   type ApprovalRefusalCode,
   type ApprovalRequestedData,
   type ApprovalState,
-  approvalStreamId,
   type ApprovalSubject,
 } from "../domain/approval/events";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError } from "../domain/shared/errors";
 import { formatMoney } from "../domain/shared/money";
-import { type AggregateSpec, handleCommand } from "../event-store/handle-command";
+import { handleCommand, type AggregateSpec } from "../event-store/handle-command";
 import { inlineProjection } from "../projections/registry";
-import { type AccountCommandResult, type CommandContext, reasonInput, type RunOptions, unfreezeAccount } from "./accounts";
+import { reasonInput, unfreezeAccount, type AccountCommandResult, type CommandContext, type RunOptions } from "./accounts";
 import { approvalIdFor } from "./ids";
 import { releaseHeldTransfer, reviewSchema, type TransferCommandOptions, type TransferRequestResult } from "./transfers";
 import { idSchema, parseInput, requiredText } from "./validation";
@@ -36,11 +37,11 @@ export const approvalAggregate: AggregateSpec<ApprovalCommand, ApprovalEvent, Ap
 
 /** What a release or unfreeze did: done at once, or turned into a request for a second admin. */
 export type FourEyesOutcome<Done> =
-  | { readonly kind: "done"; readonly result: Done }
-  | { readonly kind: "approval-requested"; readonly approvalId: string; readonly replayed: boolean };
+  { readonly kind: "done"; readonly result: Done } | { readonly kind: "approval-requested"; readonly approvalId: string; readonly replayed: boolean };
 
 /** The request's own idempotency key: the form's command id was the direct attempt's, which recorded nothing. */
-const requestKey = (metadata: CommandMetadata) => (metadata.commandId ? { scope: metadata.actor.id, key: `${metadata.commandId}:approval` } : undefined);
+const requestKey = (metadata: CommandMetadata) =>
+  metadata.commandId ? { scope: metadata.actor.id, key: `${metadata.commandId}:approval` } : undefined;
 
 async function requestApproval(ctx: CommandContext, subject: ApprovalSubject, reason: string, metadata: CommandMetadata) {
   const outcome = await handleCommand(

@@ -1,7 +1,8 @@
 import "server-only";
-import type { CommandContext } from "./accounts";
+
 import { database } from "../db";
 import { env } from "../env";
+import type { CommandContext } from "./accounts";
 
 export async function commandContext(): Promise<CommandContext> {
   const { db } = await database();

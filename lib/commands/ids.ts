@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+
 import { v5 } from "uuid";
+
 import type { CommandMetadata } from "../domain/shared/decider";
 
 /** Ledgerline's own UUIDv5 namespace, so derived ids cannot collide with anyone else's. */

@@ -1,21 +1,21 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import type { InboundPaymentViewRow } from "../db/schema";
-import { accountSummary, sanctionsEntries } from "../db/schema";
+
+import { accountSummary, sanctionsEntries, type InboundPaymentViewRow } from "../db/schema";
 import { normaliseAccountNumber } from "../domain/account/account-number";
 import { decodeInboundPaymentState, INBOUND_PAYMENT_STATE_SCHEMA_VERSION, inboundPaymentEventCodec } from "../domain/inbound-payment/codec";
 import { inboundPaymentDecider } from "../domain/inbound-payment/decider";
 import {
   INBOUND_PAYMENT_STREAM_TYPE,
+  inboundPaymentStreamId,
   type InboundPaymentCommand,
   type InboundPaymentEvent,
   type InboundPaymentState,
-  inboundPaymentStreamId,
 } from "../domain/inbound-payment/events";
 import { screen } from "../domain/sanctions/sanctions";
 import { CURRENCY_CODES } from "../domain/shared/currency";
 import type { CommandMetadata } from "../domain/shared/decider";
-import { type AggregateSpec, handleCommand, hashRequest, type StoredReply } from "../event-store/handle-command";
+import { handleCommand, hashRequest, type AggregateSpec, type StoredReply } from "../event-store/handle-command";
 import { inlineProjection } from "../projections/registry";
 import type { CommandContext } from "./accounts";
 import { createdId } from "./ids";
@@ -81,7 +81,12 @@ function resultOf(paymentId: string) {
  * its credit (the process in lib/process-managers/inbound-payments.ts). The same scheme payment id
  * again changes nothing. Throws ValidationError.
  */
-export async function receiveInboundPayment(ctx: CommandContext, input: unknown, metadata: CommandMetadata, options: Options = {}): Promise<InboundPaymentResult> {
+export async function receiveInboundPayment(
+  ctx: CommandContext,
+  input: unknown,
+  metadata: CommandMetadata,
+  options: Options = {},
+): Promise<InboundPaymentResult> {
   const data = parseInput(inboundPaymentFields(ctx.maxTransferAmount ?? ctx.maxAmount), input);
   const schemeId = metadata.actor.id;
   const number = normaliseAccountNumber(data.accountNumber);
@@ -117,7 +122,11 @@ export async function receiveInboundPayment(ctx: CommandContext, input: unknown,
     {
       metadata: { ...metadata, correlationId: metadata.correlationId ?? paymentId },
       idempotency: metadata.commandId
-        ? { scope: schemeId, key: metadata.commandId, requestHash: options.requestHash ?? hashRequest(streamId, { type: "ReceiveInboundPayment", data }) }
+        ? {
+            scope: schemeId,
+            key: metadata.commandId,
+            requestHash: options.requestHash ?? hashRequest(streamId, { type: "ReceiveInboundPayment", data }),
+          }
         : undefined,
       reply: reply ? (first) => reply(toResult(first)) : undefined,
     },

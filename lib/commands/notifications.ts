@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
+
 import type { Database } from "../db/client";
 import { notificationPreferences, notifications } from "../db/schema";
 import { NOTIFICATION_KINDS } from "../domain/notification/kinds";
@@ -30,10 +31,9 @@ export async function markAllNotificationsRead(db: Database, owner: { id: string
 
 /** Every kind's channel at once: "email" (inbox and email) or "inbox" (inbox only). */
 export const preferencesInput = z.strictObject(
-  Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, z.enum(["inbox", "email"], { error: "Choose inbox or email." }).default("inbox")])) as Record<
-    (typeof NOTIFICATION_KINDS)[number],
-    z.ZodDefault<z.ZodEnum<{ inbox: "inbox"; email: "email" }>>
-  >,
+  Object.fromEntries(
+    NOTIFICATION_KINDS.map((kind) => [kind, z.enum(["inbox", "email"], { error: "Choose inbox or email." }).default("inbox")]),
+  ) as Record<(typeof NOTIFICATION_KINDS)[number], z.ZodDefault<z.ZodEnum<{ inbox: "inbox"; email: "email" }>>>,
 );
 
 export async function setNotificationPreferences(db: Database, owner: { id: string }, input: unknown, now = new Date()): Promise<void> {
@@ -42,5 +42,8 @@ export async function setNotificationPreferences(db: Database, owner: { id: stri
   await db
     .insert(notificationPreferences)
     .values(rows)
-    .onConflictDoUpdate({ target: [notificationPreferences.userId, notificationPreferences.kind], set: { email: sql`excluded.email`, updatedAt: sql`excluded.updated_at` } });
+    .onConflictDoUpdate({
+      target: [notificationPreferences.userId, notificationPreferences.kind],
+      set: { email: sql`excluded.email`, updatedAt: sql`excluded.updated_at` },
+    });
 }

@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import { auditLog } from "../db/schema";
-import { OPERATIONS_STREAM_ID, OPERATIONS_STREAM_TYPE, type OperationsEvent, operationsEventCodec } from "../domain/operations/events";
+import { OPERATIONS_STREAM_ID, OPERATIONS_STREAM_TYPE, operationsEventCodec, type OperationsEvent } from "../domain/operations/events";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { decodeEvent } from "../event-store/read";
 import { recordFacts } from "../event-store/record";

@@ -1,15 +1,15 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { StandingOrderRow } from "../db/schema";
-import { accountSummary, payees, users } from "../db/schema";
+
+import { accountSummary, payees, users, type StandingOrderRow } from "../db/schema";
 import { decodeOrderState, ORDER_STATE_SCHEMA_VERSION, orderEventCodec } from "../domain/order/codec";
-import { type OrderCommand, orderDecider, type OrderState } from "../domain/order/decider";
-import { ORDER_STREAM_TYPE, type OrderEvent, orderStreamId } from "../domain/order/events";
+import { orderDecider, type OrderCommand, type OrderState } from "../domain/order/decider";
+import { ORDER_STREAM_TYPE, orderStreamId, type OrderEvent } from "../domain/order/events";
 import { daysBetween, isLocalDate, localDateAt, MAX_DAYS_AHEAD, MAX_PAYMENT_COUNT, type Schedule } from "../domain/order/schedule";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError, ValidationError } from "../domain/shared/errors";
 import { formatMoney } from "../domain/shared/money";
-import { type AggregateSpec, handleCommand, hashRequest, type StoredReply } from "../event-store/handle-command";
+import { handleCommand, hashRequest, type AggregateSpec, type StoredReply } from "../event-store/handle-command";
 import { inlineProjection } from "../projections/registry";
 import type { CommandContext } from "./accounts";
 import { createdId } from "./ids";
@@ -17,38 +17,53 @@ import { accountNumberField, isExternalNumber, maskHolderName } from "./payees";
 import { timeZoneField } from "./profile";
 import { idSchema, minorUnitsSchema, optionalText, parseInput, perLimit } from "./validation";
 
-export const orderAggregate = perLimit(
-  (snapshotEvery: number): AggregateSpec<OrderCommand, OrderEvent, OrderState> => ({
-    streamType: ORDER_STREAM_TYPE,
-    decider: orderDecider,
-    codec: orderEventCodec,
-    snapshot: { schemaVersion: ORDER_STATE_SCHEMA_VERSION, decode: decodeOrderState, every: snapshotEvery },
-    ...inlineProjection(ORDER_STREAM_TYPE),
-    lockStream: true,
-  }),
-);
+export const orderAggregate = perLimit((snapshotEvery: number): AggregateSpec<OrderCommand, OrderEvent, OrderState> => ({
+  streamType: ORDER_STREAM_TYPE,
+  decider: orderDecider,
+  codec: orderEventCodec,
+  snapshot: { schemaVersion: ORDER_STATE_SCHEMA_VERSION, decode: decodeOrderState, every: snapshotEvery },
+  ...inlineProjection(ORDER_STREAM_TYPE),
+  lockStream: true,
+}));
 
 const localDate = (label: string) =>
-  z.string({ error: `Enter the ${label}.` }).max(10, `Enter the ${label} as YYYY-MM-DD.`).refine(isLocalDate, `Enter the ${label} as a real date (YYYY-MM-DD).`);
+  z
+    .string({ error: `Enter the ${label}.` })
+    .max(10, `Enter the ${label} as YYYY-MM-DD.`)
+    .refine(isLocalDate, `Enter the ${label} as a real date (YYYY-MM-DD).`);
 const emptyAsUndefined = (value: unknown) => (value === "" || value === null ? undefined : value);
 
 /** The schedule as forms and the API give it; checked against "today" in the order's time zone by `termsOf`. */
-export const scheduleInput = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("once"), date: localDate("payment date") }),
-  z.object({
-    kind: z.literal("weekly"),
-    startDate: localDate("first payment date"),
-    endDate: z.preprocess(emptyAsUndefined, localDate("end date").optional()),
-    count: z.preprocess(emptyAsUndefined, z.coerce.number().int("The number of payments must be a whole number.").min(1).max(MAX_PAYMENT_COUNT).optional()),
-  }),
-  z.object({
-    kind: z.literal("monthly"),
-    startDate: localDate("first payment date"),
-    dayOfMonth: z.coerce.number({ error: "Choose the day of the month." }).int().min(1, "Choose a day from 1 to 31.").max(31, "Choose a day from 1 to 31."),
-    endDate: z.preprocess(emptyAsUndefined, localDate("end date").optional()),
-    count: z.preprocess(emptyAsUndefined, z.coerce.number().int("The number of payments must be a whole number.").min(1).max(MAX_PAYMENT_COUNT).optional()),
-  }),
-], { error: "Choose once, weekly or monthly." });
+export const scheduleInput = z.discriminatedUnion(
+  "kind",
+  [
+    z.object({ kind: z.literal("once"), date: localDate("payment date") }),
+    z.object({
+      kind: z.literal("weekly"),
+      startDate: localDate("first payment date"),
+      endDate: z.preprocess(emptyAsUndefined, localDate("end date").optional()),
+      count: z.preprocess(
+        emptyAsUndefined,
+        z.coerce.number().int("The number of payments must be a whole number.").min(1).max(MAX_PAYMENT_COUNT).optional(),
+      ),
+    }),
+    z.object({
+      kind: z.literal("monthly"),
+      startDate: localDate("first payment date"),
+      dayOfMonth: z.coerce
+        .number({ error: "Choose the day of the month." })
+        .int()
+        .min(1, "Choose a day from 1 to 31.")
+        .max(31, "Choose a day from 1 to 31."),
+      endDate: z.preprocess(emptyAsUndefined, localDate("end date").optional()),
+      count: z.preprocess(
+        emptyAsUndefined,
+        z.coerce.number().int("The number of payments must be a whole number.").min(1).max(MAX_PAYMENT_COUNT).optional(),
+      ),
+    }),
+  ],
+  { error: "Choose once, weekly or monthly." },
+);
 
 const termsFields = perLimit((maxAmount: bigint) => ({
   amount: minorUnitsSchema(maxAmount),
@@ -87,7 +102,9 @@ function scheduleOf(input: ScheduleInput, timeZone: string, now: Date): Schedule
     throw new ValidationError({ "schedule.endDate": ["The end date must be on or after the first payment date."] });
   }
   const end = { endDate: input.endDate ?? null, count: input.count ?? null };
-  return input.kind === "weekly" ? { kind: "weekly", startDate: input.startDate, ...end } : { kind: "monthly", startDate: input.startDate, dayOfMonth: input.dayOfMonth, ...end };
+  return input.kind === "weekly"
+    ? { kind: "weekly", startDate: input.startDate, ...end }
+    : { kind: "monthly", startDate: input.startDate, dayOfMonth: input.dayOfMonth, ...end };
 }
 
 /** Maps the decider's refusals onto the form's fields; anything else goes up as it is. */
@@ -101,30 +118,46 @@ function asFieldError(error: unknown): never {
 export type OrderResult = { readonly orderId: string; readonly replayed: boolean; readonly row?: StandingOrderRow; readonly reply?: StoredReply };
 export type OrderCommandOptions = { readonly requestHash?: string; readonly reply?: (result: OrderResult) => StoredReply };
 
-const resultOf = (orderId: string) => (outcome: { replayed: boolean; projected?: unknown; reply?: StoredReply }): OrderResult => ({
-  orderId,
-  replayed: outcome.replayed,
-  row: outcome.projected as StandingOrderRow | undefined,
-  reply: outcome.reply,
-});
+const resultOf =
+  (orderId: string) =>
+  (outcome: { replayed: boolean; projected?: unknown; reply?: StoredReply }): OrderResult => ({
+    orderId,
+    replayed: outcome.replayed,
+    row: outcome.projected as StandingOrderRow | undefined,
+    reply: outcome.reply,
+  });
 
 /**
  * Sets up a scheduled (once) or standing (weekly, monthly) order from one of the owner's accounts
  * to a saved payee or an account number. The id comes from the command id, so a resent request
  * meets the order it made.
  */
-export async function createOrder(ctx: CommandContext, owner: { id: string }, input: unknown, metadata: CommandMetadata, options: OrderCommandOptions = {}): Promise<OrderResult> {
+export async function createOrder(
+  ctx: CommandContext,
+  owner: { id: string },
+  input: unknown,
+  metadata: CommandMetadata,
+  options: OrderCommandOptions = {},
+): Promise<OrderResult> {
   const maxAmount = ctx.maxTransferAmount ?? ctx.maxAmount;
   const data = parseInput(createSchema(maxAmount), input);
-  const [source] = await ctx.db.select().from(accountSummary).where(and(eq(accountSummary.accountId, data.fromAccountId), eq(accountSummary.customerId, owner.id)));
+  const [source] = await ctx.db
+    .select()
+    .from(accountSummary)
+    .where(and(eq(accountSummary.accountId, data.fromAccountId), eq(accountSummary.customerId, owner.id)));
   if (!source) throw new ValidationError({ fromAccountId: ["Choose one of your accounts to pay from."] });
   let payeeId: string | null = null;
   let number = data.toAccountNumber;
   if (data.payeeId !== undefined) {
-    const [payee] = await ctx.db.select().from(payees).where(and(eq(payees.payeeId, data.payeeId), eq(payees.ownerId, owner.id)));
+    const [payee] = await ctx.db
+      .select()
+      .from(payees)
+      .where(and(eq(payees.payeeId, data.payeeId), eq(payees.ownerId, owner.id)));
     if (!payee) throw new ValidationError({ payeeId: ["Choose one of your saved payees."] });
     if (isExternalNumber(payee.accountNumber)) {
-      throw new ValidationError({ payeeId: ["Standing orders pay accounts at Ledgerline only; pay a payee at another bank from the transfer form."] });
+      throw new ValidationError({
+        payeeId: ["Standing orders pay accounts at Ledgerline only; pay a payee at another bank from the transfer form."],
+      });
     }
     payeeId = payee.payeeId;
     number = payee.accountNumber;
@@ -138,7 +171,9 @@ export async function createOrder(ctx: CommandContext, owner: { id: string }, in
   if (destination.account.accountId === source.accountId) throw new ValidationError({ toAccountNumber: ["Choose a different account to pay into."] });
   const currency = source.currency;
   if (destination.account.currency !== currency) {
-    throw new ValidationError({ toAccountNumber: [`Payments stay in one currency: your account holds ${currency} and the payee's holds ${destination.account.currency}.`] });
+    throw new ValidationError({
+      toAccountNumber: [`Payments stay in one currency: your account holds ${currency} and the payee's holds ${destination.account.currency}.`],
+    });
   }
   if (data.amount > maxAmount) throw new ValidationError({ amount: [`The most one payment can move is ${formatMoney(maxAmount, currency)}.`] });
   const schedule = scheduleOf(data.schedule, data.timeZone, metadata.now);
@@ -170,7 +205,14 @@ export async function createOrder(ctx: CommandContext, owner: { id: string }, in
 }
 
 /** Runs an owner's command on their order; someone else's order is "not found", like a missing one. */
-async function onOwnOrder(ctx: CommandContext, ownerId: string, orderId: string, command: OrderCommand, metadata: CommandMetadata, options: OrderCommandOptions) {
+async function onOwnOrder(
+  ctx: CommandContext,
+  ownerId: string,
+  orderId: string,
+  command: OrderCommand,
+  metadata: CommandMetadata,
+  options: OrderCommandOptions,
+) {
   const reply = options.reply;
   const outcome = await handleCommand(ctx.db, orderAggregate(ctx.snapshotEvery), orderStreamId(orderId), command, {
     metadata: { ...metadata, correlationId: metadata.correlationId ?? orderId },
@@ -185,26 +227,60 @@ async function onOwnOrder(ctx: CommandContext, ownerId: string, orderId: string,
 
 const orderIdInput = z.object({ orderId: idSchema });
 
-export async function pauseOrder(ctx: CommandContext, owner: { id: string }, input: unknown, metadata: CommandMetadata, options: OrderCommandOptions = {}) {
+export async function pauseOrder(
+  ctx: CommandContext,
+  owner: { id: string },
+  input: unknown,
+  metadata: CommandMetadata,
+  options: OrderCommandOptions = {},
+) {
   const { orderId } = parseInput(orderIdInput, input);
   return onOwnOrder(ctx, owner.id, orderId, { type: "PauseOrder", data: {} }, metadata, options);
 }
 
 /** Resumes a paused order: dates that passed while it was paused are skipped. */
-export async function resumeOrder(ctx: CommandContext, owner: { id: string }, input: unknown, metadata: CommandMetadata, options: OrderCommandOptions = {}) {
+export async function resumeOrder(
+  ctx: CommandContext,
+  owner: { id: string },
+  input: unknown,
+  metadata: CommandMetadata,
+  options: OrderCommandOptions = {},
+) {
   const { orderId } = parseInput(orderIdInput, input);
   return onOwnOrder(ctx, owner.id, orderId, { type: "ResumeOrder", data: { now: metadata.now.toISOString() } }, metadata, options);
 }
 
-export async function cancelOrder(ctx: CommandContext, owner: { id: string }, input: unknown, metadata: CommandMetadata, options: OrderCommandOptions = {}) {
+export async function cancelOrder(
+  ctx: CommandContext,
+  owner: { id: string },
+  input: unknown,
+  metadata: CommandMetadata,
+  options: OrderCommandOptions = {},
+) {
   const { orderId } = parseInput(orderIdInput, input);
   return onOwnOrder(ctx, owner.id, orderId, { type: "CancelOrder", data: {} }, metadata, options);
 }
 
 /** New amount, reference or dates for the payments still to come (the payee and account stay). */
-export async function editOrder(ctx: CommandContext, owner: { id: string }, input: unknown, metadata: CommandMetadata, options: OrderCommandOptions = {}) {
+export async function editOrder(
+  ctx: CommandContext,
+  owner: { id: string },
+  input: unknown,
+  metadata: CommandMetadata,
+  options: OrderCommandOptions = {},
+) {
   const maxAmount = ctx.maxTransferAmount ?? ctx.maxAmount;
   const { orderId, ...data } = parseInput(editOrderFields(maxAmount).extend({ orderId: idSchema }), input);
   const schedule = scheduleOf(data.schedule, data.timeZone, metadata.now);
-  return onOwnOrder(ctx, owner.id, orderId, { type: "EditOrder", data: { amount: data.amount, reference: data.reference, schedule, timeZone: data.timeZone, now: metadata.now.toISOString() } }, metadata, options);
+  return onOwnOrder(
+    ctx,
+    owner.id,
+    orderId,
+    {
+      type: "EditOrder",
+      data: { amount: data.amount, reference: data.reference, schedule, timeZone: data.timeZone, now: metadata.now.toISOString() },
+    },
+    metadata,
+    options,
+  );
 }

@@ -1,9 +1,10 @@
 import { and, count, eq } from "drizzle-orm";
 import { z } from "zod";
+
 import type { Database } from "../db/client";
-import { accountSummary, auditLog, type PayeeRow, payees, users } from "../db/schema";
+import { accountSummary, auditLog, payees, users, type PayeeRow } from "../db/schema";
 import { normaliseAccountNumber } from "../domain/account/account-number";
-import { identityEventCodec, type IdentityEvent, USER_STREAM_TYPE, userStreamId } from "../domain/identity/events";
+import { identityEventCodec, USER_STREAM_TYPE, userStreamId, type IdentityEvent } from "../domain/identity/events";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { ValidationError } from "../domain/shared/errors";
 import { maskName } from "../domain/shared/mask";
@@ -66,7 +67,12 @@ export const isExternalNumber = (accountNumber: string): boolean => normaliseAcc
 type Owner = { readonly id: string };
 
 async function record(tx: Database, owner: Owner, event: IdentityEvent, metadata: CommandMetadata): Promise<void> {
-  const raw = await recordFacts(tx, { streamId: userStreamId(owner.id), streamType: USER_STREAM_TYPE, events: [identityEventCodec.encode(event)], metadata });
+  const raw = await recordFacts(tx, {
+    streamId: userStreamId(owner.id),
+    streamType: USER_STREAM_TYPE,
+    events: [identityEventCodec.encode(event)],
+    metadata,
+  });
   const rows = raw.map((stored) => identityAuditEntry(decodeEvent(identityEventCodec, stored) as StoredEvent<IdentityEvent>));
   if (rows.length > 0) await tx.insert(auditLog).values(rows);
 }
@@ -83,7 +89,8 @@ export async function addPayee(db: Database, owner: Owner, input: unknown, metad
   if (data.iban !== undefined && data.accountNumber !== undefined) {
     throw new ValidationError({ iban: ["Give an account number here or an IBAN at another bank, not both."] });
   }
-  if (data.iban === undefined && data.accountNumber === undefined) throw new ValidationError({ accountNumber: ["Enter the payee's account number."] });
+  if (data.iban === undefined && data.accountNumber === undefined)
+    throw new ValidationError({ accountNumber: ["Enter the payee's account number."] });
   if (data.iban !== undefined && !data.holderName) {
     throw new ValidationError({ holderName: ["Enter the name of the account holder, as their bank knows it."] });
   }
@@ -116,7 +123,12 @@ export async function addPayee(db: Database, owner: Owner, input: unknown, metad
     };
     const inserted = await tx.insert(payees).values(row).onConflictDoNothing().returning({ payeeId: payees.payeeId });
     if (inserted.length === 0) throw new ValidationError({ accountNumber: ["You have already saved a payee with this account number."] });
-    await record(tx, owner, { type: "PayeeAdded", data: { payeeId, name: row.name, accountNumber: row.accountNumber, holderName: row.holderName } }, metadata);
+    await record(
+      tx,
+      owner,
+      { type: "PayeeAdded", data: { payeeId, name: row.name, accountNumber: row.accountNumber, holderName: row.holderName } },
+      metadata,
+    );
     return row;
   });
 }
@@ -126,7 +138,10 @@ export async function renamePayee(db: Database, owner: Owner, input: unknown, me
   const { payeeId, name } = parseInput(z.object({ payeeId: idSchema, name: requiredText("Payee name", PAYEE_NAME_MAX) }), input);
   return db.transaction(async (tx) => {
     await lockOwner(tx, owner);
-    const [before] = await tx.select().from(payees).where(and(eq(payees.payeeId, payeeId), eq(payees.ownerId, owner.id)));
+    const [before] = await tx
+      .select()
+      .from(payees)
+      .where(and(eq(payees.payeeId, payeeId), eq(payees.ownerId, owner.id)));
     if (!before) return undefined;
     if (before.name === name) return before;
     const [after] = await tx
@@ -144,7 +159,10 @@ export async function deletePayee(db: Database, owner: Owner, input: unknown, me
   const { payeeId } = parseInput(z.object({ payeeId: idSchema }), input);
   return db.transaction(async (tx) => {
     await lockOwner(tx, owner);
-    const [gone] = await tx.delete(payees).where(and(eq(payees.payeeId, payeeId), eq(payees.ownerId, owner.id))).returning();
+    const [gone] = await tx
+      .delete(payees)
+      .where(and(eq(payees.payeeId, payeeId), eq(payees.ownerId, owner.id)))
+      .returning();
     if (!gone) return false;
     await record(tx, owner, { type: "PayeeDeleted", data: { payeeId, name: gone.name, accountNumber: gone.accountNumber } }, metadata);
     return true;

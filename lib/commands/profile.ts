@@ -1,12 +1,13 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
+
 import type { Database } from "../db/client";
 import { auditLog, users } from "../db/schema";
-import { identityEventCodec, type IdentityEvent, USER_STREAM_TYPE, userStreamId } from "../domain/identity/events";
-import { isTimeZone } from "../domain/order/schedule";
+import { identityEventCodec, USER_STREAM_TYPE, userStreamId, type IdentityEvent } from "../domain/identity/events";
 import { DEFAULT_LOCALE, isLocale, LOCALES } from "../domain/identity/locales";
-import type { Formatting } from "../domain/shared/format";
+import { isTimeZone } from "../domain/order/schedule";
 import type { CommandMetadata } from "../domain/shared/decider";
+import type { Formatting } from "../domain/shared/format";
 import { decodeEvent } from "../event-store/read";
 import { lockStream, recordFacts } from "../event-store/record";
 import type { StoredEvent } from "../event-store/types";
@@ -33,7 +34,12 @@ export async function setTimeZone(db: Database, owner: { id: string }, input: un
     if (!before || before.timeZone === timeZone) return timeZone;
     await tx.update(users).set({ timeZone }).where(eq(users.id, owner.id));
     const event: IdentityEvent = { type: "TimeZoneChanged", data: { from: before.timeZone, to: timeZone } };
-    const raw = await recordFacts(tx, { streamId: userStreamId(owner.id), streamType: USER_STREAM_TYPE, events: [identityEventCodec.encode(event)], metadata });
+    const raw = await recordFacts(tx, {
+      streamId: userStreamId(owner.id),
+      streamType: USER_STREAM_TYPE,
+      events: [identityEventCodec.encode(event)],
+      metadata,
+    });
     await tx.insert(auditLog).values(raw.map((stored) => identityAuditEntry(decodeEvent(identityEventCodec, stored) as StoredEvent<IdentityEvent>)));
     return timeZone;
   });
@@ -57,7 +63,10 @@ export type Profile = { name: string; email: string; locale: string | null; time
 
 /** The customer's name, email and formatting choices (null: never set). */
 export async function profileOf(db: Database, userId: string): Promise<Profile | undefined> {
-  const [row] = await db.select({ name: users.name, email: users.email, locale: users.locale, timeZone: users.timeZone }).from(users).where(eq(users.id, userId));
+  const [row] = await db
+    .select({ name: users.name, email: users.email, locale: users.locale, timeZone: users.timeZone })
+    .from(users)
+    .where(eq(users.id, userId));
   return row;
 }
 
@@ -84,7 +93,12 @@ export async function updateProfile(db: Database, owner: { id: string }, input: 
     if (before.timeZone !== next.timeZone) changes.push({ type: "TimeZoneChanged", data: { from: before.timeZone, to: next.timeZone } });
     if (changes.length === 0) return 0;
     await tx.update(users).set({ name: next.name, locale: next.locale, timeZone: next.timeZone }).where(eq(users.id, owner.id));
-    const raw = await recordFacts(tx, { streamId: userStreamId(owner.id), streamType: USER_STREAM_TYPE, events: changes.map((event) => identityEventCodec.encode(event)), metadata });
+    const raw = await recordFacts(tx, {
+      streamId: userStreamId(owner.id),
+      streamType: USER_STREAM_TYPE,
+      events: changes.map((event) => identityEventCodec.encode(event)),
+      metadata,
+    });
     await tx.insert(auditLog).values(raw.map((stored) => identityAuditEntry(decodeEvent(identityEventCodec, stored) as StoredEvent<IdentityEvent>)));
     return changes.length;
   });

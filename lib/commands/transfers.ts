@@ -1,44 +1,43 @@
 import { randomUUID } from "node:crypto";
-import type { TransferViewRow } from "../db/schema";
+
 import { eq } from "drizzle-orm";
 import { electronicFormatIBAN, isValidIBAN } from "ibantools";
 import { z } from "zod";
-import { accountSummary, users } from "../db/schema";
+
+import { accountSummary, users, type TransferViewRow } from "../db/schema";
 import { normaliseAccountNumber } from "../domain/account/account-number";
+import { DEFAULT_APPROVAL_THRESHOLD, releaseNeedsApproval } from "../domain/approval/events";
 import { decodeSanctionsState, SANCTIONS_STATE_SCHEMA_VERSION, sanctionsEventCodec } from "../domain/sanctions/codec";
 import {
   SANCTIONS_STREAM_ID,
   SANCTIONS_STREAM_TYPE,
-  type SanctionsCommand,
   sanctionsDecider,
+  type SanctionsCommand,
   type SanctionsEvent,
   type SanctionsState,
 } from "../domain/sanctions/sanctions";
-import { DEFAULT_APPROVAL_THRESHOLD, releaseNeedsApproval } from "../domain/approval/events";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError, ValidationError } from "../domain/shared/errors";
 import { formatMoney } from "../domain/shared/money";
 import { decodeTransferState, TRANSFER_STATE_SCHEMA_VERSION, transferEventCodec } from "../domain/transfer/codec";
 import type { TransferCommand } from "../domain/transfer/commands";
 import { transferDecider } from "../domain/transfer/decider";
-import { TRANSFER_STREAM_TYPE, type TransferEvent, type TransferParty, type TransferRequested, transferStreamId } from "../domain/transfer/events";
+import { TRANSFER_STREAM_TYPE, transferStreamId, type TransferEvent, type TransferParty, type TransferRequested } from "../domain/transfer/events";
 import type { TransferState } from "../domain/transfer/state";
-import { type AggregateSpec, handleCommand, hashRequest, type StoredReply } from "../event-store/handle-command";
+import { handleCommand, hashRequest, type AggregateSpec, type StoredReply } from "../event-store/handle-command";
 import { inlineProjection } from "../projections/registry";
 import type { CommandContext } from "./accounts";
 import { createdId } from "./ids";
 import { idSchema, minorUnitsSchema, optionalText, parseInput, perLimit, requiredText } from "./validation";
 
-export const transferAggregate = perLimit(
-  (snapshotEvery: number): AggregateSpec<TransferCommand, TransferEvent, TransferState> => ({
-    streamType: TRANSFER_STREAM_TYPE,
-    decider: transferDecider,
-    codec: transferEventCodec,
-    snapshot: { schemaVersion: TRANSFER_STATE_SCHEMA_VERSION, decode: decodeTransferState, every: snapshotEvery },
-    ...inlineProjection(TRANSFER_STREAM_TYPE),
-    lockStream: true,
-  }),
-);
+export const transferAggregate = perLimit((snapshotEvery: number): AggregateSpec<TransferCommand, TransferEvent, TransferState> => ({
+  streamType: TRANSFER_STREAM_TYPE,
+  decider: transferDecider,
+  codec: transferEventCodec,
+  snapshot: { schemaVersion: TRANSFER_STATE_SCHEMA_VERSION, decode: decodeTransferState, every: snapshotEvery },
+  ...inlineProjection(TRANSFER_STREAM_TYPE),
+  lockStream: true,
+}));
 
 export const sanctionsAggregate: AggregateSpec<SanctionsCommand, SanctionsEvent, SanctionsState> = {
   streamType: SANCTIONS_STREAM_TYPE,
@@ -187,9 +186,7 @@ async function checkTransferRequest(ctx: CommandContext, input: unknown): Promis
   }
   if (destination.account.currency !== currency) {
     throw new ValidationError({
-      toAccountNumber: [
-        `Transfers must stay in one currency: your account holds ${currency} and the payee's holds ${destination.account.currency}.`,
-      ],
+      toAccountNumber: [`Transfers must stay in one currency: your account holds ${currency} and the payee's holds ${destination.account.currency}.`],
     });
   }
   return { request: { from, to: toParty(destination), amount, currency, reference }, asked: data };
@@ -267,7 +264,8 @@ export async function answerOutboundPayment(
   await handleCommand(ctx.db, transferAggregate(ctx.snapshotEvery), transferStreamId(transferId), command, {
     metadata: { ...metadata, correlationId: metadata.correlationId ?? transferId, causationId: transferId },
     guard: (state) => {
-      if (state.status === "None" || !state.external) throw new DomainError("OUTBOUND_PAYMENT_NOT_FOUND", "There is no such payment to another bank.");
+      if (state.status === "None" || !state.external)
+        throw new DomainError("OUTBOUND_PAYMENT_NOT_FOUND", "There is no such payment to another bank.");
     },
   });
   return { transferId };
@@ -300,7 +298,10 @@ async function review(ctx: CommandContext, transferId: string, command: Transfer
       // Four eyes, on the locked state: a large held transfer is released only through a granted approval.
       const threshold = ctx.approvalThreshold ?? DEFAULT_APPROVAL_THRESHOLD;
       if (command.type === "ReleaseTransfer" && !options.approved && state.status === "Held" && releaseNeedsApproval(state.amount, threshold)) {
-        throw new DomainError("APPROVAL_REQUIRED", `Releasing a held transfer above ${formatMoney(threshold, state.currency)} needs a second admin's approval.`);
+        throw new DomainError(
+          "APPROVAL_REQUIRED",
+          `Releasing a held transfer above ${formatMoney(threshold, state.currency)} needs a second admin's approval.`,
+        );
       }
     },
     idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId, requestHash: options.requestHash } : undefined,
@@ -332,4 +333,3 @@ export async function removeSanctionsEntry(ctx: CommandContext, input: unknown, 
   const { entryId, reason } = parseInput(z.object({ entryId: idSchema, reason: requiredText("Reason", 500) }), input);
   await handleCommand(ctx.db, sanctionsAggregate, SANCTIONS_STREAM_ID, { type: "RemoveSanctionsEntry", data: { entryId, reason } }, { metadata });
 }
-

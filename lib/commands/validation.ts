@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { ValidationError } from "../domain/shared/errors";
 
 /**
@@ -7,42 +8,46 @@ import { ValidationError } from "../domain/shared/errors";
  * any event can be written.
  */
 export function minorUnitsSchema(maxAmount: bigint) {
-  return z
-    .union([z.bigint(), z.number(), z.string()], { error: "Enter an amount." })
-    .transform((value, ctx): bigint => {
-      let amount: bigint | undefined;
-      if (typeof value === "bigint") amount = value;
-      else if (typeof value === "number" && Number.isSafeInteger(value)) amount = BigInt(value);
-      // Digits only, as the API's document says: no sign, spaces, exponent or prefix.
-      else if (typeof value === "string" && /^\d{1,30}$/.test(value)) amount = BigInt(value);
-      if (amount === undefined && typeof value === "string" && /^-\d{1,30}$/.test(value)) {
-        ctx.addIssue({ code: "custom", message: "Amount must be greater than zero." });
-        return z.NEVER;
-      }
-      if (amount === undefined) {
-        ctx.addIssue({ code: "custom", message: "Amount must be a whole number of minor units (e.g. cents)." });
-        return z.NEVER;
-      }
-      if (amount <= 0n) {
-        ctx.addIssue({ code: "custom", message: "Amount must be greater than zero." });
-        return z.NEVER;
-      }
-      if (amount > maxAmount) {
-        ctx.addIssue({ code: "custom", message: `Amount is above the limit of ${maxAmount} minor units per transaction.`, params: { code: "AMOUNT_TOO_LARGE" } });
-        return z.NEVER;
-      }
-      return amount;
-    });
+  return z.union([z.bigint(), z.number(), z.string()], { error: "Enter an amount." }).transform((value, ctx): bigint => {
+    let amount: bigint | undefined;
+    if (typeof value === "bigint") amount = value;
+    else if (typeof value === "number" && Number.isSafeInteger(value)) amount = BigInt(value);
+    // Digits only, as the API's document says: no sign, spaces, exponent or prefix.
+    else if (typeof value === "string" && /^\d{1,30}$/.test(value)) amount = BigInt(value);
+    if (amount === undefined && typeof value === "string" && /^-\d{1,30}$/.test(value)) {
+      ctx.addIssue({ code: "custom", message: "Amount must be greater than zero." });
+      return z.NEVER;
+    }
+    if (amount === undefined) {
+      ctx.addIssue({ code: "custom", message: "Amount must be a whole number of minor units (e.g. cents)." });
+      return z.NEVER;
+    }
+    if (amount <= 0n) {
+      ctx.addIssue({ code: "custom", message: "Amount must be greater than zero." });
+      return z.NEVER;
+    }
+    if (amount > maxAmount) {
+      ctx.addIssue({
+        code: "custom",
+        message: `Amount is above the limit of ${maxAmount} minor units per transaction.`,
+        params: { code: "AMOUNT_TOO_LARGE" },
+      });
+      return z.NEVER;
+    }
+    return amount;
+  });
 }
 
 function boundedText(label: string, max: number) {
-  return z
-    .string({ error: `${label} must be text.` })
-    .trim()
-    .max(max, `${label} can be at most ${max} characters.`)
-    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), `${label} cannot contain control characters.`)
-    // A lone UTF-16 surrogate is not text: JSON accepts "\ud800", Postgres's jsonb refuses it.
-    .refine((value) => value.isWellFormed(), `${label} contains characters that are not valid text.`);
+  return (
+    z
+      .string({ error: `${label} must be text.` })
+      .trim()
+      .max(max, `${label} can be at most ${max} characters.`)
+      .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), `${label} cannot contain control characters.`)
+      // A lone UTF-16 surrogate is not text: JSON accepts "\ud800", Postgres's jsonb refuses it.
+      .refine((value) => value.isWellFormed(), `${label} contains characters that are not valid text.`)
+  );
 }
 
 /** Free text a person must give (a reason): trimmed, bounded, printable. */
@@ -72,7 +77,10 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unkn
  * Builds a schema once per limit. zod schemas are costly to construct (a third of a deposit
  * request's validation time went to rebuilding them), and the limits are fixed per process.
  */
-export function perLimit<Limit, Schema>(build: (limit: Limit) => Schema, keyOf: (limit: Limit) => unknown = (limit) => limit): (limit: Limit) => Schema {
+export function perLimit<Limit, Schema>(
+  build: (limit: Limit) => Schema,
+  keyOf: (limit: Limit) => unknown = (limit) => limit,
+): (limit: Limit) => Schema {
   const built = new Map<unknown, Schema>();
   return (limit) => {
     const key = keyOf(limit);

@@ -1,13 +1,15 @@
 import "server-only";
+
 import { randomUUID } from "node:crypto";
+
 import { depositMoney, openAccount, withdrawMoney } from "../commands/accounts";
 import { formatMoney, parseDecimalAmount } from "../domain/shared/money";
-import { myFormatting } from "./formatting";
-import { describeRefusal } from "../errors/messages";
 import { env } from "../env";
+import { describeRefusal } from "../errors/messages";
 import { findOwnedAccount } from "./accounts";
 import { commandContext } from "./context";
 import { fieldError, formCommand, FormRefusal, formValues, pickFields } from "./form";
+import { myFormatting } from "./formatting";
 
 /** What a money form shows after a submit. `commandId` is the id the next submit must carry. */
 export type MoneyFormState = {
@@ -80,7 +82,10 @@ export function parseMoneyField(
 }
 
 /** A decimal amount typed into a form, in minor units of `currency`, or what is wrong with the text (the limits are the command's). */
-export function readAmountText(text: string, currency: Parameters<typeof parseDecimalAmount>[1]): { ok: true; amount: bigint } | { ok: false; message: string } {
+export function readAmountText(
+  text: string,
+  currency: Parameters<typeof parseDecimalAmount>[1],
+): { ok: true; amount: bigint } | { ok: false; message: string } {
   const parsed = parseDecimalAmount(text, currency);
   if (!parsed.ok) return { ok: false, message: parsed.message };
   if (parsed.amount === 0n) return { ok: false, message: "Enter an amount greater than zero." };
@@ -111,4 +116,3 @@ export async function openAccountForMe(formData: FormData): Promise<{ accountId:
     ? { status: "invalid", fieldErrors: pickFields(outcome.fieldErrors, ["currency", "nickname"]), values, commandId: outcome.commandId }
     : { status: "error", message: outcome.message, values, commandId: outcome.commandId };
 }
-

@@ -1,41 +1,37 @@
 import "server-only";
+
 import { notFound } from "next/navigation";
 import { cache } from "react";
+
 import type { SessionUser } from "../auth/users";
 import { database } from "../db";
 import type { AccountSummaryRow } from "../db/schema";
+import { monthBounds, monthText } from "../domain/account/monthly-statement";
 import type { Currency } from "../domain/shared/currency";
+import { formatMonth, formatShortMonth } from "../domain/shared/format";
+import { parseDecimalAmount } from "../domain/shared/money";
 import {
-  type AccountDto,
   findAccountOwnedBy,
   listAccountsOwnedBy,
+  parseStatementFilter,
   readBalanceSeries,
   readMonthlySummary,
-  parseStatementFilter,
-  type StatementFilterInput,
   readRecentMovements,
   readStatementForExport,
   readStatementPage,
+  toAccountDto,
+  toStatementEntryDto,
+  type AccountDto,
   type RecentMovementDto,
   type StatementEntryDto,
   type StatementFilter,
-  toAccountDto,
-  toStatementEntryDto,
+  type StatementFilterInput,
 } from "../read-models/accounts";
-import { requireUser } from "./session";
-import { myFormatting } from "./formatting";
-import { monthBounds, monthText } from "../domain/account/monthly-statement";
-import { formatMonth, formatShortMonth } from "../domain/shared/format";
-import { parseDecimalAmount } from "../domain/shared/money";
 import { monthlyStatementFile, statementMonths } from "../read-models/monthly-statement";
+import { myFormatting } from "./formatting";
+import { requireUser } from "./session";
 
-export {
-  type AccountDto,
-  STATEMENT_KINDS,
-  type StatementEntryDto,
-  type StatementFilter,
-  toAccountDto,
-} from "../read-models/accounts";
+export { type AccountDto, STATEMENT_KINDS, type StatementEntryDto, type StatementFilter, toAccountDto } from "../read-models/accounts";
 
 /** The account if `user` owns it; undefined otherwise (callers answer "not found" either way). */
 export async function findOwnedAccount(user: SessionUser, accountId: unknown): Promise<AccountSummaryRow | undefined> {
@@ -108,7 +104,6 @@ export function totalsByCurrency(accounts: AccountDto[]): { currency: Currency; 
   return [...totals].map(([currency, total]) => ({ currency, ...total }));
 }
 
-
 /**
  * The statement filter from the page's URL, with amounts read in the account's currency and dates
  * in the customer's time zone; errors by field for anything that could not be used.
@@ -123,17 +118,27 @@ export async function parseMyStatementFilter(
 }
 
 /** Money in and out per month for the last twelve months (the current one included), oldest first. */
-export async function getMonthlySummary(accountId: string): Promise<{ key: string; label: string; shortLabel: string; moneyIn: string; moneyOut: string }[]> {
+export async function getMonthlySummary(
+  accountId: string,
+): Promise<{ key: string; label: string; shortLabel: string; moneyIn: string; moneyOut: string }[]> {
   const account = await getMyAccount(accountId);
   const formatting = await myFormatting();
-  const months = statementMonths({ openedAt: new Date(account.openedAt) }, formatting.timeZone, new Date()).slice(0, 12).reverse();
+  const months = statementMonths({ openedAt: new Date(account.openedAt) }, formatting.timeZone, new Date())
+    .slice(0, 12)
+    .reverse();
   if (months.length === 0) return [];
   const { db } = await database();
   const rows = await readMonthlySummary(db, accountId, formatting.timeZone, monthBounds(months[0]!, formatting.timeZone).start);
   const byMonth = new Map(rows.map((row) => [row.month, row]));
   return months.map((month) => {
     const row = byMonth.get(monthText(month));
-    return { key: monthText(month), label: formatMonth(month, formatting), shortLabel: formatShortMonth(month, formatting), moneyIn: row?.moneyIn ?? "0", moneyOut: row?.moneyOut ?? "0" };
+    return {
+      key: monthText(month),
+      label: formatMonth(month, formatting),
+      shortLabel: formatShortMonth(month, formatting),
+      moneyIn: row?.moneyIn ?? "0",
+      moneyOut: row?.moneyOut ?? "0",
+    };
   });
 }
 
@@ -141,14 +146,21 @@ export async function getMonthlySummary(accountId: string): Promise<{ key: strin
 export async function getStatementMonths(accountId: string): Promise<{ value: string; label: string }[]> {
   const account = await getMyAccount(accountId);
   const formatting = await myFormatting();
-  return statementMonths({ openedAt: new Date(account.openedAt) }, formatting.timeZone, new Date()).map((month) => ({ value: monthText(month), label: formatMonth(month, formatting) }));
+  return statementMonths({ openedAt: new Date(account.openedAt) }, formatting.timeZone, new Date()).map((month) => ({
+    value: monthText(month),
+    label: formatMonth(month, formatting),
+  }));
 }
 
 /**
  * The PDF statement of one of `user`'s accounts for `month` (YYYY-MM); undefined when the account is
  * not theirs. A month that is not one (or outside the account's life) is a ValidationError.
  */
-export async function getMonthlyStatementPdf(user: SessionUser, accountId: string, monthInput: unknown): Promise<{ filename: string; bytes: Uint8Array } | undefined> {
+export async function getMonthlyStatementPdf(
+  user: SessionUser,
+  accountId: string,
+  monthInput: unknown,
+): Promise<{ filename: string; bytes: Uint8Array } | undefined> {
   const row = await findOwnedAccount(user, accountId);
   if (!row) return undefined;
   const { db } = await database();

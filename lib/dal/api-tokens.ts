@@ -1,10 +1,12 @@
 import "server-only";
+
 import { randomUUID } from "node:crypto";
-import { type ApiTokenSummary, issueApiToken, listApiTokens, revokeApiToken, TokenAlreadyIssuedError } from "../auth/api-tokens";
-import { database } from "../db";
+
+import { issueApiToken, listApiTokens, revokeApiToken, TokenAlreadyIssuedError, type ApiTokenSummary } from "../auth/api-tokens";
 import { recentlyAuthenticated } from "../auth/sessions";
-import { REAUTH_MESSAGE } from "./security";
+import { database } from "../db";
 import { formCommand, FormRefusal, formText, formValues, pickFields } from "./form";
+import { REAUTH_MESSAGE } from "./security";
 import { currentUser, requireUser } from "./session";
 
 /** A token as the settings page shows it: never the token, only its first characters. */

@@ -1,11 +1,13 @@
 import "server-only";
+
+import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { AuthError } from "next-auth";
 import { headers } from "next/headers";
+
 import { signIn, signOut } from "../auth/config";
+import { beginPasskeySecondFactor, beginPasskeySignIn, relyingPartyFor } from "../auth/passkeys";
 import { isHashingBusy } from "../auth/password";
 import { consumeRateLimit, isRateLimited } from "../auth/rate-limits";
-import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
-import { beginPasskeySecondFactor, beginPasskeySignIn, relyingPartyFor } from "../auth/passkeys";
 import { CHALLENGE_MAX_ATTEMPTS, createSignInChallenge } from "../auth/sign-in";
 import { registerUser, verifyCredentials } from "../auth/users";
 import { clientAddress } from "../client-address";
@@ -84,7 +86,13 @@ async function secondFactorStep(formData: FormData): Promise<AuthFormState> {
   const methods = { totp: text(formData, "totp") === "1", passkey: text(formData, "passkey") === "1" };
   const passkeyAttempt = text(formData, "passkeyAttempt");
   try {
-    await signIn("credentials", { challenge, code: text(formData, "code"), passkeyAttempt, passkeyResponse: text(formData, "passkeyResponse"), redirectTo: next });
+    await signIn("credentials", {
+      challenge,
+      code: text(formData, "code"),
+      passkeyAttempt,
+      passkeyResponse: text(formData, "passkeyResponse"),
+      redirectTo: next,
+    });
     return {};
   } catch (error) {
     if (error instanceof AuthError) {
@@ -159,7 +167,11 @@ export async function beginPasskeySignInStep(): Promise<PasskeyCeremony> {
 /** Finishes "Sign in with a passkey" through Auth.js; on success this redirects (it throws). */
 export async function signInWithPasskey(formData: FormData): Promise<{ message: string }> {
   try {
-    await signIn("credentials", { passkeyAttempt: text(formData, "attempt"), passkeyResponse: text(formData, "response"), redirectTo: safeNext(text(formData, "next")) });
+    await signIn("credentials", {
+      passkeyAttempt: text(formData, "attempt"),
+      passkeyResponse: text(formData, "response"),
+      redirectTo: safeNext(text(formData, "next")),
+    });
     return { message: "" };
   } catch (error) {
     if (error instanceof AuthError) return { message: "That passkey did not sign you in. Try again, or use your email and password." };

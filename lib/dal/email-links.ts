@@ -1,22 +1,29 @@
 import "server-only";
+
 import { headers } from "next/headers";
+
 import { requestEmailChange, requestPasswordReset, resendVerification, resetPassword, verifyEmail } from "../auth/email-links";
-import { isRateLimited } from "../auth/rate-limits";
 import { isHashingBusy } from "../auth/password";
+import { isRateLimited } from "../auth/rate-limits";
+import type { SessionUser } from "../auth/users";
 import { clientAddress } from "../client-address";
 import { database } from "../db";
 import { ValidationError } from "../domain/shared/errors";
 import { findUser } from "../read-models/users";
-import { publicOrigin } from "./origin";
-import type { SessionUser } from "../auth/users";
 import { formCommand, FormRefusal, formText } from "./form";
+import { publicOrigin } from "./origin";
 import { currentUser } from "./session";
 
 // Password reset and email verification for the portal's forms. Asking for a reset needs no
 // session and answers the same whether or not the address has an account; changing the address
 // and re-sending a link check the session here.
 
-export type LinkFormState = { status: "idle" | "sent" | "invalid" | "done"; message?: string; fieldErrors?: Record<string, string[] | undefined>; values?: { email?: string } };
+export type LinkFormState = {
+  status: "idle" | "sent" | "invalid" | "done";
+  message?: string;
+  fieldErrors?: Record<string, string[] | undefined>;
+  values?: { email?: string };
+};
 
 export const RESET_SENT = "If an account uses that address, we have sent it a link to choose a new password. It works for 30 minutes.";
 const LIMITED = "Too many requests. Please wait a while and try again.";
@@ -68,7 +75,11 @@ export async function myEmailUnverified(): Promise<boolean> {
 }
 
 /** The signed-in forms here on the one envelope; a refusal reads as this state's "invalid" (it has no other). */
-async function linkForm(formData: FormData, run: (user: SessionUser) => Promise<LinkFormState>, values?: LinkFormState["values"]): Promise<LinkFormState> {
+async function linkForm(
+  formData: FormData,
+  run: (user: SessionUser) => Promise<LinkFormState>,
+  values?: LinkFormState["values"],
+): Promise<LinkFormState> {
   const outcome = await formCommand(formData, {
     // Asking for a link again just sends another (and counts against the limit): no form id.
     commandId: "none",
@@ -82,14 +93,18 @@ async function linkForm(formData: FormData, run: (user: SessionUser) => Promise<
     },
   });
   if (outcome.ok) return outcome.value;
-  return outcome.kind === "invalid" ? { status: "invalid", fieldErrors: outcome.fieldErrors, values } : { status: "invalid", message: outcome.message, values };
+  return outcome.kind === "invalid"
+    ? { status: "invalid", fieldErrors: outcome.fieldErrors, values }
+    : { status: "invalid", message: outcome.message, values };
 }
 
 export async function resendMyVerification(formData: FormData): Promise<LinkFormState> {
   return linkForm(formData, async (user) => {
     const { db } = await database();
     const result = await resendVerification(db, user, { ip: clientAddress(await headers()), origin: await publicOrigin() });
-    return result === "sent" ? { status: "sent", message: `We sent a new link to ${user.email}.` } : { status: "done", message: "Your address is already confirmed." };
+    return result === "sent"
+      ? { status: "sent", message: `We sent a new link to ${user.email}.` }
+      : { status: "done", message: "Your address is already confirmed." };
   });
 }
 

@@ -1,9 +1,11 @@
 import "server-only";
+
 import { randomUUID } from "node:crypto";
+
 import type { CheckedSession } from "../auth/sessions";
 import type { SessionUser } from "../auth/users";
 import type { CommandMetadata } from "../domain/shared/decider";
-import { DomainError, type DomainErrorCode, type FieldErrors, ValidationError } from "../domain/shared/errors";
+import { DomainError, ValidationError, type DomainErrorCode, type FieldErrors } from "../domain/shared/errors";
 import { isUuid } from "../domain/shared/uuid";
 import { IdempotencyKeyReusedError } from "../event-store/errors";
 import { requestIds } from "../request-context";
@@ -107,7 +109,9 @@ export async function formCommand<R>(formData: FormData, spec: Spec<R>): Promise
     if (!checked) return { refused: FORM_MESSAGES.sessionEnded };
     const { id, email, name, role } = checked.user;
     const user = { id, email, name, role };
-    return { run: async (commandId) => spec.run({ user, session: checked.session, commandId, metadata: await webMetadata(user, keyOf(spec, commandId)) }) };
+    return {
+      run: async (commandId) => spec.run({ user, session: checked.session, commandId, metadata: await webMetadata(user, keyOf(spec, commandId)) }),
+    };
   });
 }
 
@@ -142,7 +146,8 @@ async function envelope<R>(formData: FormData, spec: CommonSpec, reused: string,
     return { ok: true, value: await who.run(commandId), commandId };
   } catch (error) {
     if (error instanceof ValidationError) return { ok: false, kind: "invalid", fieldErrors: error.fieldErrors, commandId };
-    if (error instanceof FormRefusal) return error.keepCommandId ? { ok: false, kind: "error", message: error.message, commandId } : fresh(error.message);
+    if (error instanceof FormRefusal)
+      return error.keepCommandId ? { ok: false, kind: "error", message: error.message, commandId } : fresh(error.message);
     if (error instanceof IdempotencyKeyReusedError) return fresh(reused);
     if (error instanceof DomainError) {
       const words = spec.refusals?.[error.code];

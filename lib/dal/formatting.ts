@@ -1,8 +1,10 @@
 import "server-only";
+
 import { cache } from "react";
+
 import { formattingOf } from "../commands/profile";
 import { database } from "../db";
-import { DEFAULT_FORMATTING, type Formatting, formatDateTime } from "../domain/shared/format";
+import { DEFAULT_FORMATTING, formatDateTime, type Formatting } from "../domain/shared/format";
 import { currentUser } from "./session";
 
 /**

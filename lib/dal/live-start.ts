@@ -1,4 +1,5 @@
 import "server-only";
+
 import { database } from "../db";
 import { encodeLivePosition, livePositionNow } from "../read-models/live";
 import { currentUser } from "./session";

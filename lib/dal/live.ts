@@ -1,6 +1,9 @@
 import "server-only";
+
 import { randomUUID } from "node:crypto";
+
 import { and, count, eq, lt, sql } from "drizzle-orm";
+
 import type { SessionUser } from "../auth/users";
 import { database } from "../db";
 import type { DatabaseHandle } from "../db/client";
@@ -8,13 +11,7 @@ import { onEventsAppended } from "../db/notify";
 import { liveStreams } from "../db/schema";
 import { env } from "../env";
 import { log } from "../log";
-import {
-  decodeLivePosition,
-  encodeLivePosition,
-  type LivePosition,
-  livePositionNow,
-  readLiveChanges,
-} from "../read-models/live";
+import { decodeLivePosition, encodeLivePosition, livePositionNow, readLiveChanges, type LivePosition } from "../read-models/live";
 
 /** A stream's lease in `live_streams`: renewed every HEARTBEAT_MS, gone LEASE_SECONDS after a crash. */
 const LEASE_SECONDS = 90;
@@ -122,7 +119,13 @@ export async function openLiveStream(options: LiveStreamOptions): Promise<Respon
             pending = false;
             const batch = await readLiveChanges(handle.db, userId, position);
             for (const change of batch.changes) {
-              send(frame({ id: encodeLivePosition(change.position), event: "change", data: { kind: change.kind, id: change.id, type: change.eventType } }));
+              send(
+                frame({
+                  id: encodeLivePosition(change.position),
+                  event: "change",
+                  data: { kind: change.kind, id: change.id, type: change.eventType },
+                }),
+              );
             }
             if (batch.position !== position && batch.changes.at(-1)?.position !== batch.position) {
               // Past other customers' events: move the resume point without telling anything.

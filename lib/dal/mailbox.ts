@@ -1,6 +1,7 @@
 import "server-only";
+
 import { database } from "../db";
-import { type Env, env } from "../env";
+import { env, type Env } from "../env";
 import { keptMails, type KeptMailDto } from "../read-models/mailbox";
 
 /**

@@ -1,9 +1,10 @@
 import "server-only";
+
 import { markAllNotificationsRead, markNotificationRead, setNotificationPreferences } from "../commands/notifications";
 import { database } from "../db";
 import { NOTIFICATION_KINDS, type NotificationKind } from "../domain/notification/kinds";
 import { ValidationError } from "../domain/shared/errors";
-import { listNotifications, type NotificationDto, notificationPreferencesOf, unreadCount } from "../read-models/notifications";
+import { listNotifications, notificationPreferencesOf, unreadCount, type NotificationDto } from "../read-models/notifications";
 import { currentUser, requireUser } from "./session";
 
 export type { NotificationDto } from "../read-models/notifications";

@@ -1,10 +1,19 @@
 import "server-only";
+
 import { cancelOrder, createOrder, editOrder, pauseOrder, resumeOrder } from "../commands/orders";
 import { setTimeZone, timeZoneOf } from "../commands/profile";
 import { database } from "../db";
-import { DomainError, type FieldErrors, ValidationError } from "../domain/shared/errors";
+import { DomainError, ValidationError, type FieldErrors } from "../domain/shared/errors";
 import { parseDecimalAmount } from "../domain/shared/money";
-import { decodeOrderCursor, findOrderFor, type OrderDto, type OrderPaymentDto, orderPaymentsFor, readOrderPage, toOrderDto } from "../read-models/orders";
+import {
+  decodeOrderCursor,
+  findOrderFor,
+  orderPaymentsFor,
+  readOrderPage,
+  toOrderDto,
+  type OrderDto,
+  type OrderPaymentDto,
+} from "../read-models/orders";
 import { findOwnedAccount } from "./accounts";
 import { commandContext } from "./context";
 import { fieldError, formCommand, FormRefusal, formText, formValues, webMetadata } from "./form";
@@ -56,7 +65,19 @@ export type OrderFormState = {
   message?: string;
 };
 
-const FIELDS: (keyof OrderFormValues)[] = ["fromAccountId", "payeeId", "toAccountNumber", "amount", "reference", "kind", "date", "dayOfMonth", "endDate", "count", "timeZone"];
+const FIELDS: (keyof OrderFormValues)[] = [
+  "fromAccountId",
+  "payeeId",
+  "toAccountNumber",
+  "amount",
+  "reference",
+  "kind",
+  "date",
+  "dayOfMonth",
+  "endDate",
+  "count",
+  "timeZone",
+];
 
 /**
  * The order form: checks the account is the user's, parses the decimal amount for its currency
@@ -88,7 +109,8 @@ export async function submitOrderForm(formData: FormData): Promise<OrderFormStat
         },
         metadata,
       );
-      if ((await timeZoneOf(ctx.db, user.id)) === null) await setTimeZone(ctx.db, user, { timeZone: values.timeZone }, { ...metadata, commandId: undefined });
+      if ((await timeZoneOf(ctx.db, user.id)) === null)
+        await setTimeZone(ctx.db, user, { timeZone: values.timeZone }, { ...metadata, commandId: undefined });
       return orderId;
     },
   });
@@ -127,7 +149,13 @@ export async function submitOrderEditForm(formData: FormData): Promise<EditOrder
       if (!order) throw new FormRefusal("There is no such order of yours.");
       const parsed = parseDecimalAmount(values.amount, order.currency);
       if (!parsed.ok) throw fieldError("amount", parsed.message);
-      const input = { orderId: order.orderId, amount: parsed.amount, reference: values.reference, schedule: scheduleFrom(values), timeZone: values.timeZone };
+      const input = {
+        orderId: order.orderId,
+        amount: parsed.amount,
+        reference: values.reference,
+        schedule: scheduleFrom(values),
+        timeZone: values.timeZone,
+      };
       await editOrder(ctx, user, input, metadata);
     },
   });

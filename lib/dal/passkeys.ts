@@ -1,6 +1,8 @@
 import "server-only";
-import { headers } from "next/headers";
+
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
+import { headers } from "next/headers";
+
 import {
   beginPasskeyReauth,
   beginPasskeyRegistration,
@@ -15,9 +17,9 @@ import {
 import { consumeRateLimit, isRateLimited } from "../auth/rate-limits";
 import { recentlyAuthenticated } from "../auth/sessions";
 import { database } from "../db";
-import { type FieldErrors, ValidationError } from "../domain/shared/errors";
+import { ValidationError, type FieldErrors } from "../domain/shared/errors";
 import { FORM_MESSAGES, formText } from "./form";
-import { REAUTH_MESSAGE, type SecurityFormState, securityForm } from "./security";
+import { REAUTH_MESSAGE, securityForm, type SecurityFormState } from "./security";
 import { currentSession, requireSession } from "./session";
 
 // Passkeys in the portal's settings: the session is checked here, and adding or removing one also
@@ -72,7 +74,11 @@ export async function beginMyPasskeyRegistration(): Promise<Ceremony<PublicKeyCr
 
 /** Stores the passkey the browser made for the options above. */
 export async function finishMyPasskeyRegistration(formData: FormData): Promise<SecurityFormState> {
-  const invalid = (fieldErrors: FieldErrors): SecurityFormState => ({ status: "invalid", message: Object.values(fieldErrors).flat()[0], fieldErrors });
+  const invalid = (fieldErrors: FieldErrors): SecurityFormState => ({
+    status: "invalid",
+    message: Object.values(fieldErrors).flat()[0],
+    fieldErrors,
+  });
   return securityForm(formData, { sensitive: true, invalid }, async ({ user, session }) => {
     const { db } = await database();
     const added = await finishPasskeyRegistration(

@@ -1,12 +1,14 @@
 import "server-only";
+
 import { randomUUID } from "node:crypto";
+
+import type { SessionUser } from "../auth/users";
 import { addPayee, confirmPayee, deletePayee, renamePayee } from "../commands/payees";
 import { ibanText } from "../commands/transfers";
 import { database } from "../db";
 import { formatAccountNumber, normaliseAccountNumber } from "../domain/account/account-number";
 import { ValidationError } from "../domain/shared/errors";
-import { decodePayeeCursor, findPayeeFor, type PayeeDto, readPayeePage, toPayeeDto } from "../read-models/payees";
-import type { SessionUser } from "../auth/users";
+import { decodePayeeCursor, findPayeeFor, readPayeePage, toPayeeDto, type PayeeDto } from "../read-models/payees";
 import { fieldError, formCommand, formText, formValues, webMetadata } from "./form";
 import { requireUser } from "./session";
 
@@ -59,11 +61,17 @@ export async function submitPayeeForm(formData: FormData): Promise<PayeeFormStat
       if (iban) {
         const holderName = values.holderName.trim();
         if (holderName === "") throw fieldError("holderName", "For an account at another bank, enter its holder's name as their bank knows it.");
-        if (intent !== "save") return { values: { ...values, accountNumber: formatAccountNumber(iban), holderName }, stage: "confirm", holderName, external: true };
+        if (intent !== "save")
+          return { values: { ...values, accountNumber: formatAccountNumber(iban), holderName }, stage: "confirm", holderName, external: true };
         await addPayee(db, user, { name: values.name, iban, holderName }, metadata);
       } else {
         const confirmation = await confirmPayee(db, { accountNumber: values.accountNumber });
-        if (intent !== "save") return { values: { ...values, accountNumber: formatAccountNumber(confirmation.accountNumber) }, stage: "confirm", holderName: confirmation.holderName };
+        if (intent !== "save")
+          return {
+            values: { ...values, accountNumber: formatAccountNumber(confirmation.accountNumber) },
+            stage: "confirm",
+            holderName: confirmation.holderName,
+          };
         await addPayee(db, user, { ...values, confirmedHolderName: values.holderName }, metadata);
       }
       return { values: { name: "", accountNumber: "" }, stage: "saved", message: `Saved ${values.name.trim()}.` };

@@ -1,4 +1,5 @@
 import "server-only";
+
 import { profileOf, updateProfile } from "../commands/profile";
 import { database } from "../db";
 import { DEFAULT_LOCALE, isLocale, type Locale } from "../domain/identity/locales";
@@ -31,10 +32,19 @@ const text = (formData: FormData, key: string) => {
 export async function updateMyProfile(formData: FormData): Promise<ProfileFormState> {
   const user = await requireUser();
   // Bounded before anything else: a form field is at most this long whatever the browser sent.
-  const values = { name: text(formData, "name").slice(0, 200), locale: text(formData, "locale").slice(0, 32), timeZone: text(formData, "timeZone").slice(0, 128) };
+  const values = {
+    name: text(formData, "name").slice(0, 200),
+    locale: text(formData, "locale").slice(0, 32),
+    timeZone: text(formData, "timeZone").slice(0, 128),
+  };
   const { db } = await database();
   try {
-    const changed = await updateProfile(db, user, values, { now: new Date(), actor: { id: user.id, role: user.role }, origin: "web", ...(await requestIds()) });
+    const changed = await updateProfile(db, user, values, {
+      now: new Date(),
+      actor: { id: user.id, role: user.role },
+      origin: "web",
+      ...(await requestIds()),
+    });
     return { status: changed > 0 ? "saved" : "unchanged", values };
   } catch (error) {
     if (error instanceof ValidationError) return { status: "error", values, fieldErrors: error.fieldErrors };

@@ -1,12 +1,14 @@
 import "server-only";
-import type { Role, SignInMethod } from "../domain/identity/events";
+
 import { headers } from "next/headers";
-import { clientAddress } from "../client-address";
+
 import { changePassword } from "../auth/password-change";
-import { enrolTotp, hasTotp, newTotpSecret, removeTotp, totpEnrolment, spendSecondFactor } from "../auth/second-factor";
-import { type CheckedSession, endSessions, listSessions, markReauthenticated, recentlyAuthenticated } from "../auth/sessions";
-import { type SessionUser, verifyCredentials } from "../auth/users";
+import { enrolTotp, hasTotp, newTotpSecret, removeTotp, spendSecondFactor, totpEnrolment } from "../auth/second-factor";
+import { endSessions, listSessions, markReauthenticated, recentlyAuthenticated, type CheckedSession } from "../auth/sessions";
+import { verifyCredentials, type SessionUser } from "../auth/users";
+import { clientAddress } from "../client-address";
 import { database } from "../db";
+import type { Role, SignInMethod } from "../domain/identity/events";
 import type { FieldErrors } from "../domain/shared/errors";
 import { formCommand, FormRefusal, formText } from "./form";
 import { currentSession, requireSession } from "./session";
@@ -66,7 +68,13 @@ export async function mySecurityOverview(): Promise<SecurityOverview> {
   const recent = recentlyAuthenticated(session);
   const { db } = await database();
   const totp = await hasTotp(db, user.id);
-  const overview: SecurityOverview = { email: user.email, role: user.role, hasSecondFactor: user.hasSecondFactor, hasTotp: totp, recentlyAuthenticated: recent };
+  const overview: SecurityOverview = {
+    email: user.email,
+    role: user.role,
+    hasSecondFactor: user.hasSecondFactor,
+    hasTotp: totp,
+    recentlyAuthenticated: recent,
+  };
   if (!totp && recent) {
     const secret = newTotpSecret();
     overview.enrolment = { secret, qrDataUrl: (await totpEnrolment(user.email, secret)).qrDataUrl };
@@ -115,7 +123,8 @@ export async function removeMyTotp(): Promise<SecurityFormState> {
   return securityForm(undefined, { sensitive: true }, async ({ user }) => {
     const { db } = await database();
     const removed = await removeTotp(db, user, new Date(), { keepOneFactor: user.role === "admin" });
-    if (!removed && user.role === "admin") return { status: "error", message: "Admins must keep a second factor: add a passkey before removing the app." };
+    if (!removed && user.role === "admin")
+      return { status: "error", message: "Admins must keep a second factor: add a passkey before removing the app." };
     return { status: "done", message: "Your authenticator app was removed." };
   });
 }

@@ -1,8 +1,10 @@
 import "server-only";
+
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
+
 import { auth } from "../auth/config";
-import { type CheckedSession, checkSession } from "../auth/sessions";
+import { checkSession, type CheckedSession } from "../auth/sessions";
 import type { SessionUser } from "../auth/users";
 import { database } from "../db";
 

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { notFound } from "next/navigation";
+
 import type { SessionUser } from "../auth/users";
 import type { CommandContext } from "../commands/accounts";
 import { isExternalNumber } from "../commands/payees";
@@ -12,7 +14,7 @@ import { formatMoney } from "../domain/shared/money";
 import { log } from "../log";
 import { driveTransfer } from "../process-managers/transfer-runner";
 import { findPayeeFor } from "../read-models/payees";
-import { decodeTransferCursor, findTransferFor, maskName, readTransferPage, type TransferDto, toTransferDto } from "../read-models/transfers";
+import { decodeTransferCursor, findTransferFor, maskName, readTransferPage, toTransferDto, type TransferDto } from "../read-models/transfers";
 import { readAmountText } from "./account-commands";
 import { findOwnedAccount } from "./accounts";
 import { commandContext } from "./context";
@@ -157,7 +159,8 @@ async function transferRequestOf(user: SessionUser, values: TransferFormValues):
     if (values.toIban.trim() === "") problems.toIban = ["Enter the IBAN of the payee's account."];
     else Object.assign(input, { toIban: values.toIban, payeeName: values.payeeName });
   } else {
-    if (values.toAccountNumber.trim() === "") problems.toAccountNumber = ["Enter the payee's account number, like LL12 3456 7890; check it for typos."];
+    if (values.toAccountNumber.trim() === "")
+      problems.toAccountNumber = ["Enter the payee's account number, like LL12 3456 7890; check it for typos."];
     else input.toAccountNumber = values.toAccountNumber;
   }
   return { input, destination: values.destination, from, own, problems: Object.keys(problems).length > 0 ? problems : undefined };
@@ -194,7 +197,13 @@ async function reviewOf(user: SessionUser, request: FormRequest, preview: Transf
   const { from, own } = request;
   const label = (account: typeof from) => account.nickname ?? `${account.currency} account`;
   // Nobody here can confirm who holds an account at another bank: the name is shown as given.
-  const payeeName = preview.external ? preview.to.name : own ? label(own) : preview.to.customerId === user.id ? preview.to.name : maskName(preview.to.name);
+  const payeeName = preview.external
+    ? preview.to.name
+    : own
+      ? label(own)
+      : preview.to.customerId === user.id
+        ? preview.to.name
+        : maskName(preview.to.name);
   return {
     amount: formatMoney(preview.amount, preview.currency, (await myFormatting()).locale),
     fromLabel: `${label(from)} (${formatAccountNumber(from.number)})`,

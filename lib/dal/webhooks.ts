@@ -1,5 +1,7 @@
 import "server-only";
+
 import { randomUUID } from "node:crypto";
+
 import { database } from "../db";
 import { env } from "../env";
 import {
@@ -10,9 +12,9 @@ import {
   resendDelivery,
   rotateWebhookSecret,
   setWebhookStatus,
+  webhookDeliveryLog,
   type WebhookEndpointSummary,
   type WebhookOwner,
-  webhookDeliveryLog,
 } from "../process-managers/webhooks/endpoints";
 import { formCommand, formText, formValues, pickFields } from "./form";
 import { currentUser, requireUser } from "./session";
@@ -127,7 +129,8 @@ export async function replayMyWebhook(formData: FormData): Promise<ReplayFormSta
   const found = await ownEndpoint(formData);
   if (!found) return { status: "invalid", message: "There is no such webhook." };
   const from = formText(formData, "from");
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || Number.isNaN(Date.parse(`${from}T00:00:00Z`))) return { status: "invalid", message: "Enter the date to replay from, like 2026-11-30." };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || Number.isNaN(Date.parse(`${from}T00:00:00Z`)))
+    return { status: "invalid", message: "Enter the date to replay from, like 2026-11-30." };
   const count = await replayDeliveries(found.db, found.endpoint, new Date(`${from}T00:00:00Z`));
   return { status: "done", message: `${count} ${count === 1 ? "delivery" : "deliveries"} since ${from} will be sent again, in order.` };
 }

@@ -1,8 +1,10 @@
 import net from "node:net";
 import type { Writable } from "node:stream";
+
 import type { PGlite, Transaction as PgliteTransaction } from "@electric-sql/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
+
 import type { Database } from "./client";
 
 /**
@@ -49,7 +51,8 @@ export class AdapterBroken extends Error {
 export type PostgresSql = postgres.Sql | postgres.TransactionSql | postgres.ReservedSql;
 
 /** The driver under a Drizzle database or transaction, as Drizzle's session holds it. */
-export type DriverClient = { readonly driver: "postgres"; readonly sql: PostgresSql } | { readonly driver: "pglite"; readonly client: PGlite | PgliteTransaction };
+export type DriverClient =
+  { readonly driver: "postgres"; readonly sql: PostgresSql } | { readonly driver: "pglite"; readonly client: PGlite | PgliteTransaction };
 
 // By shape, not instanceof: Next loads Drizzle and the drivers once per bundle, and a database may
 // have been made by another bundle's copy of their classes.
@@ -104,7 +107,9 @@ export function preparingClient<T extends PostgresSql>(sql: T): T {
         case "savepoint":
           return (...args: unknown[]) => {
             const callback = args.pop() as (inner: postgres.TransactionSql) => unknown;
-            return (value as (...a: unknown[]) => unknown).call(target, ...args, (inner: postgres.TransactionSql) => callback(preparingClient(inner)));
+            return (value as (...a: unknown[]) => unknown).call(target, ...args, (inner: postgres.TransactionSql) =>
+              callback(preparingClient(inner)),
+            );
           };
         case "reserve":
           return async () => preparingClient(await (target as postgres.Sql).reserve());
@@ -161,7 +166,8 @@ export function noDelaySocketOption(onSocket?: (socket: net.Socket) => void): po
 export function copyFinished(stream: Writable): Promise<void> {
   const final = stream._final;
   const destroy = stream._destroy;
-  if (typeof final !== "function" || typeof destroy !== "function") throw new AdapterBroken("postgres.js's COPY stream has no _final/_destroy to hook");
+  if (typeof final !== "function" || typeof destroy !== "function")
+    throw new AdapterBroken("postgres.js's COPY stream has no _final/_destroy to hook");
   const ended = new Promise<void>((resolve) => {
     stream._final = function (this: Writable, callback) {
       final.call(this, callback);

@@ -27,7 +27,8 @@ export function bulkSql(tx: Database): BulkSql {
   const driver = driverClientOf(tx);
   if (driver.driver === "postgres") {
     const client = driver.sql;
-    const rows = (text: string, params: unknown[] = []): Promise<unknown[][]> => client.unsafe(text, params as never[], { prepare: params.length > 0 }).values();
+    const rows = (text: string, params: unknown[] = []): Promise<unknown[][]> =>
+      client.unsafe(text, params as never[], { prepare: params.length > 0 }).values();
     return {
       driver: "postgres",
       rows,

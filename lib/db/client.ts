@@ -1,17 +1,19 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+
 import { PGlite } from "@electric-sql/pglite";
 import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+
+import { noDelaySocketOption, preparingClient } from "./adapter";
+import * as schema from "./schema";
 
 /** Postgres extensions the migrations create (drizzle/): PGlite ships them and loads them here. */
 const PGLITE_EXTENSIONS = { btree_gin };
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
-import { noDelaySocketOption, preparingClient } from "./adapter";
-import * as schema from "./schema";
 
 export type Schema = typeof schema;
 /** Either driver's Drizzle database; a transaction is one too, so functions take this type. */
@@ -41,8 +43,7 @@ export function postgresClientOf(db: Database): PostgresClient | undefined {
 }
 
 export type DatabaseOptions =
-  | { kind: "postgres"; url: string; poolMax?: number; prepare?: boolean; applicationName?: string }
-  | { kind: "pglite"; dataDir: string | "memory" };
+  { kind: "postgres"; url: string; poolMax?: number; prepare?: boolean; applicationName?: string } | { kind: "pglite"; dataDir: string | "memory" };
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.kind === "postgres") {

@@ -1,6 +1,7 @@
 import os from "node:os";
+
 import { env } from "../env";
-import { type DatabaseHandle, openDatabase } from "./client";
+import { openDatabase, type DatabaseHandle } from "./client";
 import { migrateDatabase } from "./migrate";
 import { appRoleFor, storeProtection } from "./roles";
 
@@ -63,9 +64,7 @@ function withoutPgbouncerFlag(url: string): string {
  * start, scripts) applies them, except through a transaction pooler, where they belong to the release
  * step on the direct URL (docs/deploy.md) and are only mentioned in the log.
  */
-export async function connectFromEnv(
-  options: { migrate?: boolean; log?: (message: string) => void } = {},
-): Promise<DatabaseHandle> {
+export async function connectFromEnv(options: { migrate?: boolean; log?: (message: string) => void } = {}): Promise<DatabaseHandle> {
   const config = env();
   const log = options.log ?? console.log;
   if (!config.DATABASE_URL) {

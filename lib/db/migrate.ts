@@ -1,14 +1,16 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
+
 import { sql } from "drizzle-orm";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+
 import { AdapterBroken, pgliteOf } from "./adapter";
 import type { DatabaseHandle } from "./client";
-import { type AppRole, grantAppRole } from "./roles";
+import { grantAppRole, type AppRole } from "./roles";
 
 // The working directory is the project in the repo (npm scripts, next start) and the server's own
 // folder in the standalone build (its server.js changes into it), where scripts/standalone-prepare.mjs

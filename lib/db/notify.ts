@@ -1,6 +1,6 @@
 import { log } from "../log";
 import { pgliteOf } from "./adapter";
-import { type DatabaseHandle, postgresClientOf } from "./client";
+import { postgresClientOf, type DatabaseHandle } from "./client";
 
 /** The channel the `events_notify` trigger signals once per transaction that appends events. */
 export const EVENTS_CHANNEL = "ledgerline_events";

@@ -1,5 +1,6 @@
-import { type SQL, sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
+
 import type { Database } from "./client";
 
 /**
@@ -7,7 +8,14 @@ import type { Database } from "./client";
  * works, and returns how many went. Bounded, so one purge is a short transaction whatever the backlog.
  */
 export async function purgeRows(db: Database, table: PgTable, where: SQL | undefined, limit: number): Promise<number> {
-  const doomed = db.select({ row: sql`ctid` }).from(table).where(where).limit(limit);
-  const gone = await db.delete(table).where(sql`ctid = any(array(${doomed}))`).returning({ row: sql`1` });
+  const doomed = db
+    .select({ row: sql`ctid` })
+    .from(table)
+    .where(where)
+    .limit(limit);
+  const gone = await db
+    .delete(table)
+    .where(sql`ctid = any(array(${doomed}))`)
+    .returning({ row: sql`1` });
   return gone.length;
 }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type postgres from "postgres";
-import { type Database, rowsOf } from "./client";
+
+import { rowsOf, type Database } from "./client";
 
 /**
  * The owner and app roles of decision 0023. The migrations' role (DATABASE_OWNER_URL) owns the event

@@ -1,7 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
-import { type Statement, statement } from "./statement";
 import { getTableConfig, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
-import { type JsonValue, toJsonValue } from "../domain/shared/json";
+
+import { toJsonValue, type JsonValue } from "../domain/shared/json";
+import { statement, type Statement } from "./statement";
 
 type Columns = { table: string; names: string[]; keys: string[]; primaryKey: string[]; columns: PgColumn[] };
 const cache = new WeakMap<PgTable, Columns>();
@@ -46,12 +47,17 @@ export function insertRows(table: PgTable, rows: Record<string, unknown>[], targ
 export function upsertRow(table: PgTable, row: Record<string, unknown>, keep: string[] = []): SQL {
   const { table: name, names, primaryKey } = tableColumns(table);
   const updates = sql.join(
-    names.filter((column) => !primaryKey.includes(column) && !keep.includes(column)).map((column) => sql`${sql.identifier(column)} = excluded.${sql.identifier(column)}`),
+    names
+      .filter((column) => !primaryKey.includes(column) && !keep.includes(column))
+      .map((column) => sql`${sql.identifier(column)} = excluded.${sql.identifier(column)}`),
     sql`, `,
   );
   const json = JSON.stringify(toColumnJson(table, row));
   return sql`insert into ${sql.identifier(name)} select * from jsonb_populate_record(null::${sql.identifier(name)}, ${json}::jsonb)
-    on conflict (${sql.join(primaryKey.map((column) => sql.identifier(column)), sql`, `)}) do update set ${updates}`;
+    on conflict (${sql.join(
+      primaryKey.map((column) => sql.identifier(column)),
+      sql`, `,
+    )}) do update set ${updates}`;
 }
 
 /**
@@ -92,7 +98,9 @@ export function upsertRowStatement(table: PgTable, row: Record<string, unknown>,
   let text = upsertTexts.get(cacheKey);
   if (!text) {
     const name = quoted(tableName);
-    const updates = names.filter((column) => !primaryKey.includes(column) && !keep.includes(column)).map((column) => `${quoted(column)} = excluded.${quoted(column)}`);
+    const updates = names
+      .filter((column) => !primaryKey.includes(column) && !keep.includes(column))
+      .map((column) => `${quoted(column)} = excluded.${quoted(column)}`);
     text = `insert into ${name} select * from jsonb_populate_record(null::${name}, $1::jsonb) on conflict (${primaryKey.map(quoted).join(", ")}) do update set ${updates.join(", ")}`;
     upsertTexts.set(cacheKey, text);
   }

@@ -1,9 +1,4 @@
 import { sql } from "drizzle-orm";
-import type { AccountStatus } from "../domain/account/state";
-import type { FreezeCategory } from "../domain/account/commands";
-import type { Currency } from "../domain/shared/currency";
-import type { EntryOutcome, Outcome } from "../domain/shared/outcome";
-import type { TransferViewStatus } from "../domain/transfer/state";
 import {
   bigint,
   boolean,
@@ -17,9 +12,15 @@ import {
   text,
   timestamp,
   uniqueIndex,
-  varchar,
   uuid,
+  varchar,
 } from "drizzle-orm/pg-core";
+
+import type { FreezeCategory } from "../domain/account/commands";
+import type { AccountStatus } from "../domain/account/state";
+import type { Currency } from "../domain/shared/currency";
+import type { EntryOutcome, Outcome } from "../domain/shared/outcome";
+import type { TransferViewStatus } from "../domain/transfer/state";
 
 /** Postgres 13+ 64-bit transaction id; compared with pg_snapshot_xmin for gap-free global reads. */
 const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => "xid8" });
@@ -34,7 +35,9 @@ export const events = pgTable(
   "events",
   {
     globalPosition: position("global_position").generatedAlwaysAsIdentity().notNull(),
-    transactionId: xid8("transaction_id").notNull().default(sql`pg_current_xact_id()`),
+    transactionId: xid8("transaction_id")
+      .notNull()
+      .default(sql`pg_current_xact_id()`),
     streamId: text("stream_id").notNull(),
     streamType: text("stream_type").notNull(),
     streamPosition: position("stream_position").notNull(),
@@ -152,7 +155,11 @@ export const statementEntries = pgTable(
     index("statement_entries_account_time_idx").on(t.accountId, t.recordedAt),
     // Statement search: the account and the same expression as statementDocument in
     // lib/read-models/accounts.ts, in one GIN index (btree_gin), so a search reads one account's matches.
-    index("statement_entries_account_text_idx").using("gin", t.accountId, sql`to_tsvector('simple', coalesce(${t.reference}, '') || ' ' || coalesce(${t.counterparty}, ''))`),
+    index("statement_entries_account_text_idx").using(
+      "gin",
+      t.accountId,
+      sql`to_tsvector('simple', coalesce(${t.reference}, '') || ' ' || coalesce(${t.counterparty}, ''))`,
+    ),
     // Statement search by amount range: the older entries' matches (decision 0037).
     index("statement_entries_account_amount_idx").on(t.accountId, t.amount),
   ],
@@ -298,7 +305,10 @@ export const passkeys = pgTable(
   (t) => [
     uniqueIndex("passkeys_credential_id_idx").on(t.credentialId),
     index("passkeys_user_idx").on(t.userId, t.createdAt),
-    check("passkeys_bounds", sql`char_length(${t.credentialId}) <= 1366 and char_length(${t.publicKey}) <= 1400 and char_length(${t.name}) <= 60 and char_length(${t.transports}) <= 100`),
+    check(
+      "passkeys_bounds",
+      sql`char_length(${t.credentialId}) <= 1366 and char_length(${t.publicKey}) <= 1400 and char_length(${t.name}) <= 60 and char_length(${t.transports}) <= 100`,
+    ),
   ],
 );
 
@@ -408,7 +418,9 @@ export const transfersView = pgTable(
     index("transfers_view_to_idx").on(t.toAccountId, t.requestedAt),
     index("transfers_view_status_idx").on(t.status, t.requestedAt),
     // The scheme's outbox: external payments waiting for its answer, paged by id.
-    index("transfers_view_outbound_idx").on(t.transferId).where(sql`external and status = 'sent'`),
+    index("transfers_view_outbound_idx")
+      .on(t.transferId)
+      .where(sql`external and status = 'sent'`),
   ],
 );
 
@@ -633,9 +645,15 @@ export const liveStreams = pgTable(
  */
 export const subscriptions = pgTable("subscriptions", {
   name: text("name").primaryKey(),
-  checkpointTransactionId: xid8("checkpoint_transaction_id").notNull().default(sql`'0'::xid8`),
-  checkpointPosition: position("checkpoint_position").notNull().default(sql`0`),
-  eventsProcessed: position("events_processed").notNull().default(sql`0`),
+  checkpointTransactionId: xid8("checkpoint_transaction_id")
+    .notNull()
+    .default(sql`'0'::xid8`),
+  checkpointPosition: position("checkpoint_position")
+    .notNull()
+    .default(sql`0`),
+  eventsProcessed: position("events_processed")
+    .notNull()
+    .default(sql`0`),
   updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   lastError: text("last_error"),
 });
@@ -697,8 +715,12 @@ export const webhookDeliveries = pgTable(
   (t) => [
     uniqueIndex("webhook_deliveries_endpoint_event_idx").on(t.endpointId, t.eventId),
     // Workers look only at pending rows: the due scan, and "is an earlier one of this stream pending?".
-    index("webhook_deliveries_due_idx").on(t.nextAttemptAt, t.globalPosition).where(sql`status = 'pending'`),
-    index("webhook_deliveries_stream_idx").on(t.endpointId, t.streamId, t.streamPosition).where(sql`status = 'pending'`),
+    index("webhook_deliveries_due_idx")
+      .on(t.nextAttemptAt, t.globalPosition)
+      .where(sql`status = 'pending'`),
+    index("webhook_deliveries_stream_idx")
+      .on(t.endpointId, t.streamId, t.streamPosition)
+      .where(sql`status = 'pending'`),
     index("webhook_deliveries_log_idx").on(t.endpointId, t.globalPosition),
   ],
 );
@@ -744,7 +766,9 @@ export const notifications = pgTable(
   },
   (t) => [
     index("notifications_user_idx").on(t.userId, t.globalPosition),
-    index("notifications_unread_idx").on(t.userId).where(sql`read_at is null`),
+    index("notifications_unread_idx")
+      .on(t.userId)
+      .where(sql`read_at is null`),
   ],
 );
 

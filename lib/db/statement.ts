@@ -1,6 +1,7 @@
-import { type SQL, sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
+
 import { pgliteOf } from "./adapter";
-import { type Database, postgresClientOf, rowsOf } from "./client";
+import { postgresClientOf, rowsOf, type Database } from "./client";
 
 /**
  * A statement whose text is written once, with `$1…$n` placeholders, and only its parameters
@@ -19,7 +20,8 @@ export const statement = (text: string, ...params: Param[]): Statement => ({ tex
 /** Either kind a transaction session accepts: a fixed-text statement or Drizzle's SQL. */
 export type AnyStatement = Statement | SQL;
 
-export const isStatement = (value: AnyStatement): value is Statement => typeof (value as Statement).text === "string" && Array.isArray((value as Statement).params);
+export const isStatement = (value: AnyStatement): value is Statement =>
+  typeof (value as Statement).text === "string" && Array.isArray((value as Statement).params);
 
 const pieces = new Map<string, { strings: string[]; order: number[] }>();
 
@@ -52,7 +54,9 @@ export function toSql(statement: Statement): SQL {
 export async function runStatement<Row = Record<string, unknown>>(db: Database, statement: Statement): Promise<Row[]> {
   const postgres = postgresClientOf(db);
   if (postgres) {
-    return await postgres.client.unsafe<Row[]>(statement.text, statement.params as never[], { prepare: postgres.prepare && statement.params.length > 0 });
+    return await postgres.client.unsafe<Row[]>(statement.text, statement.params as never[], {
+      prepare: postgres.prepare && statement.params.length > 0,
+    });
   }
   const client = pgliteOf(db);
   if (client) return (await client.query<Row>(statement.text, [...statement.params])).rows;

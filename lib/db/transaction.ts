@@ -1,7 +1,8 @@
-import { type AnyStatement, isStatement, toSql } from "./statement";
 import { PgDialect } from "drizzle-orm/pg-core";
+
 import { drizzleOnReserved, isDrizzleTransaction } from "./adapter";
-import { type Database, type PostgresClient, postgresClientOf, rowsOf } from "./client";
+import { postgresClientOf, rowsOf, type Database, type PostgresClient } from "./client";
+import { isStatement, toSql, type AnyStatement } from "./statement";
 
 /**
  * A command's transaction, the event store's hot path, sent in as few round trips as the protocol

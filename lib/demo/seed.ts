@@ -1,19 +1,20 @@
 import { randomBytes } from "node:crypto";
+
 import { eq } from "drizzle-orm";
-import { type CommandContext, depositMoney, openAccount, withdrawMoney } from "../commands/accounts";
-import { users } from "../db/schema";
+
 import { seedTotpSecret } from "../auth/second-factor";
 import { registerUser } from "../auth/users";
+import { depositMoney, openAccount, withdrawMoney, type CommandContext } from "../commands/accounts";
 import { receiveInboundPayment } from "../commands/inbound-payments";
-import { addSanctionsEntry, answerOutboundPayment, requestTransfer } from "../commands/transfers";
 import { createOrder } from "../commands/orders";
 import { addPayee } from "../commands/payees";
 import { setTimeZone } from "../commands/profile";
-import { accountSummary } from "../db/schema";
+import { addSanctionsEntry, answerOutboundPayment, requestTransfer } from "../commands/transfers";
+import { accountSummary, users } from "../db/schema";
 import { localDateAt } from "../domain/order/schedule";
+import type { CommandMetadata } from "../domain/shared/decider";
 import { advanceInboundPayment } from "../process-managers/inbound-payments";
 import { driveTransfer } from "../process-managers/transfer-runner";
-import type { CommandMetadata } from "../domain/shared/decider";
 
 /** The demo sign-ins, stated in the README too. */
 export const DEMO_CUSTOMER = { name: "Dana Whitfield", email: "dana@ledgerline.dev", password: "sunny-harbour-42" };
@@ -98,19 +99,39 @@ async function seedPayments(ctx: CommandContext, customer: { id: string }, every
   const { accountId: samAccount } = await openAccount(ctx, { customerId: sam.id, currency: "EUR", nickname: "Current" }, samMeta);
   const [row] = await ctx.db.select({ number: accountSummary.number }).from(accountSummary).where(eq(accountSummary.accountId, samAccount));
   const number = row?.number ?? "";
-  const meta = (commandId: string): CommandMetadata => ({ now, actor: { id: customer.id, role: "customer" }, origin: "system", commandId: `demo:${commandId}` });
+  const meta = (commandId: string): CommandMetadata => ({
+    now,
+    actor: { id: customer.id, role: "customer" },
+    origin: "system",
+    commandId: `demo:${commandId}`,
+  });
   await setTimeZone(ctx.db, customer, { timeZone: DEMO_TIME_ZONE }, meta("time-zone"));
   const payee = await addPayee(ctx.db, customer, { name: "Sam (flatmate)", accountNumber: number }, meta("payee-sam"));
   const runner = { ctx, runnerId: "demo-seed" };
-  const paid = await requestTransfer(ctx, { fromAccountId: everyday, toAccountNumber: number, amount: 4_250, reference: "Concert tickets" }, meta("transfer-tickets"));
+  const paid = await requestTransfer(
+    ctx,
+    { fromAccountId: everyday, toAccountNumber: number, amount: 4_250, reference: "Concert tickets" },
+    meta("transfer-tickets"),
+  );
   await driveTransfer(runner, paid.transferId);
-  const refused = await requestTransfer(ctx, { fromAccountId: everyday, toAccountNumber: number, amount: 9_000_000, reference: "Shared car" }, meta("transfer-car"));
+  const refused = await requestTransfer(
+    ctx,
+    { fromAccountId: everyday, toAccountNumber: number, amount: 9_000_000, reference: "Shared car" },
+    meta("transfer-car"),
+  );
   await driveTransfer(runner, refused.transferId);
   const today = localDateAt(now.toISOString(), DEMO_TIME_ZONE);
   await createOrder(
     ctx,
     customer,
-    { fromAccountId: everyday, payeeId: payee.payeeId, amount: 45_000, reference: "Rent share", timeZone: DEMO_TIME_ZONE, schedule: { kind: "monthly", startDate: today, dayOfMonth: 1 } },
+    {
+      fromAccountId: everyday,
+      payeeId: payee.payeeId,
+      amount: 45_000,
+      reference: "Rent share",
+      timeZone: DEMO_TIME_ZONE,
+      schedule: { kind: "monthly", startDate: today, dayOfMonth: 1 },
+    },
     meta("order-rent"),
   );
 }

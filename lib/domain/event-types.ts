@@ -7,8 +7,15 @@ import type { OrderEvent } from "./order/events";
 import type { SanctionsEvent } from "./sanctions/sanctions";
 import type { TransferEvent } from "./transfer/events";
 
-export type AuditedEventType = AccountEvent["type"] | TransferEvent["type"] | SanctionsEvent["type"] | IdentityEvent["type"] | OperationsEvent["type"]
-  | OrderEvent["type"] | InboundPaymentEvent["type"] | ApprovalEvent["type"];
+export type AuditedEventType =
+  | AccountEvent["type"]
+  | TransferEvent["type"]
+  | SanctionsEvent["type"]
+  | IdentityEvent["type"]
+  | OperationsEvent["type"]
+  | OrderEvent["type"]
+  | InboundPaymentEvent["type"]
+  | ApprovalEvent["type"];
 
 /**
  * Every event type the audit log can hold, with a label for the filter. A Record over the union, so

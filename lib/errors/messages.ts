@@ -16,8 +16,7 @@ export const REJECTION_MESSAGES: Record<string, string> = {
   RETURNED_BY_SCHEME: "the receiving bank sent the payment back; no money left the account",
 };
 
-export const rejectionText = (code: string | null | undefined): string =>
-  (code && REJECTION_MESSAGES[code]) || "it was refused";
+export const rejectionText = (code: string | null | undefined): string => (code && REJECTION_MESSAGES[code]) || "it was refused";
 
 /** A sentence for a refused money command, naming the amounts involved. */
 export function describeRefusal(event: AccountEvent, currency: Currency, locale?: string): string {

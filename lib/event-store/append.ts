@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
+
 import { eq } from "drizzle-orm";
-import { type Database, rowsOf } from "../db/client";
-import { streams } from "../db/schema";
+
+import { rowsOf, type Database } from "../db/client";
 import { combineWrites } from "../db/rows";
-import { type Statement, statement, toSql } from "../db/statement";
+import { streams } from "../db/schema";
+import { statement, toSql, type Statement } from "../db/statement";
 import type { JsonValue } from "../domain/shared/json";
 import { ConcurrencyError, isAppendConflict } from "./errors";
 import { toDate } from "./read";

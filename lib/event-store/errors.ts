@@ -45,4 +45,3 @@ export function isRetryable(error: unknown): boolean {
   const state = sqlState(error);
   return state !== undefined && RETRYABLE_SQLSTATES.has(state);
 }
-

@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
-import { type Database, rowsOf } from "../db/client";
+
+import { rowsOf, type Database } from "../db/client";
 import { customerStreams } from "./public-event";
-import { type GlobalCheckpoint, rawFromSqlRow, START_OF_LOG } from "./read";
+import { rawFromSqlRow, START_OF_LOG, type GlobalCheckpoint } from "./read";
 import type { RawEvent } from "./types";
 
 /**

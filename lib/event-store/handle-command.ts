@@ -1,17 +1,19 @@
 import { createHash } from "node:crypto";
+
 import { and, eq } from "drizzle-orm";
+
 import type { Database } from "../db/client";
 import { combineWrites, insertRowsStatement } from "../db/rows";
-import { type AnyStatement, isStatement, type Statement, statement } from "../db/statement";
 import { idempotencyKeys } from "../db/schema";
+import { isStatement, statement, type AnyStatement, type Statement } from "../db/statement";
 import { isTransaction, runTransaction, type TxSession } from "../db/transaction";
-import type { CommandMetadata, Decider } from "../domain/shared/decider";
-import { type JsonValue, toJsonValue } from "../domain/shared/json";
-import { type CommandProbe, observeCommand } from "./observe";
-import { planAppend, rawToJson, readStamp, stampAndKeysStatement, stampStatement } from "./append";
 import type { EventCodec } from "../domain/shared/codec";
+import type { CommandMetadata, Decider } from "../domain/shared/decider";
+import { toJsonValue, type JsonValue } from "../domain/shared/json";
+import { planAppend, rawToJson, readStamp, stampAndKeysStatement, stampStatement } from "./append";
 import { IdempotencyKeyReusedError, isRetryable, sqlState, violatedConstraint } from "./errors";
 import { loadAggregate, type SnapshotPolicy } from "./load";
+import { observeCommand, type CommandProbe } from "./observe";
 import { decodeEvent, parseJson, rawFromSqlRow } from "./read";
 import type { EventMetadata, StoredEvent } from "./types";
 
@@ -260,7 +262,8 @@ async function decideAndWrite<Command extends { type: string; data: unknown }, E
       const twin = seenInBatch.get(keyId);
       if (twin) {
         // The same key twice in one batch: a double submit; the second is the first's replay.
-        if (twin.pending.requestHash !== pending.requestHash) settle.push(() => pending.reject(new IdempotencyKeyReusedError(idempotency?.key ?? "")));
+        if (twin.pending.requestHash !== pending.requestHash)
+          settle.push(() => pending.reject(new IdempotencyKeyReusedError(idempotency?.key ?? "")));
         else settle.push(() => pending.resolve({ ...outcomeOf(twin), replayed: true, state: undefined }));
         continue;
       }
@@ -349,7 +352,11 @@ async function decideAndWrite<Command extends { type: string; data: unknown }, E
         scope: idempotency.scope,
         key: idempotency.key,
         requestHash: pending.requestHash,
-        result: { streamId, version: entry.version.toString(), events: plan.events.slice(entry.first, entry.first + entry.count).map(rawToJson) } satisfies StoredResult,
+        result: {
+          streamId,
+          version: entry.version.toString(),
+          events: plan.events.slice(entry.first, entry.first + entry.count).map(rawToJson),
+        } satisfies StoredResult,
         responseStatus: reply?.status ?? null,
         responseBody: reply?.body ?? null,
         createdAt: stamp.recordedAt,
@@ -380,7 +387,8 @@ function keysJson(keyed: readonly { options: { idempotency?: { scope: string; ke
 
 function replayFromRow<Event extends { type: string; data: unknown }, State>(codec: EventCodec<Event>, row: KeyRow): CommandOutcome<Event, State> {
   const result = (typeof row.result === "string" ? JSON.parse(row.result) : row.result) as StoredResult;
-  const reply = row.response_status !== null && row.response_body !== null ? { status: Number(row.response_status), body: row.response_body } : undefined;
+  const reply =
+    row.response_status !== null && row.response_body !== null ? { status: Number(row.response_status), body: row.response_body } : undefined;
   return {
     streamId: result.streamId,
     version: BigInt(result.version),

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { type Database, rowsOf } from "../db/client";
+
+import { rowsOf, type Database } from "../db/client";
 
 /** Keys of customers' and integrators' requests are kept at least this long (docs/api.md says 24 hours). */
 export const KEEP_HOURS = 48;

@@ -1,7 +1,7 @@
 import type { Database } from "../db/client";
-import { type AnyStatement, runStatement, type Statement, statement } from "../db/statement";
-import type { Decider } from "../domain/shared/decider";
+import { runStatement, statement, type AnyStatement, type Statement } from "../db/statement";
 import type { EventCodec } from "../domain/shared/codec";
+import type { Decider } from "../domain/shared/decider";
 import { parseJson, toDate } from "./read";
 
 export type SnapshotPolicy<State> = {
@@ -107,7 +107,9 @@ export async function loadAggregate<Command, Event extends { type: string; data:
   const readRange = async (after: bigint, before?: bigint) => {
     // Ordered by the column, not the text alias ("10" sorts before "9").
     const rows = await query(
-      before === undefined ? statement(RANGE_AFTER, streamId, after.toString()) : statement(RANGE_BETWEEN, streamId, after.toString(), before.toString()),
+      before === undefined
+        ? statement(RANGE_AFTER, streamId, after.toString())
+        : statement(RANGE_BETWEEN, streamId, after.toString(), before.toString()),
     );
     for (const row of rows as { stream_position: string; event_type: string; schema_version: number; data: unknown }[]) {
       apply(row.event_type, Number(row.schema_version), parseJson(row.data), BigInt(row.stream_position));

@@ -1,8 +1,8 @@
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError } from "../domain/shared/errors";
-import { ConcurrencyError, IdempotencyKeyReusedError, isAppendConflict, sqlState } from "./errors";
 import { log } from "../log";
-import { type CommandOutcomeLabel, metrics } from "../observability/metrics";
+import { metrics, type CommandOutcomeLabel } from "../observability/metrics";
+import { ConcurrencyError, IdempotencyKeyReusedError, isAppendConflict, sqlState } from "./errors";
 
 /** Lets the command handler report what happens inside its retry loop. */
 export type CommandProbe = { retried: (error: unknown) => void };

@@ -1,5 +1,6 @@
-import { type SQL, sql } from "drizzle-orm";
-import { type Database, rowsOf } from "../db/client";
+import { sql, type SQL } from "drizzle-orm";
+
+import { rowsOf, type Database } from "../db/client";
 import { accountEventCodec } from "../domain/account/codec";
 import { approvalEventCodec } from "../domain/approval/codec";
 import { identityEventCodec } from "../domain/identity/events";
@@ -110,14 +111,22 @@ export async function streamOwners(db: Database, streamIds: readonly string[]): 
   const transfers = ids("transfer-");
   const rows: { stream_id: string; owner: string }[] = [];
   if (accounts.length > 0) {
-    rows.push(...rowsOf<{ stream_id: string; owner: string }>(
-      await db.execute(sql`select 'account-' || account_id as stream_id, customer_id as owner from account_summary where account_id in (${sql.join(accounts, sql`, `)})`),
-    ));
+    rows.push(
+      ...rowsOf<{ stream_id: string; owner: string }>(
+        await db.execute(
+          sql`select 'account-' || account_id as stream_id, customer_id as owner from account_summary where account_id in (${sql.join(accounts, sql`, `)})`,
+        ),
+      ),
+    );
   }
   if (transfers.length > 0) {
-    rows.push(...rowsOf<{ stream_id: string; owner: string }>(
-      await db.execute(sql`select 'transfer-' || transfer_id as stream_id, from_customer_id as owner from transfers_view where transfer_id in (${sql.join(transfers, sql`, `)})`),
-    ));
+    rows.push(
+      ...rowsOf<{ stream_id: string; owner: string }>(
+        await db.execute(
+          sql`select 'transfer-' || transfer_id as stream_id, from_customer_id as owner from transfers_view where transfer_id in (${sql.join(transfers, sql`, `)})`,
+        ),
+      ),
+    );
   }
   for (const row of rows) owners.set(row.stream_id, row.owner);
   return owners;

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
-import { type Database, rowsOf } from "../db/client";
+
+import { rowsOf, type Database } from "../db/client";
 import { events } from "../db/schema";
 import type { EventCodec } from "../domain/shared/codec";
 import type { EventMetadata, RawEvent, StoredEvent } from "./types";
@@ -12,15 +13,16 @@ export async function readStream(
 ): Promise<RawEvent[]> {
   const conditions = [eq(events.streamId, streamId), gt(events.streamPosition, options.after ?? 0n)];
   if (options.upTo !== undefined) conditions.push(lte(events.streamPosition, options.upTo));
-  const query = db.select().from(events).where(and(...conditions)).orderBy(asc(events.streamPosition));
+  const query = db
+    .select()
+    .from(events)
+    .where(and(...conditions))
+    .orderBy(asc(events.streamPosition));
   const rows = options.limit ? await query.limit(options.limit) : await query;
   return rows.map(toRawEvent);
 }
 
-export function decodeEvent<Event extends { type: string; data: unknown }>(
-  codec: EventCodec<Event>,
-  raw: RawEvent,
-): StoredEvent<Event> {
+export function decodeEvent<Event extends { type: string; data: unknown }>(codec: EventCodec<Event>, raw: RawEvent): StoredEvent<Event> {
   const event = codec.decode(raw.type, raw.schemaVersion, raw.data);
   return { ...raw, type: event.type, data: event.data, event };
 }
@@ -78,7 +80,9 @@ export function rawFromSqlRow(row: Record<string, unknown>): RawEvent {
 /** A timestamptz from either driver: a Date, or text like "2026-11-23 18:47:29.12+00". */
 export function toDate(value: unknown): Date {
   if (value instanceof Date) return value;
-  const text = String(value).replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00");
+  const text = String(value)
+    .replace(" ", "T")
+    .replace(/([+-]\d\d)$/, "$1:00");
   return new Date(text);
 }
 

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+
 import type { Database } from "../db/client";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { appendToStream, currentVersion } from "./append";

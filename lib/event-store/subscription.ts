@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
-import { type Database, rowsOf } from "../db/client";
-import { type GlobalCheckpoint, readAll } from "./read";
+
+import { rowsOf, type Database } from "../db/client";
+import { readAll, type GlobalCheckpoint } from "./read";
 import type { RawEvent } from "./types";
 
 /**
@@ -25,7 +26,12 @@ export type SubscriptionRun = {
  * side effects back with the checkpoint. Events come from `readAll`, in (transaction id, position)
  * order, which never skips a late-committing writer.
  */
-export async function runSubscriptionBatch(db: Database, name: string, handler: SubscriptionHandler, options: { batch?: number } = {}): Promise<SubscriptionRun> {
+export async function runSubscriptionBatch(
+  db: Database,
+  name: string,
+  handler: SubscriptionHandler,
+  options: { batch?: number } = {},
+): Promise<SubscriptionRun> {
   await ensureSubscriber(db, name);
   return db.transaction(async (tx) => {
     const [row] = rowsOf<{ transaction_id: string; position: string | bigint }>(

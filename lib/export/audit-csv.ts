@@ -1,6 +1,6 @@
 import type { Currency } from "../domain/shared/currency";
-import type { AuditChange, AuditRowDto } from "../read-models/audit";
 import { formatMoney, toDecimalString } from "../domain/shared/money";
+import type { AuditChange, AuditRowDto } from "../read-models/audit";
 import { csvField } from "./statement-csv";
 
 const FIELD_LABELS: Record<string, string> = {
@@ -18,11 +18,7 @@ const MONEY_FIELDS = new Set(["balance", "reserved", "available"]);
  * "Balance: €25.00 → €30.00" for each changed field. Money is stored in minor units; it is shown in
  * the account's currency, or as raw minor units when the row has none.
  */
-export function describeChanges(
-  changes: Record<string, AuditChange>,
-  currency: Currency | null,
-  style: "display" | "plain" = "display",
-): string[] {
+export function describeChanges(changes: Record<string, AuditChange>, currency: Currency | null, style: "display" | "plain" = "display"): string[] {
   const show = (field: string, value: string | null): string => {
     if (value === null) return "none";
     if (MONEY_FIELDS.has(field) && currency && /^-?\d+$/.test(value)) {
@@ -81,4 +77,3 @@ export function auditCsv(rows: readonly AuditRowDto[]): string {
   }
   return `${lines.join("\r\n")}\r\n`;
 }
-

@@ -1,6 +1,6 @@
 import type { MonthlyFigures, StatementMonth } from "../domain/account/monthly-statement";
 import type { Currency } from "../domain/shared/currency";
-import { type Formatting, formatDate, formatDateTime, formatMonth } from "../domain/shared/format";
+import { formatDate, formatDateTime, formatMonth, type Formatting } from "../domain/shared/format";
 import { formatMoney } from "../domain/shared/money";
 import { rejectionText } from "../errors/messages";
 import type { StatementPdfInput } from "./statement-pdf";
@@ -55,7 +55,9 @@ export function monthlyStatementDocument(input: {
     lines: statement.entries.map((entry) => {
       const refused = entry.outcome === "rejected";
       const label = KIND[entry.kind] ?? entry.kind;
-      const details = [entry.counterparty, entry.reference, refused ? `Refused: ${rejectionText(entry.rejectionCode)}` : null].filter(Boolean).join(" · ");
+      const details = [entry.counterparty, entry.reference, refused ? `Refused: ${rejectionText(entry.rejectionCode)}` : null]
+        .filter(Boolean)
+        .join(" · ");
       return {
         date: formatDateTime(entry.recordedAt, formatting),
         movement: refused ? `${label} refused` : label,

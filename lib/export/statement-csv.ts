@@ -1,6 +1,6 @@
 import type { StatementEntryDto } from "../dal/accounts";
-import type { Currency } from "../domain/shared/currency";
 import { localDateAt } from "../domain/order/schedule";
+import type { Currency } from "../domain/shared/currency";
 import { rejectionText } from "../errors/messages";
 
 const KIND = { deposit: "Deposit", withdrawal: "Withdrawal", transfer_in: "Transfer in", transfer_out: "Transfer out" } as Record<string, string>;
@@ -19,12 +19,19 @@ export function csvField(value: string): string {
  * instant in ISO 8601 UTC, amounts as plain decimals with a point in the account's currency; the
  * last column is the date in the customer's time zone (YYYY-MM-DD), the day the portal shows.
  */
-export function statementCsv(
-  entries: StatementEntryDto[],
-  toDecimal: (amount: bigint, currency: Currency) => string,
-  timeZone = "UTC",
-): string {
-  const header = ["Date (UTC)", "Type", "Outcome", "Amount", "Balance after", "Currency", "Reference", "Refusal reason", "Counterparty", `Local date (${timeZone})`];
+export function statementCsv(entries: StatementEntryDto[], toDecimal: (amount: bigint, currency: Currency) => string, timeZone = "UTC"): string {
+  const header = [
+    "Date (UTC)",
+    "Type",
+    "Outcome",
+    "Amount",
+    "Balance after",
+    "Currency",
+    "Reference",
+    "Refusal reason",
+    "Counterparty",
+    `Local date (${timeZone})`,
+  ];
   const lines = [header.join(",")];
   for (const entry of entries) {
     const amount = entry.outcome === "rejected" ? BigInt(entry.amount) : BigInt(entry.balanceChange);

@@ -1,4 +1,5 @@
-import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from "pdf-lib";
+import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from "pdf-lib";
+
 import type { MonthlyFigures } from "../domain/account/monthly-statement";
 
 /**
@@ -18,7 +19,14 @@ export type StatementPdfInput = {
   readonly figures: MonthlyFigures;
   /** The figures as the customer reads them ("1.234,50 €"). */
   readonly formatted: { readonly opening: string; readonly moneyIn: string; readonly moneyOut: string; readonly closing: string };
-  readonly lines: readonly { readonly date: string; readonly movement: string; readonly details: string; readonly amount: string; readonly balance: string; readonly refused: boolean }[];
+  readonly lines: readonly {
+    readonly date: string;
+    readonly movement: string;
+    readonly details: string;
+    readonly amount: string;
+    readonly balance: string;
+    readonly refused: boolean;
+  }[];
   readonly generatedAt: Date;
   readonly generatedLabel: string;
 };
@@ -137,7 +145,11 @@ export async function monthlyStatementPdf(input: StatementPdfInput): Promise<Uin
   pages.forEach((each, index) => {
     page = each;
     y = MARGIN / 2;
-    text(`${input.accountNumber} · ${input.monthLabel} · page ${index + 1} of ${pages.length}`, A4[0] - MARGIN, { right: true, color: GREY, size: 8 });
+    text(`${input.accountNumber} · ${input.monthLabel} · page ${index + 1} of ${pages.length}`, A4[0] - MARGIN, {
+      right: true,
+      color: GREY,
+      size: 8,
+    });
   });
   return doc.save();
 }

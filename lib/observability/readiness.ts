@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
+
 import journal from "../../drizzle/meta/_journal.json";
-import { type Database, rowsOf } from "../db/client";
-import { processDatabase } from "../db/process-database";
+import { rowsOf, type Database } from "../db/client";
 import { sqlState } from "../db/errors";
+import { processDatabase } from "../db/process-database";
 import { RUNNABLE_STATUSES } from "../domain/transfer/state";
 
 /**
@@ -48,7 +49,10 @@ async function runChecks(db: Database, stuckAfterSeconds: number): Promise<Readi
         (select count(*) from events
           where global_position > coalesce((select max(global_position) from audit_log), 0))::int as behind,
         (select count(*) from transfers_view
-          where status in (${sql.join(RUNNABLE.map((status) => sql`${status}`), sql`, `)})
+          where status in (${sql.join(
+            RUNNABLE.map((status) => sql`${status}`),
+            sql`, `,
+          )})
             and updated_at < now() - (${stuckAfterSeconds}::int * interval '1 second'))::int as stuck`),
   );
   const eventsBehind = Number(row?.behind ?? 0);

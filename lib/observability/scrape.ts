@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
+
+import { rowsOf, type DatabaseHandle } from "../db/client";
 import { processDatabase } from "../db/process-database";
-import { type DatabaseHandle, rowsOf } from "../db/client";
-import { log } from "../log";
 import { RUNNABLE_STATUSES } from "../domain/transfer/state";
+import { log } from "../log";
 import { metrics } from "./metrics";
 import { subscriptionLags } from "./subscription-lag";
 
@@ -30,7 +31,16 @@ export async function refreshDatabaseGauges(
     return true;
   } catch (error) {
     // A stale figure would lie: drop the database gauges and say the database did not answer.
-    for (const gauge of [m.transfers, m.oldestUnfinishedTransferSeconds, m.dbPoolMax, m.dbConnections, m.subscriptionLagEvents, m.subscriptionLagSeconds, m.webhookDeliveries]) gauge.reset();
+    for (const gauge of [
+      m.transfers,
+      m.oldestUnfinishedTransferSeconds,
+      m.dbPoolMax,
+      m.dbConnections,
+      m.subscriptionLagEvents,
+      m.subscriptionLagSeconds,
+      m.webhookDeliveries,
+    ])
+      gauge.reset();
     m.dbUp.set(0);
     log().warn({ err: error }, "metrics: database gauges unavailable");
     return false;
@@ -51,7 +61,10 @@ async function readDatabaseGauges(handle: Pick<DatabaseHandle, "db" | "kind" | "
   const [oldest] = rowsOf<{ seconds: number | string | null }>(
     await handle.db.execute(sql`
       select extract(epoch from now() - min(updated_at))::float8 as seconds from transfers_view
-      where status in (${sql.join(RUNNABLE.map((status) => sql`${status}`), sql`, `)})`),
+      where status in (${sql.join(
+        RUNNABLE.map((status) => sql`${status}`),
+        sql`, `,
+      )})`),
   );
   m.oldestUnfinishedTransferSeconds.set(Math.max(0, Number(oldest?.seconds ?? 0)));
 

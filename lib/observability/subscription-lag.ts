@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { type Database, rowsOf } from "../db/client";
+
+import { rowsOf, type Database } from "../db/client";
 
 export type SubscriptionLag = {
   readonly name: string;
@@ -14,7 +15,14 @@ export type SubscriptionLag = {
 
 /** Every subscriber's lag, read from the database (any instance sees the same). */
 export async function subscriptionLags(db: Database): Promise<SubscriptionLag[]> {
-  const rows = rowsOf<{ name: string; lag: number | string; oldest: number | string | null; processed: string | bigint; updated_at: unknown; last_error: string | null }>(
+  const rows = rowsOf<{
+    name: string;
+    lag: number | string;
+    oldest: number | string | null;
+    processed: string | bigint;
+    updated_at: unknown;
+    last_error: string | null;
+  }>(
     await db.execute(sql`
       select s.name, s.events_processed::text as processed, s.updated_at, s.last_error,
         (select count(*)::int from events e

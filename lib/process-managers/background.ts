@@ -1,13 +1,13 @@
 import type { CommandContext } from "../commands/accounts";
+import type { Database } from "../db/client";
 import { log } from "../log";
-import { runDueOrders } from "./order-runner";
+import { runEventsOut } from "./events-out";
 import { resumePendingInboundPayments } from "./inbound-payments";
+import { natsBroker, natsStreamFor } from "./nats-broker";
+import { runDueOrders } from "./order-runner";
+import type { EventBroker } from "./relay";
 import { purgeExpiredRows } from "./retention";
 import { runDueTransfers } from "./transfer-runner";
-import type { Database } from "../db/client";
-import { runEventsOut } from "./events-out";
-import { natsBroker, natsStreamFor } from "./nats-broker";
-import type { EventBroker } from "./relay";
 
 /** How often a server forgets what is past its retention (any instance may: the deletes are idempotent). */
 const PURGE_EVERY_MS = 10 * 60_000;
@@ -37,7 +37,8 @@ export function startTransferLoop(context: () => Promise<CommandContext>, interv
         if (Date.now() - (loop.purgedAt ?? 0) > PURGE_EVERY_MS) {
           loop.purgedAt = Date.now();
           const purged = await purgeExpiredRows(ctx.db);
-          if (Object.values(purged).some((count) => count > 0)) log().info({ event: "retention-purge", ...purged }, "forgot rows past their retention");
+          if (Object.values(purged).some((count) => count > 0))
+            log().info({ event: "retention-purge", ...purged }, "forgot rows past their retention");
         }
       } catch (error) {
         log().error({ event: "transfer-loop", err: error }, "transfer loop failed; it tries again next interval");
@@ -71,7 +72,8 @@ export function startEventsOutLoop(database: () => Promise<Database>, intervalMs
         }
         const broker = eventsLoop.broker ? await eventsLoop.broker : undefined;
         const report = await runEventsOut(await database(), { workerId: `loop-${process.pid}`, maxMs: Math.max(intervalMs * 5, 5_000), broker });
-        if (report.attempted > 0 || report.relayed > 0 || report.mail.attempted + report.mail.kept > 0) log().debug({ event: "events-out", ...report }, "carried events out");
+        if (report.attempted > 0 || report.relayed > 0 || report.mail.attempted + report.mail.kept > 0)
+          log().debug({ event: "events-out", ...report }, "carried events out");
       } catch (error) {
         log().error({ event: "events-out", err: error }, "events-out loop failed; it tries again next interval");
       } finally {

@@ -1,11 +1,11 @@
 import type { Database } from "../db/client";
 import { env } from "../env";
+import { noteSubscriptionError } from "../event-store/subscription";
+import { deliverDueMail, mailSettings, type MailReport, type MailWorkerOptions } from "./mail/deliver";
+import { natsBroker, natsStreamFor } from "./nats-broker";
+import { RELAY_SUBSCRIPTION, runRelay, type EventBroker } from "./relay";
 import { deliverDueWebhooks, type DeliveryReport } from "./webhooks/deliver";
 import { runWebhookOutbox, WEBHOOK_SUBSCRIPTION } from "./webhooks/outbox";
-import { noteSubscriptionError } from "../event-store/subscription";
-import { natsBroker, natsStreamFor } from "./nats-broker";
-import { type EventBroker, RELAY_SUBSCRIPTION, runRelay } from "./relay";
-import { deliverDueMail, type MailReport, mailSettings, type MailWorkerOptions } from "./mail/deliver";
 
 export type EventsOutReport = { queuedFrom: number; relayed: number; mail: MailReport } & DeliveryReport;
 

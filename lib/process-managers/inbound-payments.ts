@@ -1,10 +1,11 @@
 import { and, eq, lt, sql } from "drizzle-orm";
+
 import { accountAggregate, type CommandContext } from "../commands/accounts";
 import { inboundPaymentAggregate } from "../commands/inbound-payments";
 import { inboundPaymentsView } from "../db/schema";
 import { accountStreamId } from "../domain/account/decider";
 import { awaitsCredit } from "../domain/inbound-payment/decider";
-import { type InboundPaymentState, inboundPaymentStreamId, type RecordInboundCredit } from "../domain/inbound-payment/events";
+import { inboundPaymentStreamId, type InboundPaymentState, type RecordInboundCredit } from "../domain/inbound-payment/events";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { handleCommand } from "../event-store/handle-command";
 import { loadAggregate } from "../event-store/load";
@@ -21,7 +22,12 @@ const systemMetadata = (paymentId: string, step: string): CommandMetadata => ({
 
 export async function loadInboundPayment(ctx: CommandContext, paymentId: string): Promise<InboundPaymentState> {
   const spec = inboundPaymentAggregate(ctx.snapshotEvery);
-  const { state } = await loadAggregate(ctx.db, { streamId: inboundPaymentStreamId(paymentId), decider: spec.decider, codec: spec.codec, snapshot: spec.snapshot });
+  const { state } = await loadAggregate(ctx.db, {
+    streamId: inboundPaymentStreamId(paymentId),
+    decider: spec.decider,
+    codec: spec.codec,
+    snapshot: spec.snapshot,
+  });
   return state;
 }
 
@@ -32,7 +38,11 @@ export async function loadInboundPayment(ctx: CommandContext, paymentId: string)
  * the next run (the scheme resending the payment, the admin's release, the background loop) repeats
  * the leg, which replays its first result, and records it.
  */
-export async function advanceInboundPayment(ctx: CommandContext, paymentId: string, fault?: (point: "after-credit") => void): Promise<InboundPaymentState> {
+export async function advanceInboundPayment(
+  ctx: CommandContext,
+  paymentId: string,
+  fault?: (point: "after-credit") => void,
+): Promise<InboundPaymentState> {
   const state = await loadInboundPayment(ctx, paymentId);
   if (!awaitsCredit(state) || !state.accountId) return state;
   const leg = await handleCommand(
@@ -54,7 +64,9 @@ export async function advanceInboundPayment(ctx: CommandContext, paymentId: stri
   fault?.("after-credit");
   const event = leg.events[0]?.event;
   const record: RecordInboundCredit =
-    event?.type === "CreditRejected" ? { type: "RecordInboundCredit", data: { outcome: "rejected", code: event.data.code } } : { type: "RecordInboundCredit", data: { outcome: "credited" } };
+    event?.type === "CreditRejected"
+      ? { type: "RecordInboundCredit", data: { outcome: "rejected", code: event.data.code } }
+      : { type: "RecordInboundCredit", data: { outcome: "credited" } };
   await handleCommand(ctx.db, inboundPaymentAggregate(ctx.snapshotEvery), inboundPaymentStreamId(paymentId), record, {
     metadata: systemMetadata(paymentId, "record-credit"),
   });
@@ -62,11 +74,19 @@ export async function advanceInboundPayment(ctx: CommandContext, paymentId: stri
 }
 
 /** Payments left waiting for their credit longer than `olderThanSeconds` (a crash midway), advanced now. */
-export async function resumePendingInboundPayments(ctx: CommandContext, options: { olderThanSeconds?: number; limit?: number } = {}): Promise<number> {
+export async function resumePendingInboundPayments(
+  ctx: CommandContext,
+  options: { olderThanSeconds?: number; limit?: number } = {},
+): Promise<number> {
   const rows = await ctx.db
     .select({ paymentId: inboundPaymentsView.paymentId })
     .from(inboundPaymentsView)
-    .where(and(eq(inboundPaymentsView.status, "pending"), lt(inboundPaymentsView.updatedAt, sql`now() - make_interval(secs => ${options.olderThanSeconds ?? 30})`)))
+    .where(
+      and(
+        eq(inboundPaymentsView.status, "pending"),
+        lt(inboundPaymentsView.updatedAt, sql`now() - make_interval(secs => ${options.olderThanSeconds ?? 30})`),
+      ),
+    )
     .limit(options.limit ?? 100);
   let advanced = 0;
   for (const { paymentId } of rows) {

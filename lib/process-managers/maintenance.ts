@@ -1,9 +1,9 @@
 import type { CommandContext } from "../commands/accounts";
-import { type EventsOutReport, runEventsOut, withBroker } from "./events-out";
+import { runEventsOut, withBroker, type EventsOutReport } from "./events-out";
 import { resumePendingInboundPayments } from "./inbound-payments";
-import { type OrderRunReport, runDueOrders } from "./order-runner";
-import { type PurgeReport, purgeExpiredRows } from "./retention";
-import { type RunReport, runDueTransfers } from "./transfer-runner";
+import { runDueOrders, type OrderRunReport } from "./order-runner";
+import { purgeExpiredRows, type PurgeReport } from "./retention";
+import { runDueTransfers, type RunReport } from "./transfer-runner";
 
 export type MaintenanceReport = RunReport & OrderRunReport & { purged: PurgeReport; inboundResumed: number; events: EventsOutReport };
 
@@ -17,7 +17,10 @@ export type MaintenanceReport = RunReport & OrderRunReport & { purged: PurgeRepo
  * stream, an inbound credit is idempotent by its key, subscriptions lock their row, and the purge
  * is an idempotent delete.
  */
-export async function runScheduledWork(ctx: CommandContext, options: { runnerId: string; maxMs: number; now?: () => Date }): Promise<MaintenanceReport> {
+export async function runScheduledWork(
+  ctx: CommandContext,
+  options: { runnerId: string; maxMs: number; now?: () => Date },
+): Promise<MaintenanceReport> {
   // Due order payments first: each becomes a transfer, which the transfer run then drives.
   const orders = await runDueOrders(ctx, { maxMs: options.maxMs / 3, now: options.now });
   const report = await runDueTransfers({ ctx, runnerId: options.runnerId }, { maxMs: options.maxMs / 3 });

@@ -1,4 +1,5 @@
-import { connect, headers as natsHeaders, type JetStreamClient, type NatsConnection, RetentionPolicy } from "nats";
+import { connect, headers as natsHeaders, RetentionPolicy, type JetStreamClient, type NatsConnection } from "nats";
+
 import type { BrokerMessage, EventBroker } from "./relay";
 
 export const NATS_STREAM = "LEDGERLINE_EVENTS";
@@ -17,14 +18,23 @@ const DUPLICATE_WINDOW_NS = 2 * 3_600 * 1e9;
  * publishes each message with its event id as Nats-Msg-Id, waiting for every acknowledgement.
  */
 export async function natsBroker(url: string, options: { stream?: string; subjects?: string } = {}): Promise<EventBroker> {
-  const connection: NatsConnection = await connect({ servers: url.split(",").map((s) => s.trim()), name: "ledgerline-relay", maxReconnectAttempts: -1 });
+  const connection: NatsConnection = await connect({
+    servers: url.split(",").map((s) => s.trim()),
+    name: "ledgerline-relay",
+    maxReconnectAttempts: -1,
+  });
   const stream = options.stream ?? NATS_STREAM;
   const manager = await connection.jetstreamManager();
   try {
     await manager.streams.info(stream);
   } catch {
     await manager.streams
-      .add({ name: stream, subjects: [options.subjects ?? "ledgerline.events.>"], retention: RetentionPolicy.Limits, duplicate_window: DUPLICATE_WINDOW_NS })
+      .add({
+        name: stream,
+        subjects: [options.subjects ?? "ledgerline.events.>"],
+        retention: RetentionPolicy.Limits,
+        duplicate_window: DUPLICATE_WINDOW_NS,
+      })
       .catch(async (error: unknown) => {
         // Another instance made it meanwhile.
         await manager.streams.info(stream).catch(() => {

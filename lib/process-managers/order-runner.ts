@@ -1,9 +1,10 @@
 import { sql } from "drizzle-orm";
+
 import type { CommandContext } from "../commands/accounts";
+import { createdId } from "../commands/ids";
 import { orderAggregate } from "../commands/orders";
 import { requestTransfer } from "../commands/transfers";
 import { rowsOf } from "../db/client";
-import { createdId } from "../commands/ids";
 import { orderStreamId } from "../domain/order/events";
 import type { CommandMetadata } from "../domain/shared/decider";
 import type { ValidationError } from "../domain/shared/errors";
@@ -47,12 +48,7 @@ async function runOne(ctx: CommandContext, now: Date, passed: Set<string>, fault
   return outcome.result;
 }
 
-async function tryOne(
-  ctx: CommandContext,
-  now: Date,
-  passed: Set<string>,
-  fault?: OrderFault,
-): Promise<{ result: Outcome; orderId?: string }> {
+async function tryOne(ctx: CommandContext, now: Date, passed: Set<string>, fault?: OrderFault): Promise<{ result: Outcome; orderId?: string }> {
   let claimed: { orderId: string; dueAt: string } | undefined;
   const skip = `{${[...passed].join(",")}}`;
   try {
@@ -73,7 +69,10 @@ async function tryOne(
     // By its code, not instanceof: Next may load the error's class once per bundle.
     if (!isValidationError(error)) {
       // Rolled back, so nothing was made: the order is still due and the next run tries it again.
-      log().error({ event: "order-runner", orderId: claimed.orderId, dueAt: claimed.dueAt, err: error }, "an order's payment failed; it is tried again on the next run");
+      log().error(
+        { event: "order-runner", orderId: claimed.orderId, dueAt: claimed.dueAt, err: error },
+        "an order's payment failed; it is tried again on the next run",
+      );
       return { result: "error", orderId: claimed.orderId };
     }
     const reason = Object.values(error.fieldErrors).flat()[0] ?? error.message;
@@ -81,7 +80,14 @@ async function tryOne(
   }
 }
 
-async function startPayment(ctx: CommandContext, orderId: string, ownerId: string, dueAt: string, now: Date, fault?: OrderFault): Promise<"started" | "skipped"> {
+async function startPayment(
+  ctx: CommandContext,
+  orderId: string,
+  ownerId: string,
+  dueAt: string,
+  now: Date,
+  fault?: OrderFault,
+): Promise<"started" | "skipped"> {
   const metadata = metadataFor(ownerId, orderId, dueAt, now);
   const transferId = createdId("transfer", metadata);
   const outcome = await handleCommand(

@@ -1,5 +1,5 @@
 import type { Database } from "../db/client";
-import { type PublicEvent, publicEventJson, toPublicEvent } from "../event-store/public-event";
+import { publicEventJson, toPublicEvent, type PublicEvent } from "../event-store/public-event";
 import { runSubscription } from "../event-store/subscription";
 import type { RawEvent } from "../event-store/types";
 
@@ -39,5 +39,10 @@ export const toBrokerMessage = (event: RawEvent, subjectPrefix?: string): Broker
  * skips one. One instance at a time holds the relay (its subscription row is locked).
  */
 export async function runRelay(db: Database, broker: EventBroker, options: { maxMs?: number; batch?: number; subjectPrefix?: string } = {}) {
-  return runSubscription(db, RELAY_SUBSCRIPTION, (_tx, events) => broker.publish(events.map((event) => toBrokerMessage(event, options.subjectPrefix))), options);
+  return runSubscription(
+    db,
+    RELAY_SUBSCRIPTION,
+    (_tx, events) => broker.publish(events.map((event) => toBrokerMessage(event, options.subjectPrefix))),
+    options,
+  );
 }

@@ -1,5 +1,6 @@
 import { and, inArray, lt, type SQL } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
+
 import type { Database } from "../db/client";
 import { purgeRows } from "../db/purge";
 import { emailTokens, mailOutbox, refusalSummaries, signInChallenges, webauthnChallenges } from "../db/schema";
@@ -22,7 +23,14 @@ export const RETENTION_DAYS = {
 /** Most rows one purge deletes per table, so one run is a short transaction whatever the backlog. */
 const PURGE_BATCH = 5_000;
 
-export type PurgeReport = { requestKeys: number; mails: number; refusalSummaries: number; emailLinks: number; signInChallenges: number; webauthnChallenges: number };
+export type PurgeReport = {
+  requestKeys: number;
+  mails: number;
+  refusalSummaries: number;
+  emailLinks: number;
+  signInChallenges: number;
+  webauthnChallenges: number;
+};
 
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
 
@@ -37,7 +45,11 @@ export async function purgeExpiredRows(db: Database, now = new Date()): Promise<
   const secrets = daysBefore(now, RETENTION_DAYS.expiredSecrets);
   return {
     requestKeys: await purgeIdempotencyKeys(db),
-    mails: await purge(db, mailOutbox, and(inArray(mailOutbox.status, ["sent", "kept", "failed"]), lt(mailOutbox.createdAt, daysBefore(now, RETENTION_DAYS.mail)))),
+    mails: await purge(
+      db,
+      mailOutbox,
+      and(inArray(mailOutbox.status, ["sent", "kept", "failed"]), lt(mailOutbox.createdAt, daysBefore(now, RETENTION_DAYS.mail))),
+    ),
     refusalSummaries: await purge(db, refusalSummaries, lt(refusalSummaries.lastAt, daysBefore(now, RETENTION_DAYS.refusalSummaries))),
     emailLinks: await purge(db, emailTokens, lt(emailTokens.expiresAt, secrets)),
     signInChallenges: await purge(db, signInChallenges, lt(signInChallenges.expiresAt, secrets)),

@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
+
 import { and, eq, sql } from "drizzle-orm";
+
 import { accountAggregate, type CommandContext } from "../commands/accounts";
 import { transferAggregate } from "../commands/transfers";
 import { rowsOf } from "../db/client";
 import { sanctionsEntries, transferWork } from "../db/schema";
 import { accountStreamId } from "../domain/account/decider";
 import type { AccountEvent } from "../domain/account/events";
-import type { CommandMetadata } from "../domain/shared/decider";
 import { screen } from "../domain/sanctions/sanctions";
+import type { CommandMetadata } from "../domain/shared/decider";
 import type { RecordCredit, RecordReservation, TransferCommand } from "../domain/transfer/commands";
 import { transferStreamId } from "../domain/transfer/events";
 import { nextStep, type TransferStep } from "../domain/transfer/process";
@@ -40,7 +42,12 @@ const systemMetadata = (transferId: string, step: string): CommandMetadata => ({
 
 export async function loadTransfer(ctx: CommandContext, transferId: string): Promise<TransferState> {
   const spec = transferAggregate(ctx.snapshotEvery);
-  const { state } = await loadAggregate(ctx.db, { streamId: transferStreamId(transferId), decider: spec.decider, codec: spec.codec, snapshot: spec.snapshot });
+  const { state } = await loadAggregate(ctx.db, {
+    streamId: transferStreamId(transferId),
+    decider: spec.decider,
+    codec: spec.codec,
+    snapshot: spec.snapshot,
+  });
   return state;
 }
 
@@ -85,7 +92,15 @@ export async function advanceTransfer(options: RunnerOptions, transferId: string
       idempotency: { scope: "transfer", key: `${transferId}:${name}` },
     });
     fault(`after-leg:${name}`);
-    await recordOnTransfer(ctx, transferId, recordFor(step, leg.events.map((event) => event.event)), name);
+    await recordOnTransfer(
+      ctx,
+      transferId,
+      recordFor(
+        step,
+        leg.events.map((event) => event.event),
+      ),
+      name,
+    );
     fault(`after-step:${name}`);
   }
   throw new Error(`Transfer ${transferId} did not settle within its step budget`);
@@ -98,12 +113,16 @@ function recordFor(step: Exclude<TransferStep, { type: "Screen" } | { type: "Sub
     case "Reserve": {
       // No event: the hold already existed (the leg ran before): it is reserved.
       if (event?.type === "ReservationRejected") {
-        return { type: "RecordReservation", data: { outcome: "rejected", code: event.data.code, available: event.data.available } } satisfies RecordReservation;
+        return {
+          type: "RecordReservation",
+          data: { outcome: "rejected", code: event.data.code, available: event.data.available },
+        } satisfies RecordReservation;
       }
       return { type: "RecordReservation", data: { outcome: "reserved" } };
     }
     case "Credit":
-      if (event?.type === "CreditRejected") return { type: "RecordCredit", data: { outcome: "rejected", code: event.data.code } } satisfies RecordCredit;
+      if (event?.type === "CreditRejected")
+        return { type: "RecordCredit", data: { outcome: "rejected", code: event.data.code } } satisfies RecordCredit;
       return { type: "RecordCredit", data: { outcome: "credited" } };
     case "Capture":
       return { type: "RecordCapture", data: {} };

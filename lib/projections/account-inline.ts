@@ -2,7 +2,7 @@ import { insertRowsStatement, upsertRowStatement } from "../db/rows";
 import { accountSummary, auditLog, statementEntries } from "../db/schema";
 import type { AccountState } from "../domain/account/state";
 import type { Projection, ProjectionContext } from "../event-store/handle-command";
-import { type AccountStoredEvent, projectAccountRun, summaryFromState } from "./account-projection";
+import { projectAccountRun, summaryFromState, type AccountStoredEvent } from "./account-projection";
 import { accountNotification, notificationWrites } from "./notification-projection";
 
 /**
@@ -21,10 +21,12 @@ export function projectAccountEvents(events: readonly AccountStoredEvent[], cont
       ...(summary ? [upsertRowStatement(accountSummary, summary, ["opened_at"])] : []),
       ...(statement.length > 0 ? [insertRowsStatement(statementEntries, statement)] : []),
       ...(audit.length > 0 ? [insertRowsStatement(auditLog, audit)] : []),
-      ...notificationWrites(events.map((event, index) => {
-        const row = after[index];
-        return row ? accountNotification(row, event) : undefined;
-      })),
+      ...notificationWrites(
+        events.map((event, index) => {
+          const row = after[index];
+          return row ? accountNotification(row, event) : undefined;
+        }),
+      ),
     ],
     rows: after,
   };

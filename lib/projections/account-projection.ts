@@ -1,12 +1,12 @@
-import type { EntryOutcome } from "../domain/shared/outcome";
+import type { AccountSummaryRow, AuditLogRow, StatementEntryRow } from "../db/schema";
+import { formatAccountNumber } from "../domain/account/account-number";
 import { evolveAccount } from "../domain/account/decider";
 import type { AccountEvent } from "../domain/account/events";
 import type { AccountState, OpenedAccountState } from "../domain/account/state";
-import { assertNever } from "../domain/shared/errors";
 import { type Currency } from "../domain/shared/currency";
+import { assertNever } from "../domain/shared/errors";
 import { toDecimalString } from "../domain/shared/money";
-import { formatAccountNumber } from "../domain/account/account-number";
-import type { AccountSummaryRow, AuditLogRow, StatementEntryRow } from "../db/schema";
+import type { EntryOutcome } from "../domain/shared/outcome";
 import type { StoredEvent } from "../event-store/types";
 import { auditRow } from "./audit-base";
 
@@ -91,10 +91,7 @@ function stateToSummary(
 }
 
 /** A statement line for each money movement and each refused attempt; nothing for the rest. */
-export function statementEntryFor(
-  after: AccountSummaryRow,
-  event: AccountStoredEvent,
-): StatementEntryRow | undefined {
+export function statementEntryFor(after: AccountSummaryRow, event: AccountStoredEvent): StatementEntryRow | undefined {
   const e = event.event;
   switch (e.type) {
     case "MoneyDeposited":
@@ -167,11 +164,7 @@ function line(
 const WATCHED_FIELDS = ["status", "balance", "reserved", "available", "freezeCategory", "nickname"] as const;
 
 /** One audit row per event: who did what to which account, why, and what it changed. */
-export function auditEntryFor(
-  before: AccountSummaryRow | undefined,
-  after: AccountSummaryRow,
-  event: AccountStoredEvent,
-): AuditLogRow {
+export function auditEntryFor(before: AccountSummaryRow | undefined, after: AccountSummaryRow, event: AccountStoredEvent): AuditLogRow {
   const changes: Record<string, { from: string | null; to: string | null }> = {};
   for (const field of WATCHED_FIELDS) {
     const from = before?.[field] ?? null;
@@ -230,11 +223,23 @@ function describe(e: AccountEvent, currency: Currency): { summary: string; reaso
     case "ReservationReleased":
       return { summary: `Released ${money(e.data.amount)} held for transfer ${e.data.transferId}`, reason: e.data.reason, rejected: false };
     case "ReservationCaptured":
-      return { summary: `Sent ${money(e.data.amount)} to ${e.data.counterparty.number} (transfer ${e.data.transferId})`, reason: e.data.reference, rejected: false };
+      return {
+        summary: `Sent ${money(e.data.amount)} to ${e.data.counterparty.number} (transfer ${e.data.transferId})`,
+        reason: e.data.reference,
+        rejected: false,
+      };
     case "TransferCredited":
-      return { summary: `Received ${money(e.data.amount)} from ${e.data.counterparty.number} (transfer ${e.data.transferId})`, reason: e.data.reference, rejected: false };
+      return {
+        summary: `Received ${money(e.data.amount)} from ${e.data.counterparty.number} (transfer ${e.data.transferId})`,
+        reason: e.data.reference,
+        rejected: false,
+      };
     case "CreditRejected":
-      return { summary: `Refused credit of ${money(e.data.amount)} from ${e.data.counterparty.number}: ${e.data.code}`, reason: e.data.reference, rejected: true };
+      return {
+        summary: `Refused credit of ${money(e.data.amount)} from ${e.data.counterparty.number}: ${e.data.code}`,
+        reason: e.data.reference,
+        rejected: true,
+      };
     default:
       return assertNever(e);
   }

@@ -1,4 +1,5 @@
 import { getTableConfig, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
+
 import { tableColumns } from "../db/rows";
 import { toJsonValue } from "../domain/shared/json";
 
@@ -83,7 +84,8 @@ function jsonText(value: unknown): string {
  */
 function compileEncoder(shape: CopyShape): (writer: BinaryRows, row: Record<string, unknown>) => void {
   const lines = shape.keys.map(
-    (key, index) => `value = row[${JSON.stringify(key)}]; if (value === null || value === undefined) writer.null(); else writer.${shape.kinds[index]}(value);`,
+    (key, index) =>
+      `value = row[${JSON.stringify(key)}]; if (value === null || value === undefined) writer.null(); else writer.${shape.kinds[index]}(value);`,
   );
   return new Function("writer", "row", `let value;\nwriter.start(${shape.keys.length});\n${lines.join("\n")}`) as (
     writer: BinaryRows,

@@ -1,8 +1,9 @@
 import { getTableName } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
+
 import { insertRowsStatement, rowFromDriver, upsertRowStatement } from "../db/rows";
-import { statement } from "../db/statement";
 import { auditLog, type AuditLogRow } from "../db/schema";
+import { statement } from "../db/statement";
 import type { Projection, ProjectionContext } from "../event-store/handle-command";
 import type { StoredEvent } from "../event-store/types";
 

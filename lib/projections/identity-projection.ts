@@ -1,5 +1,5 @@
 import type { AuditLogRow } from "../db/schema";
-import { type IdentityEvent, userStreams } from "../domain/identity/events";
+import { userStreams, type IdentityEvent } from "../domain/identity/events";
 import { assertNever } from "../domain/shared/errors";
 import type { StoredEvent } from "../event-store/types";
 import { auditRow } from "./audit-base";
@@ -180,7 +180,14 @@ export function identityAuditEntry(event: StoredEvent<IdentityEvent>): AuditLogR
         changes: {},
       });
     case "EmailVerified":
-      return auditRow(event, { accountId: null, outcome: "accepted", customerId: userOf(event.streamId), summary: `Email address ${e.data.email} confirmed`, reason: null, changes: {} });
+      return auditRow(event, {
+        accountId: null,
+        outcome: "accepted",
+        customerId: userOf(event.streamId),
+        summary: `Email address ${e.data.email} confirmed`,
+        reason: null,
+        changes: {},
+      });
     case "EmailChangeRequested":
       return auditRow(event, {
         accountId: null,

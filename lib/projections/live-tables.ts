@@ -1,4 +1,4 @@
-import { type BulkSql, type CopyShape, quoteIdent } from "./bulk";
+import { quoteIdent, type BulkSql, type CopyShape } from "./bulk";
 
 /**
  * What a projection table carries besides its rows, read from the catalog so that a table built
@@ -41,7 +41,15 @@ export async function describeTable(bulk: BulkSql, name: string): Promise<LiveTa
   );
   if (!table) throw new Error(`No table ${name}: are the migrations applied?`);
   const [oid, schema, qualified, owner, comment, reloptions, rowSecurity, triggers, policies] = table as [
-    string, string, string, string, string | null, string, boolean, number, number,
+    string,
+    string,
+    string,
+    string,
+    string | null,
+    string,
+    boolean,
+    number,
+    number,
   ];
   if (triggers > 0 || policies > 0 || rowSecurity) {
     throw new Error(`${name} has triggers or row-level security, which a projection rebuild cannot re-create: nothing was changed`);
@@ -96,17 +104,14 @@ export async function describeTable(bulk: BulkSql, name: string): Promise<LiveTa
 }
 
 /** The catalog's facts that a swap depends on, to notice a migration that ran during a rebuild. */
-export const structureOf = (table: LiveTable) =>
-  JSON.stringify([table.oid, table.columns, table.indexes, table.constraints, table.reloptions]);
+export const structureOf = (table: LiveTable) => JSON.stringify([table.oid, table.columns, table.indexes, table.constraints, table.reloptions]);
 
 /** The schema's columns must be the table's: binary COPY sends each value in its column's exact type. */
 export function checkColumns(table: LiveTable, shape: CopyShape): void {
   const live = new Map(table.columns.map((column) => [column.name, column.type]));
   const wrong = shape.columns.filter((column, index) => live.get(column) !== shape.types[index]);
   if (wrong.length > 0 || live.size !== shape.columns.length) {
-    throw new Error(
-      `${table.name} does not match the schema (${wrong.join(", ") || "column count"}): apply the migrations before rebuilding`,
-    );
+    throw new Error(`${table.name} does not match the schema (${wrong.join(", ") || "column count"}): apply the migrations before rebuilding`);
   }
 }
 
@@ -194,9 +199,7 @@ export async function copyAccess(bulk: BulkSql, table: LiveTable, target: string
   );
   for (const [grantee] of extra) await bulk.run(`revoke all on ${target} from ${String(grantee)}`);
   for (const grant of table.grants) {
-    await bulk.run(
-      `grant ${grant.privilege} on ${target} to ${grant.grantee ?? "public"}${grant.grantable ? " with grant option" : ""}`,
-    );
+    await bulk.run(`grant ${grant.privilege} on ${target} to ${grant.grantee ?? "public"}${grant.grantable ? " with grant option" : ""}`);
   }
   if (table.comment !== null) await bulk.run(`comment on table ${target} is '${table.comment.replaceAll("'", "''")}'`);
 }

@@ -1,9 +1,8 @@
-import type { AccountSummaryRow, NotificationRow, StandingOrderRow, TransferViewRow } from "../db/schema";
-import { statement, type Statement } from "../db/statement";
 import { toColumnJson } from "../db/rows";
-import { notifications } from "../db/schema";
+import { notifications, type AccountSummaryRow, type NotificationRow, type StandingOrderRow, type TransferViewRow } from "../db/schema";
+import { statement, type Statement } from "../db/statement";
 import { formatAccountNumber } from "../domain/account/account-number";
-import { type IdentityEvent, USER_STREAM_TYPE, userStreams } from "../domain/identity/events";
+import { USER_STREAM_TYPE, userStreams, type IdentityEvent } from "../domain/identity/events";
 import type { NotificationKind } from "../domain/notification/kinds";
 import type { Currency } from "../domain/shared/currency";
 import { formatMoney } from "../domain/shared/money";
@@ -18,8 +17,25 @@ import type { TransferStoredEvent } from "./transfer-projection";
  * hides from customers (an admin's reason, a sanctions match). The id is the event's, so one fact
  * is one notification whatever retries happen.
  */
-function draft(event: StoredEvent<{ type: string; data: unknown }>, userId: string, kind: NotificationKind, title: string, body: string, link: string | null): NotificationRow {
-  return { notificationId: event.eventId, userId, kind, title, body, link, globalPosition: event.globalPosition, createdAt: event.recordedAt, readAt: null };
+function draft(
+  event: StoredEvent<{ type: string; data: unknown }>,
+  userId: string,
+  kind: NotificationKind,
+  title: string,
+  body: string,
+  link: string | null,
+): NotificationRow {
+  return {
+    notificationId: event.eventId,
+    userId,
+    kind,
+    title,
+    body,
+    link,
+    globalPosition: event.globalPosition,
+    createdAt: event.recordedAt,
+    readAt: null,
+  };
 }
 
 const money = (amount: bigint, currency: string) => formatMoney(amount, currency as Currency);
@@ -30,7 +46,14 @@ export function accountNotification(summary: AccountSummaryRow, event: AccountSt
   const link = `/accounts/${summary.accountId}`;
   switch (e.type) {
     case "MoneyDeposited":
-      return draft(event, summary.customerId, "money-received", "Money received", `${money(e.data.amount, summary.currency)} was deposited to ${account}.`, link);
+      return draft(
+        event,
+        summary.customerId,
+        "money-received",
+        "Money received",
+        `${money(e.data.amount, summary.currency)} was deposited to ${account}.`,
+        link,
+      );
     case "TransferCredited":
       return draft(
         event,
@@ -41,7 +64,14 @@ export function accountNotification(summary: AccountSummaryRow, event: AccountSt
         link,
       );
     case "AccountFrozen":
-      return draft(event, summary.customerId, "account-frozen", "Account frozen", `Your ${account} was frozen: no money can move in or out until it is unfrozen.`, link);
+      return draft(
+        event,
+        summary.customerId,
+        "account-frozen",
+        "Account frozen",
+        `Your ${account} was frozen: no money can move in or out until it is unfrozen.`,
+        link,
+      );
     case "AccountUnfrozen":
       return draft(event, summary.customerId, "account-unfrozen", "Account unfrozen", `Your ${account} can be used again.`, link);
     default:
@@ -57,9 +87,23 @@ export function transferNotification(row: TransferViewRow, event: TransferStored
     case "TransferCompleted":
       return draft(event, row.fromCustomerId, "transfer-completed", "Transfer completed", `Your transfer of ${amount} to ${to} is complete.`, link);
     case "TransferFailed":
-      return draft(event, row.fromCustomerId, "transfer-failed", "Transfer failed", `Your transfer of ${amount} to ${to} did not go through; no money left your account.`, link);
+      return draft(
+        event,
+        row.fromCustomerId,
+        "transfer-failed",
+        "Transfer failed",
+        `Your transfer of ${amount} to ${to} did not go through; no money left your account.`,
+        link,
+      );
     case "TransferHeld":
-      return draft(event, row.fromCustomerId, "transfer-held", "Transfer held for review", `Your transfer of ${amount} to ${to} is being reviewed by the bank before it runs.`, link);
+      return draft(
+        event,
+        row.fromCustomerId,
+        "transfer-held",
+        "Transfer held for review",
+        `Your transfer of ${amount} to ${to} is being reviewed by the bank before it runs.`,
+        link,
+      );
     default:
       return undefined;
   }
@@ -85,25 +129,75 @@ export function identityNotification(event: StoredEvent<IdentityEvent>, options:
   switch (e.type) {
     case "SessionStarted":
       if (!options.newDevice) return undefined;
-      return draft(event, userId, "new-device-sign-in", "Sign-in from a new device", `Someone signed in to your account from ${e.data.userAgent || "an unknown browser"}. If it was not you, end that session and change your password.`, "/settings/sessions");
+      return draft(
+        event,
+        userId,
+        "new-device-sign-in",
+        "Sign-in from a new device",
+        `Someone signed in to your account from ${e.data.userAgent || "an unknown browser"}. If it was not you, end that session and change your password.`,
+        "/settings/sessions",
+      );
     case "PasswordChanged":
-      return draft(event, userId, "security-changed", "Password changed", "Your password was changed. If you did not do this, reset it at once.", "/settings/security");
+      return draft(
+        event,
+        userId,
+        "security-changed",
+        "Password changed",
+        "Your password was changed. If you did not do this, reset it at once.",
+        "/settings/security",
+      );
     case "SecondFactorEnrolled":
-      return draft(event, userId, "security-changed", "Second factor set up", "An authenticator app now protects your sign-in.", "/settings/security");
+      return draft(
+        event,
+        userId,
+        "security-changed",
+        "Second factor set up",
+        "An authenticator app now protects your sign-in.",
+        "/settings/security",
+      );
     case "SecondFactorRemoved":
-      return draft(event, userId, "security-changed", "Second factor removed", "Your sign-in no longer asks for an authenticator code.", "/settings/security");
+      return draft(
+        event,
+        userId,
+        "security-changed",
+        "Second factor removed",
+        "Your sign-in no longer asks for an authenticator code.",
+        "/settings/security",
+      );
     case "PasskeyRegistered":
-      return draft(event, userId, "security-changed", "Passkey added", `A passkey "${e.data.name}" can now sign you in. If you did not add it, remove it at once.`, "/settings/security");
+      return draft(
+        event,
+        userId,
+        "security-changed",
+        "Passkey added",
+        `A passkey "${e.data.name}" can now sign you in. If you did not add it, remove it at once.`,
+        "/settings/security",
+      );
     case "PasskeyRemoved":
-      return draft(event, userId, "security-changed", "Passkey removed", `The passkey "${e.data.name}" can no longer sign you in.`, "/settings/security");
+      return draft(
+        event,
+        userId,
+        "security-changed",
+        "Passkey removed",
+        `The passkey "${e.data.name}" can no longer sign you in.`,
+        "/settings/security",
+      );
     case "ApiTokenIssued":
-      return draft(event, userId, "token-created", "API token created", `A new API token "${e.data.name}" (${e.data.prefix}…) can act for you until ${e.data.expiresAt.slice(0, 10)}.`, "/settings/tokens");
+      return draft(
+        event,
+        userId,
+        "token-created",
+        "API token created",
+        `A new API token "${e.data.name}" (${e.data.prefix}…) can act for you until ${e.data.expiresAt.slice(0, 10)}.`,
+        "/settings/tokens",
+      );
     default:
       return undefined;
   }
 }
 
-const INSERT_NOTIFICATIONS = "insert into notifications select * from jsonb_populate_recordset(null::notifications, $1::jsonb) on conflict do nothing";
+const INSERT_NOTIFICATIONS =
+  "insert into notifications select * from jsonb_populate_recordset(null::notifications, $1::jsonb) on conflict do nothing";
 // A mail for each notification whose kind its user asked to have by email, to their verified
 // address, in the same transaction: the outbox row exists exactly when the fact does. The mail's id
 // comes from the notification's, so a fact is mailed once.

@@ -17,6 +17,9 @@ export function operationsAuditEntry(event: StoredEvent<OperationsEvent>): Audit
     reason: null,
     // Sorted keys: the event's data comes back from jsonb in jsonb's key order, not the writer's, and
     // a replay must write the same text as the command did.
-    changes: e.type === "ProjectionsRebuilt" ? { rows: { from: null, to: JSON.stringify(Object.fromEntries(Object.entries(e.data.rows).sort(([a], [b]) => a.localeCompare(b)))) } } : {},
+    changes:
+      e.type === "ProjectionsRebuilt"
+        ? { rows: { from: null, to: JSON.stringify(Object.fromEntries(Object.entries(e.data.rows).sort(([a], [b]) => a.localeCompare(b)))) } }
+        : {},
   });
 }

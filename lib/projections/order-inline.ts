@@ -1,11 +1,18 @@
 import { insertRowsStatement, rowFromDriver, upsertRowStatement } from "../db/rows";
-import { type Statement, statement } from "../db/statement";
-import { auditLog, type AuditLogRow, type OrderPaymentRow, orderPayments, standingOrders, type StandingOrderRow } from "../db/schema";
+import {
+  auditLog,
+  orderPayments,
+  standingOrders,
+  type AuditLogRow,
+  type NotificationRow,
+  type OrderPaymentRow,
+  type StandingOrderRow,
+} from "../db/schema";
+import { statement, type Statement } from "../db/statement";
 import { orderStreams } from "../domain/order/events";
 import type { Projection, ProjectionContext } from "../event-store/handle-command";
-import { evolveOrderRow, orderAuditEntry, orderPaymentFor, type OrderStoredEvent } from "./order-projection";
 import { notificationWrites, orderNotification } from "./notification-projection";
-import type { NotificationRow } from "../db/schema";
+import { evolveOrderRow, orderAuditEntry, orderPaymentFor, type OrderStoredEvent } from "./order-projection";
 
 const orderIdOf = orderStreams.idOf;
 

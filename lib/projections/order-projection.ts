@@ -97,17 +97,39 @@ export function orderAuditEntry(row: StandingOrderRow, event: OrderStoredEvent):
   const base = { accountId: row.fromAccountId, customerId: row.ownerId, reason: null, outcome: "accepted" as const };
   switch (e.type) {
     case "OrderCreated":
-      return auditRow(event, { ...base, summary: `Order set up: ${money} to ${to}, ${e.data.schedule.kind}, first on ${e.data.nextDueAt}`, changes: { status: { from: null, to: "active" } } });
+      return auditRow(event, {
+        ...base,
+        summary: `Order set up: ${money} to ${to}, ${e.data.schedule.kind}, first on ${e.data.nextDueAt}`,
+        changes: { status: { from: null, to: "active" } },
+      });
     case "OrderPaymentStarted":
-      return auditRow(event, { ...base, summary: `Order payment of ${money} to ${to} due ${e.data.dueAt} started as transfer ${e.data.transferId}`, changes: { nextDueAt: { from: e.data.dueAt, to: e.data.nextDueAt } } });
+      return auditRow(event, {
+        ...base,
+        summary: `Order payment of ${money} to ${to} due ${e.data.dueAt} started as transfer ${e.data.transferId}`,
+        changes: { nextDueAt: { from: e.data.dueAt, to: e.data.nextDueAt } },
+      });
     case "OrderPaymentFailed":
-      return auditRow(event, { ...base, outcome: "rejected", summary: `Order payment of ${money} to ${to} due ${e.data.dueAt} failed`, reason: e.data.reason, changes: { nextDueAt: { from: e.data.dueAt, to: e.data.nextDueAt } } });
+      return auditRow(event, {
+        ...base,
+        outcome: "rejected",
+        summary: `Order payment of ${money} to ${to} due ${e.data.dueAt} failed`,
+        reason: e.data.reason,
+        changes: { nextDueAt: { from: e.data.dueAt, to: e.data.nextDueAt } },
+      });
     case "OrderPaused":
       return auditRow(event, { ...base, summary: `Order to ${to} paused`, changes: { status: { from: "active", to: "paused" } } });
     case "OrderResumed":
-      return auditRow(event, { ...base, summary: `Order to ${to} resumed, next on ${e.data.nextDueAt ?? "no date left"}`, changes: { status: { from: "paused", to: row.status } } });
+      return auditRow(event, {
+        ...base,
+        summary: `Order to ${to} resumed, next on ${e.data.nextDueAt ?? "no date left"}`,
+        changes: { status: { from: "paused", to: row.status } },
+      });
     case "OrderEdited":
-      return auditRow(event, { ...base, summary: `Order to ${to} changed: ${money}, ${e.data.schedule.kind}, next on ${e.data.nextDueAt}`, changes: {} });
+      return auditRow(event, {
+        ...base,
+        summary: `Order to ${to} changed: ${money}, ${e.data.schedule.kind}, next on ${e.data.nextDueAt}`,
+        changes: {},
+      });
     case "OrderCancelled":
       return auditRow(event, { ...base, summary: `Order to ${to} cancelled`, changes: { status: { from: null, to: "cancelled" } } });
     default:

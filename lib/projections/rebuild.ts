@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
-import { type Database, rowsOf } from "../db/client";
+
+import { rowsOf, type Database } from "../db/client";
 import { REBUILT_TABLES } from "../db/roles";
 import { toJsonValue } from "../domain/shared/json";
-import { BinaryRows, type BulkSql, bulkSql, copyShape, type CopyShape, quoteIdent } from "./bulk";
-import { addIndexesAndConstraints, checkColumns, copyAccess, createLike, describeTable, type LiveTable, structureOf } from "./live-tables";
-import { type RebuiltTableName, rebuiltTables, tableName } from "./registry";
+import { BinaryRows, bulkSql, copyShape, quoteIdent, type BulkSql, type CopyShape } from "./bulk";
+import { addIndexesAndConstraints, checkColumns, copyAccess, createLike, describeTable, structureOf, type LiveTable } from "./live-tables";
+import { rebuiltTables, tableName, type RebuiltTableName } from "./registry";
 import { currentSnapshot, ProjectionReplay, readPage, readTail, type ReplayProgress, type Snapshot } from "./replay";
 
 type TableName = RebuiltTableName;
@@ -33,7 +34,15 @@ const drizzleTable = (name: TableName) => (byName.get(name) as Rebuilt).table;
  * grant writes approvals_view (and its audit row) before the action's tables; the lock's timeout and
  * retry absorb that one exception.
  */
-const LOCK_ORDER: readonly TableName[] = ["approvals_view", "inbound_payments_view", "transfers_view", "sanctions_entries", "account_summary", "statement_entries", "audit_log"];
+const LOCK_ORDER: readonly TableName[] = [
+  "approvals_view",
+  "inbound_payments_view",
+  "transfers_view",
+  "sanctions_entries",
+  "account_summary",
+  "statement_entries",
+  "audit_log",
+];
 // A table rebuilt but not locked would be swapped under commands writing it.
 if (LOCK_ORDER.length !== TABLE_NAMES.length || !TABLE_NAMES.every((name) => LOCK_ORDER.includes(name))) {
   throw new Error(`The rebuild's lock order (${LOCK_ORDER.join(", ")}) must name every rebuilt table (${TABLE_NAMES.join(", ")})`);
@@ -92,7 +101,10 @@ export async function rebuildProjections(db: Database, options: Options = {}): P
     await bulk.run("select pg_advisory_xact_lock(7317002)");
     if (bulk.driver === "postgres") await raiseSortMemory(bulk);
     const live = await describeAll(bulk);
-    const built = Object.fromEntries(TABLE_NAMES.map((name) => [name, `${live[name].schema}.${quoteIdent(`${name}_rebuild`)}`])) as Record<TableName, string>;
+    const built = Object.fromEntries(TABLE_NAMES.map((name) => [name, `${live[name].schema}.${quoteIdent(`${name}_rebuild`)}`])) as Record<
+      TableName,
+      string
+    >;
     for (const name of TABLE_NAMES) await createLike(bulk, live[name], `${name}_rebuild`);
     let applied = await currentSnapshot(bulk);
     const replay = await build(bulk, built, applied, options, clock, { freeze: true });
@@ -124,7 +136,8 @@ export async function rebuildProjections(db: Database, options: Options = {}): P
 
     for (let attempt = 1; ; attempt++) {
       if (await lockLiveTables(tx, live)) break;
-      if (attempt >= LOCK_ATTEMPTS) throw new Error(`Could not lock the projection tables for the swap in ${LOCK_ATTEMPTS} attempts: nothing was changed`);
+      if (attempt >= LOCK_ATTEMPTS)
+        throw new Error(`Could not lock the projection tables for the swap in ${LOCK_ATTEMPTS} attempts: nothing was changed`);
       await new Promise((resolve) => setTimeout(resolve, LOCK_PAUSE_MS));
       const now = await currentSnapshot(bulk);
       caughtUp += await applyTail(bulk, built, replay, applied, now);
@@ -240,7 +253,13 @@ async function copyRows(bulk: BulkSql, target: string, table: PgTable, rows: Ite
  * Applies the events committed in `upTo` but not in `after` to the built tables: new statement
  * and audit rows, and the entity rows they changed rewritten.
  */
-async function applyTail(bulk: BulkSql, targets: Record<TableName, string>, replay: ProjectionReplay, after: Snapshot, upTo: Snapshot): Promise<number> {
+async function applyTail(
+  bulk: BulkSql,
+  targets: Record<TableName, string>,
+  replay: ProjectionReplay,
+  after: Snapshot,
+  upTo: Snapshot,
+): Promise<number> {
   const appended = appendSinks();
   replay.sink = appended.sink;
   const before = replay.events;
@@ -259,9 +278,15 @@ async function applyTail(bulk: BulkSql, targets: Record<TableName, string>, repl
     if (!keys || keys.size === 0) continue;
     const rows = replay.entities(table) as Map<string, Record<string, unknown>>;
     await bulk.run(`delete from ${targets[name]} where ${quoteIdent(singleKey(copyShape(table)))} = any($1::text[])`, [[...keys]]);
-    await copyRows(bulk, targets[name], table, [...keys].flatMap((key) => (rows.has(key) ? [rows.get(key) as Record<string, unknown>] : [])), {
-      freeze: false,
-    });
+    await copyRows(
+      bulk,
+      targets[name],
+      table,
+      [...keys].flatMap((key) => (rows.has(key) ? [rows.get(key) as Record<string, unknown>] : [])),
+      {
+        freeze: false,
+      },
+    );
   }
   return count;
 }
@@ -397,7 +422,11 @@ function canonical(row: Record<string, unknown>): unknown {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+    );
   }
   return value;
 }

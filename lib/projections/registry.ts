@@ -1,11 +1,10 @@
 import { getTableName } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
-import type { AnyStatement } from "../db/statement";
+
 import {
   accountSummary,
   approvalsView,
   auditLog,
-  type AuditLogRow,
   inboundPaymentsView,
   notifications,
   orderPayments,
@@ -14,7 +13,9 @@ import {
   statementEntries,
   transfersView,
   transferWork,
+  type AuditLogRow,
 } from "../db/schema";
+import type { AnyStatement } from "../db/statement";
 import { accountEventCodec } from "../domain/account/codec";
 import { ACCOUNT_STREAM_TYPE, accountStreams } from "../domain/account/decider";
 import { approvalEventCodec } from "../domain/approval/codec";
@@ -27,10 +28,10 @@ import { orderEventCodec } from "../domain/order/codec";
 import { ORDER_STREAM_TYPE, orderStreams } from "../domain/order/events";
 import { sanctionsEventCodec } from "../domain/sanctions/codec";
 import { SANCTIONS_STREAM_TYPE } from "../domain/sanctions/sanctions";
+import type { EventCodec } from "../domain/shared/codec";
 import { transferEventCodec } from "../domain/transfer/codec";
 import { TRANSFER_STREAM_TYPE, transferStreams } from "../domain/transfer/events";
 import type { Projection } from "../event-store/handle-command";
-import type { EventCodec } from "../domain/shared/codec";
 import type { RawEvent, StoredEvent } from "../event-store/types";
 import { projectAccountEvents } from "./account-inline";
 import { auditEntryFor, evolveSummary, statementEntryFor } from "./account-projection";
@@ -203,7 +204,13 @@ export const PROJECTIONS = [
       streamTypes: [TRANSFER_STREAM_TYPE],
       // transfer_work is the runners' queue (operational): kept in step inline, never rebuilt.
       alsoWrites: [auditLog, transferWork, notifications],
-      apply: replayView({ codec: transferEventCodec, table: transfersView, idOf: transferStreams.idOf, evolve: evolveTransferView, audit: transferAuditEntry }),
+      apply: replayView({
+        codec: transferEventCodec,
+        table: transfersView,
+        idOf: transferStreams.idOf,
+        evolve: evolveTransferView,
+        audit: transferAuditEntry,
+      }),
       inline: { project: projectTransferEvents, prefetch: prefetchTransferView },
     },
   },
@@ -254,7 +261,13 @@ export const PROJECTIONS = [
     writes: {
       streamTypes: [APPROVAL_STREAM_TYPE],
       alsoWrites: [auditLog],
-      apply: replayView({ codec: approvalEventCodec, table: approvalsView, idOf: approvalStreams.idOf, evolve: evolveApprovalView, audit: approvalAuditEntry }),
+      apply: replayView({
+        codec: approvalEventCodec,
+        table: approvalsView,
+        idOf: approvalStreams.idOf,
+        evolve: evolveApprovalView,
+        audit: approvalAuditEntry,
+      }),
       inline: approvalInline,
     },
   },
@@ -312,7 +325,9 @@ type Writer = NonNullable<ProjectionDefinition["writes"]>;
 
 /** Which writer folds each stream type's events. */
 export const writersByStreamType: ReadonlyMap<string, Writer> = new Map(
-  (PROJECTIONS as readonly ProjectionDefinition[]).flatMap(({ writes }) => (writes ? writes.streamTypes.map((type): [string, Writer] => [type, writes]) : [])),
+  (PROJECTIONS as readonly ProjectionDefinition[]).flatMap(({ writes }) =>
+    writes ? writes.streamTypes.map((type): [string, Writer] => [type, writes]) : [],
+  ),
 );
 
 type InlineOf<StreamType extends string> = Registered extends infer Entry

@@ -1,8 +1,9 @@
 import type { PgTable } from "drizzle-orm/pg-core";
+
 import { parseJson, toDate } from "../event-store/read";
 import type { EventMetadata, RawEvent } from "../event-store/types";
 import type { BulkSql } from "./bulk";
-import { type ReplayInto, writersByStreamType } from "./registry";
+import { writersByStreamType, type ReplayInto } from "./registry";
 
 export type ReplayProgress = { events: number; elapsedMs: number; phase?: string };
 
@@ -132,7 +133,14 @@ function rawEventOf(row: unknown[]): RawEvent {
  */
 export function timeOf(value: unknown): Date {
   if (typeof value !== "string" || value.length < 22 || value.charCodeAt(10) !== 32 || value.charCodeAt(4) !== 45) return toDate(value);
-  let ms = Date.UTC(digits(value, 0, 4), digits(value, 5, 7) - 1, digits(value, 8, 10), digits(value, 11, 13), digits(value, 14, 16), digits(value, 17, 19));
+  let ms = Date.UTC(
+    digits(value, 0, 4),
+    digits(value, 5, 7) - 1,
+    digits(value, 8, 10),
+    digits(value, 11, 13),
+    digits(value, 14, 16),
+    digits(value, 17, 19),
+  );
   let at = 19;
   if (value.charCodeAt(at) === 46) {
     let fraction = 0;

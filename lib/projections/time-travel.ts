@@ -13,10 +13,7 @@ export type TimeTravelTarget = { readonly position: bigint } | { readonly at: Da
  * `position` counts the events applied (0: before the account was opened). Events must be in stream
  * order; a target between two events lands on the earlier one.
  */
-export function accountStateAt(
-  events: readonly PositionedAccountEvent[],
-  target: TimeTravelTarget,
-): { state: AccountState; position: bigint } {
+export function accountStateAt(events: readonly PositionedAccountEvent[], target: TimeTravelTarget): { state: AccountState; position: bigint } {
   let state = initialAccountState();
   let position = 0n;
   for (const { streamPosition, recordedAt, event } of events) {

@@ -1,10 +1,11 @@
 import { insertRowsStatement, rowFromDriver, upsertRowStatement } from "../db/rows";
-import { type Statement, statement } from "../db/statement";
 import { auditLog, sanctionsEntries, transfersView, type TransferViewRow } from "../db/schema";
-import { transferStreams } from "../domain/transfer/events";
+import { statement, type Statement } from "../db/statement";
 import type { SanctionsEvent } from "../domain/sanctions/sanctions";
+import { transferStreams } from "../domain/transfer/events";
 import type { Projection, ProjectionContext } from "../event-store/handle-command";
 import type { StoredEvent } from "../event-store/types";
+import { notificationWrites, transferNotification } from "./notification-projection";
 import {
   evolveSanctionsEntries,
   evolveTransferView,
@@ -13,7 +14,6 @@ import {
   transferAuditEntry,
   type TransferStoredEvent,
 } from "./transfer-projection";
-import { notificationWrites, transferNotification } from "./notification-projection";
 
 const transferIdOf = transferStreams.idOf;
 

@@ -1,4 +1,5 @@
 import { queryOptions } from "@tanstack/react-query";
+
 import type { TransferDto } from "../dal/transfers";
 
 export const transferKeys = {

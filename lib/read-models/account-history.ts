@@ -1,4 +1,5 @@
 import { and, asc, eq, gte, lte } from "drizzle-orm";
+
 import type { Database } from "../db/client";
 import { accountSummary, auditLog, events } from "../db/schema";
 import { formatAccountNumber } from "../domain/account/account-number";
@@ -115,4 +116,3 @@ export async function readAccountHistory(db: Database, accountId: string, target
     })),
   };
 }
-

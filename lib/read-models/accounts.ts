@@ -1,8 +1,9 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
+
 import type { Database } from "../db/client";
+import { accountSummary, statementEntries, users, type AccountSummaryRow, type StatementEntryRow } from "../db/schema";
 import { preparedQuery } from "../db/statement";
-import { accountSummary, type AccountSummaryRow, statementEntries, type StatementEntryRow, users } from "../db/schema";
 import { formatAccountNumber } from "../domain/account/account-number";
 import { startOfDay } from "../domain/account/monthly-statement";
 import type { Currency } from "../domain/shared/currency";
@@ -63,7 +64,12 @@ export async function findAccountOwnedBy(db: Database, userId: string, accountId
 /** Every account the user owns, oldest first. */
 export async function listAccountsOwnedBy(db: Database, userId: string): Promise<AccountSummaryRow[]> {
   const query = preparedQuery(db, "accounts_owned_by", (on) =>
-    on.select().from(accountSummary).where(eq(accountSummary.customerId, sql.placeholder("userId"))).orderBy(asc(accountSummary.openedAt)).prepare("accounts_owned_by"),
+    on
+      .select()
+      .from(accountSummary)
+      .where(eq(accountSummary.customerId, sql.placeholder("userId")))
+      .orderBy(asc(accountSummary.openedAt))
+      .prepare("accounts_owned_by"),
   );
   return query.execute({ userId });
 }
@@ -72,7 +78,11 @@ export async function listAccountsOwnedBy(db: Database, userId: string): Promise
 export async function findAccount(db: Database, accountId: unknown): Promise<AccountSummaryRow | undefined> {
   if (!isUuid(accountId)) return undefined;
   const query = preparedQuery(db, "account_by_id", (on) =>
-    on.select().from(accountSummary).where(eq(accountSummary.accountId, sql.placeholder("accountId"))).prepare("account_by_id"),
+    on
+      .select()
+      .from(accountSummary)
+      .where(eq(accountSummary.accountId, sql.placeholder("accountId")))
+      .prepare("account_by_id"),
   );
   return (await query.execute({ accountId }))[0];
 }
@@ -87,7 +97,11 @@ export async function findAccountWithHolder(
   db: Database,
   where: { accountId: unknown } | { number: string },
 ): Promise<{ account: AccountSummaryRow; holder: AccountHolder | null } | undefined> {
-  const condition = !("accountId" in where) ? eq(accountSummary.number, where.number) : isUuid(where.accountId) ? eq(accountSummary.accountId, where.accountId) : undefined;
+  const condition = !("accountId" in where)
+    ? eq(accountSummary.number, where.number)
+    : isUuid(where.accountId)
+      ? eq(accountSummary.accountId, where.accountId)
+      : undefined;
   if (!condition) return undefined;
   const rows = await db
     .select({ account: accountSummary, holder: { id: users.id, name: users.name, email: users.email } })
@@ -150,7 +164,12 @@ const STATEMENT_TEXT_WORDS = 8;
  * no word. Only letters and digits reach the query, so nothing typed can be tsquery syntax.
  */
 export function statementTsQuery(text: string): string | null {
-  const words = (text.normalize("NFKC").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, STATEMENT_TEXT_WORDS);
+  const words = (
+    text
+      .normalize("NFKC")
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  ).slice(0, STATEMENT_TEXT_WORDS);
   return words.length === 0 ? null : words.map((word) => `${word}:*`).join(" & ");
 }
 
@@ -252,13 +271,16 @@ export async function readStatementPage(
   pageSize: number,
 ): Promise<{ rows: StatementEntryRow[]; nextCursor: bigint | null }> {
   const want = pageSize + 1;
-  const rows = isSearch(filter) ? await searchStatement(db, accountId, filter, cursor, want) : await readNewestFirst(db, accountId, filter, cursor, want);
+  const rows = isSearch(filter)
+    ? await searchStatement(db, accountId, filter, cursor, want)
+    : await readNewestFirst(db, accountId, filter, cursor, want);
   const page = rows.slice(0, pageSize);
   return { rows: page, nextCursor: rows.length > pageSize ? (page.at(-1)?.streamPosition ?? null) : null };
 }
 
 /** A text or an amount range: filters whose matches may be anywhere from every row to none. */
-const isSearch = (filter: StatementFilter) => (filter.text !== undefined && statementTsQuery(filter.text) !== null) || filter.minAmount !== undefined || filter.maxAmount !== undefined;
+const isSearch = (filter: StatementFilter) =>
+  (filter.text !== undefined && statementTsQuery(filter.text) !== null) || filter.minAmount !== undefined || filter.maxAmount !== undefined;
 
 async function readNewestFirst(db: Database, accountId: string, filter: StatementFilter, cursor: bigint | undefined, limit: number) {
   const conditions = statementConditions(accountId, filter);
@@ -351,7 +373,9 @@ export async function readMonthEntries(
   const rows = await db
     .select()
     .from(statementEntries)
-    .where(and(eq(statementEntries.accountId, accountId), gte(statementEntries.recordedAt, bounds.start), lt(statementEntries.recordedAt, bounds.end)))
+    .where(
+      and(eq(statementEntries.accountId, accountId), gte(statementEntries.recordedAt, bounds.start), lt(statementEntries.recordedAt, bounds.end)),
+    )
     .orderBy(asc(statementEntries.streamPosition))
     .limit(limit + 1);
   return { opening: before?.balance ?? 0n, entries: rows.slice(0, limit).map(toStatementEntryDto), truncated: rows.length > limit };

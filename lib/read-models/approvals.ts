@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
+
 import type { Database } from "../db/client";
 import { approvalsView, users } from "../db/schema";
 import { APPROVAL_KIND_LABELS, type ApprovalKind } from "../domain/approval/events";
@@ -64,6 +65,7 @@ export async function readAwaitingApprovals(db: Database, subjectIds: readonly s
     .from(approvalsView)
     .leftJoin(users, eq(users.id, approvalsView.requestedBy))
     .where(and(eq(approvalsView.status, "pending"), inArray(approvalsView.subjectId, ids)));
-  for (const row of rows) found.set(row.subjectId, { approvalId: row.approvalId, requestedByEmail: row.email, requestedAt: row.requestedAt.toISOString() });
+  for (const row of rows)
+    found.set(row.subjectId, { approvalId: row.approvalId, requestedByEmail: row.email, requestedAt: row.requestedAt.toISOString() });
   return found;
 }

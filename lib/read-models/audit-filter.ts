@@ -35,7 +35,10 @@ function reader(params: Params) {
 /** Free text from the query string: trimmed, bounded, printable; empty means "no filter". */
 function textValue(value: string | undefined, max = 254): string | undefined {
   if (value === undefined) return undefined;
-  const text = value.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, max);
+  const text = value
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .trim()
+    .slice(0, max);
   return text === "" ? undefined : text;
 }
 

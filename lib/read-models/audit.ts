@@ -1,5 +1,6 @@
-import { and, desc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
+
 import type { Database } from "../db/client";
 import { accountSummary, auditLog, refusalSummaries, users } from "../db/schema";
 import { normaliseAccountNumber } from "../domain/account/account-number";
@@ -87,7 +88,12 @@ async function selectAudit(db: Database, conditions: SQL[], limit: number) {
       customerEmail: customer.email,
       accountNumber: accountSummary.number,
       currency: accountSummary.currency,
-      refusals: { key: refusalSummaries.key, attempts: refusalSummaries.attempts, firstAt: refusalSummaries.firstAt, lastAt: refusalSummaries.lastAt },
+      refusals: {
+        key: refusalSummaries.key,
+        attempts: refusalSummaries.attempts,
+        firstAt: refusalSummaries.firstAt,
+        lastAt: refusalSummaries.lastAt,
+      },
     })
     .from(auditLog)
     .leftJoin(actor, eq(actor.id, auditLog.actorId))

@@ -1,8 +1,9 @@
 import { asc, desc, eq, ilike, inArray, or } from "drizzle-orm";
+
 import type { Database } from "../db/client";
-import { accountSummary, type AccountSummaryRow, users, type UserRow } from "../db/schema";
+import { accountSummary, users, type AccountSummaryRow, type UserRow } from "../db/schema";
 import { normaliseAccountNumber } from "../domain/account/account-number";
-import { type AccountDto, type AccountHolder, findAccountWithHolder, toAccountDto } from "./accounts";
+import { findAccountWithHolder, toAccountDto, type AccountDto, type AccountHolder } from "./accounts";
 import { findUser } from "./users";
 
 // The back office's customers and their accounts (the DAL checks the role).
@@ -77,18 +78,17 @@ export async function readCustomerSearch(db: Database, query: string, limit: num
       .orderBy(asc(users.name), asc(users.email))
       .limit(limit);
   }
-  const accounts = await accountsOf(db, rows.map((row) => row.id));
+  const accounts = await accountsOf(
+    db,
+    rows.map((row) => row.id),
+  );
   return rows.map((row) => toCustomer(row, accounts.get(row.id) ?? []));
 }
 
 async function accountsOf(db: Database, customerIds: string[]): Promise<Map<string, AdminAccountDto[]>> {
   const byCustomer = new Map<string, AdminAccountDto[]>();
   if (customerIds.length === 0) return byCustomer;
-  const rows = await db
-    .select()
-    .from(accountSummary)
-    .where(inArray(accountSummary.customerId, customerIds))
-    .orderBy(asc(accountSummary.openedAt));
+  const rows = await db.select().from(accountSummary).where(inArray(accountSummary.customerId, customerIds)).orderBy(asc(accountSummary.openedAt));
   for (const row of rows) {
     const list = byCustomer.get(row.customerId) ?? [];
     list.push(toAdminAccountDto(row));

@@ -1,6 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
+
 import type { Database } from "../db/client";
-import { type InboundPaymentViewRow, inboundPaymentsView } from "../db/schema";
+import { inboundPaymentsView, type InboundPaymentViewRow } from "../db/schema";
 import { formatAccountNumber, normaliseAccountNumber } from "../domain/account/account-number";
 import type { Currency } from "../domain/shared/currency";
 import { isUuid } from "./accounts";

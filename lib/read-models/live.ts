@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { type Database, rowsOf } from "../db/client";
+
+import { rowsOf, type Database } from "../db/client";
 
 // What changed for one customer, read from the gap-free global order of the events table (the
 // same order as the event store's global reader: only transactions older than every one still
@@ -73,7 +74,9 @@ export async function readLiveChanges(
       on b.stream_type = 'transfer' and t.transfer_id = substr(b.stream_id, 10)
         and (t.from_customer_id = ${ownerId} or t.to_customer_id = ${ownerId})
     order by b.transaction_id, b.global_position`);
-  const rows = rowsOf<{ transaction_id: string; global_position: string | bigint; stream_type: string; event_type: string; owned_id: string | null }>(result);
+  const rows = rowsOf<{ transaction_id: string; global_position: string | bigint; stream_type: string; event_type: string; owned_id: string | null }>(
+    result,
+  );
   const changes: LiveChange[] = [];
   let position = after;
   for (const row of rows) {

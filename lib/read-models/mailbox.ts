@@ -1,4 +1,5 @@
 import { desc, eq } from "drizzle-orm";
+
 import type { Database } from "../db/client";
 import { mailOutbox } from "../db/schema";
 
@@ -12,5 +13,11 @@ export async function keptMails(db: Database, limit = 50): Promise<KeptMailDto[]
     .where(eq(mailOutbox.status, "kept"))
     .orderBy(desc(mailOutbox.sentAt))
     .limit(limit);
-  return rows.map((row) => ({ id: row.id, to: row.to, subject: row.subject ?? "", text: row.text ?? "", keptAt: (row.sentAt ?? new Date(0)).toISOString() }));
+  return rows.map((row) => ({
+    id: row.id,
+    to: row.to,
+    subject: row.subject ?? "",
+    text: row.text ?? "",
+    keptAt: (row.sentAt ?? new Date(0)).toISOString(),
+  }));
 }

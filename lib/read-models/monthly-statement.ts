@@ -1,11 +1,20 @@
 import type { Database } from "../db/client";
 import type { AccountSummaryRow } from "../db/schema";
-import { monthBounds, monthlyFigures, type MonthlyFigures, monthOf, monthsBetween, monthText, parseStatementMonth, type StatementMonth } from "../domain/account/monthly-statement";
+import {
+  monthBounds,
+  monthlyFigures,
+  monthOf,
+  monthsBetween,
+  monthText,
+  parseStatementMonth,
+  type MonthlyFigures,
+  type StatementMonth,
+} from "../domain/account/monthly-statement";
+import { ValidationError } from "../domain/shared/errors";
 import type { Formatting } from "../domain/shared/format";
 import { monthlyStatementDocument } from "../export/monthly-statement-document";
 import { monthlyStatementPdf } from "../export/statement-pdf";
-import { ValidationError } from "../domain/shared/errors";
-import { readMonthEntries, type StatementEntryDto, toAccountDto } from "./accounts";
+import { readMonthEntries, toAccountDto, type StatementEntryDto } from "./accounts";
 
 /** Most entries one monthly statement lists; a month with more is refused (the CSV has them all). */
 export const MONTHLY_STATEMENT_MAX_ENTRIES = 10_000;
@@ -36,7 +45,9 @@ export async function readMonthlyStatement(
   const last = monthOf(now, timeZone);
   const key = (m: StatementMonth) => m.year * 12 + m.month;
   if (key(month) < key(first) || key(month) > key(last)) {
-    throw new ValidationError({ month: [`Choose a month from ${first.year}-${String(first.month).padStart(2, "0")} to ${last.year}-${String(last.month).padStart(2, "0")}.`] });
+    throw new ValidationError({
+      month: [`Choose a month from ${first.year}-${String(first.month).padStart(2, "0")} to ${last.year}-${String(last.month).padStart(2, "0")}.`],
+    });
   }
   const { start, end } = monthBounds(month, timeZone);
   const { opening, entries, truncated } = await readMonthEntries(db, account.accountId, { start, end }, MONTHLY_STATEMENT_MAX_ENTRIES);

@@ -1,4 +1,5 @@
 import { and, count, desc, eq, isNull, lt } from "drizzle-orm";
+
 import type { Database } from "../db/client";
 import { notificationPreferences, notifications } from "../db/schema";
 import { isNotificationKind, NOTIFICATION_KINDS, type NotificationKind } from "../domain/notification/kinds";

@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, or } from "drizzle-orm";
+
 import type { Database } from "../db/client";
-import { orderPayments, type StandingOrderRow, standingOrders, transfersView } from "../db/schema";
+import { orderPayments, standingOrders, transfersView, type StandingOrderRow } from "../db/schema";
 import { formatAccountNumber } from "../domain/account/account-number";
 import type { Schedule } from "../domain/order/schedule";
 import type { Currency } from "../domain/shared/currency";
@@ -64,7 +65,9 @@ export async function readOrderPage(db: Database, ownerId: string, options: { li
   const conditions = [eq(standingOrders.ownerId, ownerId)];
   if (options.before) {
     const { createdAt, orderId } = options.before;
-    conditions.push(or(lt(standingOrders.createdAt, createdAt), and(eq(standingOrders.createdAt, createdAt), lt(standingOrders.orderId, orderId))) as never);
+    conditions.push(
+      or(lt(standingOrders.createdAt, createdAt), and(eq(standingOrders.createdAt, createdAt), lt(standingOrders.orderId, orderId))) as never,
+    );
   }
   const rows = await db
     .select()
@@ -80,7 +83,12 @@ export async function readOrderPage(db: Database, ownerId: string, options: { li
 /** One of the user's orders; undefined for anyone else's. */
 export async function findOrderFor(db: Database, ownerId: string, orderId: unknown): Promise<StandingOrderRow | undefined> {
   if (!isUuid(orderId)) return undefined;
-  return (await db.select().from(standingOrders).where(and(eq(standingOrders.orderId, orderId), eq(standingOrders.ownerId, ownerId))))[0];
+  return (
+    await db
+      .select()
+      .from(standingOrders)
+      .where(and(eq(standingOrders.orderId, orderId), eq(standingOrders.ownerId, ownerId)))
+  )[0];
 }
 
 /** The order's payments, newest first (at most `limit`), each with how its transfer went. */

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, or } from "drizzle-orm";
+
 import type { Database } from "../db/client";
-import { type PayeeRow, payees } from "../db/schema";
+import { payees, type PayeeRow } from "../db/schema";
 import { formatAccountNumber } from "../domain/account/account-number";
 import { isUuid } from "./accounts";
 
@@ -47,5 +48,10 @@ export async function readPayeePage(db: Database, ownerId: string, options: { li
 /** One of the user's payees; undefined for anyone else's (callers say "not found"). */
 export async function findPayeeFor(db: Database, ownerId: string, payeeId: unknown): Promise<PayeeRow | undefined> {
   if (!isUuid(payeeId)) return undefined;
-  return (await db.select().from(payees).where(and(eq(payees.payeeId, payeeId), eq(payees.ownerId, ownerId))))[0];
+  return (
+    await db
+      .select()
+      .from(payees)
+      .where(and(eq(payees.payeeId, payeeId), eq(payees.ownerId, ownerId)))
+  )[0];
 }

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { type Database, rowsOf } from "../db/client";
+
+import { rowsOf, type Database } from "../db/client";
 import { rebuiltTables, tableName } from "../projections/registry";
 
 export type ProjectionStatusDto = {

@@ -1,6 +1,7 @@
 import { asc, eq, inArray } from "drizzle-orm";
+
 import type { Database } from "../db/client";
-import { sanctionsEntries, type SanctionsEntryRow, users } from "../db/schema";
+import { sanctionsEntries, users, type SanctionsEntryRow } from "../db/schema";
 import { sanctionsEventCodec } from "../domain/sanctions/codec";
 import { SANCTIONS_STREAM_ID } from "../domain/sanctions/sanctions";
 import { isUuid } from "../domain/shared/uuid";
@@ -29,7 +30,10 @@ async function emailsOf(db: Database, ids: string[]): Promise<Map<string, string
 /** The list as it stands, alphabetical. */
 export async function readSanctionsList(db: Database): Promise<SanctionsEntryDto[]> {
   const rows = await db.select().from(sanctionsEntries).orderBy(asc(sanctionsEntries.name));
-  const emails = await emailsOf(db, rows.map((row) => row.addedBy));
+  const emails = await emailsOf(
+    db,
+    rows.map((row) => row.addedBy),
+  );
   return rows.map((row) => ({
     id: row.entryId,
     name: row.name,
@@ -43,7 +47,10 @@ export async function readSanctionsList(db: Database): Promise<SanctionsEntryDto
 /** Every addition and removal, newest first: the `sanctions` stream itself, with who, when and why. */
 export async function readSanctionsHistory(db: Database): Promise<SanctionsHistoryDto[]> {
   const events = (await readStream(db, SANCTIONS_STREAM_ID)).map((raw) => decodeEvent(sanctionsEventCodec, raw));
-  const emails = await emailsOf(db, events.map((event) => event.metadata.actorId));
+  const emails = await emailsOf(
+    db,
+    events.map((event) => event.metadata.actorId),
+  );
   return events.reverse().map((event) => ({
     position: event.streamPosition.toString(),
     change: event.type === "SanctionsEntryAdded" ? "added" : "removed",

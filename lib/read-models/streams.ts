@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
-import { type Database, rowsOf } from "../db/client";
+
+import { rowsOf, type Database } from "../db/client";
 import { streams } from "../db/schema";
 import { rawFromSqlRow } from "../event-store/read";
 

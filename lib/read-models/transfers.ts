@@ -1,16 +1,17 @@
 import { and, asc, desc, eq, gt, lt, or, type SQL } from "drizzle-orm";
+
 import type { Database } from "../db/client";
-import { type TransferViewRow, transfersView, users } from "../db/schema";
+import { transfersView, users, type TransferViewRow } from "../db/schema";
 import { formatAccountNumber } from "../domain/account/account-number";
 import type { Currency } from "../domain/shared/currency";
+import { maskName } from "../domain/shared/mask";
 import { isUuid } from "./accounts";
-import { type AwaitingApprovalDto, readAwaitingApprovals } from "./approvals";
+import { readAwaitingApprovals, type AwaitingApprovalDto } from "./approvals";
 
 // Transfer read-model queries and mappers with no session (see ./accounts.ts).
 
 // Shared with confirmation of payee (lib/commands/payees.ts), so both show a name the same way.
 export { maskName } from "../domain/shared/mask";
-import { maskName } from "../domain/shared/mask";
 
 export type TransferDto = {
   id: string;
@@ -44,15 +45,21 @@ export function toTransferDto(row: TransferViewRow, viewerId: string): TransferD
     amount: row.amount.toString(),
     currency: row.currency,
     reference: row.reference,
-    from: { accountId: row.fromAccountId, number: formatAccountNumber(row.fromNumber), name: theirs && !mine ? maskName(row.fromName) : row.fromName },
+    from: {
+      accountId: row.fromAccountId,
+      number: formatAccountNumber(row.fromNumber),
+      name: theirs && !mine ? maskName(row.fromName) : row.fromName,
+    },
     // The name of an external payee is the one the customer typed: nothing to hide from them.
-    to: { accountId: row.toAccountId, number: formatAccountNumber(row.toNumber), name: mine && !theirs && !row.external ? maskName(row.toName) : row.toName },
+    to: {
+      accountId: row.toAccountId,
+      number: formatAccountNumber(row.toNumber),
+      name: mine && !theirs && !row.external ? maskName(row.toName) : row.toName,
+    },
     external: row.external,
     steps: row.steps,
     failure:
-      row.status === "failed" && row.failureCode
-        ? { code: row.failureCode, reason: row.failureReason ?? "", step: row.failureStep ?? "" }
-        : null,
+      row.status === "failed" && row.failureCode ? { code: row.failureCode, reason: row.failureReason ?? "", step: row.failureStep ?? "" } : null,
     requestedAt: row.requestedAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -91,7 +98,9 @@ export async function listTransfersFor(
   ];
   if (options.before) {
     const { requestedAt, transferId } = options.before;
-    conditions.push(or(lt(transfersView.requestedAt, requestedAt), and(eq(transfersView.requestedAt, requestedAt), lt(transfersView.transferId, transferId))));
+    conditions.push(
+      or(lt(transfersView.requestedAt, requestedAt), and(eq(transfersView.requestedAt, requestedAt), lt(transfersView.transferId, transferId))),
+    );
   }
   return db
     .select()
@@ -102,7 +111,8 @@ export async function listTransfersFor(
 }
 
 /** Opaque keyset cursor over (requestedAt, transferId), newest first: what a page hands the next one. */
-export const encodeTransferCursor = (requestedAt: Date, transferId: string) => Buffer.from(`${requestedAt.toISOString()}|${transferId}`).toString("base64url");
+export const encodeTransferCursor = (requestedAt: Date, transferId: string) =>
+  Buffer.from(`${requestedAt.toISOString()}|${transferId}`).toString("base64url");
 
 /** The cursor's position, or undefined when it is not one this code made. */
 export function decodeTransferCursor(cursor: string): { requestedAt: Date; transferId: string } | undefined {
@@ -143,7 +153,10 @@ export async function listPendingOutboundPayments(db: Database, options: { after
 /** An outbound payment by id, for the scheme (any state); undefined when there is no such external payment. */
 export async function findOutboundPayment(db: Database, transferId: unknown): Promise<TransferViewRow | undefined> {
   if (!isUuid(transferId)) return undefined;
-  const rows = await db.select().from(transfersView).where(and(eq(transfersView.transferId, transferId), eq(transfersView.external, true)));
+  const rows = await db
+    .select()
+    .from(transfersView)
+    .where(and(eq(transfersView.transferId, transferId), eq(transfersView.external, true)));
   return rows[0];
 }
 
@@ -173,7 +186,10 @@ export async function readHeldTransfers(db: Database, limit: number): Promise<He
     .where(eq(transfersView.status, "held"))
     .orderBy(asc(transfersView.requestedAt))
     .limit(limit);
-  const awaiting = await readAwaitingApprovals(db, rows.map(({ transfer }) => transfer.transferId));
+  const awaiting = await readAwaitingApprovals(
+    db,
+    rows.map(({ transfer }) => transfer.transferId),
+  );
   return rows.map(({ transfer: row, requesterEmail }) => ({
     id: row.transferId,
     amount: row.amount.toString(),

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+
 import type { Database } from "../db/client";
 import { users, type UserRow } from "../db/schema";
 import { isUuid } from "../domain/shared/uuid";

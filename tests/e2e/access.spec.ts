@@ -1,5 +1,5 @@
-import { expect, test } from "./support/test";
 import { balance, moveMoney, openAccount, signIn, signOut, signUp, statementRows } from "./support/customer";
+import { expect, test } from "./support/test";
 import { DEMO_ADMIN_TOTP_SECRET, enterSignInCode } from "./support/totp";
 
 test("a second customer cannot see or move money in the first customer's account", async ({ page }) => {

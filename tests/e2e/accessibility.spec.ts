@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page, test } from "./support/test";
+
 import { openAccount, signOut, signUp } from "./support/customer";
+import { expect, test, type Page } from "./support/test";
 
 async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
@@ -9,7 +10,9 @@ async function seriousViolations(page: Page) {
     .map((violation) => ({ id: violation.id, impact: violation.impact, nodes: violation.nodes.map((node) => node.target.join(" ")) }));
 }
 
-test("sign-in, sign-up, forgot-password, dashboard, account, deposit, inbox and notification settings pages have no serious or critical axe violations", async ({ page }) => {
+test("sign-in, sign-up, forgot-password, dashboard, account, deposit, inbox and notification settings pages have no serious or critical axe violations", async ({
+  page,
+}) => {
   await signUp(page, "Axel Check");
   await openAccount(page, "EUR", "Accessible");
   const accountUrl = page.url();
@@ -17,7 +20,10 @@ test("sign-in, sign-up, forgot-password, dashboard, account, deposit, inbox and 
   await page.getByRole("form", { name: "Deposit" }).getByRole("button", { name: "Deposit" }).click();
   await expect(page.getByRole("form", { name: "Deposit" }).getByText("Enter an amount.")).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
-  await page.getByRole("form", { name: "Deposit" }).getByLabel(/Amount/).fill("12.34");
+  await page
+    .getByRole("form", { name: "Deposit" })
+    .getByLabel(/Amount/)
+    .fill("12.34");
   await page.getByRole("form", { name: "Deposit" }).getByRole("button", { name: "Deposit" }).click();
   await expect(page.getByRole("form", { name: "Deposit" }).getByRole("status")).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);

@@ -1,5 +1,5 @@
-import { expect, test } from "./support/test";
 import { openAccount, signUp } from "./support/customer";
+import { expect, test } from "./support/test";
 
 const ADMIN_PAGES = [
   "/admin",

@@ -1,5 +1,5 @@
-import { expect, test } from "./support/test";
 import { seriousViolations, signInAsAdmin } from "./support/admin";
+import { expect, test } from "./support/test";
 
 test("the main back-office pages have no serious or critical axe violations", async ({ page }) => {
   test.setTimeout(120_000);

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { expect, test } from "./support/test";
+
 import {
   auditRows,
   DEMO_ADMIN,
@@ -12,6 +12,7 @@ import {
   transferTo,
 } from "./support/admin";
 import { balance, depositForm, moveMoney, openAccount, signUp } from "./support/customer";
+import { expect, test } from "./support/test";
 
 test("an admin freezes an account with a reason; the customer is refused; the audit trail shows both; a second admin approves the unfreeze and money comes in again", async ({
   browser,
@@ -202,7 +203,10 @@ test("time travel shows the account's balance at chosen positions of its history
     [4, "€74.50"],
   ];
   for (const [position, amount] of expected) {
-    await admin.getByRole("list", { name: "Account events" }).getByRole("link", { name: new RegExp(`^#${position} `) }).click();
+    await admin
+      .getByRole("list", { name: "Account events" })
+      .getByRole("link", { name: new RegExp(`^#${position} `) })
+      .click();
     await expect(admin.getByRole("heading", { name: `As of position ${position}` })).toBeVisible();
     await expect(admin.getByTestId("history-balance")).toHaveText(amount);
     await expect(admin.getByTestId("history-status")).toHaveText("Active");

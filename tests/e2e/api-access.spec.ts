@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+
 import { expect, test } from "@playwright/test";
-import { client, deposit, DEMO_ADMIN, expectProblem, MISSING_ID, newCustomer, openAccount, tokenFor } from "./support/api";
+
+import { client, DEMO_ADMIN, deposit, expectProblem, MISSING_ID, newCustomer, openAccount, tokenFor } from "./support/api";
 
 // Who may call what: 401 without a valid token, 403 for customers on admin routes, 404 for what is
 // not the caller's (exactly as for what does not exist), on every route.
@@ -70,7 +72,11 @@ test("another customer's account and transfer are 404 on every route, as if they
   const ownerAccount = await openAccount(owner.api);
   await deposit(owner.api, ownerAccount.id, 5_000);
   const payee = await openAccount(owner.api);
-  const sent = await owner.api.post<{ transfer: { id: string } }>("/transfers", { fromAccountId: ownerAccount.id, toAccountNumber: payee.number, amount: 100 }, { key: randomUUID() });
+  const sent = await owner.api.post<{ transfer: { id: string } }>(
+    "/transfers",
+    { fromAccountId: ownerAccount.id, toAccountNumber: payee.number, amount: 100 },
+    { key: randomUUID() },
+  );
   expect(sent.status).toBe(202);
   const transferId = sent.body.transfer.id;
 
@@ -98,7 +104,9 @@ test("another customer's account and transfer are 404 on every route, as if they
   const admin = client(request, await tokenFor(request, DEMO_ADMIN));
   expectProblem(await admin.get(`/accounts/${ownerAccount.id}`), 404, "ACCOUNT_NOT_FOUND");
 
-  await expect.poll(async () => (await owner.api.get<{ account: { balance: number; available: number } }>(`/accounts/${ownerAccount.id}`)).body.account).toMatchObject({ balance: 4_900, available: 4_900 });
+  await expect
+    .poll(async () => (await owner.api.get<{ account: { balance: number; available: number } }>(`/accounts/${ownerAccount.id}`)).body.account)
+    .toMatchObject({ balance: 4_900, available: 4_900 });
 });
 
 test("unknown API routes answer a problem, not an HTML page", async ({ request }) => {

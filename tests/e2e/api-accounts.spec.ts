@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+
 import { expect, test } from "@playwright/test";
-import { account, client, deposit, DEMO_ADMIN, errorFields, expectProblem, newCustomer, openAccount, tokenFor } from "./support/api";
+
+import { account, client, DEMO_ADMIN, deposit, errorFields, expectProblem, newCustomer, openAccount, tokenFor } from "./support/api";
 
 const ACCOUNT_KEYS = ["available", "balance", "currency", "id", "nickname", "number", "openedAt", "ownerId", "reserved", "status", "version"];
 
@@ -9,7 +11,16 @@ test("opens, lists and reads accounts in the shape docs/api.md gives, amounts as
   const opened = await customer.api.post<{ account: Record<string, unknown> }>("/accounts", { currency: "JPY", nickname: "Travel" });
   expect(opened.status).toBe(201);
   expect(Object.keys(opened.body.account).sort()).toEqual(ACCOUNT_KEYS);
-  expect(opened.body.account).toMatchObject({ ownerId: customer.id, currency: "JPY", nickname: "Travel", status: "active", balance: 0, reserved: 0, available: 0, version: 1 });
+  expect(opened.body.account).toMatchObject({
+    ownerId: customer.id,
+    currency: "JPY",
+    nickname: "Travel",
+    status: "active",
+    balance: 0,
+    reserved: 0,
+    available: 0,
+    version: 1,
+  });
   expect(opened.body.account.number).toMatch(/^LL\d{10}$/);
   const second = await openAccount(customer.api, "EUR");
 
@@ -35,17 +46,30 @@ test("opening an account validates every field, and an Idempotency-Key (optional
   expect((await customer.api.get<{ accounts: unknown[] }>("/accounts")).body.accounts).toHaveLength(1);
 });
 
-test("deposits and withdrawals answer 201 with the account and the event, and refusals 422 with their code, recorded but moving nothing", async ({ request }) => {
+test("deposits and withdrawals answer 201 with the account and the event, and refusals 422 with their code, recorded but moving nothing", async ({
+  request,
+}) => {
   const customer = await newCustomer(request, "Mo Money");
   const { id } = await openAccount(customer.api, "EUR");
-  const deposited = await customer.api.post<{ account: Record<string, unknown>; event: Record<string, unknown> }>(`/accounts/${id}/deposits`, { amount: "12550", reference: "Salary" }, { key: randomUUID() });
+  const deposited = await customer.api.post<{ account: Record<string, unknown>; event: Record<string, unknown> }>(
+    `/accounts/${id}/deposits`,
+    { amount: "12550", reference: "Salary" },
+    { key: randomUUID() },
+  );
   expect(deposited.status).toBe(201);
   expect(deposited.body.account).toMatchObject({ id, balance: 12_550, available: 12_550, version: 2 });
   expect(deposited.body.event).toMatchObject({ type: "MoneyDeposited", streamPosition: 2, data: { amount: 12_550, reference: "Salary" } });
 
-  const withdrawn = await customer.api.post<{ account: Record<string, unknown>; event: Record<string, unknown> }>(`/accounts/${id}/withdrawals`, { amount: 2_550 }, { key: randomUUID() });
+  const withdrawn = await customer.api.post<{ account: Record<string, unknown>; event: Record<string, unknown> }>(
+    `/accounts/${id}/withdrawals`,
+    { amount: 2_550 },
+    { key: randomUUID() },
+  );
   expect(withdrawn.status).toBe(201);
-  expect(withdrawn.body).toMatchObject({ account: { balance: 10_000, version: 3 }, event: { type: "MoneyWithdrawn", data: { amount: 2_550, reference: null } } });
+  expect(withdrawn.body).toMatchObject({
+    account: { balance: 10_000, version: 3 },
+    event: { type: "MoneyWithdrawn", data: { amount: 2_550, reference: null } },
+  });
 
   const short = await customer.api.post(`/accounts/${id}/withdrawals`, { amount: 10_001 }, { key: randomUUID() });
   expectProblem(short, 422, "INSUFFICIENT_FUNDS");
@@ -118,7 +142,9 @@ test("the statement pages newest first by keyset, filters by type and date, and 
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const page: { body: { entries: { position: number }[]; nextCursor: string | null } } = await customer.api.get(`/accounts/${id}/statement?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+    const page: { body: { entries: { position: number }[]; nextCursor: string | null } } = await customer.api.get(
+      `/accounts/${id}/statement?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+    );
     seen.push(...page.body.entries.map((entry) => entry.position));
     cursor = page.body.nextCursor;
     pages++;

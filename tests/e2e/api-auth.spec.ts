@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
+
 import { expect, test } from "@playwright/test";
-import { signIn } from "./support/customer";
+
 import { client, DEMO_CUSTOMER, errorFields, expectProblem, newCustomer, tokenFor } from "./support/api";
+import { signIn } from "./support/customer";
 
 test("sign-up makes a customer, and the token it exchanges email and password for acts as them", async ({ request }) => {
   const email = `api-${randomBytes(6).toString("hex")}@example.com`;
@@ -33,7 +35,11 @@ test("sign-up lists every field's problem, refuses unknown fields, a common pass
   expectProblem(bad, 422, "VALIDATION_FAILED");
   expect(new Set(errorFields(bad))).toEqual(new Set(["admin", "email", "name", "password"]));
 
-  const common = await api.post("/auth/signup", { name: "Common", email: `c-${randomBytes(4).toString("hex")}@example.com`, password: "password123" });
+  const common = await api.post("/auth/signup", {
+    name: "Common",
+    email: `c-${randomBytes(4).toString("hex")}@example.com`,
+    password: "password123",
+  });
   expectProblem(common, 422, "VALIDATION_FAILED");
   expect(errorFields(common)).toEqual(["password"]);
 
@@ -41,12 +47,20 @@ test("sign-up lists every field's problem, refuses unknown fields, a common pass
   expectProblem(taken, 422, "VALIDATION_FAILED");
   expect(taken.body.errors).toEqual([{ field: "email", message: "An account with this email already exists. Sign in instead." }]);
 
-  const role = await api.post("/auth/signup", { name: "Mallory", email: `m-${randomBytes(4).toString("hex")}@example.com`, password: "sneaky long phrase", role: "admin" });
+  const role = await api.post("/auth/signup", {
+    name: "Mallory",
+    email: `m-${randomBytes(4).toString("hex")}@example.com`,
+    password: "sneaky long phrase",
+    role: "admin",
+  });
   expectProblem(role, 422, "VALIDATION_FAILED");
   expect(errorFields(role)).toEqual(["role"]);
 });
 
-test("the token endpoint answers 401 to wrong credentials, 422 to malformed ones, and shares the sign-in throttle (429)", async ({ request, page }) => {
+test("the token endpoint answers 401 to wrong credentials, 422 to malformed ones, and shares the sign-in throttle (429)", async ({
+  request,
+  page,
+}) => {
   const customer = await newCustomer(request, "Throttle Target");
   const api = client(request);
   const missing = await api.post("/auth/token", {});
@@ -56,7 +70,11 @@ test("the token endpoint answers 401 to wrong credentials, 422 to malformed ones
   expectProblem(extra, 422, "VALIDATION_FAILED");
   expect(errorFields(extra)).toEqual(["scope"]);
 
-  expectProblem(await api.post("/auth/token", { email: `nobody-${randomBytes(4).toString("hex")}@example.com`, password: "whatever it is" }), 401, "INVALID_CREDENTIALS");
+  expectProblem(
+    await api.post("/auth/token", { email: `nobody-${randomBytes(4).toString("hex")}@example.com`, password: "whatever it is" }),
+    401,
+    "INVALID_CREDENTIALS",
+  );
   for (let attempt = 1; attempt <= 4; attempt++) {
     expectProblem(await api.post("/auth/token", { email: customer.email, password: `wrong ${attempt}` }), 401, "INVALID_CREDENTIALS");
   }

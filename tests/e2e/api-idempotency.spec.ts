@@ -1,8 +1,12 @@
 import { randomUUID } from "node:crypto";
+
 import { expect, test } from "@playwright/test";
+
 import { account, deposit, expectProblem, newCustomer, openAccount } from "./support/api";
 
-test("50 concurrent deposits with one Idempotency-Key: one is applied, the other 49 wait for it and replay its answer; another amount then gets 422", async ({ request }) => {
+test("50 concurrent deposits with one Idempotency-Key: one is applied, the other 49 wait for it and replay its answer; another amount then gets 422", async ({
+  request,
+}) => {
   const customer = await newCustomer(request, "Concurrent Connie");
   const { id } = await openAccount(customer.api, "EUR");
   const key = randomUUID();

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
+
 import { expect, test } from "@playwright/test";
-import { account, client, deposit, DEMO_ADMIN, MISSING_ID, newCustomer, openAccount, type Reply, tokenFor } from "./support/api";
+
+import { account, client, DEMO_ADMIN, deposit, MISSING_ID, newCustomer, openAccount, tokenFor, type Reply } from "./support/api";
 
 // A corpus of malformed requests: every one gets a 4xx problem, none leaks a stack trace or database
 // text, and none records anything.
@@ -8,11 +10,65 @@ import { account, client, deposit, DEMO_ADMIN, MISSING_ID, newCustomer, openAcco
 type Case = { name: string; method?: string; path: string; body?: string | Buffer; headers: Record<string, string> };
 
 const JSON_TYPE = { "content-type": "application/json" };
-const BAD_JSON = ["{", '{"amount":}', '{"amount":1,}', "{'amount': 1}", '{"amount":1}}', '{"amount":1}garbage', "nul", "NaN", "undefined", "\u0000", '{"amount":01}', '{"amount":1e}', " "];
+const BAD_JSON = [
+  "{",
+  '{"amount":}',
+  '{"amount":1,}',
+  "{'amount': 1}",
+  '{"amount":1}}',
+  '{"amount":1}garbage',
+  "nul",
+  "NaN",
+  "undefined",
+  "\u0000",
+  '{"amount":01}',
+  '{"amount":1e}',
+  " ",
+];
 const NOT_OBJECTS = ["[]", "null", "1", '"amount"', "true", '[{"amount":1}]'];
-const BAD_AMOUNTS: unknown[] = [0, -1, -0.5, 0.5, 1.5, 99.99, 1e-7, 1e21, 9007199254740993, "0", "00", "-1", "+5", "1 000", "1,5", "1.50", "0x10", "1e2", "abc", "", "٣", "999999999999999999999999999999", 100_000_001, "100000001", null, true, [], {}, [100]];
-const BAD_TYPES = ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x", "application/xml", "text/json", "application/json-patch+json", "application/json; charset=latin1", "json"];
-const LEAKS = /\bat [\w.<>]+ \(|node_modules|\.ts:\d|\.js:\d|select |insert |update |relation |violates|constraint|syntax error|postgres|pglite|drizzle|SQLSTATE|TypeError|ReferenceError/i;
+const BAD_AMOUNTS: unknown[] = [
+  0,
+  -1,
+  -0.5,
+  0.5,
+  1.5,
+  99.99,
+  1e-7,
+  1e21,
+  9007199254740993,
+  "0",
+  "00",
+  "-1",
+  "+5",
+  "1 000",
+  "1,5",
+  "1.50",
+  "0x10",
+  "1e2",
+  "abc",
+  "",
+  "٣",
+  "999999999999999999999999999999",
+  100_000_001,
+  "100000001",
+  null,
+  true,
+  [],
+  {},
+  [100],
+];
+const BAD_TYPES = [
+  "application/x-www-form-urlencoded",
+  "text/plain",
+  "multipart/form-data; boundary=x",
+  "application/xml",
+  "text/json",
+  "application/json-patch+json",
+  "application/json; charset=latin1",
+  "json",
+];
+const LEAKS =
+  /\bat [\w.<>]+ \(|node_modules|\.ts:\d|\.js:\d|select |insert |update |relation |violates|constraint|syntax error|postgres|pglite|drizzle|SQLSTATE|TypeError|ReferenceError/i;
 
 function corpus(accountId: string, otherNumber: string): Case[] {
   const cases: Case[] = [];
@@ -23,26 +79,54 @@ function corpus(accountId: string, otherNumber: string): Case[] {
   for (const path of [...money, "/transfers"]) {
     for (const body of BAD_JSON) cases.push({ name: `bad JSON ${JSON.stringify(body)} to ${path}`, path, body, headers: withKey() });
     for (const body of NOT_OBJECTS) cases.push({ name: `non-object ${body} to ${path}`, path, body, headers: withKey() });
-    for (const type of BAD_TYPES) cases.push({ name: `content type ${type} to ${path}`, path, body: '{"amount":100}', headers: { "content-type": type, "idempotency-key": randomUUID() } });
+    for (const type of BAD_TYPES)
+      cases.push({
+        name: `content type ${type} to ${path}`,
+        path,
+        body: '{"amount":100}',
+        headers: { "content-type": type, "idempotency-key": randomUUID() },
+      });
     cases.push({ name: `no content type to ${path}`, path, body: '{"amount":100}', headers: { "idempotency-key": randomUUID() } });
-    cases.push({ name: `no Idempotency-Key to ${path}`, path, body: path === "/transfers" ? transfer(100) : '{"amount":100}', headers: { ...JSON_TYPE } });
+    cases.push({
+      name: `no Idempotency-Key to ${path}`,
+      path,
+      body: path === "/transfers" ? transfer(100) : '{"amount":100}',
+      headers: { ...JSON_TYPE },
+    });
     cases.push({ name: `no body to ${path}`, path, headers: withKey() });
     cases.push({ name: `17 KiB body to ${path}`, path, body: JSON.stringify({ amount: 100, reference: "x".repeat(17 * 1024) }), headers: withKey() });
     cases.push({ name: `1 MiB body to ${path}`, path, body: Buffer.alloc(1024 * 1024, 0x20), headers: withKey() });
     cases.push({ name: `deep nesting to ${path}`, path, body: `${"[".repeat(5000)}${"]".repeat(5000)}`, headers: withKey() });
-    cases.push({ name: `invalid UTF-8 to ${path}`, path, body: Buffer.from([0x7b, 0x22, 0x61, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), headers: withKey() });
+    cases.push({
+      name: `invalid UTF-8 to ${path}`,
+      path,
+      body: Buffer.from([0x7b, 0x22, 0x61, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
+      headers: withKey(),
+    });
   }
   for (const path of money) {
-    for (const amount of BAD_AMOUNTS) cases.push({ name: `amount ${JSON.stringify(amount)} to ${path}`, path, body: JSON.stringify({ amount }), headers: withKey() });
+    for (const amount of BAD_AMOUNTS)
+      cases.push({ name: `amount ${JSON.stringify(amount)} to ${path}`, path, body: JSON.stringify({ amount }), headers: withKey() });
     for (const extra of [{ extra: 1 }, { accountId }, { currency: "EUR" }, { constructor: { prototype: {} } }, { Amount: 100 }]) {
-      cases.push({ name: `unknown field ${Object.keys(extra).join()} to ${path}`, path, body: JSON.stringify({ amount: 100, ...extra }), headers: withKey() });
+      cases.push({
+        name: `unknown field ${Object.keys(extra).join()} to ${path}`,
+        path,
+        body: JSON.stringify({ amount: 100, ...extra }),
+        headers: withKey(),
+      });
     }
     cases.push({ name: `__proto__ key to ${path}`, path, body: '{"amount":100,"__proto__":{"x":1}}', headers: withKey() });
     for (const reference of [5, ["a"], { a: 1 }, "r".repeat(141), "nul\u0000", "line\nbreak", "half\ud800"]) {
-      cases.push({ name: `reference ${JSON.stringify(reference).slice(0, 20)} to ${path}`, path, body: JSON.stringify({ amount: 100, reference }), headers: withKey() });
+      cases.push({
+        name: `reference ${JSON.stringify(reference).slice(0, 20)} to ${path}`,
+        path,
+        body: JSON.stringify({ amount: 100, reference }),
+        headers: withKey(),
+      });
     }
   }
-  for (const amount of BAD_AMOUNTS.slice(0, 20)) cases.push({ name: `transfer amount ${JSON.stringify(amount)}`, path: "/transfers", body: transfer(amount), headers: withKey() });
+  for (const amount of BAD_AMOUNTS.slice(0, 20))
+    cases.push({ name: `transfer amount ${JSON.stringify(amount)}`, path: "/transfers", body: transfer(amount), headers: withKey() });
   for (const body of [
     { fromAccountId: accountId, amount: 100 },
     { fromAccountId: accountId, toAccountNumber: 12345, amount: 100 },
@@ -54,15 +138,42 @@ function corpus(accountId: string, otherNumber: string): Case[] {
   ]) {
     cases.push({ name: `transfer ${JSON.stringify(body).slice(0, 60)}`, path: "/transfers", body: JSON.stringify(body), headers: withKey() });
   }
-  for (const body of ['{"currency":"eur"}', '{"currency":1}', '{"nickname":"x"}', '{"currency":"EUR","nickname":"' + "n".repeat(41) + '"}', '{"currency":"EUR","ownerId":"x"}', "[]", "{"]) {
+  for (const body of [
+    '{"currency":"eur"}',
+    '{"currency":1}',
+    '{"nickname":"x"}',
+    '{"currency":"EUR","nickname":"' + "n".repeat(41) + '"}',
+    '{"currency":"EUR","ownerId":"x"}',
+    "[]",
+    "{",
+  ]) {
     cases.push({ name: `open account ${body.slice(0, 40)}`, path: "/accounts", body, headers: JSON_TYPE });
   }
   // Idempotency-Key values that are not keys.
   for (const key of ["has space", "x".repeat(256), "tab\there"]) {
-    cases.push({ name: `Idempotency-Key ${JSON.stringify(key).slice(0, 20)}`, path: money[0]!, body: '{"amount":100}', headers: { ...JSON_TYPE, "idempotency-key": key } });
+    cases.push({
+      name: `Idempotency-Key ${JSON.stringify(key).slice(0, 20)}`,
+      path: money[0]!,
+      body: '{"amount":100}',
+      headers: { ...JSON_TYPE, "idempotency-key": key },
+    });
   }
   // Query strings that are not what the routes take.
-  for (const query of ["limit=0", "limit=-1", "limit=abc", "limit=1e2", "limit=101", "cursor=abc", "cursor=-5", "type=everything", "from=2026-02-30", "to=tomorrow", "sort=asc", "limit=1&limit=2", "cursor=%00"]) {
+  for (const query of [
+    "limit=0",
+    "limit=-1",
+    "limit=abc",
+    "limit=1e2",
+    "limit=101",
+    "cursor=abc",
+    "cursor=-5",
+    "type=everything",
+    "from=2026-02-30",
+    "to=tomorrow",
+    "sort=asc",
+    "limit=1&limit=2",
+    "cursor=%00",
+  ]) {
     cases.push({ name: `statement ?${query}`, method: "GET", path: `/accounts/${accountId}/statement?${query}`, headers: {} });
   }
   for (const query of ["accountId=1", "accountId=%00", "limit=0", "cursor=!!", "status=held"]) {
@@ -75,9 +186,16 @@ function corpus(accountId: string, otherNumber: string): Case[] {
 const anonymous = (tag: string): Case[] => {
   const cases: Case[] = [];
   for (const path of ["/auth/signup", "/auth/token"]) {
-    for (const body of [...BAD_JSON.slice(0, 6), ...NOT_OBJECTS.slice(0, 3)]) cases.push({ name: `bad body ${JSON.stringify(body)} to ${path}`, path, body, headers: JSON_TYPE });
-    for (const type of BAD_TYPES.slice(0, 4)) cases.push({ name: `content type ${type} to ${path}`, path, body: "{}", headers: { "content-type": type } });
-    cases.push({ name: `oversized to ${path}`, path, body: JSON.stringify({ email: `${tag}@example.com`, password: "p".repeat(20_000) }), headers: JSON_TYPE });
+    for (const body of [...BAD_JSON.slice(0, 6), ...NOT_OBJECTS.slice(0, 3)])
+      cases.push({ name: `bad body ${JSON.stringify(body)} to ${path}`, path, body, headers: JSON_TYPE });
+    for (const type of BAD_TYPES.slice(0, 4))
+      cases.push({ name: `content type ${type} to ${path}`, path, body: "{}", headers: { "content-type": type } });
+    cases.push({
+      name: `oversized to ${path}`,
+      path,
+      body: JSON.stringify({ email: `${tag}@example.com`, password: "p".repeat(20_000) }),
+      headers: JSON_TYPE,
+    });
   }
   for (const body of [
     { name: "Corpus", email: `${tag}-a@example.com` },
@@ -108,7 +226,13 @@ function expectHarmless(response: Reply, name: string): void {
   expect(response.status, `${name}: ${response.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
   expect(response.status, name).toBeLessThan(500);
   expect(response.headers["content-type"], name).toBe("application/problem+json");
-  expect(response.body, name).toMatchObject({ type: expect.any(String), title: expect.any(String), status: response.status, detail: expect.any(String), code: expect.any(String) });
+  expect(response.body, name).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    status: response.status,
+    detail: expect.any(String),
+    code: expect.any(String),
+  });
   expect(response.text, name).not.toMatch(LEAKS);
 }
 
@@ -128,14 +252,28 @@ test("at least 200 malformed requests get only 4xx problems, leak nothing, and r
   const tag = `corpus-${randomBytes(5).toString("hex")}`;
   const customerCases = corpus(main.id, other.number);
   const adminCases: Case[] = [
-    ...["{", "[]", '{"reason":""}', '{"reason":5}', '{"reason":"x","category":"none"}', '{"reason":"x","note":1}', '{"reason":"nul\\u0000"}'].map((body) => ({
-      name: `freeze ${body}`,
-      path: `/admin/accounts/${main.id}/freeze`,
+    ...["{", "[]", '{"reason":""}', '{"reason":5}', '{"reason":"x","category":"none"}', '{"reason":"x","note":1}', '{"reason":"nul\\u0000"}'].map(
+      (body) => ({
+        name: `freeze ${body}`,
+        path: `/admin/accounts/${main.id}/freeze`,
+        body,
+        headers: JSON_TYPE,
+      }),
+    ),
+    ...['{"reason":""}', "{}", '{"why":"x"}'].map((body) => ({
+      name: `unfreeze ${body}`,
+      path: `/admin/accounts/${main.id}/unfreeze`,
       body,
       headers: JSON_TYPE,
     })),
-    ...['{"reason":""}', "{}", '{"why":"x"}'].map((body) => ({ name: `unfreeze ${body}`, path: `/admin/accounts/${main.id}/unfreeze`, body, headers: JSON_TYPE })),
-    ...['{"reason":""}', "[]"].flatMap((body) => ["release", "reject"].map((action) => ({ name: `${action} ${body}`, path: `/admin/transfers/${MISSING_ID}/${action}`, body, headers: JSON_TYPE }))),
+    ...['{"reason":""}', "[]"].flatMap((body) =>
+      ["release", "reject"].map((action) => ({
+        name: `${action} ${body}`,
+        path: `/admin/transfers/${MISSING_ID}/${action}`,
+        body,
+        headers: JSON_TYPE,
+      })),
+    ),
     { name: "rebuild with fields", path: "/admin/projections/rebuild", body: '{"only":"audit_log"}', headers: JSON_TYPE },
     { name: "rebuild with text", path: "/admin/projections/rebuild", body: "now", headers: { "content-type": "text/plain" } },
     { name: "audit with a NUL actor", method: "GET", path: "/admin/audit?actor=%00", headers: {} },
@@ -148,7 +286,9 @@ test("at least 200 malformed requests get only 4xx problems, leak nothing, and r
   const run = async (api: ReturnType<typeof client>, cases: Case[]) => {
     for (let i = 0; i < cases.length; i += 8) {
       await Promise.all(
-        cases.slice(i, i + 8).map(async (item) => expectHarmless(await api.raw(item.method ?? "POST", item.path, item.body, item.headers), item.name)),
+        cases
+          .slice(i, i + 8)
+          .map(async (item) => expectHarmless(await api.raw(item.method ?? "POST", item.path, item.body, item.headers), item.name)),
       );
     }
   };

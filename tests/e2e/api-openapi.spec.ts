@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+
 import { checkOpenApiDocument, operationsOf } from "../support/openapi-check";
 import { API } from "./support/api";
 
@@ -62,8 +63,11 @@ test("the served OpenAPI 3.1 document is valid and lists every route of the cont
 
   // Every documented problem code is one the API answers with that status, and the schemas are there.
   const components = (document.components as { schemas: Record<string, unknown> }).schemas;
-  for (const name of ["Account", "Transfer", "StatementEntry", "Problem", "DepositRequest", "RequestTransferRequest"]) expect(components[name]).toBeDefined();
-  const withdraw = (document.paths as Record<string, Record<string, { responses: Record<string, { description: string }> }>>)["/accounts/{accountId}/withdrawals"]!.post!;
+  for (const name of ["Account", "Transfer", "StatementEntry", "Problem", "DepositRequest", "RequestTransferRequest"])
+    expect(components[name]).toBeDefined();
+  const withdraw = (document.paths as Record<string, Record<string, { responses: Record<string, { description: string }> }>>)[
+    "/accounts/{accountId}/withdrawals"
+  ]!.post!;
   // No 409: a request whose key is still running waits for it (docs/api.md, Idempotency). 403: a
   // scheme's token (ROLE_NOT_ALLOWED), SELF_SERVICE_DEPOSITS=false (SELF_SERVICE_OFF), or a read or
   // webhooks token (INSUFFICIENT_SCOPE).

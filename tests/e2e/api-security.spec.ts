@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+
 import { expect, test } from "@playwright/test";
-import { account, API, client, deposit, DEMO_ADMIN, expectProblem, newCustomer, openAccount, tokenFor } from "./support/api";
+
+import { account, API, client, DEMO_ADMIN, deposit, expectProblem, newCustomer, openAccount, tokenFor } from "./support/api";
 import { signIn } from "./support/customer";
 
 // CVE-2025-29927 let a request carrying x-middleware-subrequest skip Next's middleware; apps whose
@@ -41,7 +43,11 @@ test("x-middleware-subrequest skips neither the redirect to sign-in nor any chec
     expect((await request.get("/api/portal/live", { headers: header, maxRedirects: 0 })).status()).toBe(401);
     expect((await request.get(`/accounts/${id}/statement.csv`, { headers: header, maxRedirects: 0 })).status()).not.toBe(200);
     expectProblem(await client(request).get("/accounts", header), 401, "UNAUTHENTICATED");
-    expectProblem(await client(request).post(`/accounts/${id}/withdrawals`, { amount: 100 }, { key: randomUUID(), headers: header }), 401, "UNAUTHENTICATED");
+    expectProblem(
+      await client(request).post(`/accounts/${id}/withdrawals`, { amount: 100 }, { key: randomUUID(), headers: header }),
+      401,
+      "UNAUTHENTICATED",
+    );
     expectProblem(await customer.api.get("/admin/audit", header), 403, "FORBIDDEN");
     expectProblem(await customer.api.post(`/admin/accounts/${id}/freeze`, { reason: "x" }, { headers: header }), 403, "FORBIDDEN");
   }
@@ -74,7 +80,9 @@ test("forged session cookies reach no page, route or API call", async ({ request
   expect((await admin.get<{ entries: unknown[] }>(`/admin/audit?accountId=${id}`)).body.entries).toHaveLength(2);
 });
 
-test("a real session cookie does not authenticate the API either (no cross-site calls with the visitor's cookie), nor a token anywhere but the header", async ({ page }) => {
+test("a real session cookie does not authenticate the API either (no cross-site calls with the visitor's cookie), nor a token anywhere but the header", async ({
+  page,
+}) => {
   await signIn(page, "dana@ledgerline.dev", "sunny-harbour-42");
   await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
   const cookies = await page.context().cookies();

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+
 import { expect, test } from "@playwright/test";
-import { account, client, deposit, DEMO_ADMIN, errorFields, expectProblem, newCustomer, openAccount, tokenFor } from "./support/api";
+
+import { account, client, DEMO_ADMIN, deposit, errorFields, expectProblem, newCustomer, openAccount, tokenFor } from "./support/api";
 
 type Transfer = {
   id: string;
@@ -13,7 +15,21 @@ type Transfer = {
   failure: { code: string; step: string } | null;
 };
 
-const TRANSFER_KEYS = ["amount", "currency", "direction", "external", "failure", "from", "id", "reference", "requestedAt", "status", "steps", "to", "updatedAt"];
+const TRANSFER_KEYS = [
+  "amount",
+  "currency",
+  "direction",
+  "external",
+  "failure",
+  "from",
+  "id",
+  "reference",
+  "requestedAt",
+  "status",
+  "steps",
+  "to",
+  "updatedAt",
+];
 
 /** The transfer once its runner has taken it as far as it goes (completed, failed, or held for review). */
 async function settled(api: ReturnType<typeof client>, id: string): Promise<Transfer> {
@@ -25,7 +41,9 @@ async function settled(api: ReturnType<typeof client>, id: string): Promise<Tran
   throw new Error(`transfer ${id} did not settle`);
 }
 
-test("a transfer to another customer is accepted (202) as requested, completes on its own, and each party reads it with the other's name masked", async ({ request }) => {
+test("a transfer to another customer is accepted (202) as requested, completes on its own, and each party reads it with the other's name masked", async ({
+  request,
+}) => {
   const payer = await newCustomer(request, "Paula Payer");
   const payee = await newCustomer(request, "Peter Payee");
   const from = await openAccount(payer.api, "EUR");
@@ -34,7 +52,12 @@ test("a transfer to another customer is accepted (202) as requested, completes o
 
   const sent = await payer.api.post<{ transfer: Transfer }>(
     "/transfers",
-    { fromAccountId: from.id, toAccountNumber: `${to.number.slice(0, 4)} ${to.number.slice(4, 8)} ${to.number.slice(8)}`.toLowerCase(), amount: 2_500, reference: "Rent" },
+    {
+      fromAccountId: from.id,
+      toAccountNumber: `${to.number.slice(0, 4)} ${to.number.slice(4, 8)} ${to.number.slice(8)}`.toLowerCase(),
+      amount: 2_500,
+      reference: "Rent",
+    },
     { key: randomUUID() },
   );
   expect(sent.status).toBe(202);
@@ -51,7 +74,13 @@ test("a transfer to another customer is accepted (202) as requested, completes o
     to: { accountId: to.id, number: to.number, name: "Pe*** Pa***" },
     failure: null,
   });
-  expect((await settled(payer.api, sent.body.transfer.id)).steps.map((step) => step.step)).toEqual(["requested", "screened", "reserved", "credited", "completed"]);
+  expect((await settled(payer.api, sent.body.transfer.id)).steps.map((step) => step.step)).toEqual([
+    "requested",
+    "screened",
+    "reserved",
+    "credited",
+    "completed",
+  ]);
   expect(await account(payer.api, from.id)).toMatchObject({ balance: 7_500, reserved: 0 });
   expect(await account(payee.api, to.id)).toMatchObject({ balance: 2_500 });
 
@@ -70,17 +99,27 @@ test("transfers are listed newest first by account with a keyset cursor", async 
   await deposit(customer.api, other.id, 1_000);
   const ids: string[] = [];
   for (const amount of [10, 20, 30]) {
-    const sent = await customer.api.post<{ transfer: Transfer }>("/transfers", { fromAccountId: main.id, toAccountNumber: savings.number, amount }, { key: randomUUID() });
+    const sent = await customer.api.post<{ transfer: Transfer }>(
+      "/transfers",
+      { fromAccountId: main.id, toAccountNumber: savings.number, amount },
+      { key: randomUUID() },
+    );
     ids.push(sent.body.transfer.id);
     await settled(customer.api, sent.body.transfer.id);
   }
-  const last = await customer.api.post<{ transfer: Transfer }>("/transfers", { fromAccountId: other.id, toAccountNumber: savings.number, amount: 5 }, { key: randomUUID() });
+  const last = await customer.api.post<{ transfer: Transfer }>(
+    "/transfers",
+    { fromAccountId: other.id, toAccountNumber: savings.number, amount: 5 },
+    { key: randomUUID() },
+  );
   await settled(customer.api, last.body.transfer.id);
 
   const first = await customer.api.get<{ transfers: Transfer[]; nextCursor: string }>(`/transfers?accountId=${main.id}&limit=2`);
   expect(first.body.transfers.map((t) => t.id)).toEqual([ids[2], ids[1]]);
   expect(first.body.transfers[0]?.direction).toBe("own");
-  const second = await customer.api.get<{ transfers: Transfer[]; nextCursor: string | null }>(`/transfers?accountId=${main.id}&limit=2&cursor=${first.body.nextCursor}`);
+  const second = await customer.api.get<{ transfers: Transfer[]; nextCursor: string | null }>(
+    `/transfers?accountId=${main.id}&limit=2&cursor=${first.body.nextCursor}`,
+  );
   expect(second.body).toMatchObject({ transfers: [{ id: ids[0] }], nextCursor: null });
   expect((await customer.api.get<{ transfers: Transfer[] }>("/transfers")).body.transfers).toHaveLength(4);
   expect((await customer.api.get<{ transfers: Transfer[] }>(`/transfers?accountId=${savings.id}`)).body.transfers).toHaveLength(4);
@@ -98,18 +137,39 @@ test("a transfer the reserve or the payee refuses ends failed with its code, and
   const payee = await newCustomer(request, "Frozen Fran");
   const to = await openAccount(payee.api, "EUR");
 
-  const short = await payer.api.post<{ transfer: Transfer }>("/transfers", { fromAccountId: from.id, toAccountNumber: to.number, amount: 101 }, { key: randomUUID() });
+  const short = await payer.api.post<{ transfer: Transfer }>(
+    "/transfers",
+    { fromAccountId: from.id, toAccountNumber: to.number, amount: 101 },
+    { key: randomUUID() },
+  );
   expect(short.status).toBe(202);
-  expect(await settled(payer.api, short.body.transfer.id)).toMatchObject({ status: "failed", failure: { code: "INSUFFICIENT_FUNDS", step: "reserve" } });
+  expect(await settled(payer.api, short.body.transfer.id)).toMatchObject({
+    status: "failed",
+    failure: { code: "INSUFFICIENT_FUNDS", step: "reserve" },
+  });
 
   const admin = client(request, await tokenFor(request, DEMO_ADMIN));
   expect((await admin.post(`/admin/accounts/${to.id}/freeze`, { reason: "Fraud check", category: "suspected_fraud" })).status).toBe(200);
-  const frozen = await payer.api.post<{ transfer: Transfer }>("/transfers", { fromAccountId: from.id, toAccountNumber: to.number, amount: 50 }, { key: randomUUID() });
-  expect(await settled(payer.api, frozen.body.transfer.id)).toMatchObject({ status: "failed", failure: { code: "DESTINATION_FROZEN", step: "credit" } });
+  const frozen = await payer.api.post<{ transfer: Transfer }>(
+    "/transfers",
+    { fromAccountId: from.id, toAccountNumber: to.number, amount: 50 },
+    { key: randomUUID() },
+  );
+  expect(await settled(payer.api, frozen.body.transfer.id)).toMatchObject({
+    status: "failed",
+    failure: { code: "DESTINATION_FROZEN", step: "credit" },
+  });
 
   await admin.post(`/admin/accounts/${from.id}/freeze`, { reason: "Fraud check" });
-  const sourceFrozen = await payer.api.post<{ transfer: Transfer }>("/transfers", { fromAccountId: from.id, toAccountNumber: to.number, amount: 50 }, { key: randomUUID() });
-  expect(await settled(payer.api, sourceFrozen.body.transfer.id)).toMatchObject({ status: "failed", failure: { code: "ACCOUNT_FROZEN", step: "reserve" } });
+  const sourceFrozen = await payer.api.post<{ transfer: Transfer }>(
+    "/transfers",
+    { fromAccountId: from.id, toAccountNumber: to.number, amount: 50 },
+    { key: randomUUID() },
+  );
+  expect(await settled(payer.api, sourceFrozen.body.transfer.id)).toMatchObject({
+    status: "failed",
+    failure: { code: "ACCOUNT_FROZEN", step: "reserve" },
+  });
 
   expect(await account(payer.api, from.id)).toMatchObject({ balance: 100, reserved: 0, available: 100 });
   expect(await account(payee.api, to.id)).toMatchObject({ balance: 0 });
@@ -130,7 +190,11 @@ test("a transfer request lists every field's problem and records nothing", async
     [{ fromAccountId: eur.id, toAccountNumber: usd.number, amount: 0 }, "VALIDATION_FAILED", ["amount"]],
     [{ fromAccountId: eur.id, toAccountNumber: usd.number, amount: 100_000_001 }, "AMOUNT_TOO_LARGE", ["amount"]],
     [{ fromAccountId: eur.id, toAccountId: usd.id, amount: 10 }, "VALIDATION_FAILED", ["toAccountId", "toAccountNumber"]],
-    [{ fromAccountId: "x", toAccountNumber: 7, amount: "ten", reference: "r".repeat(200) }, "VALIDATION_FAILED", ["amount", "fromAccountId", "reference", "toAccountNumber"]],
+    [
+      { fromAccountId: "x", toAccountNumber: 7, amount: "ten", reference: "r".repeat(200) },
+      "VALIDATION_FAILED",
+      ["amount", "fromAccountId", "reference", "toAccountNumber"],
+    ],
   ];
   for (const [body, code, fields] of cases) {
     const response = await customer.api.post("/transfers", body, { key: randomUUID() });
@@ -147,7 +211,11 @@ test("a transfer held by screening waits for an admin: release completes it, rej
   const to = await openAccount(customer.api, "EUR");
   await deposit(customer.api, from.id, 1_000);
   const send = (reference: string) =>
-    customer.api.post<{ transfer: Transfer }>("/transfers", { fromAccountId: from.id, toAccountNumber: to.number, amount: 100, reference }, { key: randomUUID() });
+    customer.api.post<{ transfer: Transfer }>(
+      "/transfers",
+      { fromAccountId: from.id, toAccountNumber: to.number, amount: 100, reference },
+      { key: randomUUID() },
+    );
   const first = await send("Invoice from Globex Illicit Trading");
   const second = await send("Payment for Ivan Blacklistov");
   for (const held of [first, second]) expect(await settled(customer.api, held.body.transfer.id)).toMatchObject({ status: "held", failure: null });
@@ -159,7 +227,9 @@ test("a transfer held by screening waits for an admin: release completes it, rej
   expect(errorFields(missingReason)).toEqual(["reason"]);
   expectProblem(await admin.post(`/admin/transfers/${randomUUID()}/release`, { reason: "Checked" }), 404, "TRANSFER_NOT_FOUND");
 
-  const released = await admin.post<{ transfer: Transfer }>(`/admin/transfers/${first.body.transfer.id}/release`, { reason: "A customer's supplier; checked" });
+  const released = await admin.post<{ transfer: Transfer }>(`/admin/transfers/${first.body.transfer.id}/release`, {
+    reason: "A customer's supplier; checked",
+  });
   expect(released.status).toBe(200);
   // Released: back in the queue (the API says "requested"), then it runs to the end on its own.
   expect(released.body.transfer).toMatchObject({ status: "requested", direction: null });

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+
 import { numberOfAccount, separatePage, signInAsAdmin, transferTo } from "./support/admin";
 import { client, DEMO_ADMIN, tokenFor } from "./support/api";
 import { balance, moveMoney, openAccount, signUp, statementRows } from "./support/customer";
@@ -7,7 +8,10 @@ import { balance, moveMoney, openAccount, signUp, statementRows } from "./suppor
 // customer's transfer and from the payment scheme, without ever reloading; a payment from a
 // sanctioned name waits in the back office until an admin releases it; then the payer sends money
 // to another bank, and their transfer page follows the scheme's answers (settled, returned) live.
-test("a balance changes without a reload while others pay into it, a sanctioned inbound payment waits for the back office, and payments to another bank settle or come back live", async ({ browser, request }) => {
+test("a balance changes without a reload while others pay into it, a sanctioned inbound payment waits for the back office, and payments to another bank settle or come back live", async ({
+  browser,
+  request,
+}) => {
   test.setTimeout(240_000);
   const watcher = await separatePage(browser);
   const payer = await separatePage(browser);
@@ -40,7 +44,15 @@ test("a balance changes without a reload while others pay into it, a sanctioned 
   const made = await adminApi.post<{ token: string }>("/admin/schemes", { name: "E2E Instant Payments" });
   expect(made.status, made.text).toBe(201);
   const scheme = client(request, made.body.token);
-  const salary = { schemePaymentId: `E2E-${Date.now()}-1`, accountNumber: number, amount: 4_000, currency: "EUR", debtorName: "Acme Payroll", debtorAccount: "DE02100100109307118603", reference: "Salary" };
+  const salary = {
+    schemePaymentId: `E2E-${Date.now()}-1`,
+    accountNumber: number,
+    amount: 4_000,
+    currency: "EUR",
+    debtorName: "Acme Payroll",
+    debtorAccount: "DE02100100109307118603",
+    reference: "Salary",
+  };
   const credited = await scheme.post<{ payment: { status: string } }>("/scheme/inbound-payments", salary);
   expect(credited.status, credited.text).toBe(200);
   expect(credited.body.payment.status).toBe("credited");
@@ -50,7 +62,13 @@ test("a balance changes without a reload while others pay into it, a sanctioned 
   expect(await samePage()).toBe("same page");
 
   // A payment from a name on the sanctions list is held: no money yet.
-  const sanctioned = { ...salary, schemePaymentId: `E2E-${Date.now()}-2`, amount: 1_500, debtorName: "Globex Illicit Trading", reference: "Consulting" };
+  const sanctioned = {
+    ...salary,
+    schemePaymentId: `E2E-${Date.now()}-2`,
+    amount: 1_500,
+    debtorName: "Globex Illicit Trading",
+    reference: "Consulting",
+  };
   const held = await scheme.post<{ payment: { id: string; status: string } }>("/scheme/inbound-payments", sanctioned);
   expect(held.body.payment.status).toBe("held");
 
@@ -93,11 +111,18 @@ test("a balance changes without a reload while others pay into it, a sanctioned 
 
   // The scheme finds it in the bank's outbox and settles it (twice: a retry); the page follows.
   const outbox = await scheme.get<{ payments: { id: string; creditor: { iban: string }; amount: number }[] }>("/scheme/outbound-payments");
-  expect(outbox.body.payments.find((payment) => payment.id === outboundId)).toMatchObject({ amount: 3_000, creditor: { iban: "DE89370400440532013000" } });
-  const settled = await scheme.post<{ payment: { status: string } }>(`/scheme/outbound-payments/${outboundId}/settle`, { schemeReference: "E2E-SETTLE" });
+  expect(outbox.body.payments.find((payment) => payment.id === outboundId)).toMatchObject({
+    amount: 3_000,
+    creditor: { iban: "DE89370400440532013000" },
+  });
+  const settled = await scheme.post<{ payment: { status: string } }>(`/scheme/outbound-payments/${outboundId}/settle`, {
+    schemeReference: "E2E-SETTLE",
+  });
   expect(settled.status, settled.text).toBe(200);
   expect(settled.body.payment.status).toBe("settled");
-  expect((await scheme.post<{ payment: { status: string } }>(`/scheme/outbound-payments/${outboundId}/settle`, {})).body.payment.status).toBe("settled");
+  expect((await scheme.post<{ payment: { status: string } }>(`/scheme/outbound-payments/${outboundId}/settle`, {})).body.payment.status).toBe(
+    "settled",
+  );
   await expect(payer.getByTestId("transfer-status")).toHaveText("Completed", { timeout: 20_000 });
   await expect(payer.getByText("Settled by the receiving bank")).toBeVisible();
   expect(await payer.evaluate(() => (window as { liveMark?: string }).liveMark)).toBe("payer page");
@@ -112,7 +137,9 @@ test("a balance changes without a reload while others pay into it, a sanctioned 
   await payer.getByRole("button", { name: "Confirm transfer" }).click();
   await expect(payer.getByTestId("transfer-status")).toHaveText("Sent to the other bank", { timeout: 20_000 });
   const returnedId = /\/transfers\/([0-9a-f-]{36})$/.exec(payer.url())![1]!;
-  const returned = await scheme.post<{ payment: { status: string } }>(`/scheme/outbound-payments/${returnedId}/return`, { reason: "AC04 account closed" });
+  const returned = await scheme.post<{ payment: { status: string } }>(`/scheme/outbound-payments/${returnedId}/return`, {
+    reason: "AC04 account closed",
+  });
   expect(returned.body.payment.status).toBe("returned");
   await expect(payer.getByTestId("transfer-status")).toHaveText("Failed", { timeout: 20_000 });
   await expect(payer.getByText("Returned by the receiving bank")).toBeVisible();

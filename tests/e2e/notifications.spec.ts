@@ -1,6 +1,6 @@
 import { separatePage } from "./support/admin";
 import { balance, moveMoney, openAccount, signIn, signOut, signUp } from "./support/customer";
-import { expect, type Page, test } from "./support/test";
+import { expect, test, type Page } from "./support/test";
 
 /** The newest mail to `to` with `subject` in the development mailbox (mails are kept: no SMTP_URL). */
 async function openMailLink(page: Page, to: string, subject: string, linkText: RegExp): Promise<void> {

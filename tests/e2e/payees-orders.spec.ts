@@ -1,9 +1,12 @@
 import { expect, test } from "@playwright/test";
+
 import { accountNumber, balance, moveMoney, openAccount, signOut, signUp } from "./support/customer";
 
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
-test("add a payee after confirming their masked name, pay them from the transfer form, set up a monthly order and see it in the list", async ({ page }) => {
+test("add a payee after confirming their masked name, pay them from the transfer form, set up a monthly order and see it in the list", async ({
+  page,
+}) => {
   await signUp(page, "Pat Payee");
   const patAccount = await openAccount(page, "EUR", "Household");
   const patNumber = await accountNumber(page, patAccount);

@@ -1,9 +1,12 @@
 import { readFile } from "node:fs/promises";
-import { expect, test } from "./support/test";
+
 import { pdfText } from "../support/pdf-text";
 import { balance, depositForm, moveMoney, openAccount, signUp, statementRows, withdrawForm } from "./support/customer";
+import { expect, test } from "./support/test";
 
-test("a new customer opens a EUR account, deposits, withdraws, is refused an overdraft, exports, searches and downloads the statement as PDF, and switches to German formats", async ({ page }) => {
+test("a new customer opens a EUR account, deposits, withdraws, is refused an overdraft, exports, searches and downloads the statement as PDF, and switches to German formats", async ({
+  page,
+}) => {
   await signUp(page, "Nora Quinn");
   await expect(page.getByText("You have no accounts yet.")).toBeVisible();
   await openAccount(page, "EUR", "Everyday");

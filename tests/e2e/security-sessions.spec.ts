@@ -1,8 +1,9 @@
 import type { Browser } from "@playwright/test";
+
 import { seriousViolations } from "./support/admin";
 import { API } from "./support/api";
 import { signIn, signOut, signUp } from "./support/customer";
-import { expect, type Page, test } from "./support/test";
+import { expect, test, type Page } from "./support/test";
 import { totpCode } from "./support/totp";
 
 async function newPage(browser: Browser): Promise<Page> {
@@ -72,7 +73,10 @@ test("sessions in two browsers: one ends the other, whose next request is signed
   await expect(rows).toHaveCount(2);
   await expect(rows.filter({ hasText: "(this device)" })).toHaveCount(1);
   expect(await seriousViolations(laptop)).toEqual([]);
-  await rows.filter({ hasNotText: "(this device)" }).getByRole("button", { name: /^End session/ }).click();
+  await rows
+    .filter({ hasNotText: "(this device)" })
+    .getByRole("button", { name: /^End session/ })
+    .click();
   await expect(rows).toHaveCount(1);
 
   // The phone's cookie is still there, but its session is over.
@@ -117,7 +121,14 @@ test.describe("passkeys", () => {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("WebAuthn.enable");
     const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+      options: {
+        protocol: "ctap2",
+        transport: "internal",
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
     });
 
     const customer = await signUp(page, "Petra Passkey");

@@ -1,7 +1,8 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page, test } from "./support/test";
+
 import { API } from "./support/api";
 import { signOut, signUp } from "./support/customer";
+import { expect, test, type Page } from "./support/test";
 
 async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
@@ -65,10 +66,13 @@ test("a customer cannot revoke another customer's token by changing the form", a
   // Tamper and submit in one step: the live page may re-render the list (resetting the hidden field)
   // whenever an event of this customer arrives. Then wait for the action's answer before looking.
   const answered = other.waitForResponse((response) => response.request().method() === "POST" && response.url().includes("/settings/tokens"));
-  await other.locator('input[name="tokenId"]').first().evaluate((input: HTMLInputElement, id) => {
-    input.value = id;
-    input.form?.requestSubmit();
-  }, ownerTokenId);
+  await other
+    .locator('input[name="tokenId"]')
+    .first()
+    .evaluate((input: HTMLInputElement, id) => {
+      input.value = id;
+      input.form?.requestSubmit();
+    }, ownerTokenId);
   await answered;
   await other.reload();
   await expect(other.getByRole("region", { name: "Your tokens" }).getByRole("row", { name: /Mine/ })).toContainText("Active");

@@ -1,7 +1,7 @@
-import { expect, test } from "./support/test";
 import { E2E_CRON_SECRET } from "../../playwright.config";
 import { separatePage, signInAsAdmin } from "./support/admin";
 import { accountNumber, balance, moveMoney, openAccount, sendTransfer, signIn, signOut, signUp, statementRows } from "./support/customer";
+import { expect, test } from "./support/test";
 
 test("a transfer between two of my accounts shows every step done and both balances change", async ({ page }) => {
   await signUp(page, "Tess Transfer");

@@ -1,7 +1,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { expect, test } from "@playwright/test";
 import { Webhook } from "standardwebhooks";
+
 import { depositForm, moveMoney, openAccount, signUp } from "./support/customer";
 
 // The receiver runs in the test process; the server is started with WEBHOOKS_ALLOW_PRIVATE=true
@@ -14,7 +16,9 @@ test("a customer registers a webhook, deposits, sees the signed delivery in the 
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
     request.on("end", () => {
-      const headers = Object.fromEntries(["webhook-id", "webhook-timestamp", "webhook-signature"].map((name) => [name, String(request.headers[name])]));
+      const headers = Object.fromEntries(
+        ["webhook-id", "webhook-timestamp", "webhook-signature"].map((name) => [name, String(request.headers[name])]),
+      );
       deliveries.push({ id: headers["webhook-id"]!, body, headers });
       response.writeHead(204).end();
     });
@@ -50,7 +54,11 @@ test("a customer registers a webhook, deposits, sees the signed delivery in the 
     await expect(row.getByRole("list")).toContainText("204");
 
     expect(deliveries).toHaveLength(1);
-    const event = new Webhook(secret).verify(deliveries[0]!.body, deliveries[0]!.headers) as { type: string; streamId: string; data: { amount: number } };
+    const event = new Webhook(secret).verify(deliveries[0]!.body, deliveries[0]!.headers) as {
+      type: string;
+      streamId: string;
+      data: { amount: number };
+    };
     expect(event).toMatchObject({ type: "MoneyDeposited", streamId: `account-${accountId}`, data: { amount: 1250 } });
 
     await row.getByRole("button", { name: "Resend" }).click();

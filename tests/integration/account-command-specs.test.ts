@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { closeAccount, depositMoney, freezeAccount, withdrawMoney } from "@/lib/commands/accounts";
 import { accountEventCodec } from "@/lib/domain/account/codec";
 import { ACCOUNT_STREAM_TYPE, accountStreamId } from "@/lib/domain/account/decider";
 import type { AccountEvent } from "@/lib/domain/account/events";
 import { findAccount, readStatementPage } from "@/lib/read-models/accounts";
+
 import { commandSpec } from "../support/command-spec";
 import { admin, context, meta } from "../support/commands";
 import { backends, type TestDatabase } from "../support/databases";
@@ -58,10 +61,14 @@ describe.each(pglite)("account commands as specs, on $name", (backend) => {
     const accountId = randomUUID();
     await spec().given(accountStreamId(accountId), [opened(accountId), deposited(1n)]);
     const close = await spec().when(() => closeAccount(context(t.db), { accountId, reason: "Moving banks" }, meta({ actor: admin })));
-    expect(close.events).toEqual([{ type: "AccountCommandRejected", data: { command: "CloseAccount", code: "BALANCE_NOT_ZERO", reason: "Moving banks" } }]);
+    expect(close.events).toEqual([
+      { type: "AccountCommandRejected", data: { command: "CloseAccount", code: "BALANCE_NOT_ZERO", reason: "Moving banks" } },
+    ]);
 
     await spec().when(() => freezeAccount(context(t.db), { accountId, category: "legal_order", reason: "Court order 12" }, meta({ actor: admin })));
-    const again = await spec().when(() => freezeAccount(context(t.db), { accountId, category: "legal_order", reason: "Again" }, meta({ actor: admin })));
+    const again = await spec().when(() =>
+      freezeAccount(context(t.db), { accountId, category: "legal_order", reason: "Again" }, meta({ actor: admin })),
+    );
     expect(again.events).toEqual([{ type: "AccountCommandRejected", data: { command: "FreezeAccount", code: "ALREADY_FROZEN", reason: "Again" } }]);
     expect(await findAccount(t.db, accountId)).toMatchObject({ balance: 1n, status: "Frozen" });
   });

@@ -1,18 +1,21 @@
 import { randomUUID } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+
+import { registerUser, type SessionUser } from "@/lib/auth/users";
 import { depositMoney, freezeAccount } from "@/lib/commands/accounts";
 import { receiveInboundPayment } from "@/lib/commands/inbound-payments";
 import { addSanctionsEntry, requestTransfer } from "@/lib/commands/transfers";
-import { registerUser, type SessionUser } from "@/lib/auth/users";
-import { type DatabaseHandle, rowsOf } from "@/lib/db/client";
+import { rowsOf, type DatabaseHandle } from "@/lib/db/client";
 import { advanceInboundPayment } from "@/lib/process-managers/inbound-payments";
 import { driveTransfer } from "@/lib/process-managers/transfer-runner";
+
+import { signedIn as session } from "../support/auth-mock";
 import { customerWithAccount } from "../support/bank";
 import { context, meta } from "../support/commands";
 import { backends, type TestDatabase } from "../support/databases";
 import { accountBalance, countEvents } from "../support/queries";
-import { signedIn as session } from "../support/auth-mock";
 
 // The session comes from Auth.js; here the test decides who is signed in.
 vi.mock("@/lib/auth/config", async () => (await import("../support/auth-mock")).authConfigMock);
@@ -86,7 +89,11 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
     // The app's process-wide database is this test's (fill in the module's cache object, don't replace it).
     const global = globalThis as { __ledgerlineDb?: { handle?: Promise<DatabaseHandle> } };
     (global.__ledgerlineDb ??= {}).handle = Promise.resolve(t.handle);
-    admin = await registerUser(t.db, { name: "Avery Admin", email: `admin-${randomUUID()}@example.com`, password: "steady audit trail" }, { role: "admin" });
+    admin = await registerUser(
+      t.db,
+      { name: "Avery Admin", email: `admin-${randomUUID()}@example.com`, password: "steady audit trail" },
+      { role: "admin" },
+    );
     customer = await customerWithAccount(t.db, { name: "Casey Customer", balance: 10_000 });
     payee = await customerWithAccount(t.db, { name: "Pat Payee" });
     await addSanctionsEntry(ctx(), { name: "Globex Illicit Trading", reason: "test list" }, meta({ actor: { id: admin.id, role: "admin" } }));
@@ -112,7 +119,10 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
           ),
           actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "release", reason: "looks fine" })),
           actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "reject", reason: "no" })),
-          actions.approvalDecisionAction({ status: "idle" }, form({ approvalId: randomUUID(), round: "1", decision: "approve", reason: "x", commandId: randomUUID() })),
+          actions.approvalDecisionAction(
+            { status: "idle" },
+            form({ approvalId: randomUUID(), round: "1", decision: "approve", reason: "x", commandId: randomUUID() }),
+          ),
           actions.inboundReviewAction({ status: "idle" }, form({ paymentId: randomUUID(), decision: "release", reason: "x" })),
           actions.addSanctionsEntryAction({ status: "idle" }, form({ name: "Someone Innocent", reason: "x" })),
           actions.removeSanctionsEntryAction({ status: "idle" }, form({ entryId: entry!.id, reason: "x" })),
@@ -165,7 +175,11 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
     });
 
     it("an admin whose role was taken away in the database is refused even with an admin session", async () => {
-      const former = await registerUser(t.db, { name: "Former Admin", email: `former-${randomUUID()}@example.com`, password: "once trusted person" }, { role: "admin" });
+      const former = await registerUser(
+        t.db,
+        { name: "Former Admin", email: `former-${randomUUID()}@example.com`, password: "once trusted person" },
+        { role: "admin" },
+      );
       await t.db.execute(sql`update users set role = 'customer' where id = ${former.id}`);
       signInAs(former); // the JWT still says admin
       expect(await outcomeOf(getAdminAccount(customer.accountId))).toBe("not found");
@@ -182,11 +196,21 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
   describe("customers and accounts", () => {
     it("finds a customer by part of the name, the email or the account number as printed, with each account's private freeze note", async () => {
       const quinn = await customerWithAccount(t.db, { name: "Quinn Searchable", balance: 700 });
-      await freezeAccount(ctx(), { accountId: quinn.accountId, category: "compliance_review", reason: "KYC refresh due" }, meta({ actor: { id: admin.id, role: "admin" } }));
+      await freezeAccount(
+        ctx(),
+        { accountId: quinn.accountId, category: "compliance_review", reason: "KYC refresh due" },
+        meta({ actor: { id: admin.id, role: "admin" } }),
+      );
       signInAs(admin);
       const { account, owner } = await getAdminAccount(quinn.accountId);
       expect(owner).toEqual({ id: quinn.user.id, name: "Quinn Searchable", email: quinn.user.email });
-      expect(account).toMatchObject({ status: "Frozen", balance: "700", freezeCategory: "compliance_review", freezeReason: "KYC refresh due", deposits: 1 });
+      expect(account).toMatchObject({
+        status: "Frozen",
+        balance: "700",
+        freezeCategory: "compliance_review",
+        freezeReason: "KYC refresh due",
+        deposits: 1,
+      });
       expect(account.displayNumber).toContain(" ");
 
       for (const query of ["quinn sea", quinn.user.email.toUpperCase(), account.displayNumber, ` ${account.number.slice(0, 8)} `]) {
@@ -195,7 +219,11 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
       }
       // A LIKE wildcard typed into the search is a character to find, not "anything".
       expect(await searchCustomers("%")).toEqual([]);
-      expect(await getCustomer(quinn.user.id)).toMatchObject({ email: quinn.user.email, role: "customer", accounts: [{ id: quinn.accountId, status: "Frozen" }] });
+      expect(await getCustomer(quinn.user.id)).toMatchObject({
+        email: quinn.user.email,
+        role: "customer",
+        accounts: [{ id: quinn.accountId, status: "Frozen" }],
+      });
 
       for (const id of [randomUUID(), "not-an-id"]) {
         expect(await outcomeOf(getCustomer(id))).toBe("not found");
@@ -211,7 +239,15 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
       const scheme = { actor: { id: "scheme-test", role: "scheme" as const } };
       const { paymentId } = await receiveInboundPayment(
         ctx(),
-        { schemePaymentId: `SCH-${randomUUID().slice(0, 8)}`, accountNumber: account.number, amount: 4_200, currency: "EUR", debtorName: "Globex Illicit Trading", debtorAccount: "DE89370400440532013000", reference: "Invoice 9" },
+        {
+          schemePaymentId: `SCH-${randomUUID().slice(0, 8)}`,
+          accountNumber: account.number,
+          amount: 4_200,
+          currency: "EUR",
+          debtorName: "Globex Illicit Trading",
+          debtorAccount: "DE89370400440532013000",
+          reference: "Invoice 9",
+        },
         meta(scheme),
       );
       await advanceInboundPayment(ctx(), paymentId);
@@ -226,12 +262,17 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
       });
       const balance = await accountBalance(t.db, payee.accountId);
 
-      expect(await actions.inboundReviewAction({ status: "idle" }, form({ paymentId: randomUUID(), decision: "return", reason: "x" }))).toMatchObject({
-        status: "error",
-        message: "Payment not found.",
-      });
+      expect(await actions.inboundReviewAction({ status: "idle" }, form({ paymentId: randomUUID(), decision: "return", reason: "x" }))).toMatchObject(
+        {
+          status: "error",
+          message: "Payment not found.",
+        },
+      );
       const returned = await actions.inboundReviewAction({ status: "idle" }, form({ paymentId, decision: "return", reason: "Confirmed match" }));
-      expect(returned).toMatchObject({ status: "success", message: "Returned the payment of €42.00 from Globex Illicit Trading to the scheme. Nothing was credited." });
+      expect(returned).toMatchObject({
+        status: "success",
+        message: "Returned the payment of €42.00 from Globex Illicit Trading to the scheme. Nothing was credited.",
+      });
       expect(await accountBalance(t.db, payee.accountId)).toBe(balance);
       expect((await listHeldInboundPayments()).some((payment) => payment.id === paymentId)).toBe(false);
     });
@@ -252,7 +293,13 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
       expect(await countEvents(t.db)).toBe(before);
 
       const commandId = randomUUID();
-      const freeze = form({ intent: "freeze", accountId: account.accountId, category: "compliance_review", reason: "Card reported stolen", commandId });
+      const freeze = form({
+        intent: "freeze",
+        accountId: account.accountId,
+        category: "compliance_review",
+        reason: "Card reported stolen",
+        commandId,
+      });
       const first = await actions.accountControlAction({ status: "idle", commandId }, freeze);
       const resent = await actions.accountControlAction({ status: "idle", commandId }, freeze);
       expect(first).toMatchObject({ status: "success", message: expect.stringContaining("Account frozen (Compliance review)") });
@@ -265,9 +312,14 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
         { status: "idle", commandId: randomUUID() },
         form({ intent: "freeze", accountId: account.accountId, category: "other", reason: "Second look", commandId: randomUUID() }),
       );
-      expect(again).toMatchObject({ status: "rejected", message: "Freeze refused: the account is already frozen. Nothing changed; the refusal is in the audit trail." });
+      expect(again).toMatchObject({
+        status: "rejected",
+        message: "Freeze refused: the account is already frozen. Nothing changed; the refusal is in the audit trail.",
+      });
       const audit = await getAuditPage({ account: account.accountId, type: "AccountCommandRejected" });
-      expect(audit.rows.map((row) => [row.summary, row.reason, row.actorEmail])).toEqual([["Refused FreezeAccount: ALREADY_FROZEN", "Second look", admin.email]]);
+      expect(audit.rows.map((row) => [row.summary, row.reason, row.actorEmail])).toEqual([
+        ["Refused FreezeAccount: ALREADY_FROZEN", "Second look", admin.email],
+      ]);
 
       // The customer's deposit is refused while frozen.
       const refused = await depositMoney(ctx(), { accountId: account.accountId, amount: 500 }, meta(account.actor));
@@ -300,7 +352,10 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
         { status: "idle", commandId },
         form({ intent: "unfreeze", accountId: account.accountId, reason: "Other details", commandId }),
       );
-      expect(other).toMatchObject({ status: "error", message: "This form was already sent with other details. Reload the page to see where the account stands." });
+      expect(other).toMatchObject({
+        status: "error",
+        message: "This form was already sent with other details. Reload the page to see where the account stands.",
+      });
       expect(other.commandId).not.toBe(commandId);
       expect(await countEvents(t.db)).toBe(before);
       expect((await status(account.accountId)).status).toBe("Frozen");
@@ -337,7 +392,10 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
       expect(missingReason).toMatchObject({ status: "invalid", transferId, fieldErrors: { reason: ["Reason is required."] } });
       expect(await transferStatus(transferId)).toBe("held");
 
-      const released = await actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "release", reason: "Refund from a legitimate supplier" }));
+      const released = await actions.transferReviewAction(
+        { status: "idle" },
+        form({ transferId, decision: "release", reason: "Refund from a legitimate supplier" }),
+      );
       expect(released).toMatchObject({ status: "success", message: expect.stringContaining("It completed.") });
       expect(await transferStatus(transferId)).toBe("completed");
       expect(await accountBalance(t.db, customer.accountId)).toBe(payerBefore - 2_000n);
@@ -353,7 +411,10 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
       const payerBefore = await accountBalance(t.db, customer.accountId);
       const payeeBefore = await accountBalance(t.db, payee.accountId);
       signInAs(admin);
-      const rejected = await actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "reject", reason: "Matches a sanctioned party" }));
+      const rejected = await actions.transferReviewAction(
+        { status: "idle" },
+        form({ transferId, decision: "reject", reason: "Matches a sanctioned party" }),
+      );
       expect(rejected).toMatchObject({ status: "success", message: expect.stringContaining("Rejected") });
       expect(await transferStatus(transferId)).toBe("failed");
       expect(await accountBalance(t.db, customer.accountId)).toBe(payerBefore);
@@ -364,16 +425,29 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
     });
 
     it("four eyes: a large release awaits a second admin; the requester's approve is refused and audited; another admin's completes it", async () => {
-      const blake = await registerUser(t.db, { name: "Blake Admin", email: `blake-${randomUUID()}@example.com`, password: "steady audit trail" }, { role: "admin" });
+      const blake = await registerUser(
+        t.db,
+        { name: "Blake Admin", email: `blake-${randomUUID()}@example.com`, password: "steady audit trail" },
+        { role: "admin" },
+      );
       await depositMoney(ctx(), { accountId: customer.accountId, amount: 500_000 }, meta(customer.actor));
       const transferId = await heldTransfer("Globex Illicit Trading machinery", 250_000);
       signInAs(admin);
       const asked = await actions.transferReviewAction({ status: "idle" }, form({ transferId, decision: "release", reason: "Supplier verified" }));
       expect(asked).toMatchObject({ status: "success", message: expect.stringContaining("awaits approval by a second admin") });
       expect(await transferStatus(transferId)).toBe("held");
-      expect((await listHeldTransfers()).find((transfer) => transfer.id === transferId)?.awaitingApproval).toMatchObject({ requestedByEmail: admin.email });
+      expect((await listHeldTransfers()).find((transfer) => transfer.id === transferId)?.awaitingApproval).toMatchObject({
+        requestedByEmail: admin.email,
+      });
       const [pending] = (await listPendingApprovals()).filter((approval) => approval.subjectId === transferId);
-      expect(pending).toMatchObject({ kind: "release_transfer", amount: "250000", currency: "EUR", round: 1, mine: true, requestReason: "Supplier verified" });
+      expect(pending).toMatchObject({
+        kind: "release_transfer",
+        amount: "250000",
+        currency: "EUR",
+        round: 1,
+        mine: true,
+        requestReason: "Supplier verified",
+      });
 
       const decide = (decision: string, reason: string) =>
         actions.approvalDecisionAction({ status: "idle" }, form({ approvalId: pending!.id, round: "1", decision, reason, commandId: randomUUID() }));
@@ -397,7 +471,15 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
       const [row] = rowsOf<{ number: string }>(await t.db.execute(sql`select number from account_summary where account_id = ${ina.accountId}`));
       const { paymentId } = await receiveInboundPayment(
         ctx(),
-        { schemePaymentId: `SCH-${randomUUID()}`, accountNumber: row!.number, amount: 4_200, currency: "EUR", debtorName: "Globex Illicit Trading", debtorAccount: "DE89370400440532013000", reference: "Invoice 7" },
+        {
+          schemePaymentId: `SCH-${randomUUID()}`,
+          accountNumber: row!.number,
+          amount: 4_200,
+          currency: "EUR",
+          debtorName: "Globex Illicit Trading",
+          debtorAccount: "DE89370400440532013000",
+          reference: "Invoice 7",
+        },
         meta({ actor: { id: "scheme-test", role: "scheme" } }),
       );
       await advanceInboundPayment(ctx(), paymentId);
@@ -405,9 +487,15 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
       const review = (decision: string, reason: string) => actions.inboundReviewAction({ status: "idle" }, form({ paymentId, decision, reason }));
       expect(await review("release", "")).toMatchObject({ status: "invalid", paymentId, fieldErrors: { reason: ["Reason is required."] } });
       expect(await accountBalance(t.db, ina.accountId)).toBe(0n);
-      expect(await review("release", "A different company")).toMatchObject({ status: "success", message: expect.stringContaining("It was credited.") });
+      expect(await review("release", "A different company")).toMatchObject({
+        status: "success",
+        message: expect.stringContaining("It was credited."),
+      });
       expect(await accountBalance(t.db, ina.accountId)).toBe(4_200n);
-      expect(await review("return", "Too late")).toMatchObject({ status: "error", message: "This payment is no longer held: it was already released or returned." });
+      expect(await review("return", "Too late")).toMatchObject({
+        status: "error",
+        message: "This payment is no longer held: it was already released or returned.",
+      });
     });
   });
 
@@ -418,7 +506,9 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
         status: "invalid",
         fieldErrors: { reason: ["Reason is required."] },
       });
-      expect(await actions.addSanctionsEntryAction({ status: "idle" }, form({ name: "Initech Shell Co", reason: "Regulator notice 12" }))).toMatchObject({
+      expect(
+        await actions.addSanctionsEntryAction({ status: "idle" }, form({ name: "Initech Shell Co", reason: "Regulator notice 12" })),
+      ).toMatchObject({
         status: "success",
       });
       expect(await actions.addSanctionsEntryAction({ status: "idle" }, form({ name: "initech  shell co.", reason: "again" }))).toMatchObject({
@@ -475,7 +565,11 @@ describe.each(backends)("back office actions and data on $name", (backend) => {
 
     it("shows a stream's raw rows in order, and 'not found' for a malformed or unknown stream id", async () => {
       signInAs(admin);
-      await freezeAccount(ctx(), { accountId: payee.accountId, category: "legal_order", reason: "Court order 7" }, meta({ actor: { id: admin.id, role: "admin" } }));
+      await freezeAccount(
+        ctx(),
+        { accountId: payee.accountId, category: "legal_order", reason: "Court order 7" },
+        meta({ actor: { id: admin.id, role: "admin" } }),
+      );
       const stream = await getStream(`account-${payee.accountId}`);
       expect(stream.events.map((event) => event.streamPosition)).toEqual(stream.events.map((_, index) => String(index + 1)));
       const frozen = stream.events.at(-1)!;

@@ -1,16 +1,19 @@
 import { randomUUID } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { depositMoney, freezeAccount, unfreezeAccount, withdrawMoney } from "@/lib/commands/accounts";
+
 import { registerUser, type SessionUser } from "@/lib/auth/users";
-import { parseAuditFilter } from "@/lib/read-models/audit-filter";
-import { auditCsv } from "@/lib/export/audit-csv";
-import { type DatabaseHandle, rowsOf } from "@/lib/db/client";
+import { depositMoney, freezeAccount, unfreezeAccount, withdrawMoney } from "@/lib/commands/accounts";
+import { rowsOf, type DatabaseHandle } from "@/lib/db/client";
 import { toDate } from "@/lib/event-store/read";
+import { auditCsv } from "@/lib/export/audit-csv";
+import { parseAuditFilter } from "@/lib/read-models/audit-filter";
+
+import { signedIn as session } from "../support/auth-mock";
 import { customerWithAccount } from "../support/bank";
 import { context, meta } from "../support/commands";
 import { backends, type TestDatabase } from "../support/databases";
-import { signedIn as session } from "../support/auth-mock";
 
 vi.mock("@/lib/auth/config", async () => (await import("../support/auth-mock")).authConfigMock);
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
@@ -31,7 +34,11 @@ describe.each(backends)("audit trail and time travel on $name", (backend) => {
     t = await backend.create();
     const global = globalThis as { __ledgerlineDb?: { handle?: Promise<DatabaseHandle> } };
     (global.__ledgerlineDb ??= {}).handle = Promise.resolve(t.handle);
-    admin = await registerUser(t.db, { name: "Audra Admin", email: `audra-${randomUUID()}@example.com`, password: "steady audit trail" }, { role: "admin" });
+    admin = await registerUser(
+      t.db,
+      { name: "Audra Admin", email: `audra-${randomUUID()}@example.com`, password: "steady audit trail" },
+      { role: "admin" },
+    );
     session.user = { id: admin.id, email: admin.email, name: admin.name, role: "admin" };
 
     // A known history: 1 opened, 2 +100.00, 3 -30.50, 4 frozen, 5 deposit refused, 6 unfrozen, 7 +5.00.
@@ -86,7 +93,9 @@ describe.each(backends)("audit trail and time travel on $name", (backend) => {
 
     it("an instant lands on the last event recorded at or before it", async () => {
       const rows = rowsOf<{ recorded_at: string }>(
-        await t.db.execute(sql`select recorded_at::text as recorded_at from events where stream_id = ${`account-${subject.accountId}`} order by stream_position`),
+        await t.db.execute(
+          sql`select recorded_at::text as recorded_at from events where stream_id = ${`account-${subject.accountId}`} order by stream_position`,
+        ),
       );
       const third = toDate(rows[2]!.recorded_at);
       const history = await getAccountHistory(subject.accountId, { kind: "at", at: third });
@@ -151,7 +160,11 @@ describe.each(backends)("audit trail and time travel on $name", (backend) => {
       const response = await auditCsvRoute(new Request(`http://localhost/admin/audit.csv?${query}`));
       const csv = await response.text();
       expect(csv).toBe(auditCsv(page.rows));
-      const positions = csv.trimEnd().split("\r\n").slice(1).map((line) => line.split(",")[0]);
+      const positions = csv
+        .trimEnd()
+        .split("\r\n")
+        .slice(1)
+        .map((line) => line.split(",")[0]);
       expect(positions).toEqual(page.rows.map((row) => row.position));
     });
   });

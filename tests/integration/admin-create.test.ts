@@ -2,8 +2,10 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
+
 import { verifyCredentials } from "@/lib/auth/users";
 import { openDatabase } from "@/lib/db/client";
 import { auditLog, users } from "@/lib/db/schema";

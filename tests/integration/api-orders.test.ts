@@ -1,13 +1,16 @@
 import { randomUUID } from "node:crypto";
+
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { issueApiToken } from "@/lib/auth/api-tokens";
-import { type DatabaseHandle, rowsOf } from "@/lib/db/client";
+import { rowsOf, type DatabaseHandle } from "@/lib/db/client";
 import { accountSummary, users } from "@/lib/db/schema";
 import { DEMO_CUSTOMER, seedDemo } from "@/lib/demo/seed";
-import { backends, type TestDatabase } from "../support/databases";
-import { context } from "../support/commands";
+
 import { customerWithAccount } from "../support/bank";
+import { context } from "../support/commands";
+import { backends, type TestDatabase } from "../support/databases";
 
 // The payee and order routes called in-process, as tests/integration/api-routes.test.ts does.
 const payeesRoute = await import("@/app/api/v1/payees/route");
@@ -56,7 +59,10 @@ describe.each(backends)("payee and order API on $name", (backend) => {
   afterAll(() => t.drop());
 
   it("confirms a payee by masked name, saves it once per Idempotency-Key, lists and deletes it; another customer cannot delete it", async () => {
-    const confirmation = await call(confirmationRoute.GET, { path: `/payees/confirmation?accountNumber=${encodeURIComponent(erin.number)}`, token: dana.token });
+    const confirmation = await call(confirmationRoute.GET, {
+      path: `/payees/confirmation?accountNumber=${encodeURIComponent(erin.number)}`,
+      token: dana.token,
+    });
     expect(await confirmation.json()).toEqual({ confirmation: { accountNumber: erin.number, holderName: "Er** Wh*******", currency: "EUR" } });
     const key = randomUUID();
     const body = { name: "Erin", accountNumber: erin.number, confirmedHolderName: "Er** Wh*******" };
@@ -67,18 +73,38 @@ describe.each(backends)("payee and order API on $name", (backend) => {
     expect(((await again.json()) as { payee: { id: string } }).payee.id).toBe(saved.payee.id);
     const list = (await (await call(payeesRoute.GET, { path: "/payees", token: dana.token })).json()) as { payees: unknown[] };
     expect(list.payees).toHaveLength(1);
-    const stranger = await call(payeeRoute.DELETE, { method: "DELETE", path: `/payees/${saved.payee.id}`, token: erin.token, params: { payeeId: saved.payee.id } });
+    const stranger = await call(payeeRoute.DELETE, {
+      method: "DELETE",
+      path: `/payees/${saved.payee.id}`,
+      token: erin.token,
+      params: { payeeId: saved.payee.id },
+    });
     expect(stranger.status).toBe(404);
     expect(((await stranger.json()) as { code: string }).code).toBe("PAYEE_NOT_FOUND");
-    const own = await call(payeeRoute.DELETE, { method: "DELETE", path: `/payees/${saved.payee.id}`, token: dana.token, params: { payeeId: saved.payee.id } });
+    const own = await call(payeeRoute.DELETE, {
+      method: "DELETE",
+      path: `/payees/${saved.payee.id}`,
+      token: dana.token,
+      params: { payeeId: saved.payee.id },
+    });
     expect(own.status).toBe(204);
   });
 
   it("refuses a payee without a key, with unknown fields, or an unknown number, as problems that save nothing", async () => {
     expect((await call(payeesRoute.POST, { path: "/payees", token: dana.token, body: { name: "x", accountNumber: erin.number } })).status).toBe(400);
-    const extra = await call(payeesRoute.POST, { path: "/payees", token: dana.token, body: { name: "x", accountNumber: erin.number, ownerId: erin.user.id }, key: randomUUID() });
+    const extra = await call(payeesRoute.POST, {
+      path: "/payees",
+      token: dana.token,
+      body: { name: "x", accountNumber: erin.number, ownerId: erin.user.id },
+      key: randomUUID(),
+    });
     expect(extra.status).toBe(422);
-    const unknown = await call(payeesRoute.POST, { path: "/payees", token: dana.token, body: { name: "x", accountNumber: "LL00 0000 0000" }, key: randomUUID() });
+    const unknown = await call(payeesRoute.POST, {
+      path: "/payees",
+      token: dana.token,
+      body: { name: "x", accountNumber: "LL00 0000 0000" },
+      key: randomUUID(),
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.headers.get("content-type")).toBe("application/problem+json");
     const rows = rowsOf<{ n: string }>(await t.db.execute(sql`select count(*)::text as n from payees where owner_id = ${dana.user.id}`));
@@ -105,9 +131,15 @@ describe.each(backends)("payee and order API on $name", (backend) => {
     expect(order).toMatchObject({ status: "active", amount: 1_500 });
     const second = await call(ordersRoute.POST, { path: "/orders", token: dana.token, body: { ...body, amount: 700 }, key: randomUUID() });
     expect(second.status).toBe(201);
-    const page1 = (await (await call(ordersRoute.GET, { path: "/orders?limit=1", token: dana.token })).json()) as { orders: unknown[]; nextCursor: string };
+    const page1 = (await (await call(ordersRoute.GET, { path: "/orders?limit=1", token: dana.token })).json()) as {
+      orders: unknown[];
+      nextCursor: string;
+    };
     expect(page1.orders).toHaveLength(1);
-    const page2 = (await (await call(ordersRoute.GET, { path: `/orders?limit=1&cursor=${page1.nextCursor}`, token: dana.token })).json()) as { orders: unknown[]; nextCursor: null };
+    const page2 = (await (await call(ordersRoute.GET, { path: `/orders?limit=1&cursor=${page1.nextCursor}`, token: dana.token })).json()) as {
+      orders: unknown[];
+      nextCursor: null;
+    };
     expect(page2).toMatchObject({ nextCursor: null });
     expect(page2.orders).toHaveLength(1);
     for (const [handler, method] of [
@@ -127,7 +159,13 @@ describe.each(backends)("payee and order API on $name", (backend) => {
       path: "/orders",
       token: dana.token,
       key: randomUUID(),
-      body: { fromAccountId: dana.accountId, toAccountNumber: erin.number, amount: -5, timeZone: "Nowhere/Land", schedule: { kind: "monthly", startDate: "2026-13-01", dayOfMonth: 0 } },
+      body: {
+        fromAccountId: dana.accountId,
+        toAccountNumber: erin.number,
+        amount: -5,
+        timeZone: "Nowhere/Land",
+        schedule: { kind: "monthly", startDate: "2026-13-01", dayOfMonth: 0 },
+      },
     });
     expect(response.status).toBe(422);
     const problem = (await response.json()) as { errors: { field: string }[] };
@@ -161,7 +199,9 @@ describe.each(backends.filter((backend) => backend.name === "pglite"))("demo dat
       await t.db.execute(sql`select status, amount::text from inbound_payments_view where customer_id = ${dana!.id}`),
     );
     expect(inbound).toEqual([{ status: "credited", amount: "12000" }]);
-    const orders = rowsOf<{ status: string; schedule: { kind: string; dayOfMonth: number } }>(await t.db.execute(sql`select status, schedule from standing_orders where owner_id = ${dana!.id}`));
+    const orders = rowsOf<{ status: string; schedule: { kind: string; dayOfMonth: number } }>(
+      await t.db.execute(sql`select status, schedule from standing_orders where owner_id = ${dana!.id}`),
+    );
     expect(orders).toEqual([{ status: "active", schedule: expect.objectContaining({ kind: "monthly", dayOfMonth: 1 }) }]);
   }, 120_000);
 });

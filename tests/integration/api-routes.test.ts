@@ -1,15 +1,17 @@
 import { randomUUID } from "node:crypto";
+
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { closeAccount, openAccount } from "@/lib/commands/accounts";
-import type { DatabaseHandle } from "@/lib/db/client";
+import { rowsOf, type DatabaseHandle } from "@/lib/db/client";
 import { idempotencyKeys } from "@/lib/db/schema";
-import { rowsOf } from "@/lib/db/client";
-import { backends, type TestDatabase } from "../support/databases";
-import { context, meta } from "../support/commands";
-import { accountBalance, countEvents } from "../support/queries";
+
 import { customerWithAccount } from "../support/bank";
+import { context, meta } from "../support/commands";
+import { backends, type TestDatabase } from "../support/databases";
+import { accountBalance, countEvents } from "../support/queries";
 
 // The API's route handlers called in-process against each backend: what HTTP tests against the
 // embedded server cannot reach (a closed account; real concurrency on Postgres; a request that died).
@@ -55,7 +57,11 @@ describe.each(backends)("API route handlers on $name", (backend) => {
       const response = await call(handler, accountId, alice.token, { amount: 100 }, randomUUID());
       expect(response.status).toBe(422);
       expect(response.headers.get("content-type")).toBe("application/problem+json");
-      expect(await response.json()).toMatchObject({ code: "ACCOUNT_CLOSED", status: 422, event: { type, data: { code: "ACCOUNT_CLOSED", amount: 100 } } });
+      expect(await response.json()).toMatchObject({
+        code: "ACCOUNT_CLOSED",
+        status: 422,
+        event: { type, data: { code: "ACCOUNT_CLOSED", amount: 100 } },
+      });
     }
   });
 

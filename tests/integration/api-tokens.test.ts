@@ -1,12 +1,15 @@
 import { randomUUID } from "node:crypto";
+
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { authenticateToken, hashToken, issueApiToken, listApiTokens, revokeApiToken } from "@/lib/auth/api-tokens";
 import { registerUser, type SessionUser } from "@/lib/auth/users";
-import { ValidationError } from "@/lib/domain/shared/errors";
 import { rowsOf } from "@/lib/db/client";
 import { apiTokens, auditLog } from "@/lib/db/schema";
+import { ValidationError } from "@/lib/domain/shared/errors";
 import { verifyProjections } from "@/lib/projections/rebuild";
+
 import { backends, type TestDatabase } from "../support/databases";
 
 describe.each(backends)("personal API tokens on $name", (backend) => {

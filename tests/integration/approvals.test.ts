@@ -1,13 +1,16 @@
 import { randomUUID } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decideApprovalRequest, releaseOrRequestApproval, unfreezeOrRequestApproval } from "@/lib/commands/approvals";
-import { freezeAccount, unfreezeAccount } from "@/lib/commands/accounts";
-import { addSanctionsEntry, releaseHeldTransfer, requestTransfer } from "@/lib/commands/transfers";
+
 import { registerUser, type SessionUser } from "@/lib/auth/users";
-import { type Database, rowsOf } from "@/lib/db/client";
-import { rebuildProjections, verifyProjections } from "@/lib/projections/rebuild";
+import { freezeAccount, unfreezeAccount } from "@/lib/commands/accounts";
+import { decideApprovalRequest, releaseOrRequestApproval, unfreezeOrRequestApproval } from "@/lib/commands/approvals";
+import { addSanctionsEntry, releaseHeldTransfer, requestTransfer } from "@/lib/commands/transfers";
+import { rowsOf, type Database } from "@/lib/db/client";
 import { driveTransfer } from "@/lib/process-managers/transfer-runner";
+import { rebuildProjections, verifyProjections } from "@/lib/projections/rebuild";
+
 import { customerWithAccount } from "../support/bank";
 import { context, meta } from "../support/commands";
 import { backends, type TestDatabase } from "../support/databases";
@@ -74,7 +77,9 @@ describe.each(backends)("four-eyes approvals on $name", (backend) => {
   it("attack: the direct release command refuses a large held transfer without an approval, recording nothing", async () => {
     const { transferId } = await heldTransfer(150_000);
     const before = await countEvents(t.db);
-    await expect(releaseHeldTransfer(ctx(), { transferId, reason: "Just do it" }, asAdmin(avery))).rejects.toMatchObject({ code: "APPROVAL_REQUIRED" });
+    await expect(releaseHeldTransfer(ctx(), { transferId, reason: "Just do it" }, asAdmin(avery))).rejects.toMatchObject({
+      code: "APPROVAL_REQUIRED",
+    });
     expect(await countEvents(t.db)).toBe(before);
     expect(await transferStatus(transferId)).toBe("held");
   });
@@ -88,21 +93,33 @@ describe.each(backends)("four-eyes approvals on $name", (backend) => {
     const again = await releaseOrRequestApproval(ctx(), { transferId, reason: "Invoice checked" }, asAdmin(avery, commandId));
     expect(again).toMatchObject({ kind: "approval-requested", approvalId: outcome.approvalId, replayed: true });
     // A second admin pressing Release on the held transfer meets the pending request.
-    await expect(releaseOrRequestApproval(ctx(), { transferId, reason: "Me too" }, asAdmin(blake))).rejects.toMatchObject({ code: "APPROVAL_PENDING" });
+    await expect(releaseOrRequestApproval(ctx(), { transferId, reason: "Me too" }, asAdmin(blake))).rejects.toMatchObject({
+      code: "APPROVAL_PENDING",
+    });
     expect(await transferStatus(transferId)).toBe("held");
     expect(await approvalRow(outcome.approvalId)).toMatchObject({ status: "pending", round: 1, requested_by: avery.id });
 
     // Attack: the requester approves their own request.
-    const own = await decideApprovalRequest(ctx(), { approvalId: outcome.approvalId, round: 1, decision: "approve", reason: "Looks fine" }, asAdmin(avery));
+    const own = await decideApprovalRequest(
+      ctx(),
+      { approvalId: outcome.approvalId, round: 1, decision: "approve", reason: "Looks fine" },
+      asAdmin(avery),
+    );
     expect(own).toMatchObject({ status: "refused", code: "SAME_ADMIN" });
     expect(await transferStatus(transferId)).toBe("held");
     expect(await approvalRow(outcome.approvalId)).toMatchObject({ status: "pending", refusals: 1 });
     const audit = rowsOf<{ outcome: string; actor_id: string }>(
-      await t.db.execute(sql`select outcome, actor_id from audit_log where event_type = 'ApprovalRefused' and stream_id = ${`approval-${outcome.approvalId}`}`),
+      await t.db.execute(
+        sql`select outcome, actor_id from audit_log where event_type = 'ApprovalRefused' and stream_id = ${`approval-${outcome.approvalId}`}`,
+      ),
     );
     expect(audit).toEqual([{ outcome: "rejected", actor_id: avery.id }]);
 
-    const granted = await decideApprovalRequest(ctx(), { approvalId: outcome.approvalId, round: 1, decision: "approve", reason: "Second look: fine" }, asAdmin(blake, randomUUID()));
+    const granted = await decideApprovalRequest(
+      ctx(),
+      { approvalId: outcome.approvalId, round: 1, decision: "approve", reason: "Second look: fine" },
+      asAdmin(blake, randomUUID()),
+    );
     expect(granted).toMatchObject({ status: "granted", replayed: false });
     expect(await eventsOfType(t.db, "TransferReleased", `transfer-${transferId}`)).toBe(1);
     expect(await approvalRow(outcome.approvalId)).toMatchObject({ status: "granted", decided_by: blake.id });
@@ -144,7 +161,9 @@ describe.each(backends)("four-eyes approvals on $name", (backend) => {
     const { transferId } = await heldTransfer(300_000);
     const outcome = await releaseOrRequestApproval(ctx(), { transferId, reason: "Checked" }, asAdmin(avery));
     if (outcome.kind !== "approval-requested") throw new Error("expected an approval request");
-    expect(await decideApprovalRequest(ctx(), { approvalId: outcome.approvalId, round: 1, decision: "decline", reason: "Not convinced" }, asAdmin(blake))).toMatchObject({
+    expect(
+      await decideApprovalRequest(ctx(), { approvalId: outcome.approvalId, round: 1, decision: "decline", reason: "Not convinced" }, asAdmin(blake)),
+    ).toMatchObject({
       status: "declined",
     });
     expect(await transferStatus(transferId)).toBe("held");
@@ -163,21 +182,29 @@ describe.each(backends)("four-eyes approvals on $name", (backend) => {
     const outcome = await releaseOrRequestApproval(ctx(), { transferId, reason: "Checked" }, asAdmin(avery));
     if (outcome.kind !== "approval-requested") throw new Error("expected an approval request");
     const payeeAsAdmin = meta({ actor: { id: payee.user.id, role: "admin" } });
-    expect(await decideApprovalRequest(ctx(), { approvalId: outcome.approvalId, round: 1, decision: "approve", reason: "Mine" }, payeeAsAdmin)).toMatchObject({
+    expect(
+      await decideApprovalRequest(ctx(), { approvalId: outcome.approvalId, round: 1, decision: "approve", reason: "Mine" }, payeeAsAdmin),
+    ).toMatchObject({
       status: "refused",
       code: "OWN_ITEM",
     });
     const before = await countEvents(t.db);
-    await expect(decideApprovalRequest(ctx(), { approvalId: outcome.approvalId, round: 1, decision: "approve", reason: "" }, asAdmin(blake))).rejects.toMatchObject({
+    await expect(
+      decideApprovalRequest(ctx(), { approvalId: outcome.approvalId, round: 1, decision: "approve", reason: "" }, asAdmin(blake)),
+    ).rejects.toMatchObject({
       code: "VALIDATION_FAILED",
     });
     await expect(
       decideApprovalRequest(ctx(), { approvalId: outcome.approvalId, round: 1, decision: "approve", reason: "x".repeat(501) }, asAdmin(blake)),
     ).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
-    await expect(decideApprovalRequest(ctx(), { approvalId: "not-a-uuid", round: 1, decision: "maybe", reason: "x" }, asAdmin(blake))).rejects.toMatchObject({
+    await expect(
+      decideApprovalRequest(ctx(), { approvalId: "not-a-uuid", round: 1, decision: "maybe", reason: "x" }, asAdmin(blake)),
+    ).rejects.toMatchObject({
       code: "VALIDATION_FAILED",
     });
-    await expect(decideApprovalRequest(ctx(), { approvalId: randomUUID(), round: 1, decision: "approve", reason: "x" }, asAdmin(blake))).rejects.toMatchObject({
+    await expect(
+      decideApprovalRequest(ctx(), { approvalId: randomUUID(), round: 1, decision: "approve", reason: "x" }, asAdmin(blake)),
+    ).rejects.toMatchObject({
       code: "APPROVAL_NOT_FOUND",
     });
     expect(await countEvents(t.db)).toBe(before);
@@ -193,13 +220,18 @@ describe.each(backends)("four-eyes approvals on $name", (backend) => {
     await expect(unfreezeAccount(ctx(), { accountId, reason: "Direct" }, asAdmin(avery))).rejects.toMatchObject({ code: "APPROVAL_REQUIRED" });
     const outcome = await unfreezeOrRequestApproval(ctx(), { accountId, reason: "Customer confirmed the logins" }, asAdmin(avery));
     if (outcome.kind !== "approval-requested") throw new Error("expected an approval request");
-    const status = async () => rowsOf<{ status: string }>(await t.db.execute(sql`select status from account_summary where account_id = ${accountId}`))[0]?.status;
+    const status = async () =>
+      rowsOf<{ status: string }>(await t.db.execute(sql`select status from account_summary where account_id = ${accountId}`))[0]?.status;
     expect(await status()).toBe("Frozen");
-    expect(await decideApprovalRequest(ctx(), { approvalId: outcome.approvalId, round: 1, decision: "approve", reason: "ok" }, asAdmin(avery))).toMatchObject({
+    expect(
+      await decideApprovalRequest(ctx(), { approvalId: outcome.approvalId, round: 1, decision: "approve", reason: "ok" }, asAdmin(avery)),
+    ).toMatchObject({
       status: "refused",
     });
     expect(await status()).toBe("Frozen");
-    expect(await decideApprovalRequest(ctx(), { approvalId: outcome.approvalId, round: 1, decision: "approve", reason: "Agreed" }, asAdmin(casey))).toMatchObject({
+    expect(
+      await decideApprovalRequest(ctx(), { approvalId: outcome.approvalId, round: 1, decision: "approve", reason: "Agreed" }, asAdmin(casey)),
+    ).toMatchObject({
       status: "granted",
     });
     expect(await status()).toBe("Active");

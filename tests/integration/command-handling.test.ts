@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { depositMoney, openAccount, withdrawMoney } from "@/lib/commands/accounts";
 import { findAccount, readStatementPage } from "@/lib/read-models/accounts";
-import { backends, type TestDatabase } from "../support/databases";
+
 import { context, meta } from "../support/commands";
+import { backends, type TestDatabase } from "../support/databases";
 
 describe.each(backends)("command handling on $name", (backend) => {
   let t: TestDatabase;

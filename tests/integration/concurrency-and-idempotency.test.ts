@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { accountAggregate, depositMoney, openAccount, withdrawMoney } from "@/lib/commands/accounts";
 import type { Database } from "@/lib/db/client";
 import { IdempotencyKeyReusedError } from "@/lib/event-store/errors";
 import { handleCommand } from "@/lib/event-store/handle-command";
-import { backends, type TestDatabase } from "../support/databases";
+
 import { context, meta, newCommandId } from "../support/commands";
+import { backends, type TestDatabase } from "../support/databases";
 import { accountBalance, countEvents, streamPositions } from "../support/queries";
 
 describe.each(backends)("concurrent commands on $name", (backend) => {
@@ -33,10 +35,16 @@ describe.each(backends)("concurrent commands on $name", (backend) => {
     // One attempt each: a writer that loaded a stale state would fail its expected-version check.
     const results = await Promise.allSettled(
       Array.from({ length: 12 }, (_, i) =>
-        handleCommand(pools[i % pools.length]!, accountAggregate(5), `account-${accountId}`, { type: "DepositMoney", data: { amount: 10n, reference: "queued" } }, {
-          metadata: meta(),
-          maxAttempts: 1,
-        }),
+        handleCommand(
+          pools[i % pools.length]!,
+          accountAggregate(5),
+          `account-${accountId}`,
+          { type: "DepositMoney", data: { amount: 10n, reference: "queued" } },
+          {
+            metadata: meta(),
+            maxAttempts: 1,
+          },
+        ),
       ),
     );
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
@@ -47,7 +55,9 @@ describe.each(backends)("concurrent commands on $name", (backend) => {
   it("refuses a command on an account of another customer when given its owner, recording nothing", async () => {
     const { accountId } = await openAccount(context(t.db), { customerId: "c-owner", currency: "EUR" }, meta());
     const before = await countEvents(t.db);
-    await expect(depositMoney(context(t.db), { accountId, amount: 100 }, meta(), { ownerId: "c-intruder" })).rejects.toMatchObject({ code: "ACCOUNT_NOT_FOUND" });
+    await expect(depositMoney(context(t.db), { accountId, amount: 100 }, meta(), { ownerId: "c-intruder" })).rejects.toMatchObject({
+      code: "ACCOUNT_NOT_FOUND",
+    });
     expect(await countEvents(t.db)).toBe(before);
     const own = await depositMoney(context(t.db), { accountId, amount: 100 }, meta(), { ownerId: "c-owner" });
     expect(own.outcome).toBe("accepted");

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
 import { storeProtection } from "@/lib/db/roles";
+
 import { createSplitRoleDatabase, TEST_APP_ROLE } from "../support/databases";
 
 // How a server and `npm run db:migrate` treat the two URLs (decision 0023), on real Postgres only.

@@ -1,15 +1,17 @@
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { depositMoney, withdrawMoney } from "@/lib/commands/accounts";
+
 import { consumeRateLimit, isRateLimited } from "@/lib/auth/rate-limits";
-import { type DatabaseHandle, openDatabase, rowsOf } from "@/lib/db/client";
+import { depositMoney, withdrawMoney } from "@/lib/commands/accounts";
+import { openDatabase, rowsOf, type DatabaseHandle } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { onEventsAppended } from "@/lib/db/notify";
 import { REBUILT_TABLES, storeProtection } from "@/lib/db/roles";
 import { readFeed } from "@/lib/event-store/feed";
 import { rebuildProjections, verifyProjections } from "@/lib/projections/rebuild";
 import { findAccountOwnedBy, readStatementPage } from "@/lib/read-models/accounts";
+
 import { customerWithAccount } from "../support/bank";
 import { context, meta } from "../support/commands";
 import { createSplitRoleDatabase, TEST_APP_ROLE } from "../support/databases";
@@ -163,7 +165,9 @@ describe.each(process.env.DATABASE_URL ? [process.env.DATABASE_URL] : [])("the a
 
   it("a table a later migration creates is covered by the owner's default privileges: DML, no TRUNCATE", async () => {
     await owner.unsafe("create table later_feature (id bigint generated always as identity primary key, note text)");
-    expect(await refusal("insert into later_feature (note) values ('x'); update later_feature set note = 'y'; delete from later_feature")).toBeUndefined();
+    expect(
+      await refusal("insert into later_feature (note) values ('x'); update later_feature set note = 'y'; delete from later_feature"),
+    ).toBeUndefined();
     expect(await refusal("truncate later_feature")).toBe("42501");
     expect(await refusal("drop table later_feature")).toBe("42501");
   });

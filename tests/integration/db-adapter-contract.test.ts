@@ -1,17 +1,20 @@
 import type net from "node:net";
+
 import { sql } from "drizzle-orm";
 import { date, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { driverClientOf, isDrizzleTransaction, noDelaySocketOption, pgliteOf } from "@/lib/db/adapter";
 import { bulkSql } from "@/lib/db/bulk-sql";
-import { type Database, type DatabaseHandle, openDatabase, rowsOf } from "@/lib/db/client";
+import { openDatabase, rowsOf, type Database, type DatabaseHandle } from "@/lib/db/client";
 import { statement } from "@/lib/db/statement";
 import { isTransaction, runTransaction } from "@/lib/db/transaction";
 import { sqlState } from "@/lib/event-store/errors";
 import { BinaryRows, copyShape } from "@/lib/projections/bulk";
+
 import { backends, postgresBackends, type TestDatabase } from "../support/databases";
-import { type PgTap, startPgTap } from "../support/pg-tap";
+import { startPgTap, type PgTap } from "../support/pg-tap";
 
 // The contract of lib/db/adapter.ts, the one file that reaches under Drizzle's, postgres.js's and
 // PGlite's public types, and of the pipelined transaction built on it (lib/db/transaction.ts): each
@@ -40,7 +43,9 @@ describe.each(backends)("the database adapter on $name", (backend) => {
     t = await backend.create();
     await t.db.execute(sql`create table adapter_marks (id int primary key)`);
     // Deferrable, so checked at the end of the statement: a COPY refused after its last row.
-    await t.db.execute(sql`create table adapter_copies (id int not null, note text not null, constraint adapter_copies_id unique (id) deferrable initially immediate)`);
+    await t.db.execute(
+      sql`create table adapter_copies (id int not null, note text not null, constraint adapter_copies_id unique (id) deferrable initially immediate)`,
+    );
   });
   afterAll(() => t.drop());
 
@@ -109,10 +114,15 @@ describe.each(backends)("the database adapter on $name", (backend) => {
 
     const refused = t.db.transaction(async (tx) => {
       const bulk = bulkSql(tx);
-      await (await bulk.copyIn('"adapter_copies"', columns, encode([4, 1]))).done;
+      await (
+        await bulk.copyIn('"adapter_copies"', columns, encode([4, 1]))
+      ).done;
     });
     const error = await settlesWithin(
-      refused.then(() => undefined, (reason: unknown) => reason),
+      refused.then(
+        () => undefined,
+        (reason: unknown) => reason,
+      ),
       10_000,
       "postgres.js's COPY stream (_final) to report a COPY refused after its last row",
     );
@@ -140,7 +150,9 @@ describe.each(postgresBackends)("the postgres.js internals the adapter relies on
       return { result: { rows, joined: isTransaction(tx.db) }, writes: [] };
     });
     // Without Drizzle's parsers postgres.js would hand Drizzle a Date for the date column.
-    expect(seen.rows, broken("drizzle() installing its parsers into `client.options`, lent to a reserved connection")).toEqual([{ id: 1, day: "2026-03-04", at }]);
+    expect(seen.rows, broken("drizzle() installing its parsers into `client.options`, lent to a reserved connection")).toEqual([
+      { id: 1, day: "2026-03-04", at },
+    ]);
     expect(seen.joined).toBe(true);
   });
 
@@ -150,7 +162,9 @@ describe.each(postgresBackends)("the postgres.js internals the adapter relies on
     await one.db.execute(sql`select ${41}::int + 1 as adapter_contract_plain`);
     await one.db.transaction(async (tx) => tx.execute(sql`select ${1}::int as adapter_contract_in_tx`));
     const prepared = rowsOf<{ statement: string }>(
-      await one.db.execute(sql.raw(`select statement from pg_prepared_statements where statement like '%adapter' || '_contract%' order by statement`)),
+      await one.db.execute(
+        sql.raw(`select statement from pg_prepared_statements where statement like '%adapter' || '_contract%' order by statement`),
+      ),
     ).map((row) => /adapter_contract_\w+/.exec(row.statement)?.[0]);
     expect(prepared.sort(), broken("Drizzle running queries through `unsafe` and transactions through `begin` (preparingClient)")).toEqual([
       "adapter_contract_in_tx",
@@ -203,7 +217,10 @@ describe.each(backends)("the transaction adapter on $name", (backend) => {
       await tx.query(statement("insert into adapter_notes (id, note) values ($1, $2)", 10, "ten"));
       return {
         result: "never",
-        writes: [statement("insert into adapter_notes (id, note) values ($1, $2)", 11, "eleven"), statement("insert into adapter_notes (id, note) values ($1, $2)", 1, "duplicate")],
+        writes: [
+          statement("insert into adapter_notes (id, note) values ($1, $2)", 11, "eleven"),
+          statement("insert into adapter_notes (id, note) values ($1, $2)", 1, "duplicate"),
+        ],
       };
     });
     const error = await failing.then(
@@ -246,9 +263,15 @@ describe.each(postgresBackends)("the pipelined transaction on $name", (backend) 
 
   it("sends BEGIN with the first statements and the writes with COMMIT: two round trips for a read and a write", async () => {
     // Prepare the statements on the connection first: a statement's first use asks for its types.
-    await runTransaction(handle.db, async (tx) => ({ result: await tx.query(statement("select count(*)::int as n from adapter_notes where id > $1", 0)), writes: [write(100)] }));
+    await runTransaction(handle.db, async (tx) => ({
+      result: await tx.query(statement("select count(*)::int as n from adapter_notes where id > $1", 0)),
+      writes: [write(100)],
+    }));
     tap.reset();
-    await runTransaction(handle.db, async (tx) => ({ result: await tx.query(statement("select count(*)::int as n from adapter_notes where id > $1", 0)), writes: [write(101)] }));
+    await runTransaction(handle.db, async (tx) => ({
+      result: await tx.query(statement("select count(*)::int as n from adapter_notes where id > $1", 0)),
+      writes: [write(101)],
+    }));
     expect(tap.counts()).toMatchObject({ flights: 2, commits: 1 });
   });
 

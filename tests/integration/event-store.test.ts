@@ -1,11 +1,13 @@
 import { sql } from "drizzle-orm";
-import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendToStream } from "@/lib/event-store/append";
+import { z } from "zod";
+
 import { defineEventCodec } from "@/lib/domain/shared/codec";
+import { appendToStream } from "@/lib/event-store/append";
 import { ConcurrencyError } from "@/lib/event-store/errors";
 import { readAll, readStream, START_OF_LOG } from "@/lib/event-store/read";
 import type { EventMetadata } from "@/lib/event-store/types";
+
 import { backends, postgresBackends, type TestDatabase } from "../support/databases";
 
 const metadata: EventMetadata = { actorId: "tester", actorRole: "system", commandId: null, correlationId: null, causationId: null, origin: "test" };
@@ -19,17 +21,27 @@ describe.each(backends)("event store on $name", (backend) => {
   afterAll(() => t.drop());
 
   it("appends with an expected version and reads a stream from a position", async () => {
-    await t.db.transaction((tx) => appendToStream(tx, { streamId: "s-read", streamType: "note", expectedVersion: 0n, events: [note("a"), note("b")], metadata }));
-    await t.db.transaction((tx) => appendToStream(tx, { streamId: "s-read", streamType: "note", expectedVersion: 2n, events: [note("c")], metadata }));
+    await t.db.transaction((tx) =>
+      appendToStream(tx, { streamId: "s-read", streamType: "note", expectedVersion: 0n, events: [note("a"), note("b")], metadata }),
+    );
+    await t.db.transaction((tx) =>
+      appendToStream(tx, { streamId: "s-read", streamType: "note", expectedVersion: 2n, events: [note("c")], metadata }),
+    );
     const all = await readStream(t.db, "s-read");
-    expect(all.map((e) => [e.streamPosition, (e.data as { text: string }).text])).toEqual([[1n, "a"], [2n, "b"], [3n, "c"]]);
+    expect(all.map((e) => [e.streamPosition, (e.data as { text: string }).text])).toEqual([
+      [1n, "a"],
+      [2n, "b"],
+      [3n, "c"],
+    ]);
     const tail = await readStream(t.db, "s-read", { after: 1n });
     expect(tail.map((e) => e.streamPosition)).toEqual([2n, 3n]);
     expect(all[0]?.metadata).toEqual(metadata);
   });
 
   it("lets exactly one of two appends with the same expected version win; the other learns both versions", async () => {
-    await t.db.transaction((tx) => appendToStream(tx, { streamId: "s-race", streamType: "note", expectedVersion: 0n, events: [note("first")], metadata }));
+    await t.db.transaction((tx) =>
+      appendToStream(tx, { streamId: "s-race", streamType: "note", expectedVersion: 0n, events: [note("first")], metadata }),
+    );
     const other = backend.name === "postgres" ? (await t.openAnother()).db : t.db;
     const results = await Promise.allSettled([
       t.db.transaction((tx) => appendToStream(tx, { streamId: "s-race", streamType: "note", expectedVersion: 1n, events: [note("x")], metadata })),
@@ -50,7 +62,9 @@ describe.each(backends)("event store on $name", (backend) => {
   });
 
   it("has the database refuse UPDATE, DELETE and TRUNCATE on events", async () => {
-    await t.db.transaction((tx) => appendToStream(tx, { streamId: "s-facts", streamType: "note", expectedVersion: 0n, events: [note("keep")], metadata }));
+    await t.db.transaction((tx) =>
+      appendToStream(tx, { streamId: "s-facts", streamType: "note", expectedVersion: 0n, events: [note("keep")], metadata }),
+    );
     await expect(t.db.execute(sql`update events set data = '{"text":"changed"}' where stream_id = 's-facts'`)).rejects.toThrow();
     await expect(t.db.execute(sql`delete from events where stream_id = 's-facts'`)).rejects.toThrow();
     await expect(t.db.execute(sql`truncate events`)).rejects.toThrow();
@@ -68,7 +82,9 @@ describe.each(backends)("event store on $name", (backend) => {
 
   it("reads old event shapes through upcasters", async () => {
     // Version 1 of NoteTaken stored `text`; version 2 calls it `body` and adds `pinned`.
-    await t.db.transaction((tx) => appendToStream(tx, { streamId: "s-upcast", streamType: "note", expectedVersion: 0n, events: [note("old shape")], metadata }));
+    await t.db.transaction((tx) =>
+      appendToStream(tx, { streamId: "s-upcast", streamType: "note", expectedVersion: 0n, events: [note("old shape")], metadata }),
+    );
     const codec = defineEventCodec<{ type: "NoteTaken"; data: { body: string; pinned: boolean } }>({
       NoteTaken: {
         version: 2,
@@ -105,7 +121,9 @@ describe.each(postgresBackends)("global reader on $name with overlapping transac
     });
     await slowHasAppended;
     // A later transaction appends and commits while the slow one is still open.
-    await t.db.transaction((tx) => appendToStream(tx, { streamId: "fast", streamType: "note", expectedVersion: 0n, events: [note("fast")], metadata }));
+    await t.db.transaction((tx) =>
+      appendToStream(tx, { streamId: "fast", streamType: "note", expectedVersion: 0n, events: [note("fast")], metadata }),
+    );
 
     const whileOpen = await readAll(t.db, START_OF_LOG);
     expect(whileOpen.events.map((e) => e.streamId)).toEqual([]);

@@ -1,18 +1,21 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { depositMoney } from "@/lib/commands/accounts";
-import { type DatabaseHandle, rowsOf } from "@/lib/db/client";
+import { rowsOf, type DatabaseHandle } from "@/lib/db/client";
 import { webhookDeliveries, webhookEndpoints } from "@/lib/db/schema";
 import { runSubscriptionBatch, subscriptionLags } from "@/lib/event-store/subscription";
 import type { RawEvent } from "@/lib/event-store/types";
 import { deliverDueWebhooks } from "@/lib/process-managers/webhooks/deliver";
 import { findOwnWebhook, registerWebhook, replayDeliveries, resendDelivery, webhookDeliveryLog } from "@/lib/process-managers/webhooks/endpoints";
 import { runWebhookOutbox } from "@/lib/process-managers/webhooks/outbox";
+
 import { customerWithAccount } from "../support/bank";
 import { admin, context, meta } from "../support/commands";
 import { backends, postgresBackends, type TestDatabase } from "../support/databases";
@@ -67,7 +70,9 @@ describe.each(backends)("events for the outside world on $name", (backend) => {
     const first = await runSubscriptionBatch(t.db, "test-crash", effect, { batch: 2 });
     expect(first).toMatchObject({ ran: true, processed: 2 });
     await runSubscriptionBatch(t.db, "test-crash", effect, { batch: 1000 });
-    const all = rowsOf<{ event_id: string }>(await t.db.execute(sql`select event_id from events order by transaction_id, global_position`)).map((r) => r.event_id);
+    const all = rowsOf<{ event_id: string }>(await t.db.execute(sql`select event_id from events order by transaction_id, global_position`)).map(
+      (r) => r.event_id,
+    );
     expect(seen).toEqual(all);
     const again = await runSubscriptionBatch(t.db, "test-crash", effect);
     expect(again.processed).toBe(0);
@@ -134,7 +139,11 @@ describe.each(backends)("events for the outside world on $name", (backend) => {
     const dana = await customerWithAccount(t.db, { name: "Dana Api Hook" });
     const register = (token: string, body: unknown) =>
       webhooks.POST(
-        new Request("http://localhost/api/v1/webhooks", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) }),
+        new Request("http://localhost/api/v1/webhooks", {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        }),
         { params: Promise.resolve({}) },
       );
     const read = (await issueApiToken(t.db, dana.user, { name: "r", lifetimeDays: 1, scope: "read" }, { via: "api" })).token;
@@ -216,7 +225,12 @@ describe.each(backends)("events for the outside world on $name", (backend) => {
     const carol = await customerWithAccount(t.db, { name: "Carol Hook" });
     const hook = await receiver(() => 503);
     try {
-      const { endpoint } = await registerWebhook(t.db, { id: carol.user.id, role: "customer" }, { url: hook.url, description: "down" }, { allowPrivate: true });
+      const { endpoint } = await registerWebhook(
+        t.db,
+        { id: carol.user.id, role: "customer" },
+        { url: hook.url, description: "down" },
+        { allowPrivate: true },
+      );
       await depositMoney(context(t.db), { accountId: carol.accountId, amount: 1 }, meta(carol.actor));
       await runWebhookOutbox(t.db);
       let clock = new Date();
@@ -258,7 +272,9 @@ describe.each(postgresBackends)("subscriptions across instances on $name", (back
         for (let i = 0; i < 30; i += 1) await runSubscriptionBatch(db, "shared", handler, { batch: 3 });
       };
       await Promise.all([runner(t.db), runner(other.db)]);
-      const all = rowsOf<{ event_id: string }>(await t.db.execute(sql`select event_id from events order by transaction_id, global_position`)).map((r) => r.event_id);
+      const all = rowsOf<{ event_id: string }>(await t.db.execute(sql`select event_id from events order by transaction_id, global_position`)).map(
+        (r) => r.event_id,
+      );
       expect(seen).toEqual(all);
     } finally {
       await other.close();

@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { registerUser, verifyCredentials } from "@/lib/auth/users";
 import { rowsOf } from "@/lib/db/client";
 import { ValidationError } from "@/lib/domain/shared/errors";
 import { verifyProjections } from "@/lib/projections/rebuild";
+
 import { backends, type TestDatabase } from "../support/databases";
 
 describe.each(backends)("sign-up and sign-in on $name", (backend) => {
@@ -25,7 +28,9 @@ describe.each(backends)("sign-up and sign-in on $name", (backend) => {
     expect(user).toMatchObject({ email: email.toLowerCase(), role: "customer" });
     const stored = rowsOf<{ password_hash: string }>(await t.db.execute(sql`select password_hash from users where id = ${user.id}`));
     expect(stored[0]?.password_hash).toMatch(/^scrypt\$131072\$8\$1\$/);
-    expect(await audit(email.toLowerCase())).toEqual([{ event_type: "UserRegistered", outcome: "accepted", summary: `Registered customer ${email.toLowerCase()}` }]);
+    expect(await audit(email.toLowerCase())).toEqual([
+      { event_type: "UserRegistered", outcome: "accepted", summary: `Registered customer ${email.toLowerCase()}` },
+    ]);
 
     await expect(registerUser(t.db, { name: "Again", email, password: "another long phrase" })).rejects.toMatchObject({
       fieldErrors: { email: ["An account with this email already exists. Sign in instead."] },
@@ -52,10 +57,15 @@ describe.each(backends)("sign-up and sign-in on $name", (backend) => {
   it("signs in with the right password, and audits a failure for an email nobody registered", async () => {
     const email = `ok-${randomUUID()}@example.com`;
     await registerUser(t.db, { name: "Olga Ok", email, password: "open sesame please" });
-    expect(await verifyCredentials(t.db, { email: email.toUpperCase(), password: "open sesame please" }, null)).toMatchObject({ ok: true, user: { email } });
+    expect(await verifyCredentials(t.db, { email: email.toUpperCase(), password: "open sesame please" }, null)).toMatchObject({
+      ok: true,
+      user: { email },
+    });
     const ghost = `ghost-${randomUUID()}@example.com`;
     expect(await verifyCredentials(t.db, { email: ghost, password: "anything at all" }, null)).toEqual({ ok: false, reason: "BAD_CREDENTIALS" });
-    expect(await audit(ghost)).toEqual([{ event_type: "SignInFailed", outcome: "rejected", summary: `Sign-in failed for ${ghost}: wrong email or password` }]);
+    expect(await audit(ghost)).toEqual([
+      { event_type: "SignInFailed", outcome: "rejected", summary: `Sign-in failed for ${ghost}: wrong email or password` },
+    ]);
   });
 
   it("refuses text Postgres cannot store (NUL, lone surrogates) as a field error, and records a garbled sign-in attempt safely", async () => {

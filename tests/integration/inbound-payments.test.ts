@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { closeAccount, freezeAccount } from "@/lib/commands/accounts";
 import { receiveInboundPayment, releaseHeldInboundPayment, returnHeldInboundPayment } from "@/lib/commands/inbound-payments";
 import { addSanctionsEntry } from "@/lib/commands/transfers";
@@ -7,6 +8,7 @@ import { rowsOf } from "@/lib/db/client";
 import { DomainError, ValidationError } from "@/lib/domain/shared/errors";
 import { advanceInboundPayment, resumePendingInboundPayments } from "@/lib/process-managers/inbound-payments";
 import { verifyProjections } from "@/lib/projections/rebuild";
+
 import { customerWithAccount } from "../support/bank";
 import { admin, context, meta } from "../support/commands";
 import { backends, type TestDatabase } from "../support/databases";
@@ -65,7 +67,9 @@ describe.each(backends)("inbound payments on $name", (backend) => {
     expect(await credits(dana.accountId)).toBe(1);
     expect(await status(first.paymentId)).toEqual({ status: "credited", return_code: null });
     const statement = rowsOf<{ kind: string; counterparty: string; reference: string }>(
-      await t.db.execute(sql`select kind, counterparty, reference from statement_entries where account_id = ${dana.accountId} and kind = 'transfer_in'`),
+      await t.db.execute(
+        sql`select kind, counterparty, reference from statement_entries where account_id = ${dana.accountId} and kind = 'transfer_in'`,
+      ),
     );
     expect(statement).toEqual([{ kind: "transfer_in", counterparty: expect.stringContaining("Outside Sender"), reference: "Invoice 42" }]);
   });
@@ -74,7 +78,9 @@ describe.each(backends)("inbound payments on $name", (backend) => {
     const eli = await customerWithAccount(t.db, { name: "Eli Reused" });
     const input = payment(await numberOf(eli.accountId));
     await receiveAndCredit(input);
-    await expect(receiveInboundPayment(ctx(), { ...input, amount: 99_999 }, meta({ actor: scheme }))).rejects.toMatchObject({ code: "SCHEME_PAYMENT_ID_REUSED" });
+    await expect(receiveInboundPayment(ctx(), { ...input, amount: 99_999 }, meta({ actor: scheme }))).rejects.toMatchObject({
+      code: "SCHEME_PAYMENT_ID_REUSED",
+    });
     expect(await accountBalance(t.db, eli.accountId)).toBe(12_345n);
   });
 
@@ -151,7 +157,14 @@ describe.each(backends)("inbound payments on $name", (backend) => {
       meta({ actor: scheme }),
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ValidationError);
-    expect(Object.keys((error as ValidationError).fieldErrors).sort()).toEqual(["accountNumber", "amount", "currency", "debtorAccount", "debtorName", "schemePaymentId"]);
+    expect(Object.keys((error as ValidationError).fieldErrors).sort()).toEqual([
+      "accountNumber",
+      "amount",
+      "currency",
+      "debtorAccount",
+      "debtorName",
+      "schemePaymentId",
+    ]);
     expect(rowsOf<{ n: string }>(await t.db.execute(sql`select count(*)::text as n from events`))[0]!.n).toBe(before);
   });
 

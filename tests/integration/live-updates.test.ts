@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { depositMoney } from "@/lib/commands/accounts";
 import { requestTransfer } from "@/lib/commands/transfers";
 import { openLiveStream } from "@/lib/dal/live";
-import { driveTransfer } from "@/lib/process-managers/transfer-runner";
-import { LOG_START, livePositionNow, readLiveChanges } from "@/lib/read-models/live";
 import type { DatabaseHandle } from "@/lib/db/client";
+import { driveTransfer } from "@/lib/process-managers/transfer-runner";
+import { livePositionNow, LOG_START, readLiveChanges } from "@/lib/read-models/live";
+
 import { customerWithAccount } from "../support/bank";
 import { context, meta } from "../support/commands";
 import { backends, postgresBackends, type TestDatabase } from "../support/databases";
@@ -56,14 +58,24 @@ describe.each(backends)("live updates on $name", (backend) => {
   afterAll(() => t.drop());
 
   const open = (userId: string, options: { lastEventId?: string; maxStreams?: number; handle?: DatabaseHandle } = {}) =>
-    openLiveStream({ handle: options.handle ?? t.handle, userId, lastEventId: options.lastEventId, maxStreams: options.maxStreams ?? 5, maxSeconds: 60 });
+    openLiveStream({
+      handle: options.handle ?? t.handle,
+      userId,
+      lastEventId: options.lastEventId,
+      maxStreams: options.maxStreams ?? 5,
+      maxSeconds: 60,
+    });
 
   it("reads only the owner's accounts and the transfers to or from them, in the global order", async () => {
     const alice = await customerWithAccount(t.db, { name: "Alice Live", balance: 5_000 });
     const bob = await customerWithAccount(t.db, { name: "Bob Live" });
     const start = await livePositionNow(t.db);
     await depositMoney(context(t.db), { accountId: alice.accountId, amount: 100 }, meta(alice.actor));
-    const { transferId } = await requestTransfer(context(t.db), { fromAccountId: alice.accountId, toAccountId: bob.accountId, amount: 700 }, meta(alice.actor));
+    const { transferId } = await requestTransfer(
+      context(t.db),
+      { fromAccountId: alice.accountId, toAccountId: bob.accountId, amount: 700 },
+      meta(alice.actor),
+    );
     await driveTransfer({ ctx: context(t.db), runnerId: "live-test" }, transferId);
 
     const forBob = await readLiveChanges(t.db, bob.user.id, start);

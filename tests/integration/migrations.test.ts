@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { type DatabaseHandle, openDatabase, rowsOf } from "@/lib/db/client";
-import { MIGRATIONS_FOLDER, migrateDatabase } from "@/lib/db/migrate";
+
+import { openDatabase, rowsOf, type DatabaseHandle } from "@/lib/db/client";
+import { migrateDatabase, MIGRATIONS_FOLDER } from "@/lib/db/migrate";
+
 import { createPostgresDatabase } from "../support/databases";
 
 const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")) as { entries: unknown[] };

@@ -1,13 +1,15 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { startSession } from "@/lib/auth/sessions";
 import { depositMoney, freezeAccount } from "@/lib/commands/accounts";
 import { markAllNotificationsRead, markNotificationRead, setNotificationPreferences } from "@/lib/commands/notifications";
 import { requestTransfer } from "@/lib/commands/transfers";
-import { type Database, rowsOf } from "@/lib/db/client";
-import { deliverDueMail, type MailWorkerOptions, smtpTransport } from "@/lib/process-managers/mail/deliver";
+import { rowsOf, type Database } from "@/lib/db/client";
+import { deliverDueMail, smtpTransport, type MailWorkerOptions } from "@/lib/process-managers/mail/deliver";
 import { driveTransfer } from "@/lib/process-managers/transfer-runner";
 import { listNotifications, unreadCount } from "@/lib/read-models/notifications";
+
 import { customerWithAccount } from "../support/bank";
 import { admin, context, meta } from "../support/commands";
 import { backends, type TestDatabase } from "../support/databases";
@@ -34,8 +36,18 @@ describe.each(backends)("notifications and the mail outbox on $name", (backend) 
   });
   const verified = async (db: Database, userId: string) => db.execute(sql`update users set email_verified_at = now() where id = ${userId}`);
   async function outbox(userId: string) {
-    return rowsOf<{ mail_id: string; status: string; attempts: number; next_attempt_at: unknown; text_body: string | null; html_body: string | null; subject: string | null }>(
-      await t.db.execute(sql`select mail_id, status, attempts, next_attempt_at, text_body, html_body, subject from mail_outbox where user_id = ${userId} order by created_at`),
+    return rowsOf<{
+      mail_id: string;
+      status: string;
+      attempts: number;
+      next_attempt_at: unknown;
+      text_body: string | null;
+      html_body: string | null;
+      subject: string | null;
+    }>(
+      await t.db.execute(
+        sql`select mail_id, status, attempts, next_attempt_at, text_body, html_body, subject from mail_outbox where user_id = ${userId} order by created_at`,
+      ),
     );
   }
   async function everyoneOpted(db: Database, userId: string, kinds: string[]) {
@@ -52,7 +64,11 @@ describe.each(backends)("notifications and the mail outbox on $name", (backend) 
     // Carol asked for nothing by email: what happens to her stays in her inbox.
     await depositMoney(context(t.db), { accountId: carol.accountId, amount: 100 }, meta(carol.actor));
 
-    const { transferId } = await requestTransfer(context(t.db), { fromAccountId: alice.accountId, toAccountId: bob.accountId, amount: 2_500, reference: "Dinner" }, meta(alice.actor));
+    const { transferId } = await requestTransfer(
+      context(t.db),
+      { fromAccountId: alice.accountId, toAccountId: bob.accountId, amount: 2_500, reference: "Dinner" },
+      meta(alice.actor),
+    );
     expect((await driveTransfer({ ctx: context(t.db), runnerId: "test-runner" }, transferId))?.status).toBe("Completed");
 
     const before = smtp.received.length;
@@ -101,7 +117,11 @@ describe.each(backends)("notifications and the mail outbox on $name", (backend) 
 
   it("tells the owner when an account is frozen, without the bank's reason", async () => {
     const frank = await customerWithAccount(t.db);
-    await freezeAccount(context(t.db), { accountId: frank.accountId, category: "suspected_fraud", reason: "internal case 4711" }, meta({ actor: admin }));
+    await freezeAccount(
+      context(t.db),
+      { accountId: frank.accountId, category: "suspected_fraud", reason: "internal case 4711" },
+      meta({ actor: admin }),
+    );
     const [frozen] = await listNotifications(t.db, frank.user.id);
     expect(frozen).toMatchObject({ kind: "account-frozen", title: "Account frozen" });
     expect(frozen!.body).not.toContain("4711");
@@ -140,19 +160,19 @@ describe.each(backends)("notifications and the mail outbox on $name", (backend) 
   // Another instance needs another connection: PGlite has one per process, so this runs on Postgres only.
   if (backend.name === "postgres")
     it("a mail queued by an instance that dies before delivering is sent once by another", async () => {
-    const lena = await customerWithAccount(t.db);
-    await verified(t.db, lena.user.id);
-    await everyoneOpted(t.db, lena.user.id, ["money-received"]);
-    const dying = await t.openAnother(2);
-    await depositMoney(context(dying.db), { accountId: lena.accountId, amount: 1_234 }, meta(lena.actor));
-    await dying.close();
-    const before = smtp.received.length;
-    expect(await deliverDueMail(t.db, worker({ workerId: "survivor" }))).toMatchObject({ sent: 1 });
-    expect(await deliverDueMail(t.db, worker({ workerId: "survivor" }))).toMatchObject({ attempted: 0 });
-    const arrived = smtp.received.slice(before).filter((mail) => recipientsOf(mail)[0] === lena.user.email);
-    expect(arrived).toHaveLength(1);
-    expect(arrived[0]!.text).toContain("€12.34");
-  });
+      const lena = await customerWithAccount(t.db);
+      await verified(t.db, lena.user.id);
+      await everyoneOpted(t.db, lena.user.id, ["money-received"]);
+      const dying = await t.openAnother(2);
+      await depositMoney(context(dying.db), { accountId: lena.accountId, amount: 1_234 }, meta(lena.actor));
+      await dying.close();
+      const before = smtp.received.length;
+      expect(await deliverDueMail(t.db, worker({ workerId: "survivor" }))).toMatchObject({ sent: 1 });
+      expect(await deliverDueMail(t.db, worker({ workerId: "survivor" }))).toMatchObject({ attempted: 0 });
+      const arrived = smtp.received.slice(before).filter((mail) => recipientsOf(mail)[0] === lena.user.email);
+      expect(arrived).toHaveLength(1);
+      expect(arrived[0]!.text).toContain("€12.34");
+    });
 
   it("retries a send the mail server refused, with backoff, and sends it once", async () => {
     const henry = await customerWithAccount(t.db);
@@ -193,7 +213,11 @@ describe.each(backends)("notifications and the mail outbox on $name", (backend) 
     await verified(t.db, jack.user.id);
     await everyoneOpted(t.db, jack.user.id, ["money-received"]);
     const jill = await customerWithAccount(t.db, { name: "<script>alert(1)</script>", balance: 1_000 });
-    const { transferId } = await requestTransfer(context(t.db), { fromAccountId: jill.accountId, toAccountId: jack.accountId, amount: 300, reference: "<b>hi</b>" }, meta(jill.actor));
+    const { transferId } = await requestTransfer(
+      context(t.db),
+      { fromAccountId: jill.accountId, toAccountId: jack.accountId, amount: 300, reference: "<b>hi</b>" },
+      meta(jill.actor),
+    );
     await driveTransfer({ ctx: context(t.db), runnerId: "test-runner" }, transferId);
     expect(await deliverDueMail(t.db, worker({ transport: null }))).toMatchObject({ kept: 1, attempted: 0 });
     const [kept] = await outbox(jack.user.id);

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
+
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { depositMoney } from "@/lib/commands/accounts";
 import { requestTransfer } from "@/lib/commands/transfers";
 import { openDatabase, rowsOf } from "@/lib/db/client";
@@ -9,10 +11,10 @@ import { appendToStream, currentVersion } from "@/lib/event-store/append";
 import { metrics } from "@/lib/observability/metrics";
 import { checkReadiness } from "@/lib/observability/readiness";
 import { refreshDatabaseGauges } from "@/lib/observability/scrape";
-import { eq } from "drizzle-orm";
-import { backends, type TestDatabase } from "../support/databases";
+
 import { customerWithAccount } from "../support/bank";
 import { context, meta } from "../support/commands";
+import { backends, type TestDatabase } from "../support/databases";
 
 const counter = async (name: string, labels: Record<string, string>) => {
   const metric = await metrics().registry.getSingleMetric(name)?.get();
@@ -84,8 +86,15 @@ describe.each(backends)("observability on $name", (backend) => {
   it("counts unfinished transfers that stopped moving, without failing readiness for them", async () => {
     const alice = await customerWithAccount(t.db, { balance: 5_000 });
     const bob = await customerWithAccount(t.db);
-    const { transferId } = await requestTransfer(context(t.db), { fromAccountId: alice.accountId, toAccountId: bob.accountId, amount: 100 }, meta(alice.actor));
-    await t.db.update(transfersView).set({ updatedAt: new Date(Date.now() - 3_600_000) }).where(eq(transfersView.transferId, transferId));
+    const { transferId } = await requestTransfer(
+      context(t.db),
+      { fromAccountId: alice.accountId, toAccountId: bob.accountId, amount: 100 },
+      meta(alice.actor),
+    );
+    await t.db
+      .update(transfersView)
+      .set({ updatedAt: new Date(Date.now() - 3_600_000) })
+      .where(eq(transfersView.transferId, transferId));
     const { readiness: answer } = await readiness();
     expect(answer.checks.transfers).toEqual({ stuck: 1, stuckAfterSeconds: 60 });
 

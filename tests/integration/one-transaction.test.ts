@@ -1,18 +1,21 @@
 import { randomUUID } from "node:crypto";
-import postgres from "postgres";
-import { drizzle } from "drizzle-orm/pglite";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { issueApiToken } from "@/lib/auth/api-tokens";
-import { pgliteOf } from "@/lib/db/adapter";
-import { type Database, type DatabaseHandle, openDatabase, rowsOf } from "@/lib/db/client";
-import * as schema from "@/lib/db/schema";
+
 import { sql } from "drizzle-orm";
-import { backends, postgresBackends, type TestDatabase } from "../support/databases";
-import { customerWithAccount } from "../support/bank";
-import { accountBalance } from "../support/queries";
-import { context, meta } from "../support/commands";
+import { drizzle } from "drizzle-orm/pglite";
+import postgres from "postgres";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+
+import { issueApiToken } from "@/lib/auth/api-tokens";
 import { depositMoney, openAccount } from "@/lib/commands/accounts";
+import { pgliteOf } from "@/lib/db/adapter";
+import { openDatabase, rowsOf, type Database, type DatabaseHandle } from "@/lib/db/client";
+import * as schema from "@/lib/db/schema";
+
+import { customerWithAccount } from "../support/bank";
+import { context, meta } from "../support/commands";
+import { backends, postgresBackends, type TestDatabase } from "../support/databases";
 import { startPgTap, type PgTap } from "../support/pg-tap";
+import { accountBalance } from "../support/queries";
 
 // One request that changes anything is one transaction, and a retry with the same Idempotency-Key
 // gets the first request's answer whatever happened to it. The crash cases cut the command at its
@@ -45,8 +48,12 @@ async function postgresCrasher(t: TestDatabase): Promise<Crasher> {
     handle,
     arm(point) {
       let armed = true;
-      tap.onClient = (message) => (armed && point === "before-commit" && (message.type === "Q" || message.type === "B") && message.text === "commit" ? ((armed = false), "cut") : "forward");
-      tap.onServer = (message) => (armed && point === "after-commit" && message.type === "C" && message.text === "COMMIT" ? ((armed = false), "cut") : "forward");
+      tap.onClient = (message) =>
+        armed && point === "before-commit" && (message.type === "Q" || message.type === "B") && message.text === "commit"
+          ? ((armed = false), "cut")
+          : "forward";
+      tap.onServer = (message) =>
+        armed && point === "after-commit" && message.type === "C" && message.text === "COMMIT" ? ((armed = false), "cut") : "forward";
     },
     async close() {
       await handle.close().catch(() => {});
@@ -131,21 +138,30 @@ describe.each(backends)("one transaction per request on $name", (backend) => {
       const balance = await accountBalance(t.db, customer.accountId);
       useHandle(crasher.handle);
       crasher.arm(point);
-      const died = await post(deposits.POST, `/accounts/${customer.accountId}/deposits`, customer.token, { amount: 700 }, key, { accountId: customer.accountId });
+      const died = await post(deposits.POST, `/accounts/${customer.accountId}/deposits`, customer.token, { amount: 700 }, key, {
+        accountId: customer.accountId,
+      });
       // The client only sees that the request failed; it cannot know whether the money moved.
       expect(died.status).toBe(500);
       expect(await deposited(customer.accountId)).toBe(point === "before-commit" ? events : events + 1);
 
       useHandle(t.handle);
-      const retry = await post(deposits.POST, `/accounts/${customer.accountId}/deposits`, customer.token, { amount: 700 }, key, { accountId: customer.accountId });
+      const retry = await post(deposits.POST, `/accounts/${customer.accountId}/deposits`, customer.token, { amount: 700 }, key, {
+        accountId: customer.accountId,
+      });
       expect(retry.status).toBe(201);
       expect(retry.headers.get("idempotent-replayed")).toBe(point === "after-commit" ? "true" : null);
       const body = await retry.text();
-      const again = await post(deposits.POST, `/accounts/${customer.accountId}/deposits`, customer.token, { amount: 700 }, key, { accountId: customer.accountId });
+      const again = await post(deposits.POST, `/accounts/${customer.accountId}/deposits`, customer.token, { amount: 700 }, key, {
+        accountId: customer.accountId,
+      });
       expect(await again.text()).toBe(body);
       expect(await deposited(customer.accountId)).toBe(events + 1);
       expect(await accountBalance(t.db, customer.accountId)).toBe(balance + 700n);
-      expect(JSON.parse(body)).toMatchObject({ account: { balance: Number(balance + 700n) }, event: { type: "MoneyDeposited", data: { amount: 700 } } });
+      expect(JSON.parse(body)).toMatchObject({
+        account: { balance: Number(balance + 700n) },
+        event: { type: "MoneyDeposited", data: { amount: 700 } },
+      });
     });
 
     it(`a transfer that died ${point.replace("-", " ")} and is retried with its key is one transfer with the first one's id`, async () => {
@@ -155,7 +171,9 @@ describe.each(backends)("one transaction per request on $name", (backend) => {
       useHandle(crasher.handle);
       crasher.arm(point);
       expect((await post(transfers.POST, "/transfers", customer.token, body, key)).status).toBe(500);
-      const recorded = rowsOf<{ transfer_id: string }>(await t.db.execute(sql`select transfer_id from transfers_view where reference = ${body.reference}`));
+      const recorded = rowsOf<{ transfer_id: string }>(
+        await t.db.execute(sql`select transfer_id from transfers_view where reference = ${body.reference}`),
+      );
       expect(recorded).toHaveLength(point === "before-commit" ? 0 : 1);
 
       useHandle(t.handle);

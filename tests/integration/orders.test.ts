@@ -1,15 +1,17 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
 import { freezeAccount, openAccount } from "@/lib/commands/accounts";
 import { cancelOrder, createOrder, editOrder, pauseOrder, resumeOrder } from "@/lib/commands/orders";
 import { addPayee, confirmPayee, deletePayee, MAX_PAYEES, renamePayee } from "@/lib/commands/payees";
 import { setTimeZone } from "@/lib/commands/profile";
-import { type DatabaseHandle, rowsOf } from "@/lib/db/client";
+import { rowsOf, type DatabaseHandle } from "@/lib/db/client";
 import { ValidationError } from "@/lib/domain/shared/errors";
 import { runDueOrders } from "@/lib/process-managers/order-runner";
 import { runDueTransfers } from "@/lib/process-managers/transfer-runner";
 import { findOrderFor, orderPaymentsFor } from "@/lib/read-models/orders";
 import { readPayeePage } from "@/lib/read-models/payees";
+
 import { customerWithAccount } from "../support/bank";
 import { context, meta, newCommandId } from "../support/commands";
 import { backends, postgresBackends, type TestDatabase } from "../support/databases";
@@ -46,7 +48,12 @@ describe.each(backends)("payees and standing orders on $name", (backend) => {
     const number = await numberOf(t, erin.accountId);
     const confirmation = await confirmPayee(t.db, { accountNumber: number });
     expect(confirmation.holderName).toBe("Er** Wh*******");
-    const payee = await addPayee(t.db, dana.user, { name: "Erin (rent)", accountNumber: number, confirmedHolderName: confirmation.holderName }, meta({ ...dana.actor, commandId: newCommandId() }));
+    const payee = await addPayee(
+      t.db,
+      dana.user,
+      { name: "Erin (rent)", accountNumber: number, confirmedHolderName: confirmation.holderName },
+      meta({ ...dana.actor, commandId: newCommandId() }),
+    );
     expect(payee).toMatchObject({ name: "Erin (rent)", accountNumber: number, holderName: "Er** Wh*******" });
     await renamePayee(t.db, dana.user, { payeeId: payee.payeeId, name: "Landlady" }, meta(dana.actor));
     expect((await readPayeePage(t.db, dana.user.id, { limit: 10 })).rows.map((row) => row.name)).toEqual(["Landlady"]);
@@ -54,7 +61,9 @@ describe.each(backends)("payees and standing orders on $name", (backend) => {
     expect(await deletePayee(t.db, erin.user, { payeeId: payee.payeeId }, meta(erin.actor))).toBe(false);
     expect(await deletePayee(t.db, dana.user, { payeeId: payee.payeeId }, meta(dana.actor))).toBe(true);
     const audited = rowsOf<{ event_type: string; stream_id: string }>(
-      await t.db.execute(sql`select event_type, stream_id from audit_log where customer_id = ${dana.user.id} and event_type like 'Payee%' order by global_position`),
+      await t.db.execute(
+        sql`select event_type, stream_id from audit_log where customer_id = ${dana.user.id} and event_type like 'Payee%' order by global_position`,
+      ),
     );
     expect(audited).toEqual([
       { event_type: "PayeeAdded", stream_id: `user-${dana.user.id}` },
@@ -68,7 +77,9 @@ describe.each(backends)("payees and standing orders on $name", (backend) => {
     const erin = await customerWithAccount(t.db, { name: "Erin Target" });
     const number = await numberOf(t, erin.accountId);
     await expect(confirmPayee(t.db, { accountNumber: "LL00 0000 0000" })).rejects.toBeInstanceOf(ValidationError);
-    await expect(addPayee(t.db, dana.user, { name: "x", accountNumber: number, confirmedHolderName: "Someone Else" }, meta(dana.actor))).rejects.toThrow(ValidationError);
+    await expect(
+      addPayee(t.db, dana.user, { name: "x", accountNumber: number, confirmedHolderName: "Someone Else" }, meta(dana.actor)),
+    ).rejects.toThrow(ValidationError);
     await expect(addPayee(t.db, dana.user, { name: "y".repeat(61), accountNumber: number }, meta(dana.actor))).rejects.toThrow(ValidationError);
     await addPayee(t.db, dana.user, { name: "Erin", accountNumber: number }, meta(dana.actor));
     await expect(addPayee(t.db, dana.user, { name: "Erin again", accountNumber: number }, meta(dana.actor))).rejects.toThrow(ValidationError);
@@ -77,7 +88,9 @@ describe.each(backends)("payees and standing orders on $name", (backend) => {
       Array.from({ length: MAX_PAYEES + 3 }, () => openAccount(context(t.db), { customerId: erin.user.id, currency: "EUR" }, meta(erin.actor))),
     );
     const numbers = await Promise.all(opened.map((account) => numberOf(t, account.accountId)));
-    const results = await Promise.allSettled(numbers.map((accountNumber, i) => addPayee(t.db, dana.user, { name: `Other ${i}`, accountNumber }, meta(dana.actor))));
+    const results = await Promise.allSettled(
+      numbers.map((accountNumber, i) => addPayee(t.db, dana.user, { name: `Other ${i}`, accountNumber }, meta(dana.actor))),
+    );
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(MAX_PAYEES - 1);
     expect(await count(t, sql`select count(*)::text as n from payees where owner_id = ${dana.user.id}`)).toBe(MAX_PAYEES);
   });
@@ -102,7 +115,11 @@ describe.each(backends)("payees and standing orders on $name", (backend) => {
     );
     expect((await findOrderFor(t.db, dana.user.id, orderId))?.nextDueAt?.toISOString()).toBe("2030-01-31T05:00:00.000Z");
     // Nothing is due yet: nothing happens.
-    expect(await runDueOrders(ctx(), { maxMs: 5_000, now: () => new Date("2030-01-31T04:59:00Z") })).toEqual({ ordersStarted: 0, ordersFailed: 0, orderErrors: 0 });
+    expect(await runDueOrders(ctx(), { maxMs: 5_000, now: () => new Date("2030-01-31T04:59:00Z") })).toEqual({
+      ordersStarted: 0,
+      ordersFailed: 0,
+      orderErrors: 0,
+    });
     // Two runs at the same time over the same due date: one transfer.
     const at = () => new Date("2030-01-31T05:00:00Z");
     await Promise.all([runDueOrders(ctx(), { maxMs: 5_000, now: at }), runDueOrders(ctx(), { maxMs: 5_000, now: at })]);
@@ -122,7 +139,11 @@ describe.each(backends)("payees and standing orders on $name", (backend) => {
 
     const owner = { ...dana.actor, now: new Date("2030-03-01T00:00:00Z") };
     await pauseOrder(ctx(), dana.user, { orderId }, meta(owner));
-    expect(await runDueOrders(ctx(), { maxMs: 5_000, now: () => new Date("2030-04-01T00:00:00Z") })).toEqual({ ordersStarted: 0, ordersFailed: 0, orderErrors: 0 });
+    expect(await runDueOrders(ctx(), { maxMs: 5_000, now: () => new Date("2030-04-01T00:00:00Z") })).toEqual({
+      ordersStarted: 0,
+      ordersFailed: 0,
+      orderErrors: 0,
+    });
     await resumeOrder(ctx(), dana.user, { orderId }, meta({ ...owner, now: new Date("2030-04-02T00:00:00Z") }));
     expect((await findOrderFor(t.db, dana.user.id, orderId))?.nextDueAt?.toISOString()).toBe("2030-04-30T04:00:00.000Z");
     await editOrder(
@@ -136,7 +157,9 @@ describe.each(backends)("payees and standing orders on $name", (backend) => {
     await expect(cancelOrder(ctx(), erin.user, { orderId }, meta(erin.actor))).rejects.toMatchObject({ code: "ORDER_NOT_FOUND" });
     await cancelOrder(ctx(), dana.user, { orderId }, meta(owner));
     expect((await findOrderFor(t.db, dana.user.id, orderId))?.status).toBe("cancelled");
-    const audited = rowsOf<{ event_type: string }>(await t.db.execute(sql`select event_type from audit_log where stream_id = ${`order-${orderId}`} order by global_position`));
+    const audited = rowsOf<{ event_type: string }>(
+      await t.db.execute(sql`select event_type from audit_log where stream_id = ${`order-${orderId}`} order by global_position`),
+    );
     expect(audited.map((row) => row.event_type)).toEqual([
       "OrderCreated",
       "OrderPaymentStarted",
@@ -154,7 +177,13 @@ describe.each(backends)("payees and standing orders on $name", (backend) => {
     const { orderId } = await createOrder(
       ctx(),
       dana.user,
-      { fromAccountId: dana.accountId, toAccountNumber: await numberOf(t, erin.accountId), amount: 100, timeZone: "UTC", schedule: { kind: "once", date: "2030-08-01" } },
+      {
+        fromAccountId: dana.accountId,
+        toAccountNumber: await numberOf(t, erin.accountId),
+        amount: 100,
+        timeZone: "UTC",
+        schedule: { kind: "once", date: "2030-08-01" },
+      },
       meta({ ...dana.actor, now: new Date("2030-07-01T00:00:00Z") }),
     );
     const at = () => new Date("2030-08-01T07:00:00Z");
@@ -173,14 +202,38 @@ describe.each(backends)("payees and standing orders on $name", (backend) => {
   it("refuses an order from someone else's account, in the past, or with bad fields, recording nothing", async () => {
     const dana = await customerWithAccount(t.db, { name: "Dana Refused" });
     const erin = await customerWithAccount(t.db, { name: "Erin Refused" });
-    const base = { toAccountNumber: await numberOf(t, dana.accountId), amount: 100, timeZone: "UTC", schedule: { kind: "once", date: isoDate(new Date(Date.now() + 3 * DAY)) } };
-    await expect(createOrder(ctx(), erin.user, { ...base, fromAccountId: dana.accountId }, meta(erin.actor))).rejects.toMatchObject({ fieldErrors: { fromAccountId: expect.any(Array) } });
+    const base = {
+      toAccountNumber: await numberOf(t, dana.accountId),
+      amount: 100,
+      timeZone: "UTC",
+      schedule: { kind: "once", date: isoDate(new Date(Date.now() + 3 * DAY)) },
+    };
+    await expect(createOrder(ctx(), erin.user, { ...base, fromAccountId: dana.accountId }, meta(erin.actor))).rejects.toMatchObject({
+      fieldErrors: { fromAccountId: expect.any(Array) },
+    });
     await expect(
-      createOrder(ctx(), erin.user, { ...base, toAccountNumber: await numberOf(t, dana.accountId), fromAccountId: erin.accountId, schedule: { kind: "once", date: isoDate(new Date(Date.now() - 3 * DAY)) } }, meta(erin.actor)),
+      createOrder(
+        ctx(),
+        erin.user,
+        {
+          ...base,
+          toAccountNumber: await numberOf(t, dana.accountId),
+          fromAccountId: erin.accountId,
+          schedule: { kind: "once", date: isoDate(new Date(Date.now() - 3 * DAY)) },
+        },
+        meta(erin.actor),
+      ),
     ).rejects.toMatchObject({ fieldErrors: { "schedule.date": expect.any(Array) } });
     await expect(
-      createOrder(ctx(), erin.user, { ...base, fromAccountId: erin.accountId, timeZone: "Mars/Olympus", schedule: { kind: "monthly", startDate: "2031-02-30", dayOfMonth: 40 } }, meta(erin.actor)),
-    ).rejects.toMatchObject({ fieldErrors: { timeZone: expect.any(Array), "schedule.startDate": expect.any(Array), "schedule.dayOfMonth": expect.any(Array) } });
+      createOrder(
+        ctx(),
+        erin.user,
+        { ...base, fromAccountId: erin.accountId, timeZone: "Mars/Olympus", schedule: { kind: "monthly", startDate: "2031-02-30", dayOfMonth: 40 } },
+        meta(erin.actor),
+      ),
+    ).rejects.toMatchObject({
+      fieldErrors: { timeZone: expect.any(Array), "schedule.startDate": expect.any(Array), "schedule.dayOfMonth": expect.any(Array) },
+    });
     expect(await count(t, sql`select count(*)::text as n from standing_orders where owner_id = ${erin.user.id}`)).toBe(0);
   });
 
@@ -190,10 +243,20 @@ describe.each(backends)("payees and standing orders on $name", (backend) => {
     const { orderId } = await createOrder(
       ctx(),
       dana.user,
-      { fromAccountId: dana.accountId, toAccountNumber: await numberOf(t, erin.accountId), amount: 100, timeZone: "UTC", schedule: { kind: "weekly", startDate: "2030-06-03", count: 2 } },
+      {
+        fromAccountId: dana.accountId,
+        toAccountNumber: await numberOf(t, erin.accountId),
+        amount: 100,
+        timeZone: "UTC",
+        schedule: { kind: "weekly", startDate: "2030-06-03", count: 2 },
+      },
       meta({ ...dana.actor, now: new Date("2030-06-01T00:00:00Z") }),
     );
-    await freezeAccount(context(t.db), { accountId: dana.accountId, category: "suspected_fraud", reason: "Test" }, meta({ actor: { id: "admin-1", role: "admin" } }));
+    await freezeAccount(
+      context(t.db),
+      { accountId: dana.accountId, category: "suspected_fraud", reason: "Test" },
+      meta({ actor: { id: "admin-1", role: "admin" } }),
+    );
     await runDueOrders(ctx(), { maxMs: 5_000, now: () => new Date("2030-06-03T06:00:00Z") });
     await runDueTransfers({ ctx: ctx(), runnerId: "test" }, { maxMs: 5_000 });
     const [payment] = await orderPaymentsFor(t.db, dana.user.id, orderId);
@@ -225,13 +288,22 @@ describe.each(postgresBackends)("standing orders racing on $name", (backend) => 
     for (let offset = 0; offset < total; offset += 20) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(20, total - offset) }, () =>
-          createOrder(ctx, dana.user, { fromAccountId: dana.accountId, toAccountNumber, amount: 1, timeZone: "UTC", schedule: { kind: "once", date: isoDate(past) } }, meta({ ...dana.actor, now: past, commandId: newCommandId() })),
+          createOrder(
+            ctx,
+            dana.user,
+            { fromAccountId: dana.accountId, toAccountNumber, amount: 1, timeZone: "UTC", schedule: { kind: "once", date: isoDate(past) } },
+            meta({ ...dana.actor, now: past, commandId: newCommandId() }),
+          ),
         ),
       );
       ids.push(...batch.map((result) => result.orderId));
     }
     const request = () => new Request("http://localhost/api/cron/transfers", { headers: { authorization: `Bearer ${process.env.CRON_SECRET}` } });
-    const [first, second, cronResponse] = await Promise.all([runDueOrders(ctx, { maxMs: 60_000 }), runDueOrders(context(t.db), { maxMs: 60_000 }), cron.GET(request())]);
+    const [first, second, cronResponse] = await Promise.all([
+      runDueOrders(ctx, { maxMs: 60_000 }),
+      runDueOrders(context(t.db), { maxMs: 60_000 }),
+      cron.GET(request()),
+    ]);
     expect(cronResponse.status).toBe(200);
     const fromCron = (await cronResponse.json()) as { ordersStarted: number };
     // Whatever the cron left for lack of time, a last run finishes; it makes nothing twice.
@@ -239,7 +311,9 @@ describe.each(postgresBackends)("standing orders racing on $name", (backend) => 
     expect(first.ordersStarted + second.ordersStarted + fromCron.ordersStarted + last.ordersStarted).toBe(total);
     expect(await count(t, sql`select count(*)::text as n from events where event_type = 'OrderPaymentStarted'`)).toBe(total);
     expect(await count(t, sql`select count(*)::text as n from events where event_type = 'TransferRequested'`)).toBe(total);
-    expect(await count(t, sql`select count(distinct transfer_id)::text as n from order_payments where order_id = any(${`{${ids.join(",")}}`}::text[])`)).toBe(total);
+    expect(
+      await count(t, sql`select count(distinct transfer_id)::text as n from order_payments where order_id = any(${`{${ids.join(",")}}`}::text[])`),
+    ).toBe(total);
     expect(await count(t, sql`select count(*)::text as n from standing_orders where status <> 'finished'`)).toBe(0);
     expect(await runDueOrders(ctx, { maxMs: 5_000 })).toEqual({ ordersStarted: 0, ordersFailed: 0, orderErrors: 0 });
   }, 240_000);

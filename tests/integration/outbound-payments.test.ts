@@ -1,14 +1,17 @@
 import { randomUUID } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { createScheme } from "@/lib/auth/schemes";
 import { freezeAccount } from "@/lib/commands/accounts";
 import { addSanctionsEntry, answerOutboundPayment, releaseHeldTransfer, requestTransfer } from "@/lib/commands/transfers";
 import { rowsOf, type DatabaseHandle } from "@/lib/db/client";
 import { ValidationError } from "@/lib/domain/shared/errors";
-import { advanceTransfer, driveTransfer, type FaultPoint, runDueTransfers } from "@/lib/process-managers/transfer-runner";
+import { advanceTransfer, driveTransfer, runDueTransfers, type FaultPoint } from "@/lib/process-managers/transfer-runner";
 import { verifyProjections } from "@/lib/projections/rebuild";
+
 import { customerWithAccount } from "../support/bank";
 import { admin, context, meta } from "../support/commands";
 import { backends, type TestDatabase } from "../support/databases";
@@ -57,7 +60,9 @@ describe.each(backends)("outbound payments on $name", (backend) => {
     )[0]!;
   }
   async function legCount(accountId: string, type: string) {
-    const rows = rowsOf<{ n: string }>(await t.db.execute(sql`select count(*)::text as n from events where stream_id = ${`account-${accountId}`} and event_type = ${type}`));
+    const rows = rowsOf<{ n: string }>(
+      await t.db.execute(sql`select count(*)::text as n from events where stream_id = ${`account-${accountId}`} and event_type = ${type}`),
+    );
     return Number(rows[0]!.n);
   }
   async function statement(accountId: string) {
@@ -72,7 +77,11 @@ describe.each(backends)("outbound payments on $name", (backend) => {
     return ((await response.json()).payments as { id: string }[]).map((payment) => payment.id);
   }
   const pay = async (payer: Awaited<ReturnType<typeof customerWithAccount>>, amount: number, extra: Record<string, unknown> = {}) =>
-    requestTransfer(ctx(), { fromAccountId: payer.accountId, toIban: IBAN, payeeName: "Erika Mustermann", amount, reference: "Invoice 12", ...extra }, meta(payer.actor));
+    requestTransfer(
+      ctx(),
+      { fromAccountId: payer.accountId, toIban: IBAN, payeeName: "Erika Mustermann", amount, reference: "Invoice 12", ...extra },
+      meta(payer.actor),
+    );
 
   it("reserves, sends to the scheme's outbox, and on settle the money leaves once, however often the scheme settles", async () => {
     const payer = await customerWithAccount(t.db, { name: "Olga Outbound", balance: 10_000 });
@@ -84,7 +93,12 @@ describe.each(backends)("outbound payments on $name", (backend) => {
 
     const first = await settleRoute.POST(call(schemeToken, { schemeReference: "E2E-77" }), byId(transferId));
     expect(first.status).toBe(200);
-    expect((await first.json()).payment).toMatchObject({ id: transferId, status: "settled", schemeReference: "E2E-77", creditor: { iban: "DE89370400440532013000" } });
+    expect((await first.json()).payment).toMatchObject({
+      id: transferId,
+      status: "settled",
+      schemeReference: "E2E-77",
+      creditor: { iban: "DE89370400440532013000" },
+    });
     const again = await settleRoute.POST(call(schemeToken, { schemeReference: "E2E-77" }), byId(transferId));
     expect(again.status).toBe(200);
     expect((await again.json()).payment.status).toBe("settled");
@@ -93,7 +107,13 @@ describe.each(backends)("outbound payments on $name", (backend) => {
     expect(await summary(payer.accountId)).toEqual({ balance: "7500", reserved: "0", available: "7500" });
     expect(await legCount(payer.accountId, "ReservationCaptured")).toBe(1);
     expect(await statement(payer.accountId)).toEqual([
-      { kind: "transfer_out", outcome: "posted", balance_change: "-2500", counterparty: expect.stringContaining("Erika Mustermann"), rejection_code: null },
+      {
+        kind: "transfer_out",
+        outcome: "posted",
+        balance_change: "-2500",
+        counterparty: expect.stringContaining("Erika Mustermann"),
+        rejection_code: null,
+      },
     ]);
     expect(await pendingIds()).not.toContain(transferId);
     // The other answer after the first: refused, nothing changes.
@@ -114,11 +134,21 @@ describe.each(backends)("outbound payments on $name", (backend) => {
     expect(again.status).toBe(200);
     await runDueTransfers(runner());
 
-    expect(await view(transferId)).toMatchObject({ status: "failed", failure_code: "RETURNED_BY_SCHEME", failure_reason: expect.stringContaining("AC04") });
+    expect(await view(transferId)).toMatchObject({
+      status: "failed",
+      failure_code: "RETURNED_BY_SCHEME",
+      failure_reason: expect.stringContaining("AC04"),
+    });
     expect(await summary(payer.accountId)).toEqual({ balance: "6000", reserved: "0", available: "6000" });
     expect(await legCount(payer.accountId, "ReservationReleased")).toBe(1);
     expect(await statement(payer.accountId)).toEqual([
-      { kind: "transfer_out", outcome: "rejected", balance_change: "0", counterparty: expect.stringContaining("Erika Mustermann"), rejection_code: "RETURNED_BY_SCHEME" },
+      {
+        kind: "transfer_out",
+        outcome: "rejected",
+        balance_change: "0",
+        counterparty: expect.stringContaining("Erika Mustermann"),
+        rejection_code: "RETURNED_BY_SCHEME",
+      },
     ]);
     const settleLate = await settleRoute.POST(call(schemeToken, {}), byId(transferId));
     expect(settleLate.status).toBe(409);
@@ -130,33 +160,65 @@ describe.each(backends)("outbound payments on $name", (backend) => {
     const payer = await customerWithAccount(t.db, { balance: 3_000 });
     const { transferId } = await pay(payer, 1_000);
     const crash = new Error(`simulated crash ${point}`);
-    await expect(advanceTransfer({ ...runner(), fault: (at) => { if (at === point) throw crash; } }, transferId)).rejects.toBe(crash);
+    await expect(
+      advanceTransfer(
+        {
+          ...runner(),
+          fault: (at) => {
+            if (at === point) throw crash;
+          },
+        },
+        transferId,
+      ),
+    ).rejects.toBe(crash);
     await runDueTransfers({ ctx: ctx(), runnerId: "fresh-runner" });
     expect((await view(transferId)).status).toBe("sent");
     expect(await legCount(payer.accountId, "FundsReserved")).toBe(1);
     expect(await summary(payer.accountId)).toMatchObject({ reserved: "1000" });
   });
 
-  it.each(["settle", "return"] as const)("a crash after the scheme's %s but before the account's leg is resumed by the background runner", async (answer) => {
-    const payer = await customerWithAccount(t.db, { balance: 3_000 });
-    const { transferId } = await pay(payer, 1_000);
-    await driveTransfer(runner(), transferId);
-    // The answer is recorded, then the process dies before taking the capture or release.
-    await answerOutboundPayment(ctx(), answer, answer === "settle" ? { transferId } : { transferId, reason: "MS03 not specified" }, meta({ actor: { id: "scheme-x", role: "scheme" } }));
-    const leg = answer === "settle" ? "capture" : "release";
-    await expect(advanceTransfer({ ...runner(), fault: (at) => { if (at === `after-leg:${leg}`) throw new Error("crash"); } }, transferId)).rejects.toThrow("crash");
-    await runDueTransfers({ ctx: ctx(), runnerId: "fresh-runner" });
-    expect((await view(transferId)).status).toBe(answer === "settle" ? "completed" : "failed");
-    expect(await accountBalance(t.db, payer.accountId)).toBe(answer === "settle" ? 2_000n : 3_000n);
-    expect(await legCount(payer.accountId, answer === "settle" ? "ReservationCaptured" : "ReservationReleased")).toBe(1);
-    expect(await summary(payer.accountId)).toMatchObject({ reserved: "0" });
-  });
+  it.each(["settle", "return"] as const)(
+    "a crash after the scheme's %s but before the account's leg is resumed by the background runner",
+    async (answer) => {
+      const payer = await customerWithAccount(t.db, { balance: 3_000 });
+      const { transferId } = await pay(payer, 1_000);
+      await driveTransfer(runner(), transferId);
+      // The answer is recorded, then the process dies before taking the capture or release.
+      await answerOutboundPayment(
+        ctx(),
+        answer,
+        answer === "settle" ? { transferId } : { transferId, reason: "MS03 not specified" },
+        meta({ actor: { id: "scheme-x", role: "scheme" } }),
+      );
+      const leg = answer === "settle" ? "capture" : "release";
+      await expect(
+        advanceTransfer(
+          {
+            ...runner(),
+            fault: (at) => {
+              if (at === `after-leg:${leg}`) throw new Error("crash");
+            },
+          },
+          transferId,
+        ),
+      ).rejects.toThrow("crash");
+      await runDueTransfers({ ctx: ctx(), runnerId: "fresh-runner" });
+      expect((await view(transferId)).status).toBe(answer === "settle" ? "completed" : "failed");
+      expect(await accountBalance(t.db, payer.accountId)).toBe(answer === "settle" ? 2_000n : 3_000n);
+      expect(await legCount(payer.accountId, answer === "settle" ? "ReservationCaptured" : "ReservationReleased")).toBe(1);
+      expect(await summary(payer.accountId)).toMatchObject({ reserved: "0" });
+    },
+  );
 
   it("refuses insufficient funds and a frozen account with a clear reason, and never sends them", async () => {
     const poor = await customerWithAccount(t.db, { balance: 500 });
     const short = await pay(poor, 501);
     expect((await driveTransfer(runner(), short.transferId))?.status).toBe("Failed");
-    expect(await view(short.transferId)).toMatchObject({ status: "failed", failure_code: "INSUFFICIENT_FUNDS", failure_reason: "Not enough available money in the source account." });
+    expect(await view(short.transferId)).toMatchObject({
+      status: "failed",
+      failure_code: "INSUFFICIENT_FUNDS",
+      failure_reason: "Not enough available money in the source account.",
+    });
 
     const frozen = await customerWithAccount(t.db, { balance: 5_000 });
     await freezeAccount(ctx(), { accountId: frozen.accountId, category: "legal_order", reason: "court order" }, meta({ actor: admin }));
@@ -173,12 +235,16 @@ describe.each(backends)("outbound payments on $name", (backend) => {
     const payer = await customerWithAccount(t.db, { balance: 1_000 });
     const before = rowsOf<{ n: string }>(await t.db.execute(sql`select count(*)::text as n from events where stream_type = 'transfer'`))[0]!.n;
     // One digit changed: the check digits no longer hold.
-    await expect(pay(payer, 100, { toIban: "DE89 3704 0044 0532 0130 01" })).rejects.toMatchObject({ fieldErrors: { toIban: [expect.stringContaining("not a valid IBAN")] } });
+    await expect(pay(payer, 100, { toIban: "DE89 3704 0044 0532 0130 01" })).rejects.toMatchObject({
+      fieldErrors: { toIban: [expect.stringContaining("not a valid IBAN")] },
+    });
     await expect(pay(payer, 100, { toIban: "LL00 0000 0000" })).rejects.toBeInstanceOf(ValidationError);
     await expect(pay(payer, 100, { toIban: "x".repeat(500) })).rejects.toBeInstanceOf(ValidationError);
     await expect(pay(payer, 100, { payeeName: "" })).rejects.toMatchObject({ fieldErrors: { payeeName: [expect.stringContaining("name")] } });
     await expect(pay(payer, 100, { payeeName: "n".repeat(71) })).rejects.toBeInstanceOf(ValidationError);
-    await expect(pay(payer, 100, { toAccountId: payer.accountId })).rejects.toMatchObject({ fieldErrors: { toIban: [expect.stringContaining("one destination")] } });
+    await expect(pay(payer, 100, { toAccountId: payer.accountId })).rejects.toMatchObject({
+      fieldErrors: { toIban: [expect.stringContaining("one destination")] },
+    });
     const after = rowsOf<{ n: string }>(await t.db.execute(sql`select count(*)::text as n from events where stream_type = 'transfer'`))[0]!.n;
     expect(after).toBe(before);
   });

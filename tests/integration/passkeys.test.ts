@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import {
   beginPasskeyRegistration,
   beginPasskeySecondFactor,
@@ -9,10 +11,10 @@ import {
   listPasskeys,
   PASSKEY_NAME_MAX,
   purgeWebauthnChallenges,
-  type RelyingParty,
   relyingParty,
   removePasskey,
   renamePasskey,
+  type RelyingParty,
 } from "@/lib/auth/passkeys";
 import { checkSession, startSession } from "@/lib/auth/sessions";
 import { CHALLENGE_MAX_ATTEMPTS, completePasskeySignIn, completeSignIn, createSignInChallenge } from "@/lib/auth/sign-in";
@@ -20,6 +22,7 @@ import { registerUser, type SessionUser } from "@/lib/auth/users";
 import { rowsOf } from "@/lib/db/client";
 import { ValidationError } from "@/lib/domain/shared/errors";
 import { verifyProjections } from "@/lib/projections/rebuild";
+
 import { backends, type TestDatabase } from "../support/databases";
 import { SoftwareAuthenticator } from "../support/software-authenticator";
 
@@ -36,7 +39,8 @@ describe.each(backends)("passkeys on $name", (backend) => {
 
   const newUser = async (role: "customer" | "admin" = "customer"): Promise<SessionUser> =>
     registerUser(t.db, { name: "Pat Passkey", email: `p-${randomUUID()}@example.com`, password: "a long enough phrase" }, { role });
-  const newSession = (user: SessionUser, now = new Date()) => startSession(t.db, user, { userAgent: "Test", ip: "203.0.113.9", method: "password", now });
+  const newSession = (user: SessionUser, now = new Date()) =>
+    startSession(t.db, user, { userAgent: "Test", ip: "203.0.113.9", method: "password", now });
   const client = { userAgent: "Test", ip: "203.0.113.9", rp };
 
   /** Enrols a software passkey for the user in a session, as the security page does. */
@@ -54,7 +58,9 @@ describe.each(backends)("passkeys on $name", (backend) => {
     return { challenge, methods, begun };
   };
   const audit = async (userId: string) =>
-    rowsOf<{ event_type: string; summary: string }>(await t.db.execute(sql`select event_type, summary from audit_log where stream_id = ${"user-" + userId} order by global_position`));
+    rowsOf<{ event_type: string; summary: string }>(
+      await t.db.execute(sql`select event_type, summary from audit_log where stream_id = ${"user-" + userId} order by global_position`),
+    );
   const storedCounter = async (credentialId: string) =>
     Number(rowsOf<{ counter: unknown }>(await t.db.execute(sql`select counter from passkeys where credential_id = ${credentialId}`))[0]!.counter);
 
@@ -73,7 +79,11 @@ describe.each(backends)("passkeys on $name", (backend) => {
     expect(methods).toEqual({ totp: false, passkey: true });
     if (!begun) throw new Error("no passkey prompt");
     expect(begun.options.allowCredentials?.map((c) => c.id)).toEqual([key.id]);
-    const second = await completeSignIn(t.db, { challenge, passkeyAttempt: begun.attempt, passkeyResponse: key.assert(begun.options, { origin: rp.origin }) }, client);
+    const second = await completeSignIn(
+      t.db,
+      { challenge, passkeyAttempt: begun.attempt, passkeyResponse: key.assert(begun.options, { origin: rp.origin }) },
+      client,
+    );
     expect(second.ok).toBe(true);
     if (second.ok) expect((await checkSession(t.db, second.sessionId))?.user).toMatchObject({ id: user.id, hasSecondFactor: true });
     expect(await storedCounter(key.id)).toBe(1);
@@ -82,7 +92,11 @@ describe.each(backends)("passkeys on $name", (backend) => {
     const alone = await beginPasskeySignIn(t.db, rp);
     expect(alone.options.allowCredentials ?? []).toEqual([]);
     expect(alone.options.userVerification).toBe("required");
-    const passwordless = await completePasskeySignIn(t.db, { attempt: alone.attempt, response: key.assert(alone.options, { origin: rp.origin }) }, client);
+    const passwordless = await completePasskeySignIn(
+      t.db,
+      { attempt: alone.attempt, response: key.assert(alone.options, { origin: rp.origin }) },
+      client,
+    );
     expect(passwordless).toMatchObject({ ok: true, user: { id: user.id } });
     expect(await storedCounter(key.id)).toBe(2);
     expect((await listPasskeys(t.db, user.id))[0]!.lastUsedAt).not.toBeNull();
@@ -90,7 +104,9 @@ describe.each(backends)("passkeys on $name", (backend) => {
     const rows = await audit(user.id);
     expect(rows.find((r) => r.event_type === "PasskeyRegistered")?.summary).toBe('Passkey "Work laptop" added (synced)');
     // The customer is told in their inbox: a passkey added by someone else is a takeover.
-    const told = rowsOf<{ title: string }>(await t.db.execute(sql`select title from notifications where user_id = ${user.id} and kind = 'security-changed'`));
+    const told = rowsOf<{ title: string }>(
+      await t.db.execute(sql`select title from notifications where user_id = ${user.id} and kind = 'security-changed'`),
+    );
     expect(told.map((row) => row.title)).toContain("Passkey added");
     expect(rows.filter((r) => r.event_type === "SessionStarted").map((r) => r.summary)).toEqual(
       expect.arrayContaining(["Signed in (password and passkey) on Test", "Signed in (passkey) on Test"]),
@@ -121,14 +137,30 @@ describe.each(backends)("passkeys on $name", (backend) => {
     const user = await newUser();
     const key = await enrol(user);
     const phished = await beginPasskeySignIn(t.db, rp);
-    expect((await completePasskeySignIn(t.db, { attempt: phished.attempt, response: key.assert(phished.options, { origin: EVIL }) }, client)).ok).toBe(false);
+    expect(
+      (await completePasskeySignIn(t.db, { attempt: phished.attempt, response: key.assert(phished.options, { origin: EVIL }) }, client)).ok,
+    ).toBe(false);
     const otherRp = await beginPasskeySignIn(t.db, rp);
-    expect((await completePasskeySignIn(t.db, { attempt: otherRp.attempt, response: key.assert(otherRp.options, { origin: rp.origin, rpId: "evil.example" }) }, client)).ok).toBe(false);
+    expect(
+      (
+        await completePasskeySignIn(
+          t.db,
+          { attempt: otherRp.attempt, response: key.assert(otherRp.options, { origin: rp.origin, rpId: "evil.example" }) },
+          client,
+        )
+      ).ok,
+    ).toBe(false);
 
     const sessionId = await newSession(user);
     const { attempt, options } = await beginPasskeyRegistration(t.db, user, sessionId, rp);
     await expect(
-      finishPasskeyRegistration(t.db, user, sessionId, { attempt, response: new SoftwareAuthenticator().register(options, { origin: EVIL }), name: "Phone" }, rp),
+      finishPasskeyRegistration(
+        t.db,
+        user,
+        sessionId,
+        { attempt, response: new SoftwareAuthenticator().register(options, { origin: EVIL }), name: "Phone" },
+        rp,
+      ),
     ).rejects.toBeInstanceOf(ValidationError);
     expect(await listPasskeys(t.db, user.id)).toHaveLength(1);
   });
@@ -140,7 +172,11 @@ describe.each(backends)("passkeys on $name", (backend) => {
     const bobsKey = await enrol(bob);
     const { challenge, begun } = await secondFactorPrompt(alice);
     if (!begun) throw new Error("no passkey prompt");
-    const result = await completeSignIn(t.db, { challenge, passkeyAttempt: begun.attempt, passkeyResponse: bobsKey.assert(begun.options, { origin: rp.origin }) }, client);
+    const result = await completeSignIn(
+      t.db,
+      { challenge, passkeyAttempt: begun.attempt, passkeyResponse: bobsKey.assert(begun.options, { origin: rp.origin }) },
+      client,
+    );
     expect(result).toEqual({ ok: false, reason: "BAD_CODE" });
     // Bob's passkey claiming to be Alice's (its user handle rewritten) in a passkey-only sign-in.
     const alone = await beginPasskeySignIn(t.db, rp);
@@ -152,9 +188,15 @@ describe.each(backends)("passkeys on $name", (backend) => {
     const user = await newUser();
     const key = await enrol(user);
     const first = await beginPasskeySignIn(t.db, rp);
-    expect((await completePasskeySignIn(t.db, { attempt: first.attempt, response: key.assert(first.options, { origin: rp.origin, counter: 7 }) }, client)).ok).toBe(true);
+    expect(
+      (await completePasskeySignIn(t.db, { attempt: first.attempt, response: key.assert(first.options, { origin: rp.origin, counter: 7 }) }, client))
+        .ok,
+    ).toBe(true);
     const clone = await beginPasskeySignIn(t.db, rp);
-    expect((await completePasskeySignIn(t.db, { attempt: clone.attempt, response: key.assert(clone.options, { origin: rp.origin, counter: 3 }) }, client)).ok).toBe(false);
+    expect(
+      (await completePasskeySignIn(t.db, { attempt: clone.attempt, response: key.assert(clone.options, { origin: rp.origin, counter: 3 }) }, client))
+        .ok,
+    ).toBe(false);
     expect(await storedCounter(key.id)).toBe(7);
   });
 
@@ -166,14 +208,26 @@ describe.each(backends)("passkeys on $name", (backend) => {
     if (!begun) throw new Error("no passkey prompt");
     const later = new Date(start.getTime() + 6 * MINUTE);
     const answer = key.assert(begun.options, { origin: rp.origin });
-    expect(await completeSignIn(t.db, { challenge, passkeyAttempt: begun.attempt, passkeyResponse: answer }, client, later)).toEqual({ ok: false, reason: "EXPIRED" });
+    expect(await completeSignIn(t.db, { challenge, passkeyAttempt: begun.attempt, passkeyResponse: answer }, client, later)).toEqual({
+      ok: false,
+      reason: "EXPIRED",
+    });
     // No new passkey prompt for an expired sign-in either.
     expect(await beginPasskeySecondFactor(t.db, challenge, rp, CHALLENGE_MAX_ATTEMPTS, later)).toBeNull();
     // A passkey-only challenge past its five minutes.
     const alone = await beginPasskeySignIn(t.db, rp, start);
-    expect((await completePasskeySignIn(t.db, { attempt: alone.attempt, response: key.assert(alone.options, { origin: rp.origin }) }, client, later)).ok).toBe(false);
+    expect(
+      (await completePasskeySignIn(t.db, { attempt: alone.attempt, response: key.assert(alone.options, { origin: rp.origin }) }, client, later)).ok,
+    ).toBe(false);
     // Dead challenges are cleared: a new one made later removes the old.
-    const count = async () => Number(rowsOf<{ n: unknown }>(await t.db.execute(sql`select count(*) as n from webauthn_challenges where expires_at < ${start.toISOString()}::timestamptz + interval '10 minutes'`))[0]!.n);
+    const count = async () =>
+      Number(
+        rowsOf<{ n: unknown }>(
+          await t.db.execute(
+            sql`select count(*) as n from webauthn_challenges where expires_at < ${start.toISOString()}::timestamptz + interval '10 minutes'`,
+          ),
+        )[0]!.n,
+      );
     expect(await count()).toBeGreaterThan(0);
     await purgeWebauthnChallenges(t.db, new Date(later.getTime() + 5 * MINUTE));
     expect(await count()).toBe(0);
@@ -183,10 +237,20 @@ describe.each(backends)("passkeys on $name", (backend) => {
     const user = await newUser();
     const key = await enrol(user);
     const alone = await beginPasskeySignIn(t.db, rp);
-    expect((await completePasskeySignIn(t.db, { attempt: alone.attempt, response: key.assert(alone.options, { origin: rp.origin, userVerified: false }) }, client)).ok).toBe(false);
+    expect(
+      (
+        await completePasskeySignIn(
+          t.db,
+          { attempt: alone.attempt, response: key.assert(alone.options, { origin: rp.origin, userVerified: false }) },
+          client,
+        )
+      ).ok,
+    ).toBe(false);
     // Each prompt takes one of the sign-in's five tries: the sixth is refused.
     const { challenge } = await createSignInChallenge(t.db, user.id);
-    const prompts = await Promise.all(Array.from({ length: CHALLENGE_MAX_ATTEMPTS + 3 }, () => beginPasskeySecondFactor(t.db, challenge, rp, CHALLENGE_MAX_ATTEMPTS)));
+    const prompts = await Promise.all(
+      Array.from({ length: CHALLENGE_MAX_ATTEMPTS + 3 }, () => beginPasskeySecondFactor(t.db, challenge, rp, CHALLENGE_MAX_ATTEMPTS)),
+    );
     expect(prompts.filter(Boolean)).toHaveLength(CHALLENGE_MAX_ATTEMPTS);
   });
 
@@ -197,17 +261,33 @@ describe.each(backends)("passkeys on $name", (backend) => {
     const key = new SoftwareAuthenticator();
     const { attempt, options } = await beginPasskeyRegistration(t.db, user, sessionA, rp);
     const answer = key.register(options, { origin: rp.origin });
-    await expect(finishPasskeyRegistration(t.db, user, sessionB, { attempt, response: answer, name: "Phone" }, rp)).rejects.toBeInstanceOf(ValidationError);
+    await expect(finishPasskeyRegistration(t.db, user, sessionB, { attempt, response: answer, name: "Phone" }, rp)).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     const other = await newUser();
-    await expect(finishPasskeyRegistration(t.db, other, sessionA, { attempt, response: answer, name: "Phone" }, rp)).rejects.toBeInstanceOf(ValidationError);
+    await expect(finishPasskeyRegistration(t.db, other, sessionA, { attempt, response: answer, name: "Phone" }, rp)).rejects.toBeInstanceOf(
+      ValidationError,
+    );
 
     type Options = Parameters<SoftwareAuthenticator["register"]>[0];
     const bad: { why: string; response: (o: Options) => string; name: string }[] = [
       { why: "not JSON", response: () => "{", name: "Phone" },
       { why: "too large", response: () => "x".repeat(100_000), name: "Phone" },
-      { why: "an attestation certificate chain format", response: (o) => new SoftwareAuthenticator().register(o, { origin: rp.origin, fmt: "packed" }), name: "Phone" },
-      { why: "a credential id past 1023 bytes", response: (o) => new SoftwareAuthenticator({ credentialId: Buffer.alloc(1100, 1) }).register(o, { origin: rp.origin }), name: "Phone" },
-      { why: "a name too long", response: (o) => new SoftwareAuthenticator().register(o, { origin: rp.origin }), name: "n".repeat(PASSKEY_NAME_MAX + 1) },
+      {
+        why: "an attestation certificate chain format",
+        response: (o) => new SoftwareAuthenticator().register(o, { origin: rp.origin, fmt: "packed" }),
+        name: "Phone",
+      },
+      {
+        why: "a credential id past 1023 bytes",
+        response: (o) => new SoftwareAuthenticator({ credentialId: Buffer.alloc(1100, 1) }).register(o, { origin: rp.origin }),
+        name: "Phone",
+      },
+      {
+        why: "a name too long",
+        response: (o) => new SoftwareAuthenticator().register(o, { origin: rp.origin }),
+        name: "n".repeat(PASSKEY_NAME_MAX + 1),
+      },
       { why: "a blank name", response: (o) => new SoftwareAuthenticator().register(o, { origin: rp.origin }), name: "   " },
     ];
     for (const input of bad) {
@@ -221,11 +301,23 @@ describe.each(backends)("passkeys on $name", (backend) => {
     // A good answer to a fresh challenge works (the refusals were about the answers); the same
     // credential again is refused.
     const once = await beginPasskeyRegistration(t.db, user, sessionA, rp);
-    await finishPasskeyRegistration(t.db, user, sessionA, { attempt: once.attempt, response: key.register(once.options, { origin: rp.origin }), name: "Phone" }, rp);
+    await finishPasskeyRegistration(
+      t.db,
+      user,
+      sessionA,
+      { attempt: once.attempt, response: key.register(once.options, { origin: rp.origin }), name: "Phone" },
+      rp,
+    );
     const again = await beginPasskeyRegistration(t.db, user, sessionA, rp);
     expect(again.options.excludeCredentials?.map((c) => c.id)).toEqual([key.id]);
     await expect(
-      finishPasskeyRegistration(t.db, user, sessionA, { attempt: again.attempt, response: key.register(again.options, { origin: rp.origin }), name: "Phone" }, rp),
+      finishPasskeyRegistration(
+        t.db,
+        user,
+        sessionA,
+        { attempt: again.attempt, response: key.register(again.options, { origin: rp.origin }), name: "Phone" },
+        rp,
+      ),
     ).rejects.toThrow(ValidationError);
     expect(await listPasskeys(t.db, user.id)).toHaveLength(1);
   });

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { INVALID_LINK, requestEmailChange, requestPasswordReset, resetPassword, verifyEmail } from "@/lib/auth/email-links";
 import { isRateLimited } from "@/lib/auth/rate-limits";
 import { checkSession, startSession } from "@/lib/auth/sessions";
@@ -8,6 +10,7 @@ import { registerUser, verifyCredentials } from "@/lib/auth/users";
 import { rowsOf } from "@/lib/db/client";
 import { ValidationError } from "@/lib/domain/shared/errors";
 import { listNotifications } from "@/lib/read-models/notifications";
+
 import { backends, type TestDatabase } from "../support/databases";
 
 const ORIGIN = "https://bank.example.test";
@@ -27,7 +30,9 @@ describe.each(backends)("password reset and email verification on $name", (backe
   const newUser = (name = "Reset Tester") => registerUser(t.db, { name, email: `r-${randomUUID()}@example.com`, password: PASSWORD });
   async function mails(to: string) {
     return rowsOf<{ template: string; token: string | null; new_email: string | null }>(
-      await t.db.execute(sql`select template, data->>'token' as token, data->>'newEmail' as new_email from mail_outbox where to_address = ${to} order by created_at`),
+      await t.db.execute(
+        sql`select template, data->>'token' as token, data->>'newEmail' as new_email from mail_outbox where to_address = ${to} order by created_at`,
+      ),
     );
   }
   async function resetTokenFor(email: string) {
@@ -61,7 +66,9 @@ describe.each(backends)("password reset and email verification on $name", (backe
     expect(await signsIn(user.email, NEW_PASSWORD)).toBe(true);
     expect((await listNotifications(t.db, user.id))[0]).toMatchObject({ kind: "security-changed", title: "Password changed" });
     // Reuse: the same link again changes nothing.
-    await expect(resetPassword(t.db, { token, password: "another fine passphrase 9" })).rejects.toMatchObject({ fieldErrors: { token: [INVALID_LINK] } });
+    await expect(resetPassword(t.db, { token, password: "another fine passphrase 9" })).rejects.toMatchObject({
+      fieldErrors: { token: [INVALID_LINK] },
+    });
     expect(await signsIn(user.email, NEW_PASSWORD)).toBe(true);
   });
 
@@ -69,10 +76,18 @@ describe.each(backends)("password reset and email verification on $name", (backe
     const user = await newUser();
     const token = await resetTokenFor(user.email);
     const late = new Date(Date.now() + 31 * 60_000);
-    await expect(resetPassword(t.db, { token, password: NEW_PASSWORD }, { now: late })).rejects.toMatchObject({ fieldErrors: { token: [INVALID_LINK] } });
-    const signUp = await registerUser(t.db, { name: "Verify Me", email: `v-${randomUUID()}@example.com`, password: PASSWORD }, { verification: { origin: ORIGIN } });
+    await expect(resetPassword(t.db, { token, password: NEW_PASSWORD }, { now: late })).rejects.toMatchObject({
+      fieldErrors: { token: [INVALID_LINK] },
+    });
+    const signUp = await registerUser(
+      t.db,
+      { name: "Verify Me", email: `v-${randomUUID()}@example.com`, password: PASSWORD },
+      { verification: { origin: ORIGIN } },
+    );
     const verifyToken = (await mails(signUp.email))[0]!.token!;
-    await expect(resetPassword(t.db, { token: verifyToken, password: NEW_PASSWORD })).rejects.toMatchObject({ fieldErrors: { token: [INVALID_LINK] } });
+    await expect(resetPassword(t.db, { token: verifyToken, password: NEW_PASSWORD })).rejects.toMatchObject({
+      fieldErrors: { token: [INVALID_LINK] },
+    });
     await expect(resetPassword(t.db, { token: "made-up", password: NEW_PASSWORD })).rejects.toMatchObject({ fieldErrors: { token: [INVALID_LINK] } });
     await expect(resetPassword(t.db, { token: "x".repeat(10_000), password: NEW_PASSWORD })).rejects.toBeInstanceOf(ValidationError);
     expect(await signsIn(user.email, PASSWORD)).toBe(true);
@@ -108,14 +123,24 @@ describe.each(backends)("password reset and email verification on $name", (backe
     expect((await mails(user.email)).length).toBe(3);
     const address = ip();
     const answers = [];
-    for (let i = 0; i < 11; i += 1) answers.push(await requestPasswordReset(t.db, { email: `n${i}-${randomUUID()}@example.com` }, { ip: address, origin: ORIGIN }).catch((error: unknown) => error));
+    for (let i = 0; i < 11; i += 1)
+      answers.push(
+        await requestPasswordReset(t.db, { email: `n${i}-${randomUUID()}@example.com` }, { ip: address, origin: ORIGIN }).catch(
+          (error: unknown) => error,
+        ),
+      );
     expect(answers.slice(0, 10).every((answer) => answer === undefined)).toBe(true);
     expect(isRateLimited(answers[10])).toBe(true);
   });
 
   it("a sign-up starts unconfirmed with a link mailed; following it confirms the address once", async () => {
-    const user = await registerUser(t.db, { name: "New Customer", email: `n-${randomUUID()}@example.com`, password: PASSWORD }, { verification: { origin: ORIGIN } });
-    const verified = async () => rowsOf<{ v: boolean }>(await t.db.execute(sql`select email_verified_at is not null as v from users where id = ${user.id}`))[0]!.v;
+    const user = await registerUser(
+      t.db,
+      { name: "New Customer", email: `n-${randomUUID()}@example.com`, password: PASSWORD },
+      { verification: { origin: ORIGIN } },
+    );
+    const verified = async () =>
+      rowsOf<{ v: boolean }>(await t.db.execute(sql`select email_verified_at is not null as v from users where id = ${user.id}`))[0]!.v;
     expect(await verified()).toBe(false);
     const [mail] = await mails(user.email);
     expect(mail!.template).toBe("verify-email");
@@ -136,6 +161,8 @@ describe.each(backends)("password reset and email verification on $name", (backe
     expect(await signsIn(user.email, PASSWORD)).toBe(false);
     // Another account's address cannot be taken.
     const other = await newUser();
-    await expect(requestEmailChange(t.db, other, { email: target }, { ip: ip(), origin: ORIGIN })).rejects.toMatchObject({ fieldErrors: { email: expect.any(Array) } });
+    await expect(requestEmailChange(t.db, other, { email: target }, { ip: ip(), origin: ORIGIN })).rejects.toMatchObject({
+      fieldErrors: { email: expect.any(Array) },
+    });
   });
 });

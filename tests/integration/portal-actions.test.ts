@@ -1,14 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { openAccount, depositMoney } from "@/lib/commands/accounts";
+
 import { sql } from "drizzle-orm";
-import { type DatabaseHandle, rowsOf } from "@/lib/db/client";
-import { accountNumberFromDigits, formatAccountNumber } from "@/lib/domain/account/account-number";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+
 import { registerUser, type SessionUser } from "@/lib/auth/users";
-import { backends, type TestDatabase } from "../support/databases";
-import { context, meta } from "../support/commands";
-import { accountBalance, countEvents } from "../support/queries";
+import { depositMoney, openAccount } from "@/lib/commands/accounts";
+import { rowsOf, type DatabaseHandle } from "@/lib/db/client";
+import { accountNumberFromDigits, formatAccountNumber } from "@/lib/domain/account/account-number";
+
 import { signedIn as session } from "../support/auth-mock";
+import { context, meta } from "../support/commands";
+import { backends, type TestDatabase } from "../support/databases";
+import { accountBalance, countEvents } from "../support/queries";
 
 // The actions read the session through Auth.js; here the test decides who is signed in.
 vi.mock("@/lib/auth/config", async () => (await import("../support/auth-mock")).authConfigMock);
@@ -50,7 +53,11 @@ describe.each(backends)("customer server actions called directly on $name", (bac
     (global.__ledgerlineDb ??= {}).handle = Promise.resolve(t.handle);
     owner = await registerUser(t.db, { name: "Olive Owner", email: `owner-${randomUUID()}@example.com`, password: "olive tree branch" });
     stranger = await registerUser(t.db, { name: "Sam Stranger", email: `sam-${randomUUID()}@example.com`, password: "quiet river stone" });
-    ({ accountId } = await openAccount(context(t.db), { customerId: owner.id, currency: "EUR" }, meta({ actor: { id: owner.id, role: "customer" } })));
+    ({ accountId } = await openAccount(
+      context(t.db),
+      { customerId: owner.id, currency: "EUR" },
+      meta({ actor: { id: owner.id, role: "customer" } }),
+    ));
     await depositMoney(context(t.db), { accountId, amount: 2500 }, meta({ actor: { id: owner.id, role: "customer" } }));
   });
   afterAll(() => t.drop());
@@ -104,7 +111,9 @@ describe.each(backends)("customer server actions called directly on $name", (bac
     }
     expect(redirected.to).toHaveLength(2);
     expect(redirected.to[1]).toBe(redirected.to[0]);
-    const opened = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from account_summary where customer_id = ${owner.id} and nickname = 'Twice'`));
+    const opened = rowsOf<{ n: number }>(
+      await t.db.execute(sql`select count(*)::int as n from account_summary where customer_id = ${owner.id} and nickname = 'Twice'`),
+    );
     expect(opened[0]?.n).toBe(1);
   });
 
@@ -116,7 +125,9 @@ describe.each(backends)("customer server actions called directly on $name", (bac
     const again = await createTokenAction({ status: "idle" }, form({ name: "Budget script", lifetimeDays: "7", commandId }));
     expect(again).toMatchObject({ status: "error", message: expect.stringContaining("shown only once") });
     expect(again.token).toBeUndefined();
-    const tokens = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from api_tokens where user_id = ${owner.id} and name = 'Budget script'`));
+    const tokens = rowsOf<{ n: number }>(
+      await t.db.execute(sql`select count(*)::int as n from api_tokens where user_id = ${owner.id} and name = 'Budget script'`),
+    );
     expect(tokens[0]?.n).toBe(1);
   });
 
@@ -147,7 +158,10 @@ describe.each(backends)("customer server actions called directly on $name", (bac
     const printed = formatAccountNumber(await numberOf(theirs));
     expect(await review(printed)).toMatchObject({ stage: "confirm", review: { payeeName: "S** St******", payeeNumber: printed } });
     // A well-formed number (its check digits right) that no account has.
-    expect(await review(accountNumberFromDigits("00000000"))).toMatchObject({ stage: "edit", fieldErrors: { toAccountNumber: ["No account has that number."] } });
+    expect(await review(accountNumberFromDigits("00000000"))).toMatchObject({
+      stage: "edit",
+      fieldErrors: { toAccountNumber: ["No account has that number."] },
+    });
     expect(await review(await numberOf(theirDollars))).toMatchObject({
       stage: "edit",
       fieldErrors: { toAccountNumber: ["Transfers must stay in one currency: your account holds EUR and the payee's holds USD."] },
@@ -157,11 +171,24 @@ describe.each(backends)("customer server actions called directly on $name", (bac
   it("a resent transfer confirmation shows the first transfer and moves the money once", async () => {
     signInAs(owner);
     redirected.to = [];
-    const { accountId: savings } = await openAccount(context(t.db), { customerId: owner.id, currency: "EUR" }, meta({ actor: { id: owner.id, role: "customer" } }));
+    const { accountId: savings } = await openAccount(
+      context(t.db),
+      { customerId: owner.id, currency: "EUR" },
+      meta({ actor: { id: owner.id, role: "customer" } }),
+    );
     const before = await accountBalance(t.db, accountId);
     const commandId = randomUUID();
-    const confirm = form({ intent: "confirm", commandId, fromAccountId: accountId, destination: "own", toAccountId: savings, amount: "1.00", reference: "Twice" });
-    for (let i = 0; i < 2; i++) await expect(transferAction({ stage: "edit", commandId, values: {} as never }, confirm)).rejects.toThrow("NEXT_REDIRECT");
+    const confirm = form({
+      intent: "confirm",
+      commandId,
+      fromAccountId: accountId,
+      destination: "own",
+      toAccountId: savings,
+      amount: "1.00",
+      reference: "Twice",
+    });
+    for (let i = 0; i < 2; i++)
+      await expect(transferAction({ stage: "edit", commandId, values: {} as never }, confirm)).rejects.toThrow("NEXT_REDIRECT");
     expect(redirected.to).toHaveLength(2);
     expect(redirected.to[1]).toBe(redirected.to[0]);
     expect(await accountBalance(t.db, accountId)).toBe(before - 100n);
@@ -175,7 +202,10 @@ describe.each(backends)("customer server actions called directly on $name", (bac
     const { accountId: spare } = await openAccount(context(t.db), { customerId: owner.id, currency: "EUR" }, ownerMeta);
     const before = await countEvents(t.db);
     const review = (fields: Record<string, string>) =>
-      transferAction({ stage: "edit", commandId: randomUUID(), values: {} as never }, form({ intent: "review", commandId: randomUUID(), fromAccountId: accountId, ...fields }));
+      transferAction(
+        { stage: "edit", commandId: randomUUID(), values: {} as never },
+        form({ intent: "review", commandId: randomUUID(), fromAccountId: accountId, ...fields }),
+      );
 
     // Above the most one transfer may move: said at the review, not only after "Confirm".
     const tooMuch = await review({ destination: "own", toAccountId: spare, amount: "99999999999" });

@@ -1,16 +1,19 @@
 import { randomUUID } from "node:crypto";
+
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { depositMoney, openAccount } from "@/lib/commands/accounts";
-import { addPayee } from "@/lib/commands/payees";
-import { createOrder } from "@/lib/commands/orders";
+
 import { registerUser, type SessionUser } from "@/lib/auth/users";
-import { type DatabaseHandle, rowsOf } from "@/lib/db/client";
+import { depositMoney, openAccount } from "@/lib/commands/accounts";
+import { createOrder } from "@/lib/commands/orders";
+import { addPayee } from "@/lib/commands/payees";
+import { rowsOf, type DatabaseHandle } from "@/lib/db/client";
 import { accountSummary, standingOrders } from "@/lib/db/schema";
-import { backends, type TestDatabase } from "../support/databases";
-import { context, meta } from "../support/commands";
-import { countEvents } from "../support/queries";
+
 import { signedIn as session } from "../support/auth-mock";
+import { context, meta } from "../support/commands";
+import { backends, type TestDatabase } from "../support/databases";
+import { countEvents } from "../support/queries";
 
 // The portal's payee, order and transfer actions, with the test deciding who is signed in.
 vi.mock("@/lib/auth/config", async () => (await import("../support/auth-mock")).authConfigMock);
@@ -55,17 +58,29 @@ describe.each(backends)("portal payee and order actions on $name", (backend) => 
     const ownerMeta = meta({ actor: { id: owner.id, role: "customer" } });
     ({ accountId: ownerAccount } = await openAccount(context(t.db), { customerId: owner.id, currency: "EUR" }, ownerMeta));
     await depositMoney(context(t.db), { accountId: ownerAccount, amount: 10_000 }, ownerMeta);
-    const { accountId: strangerAccount } = await openAccount(context(t.db), { customerId: stranger.id, currency: "EUR" }, meta({ actor: { id: stranger.id, role: "customer" } }));
+    const { accountId: strangerAccount } = await openAccount(
+      context(t.db),
+      { customerId: stranger.id, currency: "EUR" },
+      meta({ actor: { id: stranger.id, role: "customer" } }),
+    );
     const [row] = await t.db.select({ number: accountSummary.number }).from(accountSummary).where(eq(accountSummary.accountId, strangerAccount));
     strangerNumber = row!.number;
     const [ownerRow] = await t.db.select({ number: accountSummary.number }).from(accountSummary).where(eq(accountSummary.accountId, ownerAccount));
     // The stranger's own payee (the owner's account), which the owner must never be able to use or change.
-    strangerPayee = (await addPayee(t.db, stranger, { name: "Olive", accountNumber: ownerRow!.number }, meta({ actor: { id: stranger.id, role: "customer" } }))).payeeId;
+    strangerPayee = (
+      await addPayee(t.db, stranger, { name: "Olive", accountNumber: ownerRow!.number }, meta({ actor: { id: stranger.id, role: "customer" } }))
+    ).payeeId;
     ownerOrder = (
       await createOrder(
         context(t.db),
         owner,
-        { fromAccountId: ownerAccount, toAccountNumber: strangerNumber, amount: 100, timeZone: "UTC", schedule: { kind: "weekly", startDate: inDays(2) } },
+        {
+          fromAccountId: ownerAccount,
+          toAccountNumber: strangerNumber,
+          amount: 100,
+          timeZone: "UTC",
+          schedule: { kind: "weekly", startDate: inDays(2) },
+        },
         ownerMeta,
       )
     ).orderId;
@@ -82,7 +97,10 @@ describe.each(backends)("portal payee and order actions on $name", (backend) => 
   it("shows the masked holder before saving a payee, then saves it once for a resent form", async () => {
     signInAs(owner);
     const commandId = randomUUID();
-    const checked = await payeeAction({ stage: "edit", commandId, values: { name: "", accountNumber: "" } }, form({ commandId, name: "Sam", accountNumber: strangerNumber, intent: "check" }));
+    const checked = await payeeAction(
+      { stage: "edit", commandId, values: { name: "", accountNumber: "" } },
+      form({ commandId, name: "Sam", accountNumber: strangerNumber, intent: "check" }),
+    );
     expect(checked).toMatchObject({ stage: "confirm", holderName: "S** St******" });
     expect(rowsOf(await t.db.execute(sql`select 1 from payees where owner_id = ${owner.id}`))).toHaveLength(0);
     const save = form({ commandId, name: "Sam", accountNumber: strangerNumber, holderName: "S** St******", intent: "save" });
@@ -118,7 +136,15 @@ describe.each(backends)("portal payee and order actions on $name", (backend) => 
     expect(order).toMatchObject({ status: "active", amount: 100n });
     const made = await orderAction(
       { commandId: randomUUID(), values: {} as never },
-      form({ commandId: randomUUID(), fromAccountId: ownerAccount, toAccountNumber: strangerNumber, amount: "5", kind: "once", date: inDays(3), timeZone: "UTC" }),
+      form({
+        commandId: randomUUID(),
+        fromAccountId: ownerAccount,
+        toAccountNumber: strangerNumber,
+        amount: "5",
+        kind: "once",
+        date: inDays(3),
+        timeZone: "UTC",
+      }),
     );
     expect(made).toMatchObject({ fieldErrors: { fromAccountId: ["Choose one of your accounts to pay from."] } });
     expect(redirected.to).toEqual([]);
@@ -130,7 +156,17 @@ describe.each(backends)("portal payee and order actions on $name", (backend) => 
     await expect(
       orderAction(
         { commandId, values: {} as never },
-        form({ commandId, fromAccountId: ownerAccount, toAccountNumber: strangerNumber, amount: "12.50", kind: "monthly", date: inDays(1), dayOfMonth: "31", count: "3", timeZone: "Asia/Tokyo" }),
+        form({
+          commandId,
+          fromAccountId: ownerAccount,
+          toAccountNumber: strangerNumber,
+          amount: "12.50",
+          kind: "monthly",
+          date: inDays(1),
+          dayOfMonth: "31",
+          count: "3",
+          timeZone: "Asia/Tokyo",
+        }),
       ),
     ).rejects.toThrow("NEXT_REDIRECT");
     const orderId = /\/orders\/(.+)$/.exec(redirected.to[0] ?? "")?.[1] ?? "";
@@ -150,20 +186,45 @@ describe.each(backends)("portal payee and order actions on $name", (backend) => 
     signInAs(xena);
     const commandId = randomUUID();
     const start = { stage: "edit" as const, commandId, values: { name: "", accountNumber: "" } };
-    const noName = await payeeAction(start, form({ commandId, name: "Piano teacher", accountNumber: "DE89 3704 0044 0532 0130 00", intent: "check" }));
+    const noName = await payeeAction(
+      start,
+      form({ commandId, name: "Piano teacher", accountNumber: "DE89 3704 0044 0532 0130 00", intent: "check" }),
+    );
     expect(noName.fieldErrors?.holderName?.[0]).toContain("holder's name");
-    const badIban = await payeeAction(start, form({ commandId, name: "Piano teacher", accountNumber: "DE89 3704 0044 0532 0130 01", holderName: "Erika Mustermann", intent: "check" }));
+    const badIban = await payeeAction(
+      start,
+      form({ commandId, name: "Piano teacher", accountNumber: "DE89 3704 0044 0532 0130 01", holderName: "Erika Mustermann", intent: "check" }),
+    );
     expect(badIban.fieldErrors?.accountNumber?.[0]).toContain("not a valid IBAN");
-    const checked = await payeeAction(start, form({ commandId, name: "Piano teacher", accountNumber: "de89370400440532013000", holderName: "Erika Mustermann", intent: "check" }));
-    expect(checked).toMatchObject({ stage: "confirm", external: true, holderName: "Erika Mustermann", values: { accountNumber: "DE89 3704 0044 0532 0130 00" } });
-    const saved = await payeeAction(checked, form({ commandId, name: "Piano teacher", accountNumber: "DE89 3704 0044 0532 0130 00", holderName: "Erika Mustermann", intent: "save" }));
+    const checked = await payeeAction(
+      start,
+      form({ commandId, name: "Piano teacher", accountNumber: "de89370400440532013000", holderName: "Erika Mustermann", intent: "check" }),
+    );
+    expect(checked).toMatchObject({
+      stage: "confirm",
+      external: true,
+      holderName: "Erika Mustermann",
+      values: { accountNumber: "DE89 3704 0044 0532 0130 00" },
+    });
+    const saved = await payeeAction(
+      checked,
+      form({ commandId, name: "Piano teacher", accountNumber: "DE89 3704 0044 0532 0130 00", holderName: "Erika Mustermann", intent: "save" }),
+    );
     expect(saved.stage).toBe("saved");
     const [payee] = rowsOf<{ payee_id: string; account_number: string; holder_name: string }>(
       await t.db.execute(sql`select payee_id, account_number, holder_name from payees where owner_id = ${xena.id}`),
     );
     expect(payee).toMatchObject({ account_number: "DE89370400440532013000", holder_name: "Erika Mustermann" });
 
-    const pay = form({ commandId: randomUUID(), fromAccountId: accountId, destination: "payee", payeeId: payee!.payee_id, amount: "12.50", reference: "Lesson", intent: "review" });
+    const pay = form({
+      commandId: randomUUID(),
+      fromAccountId: accountId,
+      destination: "payee",
+      payeeId: payee!.payee_id,
+      amount: "12.50",
+      reference: "Lesson",
+      intent: "review",
+    });
     const review = await transferAction({ stage: "edit", commandId: randomUUID(), values: {} as never }, pay);
     expect(review).toMatchObject({ stage: "confirm", review: { payeeName: "Erika Mustermann", external: true } });
     pay.set("intent", "confirm");
@@ -175,7 +236,12 @@ describe.each(backends)("portal payee and order actions on $name", (backend) => 
     expect(sent).toEqual({ status: "sent", external: true, to_name: "Erika Mustermann" });
 
     await expect(
-      createOrder(context(t.db), xena, { fromAccountId: accountId, payeeId: payee!.payee_id, amount: 100, timeZone: "UTC", schedule: { kind: "weekly", startDate: inDays(2) } }, xenaMeta),
+      createOrder(
+        context(t.db),
+        xena,
+        { fromAccountId: accountId, payeeId: payee!.payee_id, amount: 100, timeZone: "UTC", schedule: { kind: "weekly", startDate: inDays(2) } },
+        xenaMeta,
+      ),
     ).rejects.toMatchObject({ fieldErrors: { payeeId: [expect.stringContaining("Ledgerline only")] } });
   });
 });

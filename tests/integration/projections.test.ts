@@ -1,21 +1,15 @@
 import { asc, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  closeAccount,
-  depositMoney,
-  freezeAccount,
-  openAccount,
-  unfreezeAccount,
-  withdrawMoney,
-} from "@/lib/commands/accounts";
-import type { Database } from "@/lib/db/client";
+
+import { closeAccount, depositMoney, freezeAccount, openAccount, unfreezeAccount, withdrawMoney } from "@/lib/commands/accounts";
+import { rowsOf, type Database } from "@/lib/db/client";
 import { accountSummary, auditLog, statementEntries } from "@/lib/db/schema";
-import { rowsOf } from "@/lib/db/client";
 import { BinaryRows, bulkSql, copyShape } from "@/lib/projections/bulk";
 import { rebuildProjections, verifyProjections } from "@/lib/projections/rebuild";
-import { backends, postgresBackends, type TestDatabase } from "../support/databases";
+
 import { admin, context, meta } from "../support/commands";
+import { backends, postgresBackends, type TestDatabase } from "../support/databases";
 
 async function liveTables(db: Database) {
   return {
@@ -36,10 +30,10 @@ describe.each(backends)("projections on $name", (backend) => {
       accounts.push(accountId);
     }
     // 500 random commands, seeded so a failure can be replayed.
-    const commands = fc.sample(
-      fc.record({ account: fc.nat({ max: 19 }), kind: fc.nat({ max: 99 }), amount: fc.integer({ min: 1, max: 50_000 }) }),
-      { numRuns: 500, seed: 20261123 },
-    );
+    const commands = fc.sample(fc.record({ account: fc.nat({ max: 19 }), kind: fc.nat({ max: 99 }), amount: fc.integer({ min: 1, max: 50_000 }) }), {
+      numRuns: 500,
+      seed: 20261123,
+    });
     for (const { account, kind, amount } of commands) {
       const accountId = accounts[account]!;
       const input = { accountId, amount, reference: `ref ${kind}` };
@@ -85,7 +79,8 @@ describe.each(backends)("projections on $name", (backend) => {
     );
     const [audit] = rowsOf<{ global_position: string }>(await t.db.execute(sql`select max(global_position)::text as global_position from audit_log`));
     await t.db.execute(sql`update account_summary set status = 'Closed' where account_id = ${account!.account_id}`);
-    await t.db.execute(sql`insert into audit_log select global_position + 1000000, event_id, stream_id, stream_position, event_type, outcome, actor_id,
+    await t.db
+      .execute(sql`insert into audit_log select global_position + 1000000, event_id, stream_id, stream_position, event_type, outcome, actor_id,
       actor_role, command_id, correlation_id, account_id, customer_id, 'planted', reason, changes, recorded_at from audit_log where global_position = ${audit!.global_position}::bigint`);
     const { differences } = await verifyProjections(t.db);
     expect(differences).toHaveLength(2);
@@ -124,7 +119,9 @@ describe.each(backends)("projections on $name", (backend) => {
       await bulk.run("create temporary table bulk_check (like statement_entries) on commit drop");
       const rows = new BinaryRows(copyShape(statementEntries));
       rows.add(row);
-      await (await bulk.copyIn('"bulk_check"', rows.shape.columns, rows.take())).done;
+      await (
+        await bulk.copyIn('"bulk_check"', rows.shape.columns, rows.take())
+      ).done;
       const [raw] = await bulk.rows(`select ${rows.shape.columns.map((c) => `"${c}"`).join(", ")} from bulk_check`);
       return rows.shape.fromRaw(raw!);
     });
@@ -139,7 +136,9 @@ describe.each(backends)("projections on $name", (backend) => {
       const rows = new BinaryRows(copyShape(statementEntries));
       // account_id is NOT NULL: the server refuses the row while reading the COPY's data.
       rows.add({ ...(before.statement[0] as Record<string, unknown>), accountId: null });
-      await (await bulk.copyIn('"bulk_refused"', rows.shape.columns, rows.take())).done;
+      await (
+        await bulk.copyIn('"bulk_refused"', rows.shape.columns, rows.take())
+      ).done;
     });
     await expect(refused).rejects.toThrow();
     expect(await liveTables(t.db)).toEqual(before);
@@ -148,7 +147,11 @@ describe.each(backends)("projections on $name", (backend) => {
   it("keeps every index and constraint name, owner and grant through two rebuilds in a row", async () => {
     const before = await catalogOf(t.db);
     // What migrations made (later migrations refer to these names).
-    expect(before.account_summary.indexes.map((i) => i.name)).toEqual(["account_summary_customer_idx", "account_summary_number_idx", "account_summary_pkey"]);
+    expect(before.account_summary.indexes.map((i) => i.name)).toEqual([
+      "account_summary_customer_idx",
+      "account_summary_number_idx",
+      "account_summary_pkey",
+    ]);
     expect(before.statement_entries.constraints.map((c) => c.name)).toContain("statement_entries_account_id_stream_position_pk");
     expect(before.audit_log.indexes.map((i) => i.name)).toEqual([
       "audit_log_account_idx",
@@ -188,7 +191,13 @@ describe.each(backends)("projections on $name", (backend) => {
 
 /** Indexes, constraints, owner, privileges and comment of each projection table, as the catalog has them. */
 const PROJECTIONS = ["account_summary", "statement_entries", "audit_log", "transfers_view", "sanctions_entries"] as const;
-type Catalog = { indexes: { name: string; definition: string }[]; constraints: { name: string; definition: string }[]; owner: string; acl: string; comment: string | null };
+type Catalog = {
+  indexes: { name: string; definition: string }[];
+  constraints: { name: string; definition: string }[];
+  owner: string;
+  acl: string;
+  comment: string | null;
+};
 
 async function catalogOf(db: Database): Promise<Record<(typeof PROJECTIONS)[number], Catalog>> {
   const out = {} as Record<(typeof PROJECTIONS)[number], Catalog>;

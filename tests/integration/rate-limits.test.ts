@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { consumeRateLimit, isRateLimited, RATE_LIMITS } from "@/lib/auth/rate-limits";
 import { registerUser, verifyCredentials } from "@/lib/auth/users";
 import { rowsOf } from "@/lib/db/client";
 import { ValidationError } from "@/lib/domain/shared/errors";
+
 import { backends, postgresBackends, type TestDatabase } from "../support/databases";
 
 describe.each(backends)("rate limits of unauthenticated endpoints on $name", (backend) => {
@@ -29,9 +32,9 @@ describe.each(backends)("rate limits of unauthenticated endpoints on $name", (ba
     expect(outcomes.slice(0, RATE_LIMITS.signUp.address.points)).toEqual(Array(RATE_LIMITS.signUp.address.points).fill("invalid"));
     expect(outcomes.slice(RATE_LIMITS.signUp.address.points)).toEqual(["limited", "limited", "limited"]);
     // Another address is not affected.
-    await expect(registerUser(t.db, { name: "Other", email: `o-${randomUUID()}@example.com`, password: "short" }, { address: "203.0.113.99" })).rejects.toBeInstanceOf(
-      ValidationError,
-    );
+    await expect(
+      registerUser(t.db, { name: "Other", email: `o-${randomUUID()}@example.com`, password: "short" }, { address: "203.0.113.99" }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("attack: guesses at one account from many addresses hit the per-account limit, and the refusals add no events", async () => {
@@ -48,7 +51,9 @@ describe.each(backends)("rate limits of unauthenticated endpoints on $name", (ba
     }
     expect(outcomes.filter((o) => o === "BAD_CREDENTIALS")).toHaveLength(5);
     expect(outcomes.slice(-2)).toEqual(["limited", "limited"]);
-    const events = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from events where event_type = 'SignInFailed' and data->>'email' = ${email}`));
+    const events = rowsOf<{ n: number }>(
+      await t.db.execute(sql`select count(*)::int as n from events where event_type = 'SignInFailed' and data->>'email' = ${email}`),
+    );
     expect(events[0]?.n).toBe(6); // five checked failures and one for the lock
   }, 60_000);
 });

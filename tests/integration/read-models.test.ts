@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { depositMoney, withdrawMoney } from "@/lib/commands/accounts";
 import { requestTransfer } from "@/lib/commands/transfers";
 import { findAccount, findAccountOwnedBy, listAccountsOwnedBy, readStatementPage } from "@/lib/read-models/accounts";
 import { findTransferFor, listTransfersFor, toTransferDto } from "@/lib/read-models/transfers";
-import { backends, type TestDatabase } from "../support/databases";
-import { context, meta } from "../support/commands";
+
 import { customerWithAccount } from "../support/bank";
+import { context, meta } from "../support/commands";
+import { backends, type TestDatabase } from "../support/databases";
 
 // The session-free queries the portal's DAL and the API share (lib/read-models).
 describe.each(backends)("shared read-model queries on $name", (backend) => {
@@ -60,7 +62,10 @@ describe.each(backends)("shared read-model queries on $name", (backend) => {
     const first = await listTransfersFor(t.db, alice.user.id, { limit: 2 });
     const last = first.at(-1);
     expect(last).toBeDefined();
-    const second = await listTransfersFor(t.db, alice.user.id, { limit: 2, before: { requestedAt: last!.requestedAt, transferId: last!.transferId } });
+    const second = await listTransfersFor(t.db, alice.user.id, {
+      limit: 2,
+      before: { requestedAt: last!.requestedAt, transferId: last!.transferId },
+    });
     expect([...first, ...second].map((row) => row.transferId).sort()).toEqual([...ids].sort());
     expect((await listTransfersFor(t.db, bob.user.id, { limit: 10, accountId: bob.accountId })).length).toBe(3);
 

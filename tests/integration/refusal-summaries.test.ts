@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { isRateLimited } from "@/lib/auth/rate-limits";
-import { addressKey } from "@/lib/client-address";
 import { registerUser, verifyCredentials } from "@/lib/auth/users";
-import { type Database, rowsOf } from "@/lib/db/client";
+import { addressKey } from "@/lib/client-address";
+import { rowsOf, type Database } from "@/lib/db/client";
 import { readAuditPage, toAuditRowDto } from "@/lib/read-models/audit";
+
 import { backends, type TestDatabase } from "../support/databases";
 
 async function count(db: Database, table: "events" | "audit_log" | "refusal_summaries"): Promise<number> {
@@ -24,7 +27,8 @@ describe.each(backends)("attack: a thousand refused sign-ins on $name", (backend
     const email = `locked-${randomUUID()}@example.com`;
     await registerUser(t.db, { name: "Lou Locked", email, password: "the right phrase" });
     // Five wrong passwords lock the email (each is checked and recorded).
-    for (let i = 0; i < 5; i++) expect(await verifyCredentials(t.db, { email, password: `wrong ${i}` }, "198.51.100.7")).toMatchObject({ reason: "BAD_CREDENTIALS" });
+    for (let i = 0; i < 5; i++)
+      expect(await verifyCredentials(t.db, { email, password: `wrong ${i}` }, "198.51.100.7")).toMatchObject({ reason: "BAD_CREDENTIALS" });
     const before = { events: await count(t.db, "events"), audit: await count(t.db, "audit_log"), summaries: await count(t.db, "refusal_summaries") };
 
     // The attacker goes on from many addresses: throttled, then refused by the account's rate limit.
@@ -51,9 +55,14 @@ describe.each(backends)("attack: a thousand refused sign-ins on $name", (backend
 
     // The audit trail says how many, for whom, and when.
     const page = await readAuditPage(t.db, { type: "SignInFailed" }, undefined, 50);
-    const lines = page.rows.map(toAuditRowDto).map((row) => row.summary).filter((summary) => summary.includes("refused sign-in"));
+    const lines = page.rows
+      .map(toAuditRowDto)
+      .map((row) => row.summary)
+      .filter((summary) => summary.includes("refused sign-in"));
     expect(lines).toHaveLength(added.events);
-    const pattern = new RegExp(`^(\\d+) refused sign-ins? for ${email.replace(/[.]/g, "\\.")} between \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC and \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC$`);
+    const pattern = new RegExp(
+      `^(\\d+) refused sign-ins? for ${email.replace(/[.]/g, "\\.")} between \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC and \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC$`,
+    );
     const counted = lines.map((line) => Number(pattern.exec(line)?.[1]));
     expect(counted.reduce((sum, n) => sum + n, 0)).toBe(1000);
   });
@@ -67,7 +76,9 @@ describe.each(backends)("attack: a thousand refused sign-ins on $name", (backend
       );
     // Where fifty wrong guesses from this address leave it (locked), without spending fifty password hashes here.
     const key = `ip:${addressKey(address)}`;
-    await t.db.execute(sql`insert into sign_in_throttle (key, failures, window_started_at, locked_until) values (${key}, 50, now(), now() + interval '15 minutes')`);
+    await t.db.execute(
+      sql`insert into sign_in_throttle (key, failures, window_started_at, locked_until) values (${key}, 50, now(), now() + interval '15 minutes')`,
+    );
     const before = await count(t.db, "events");
     const results: string[] = [];
     for (let i = 0; i < 300; i++) results.push(await outcome(`someone-${i}-${randomUUID()}@example.com`));

@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { createScheme } from "@/lib/auth/schemes";
 import { registerUser } from "@/lib/auth/users";
 import { addSanctionsEntry } from "@/lib/commands/transfers";
 import { rowsOf, type DatabaseHandle } from "@/lib/db/client";
+
 import { customerWithAccount } from "../support/bank";
 import { admin, context, meta } from "../support/commands";
 import { backends, type TestDatabase } from "../support/databases";
@@ -38,7 +41,11 @@ describe.each(backends)("scheme API on $name", (backend) => {
     (global.__ledgerlineDb ??= {}).handle = Promise.resolve(t.handle);
     schemeToken = (await createScheme(t.db, { name: "Test Scheme" })).token;
     otherSchemeToken = (await createScheme(t.db, { name: "Other Scheme" })).token;
-    const adminUser = await registerUser(t.db, { name: "Api Admin", email: `a-${randomUUID()}@example.com`, password: "a test pass phrase" }, { role: "admin" });
+    const adminUser = await registerUser(
+      t.db,
+      { name: "Api Admin", email: `a-${randomUUID()}@example.com`, password: "a test pass phrase" },
+      { role: "admin" },
+    );
     adminToken = (await issueApiToken(t.db, adminUser, { name: "admin", lifetimeDays: 1 }, { via: "api" })).token;
   });
   afterAll(() => t.drop());
@@ -72,7 +79,9 @@ describe.each(backends)("scheme API on $name", (backend) => {
     const read = await oneInbound.GET(json(schemeToken, undefined, "GET"), { params: Promise.resolve({ schemePaymentId: payment.schemePaymentId }) });
     expect((await read.json()).payment.status).toBe("credited");
     // Another scheme cannot read it, nor make it credit again under its own name... it is another payment.
-    const foreign = await oneInbound.GET(json(otherSchemeToken, undefined, "GET"), { params: Promise.resolve({ schemePaymentId: payment.schemePaymentId }) });
+    const foreign = await oneInbound.GET(json(otherSchemeToken, undefined, "GET"), {
+      params: Promise.resolve({ schemePaymentId: payment.schemePaymentId }),
+    });
     expect(foreign.status).toBe(404);
     const changed = await inbound.POST(json(schemeToken, { ...payment, amount: 1 }), noParams);
     expect(changed.status).toBe(409);
@@ -110,7 +119,9 @@ describe.each(backends)("scheme API on $name", (backend) => {
     const payment = (await held.json()).payment;
     expect(payment.status).toBe("held");
     expect(await accountBalance(t.db, fay.accountId)).toBe(0n);
-    const released = await release.POST(json(adminToken, { reason: "Cleared by compliance" }), { params: Promise.resolve({ paymentId: payment.id }) });
+    const released = await release.POST(json(adminToken, { reason: "Cleared by compliance" }), {
+      params: Promise.resolve({ paymentId: payment.id }),
+    });
     expect(released.status).toBe(200);
     expect((await released.json()).payment.status).toBe("credited");
     expect(await accountBalance(t.db, fay.accountId)).toBe(4_200n);

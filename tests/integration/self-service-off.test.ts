@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
+
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { createScheme } from "@/lib/auth/schemes";
-import type { DatabaseHandle } from "@/lib/db/client";
-import { rowsOf } from "@/lib/db/client";
-import { sql } from "drizzle-orm";
+import { rowsOf, type DatabaseHandle } from "@/lib/db/client";
+
 import { customerWithAccount } from "../support/bank";
 import { backends, type TestDatabase } from "../support/databases";
 import { accountBalance, countEvents } from "../support/queries";
@@ -42,10 +44,18 @@ describe.each(backends)("SELF_SERVICE_DEPOSITS=false on $name", (backend) => {
       expect(await response.json()).toMatchObject({ code: "SELF_SERVICE_OFF" });
     }
     expect(await countEvents(t.db)).toBe(before);
-    const number = rowsOf<{ number: string }>(await t.db.execute(sql`select number from account_summary where account_id = ${dana.accountId}`))[0]!.number;
+    const number = rowsOf<{ number: string }>(await t.db.execute(sql`select number from account_summary where account_id = ${dana.accountId}`))[0]!
+      .number;
     const scheme = await createScheme(t.db, { name: "Only Way In" });
     const credited = await inbound.POST(
-      post(scheme.token, { schemePaymentId: "SALARY-1", accountNumber: number, amount: 250_000, currency: "EUR", debtorName: "Employer GmbH", debtorAccount: "DE02100100109307118603" }),
+      post(scheme.token, {
+        schemePaymentId: "SALARY-1",
+        accountNumber: number,
+        amount: 250_000,
+        currency: "EUR",
+        debtorName: "Employer GmbH",
+        debtorAccount: "DE02100100109307118603",
+      }),
       { params: Promise.resolve({}) },
     );
     expect((await credited.json()).payment.status).toBe("credited");

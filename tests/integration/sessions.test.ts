@@ -1,13 +1,16 @@
 import { randomUUID } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { enrolTotp, newTotpSecret, removeTotp, spendSecondFactor } from "@/lib/auth/second-factor";
 import { checkSession, endSessions, LAST_SEEN_RESOLUTION_MS, listSessions, markReauthenticated, recentlyAuthenticated } from "@/lib/auth/sessions";
 import { CHALLENGE_MAX_ATTEMPTS, completeSignIn, createSignInChallenge } from "@/lib/auth/sign-in";
 import { registerUser, type SessionUser } from "@/lib/auth/users";
 import { rowsOf } from "@/lib/db/client";
 import { verifyProjections } from "@/lib/projections/rebuild";
+
 import { backends, type TestDatabase } from "../support/databases";
 
 const MINUTE = 60_000;
@@ -75,7 +78,8 @@ describe.each(backends)("server-side sessions and the second factor on $name", (
     const signedIn = await signIn(user, undefined, start);
     if (!signedIn.ok) throw new Error("sign-in failed");
     const seen = async () =>
-      rowsOf<{ last_seen_at: unknown }>(await t.db.execute(sql`select last_seen_at from user_sessions where id = ${signedIn.sessionId}`))[0]!.last_seen_at;
+      rowsOf<{ last_seen_at: unknown }>(await t.db.execute(sql`select last_seen_at from user_sessions where id = ${signedIn.sessionId}`))[0]!
+        .last_seen_at;
     const before = await seen();
     expect(await checkSession(t.db, signedIn.sessionId, new Date(start.getTime() + 10_000))).not.toBeNull();
     expect(await seen()).toEqual(before);
@@ -140,15 +144,15 @@ describe.each(backends)("server-side sessions and the second factor on $name", (
     const now = new Date();
     await enrolTotp(t.db, user, { secret, code: await generate({ secret, epoch: Math.floor(now.getTime() / 1000) }) }, now);
     const { challenge } = await createSignInChallenge(t.db, user.id);
-    const guesses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => completeSignIn(t.db, { challenge, code: String(100000 + i) }, client)),
-    );
+    const guesses = await Promise.all(Array.from({ length: 20 }, (_, i) => completeSignIn(t.db, { challenge, code: String(100000 + i) }, client)));
     expect(guesses.every((g) => !g.ok)).toBe(true);
     const attempts = rowsOf<{ attempts: number }>(await t.db.execute(sql`select attempts from sign_in_challenges where user_id = ${user.id}`));
     expect(attempts[0]?.attempts).toBe(CHALLENGE_MAX_ATTEMPTS);
     // Even the right code is refused now: the challenge is used up.
     const later = new Date(now.getTime() + 30_000);
-    expect(await completeSignIn(t.db, { challenge, code: await generate({ secret, epoch: Math.floor(later.getTime() / 1000) }) }, client, later)).toEqual({
+    expect(
+      await completeSignIn(t.db, { challenge, code: await generate({ secret, epoch: Math.floor(later.getTime() / 1000) }) }, client, later),
+    ).toEqual({
       ok: false,
       reason: "EXPIRED",
     });

@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerUser, verifyCredentials } from "@/lib/auth/users";
+
 import { isRateLimited } from "@/lib/auth/rate-limits";
 import { THROTTLE_POLICY } from "@/lib/auth/throttle";
+import { registerUser, verifyCredentials } from "@/lib/auth/users";
 import { rowsOf } from "@/lib/db/client";
+
 import { postgresBackends, type TestDatabase } from "../support/databases";
 
 const signInFailures = async (t: TestDatabase, email: string) =>
@@ -30,7 +33,9 @@ describe.each(postgresBackends)("attack: parallel password guesses at one email 
         (result) => (result.ok ? "SIGNED_IN" : result.reason),
         (error: unknown) => (isRateLimited(error) ? "RATE_LIMITED" : String(error)),
       );
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => attempt(pools[i % pools.length]!, `guess number ${i}`, `198.51.100.${i % 200}`)));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => attempt(pools[i % pools.length]!, `guess number ${i}`, `198.51.100.${i % 200}`)),
+    );
     const checked = results.filter((r) => r === "BAD_CREDENTIALS");
     expect(checked.length).toBeLessThanOrEqual(THROTTLE_POLICY.email.limit);
     expect(results.filter((r) => r === "THROTTLED" || r === "RATE_LIMITED").length).toBe(100 - checked.length);

@@ -1,13 +1,15 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { accountAggregate, depositMoney, openAccount, withdrawMoney } from "@/lib/commands/accounts";
 import type { Database } from "@/lib/db/client";
 import { snapshots } from "@/lib/db/schema";
 import { accountStreamId } from "@/lib/domain/account/decider";
 import { toJsonValue } from "@/lib/domain/shared/json";
 import { loadAggregate } from "@/lib/event-store/load";
-import { backends, type TestDatabase } from "../support/databases";
+
 import { context, meta } from "../support/commands";
+import { backends, type TestDatabase } from "../support/databases";
 
 const EVERY = 100;
 
@@ -68,15 +70,25 @@ describe.each(backends)("snapshots on $name", (backend) => {
     const truth = await load();
     await owner.delete(snapshots).where(sql`stream_id = ${streamId}`);
     // A valid snapshot at the stream's end, then its balance rewritten in place.
-    await t.db.insert(snapshots).values({ streamId, streamPosition: 1000n, stateSchemaVersion: spec.snapshot.schemaVersion, state: toJsonValue(truth.state) }).onConflictDoNothing();
+    await t.db
+      .insert(snapshots)
+      .values({ streamId, streamPosition: 1000n, stateSchemaVersion: spec.snapshot.schemaVersion, state: toJsonValue(truth.state) })
+      .onConflictDoNothing();
     expect((await load()).snapshotPosition).toBe(1000n);
-    await owner.execute(sql`update snapshots set state = jsonb_set(state, '{balance}', '"999999999"') where stream_id = ${streamId} and stream_position = 1000`);
+    await owner.execute(
+      sql`update snapshots set state = jsonb_set(state, '{balance}', '"999999999"') where stream_id = ${streamId} and stream_position = 1000`,
+    );
     const tampered = await load();
     expect(tampered.snapshotPosition).toBe(0n);
     expect(tampered.state).toEqual(truth.state);
 
     // A snapshot claiming a position the stream never reached.
-    await t.db.insert(snapshots).values({ streamId, streamPosition: 5000n, stateSchemaVersion: spec.snapshot.schemaVersion, state: { ...(toJsonValue(truth.state) as object), balance: "1" } });
+    await t.db.insert(snapshots).values({
+      streamId,
+      streamPosition: 5000n,
+      stateSchemaVersion: spec.snapshot.schemaVersion,
+      state: { ...(toJsonValue(truth.state) as object), balance: "1" },
+    });
     const beyond = await load();
     expect(beyond.snapshotPosition).toBe(0n);
     expect(beyond.version).toBe(1000n);

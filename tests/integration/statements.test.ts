@@ -1,21 +1,23 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import type { SessionUser } from "@/lib/auth/users";
 import { depositMoney, withdrawMoney } from "@/lib/commands/accounts";
 import { updateProfile } from "@/lib/commands/profile";
 import { requestTransfer } from "@/lib/commands/transfers";
-import { type DatabaseHandle, rowsOf } from "@/lib/db/client";
-import { readStatementPage, SEARCH_WINDOW, statementDocument, type StatementFilter } from "@/lib/read-models/accounts";
+import { rowsOf, type DatabaseHandle } from "@/lib/db/client";
 import { accountSummary, auditLog, statementEntries } from "@/lib/db/schema";
 import { monthBounds, monthOf, monthText, type StatementMonth } from "@/lib/domain/account/monthly-statement";
 import { formatMoney } from "@/lib/domain/shared/money";
 import { driveTransfer } from "@/lib/process-managers/transfer-runner";
+import { readStatementPage, SEARCH_WINDOW, statementDocument, type StatementFilter } from "@/lib/read-models/accounts";
+
 import { signedIn } from "../support/auth-mock";
-import { pdfText } from "../support/pdf-text";
 import { customerWithAccount } from "../support/bank";
 import { context, meta } from "../support/commands";
 import { backends, type TestDatabase } from "../support/databases";
+import { pdfText } from "../support/pdf-text";
 import { countEvents } from "../support/queries";
 
 vi.mock("@/lib/auth/config", async () => (await import("../support/auth-mock")).authConfigMock);
@@ -76,7 +78,11 @@ describe.each(backends)("statement search, monthly summary and PDF statements on
     await depositMoney(ctx, { accountId: owner.accountId, amount: 12_345, reference: "Rent November flat 3" }, meta(owner.actor));
     await withdrawMoney(ctx, { accountId: owner.accountId, amount: 2_500, reference: "Coffee beans" }, meta(owner.actor));
     await withdrawMoney(ctx, { accountId: owner.accountId, amount: 9_999_999, reference: "Too much" }, meta(owner.actor));
-    const { transferId } = await requestTransfer(ctx, { fromAccountId: payer.accountId, toAccountId: owner.accountId, amount: 7_000, reference: "Dinner share" }, meta(payer.actor));
+    const { transferId } = await requestTransfer(
+      ctx,
+      { fromAccountId: payer.accountId, toAccountId: owner.accountId, amount: 7_000, reference: "Dinner share" },
+      meta(payer.actor),
+    );
     await driveTransfer({ ctx, runnerId: "statements-test" }, transferId);
     await depositMoney(ctx, { accountId: owner.accountId, amount: 50, reference: "Rental refund" }, meta(owner.actor));
     // The store stamps entries with the transaction's time, so history is made by moving the read
@@ -132,7 +138,8 @@ describe.each(backends)("statement search, monthly summary and PDF statements on
     // in old entries (some just past the window's edge), a common one everywhere, amounts cycling.
     const { accountId } = await customerWithAccount(t.db, { name: "Lena Long", balance: 0 });
     const total = SEARCH_WINDOW + 700;
-    const reference = (n: number) => (n % 3 === 0 ? "Groceries market" : [5, 601, 650, 698, 701].includes(n) ? `Pension fund ${n}` : `Card payment ${n}`);
+    const reference = (n: number) =>
+      n % 3 === 0 ? "Groceries market" : [5, 601, 650, 698, 701].includes(n) ? `Pension fund ${n}` : `Card payment ${n}`;
     const rows = Array.from({ length: total }, (_, i) => ({
       accountId,
       streamPosition: BigInt(1_000 + i),
@@ -166,12 +173,22 @@ describe.each(backends)("statement search, monthly summary and PDF statements on
     expect(pension).toHaveLength(5);
     expect(await everyPage({ kind: "all", text: "groceries" })).toEqual(expected((i) => i % 3 === 0));
     expect(await everyPage({ kind: "all", minAmount: 105n, maxAmount: 106n })).toEqual(expected((i) => [5, 6].includes(i % 500)));
-    expect(await everyPage({ kind: "all", text: "pension", minAmount: 101n })).toEqual(expected((i) => reference(i).startsWith("Pension") && i % 500 >= 1));
+    expect(await everyPage({ kind: "all", text: "pension", minAmount: 101n })).toEqual(
+      expected((i) => reference(i).startsWith("Pension") && i % 500 >= 1),
+    );
     expect(await everyPage({ kind: "all", text: "nowhere" })).toEqual([]);
   });
 
   it("refuses bad search input with a message per field, and runs nothing", async () => {
-    const bad = await search({ q: "x".repeat(101), min: "abc", max: "1.234", from: "2026-02-30", to: "yesterday", type: "gifts", cursor: "1 or 1=1" });
+    const bad = await search({
+      q: "x".repeat(101),
+      min: "abc",
+      max: "1.234",
+      from: "2026-02-30",
+      to: "yesterday",
+      type: "gifts",
+      cursor: "1 or 1=1",
+    });
     expect(bad.errors).toEqual({
       q: "Search for at most 100 characters.",
       min: "Enter an amount as a number, like 25 or 25.50.",
@@ -185,7 +202,9 @@ describe.each(backends)("statement search, monthly summary and PDF statements on
     expect((await search({ min: "10", max: "5" })).errors).toEqual({ max: "The largest amount is below the smallest." });
     expect((await search({ from: "2026-11-02", to: "2026-11-01" })).errors).toEqual({ to: "The end date is before the start date." });
     signInAs(owner.user);
-    const csv = await csvRoute.GET(new Request(`http://localhost/accounts/${owner.accountId}/statement.csv?min=abc`), { params: Promise.resolve({ accountId: owner.accountId }) });
+    const csv = await csvRoute.GET(new Request(`http://localhost/accounts/${owner.accountId}/statement.csv?min=abc`), {
+      params: Promise.resolve({ accountId: owner.accountId }),
+    });
     expect(csv.status).toBe(400);
     expect(await csv.text()).toBe("Enter an amount as a number, like 25 or 25.50.");
   });
@@ -195,7 +214,9 @@ describe.each(backends)("statement search, monthly summary and PDF statements on
     const found = await apiGet(apiStatement.GET, `${path}?q=rent&minAmount=100&maxAmount=20000`, owner.token, { accountId: owner.accountId });
     expect(found.status).toBe(200);
     expect((await found.json()).entries.map((e: { reference: string }) => e.reference)).toEqual(["Rent November flat 3"]);
-    const dated = await apiGet(apiStatement.GET, `${path}?from=${firstDay(oneAgo)}&to=${lastDay(oneAgo)}`, owner.token, { accountId: owner.accountId });
+    const dated = await apiGet(apiStatement.GET, `${path}?from=${firstDay(oneAgo)}&to=${lastDay(oneAgo)}`, owner.token, {
+      accountId: owner.accountId,
+    });
     expect((await dated.json()).entries).toEqual([]);
     for (const query of ["q=" + "y".repeat(101), "q=%26%26", "minAmount=-5", "minAmount=1.5", "maxAmount=1&minAmount=2", "from=2026-11-31"]) {
       const response = await apiGet(apiStatement.GET, `${path}?${query}`, owner.token, { accountId: owner.accountId });
@@ -219,7 +240,9 @@ describe.each(backends)("statement search, monthly summary and PDF statements on
     const pdf = await pdfRoute.GET(new Request(`http://localhost/accounts/${owner.accountId}/statement.pdf?month=${monthText(thisMonth)}`), params);
     expect(pdf.status).toBe(404);
     signInAs(null);
-    expect((await pdfRoute.GET(new Request(`http://localhost/accounts/${owner.accountId}/statement.pdf?month=${monthText(thisMonth)}`), params)).status).toBe(401);
+    expect(
+      (await pdfRoute.GET(new Request(`http://localhost/accounts/${owner.accountId}/statement.pdf?month=${monthText(thisMonth)}`), params)).status,
+    ).toBe(401);
   });
 
   it("sums money in and out per month in the customer's time zone, months without movement included", async () => {
@@ -243,7 +266,10 @@ describe.each(backends)("statement search, monthly summary and PDF statements on
       [oneAgo, 112_345n, 112_345n],
       [thisMonth, 112_345n, 116_895n],
     ] as const) {
-      const response = await pdfRoute.GET(new Request(`http://localhost/accounts/${owner.accountId}/statement.pdf?month=${monthText(month)}`), params);
+      const response = await pdfRoute.GET(
+        new Request(`http://localhost/accounts/${owner.accountId}/statement.pdf?month=${monthText(month)}`),
+        params,
+      );
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toBe("application/pdf");
       const bytes = new Uint8Array(await response.arrayBuffer());
@@ -255,7 +281,10 @@ describe.each(backends)("statement search, monthly summary and PDF statements on
       expect(lines[lines.indexOf("Closing balance") + 1]).toBe(eur(closing));
 
       // The CSV of the same days: its last balance is the PDF's closing, its movements the PDF's lines.
-      const csv = await csvRoute.GET(new Request(`http://localhost/accounts/${owner.accountId}/statement.csv?from=${firstDay(month)}&to=${lastDay(month)}`), params);
+      const csv = await csvRoute.GET(
+        new Request(`http://localhost/accounts/${owner.accountId}/statement.csv?from=${firstDay(month)}&to=${lastDay(month)}`),
+        params,
+      );
       const rows = (await csv.text()).trim().split("\r\n").slice(1);
       const posted = rows.map((row) => row.split(",")).filter((cells) => cells[2] === "posted");
       const csvClosing = posted.length > 0 ? posted[0]![4]! : (Number(opening) / 100).toFixed(2);
@@ -268,18 +297,33 @@ describe.each(backends)("statement search, monthly summary and PDF statements on
 
   it("serves the PDF over the API with a read token, refusing a bad month (422) and another customer's account (404)", async () => {
     const month = monthText(thisMonth);
-    const ok = await apiGet(apiPdf.GET, `/accounts/${owner.accountId}/statements/${month}.pdf`, owner.token, { accountId: owner.accountId, month: `${month}.pdf` });
+    const ok = await apiGet(apiPdf.GET, `/accounts/${owner.accountId}/statements/${month}.pdf`, owner.token, {
+      accountId: owner.accountId,
+      month: `${month}.pdf`,
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get("content-type")).toBe("application/pdf");
     expect(ok.headers.get("content-disposition")).toContain(`${month}.pdf`);
     const text = await pdfText(new Uint8Array(await ok.arrayBuffer()));
     expect(text).toContain("Olga Owner");
-    for (const bad of ["2026-13.pdf", "2026-11", "../x.pdf", `${monthText(previous(thisMonth, 3))}.pdf`, `${monthText(previous(thisMonth, -1))}.pdf`]) {
-      const response = await apiGet(apiPdf.GET, `/accounts/${owner.accountId}/statements/${bad}`, owner.token, { accountId: owner.accountId, month: bad });
+    for (const bad of [
+      "2026-13.pdf",
+      "2026-11",
+      "../x.pdf",
+      `${monthText(previous(thisMonth, 3))}.pdf`,
+      `${monthText(previous(thisMonth, -1))}.pdf`,
+    ]) {
+      const response = await apiGet(apiPdf.GET, `/accounts/${owner.accountId}/statements/${bad}`, owner.token, {
+        accountId: owner.accountId,
+        month: bad,
+      });
       expect(response.status, bad).toBe(422);
       expect((await response.json()).errors[0].field).toBe("month");
     }
-    const theirs = await apiGet(apiPdf.GET, `/accounts/${owner.accountId}/statements/${month}.pdf`, stranger.token, { accountId: owner.accountId, month: `${month}.pdf` });
+    const theirs = await apiGet(apiPdf.GET, `/accounts/${owner.accountId}/statements/${month}.pdf`, stranger.token, {
+      accountId: owner.accountId,
+      month: `${month}.pdf`,
+    });
     expect(theirs.status).toBe(404);
   });
 
@@ -289,7 +333,10 @@ describe.each(backends)("statement search, monthly summary and PDF statements on
     expect(await countEvents(t.db)).toBe(before + 2);
     expect(await updateProfile(t.db, owner.user, { name: "Olga O.", locale: "fr-FR", timeZone: TIME_ZONE }, meta(owner.actor))).toBe(0);
     expect(await countEvents(t.db)).toBe(before + 2);
-    const audit = await t.db.select({ type: auditLog.eventType, summary: auditLog.summary }).from(auditLog).where(eq(auditLog.customerId, owner.user.id));
+    const audit = await t.db
+      .select({ type: auditLog.eventType, summary: auditLog.summary })
+      .from(auditLog)
+      .where(eq(auditLog.customerId, owner.user.id));
     expect(audit.map((row) => row.type)).toEqual(expect.arrayContaining(["DisplayNameChanged", "LocaleChanged"]));
     for (const input of [
       { name: "Olga", locale: "xx-XX", timeZone: TIME_ZONE },
@@ -321,10 +368,16 @@ describe.each(backends)("statement search, monthly summary and PDF statements on
     });
     expect(await countEvents(t.db)).toBe(before);
     expect((await updateProfileAction(idle, form({ name: "Olga Owner", locale: "en-US", timeZone: "America/New_York" }))).status).toBe("saved");
-    const state = await depositAction({ status: "idle", commandId: crypto.randomUUID() }, form({ accountId: owner.accountId, amount: "1234.5", commandId: crypto.randomUUID() }));
+    const state = await depositAction(
+      { status: "idle", commandId: crypto.randomUUID() },
+      form({ accountId: owner.accountId, amount: "1234.5", commandId: crypto.randomUUID() }),
+    );
     expect(state.message).toBe("Deposited €1,234.50. New balance: €2,403.45.");
     expect((await updateProfileAction(idle, form({ name: "Olga Owner", locale: "de-DE", timeZone: TIME_ZONE }))).status).toBe("saved");
-    const again = await depositAction({ status: "idle", commandId: crypto.randomUUID() }, form({ accountId: owner.accountId, amount: "1", commandId: crypto.randomUUID() }));
+    const again = await depositAction(
+      { status: "idle", commandId: crypto.randomUUID() },
+      form({ accountId: owner.accountId, amount: "1", commandId: crypto.randomUUID() }),
+    );
     expect(again.message?.replace(/\s/gu, " ")).toBe("Deposited 1,00 €. New balance: 2.404,45 €.");
   });
 });

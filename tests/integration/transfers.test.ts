@@ -1,17 +1,20 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import fc from "fast-check";
+
 import { sql } from "drizzle-orm";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { depositMoney, freezeAccount, withdrawMoney } from "@/lib/commands/accounts";
 import { addSanctionsEntry, rejectHeldTransfer, releaseHeldTransfer, requestTransfer } from "@/lib/commands/transfers";
 import { rowsOf } from "@/lib/db/client";
 import { ValidationError } from "@/lib/domain/shared/errors";
-import { advanceTransfer, driveTransfer, type FaultPoint, runDueTransfers } from "@/lib/process-managers/transfer-runner";
+import { advanceTransfer, driveTransfer, runDueTransfers, type FaultPoint } from "@/lib/process-managers/transfer-runner";
 import { verifyProjections } from "@/lib/projections/rebuild";
-import { backends, postgresBackends, type TestDatabase } from "../support/databases";
-import { admin, context, meta } from "../support/commands";
+
 import { customerWithAccount } from "../support/bank";
+import { admin, context, meta } from "../support/commands";
+import { backends, postgresBackends, type TestDatabase } from "../support/databases";
 import { accountBalance } from "../support/queries";
 
 describe.each(backends)("transfers on $name", (backend) => {
@@ -46,7 +49,11 @@ describe.each(backends)("transfers on $name", (backend) => {
   it("moves money from one customer to another in two phases, and the statements show the counterparty", async () => {
     const alice = await customerWithAccount(t.db, { name: "Alice Payer", balance: 10_000 });
     const bob = await customerWithAccount(t.db, { name: "Bob Payee" });
-    const { transferId } = await requestTransfer(ctx(), { fromAccountId: alice.accountId, toAccountId: bob.accountId, amount: 2_500, reference: "Dinner" }, meta(alice.actor));
+    const { transferId } = await requestTransfer(
+      ctx(),
+      { fromAccountId: alice.accountId, toAccountId: bob.accountId, amount: 2_500, reference: "Dinner" },
+      meta(alice.actor),
+    );
     const state = await driveTransfer(runner(), transferId);
     expect(state?.status).toBe("Completed");
     expect(await accountBalance(t.db, alice.accountId)).toBe(7_500n);
@@ -63,10 +70,14 @@ describe.each(backends)("transfers on $name", (backend) => {
   it("refuses different currencies and same-account transfers before anything is recorded", async () => {
     const eur = await customerWithAccount(t.db, { balance: 1_000 });
     const gbp = await customerWithAccount(t.db, { currency: "GBP" });
-    await expect(requestTransfer(ctx(), { fromAccountId: eur.accountId, toAccountId: gbp.accountId, amount: 100 }, meta(eur.actor))).rejects.toMatchObject({
+    await expect(
+      requestTransfer(ctx(), { fromAccountId: eur.accountId, toAccountId: gbp.accountId, amount: 100 }, meta(eur.actor)),
+    ).rejects.toMatchObject({
       fieldErrors: { toAccountNumber: [expect.stringContaining("one currency")] },
     });
-    await expect(requestTransfer(ctx(), { fromAccountId: eur.accountId, toAccountId: eur.accountId, amount: 100 }, meta(eur.actor))).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      requestTransfer(ctx(), { fromAccountId: eur.accountId, toAccountId: eur.accountId, amount: 100 }, meta(eur.actor)),
+    ).rejects.toBeInstanceOf(ValidationError);
     await expect(
       requestTransfer(ctx(), { fromAccountId: eur.accountId, toAccountNumber: "LL00 0000 0000", amount: 100 }, meta(eur.actor)),
     ).rejects.toBeInstanceOf(ValidationError);
@@ -75,7 +86,11 @@ describe.each(backends)("transfers on $name", (backend) => {
   it("fails at reserve without touching either balance when money is short", async () => {
     const payer = await customerWithAccount(t.db, { balance: 100 });
     const payee = await customerWithAccount(t.db);
-    const { transferId } = await requestTransfer(ctx(), { fromAccountId: payer.accountId, toAccountId: payee.accountId, amount: 101 }, meta(payer.actor));
+    const { transferId } = await requestTransfer(
+      ctx(),
+      { fromAccountId: payer.accountId, toAccountId: payee.accountId, amount: 101 },
+      meta(payer.actor),
+    );
     expect((await driveTransfer(runner(), transferId))?.status).toBe("Failed");
     expect(await view(transferId)).toMatchObject({ status: "failed", failure_code: "INSUFFICIENT_FUNDS" });
     expect(await accountBalance(t.db, payer.accountId)).toBe(100n);
@@ -86,7 +101,11 @@ describe.each(backends)("transfers on $name", (backend) => {
     const payer = await customerWithAccount(t.db, { balance: 5_000 });
     const payee = await customerWithAccount(t.db);
     await freezeAccount(ctx(), { accountId: payee.accountId, category: "legal_order", reason: "court order 17" }, meta({ actor: admin }));
-    const { transferId } = await requestTransfer(ctx(), { fromAccountId: payer.accountId, toAccountId: payee.accountId, amount: 1_000 }, meta(payer.actor));
+    const { transferId } = await requestTransfer(
+      ctx(),
+      { fromAccountId: payer.accountId, toAccountId: payee.accountId, amount: 1_000 },
+      meta(payer.actor),
+    );
     expect((await driveTransfer(runner(), transferId))?.status).toBe("Failed");
     expect(await view(transferId)).toMatchObject({ status: "failed", failure_code: "DESTINATION_FROZEN" });
     const summary = rowsOf<{ balance: string; reserved: string }>(
@@ -100,8 +119,16 @@ describe.each(backends)("transfers on $name", (backend) => {
     await addSanctionsEntry(ctx(), { name: "Acme Smuggling", reason: "test list" }, meta({ actor: admin }));
     const payer = await customerWithAccount(t.db, { balance: 5_000 });
     const payee = await customerWithAccount(t.db);
-    const first = await requestTransfer(ctx(), { fromAccountId: payer.accountId, toAccountId: payee.accountId, amount: 100, reference: "for acme smuggling, inc." }, meta(payer.actor));
-    const second = await requestTransfer(ctx(), { fromAccountId: payer.accountId, toAccountId: payee.accountId, amount: 200, reference: "ACME-SMUGGLING" }, meta(payer.actor));
+    const first = await requestTransfer(
+      ctx(),
+      { fromAccountId: payer.accountId, toAccountId: payee.accountId, amount: 100, reference: "for acme smuggling, inc." },
+      meta(payer.actor),
+    );
+    const second = await requestTransfer(
+      ctx(),
+      { fromAccountId: payer.accountId, toAccountId: payee.accountId, amount: 200, reference: "ACME-SMUGGLING" },
+      meta(payer.actor),
+    );
     expect((await driveTransfer(runner(), first.transferId))?.status).toBe("Held");
     expect((await driveTransfer(runner(), second.transferId))?.status).toBe("Held");
     expect((await runDueTransfers(runner())).claimed).toBe(0);
@@ -127,10 +154,22 @@ describe.each(backends)("transfers on $name", (backend) => {
   it.each(points)("finishes a transfer whose runner died %s, applying no step twice", async (point) => {
     const payer = await customerWithAccount(t.db, { balance: 9_000 });
     const payee = await customerWithAccount(t.db);
-    const { transferId } = await requestTransfer(ctx(), { fromAccountId: payer.accountId, toAccountId: payee.accountId, amount: 4_000, reference: "crash" }, meta(payer.actor));
+    const { transferId } = await requestTransfer(
+      ctx(),
+      { fromAccountId: payer.accountId, toAccountId: payee.accountId, amount: 4_000, reference: "crash" },
+      meta(payer.actor),
+    );
     const crash = new Error(`simulated crash ${point}`);
     await expect(
-      advanceTransfer({ ...runner(), fault: (at) => { if (at === point) throw crash; } }, transferId),
+      advanceTransfer(
+        {
+          ...runner(),
+          fault: (at) => {
+            if (at === point) throw crash;
+          },
+        },
+        transferId,
+      ),
     ).rejects.toBe(crash);
 
     const report = await runDueTransfers({ ctx: ctx(), runnerId: "fresh-runner" });
@@ -152,14 +191,19 @@ describe.each(backends)("transfers on $name", (backend) => {
 });
 
 // Real Postgres only (PGlite is one connection per process); it lives here so this file always has tests.
-function startWorker(url: string, id: string): { child: ChildProcess; done: Promise<{ claimed: number; completed: number; failed: number; errors: number }> } {
+function startWorker(
+  url: string,
+  id: string,
+): { child: ChildProcess; done: Promise<{ claimed: number; completed: number; failed: number; errors: number }> } {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "../support/transfer-worker.ts"), url, id], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   let output = "";
   child.stdout?.on("data", (chunk) => (output += String(chunk)));
   const done = new Promise<{ claimed: number; completed: number; failed: number; errors: number }>((resolve, reject) => {
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(output.trim().split("\n").at(-1) ?? "{}")) : reject(new Error(`worker ${id} exited ${code}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(output.trim().split("\n").at(-1) ?? "{}")) : reject(new Error(`worker ${id} exited ${code}`)),
+    );
   });
   return { child, done };
 }
@@ -180,7 +224,12 @@ describe.each(postgresBackends)("300 concurrent transfers with two runner proces
 
     const workers = [startWorker(t.url!, "runner-a"), startWorker(t.url!, "runner-b")];
     const plan = fc.sample(
-      fc.record({ from: fc.nat({ max: 9 }), hop: fc.integer({ min: 1, max: 9 }), amount: fc.integer({ min: 1, max: 150_000 }), side: fc.nat({ max: 9 }) }),
+      fc.record({
+        from: fc.nat({ max: 9 }),
+        hop: fc.integer({ min: 1, max: 9 }),
+        amount: fc.integer({ min: 1, max: 150_000 }),
+        side: fc.nat({ max: 9 }),
+      }),
       { numRuns: 300, seed: 4242 },
     );
     const transferIds: string[] = [];
@@ -190,13 +239,18 @@ describe.each(postgresBackends)("300 concurrent transfers with two runner proces
         plan.slice(start, start + 10).map(async ({ from, hop, amount, side }, offset) => {
           const source = accounts[from]!;
           const target = accounts[(from + hop) % 10]!;
-          const { transferId } = await requestTransfer(ctx, { fromAccountId: source.accountId, toAccountId: target.accountId, amount }, meta(source.actor));
+          const { transferId } = await requestTransfer(
+            ctx,
+            { fromAccountId: source.accountId, toAccountId: target.accountId, amount },
+            meta(source.actor),
+          );
           transferIds.push(transferId);
           if ((start + offset) % 3 === 0) {
             const cash = accounts[side]!;
-            const moved = side % 2 === 0
-              ? await depositMoney(ctx, { accountId: cash.accountId, amount: 10_000 }, meta(cash.actor))
-              : await withdrawMoney(ctx, { accountId: cash.accountId, amount: 20_000 }, meta(cash.actor));
+            const moved =
+              side % 2 === 0
+                ? await depositMoney(ctx, { accountId: cash.accountId, amount: 10_000 }, meta(cash.actor))
+                : await withdrawMoney(ctx, { accountId: cash.accountId, amount: 20_000 }, meta(cash.actor));
             if (moved.outcome === "accepted") {
               if (side % 2 === 0) deposited += 10_000n;
               else withdrawn += 20_000n;
@@ -213,11 +267,15 @@ describe.each(postgresBackends)("300 concurrent transfers with two runner proces
     expect(reports.reduce((sum, report) => sum + report.errors, 0)).toBe(0);
 
     const totals = rowsOf<{ total: string; negative: string }>(
-      await t.db.execute(sql`select sum(balance)::text as total, count(*) filter (where available < 0 or balance < 0)::text as negative from account_summary`),
+      await t.db.execute(
+        sql`select sum(balance)::text as total, count(*) filter (where available < 0 or balance < 0)::text as negative from account_summary`,
+      ),
     )[0]!;
     expect(BigInt(totals.total)).toBe(deposited - withdrawn);
     expect(totals.negative).toBe("0");
-    const neverNegative = rowsOf<{ n: string }>(await t.db.execute(sql`select count(*)::text as n from statement_entries where balance_after < 0`))[0]!;
+    const neverNegative = rowsOf<{ n: string }>(
+      await t.db.execute(sql`select count(*)::text as n from statement_entries where balance_after < 0`),
+    )[0]!;
     expect(neverNegative.n).toBe("0");
 
     const statuses = rowsOf<{ status: string; n: string }>(

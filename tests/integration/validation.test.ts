@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { depositMoney, freezeAccount, openAccount, withdrawMoney } from "@/lib/commands/accounts";
 import { DomainError, ValidationError } from "@/lib/domain/shared/errors";
-import { backends, type TestDatabase } from "../support/databases";
+
 import { admin, context, meta } from "../support/commands";
+import { backends, type TestDatabase } from "../support/databases";
 import { countEvents } from "../support/queries";
 
 describe.each(backends)("bad input to the command layer on $name", (backend) => {
@@ -59,10 +62,14 @@ describe.each(backends)("bad input to the command layer on $name", (backend) => 
   });
 
   it("lists every bad field at once, and refuses a freeze without a reason", async () => {
-    const error = (await depositMoney(context(t.db), { accountId: "nope", amount: -1, reference: "x".repeat(500) }, meta()).catch((e: unknown) => e)) as ValidationError;
+    const error = (await depositMoney(context(t.db), { accountId: "nope", amount: -1, reference: "x".repeat(500) }, meta()).catch(
+      (e: unknown) => e,
+    )) as ValidationError;
     expect(Object.keys(error.fieldErrors).sort()).toEqual(["accountId", "amount", "reference"]);
     const before = await countEvents(t.db);
-    await expect(freezeAccount(context(t.db), { accountId, category: "other", reason: "   " }, meta({ actor: admin }))).rejects.toBeInstanceOf(ValidationError);
+    await expect(freezeAccount(context(t.db), { accountId, category: "other", reason: "   " }, meta({ actor: admin }))).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     expect(await countEvents(t.db)).toBe(before);
   });
 });

@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { apiClient, newCustomer } from "./support/api";
-import { type RunningServer, startServer, tempDataDir } from "./support/server";
+import { startServer, tempDataDir, type RunningServer } from "./support/server";
 
 // Attacks on what anyone can reach without an account, over HTTP against the production build
 // (`next start`), on a server of its own: NODE_ENV=production, embedded database, no DEMO_SEED,
@@ -103,7 +105,9 @@ describe("attack surface of the production server", () => {
   it("finding 4: a burst of sign-in attempts past the instance's hashing limit is answered 503 with Retry-After, never a 500", async () => {
     const api = apiClient(server.url);
     const burst = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => api.post("/auth/token", { email: `burst-${i}-${randomBytes(4).toString("hex")}@example.com`, password: "some guess here" })),
+      Array.from({ length: 8 }, (_, i) =>
+        api.post("/auth/token", { email: `burst-${i}-${randomBytes(4).toString("hex")}@example.com`, password: "some guess here" }),
+      ),
     );
     const statuses = burst.map((reply) => reply.status);
     expect(statuses.every((status) => status === 401 || status === 503)).toBe(true);
@@ -118,7 +122,11 @@ describe("attack surface of the production server", () => {
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
       // Valid sign-ups (malformed ones are refused by the schema before anything is counted, hashed or written).
-      const reply = await api.post("/auth/signup", { name: "Flood", email: `flood-${i}-${randomBytes(4).toString("hex")}@example.com`, password: "a flood of accounts" });
+      const reply = await api.post("/auth/signup", {
+        name: "Flood",
+        email: `flood-${i}-${randomBytes(4).toString("hex")}@example.com`,
+        password: "a flood of accounts",
+      });
       statuses.push(reply.status);
       if (reply.status === 429) {
         expect(reply.body.code).toBe("RATE_LIMITED");
@@ -137,7 +145,11 @@ describe("attack surface of the production server", () => {
     let lockedAt = 0;
     for (let i = 1; i <= 60 && !lockedAt; i++) {
       const spoofed = `198.51.${Math.floor(i / 250)}.${i % 250}`;
-      const reply = await api.post("/auth/token", { email: `spray-${i}-${randomBytes(4).toString("hex")}@example.com`, password: "a guess at it" }, { "x-forwarded-for": spoofed, "x-real-ip": spoofed });
+      const reply = await api.post(
+        "/auth/token",
+        { email: `spray-${i}-${randomBytes(4).toString("hex")}@example.com`, password: "a guess at it" },
+        { "x-forwarded-for": spoofed, "x-real-ip": spoofed },
+      );
       expect([401, 429]).toContain(reply.status);
       if (reply.status === 429) lockedAt = i;
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { spawnServer, tempDataDir } from "./support/server";
 
 // A bad or missing setting must stop `next start` at once with a message naming it, not leave a

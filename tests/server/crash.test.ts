@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
+
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { createPostgresDatabase } from "../support/databases";
-import { type PgTap, startPgTap } from "../support/pg-tap";
+import { startPgTap, type PgTap } from "../support/pg-tap";
 import { apiClient, newCustomer } from "./support/api";
-import { type RunningServer, startServer } from "./support/server";
+import { startServer, type RunningServer } from "./support/server";
 
 // The production build on real Postgres, as an operator runs it: servers are killed with SIGKILL
 // in the middle of a command, at its COMMIT (before it reaches the database, and after the database
@@ -45,7 +47,8 @@ describe.runIf(adminUrl)("a server killed mid-command, on real Postgres", () => 
       server.process.kill("SIGKILL");
       return "cut" as const;
     };
-    tap.onClient = (message) => (armed && point === "before-commit" && /^commit$/i.test(message.text) && "QB".includes(message.type) ? kill() : "forward");
+    tap.onClient = (message) =>
+      armed && point === "before-commit" && /^commit$/i.test(message.text) && "QB".includes(message.type) ? kill() : "forward";
     tap.onServer = (message) => (armed && point === "after-commit" && message.type === "C" && message.text === "COMMIT" ? kill() : "forward");
     return () => {
       tap.onClient = undefined;
@@ -57,7 +60,11 @@ describe.runIf(adminUrl)("a server killed mid-command, on real Postgres", () => 
     it(`a deposit and a transfer whose server died ${point.replace("-", " ")} have one effect, and the retry on another server gets the stored answer`, async () => {
       const first = await start();
       const customer = await newCustomer(first.url);
-      const open = async () => (await customer.api.post("/accounts", { currency: "EUR" }, { "idempotency-key": randomUUID() })).body.account as { id: string; number: string };
+      const open = async () =>
+        (await customer.api.post("/accounts", { currency: "EUR" }, { "idempotency-key": randomUUID() })).body.account as {
+          id: string;
+          number: string;
+        };
       const [from, to] = [await open(), await open()];
       expect((await customer.api.post(`/accounts/${from.id}/deposits`, { amount: 10_000 }, { "idempotency-key": randomUUID() })).status).toBe(201);
 
@@ -74,7 +81,9 @@ describe.runIf(adminUrl)("a server killed mid-command, on real Postgres", () => 
       expect(retried.headers.get("idempotent-replayed")).toBe(point === "after-commit" ? "true" : null);
       const again = await api.post(`/accounts/${from.id}/deposits`, { amount: 700 }, { "idempotency-key": depositKey });
       expect(again.body).toEqual(retried.body);
-      const deposits = await sql<{ n: number }[]>`select count(*)::int as n from events where stream_id = ${`account-${from.id}`} and event_type = 'MoneyDeposited'`;
+      const deposits = await sql<
+        { n: number }[]
+      >`select count(*)::int as n from events where stream_id = ${`account-${from.id}`} and event_type = 'MoneyDeposited'`;
       expect(deposits[0]?.n).toBe(2); // the opening deposit and this one, once
 
       const transferKey = randomUUID();
@@ -94,7 +103,9 @@ describe.runIf(adminUrl)("a server killed mid-command, on real Postgres", () => 
         if (status.status === "completed") break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      const balances = await sql<{ account_id: string; balance: string }[]>`select account_id, balance::text from account_summary where account_id in (${from.id}, ${to.id})`;
+      const balances = await sql<
+        { account_id: string; balance: string }[]
+      >`select account_id, balance::text from account_summary where account_id in (${from.id}, ${to.id})`;
       expect(Object.fromEntries(balances.map((row) => [row.account_id, row.balance]))).toEqual({ [from.id]: "10400", [to.id]: "300" });
       await third.stop();
     });
@@ -107,12 +118,16 @@ describe.runIf(adminUrl)("a server killed mid-command, on real Postgres", () => 
     const key = randomUUID();
     const clients = [apiClient(a.url, customer.token), apiClient(b.url, customer.token)];
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (clients[i % 2] as (typeof clients)[number]).post(`/accounts/${account.id}/deposits`, { amount: 1_234 }, { "idempotency-key": key })),
+      Array.from({ length: 50 }, (_, i) =>
+        (clients[i % 2] as (typeof clients)[number]).post(`/accounts/${account.id}/deposits`, { amount: 1_234 }, { "idempotency-key": key }),
+      ),
     );
     expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(201));
     expect(new Set(answers.map((answer) => JSON.stringify(answer.body))).size).toBe(1);
     expect(answers.filter((answer) => answer.headers.get("idempotent-replayed") !== "true")).toHaveLength(1);
-    const events = await sql<{ n: number }[]>`select count(*)::int as n from events where stream_id = ${`account-${account.id}`} and event_type = 'MoneyDeposited'`;
+    const events = await sql<
+      { n: number }[]
+    >`select count(*)::int as n from events where stream_id = ${`account-${account.id}`} and event_type = 'MoneyDeposited'`;
     expect(events[0]?.n).toBe(1);
   });
 });

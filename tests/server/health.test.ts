@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer, tempDataDir } from "./support/server";
+
+import { startServer, tempDataDir, type RunningServer } from "./support/server";
 
 describe("next start on the embedded database", () => {
   const data = tempDataDir();

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
+
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { apiClient, idempotencyKey, newCustomer } from "./support/api";
-import { type RunningServer, startServer, tempDataDir } from "./support/server";
+import { startServer, tempDataDir, type RunningServer } from "./support/server";
 
 const AUTH_SECRET = "server-test-secret-0123456789abcdef";
 const METRICS_TOKEN = "metrics-test-token-0123456789";
@@ -124,7 +126,7 @@ describe("/api/metrics", () => {
     const given = `lb-${randomUUID()}`;
     const kept = await fetch(`${server.url}/api/health`, { headers: { "x-request-id": given } });
     expect(kept.headers.get("x-request-id")).toBe(given);
-    const replaced = await fetch(`${server.url}/api/health`, { headers: { "x-request-id": "bad id with spaces\"" } });
+    const replaced = await fetch(`${server.url}/api/health`, { headers: { "x-request-id": 'bad id with spaces"' } });
     expect(replaced.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { createPostgresDatabase } from "../support/databases";
-import { type RunningServer, startServer, tempDataDir } from "./support/server";
+import { startServer, tempDataDir, type RunningServer } from "./support/server";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
 
 const AUTH_SECRET = "server-test-secret-0123456789abcdef";
@@ -8,7 +9,10 @@ const METRICS_TOKEN = "metrics-test-token-0123456789";
 
 /** The scrape's `name{labels} value` lines that start with `prefix`. */
 async function scrape(server: RunningServer, prefix: string): Promise<Record<string, number>> {
-  const response = await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` }, signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`${server.url}/api/metrics`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    signal: AbortSignal.timeout(10_000),
+  });
   expect(response.status).toBe(200);
   const lines = (await response.text()).split("\n").filter((line) => line.startsWith(prefix));
   return Object.fromEntries(lines.map((line) => [line.slice(0, line.lastIndexOf(" ")), Number(line.slice(line.lastIndexOf(" ") + 1))]));

@@ -2,11 +2,13 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { prepareStandalone } from "../../scripts/standalone-prepare.mjs";
 import { createPostgresDatabase, TEST_APP_ROLE, withUser } from "../support/databases";
-import { type RunningServer, startServer, tempDataDir } from "./support/server";
+import { startServer, tempDataDir, type RunningServer } from "./support/server";
 
 /**
  * The Docker image's server, without Docker: the standalone folder completed by the same script the

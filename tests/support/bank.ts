@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { depositMoney, openAccount } from "@/lib/commands/accounts";
+
 import { registerUser, type SessionUser } from "@/lib/auth/users";
+import { depositMoney, openAccount } from "@/lib/commands/accounts";
 import type { Database } from "@/lib/db/client";
+
 import { context, meta } from "./commands";
 
 /** A registered customer with one account holding `balance` minor units. */

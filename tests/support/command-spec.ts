@@ -1,9 +1,11 @@
 import { sql } from "drizzle-orm";
-import { type Database, rowsOf } from "@/lib/db/client";
+
+import { rowsOf, type Database } from "@/lib/db/client";
 import type { EventCodec } from "@/lib/domain/shared/codec";
-import { recordFacts } from "@/lib/event-store/record";
 import { rawFromSqlRow } from "@/lib/event-store/read";
+import { recordFacts } from "@/lib/event-store/record";
 import { rebuildProjections } from "@/lib/projections/rebuild";
+
 import { meta } from "./commands";
 
 /**
@@ -16,9 +18,7 @@ import { meta } from "./commands";
 export function commandSpec<Event extends { type: string; data: unknown }>(db: Database, codec: EventCodec<Event>, streamType: string) {
   return {
     async given(streamId: string, history: Event[]): Promise<void> {
-      await db.transaction((tx) =>
-        recordFacts(tx, { streamId, streamType, events: history.map((event) => codec.encode(event)), metadata: meta() }),
-      );
+      await db.transaction((tx) => recordFacts(tx, { streamId, streamType, events: history.map((event) => codec.encode(event)), metadata: meta() }));
       await rebuildProjections(db);
     },
     async when<R>(command: () => Promise<R>): Promise<{ result: R; events: Event[] }> {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+
 import type { CommandContext } from "@/lib/commands/accounts";
 import type { Database } from "@/lib/db/client";
 import type { CommandMetadata } from "@/lib/domain/shared/decider";

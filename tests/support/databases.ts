@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
+
 import postgres from "postgres";
-import { type DatabaseHandle, openDatabase } from "@/lib/db/client";
+
+import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
 import type { AppRole } from "@/lib/db/roles";
 
@@ -88,7 +90,10 @@ export function withUser(url: string, role: AppRole): string {
 }
 
 /** A fresh database migrated by adminUrl's role, with TEST_APP_ROLE granted: the app's URL is `appUrl`. */
-export async function createSplitRoleDatabase(adminUrl: string, prefix = "ll_roles"): Promise<{ ownerUrl: string; appUrl: string; drop: () => Promise<void> }> {
+export async function createSplitRoleDatabase(
+  adminUrl: string,
+  prefix = "ll_roles",
+): Promise<{ ownerUrl: string; appUrl: string; drop: () => Promise<void> }> {
   const created = await createPostgresDatabase(adminUrl, prefix);
   try {
     // migrateDatabase only needs the handle's kind; it opens its own connection on the owner's URL.
@@ -134,9 +139,6 @@ const realPostgres = (adminUrl: string): Backend => ({
   },
 });
 
-export const backends: Backend[] = [
-  pglite,
-  ...(process.env.DATABASE_URL ? [realPostgres(process.env.DATABASE_URL)] : []),
-];
+export const backends: Backend[] = [pglite, ...(process.env.DATABASE_URL ? [realPostgres(process.env.DATABASE_URL)] : [])];
 
 export const postgresBackends = backends.filter((backend) => backend.name === "postgres");

@@ -17,7 +17,18 @@ export function checkOpenApiDocument(document: unknown): string[] {
   const info = document.info;
   if (!isObject(info) || typeof info.title !== "string" || typeof info.version !== "string") fail("info", "needs title and version");
   if (!isObject(document.paths)) fail("paths", "must be an object");
-  const allowedTop = new Set(["openapi", "info", "jsonSchemaDialect", "servers", "paths", "webhooks", "components", "security", "tags", "externalDocs"]);
+  const allowedTop = new Set([
+    "openapi",
+    "info",
+    "jsonSchemaDialect",
+    "servers",
+    "paths",
+    "webhooks",
+    "components",
+    "security",
+    "tags",
+    "externalDocs",
+  ]);
   for (const key of Object.keys(document)) if (!allowedTop.has(key) && !key.startsWith("x-")) fail(key, "unknown top-level field");
 
   const operationIds = new Set<string>();
@@ -32,7 +43,8 @@ export function checkOpenApiDocument(document: unknown): string[] {
     for (const [method, operation] of Object.entries(item)) {
       const where = `${method.toUpperCase()} ${path}`;
       if (!METHODS.includes(method)) {
-        if (method !== "parameters" && method !== "summary" && method !== "description" && method !== "servers") fail(where, "unknown path item field");
+        if (method !== "parameters" && method !== "summary" && method !== "description" && method !== "servers")
+          fail(where, "unknown path item field");
         continue;
       }
       if (!isObject(operation)) {
@@ -94,7 +106,10 @@ export function checkOpenApiDocument(document: unknown): string[] {
 function resolve(document: Json, ref: string): unknown {
   if (!ref.startsWith("#/")) return undefined;
   let current: unknown = document;
-  for (const part of ref.slice(2).split("/").map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"))) {
+  for (const part of ref
+    .slice(2)
+    .split("/")
+    .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"))) {
     if (!isObject(current) || !(part in current)) return undefined;
     current = current[part];
   }

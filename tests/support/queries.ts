@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { type Database, rowsOf } from "@/lib/db/client";
+
+import { rowsOf, type Database } from "@/lib/db/client";
 
 export async function countEvents(db: Database): Promise<number> {
   const rows = rowsOf<{ n: string }>(await db.execute(sql`select count(*)::text as n from events`));

@@ -1,6 +1,8 @@
-import { sql } from "drizzle-orm";
-import { newTotpSecret } from "@/lib/auth/second-factor";
 import { randomUUID } from "node:crypto";
+
+import { sql } from "drizzle-orm";
+
+import { newTotpSecret } from "@/lib/auth/second-factor";
 import { checkSession } from "@/lib/auth/sessions";
 import { processDatabase } from "@/lib/db/process-database";
 import { users, userSessions } from "@/lib/db/schema";
@@ -18,7 +20,10 @@ export async function testSessionFor(user: { id: string; role: string }): Promis
   const known = sessions.get(user.id);
   if (known && (await checkSession(db, known))) return known;
   if (user.role === "admin") {
-    await db.update(users).set({ totpSecret: newTotpSecret() }).where(sql`${users.id} = ${user.id} and ${users.totpSecret} is null`);
+    await db
+      .update(users)
+      .set({ totpSecret: newTotpSecret() })
+      .where(sql`${users.id} = ${user.id} and ${users.totpSecret} is null`);
   }
   const id = randomUUID();
   const now = new Date();
@@ -26,5 +31,3 @@ export async function testSessionFor(user: { id: string; role: string }): Promis
   sessions.set(user.id, id);
   return id;
 }
-
-

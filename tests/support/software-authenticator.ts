@@ -86,15 +86,26 @@ export class SoftwareAuthenticator {
   register(options: CreationOptions, bend: { origin: string; rpId?: string; fmt?: string; userVerified?: boolean }): string {
     const rpId = bend.rpId ?? options.rp.id!;
     this.userHandle = options.user.id;
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: "webauthn.create", challenge: options.challenge, origin: bend.origin, crossOrigin: false }));
+    const clientDataJSON = Buffer.from(
+      JSON.stringify({ type: "webauthn.create", challenge: options.challenge, origin: bend.origin, crossOrigin: false }),
+    );
     const flags = FLAG_UP | (bend.userVerified === false ? 0 : FLAG_UV) | FLAG_BE | FLAG_BS;
     const authData = this.authData(rpId, flags, true);
     // "packed" is self attestation (signed by the credential's own key), valid as far as it goes.
     const attStmt =
       bend.fmt === "packed"
-        ? new Map<Cbor, Cbor>([["alg", -7], ["sig", sign("sha256", Buffer.concat([authData, sha256(clientDataJSON)]), this.privateKey)]])
+        ? new Map<Cbor, Cbor>([
+            ["alg", -7],
+            ["sig", sign("sha256", Buffer.concat([authData, sha256(clientDataJSON)]), this.privateKey)],
+          ])
         : new Map<Cbor, Cbor>();
-    const attestationObject = cbor(new Map<Cbor, Cbor>([["fmt", bend.fmt ?? "none"], ["attStmt", attStmt], ["authData", authData]]));
+    const attestationObject = cbor(
+      new Map<Cbor, Cbor>([
+        ["fmt", bend.fmt ?? "none"],
+        ["attStmt", attStmt],
+        ["authData", authData],
+      ]),
+    );
     return JSON.stringify({
       id: this.id,
       rawId: this.id,
@@ -106,10 +117,15 @@ export class SoftwareAuthenticator {
   }
 
   /** navigator.credentials.get(), as startAuthentication returns it (JSON). The counter moves first. */
-  assert(options: RequestOptions, bend: { origin: string; rpId?: string; userVerified?: boolean; counter?: number; userHandle?: string | null }): string {
+  assert(
+    options: RequestOptions,
+    bend: { origin: string; rpId?: string; userVerified?: boolean; counter?: number; userHandle?: string | null },
+  ): string {
     const rpId = bend.rpId ?? options.rpId!;
     this.counter = bend.counter ?? this.counter + 1;
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: "webauthn.get", challenge: options.challenge, origin: bend.origin, crossOrigin: false }));
+    const clientDataJSON = Buffer.from(
+      JSON.stringify({ type: "webauthn.get", challenge: options.challenge, origin: bend.origin, crossOrigin: false }),
+    );
     const flags = FLAG_UP | (bend.userVerified === false ? 0 : FLAG_UV) | FLAG_BE | FLAG_BS;
     const authenticatorData = this.authData(rpId, flags, false);
     const signature = sign("sha256", Buffer.concat([authenticatorData, sha256(clientDataJSON)]), this.privateKey);

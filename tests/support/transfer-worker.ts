@@ -16,7 +16,10 @@ async function main() {
   let idleRounds = 0;
   try {
     while (Date.now() < deadline) {
-      const report = await runDueTransfers({ ctx: { db: handle.db, snapshotEvery: 20, maxAmount: 10_000_000n }, runnerId, leaseSeconds: 20 }, { batch: 5, maxMs: 2_000 });
+      const report = await runDueTransfers(
+        { ctx: { db: handle.db, snapshotEvery: 20, maxAmount: 10_000_000n }, runnerId, leaseSeconds: 20 },
+        { batch: 5, maxMs: 2_000 },
+      );
       for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += report[key];
       idleRounds = report.claimed === 0 ? idleRounds + 1 : 0;
       if (draining && idleRounds >= 3) break;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+
 import { accountDecider, decideAccount, evolveAccount, initialAccountState } from "@/lib/domain/account/decider";
 import type { AccountEvent } from "@/lib/domain/account/events";
 import type { AccountState } from "@/lib/domain/account/state";
+
 import {
   accountClosed,
   accountFrozen,
@@ -37,7 +39,9 @@ const closed: AccountEvent[] = [accountOpened(), moneyDeposited(5_000n), moneyWi
 describe("account decider", () => {
   describe("Unopened", () => {
     it("OpenAccount opens it with the command's data", () => {
-      given([]).when(openAccount()).then([{ type: "AccountOpened", data: { ...openingData } }]);
+      given([])
+        .when(openAccount())
+        .then([{ type: "AccountOpened", data: { ...openingData } }]);
     });
 
     it("OpenAccount keeps a missing nickname as null", () => {
@@ -77,11 +81,15 @@ describe("account decider", () => {
     });
 
     it("DepositMoney records the deposit with its reference", () => {
-      given(activeWithBalance).when(deposit(2_500n, "gift")).then([moneyDeposited(2_500n, "gift")]);
+      given(activeWithBalance)
+        .when(deposit(2_500n, "gift"))
+        .then([moneyDeposited(2_500n, "gift")]);
     });
 
     it("DepositMoney into an empty account is accepted", () => {
-      given(activeEmpty).when(deposit(1n)).then([moneyDeposited(1n)]);
+      given(activeEmpty)
+        .when(deposit(1n))
+        .then([moneyDeposited(1n)]);
     });
 
     it("DepositMoney of zero throws INVARIANT_VIOLATED", () => {
@@ -93,11 +101,15 @@ describe("account decider", () => {
     });
 
     it("WithdrawMoney of less than the available balance is accepted", () => {
-      given(activeWithBalance).when(withdraw(1_000n, "groceries")).then([moneyWithdrawn(1_000n, "groceries")]);
+      given(activeWithBalance)
+        .when(withdraw(1_000n, "groceries"))
+        .then([moneyWithdrawn(1_000n, "groceries")]);
     });
 
     it("WithdrawMoney of exactly the available balance is accepted", () => {
-      given(activeWithBalance).when(withdraw(6_950n)).then([moneyWithdrawn(6_950n)]);
+      given(activeWithBalance)
+        .when(withdraw(6_950n))
+        .then([moneyWithdrawn(6_950n)]);
     });
 
     it("WithdrawMoney of one minor unit more than available is rejected INSUFFICIENT_FUNDS", () => {
@@ -144,7 +156,9 @@ describe("account decider", () => {
     });
 
     it("CloseAccount of a never-funded account closes it", () => {
-      given(activeEmpty).when(close("opened by mistake")).then([accountClosed("opened by mistake")]);
+      given(activeEmpty)
+        .when(close("opened by mistake"))
+        .then([accountClosed("opened by mistake")]);
     });
 
     it("CloseAccount once the balance is back to zero closes it", () => {
@@ -196,7 +210,9 @@ describe("account decider", () => {
     });
 
     it("UnfreezeAccount unfreezes it", () => {
-      given(frozenWithBalance).when(unfreeze("all clear")).then([accountUnfrozen("all clear")]);
+      given(frozenWithBalance)
+        .when(unfreeze("all clear"))
+        .then([accountUnfrozen("all clear")]);
     });
 
     it("CloseAccount with a non-zero balance is rejected ACCOUNT_FROZEN", () => {

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+
 import { accountNumberFromDigits, formatAccountNumber, normaliseAccountNumber } from "@/lib/domain/account/account-number";
 
 const body = fc.stringMatching(/^\d{8}$/);

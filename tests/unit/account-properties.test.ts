@@ -1,9 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+
 import { FREEZE_CATEGORIES, type AccountCommand } from "@/lib/domain/account/commands";
 import { decideAccount, evolveAccount, initialAccountState } from "@/lib/domain/account/decider";
-import { type AccountEvent, REJECTION_EVENT_TYPES } from "@/lib/domain/account/events";
+import { REJECTION_EVENT_TYPES, type AccountEvent } from "@/lib/domain/account/events";
 import type { AccountState } from "@/lib/domain/account/state";
+
 import { openAccount } from "./support/account-fixtures";
 
 const amount = fc.bigInt({ min: 1n, max: 1_000_000n });

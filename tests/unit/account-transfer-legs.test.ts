@@ -1,9 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+
 import type { AccountCommand } from "@/lib/domain/account/commands";
 import { accountDecider, decideAccount, evolveAccount, initialAccountState } from "@/lib/domain/account/decider";
 import type { AccountEvent } from "@/lib/domain/account/events";
-import { type AccountState, availableBalance } from "@/lib/domain/account/state";
+import { availableBalance, type AccountState } from "@/lib/domain/account/state";
+
 import {
   accountClosed,
   accountFrozen,
@@ -68,11 +70,15 @@ describe("account transfer legs", () => {
   describe("Active", () => {
     describe("ReserveFunds", () => {
       it("within the available balance holds the money: FundsReserved", () => {
-        given(funded).when(reserveFunds("tr-1", 2_500n)).then([fundsReserved("tr-1", 2_500n)]);
+        given(funded)
+          .when(reserveFunds("tr-1", 2_500n))
+          .then([fundsReserved("tr-1", 2_500n)]);
       });
 
       it("of exactly the available balance is accepted", () => {
-        given(funded).when(reserveFunds("tr-1", 10_000n)).then([fundsReserved("tr-1", 10_000n)]);
+        given(funded)
+          .when(reserveFunds("tr-1", 10_000n))
+          .then([fundsReserved("tr-1", 10_000n)]);
       });
 
       it("of one minor unit more than available is rejected INSUFFICIENT_FUNDS, reporting what is available", () => {
@@ -82,11 +88,15 @@ describe("account transfer legs", () => {
       });
 
       it("from an empty account is rejected INSUFFICIENT_FUNDS with nothing available", () => {
-        given(activeEmpty).when(reserveFunds("tr-1", 1n)).then([reservationRejected("tr-1", 1n, "INSUFFICIENT_FUNDS", 0n)]);
+        given(activeEmpty)
+          .when(reserveFunds("tr-1", 1n))
+          .then([reservationRejected("tr-1", 1n, "INSUFFICIENT_FUNDS", 0n)]);
       });
 
       it("counts money already held for another transfer as unavailable: exactly the rest is accepted", () => {
-        given(fundedWithHold).when(reserveFunds("tr-1", 6_000n)).then([fundsReserved("tr-1", 6_000n)]);
+        given(fundedWithHold)
+          .when(reserveFunds("tr-1", 6_000n))
+          .then([fundsReserved("tr-1", 6_000n)]);
       });
 
       it("counts money already held for another transfer as unavailable: one more than the rest is rejected", () => {
@@ -96,15 +106,21 @@ describe("account transfer legs", () => {
       });
 
       it("a second time for the same transfer does nothing: the leg already ran", () => {
-        given([...funded, fundsReserved("tr-1", 2_500n)]).when(reserveFunds("tr-1", 2_500n)).then([]);
+        given([...funded, fundsReserved("tr-1", 2_500n)])
+          .when(reserveFunds("tr-1", 2_500n))
+          .then([]);
       });
 
       it("a second time for the same transfer does nothing even when it could no longer be covered", () => {
-        given([...funded, fundsReserved("tr-1", 10_000n)]).when(reserveFunds("tr-1", 10_000n)).then([]);
+        given([...funded, fundsReserved("tr-1", 10_000n)])
+          .when(reserveFunds("tr-1", 10_000n))
+          .then([]);
       });
 
       it("in another currency than the account's is rejected CURRENCY_MISMATCH", () => {
-        given(funded).when(reserveFunds("tr-1", 100n, "USD")).then([reservationRejected("tr-1", 100n, "CURRENCY_MISMATCH", 10_000n)]);
+        given(funded)
+          .when(reserveFunds("tr-1", 100n, "USD"))
+          .then([reservationRejected("tr-1", 100n, "CURRENCY_MISMATCH", 10_000n)]);
       });
 
       it("in another currency and beyond the balance is rejected CURRENCY_MISMATCH, not INSUFFICIENT_FUNDS", () => {
@@ -124,11 +140,15 @@ describe("account transfer legs", () => {
 
     describe("ReleaseReservation", () => {
       it("of an existing hold releases the amount held", () => {
-        given(fundedWithHold).when(releaseReservation("tr-0", "payee refused")).then([reservationReleased("tr-0", 4_000n, "payee refused")]);
+        given(fundedWithHold)
+          .when(releaseReservation("tr-0", "payee refused"))
+          .then([reservationReleased("tr-0", 4_000n, "payee refused")]);
       });
 
       it("releases only the named hold's amount when several are open", () => {
-        given([...fundedWithHold, fundsReserved("tr-1", 1_500n)]).when(releaseReservation("tr-1")).then([reservationReleased("tr-1", 1_500n)]);
+        given([...fundedWithHold, fundsReserved("tr-1", 1_500n)])
+          .when(releaseReservation("tr-1"))
+          .then([reservationReleased("tr-1", 1_500n)]);
       });
 
       it("of a transfer with no hold does nothing", () => {
@@ -136,7 +156,9 @@ describe("account transfer legs", () => {
       });
 
       it("of a hold already released does nothing", () => {
-        given([...fundedWithHold, reservationReleased("tr-0", 4_000n)]).when(releaseReservation("tr-0")).then([]);
+        given([...fundedWithHold, reservationReleased("tr-0", 4_000n)])
+          .when(releaseReservation("tr-0"))
+          .then([]);
       });
 
       it("treats ids that name built-in object properties as unknown holds", () => {
@@ -147,17 +169,23 @@ describe("account transfer legs", () => {
       });
 
       it("of a hold already captured does nothing", () => {
-        given([...fundedWithHold, reservationCaptured("tr-0", 4_000n)]).when(releaseReservation("tr-0")).then([]);
+        given([...fundedWithHold, reservationCaptured("tr-0", 4_000n)])
+          .when(releaseReservation("tr-0"))
+          .then([]);
       });
     });
 
     describe("CaptureReservation", () => {
       it("captures the amount held, with the payee and reference for the statement", () => {
-        given(fundedWithHold).when(captureReservation("tr-0", "rent")).then([reservationCaptured("tr-0", 4_000n, "rent")]);
+        given(fundedWithHold)
+          .when(captureReservation("tr-0", "rent"))
+          .then([reservationCaptured("tr-0", 4_000n, "rent")]);
       });
 
       it("a second time does nothing", () => {
-        given([...fundedWithHold, reservationCaptured("tr-0", 4_000n)]).when(captureReservation("tr-0")).then([]);
+        given([...fundedWithHold, reservationCaptured("tr-0", 4_000n)])
+          .when(captureReservation("tr-0"))
+          .then([]);
       });
 
       it("of a transfer with no hold does nothing", () => {
@@ -165,21 +193,29 @@ describe("account transfer legs", () => {
       });
 
       it("of a hold already released does nothing", () => {
-        given([...fundedWithHold, reservationReleased("tr-0", 4_000n)]).when(captureReservation("tr-0")).then([]);
+        given([...fundedWithHold, reservationReleased("tr-0", 4_000n)])
+          .when(captureReservation("tr-0"))
+          .then([]);
       });
     });
 
     describe("CreditTransfer", () => {
       it("credits the money with the payer and reference: TransferCredited", () => {
-        given(funded).when(creditTransfer("tr-1", 2_500n, "EUR", "rent")).then([transferCredited("tr-1", 2_500n, "rent")]);
+        given(funded)
+          .when(creditTransfer("tr-1", 2_500n, "EUR", "rent"))
+          .then([transferCredited("tr-1", 2_500n, "rent")]);
       });
 
       it("credits an empty account", () => {
-        given(activeEmpty).when(creditTransfer("tr-1", 1n, "EUR", null)).then([transferCredited("tr-1", 1n, null)]);
+        given(activeEmpty)
+          .when(creditTransfer("tr-1", 1n, "EUR", null))
+          .then([transferCredited("tr-1", 1n, null)]);
       });
 
       it("in another currency than the account's is rejected CURRENCY_MISMATCH", () => {
-        given(funded).when(creditTransfer("tr-1", 2_500n, "USD")).then([creditRejected("tr-1", 2_500n, "CURRENCY_MISMATCH")]);
+        given(funded)
+          .when(creditTransfer("tr-1", 2_500n, "USD"))
+          .then([creditRejected("tr-1", 2_500n, "CURRENCY_MISMATCH")]);
       });
 
       it("of zero throws INVARIANT_VIOLATED", () => {
@@ -195,11 +231,15 @@ describe("account transfer legs", () => {
       });
 
       it("WithdrawMoney of exactly the unheld money is accepted", () => {
-        given(fundedWithHold).when(withdraw(6_000n)).then([moneyWithdrawn(6_000n)]);
+        given(fundedWithHold)
+          .when(withdraw(6_000n))
+          .then([moneyWithdrawn(6_000n)]);
       });
 
       it("WithdrawMoney refused while held is accepted once the hold is released", () => {
-        given([...fundedWithHold, reservationReleased("tr-0", 4_000n)]).when(withdraw(6_001n)).then([moneyWithdrawn(6_001n)]);
+        given([...fundedWithHold, reservationReleased("tr-0", 4_000n)])
+          .when(withdraw(6_001n))
+          .then([moneyWithdrawn(6_001n)]);
       });
 
       it("WithdrawMoney after a capture is measured against the lowered balance", () => {
@@ -224,7 +264,9 @@ describe("account transfer legs", () => {
 
   describe("Frozen", () => {
     it("ReserveFunds is rejected ACCOUNT_FROZEN, reporting what is available", () => {
-      given(frozenFunded).when(reserveFunds("tr-1", 100n)).then([reservationRejected("tr-1", 100n, "ACCOUNT_FROZEN", 10_000n)]);
+      given(frozenFunded)
+        .when(reserveFunds("tr-1", 100n))
+        .then([reservationRejected("tr-1", 100n, "ACCOUNT_FROZEN", 10_000n)]);
     });
 
     it("ReserveFunds beyond the balance and in another currency is still rejected ACCOUNT_FROZEN", () => {
@@ -238,7 +280,9 @@ describe("account transfer legs", () => {
     });
 
     it("ReleaseReservation of a hold made before the freeze releases it", () => {
-      given(frozenWithHold).when(releaseReservation("tr-0")).then([reservationReleased("tr-0", 4_000n)]);
+      given(frozenWithHold)
+        .when(releaseReservation("tr-0"))
+        .then([reservationReleased("tr-0", 4_000n)]);
     });
 
     it("ReleaseReservation of a transfer with no hold does nothing", () => {
@@ -246,11 +290,15 @@ describe("account transfer legs", () => {
     });
 
     it("CaptureReservation of a hold made before the freeze captures it: the debit was authorised", () => {
-      given(frozenWithHold).when(captureReservation("tr-0")).then([reservationCaptured("tr-0", 4_000n)]);
+      given(frozenWithHold)
+        .when(captureReservation("tr-0"))
+        .then([reservationCaptured("tr-0", 4_000n)]);
     });
 
     it("CaptureReservation a second time does nothing", () => {
-      given([...frozenWithHold, reservationCaptured("tr-0", 4_000n)]).when(captureReservation("tr-0")).then([]);
+      given([...frozenWithHold, reservationCaptured("tr-0", 4_000n)])
+        .when(captureReservation("tr-0"))
+        .then([]);
     });
 
     it("CaptureReservation of a transfer with no hold does nothing", () => {
@@ -258,11 +306,15 @@ describe("account transfer legs", () => {
     });
 
     it("CreditTransfer is rejected ACCOUNT_FROZEN", () => {
-      given(frozenFunded).when(creditTransfer("tr-1", 2_500n)).then([creditRejected("tr-1", 2_500n, "ACCOUNT_FROZEN")]);
+      given(frozenFunded)
+        .when(creditTransfer("tr-1", 2_500n))
+        .then([creditRejected("tr-1", 2_500n, "ACCOUNT_FROZEN")]);
     });
 
     it("CreditTransfer in another currency is rejected ACCOUNT_FROZEN: the freeze is checked first", () => {
-      given(frozenFunded).when(creditTransfer("tr-1", 2_500n, "USD")).then([creditRejected("tr-1", 2_500n, "ACCOUNT_FROZEN")]);
+      given(frozenFunded)
+        .when(creditTransfer("tr-1", 2_500n, "USD"))
+        .then([creditRejected("tr-1", 2_500n, "ACCOUNT_FROZEN")]);
     });
 
     it("CreditTransfer of zero throws INVARIANT_VIOLATED rather than being recorded as a rejection", () => {
@@ -278,11 +330,15 @@ describe("account transfer legs", () => {
 
   describe("Closed", () => {
     it("ReserveFunds is rejected ACCOUNT_CLOSED with nothing available", () => {
-      given(closed).when(reserveFunds("tr-1", 100n)).then([reservationRejected("tr-1", 100n, "ACCOUNT_CLOSED", 0n)]);
+      given(closed)
+        .when(reserveFunds("tr-1", 100n))
+        .then([reservationRejected("tr-1", 100n, "ACCOUNT_CLOSED", 0n)]);
     });
 
     it("ReserveFunds in another currency is rejected ACCOUNT_CLOSED", () => {
-      given(closed).when(reserveFunds("tr-1", 100n, "JPY")).then([reservationRejected("tr-1", 100n, "ACCOUNT_CLOSED", 0n)]);
+      given(closed)
+        .when(reserveFunds("tr-1", 100n, "JPY"))
+        .then([reservationRejected("tr-1", 100n, "ACCOUNT_CLOSED", 0n)]);
     });
 
     it("ReleaseReservation does nothing: a closed account holds nothing", () => {
@@ -294,11 +350,15 @@ describe("account transfer legs", () => {
     });
 
     it("CreditTransfer is rejected ACCOUNT_CLOSED", () => {
-      given(closed).when(creditTransfer("tr-1", 2_500n, "EUR", null)).then([creditRejected("tr-1", 2_500n, "ACCOUNT_CLOSED", null)]);
+      given(closed)
+        .when(creditTransfer("tr-1", 2_500n, "EUR", null))
+        .then([creditRejected("tr-1", 2_500n, "ACCOUNT_CLOSED", null)]);
     });
 
     it("CreditTransfer in another currency is rejected ACCOUNT_CLOSED", () => {
-      given(closed).when(creditTransfer("tr-1", 2_500n, "USD")).then([creditRejected("tr-1", 2_500n, "ACCOUNT_CLOSED")]);
+      given(closed)
+        .when(creditTransfer("tr-1", 2_500n, "USD"))
+        .then([creditRejected("tr-1", 2_500n, "ACCOUNT_CLOSED")]);
     });
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { auditQuery, isFiltered, parseAuditFilter } from "@/lib/read-models/audit-filter";
-import { auditBounds } from "@/lib/read-models/audit-bounds";
-import type { AuditRowDto } from "@/lib/read-models/audit";
+
 import { AUDIT_CSV_HEADER, auditCsv, describeChanges } from "@/lib/export/audit-csv";
+import type { AuditRowDto } from "@/lib/read-models/audit";
+import { auditBounds } from "@/lib/read-models/audit-bounds";
+import { auditQuery, isFiltered, parseAuditFilter } from "@/lib/read-models/audit-filter";
 
 describe("audit filter parsing (shared by the page and the CSV export)", () => {
   it("keeps known values and drops unknown or malformed ones", () => {
@@ -18,7 +19,13 @@ describe("audit filter parsing (shared by the page and the CSV export)", () => {
         customer: "",
       }),
     );
-    expect(filter).toEqual({ actor: "avery@ledgerline.dev", account: "LL12 3456 7890", type: "AccountFrozen", outcome: "rejected", from: "2026-11-01" });
+    expect(filter).toEqual({
+      actor: "avery@ledgerline.dev",
+      account: "LL12 3456 7890",
+      type: "AccountFrozen",
+      outcome: "rejected",
+      from: "2026-11-01",
+    });
     expect(cursor).toBe(1234n);
   });
 

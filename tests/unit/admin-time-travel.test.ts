@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { accountStateAt, type PositionedAccountEvent, stateFigures } from "@/lib/projections/time-travel";
+
 import type { AccountEvent } from "@/lib/domain/account/events";
+import { accountStateAt, stateFigures, type PositionedAccountEvent } from "@/lib/projections/time-travel";
+
 import { accountFrozen, accountOpened, accountUnfrozen, moneyDeposited, moneyWithdrawn } from "./support/account-fixtures";
 
 const start = Date.parse("2026-03-01T09:00:00Z");
@@ -12,7 +14,10 @@ const history: AccountEvent[] = [
   accountFrozen(), // 5
   { type: "DepositRejected", data: { amount: 500n, reference: null, code: "ACCOUNT_FROZEN" } }, // 6
   accountUnfrozen(), // 7
-  { type: "ReservationCaptured", data: { transferId: "t-1", amount: 2_500n, counterparty: { accountId: "a-2", number: "LL00", name: "Bo" }, reference: null } }, // 8: 44.50
+  {
+    type: "ReservationCaptured",
+    data: { transferId: "t-1", amount: 2_500n, counterparty: { accountId: "a-2", number: "LL00", name: "Bo" }, reference: null },
+  }, // 8: 44.50
 ];
 /** One event an hour, from 09:00. */
 const positioned: PositionedAccountEvent[] = history.map((event, index) => ({

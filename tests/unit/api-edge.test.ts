@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { canonicalJson, toJsonText } from "@/lib/api/json";
 import { ApiProblem } from "@/lib/api/problem";
 import { MAX_BODY_BYTES, readJsonBody, readQuery, validate } from "@/lib/api/request";
@@ -18,7 +19,9 @@ async function problemOf(promise: Promise<unknown>): Promise<ApiProblem> {
 
 describe("API JSON", () => {
   it("writes bigints as exact integers, beyond what a double holds", () => {
-    expect(toJsonText({ a: 12345678901234567890n, b: [1n, null, undefined], c: undefined, d: "x\u0000" })).toBe('{"a":12345678901234567890,"b":[1,null,null],"d":"x\\u0000"}');
+    expect(toJsonText({ a: 12345678901234567890n, b: [1n, null, undefined], c: undefined, d: "x\u0000" })).toBe(
+      '{"a":12345678901234567890,"b":[1,null,null],"d":"x\\u0000"}',
+    );
   });
 
   it("hashes meaning, not spelling: key order does not matter", () => {
@@ -89,6 +92,8 @@ describe("validating a body", () => {
   });
 
   it("wants an object", () => {
-    expect(() => validate(schema, [], "body")).toThrow(expect.objectContaining({ errors: [{ field: "body", message: "The body must be a JSON object." }] }));
+    expect(() => validate(schema, [], "body")).toThrow(
+      expect.objectContaining({ errors: [{ field: "body", message: "The body must be a JSON object." }] }),
+    );
   });
 });

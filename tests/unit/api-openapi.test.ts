@@ -1,9 +1,12 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+
 import { validate } from "@readme/openapi-parser";
 import { describe, expect, it } from "vitest";
+
 import { openApiDocument } from "@/lib/api/openapi";
 import { operations } from "@/lib/api/operations";
+
 import { checkOpenApiDocument, operationsOf } from "../support/openapi-check";
 
 const limits = { maxAmount: 100_000_000n, maxTransferAmount: 50_000_000n };
@@ -19,7 +22,8 @@ function routeFiles(): string[] {
       else if (name === "route.ts") {
         const route = `/${path.relative(root, dir)}`.replace(/\[(\w+)\]/g, "{$1}");
         if (route.includes("[...")) continue; // the catch-all 404
-        for (const [, method] of readFileSync(full, "utf8").matchAll(/export (?:const|function) (GET|POST|PUT|PATCH|DELETE)\b/g)) out.push(`${method} ${route}`);
+        for (const [, method] of readFileSync(full, "utf8").matchAll(/export (?:const|function) (GET|POST|PUT|PATCH|DELETE)\b/g))
+          out.push(`${method} ${route}`);
       }
     }
   };
@@ -61,10 +65,18 @@ describe("the OpenAPI document", () => {
 
   it("needs an Idempotency-Key on every money-moving POST, and a bearer token everywhere but sign-up, token and this document", () => {
     const paths = document.paths as Record<string, Record<string, { parameters: { name: string; required: boolean }[]; security: unknown[] }>>;
-    for (const [route, method] of [["/accounts/{accountId}/deposits", "post"], ["/accounts/{accountId}/withdrawals", "post"], ["/transfers", "post"]] as const) {
+    for (const [route, method] of [
+      ["/accounts/{accountId}/deposits", "post"],
+      ["/accounts/{accountId}/withdrawals", "post"],
+      ["/transfers", "post"],
+    ] as const) {
       expect(paths[route]?.[method]?.parameters.find((p) => p.name === "Idempotency-Key")?.required).toBe(true);
     }
-    const open = Object.entries(paths).flatMap(([route, item]) => Object.entries(item).filter(([, op]) => op.security.length === 0).map(([m]) => `${m} ${route}`));
+    const open = Object.entries(paths).flatMap(([route, item]) =>
+      Object.entries(item)
+        .filter(([, op]) => op.security.length === 0)
+        .map(([m]) => `${m} ${route}`),
+    );
     expect(open.sort()).toEqual(["get /openapi.json", "post /auth/signup", "post /auth/token"]);
   });
 

@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
+
 import { approvalDecider } from "@/lib/domain/approval/decider";
-import type { ApprovalEvent, ApprovalRequestedData, ApprovalSubject, DecideApproval } from "@/lib/domain/approval/events";
-import { releaseNeedsApproval } from "@/lib/domain/approval/events";
+import {
+  releaseNeedsApproval,
+  type ApprovalEvent,
+  type ApprovalRequestedData,
+  type ApprovalSubject,
+  type DecideApproval,
+} from "@/lib/domain/approval/events";
 import { serverConfigProblems } from "@/lib/env";
+
 import { deciderSpecification, stateAfter } from "./support/decider-spec";
 
 const given = deciderSpecification(approvalDecider);
@@ -39,12 +46,16 @@ describe("approval decider (four eyes)", () => {
   });
 
   it("given a pending request, when another admin approves, then it is granted", () => {
-    given([requested]).when(decide("approve", "blake")).then([{ type: "ApprovalGranted", data: { round: 1, reason: "Second look" } }]);
+    given([requested])
+      .when(decide("approve", "blake"))
+      .then([{ type: "ApprovalGranted", data: { round: 1, reason: "Second look" } }]);
     expect(stateAfter(approvalDecider, [requested, { type: "ApprovalGranted", data: { round: 1, reason: "x" } }]).status).toBe("Granted");
   });
 
   it("given a pending request, when another admin declines, then it is declined", () => {
-    given([requested]).when(decide("decline", "blake")).then([{ type: "ApprovalDeclined", data: { round: 1, reason: "Second look" } }]);
+    given([requested])
+      .when(decide("decline", "blake"))
+      .then([{ type: "ApprovalDeclined", data: { round: 1, reason: "Second look" } }]);
   });
 
   it("given a pending request, when the requester approves or declines it, then the attempt is recorded as refused", () => {
@@ -80,8 +91,12 @@ describe("approval decider (four eyes)", () => {
       .when({ type: "RequestApproval", data: { ...subject, requestedBy: "blake", reason: "New evidence" } })
       .then([{ type: "ApprovalRequested", data: { ...subject, round: 2, requestedBy: "blake", reason: "New evidence" } }]);
     const again: ApprovalEvent = { type: "ApprovalRequested", data: { ...requestedData, round: 2, requestedBy: "blake" } };
-    given([requested, declined, again]).when(decide("approve", "casey", 1)).thenThrows("APPROVAL_NOT_PENDING");
-    given([requested, declined, again]).when(decide("approve", "avery", 2)).then([{ type: "ApprovalGranted", data: { round: 2, reason: "Second look" } }]);
+    given([requested, declined, again])
+      .when(decide("approve", "casey", 1))
+      .thenThrows("APPROVAL_NOT_PENDING");
+    given([requested, declined, again])
+      .when(decide("approve", "avery", 2))
+      .then([{ type: "ApprovalGranted", data: { round: 2, reason: "Second look" } }]);
   });
 
   it("needs approval only above the threshold", () => {
@@ -92,7 +107,9 @@ describe("approval decider (four eyes)", () => {
   it("the threshold setting is validated at start: a bad value stops the server with its name", () => {
     expect(serverConfigProblems({ NODE_ENV: "test", APPROVAL_THRESHOLD_MINOR: "250000" })).toEqual([]);
     for (const bad of ["-1", "ten", "1.5"]) {
-      expect(serverConfigProblems({ NODE_ENV: "test", APPROVAL_THRESHOLD_MINOR: bad })).toEqual([expect.stringMatching(/^APPROVAL_THRESHOLD_MINOR: /)]);
+      expect(serverConfigProblems({ NODE_ENV: "test", APPROVAL_THRESHOLD_MINOR: bad })).toEqual([
+        expect.stringMatching(/^APPROVAL_THRESHOLD_MINOR: /),
+      ]);
     }
   });
 });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { cpuByGroup, machineBusySeconds, machineShares, parseProcessStat, parseProcStat, postgresBackendDatabase, type ProcessRow, processTree } from "@/bench/cpu";
+
+import {
+  cpuByGroup,
+  machineBusySeconds,
+  machineShares,
+  parseProcessStat,
+  parseProcStat,
+  postgresBackendDatabase,
+  processTree,
+  type ProcessRow,
+} from "@/bench/cpu";
 
 describe("parseProcStat", () => {
   it("reads the aggregate cpu line, not a per-core one, and leaves guest time out (it is inside user)", () => {
@@ -13,7 +23,17 @@ describe("parseProcStat", () => {
 });
 
 describe("machineShares", () => {
-  const at = (t: Partial<Record<"user" | "nice" | "system" | "idle" | "iowait" | "irq" | "softirq" | "steal", number>>) => ({ user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0, ...t });
+  const at = (t: Partial<Record<"user" | "nice" | "system" | "idle" | "iowait" | "irq" | "softirq" | "steal", number>>) => ({
+    user: 0,
+    nice: 0,
+    system: 0,
+    idle: 0,
+    iowait: 0,
+    irq: 0,
+    softirq: 0,
+    steal: 0,
+    ...t,
+  });
 
   it("gives each kind's share of all ticks that passed, nice in user, irq and softirq in system", () => {
     const from = at({ user: 1000, nice: 10, system: 500, idle: 4000, iowait: 20, irq: 1, softirq: 50, steal: 5 });
@@ -35,7 +55,16 @@ describe("machineShares", () => {
 describe("parseProcessStat", () => {
   it("cuts the name at the last parenthesis, so a name with spaces and parentheses does not shift the fields", () => {
     const text = "4242 (my (odd) proc) S 17 4242 4242 0 -1 4194304 100 0 0 0 250 40 7 3 20 0 1 0 98765 3133440 359 18446744073709551615\n";
-    expect(parseProcessStat(text)).toEqual({ pid: 4242, ppid: 17, comm: "my (odd) proc", startTicks: 98765, userTicks: 250, systemTicks: 40, childrenTicks: 10, childrenSystemTicks: 3 });
+    expect(parseProcessStat(text)).toEqual({
+      pid: 4242,
+      ppid: 17,
+      comm: "my (odd) proc",
+      startTicks: 98765,
+      userTicks: 250,
+      systemTicks: 40,
+      childrenTicks: 10,
+      childrenSystemTicks: 3,
+    });
   });
 });
 
@@ -48,12 +77,14 @@ describe("postgresBackendDatabase", () => {
     expect(postgresBackendDatabase(title)).toBe(database);
   });
 
-  it.each(["postgres: 15/main: checkpointer", "postgres: 15/main: logical replication launcher", "postgres: autovacuum worker shop", "/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main"])(
-    "sees no client backend in %j",
-    (title) => {
-      expect(postgresBackendDatabase(title)).toBeNull();
-    },
-  );
+  it.each([
+    "postgres: 15/main: checkpointer",
+    "postgres: 15/main: logical replication launcher",
+    "postgres: autovacuum worker shop",
+    "/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main",
+  ])("sees no client backend in %j", (title) => {
+    expect(postgresBackendDatabase(title)).toBeNull();
+  });
 });
 
 describe("cpuByGroup", () => {
@@ -106,7 +137,16 @@ describe("cpuByGroup", () => {
 
 describe("processTree", () => {
   it("finds the descendants of the roots and nothing else", () => {
-    const rows = [1, 2, 3, 4, 5].map((pid) => ({ pid, ppid: [0, 1, 2, 0, 4][pid - 1] as number, comm: "x", startTicks: 1, userTicks: 0, systemTicks: 0, childrenTicks: 0, childrenSystemTicks: 0 }));
+    const rows = [1, 2, 3, 4, 5].map((pid) => ({
+      pid,
+      ppid: [0, 1, 2, 0, 4][pid - 1] as number,
+      comm: "x",
+      startTicks: 1,
+      userTicks: 0,
+      systemTicks: 0,
+      childrenTicks: 0,
+      childrenSystemTicks: 0,
+    }));
     expect([...processTree(rows, [2])].sort()).toEqual([2, 3]);
   });
 });

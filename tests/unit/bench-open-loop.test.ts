@@ -1,11 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Clock, openLoop, type OpenLoopResult } from "@/bench/load";
+
+import { openLoop, type Clock, type OpenLoopResult } from "@/bench/load";
 
 // Fake timers make the timetable exact: Date.now() and setTimeout move only when the test says.
 const clock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 const answerAfter = (ms: number) => () => new Promise<number>((resolve) => setTimeout(() => resolve(200), ms));
 
-async function run(options: { ratePerSecond: number; seconds: number; maxInFlight: number; graceSeconds?: number; send: (sequence: number) => Promise<number> }) {
+async function run(options: {
+  ratePerSecond: number;
+  seconds: number;
+  maxInFlight: number;
+  graceSeconds?: number;
+  send: (sequence: number) => Promise<number>;
+}) {
   const results: OpenLoopResult<number>[] = [];
   const done = openLoop({ ...options, clock, onResult: (result) => results.push(result) });
   await vi.runAllTimersAsync();
@@ -36,7 +43,16 @@ describe("openLoop", () => {
     const { counts, results } = await run({ ratePerSecond: 100, seconds: 0.1, maxInFlight: 2, graceSeconds: 1, send: answerAfter(100) });
     expect(results.map((r) => r.sentAt - r.scheduledAt)).toEqual([0, 0, 80, 80, 160, 160, 240, 240, 320, 320]);
     expect(results.map((r) => r.latencyMs)).toEqual([100, 100, 180, 180, 260, 260, 340, 340, 420, 420]);
-    expect(counts).toMatchObject({ scheduled: 10, sent: 10, unsent: 0, sentLate: 8, waitedForSlot: 8, maxSendLagMs: 320, peakInFlight: 2, elapsedMs: 510 });
+    expect(counts).toMatchObject({
+      scheduled: 10,
+      sent: 10,
+      unsent: 0,
+      sentLate: 8,
+      waitedForSlot: 8,
+      maxSendLagMs: 320,
+      peakInFlight: 2,
+      elapsedMs: 510,
+    });
   });
 
   it("sends nothing after the timetable and the grace period and counts what never went", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { WireTap } from "@/bench/roundtrips";
 
 /** A server→client protocol message as the proxy hands it on: its type and body. */
@@ -49,4 +50,3 @@ describe("WireTap", () => {
     expect(tap.tally).toEqual({ explicitCommits: 1, autocommits: 3, writeCommits: 3, rollbacks: 2 });
   });
 });
-

@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
 import { afterEach, describe, expect, it } from "vitest";
+
 import { buildFreshness } from "../../scripts/build-freshness.mjs";
 
 // `npm start` builds when there is no build, and again when a source is newer than the build

@@ -1,6 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { addressKey, clientAddressFrom, fromTrustedProxy, installPeerAddressHeader, normaliseAddress, PEER_HEADER } from "@/lib/client-address";
 import { parseTrustedProxies, type TrustSetting } from "@/lib/trusted-proxies";
 
@@ -39,7 +41,10 @@ describe("client address", () => {
   });
 
   it("with a CIDR list, skips trusted hops from the right and stops at the first untrusted one", async () => {
-    expect(await ask("loopback, 10.0.0.0/8", { "x-forwarded-for": "6.6.6.6, 198.51.100.7, 10.1.2.3" })).toEqual({ address: "198.51.100.7", trusted: true });
+    expect(await ask("loopback, 10.0.0.0/8", { "x-forwarded-for": "6.6.6.6, 198.51.100.7, 10.1.2.3" })).toEqual({
+      address: "198.51.100.7",
+      trusted: true,
+    });
     // A peer outside the list is the client, whatever it forwards.
     expect(await ask("10.0.0.0/8", { "x-forwarded-for": "198.51.100.7" })).toEqual({ address: "127.0.0.1", trusted: false });
   });

@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+
 import { accountEventCodec } from "@/lib/domain/account/codec";
 import type { AccountEvent } from "@/lib/domain/account/events";
 import { identityEventCodec, type IdentityEvent } from "@/lib/domain/identity/events";
 import { operationsEventCodec, type OperationsEvent } from "@/lib/domain/operations/events";
 import { sanctionsEventCodec } from "@/lib/domain/sanctions/codec";
 import type { SanctionsEvent } from "@/lib/domain/sanctions/sanctions";
+import { defineEventCodec, type EventCodec } from "@/lib/domain/shared/codec";
 import { transferEventCodec } from "@/lib/domain/transfer/codec";
 import type { TransferEvent } from "@/lib/domain/transfer/events";
-import { defineEventCodec, type EventCodec } from "@/lib/domain/shared/codec";
 import { toDate } from "@/lib/event-store/read";
 import { timeOf } from "@/lib/projections/replay";
 
@@ -33,7 +34,10 @@ const accountEvents: AccountEvent[] = [
   { type: "AccountCommandRejected", data: { command: "CloseAccount", code: "BALANCE_NOT_ZERO", reason: "no" } },
 ];
 const transferEvents: TransferEvent[] = [
-  { type: "TransferRequested", data: { transferId: "t-1", from: party, to: { ...party, accountId: "a-2" }, amount: 70n, currency: "EUR", reference: null } },
+  {
+    type: "TransferRequested",
+    data: { transferId: "t-1", from: party, to: { ...party, accountId: "a-2" }, amount: 70n, currency: "EUR", reference: null },
+  },
   { type: "TransferScreened", data: { checkedEntries: 3 } },
   { type: "TransferHeld", data: { reason: "match", matches: ["e-1"] } },
   { type: "SourceDebitReserved", data: { amount: 70n } },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { appRoleFor, roleOfUrl } from "@/lib/db/roles";
 import { serverConfigProblems } from "@/lib/env";
 
@@ -25,6 +26,8 @@ describe("configuration", () => {
     expect(serverConfigProblems({ NODE_ENV: "test", DATABASE_URL: "postgres://app@db/bank", DATABASE_OWNER_URL: "mysql://owner@db/bank" })).toEqual([
       "DATABASE_OWNER_URL: DATABASE_OWNER_URL must be a postgres:// or postgresql:// URL",
     ]);
-    expect(serverConfigProblems({ NODE_ENV: "test", DATABASE_URL: "postgres://app@db/bank", DATABASE_OWNER_URL: "postgres://owner@db/bank" })).toEqual([]);
+    expect(
+      serverConfigProblems({ NODE_ENV: "test", DATABASE_URL: "postgres://app@db/bank", DATABASE_OWNER_URL: "postgres://owner@db/bank" }),
+    ).toEqual([]);
   });
 });

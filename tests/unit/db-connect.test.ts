@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { connectFromEnv, postgresSettings, urlLooksPooled } from "@/lib/db/connect";
+
 import type { DatabaseHandle } from "@/lib/db/client";
+import { connectFromEnv, postgresSettings, urlLooksPooled } from "@/lib/db/connect";
 import { migrateDatabase } from "@/lib/db/migrate";
 
 describe("recognising a transaction pooler from DATABASE_URL", () => {
@@ -55,9 +56,9 @@ describe("migrating", () => {
   const postgresHandle = { kind: "postgres" } as DatabaseHandle;
 
   it("refuses to migrate through a transaction pooler, naming the fix", async () => {
-    await expect(
-      migrateDatabase(postgresHandle, { url: "postgres://app:pw@ep-x-pooler.aws.neon.tech/db", transactionPooler: true }),
-    ).rejects.toThrow(/direct, unpooled URL/);
+    await expect(migrateDatabase(postgresHandle, { url: "postgres://app:pw@ep-x-pooler.aws.neon.tech/db", transactionPooler: true })).rejects.toThrow(
+      /direct, unpooled URL/,
+    );
   });
 
   it("says where it looked when the migrations folder is missing", async () => {

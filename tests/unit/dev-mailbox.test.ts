@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { devMailboxEnabled } from "@/lib/dal/mailbox";
 
 describe("the development mailbox", () => {

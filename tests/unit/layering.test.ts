@@ -29,12 +29,16 @@ describe("layering", { timeout: 60_000 }, () => {
 
   it("refuses the public API importing the DAL, and a component importing server code", async () => {
     expect(await layeringErrors("lib/api/x.ts", 'import { x } from "@/lib/dal/accounts";\nexport const y = x;\n')).toHaveLength(1);
-    expect(await layeringErrors("components/x.tsx", 'import { readAuditPage } from "@/lib/read-models/audit";\nexport const y = readAuditPage;\n')).toHaveLength(1);
+    expect(
+      await layeringErrors("components/x.tsx", 'import { readAuditPage } from "@/lib/read-models/audit";\nexport const y = readAuditPage;\n'),
+    ).toHaveLength(1);
   });
 
   it("allows the direction the table lists, and DTO types in components", async () => {
     expect(await layeringErrors("lib/dal/x.ts", 'import { db } from "@/lib/db/client";\nexport const y = db;\n')).toEqual([]);
-    expect(await layeringErrors("components/x.tsx", 'import type { AuditRowDto } from "@/lib/read-models/audit";\nexport type Y = AuditRowDto;\n')).toEqual([]);
+    expect(
+      await layeringErrors("components/x.tsx", 'import type { AuditRowDto } from "@/lib/read-models/audit";\nexport type Y = AuditRowDto;\n'),
+    ).toEqual([]);
   });
 });
 
@@ -47,7 +51,10 @@ describe("casts through unknown", { timeout: 60_000 }, () => {
   it("are refused outside lib/db/adapter.ts, in the app as in tests (a bare `as unknown` is not one)", async () => {
     for (const filePath of ["lib/event-store/x.ts", "lib/db/client-x.ts", "tests/integration/x.test.ts"]) {
       const errors = await castErrors(filePath);
-      expect(errors.map((m) => m.line), filePath).toEqual([1, 2]);
+      expect(
+        errors.map((m) => m.line),
+        filePath,
+      ).toEqual([1, 2]);
       expect(errors[0]?.message).toContain("lib/db/adapter.ts");
     }
   });

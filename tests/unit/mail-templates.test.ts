@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
+
 import { renderMail } from "@/lib/process-managers/mail/templates";
 
 describe("mail templates", () => {
   it("make the text and the HTML body from one template, escaping what came from users", () => {
-    const mail = renderMail("notification", { title: "Money received", body: 'From <img src="https://evil.test/x.png"> & co', link: "/accounts/1" }, "https://bank.test");
+    const mail = renderMail(
+      "notification",
+      { title: "Money received", body: 'From <img src="https://evil.test/x.png"> & co', link: "/accounts/1" },
+      "https://bank.test",
+    );
     expect(mail.text).toContain('From <img src="https://evil.test/x.png"> & co');
     expect(mail.html).toContain("From &lt;img src=&quot;https://evil.test/x.png&quot;&gt; &amp; co");
     expect(mail.html).not.toMatch(/<img/i);

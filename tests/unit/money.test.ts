@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import type { Currency } from "@/lib/domain/shared/currency";
 import { formatMoney, parseDecimalAmount, toDecimalString } from "@/lib/domain/shared/money";
 
@@ -21,7 +22,7 @@ describe("parseDecimalAmount", () => {
     expect(parseDecimalAmount(input, currency)).toEqual({ ok: true, amount });
   });
 
-  it('parses "0" as 0n: refusing a zero amount is the command layer\'s job, not the parser\'s', () => {
+  it("parses \"0\" as 0n: refusing a zero amount is the command layer's job, not the parser's", () => {
     expect(parseDecimalAmount("0", "EUR")).toEqual({ ok: true, amount: 0n });
     expect(parseDecimalAmount("0.00", "EUR")).toEqual({ ok: true, amount: 0n });
   });
@@ -45,12 +46,13 @@ describe("parseDecimalAmount", () => {
     });
   });
 
-  it.each([["1.000", "EUR"], ["1.500", "EUR"], ["12.0", "JPY"]] as const)(
-    'refuses "%s" %s: extra decimals are refused even when zero, since "1.000" may mean one thousand',
-    (input, currency) => {
-      expect(parseDecimalAmount(input, currency)).toMatchObject({ ok: false, code: "AMOUNT_TOO_PRECISE" });
-    },
-  );
+  it.each([
+    ["1.000", "EUR"],
+    ["1.500", "EUR"],
+    ["12.0", "JPY"],
+  ] as const)('refuses "%s" %s: extra decimals are refused even when zero, since "1.000" may mean one thousand', (input, currency) => {
+    expect(parseDecimalAmount(input, currency)).toMatchObject({ ok: false, code: "AMOUNT_TOO_PRECISE" });
+  });
 
   it("refuses mixed group separators", () => {
     expect(parseDecimalAmount("1,000 000", "EUR")).toMatchObject({ ok: false, code: "AMOUNT_INVALID" });

@@ -1,9 +1,11 @@
 import { Writable } from "node:stream";
+
 import { describe, expect, it } from "vitest";
+
 import { serverConfigProblems } from "@/lib/env";
+import { outcomeOf } from "@/lib/event-store/observe";
 import { createLogger, maskAccountNumber } from "@/lib/log";
 import { bearerMatches } from "@/lib/observability/bearer";
-import { outcomeOf } from "@/lib/event-store/observe";
 import { idsFromHeaders, saneId } from "@/lib/request-id";
 
 function capture() {
@@ -67,13 +69,21 @@ describe("server configuration", () => {
   });
 
   it("names every bad variable at once", () => {
-    const problems = serverConfigProblems({ ...good, DATABASE_POOL_MAX: "abc", LOG_LEVEL: "loud", METRICS_TOKEN: "short", DATABASE_URL: "mysql://x" });
+    const problems = serverConfigProblems({
+      ...good,
+      DATABASE_POOL_MAX: "abc",
+      LOG_LEVEL: "loud",
+      METRICS_TOKEN: "short",
+      DATABASE_URL: "mysql://x",
+    });
     expect(problems.map((problem) => problem.split(":")[0])).toEqual(["DATABASE_URL", "DATABASE_POOL_MAX", "LOG_LEVEL", "METRICS_TOKEN"]);
   });
 
   it("checks the passkeys' origin and relying-party id, and that one belongs to the other", () => {
     expect(serverConfigProblems({ ...good, WEBAUTHN_ORIGIN: "https://bank.example.com", WEBAUTHN_RP_ID: "example.com" })).toEqual([]);
-    expect(serverConfigProblems({ ...good, WEBAUTHN_ORIGIN: "https://bank.example.com/app" })).toEqual([expect.stringMatching(/^WEBAUTHN_ORIGIN: .*origin only/)]);
+    expect(serverConfigProblems({ ...good, WEBAUTHN_ORIGIN: "https://bank.example.com/app" })).toEqual([
+      expect.stringMatching(/^WEBAUTHN_ORIGIN: .*origin only/),
+    ]);
     expect(serverConfigProblems({ ...good, WEBAUTHN_RP_ID: "127.0.0.1" })).toEqual([expect.stringMatching(/^WEBAUTHN_RP_ID: .*not an IP/)]);
     expect(serverConfigProblems({ ...good, WEBAUTHN_ORIGIN: "https://bank.example.com", WEBAUTHN_RP_ID: "evil.example" })).toEqual([
       expect.stringMatching(/^WEBAUTHN_RP_ID: must be bank.example.com or a suffix/),

@@ -1,8 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type OrderCommand, orderDecider } from "@/lib/domain/order/decider";
+
+import { orderDecider, type OrderCommand } from "@/lib/domain/order/decider";
 import type { OrderCreated, OrderEvent } from "@/lib/domain/order/events";
 import { compareInstants, dueInstant, occurrenceDate, type Schedule } from "@/lib/domain/order/schedule";
+
 import { deciderSpecification, stateAfter } from "./support/decider-spec";
 
 const given = deciderSpecification(orderDecider);
@@ -50,7 +52,9 @@ describe("order decider", () => {
   });
 
   it("given a payment not yet due, when a runner asks early, then nothing happens", () => {
-    given([created]).when({ type: "StartDuePayment", data: { dueAt: "2025-01-31T05:00:00Z", transferId: "t-0", now: "2025-01-31T04:59:59Z" } }).then([]);
+    given([created])
+      .when({ type: "StartDuePayment", data: { dueAt: "2025-01-31T05:00:00Z", transferId: "t-0", now: "2025-01-31T04:59:59Z" } })
+      .then([]);
   });
 
   it("given the last of a count, when it is paid, then the order is finished", () => {
@@ -77,7 +81,9 @@ describe("order decider", () => {
 
   it("given a paused order, when its date comes, then no payment starts; when resumed, the dates passed are skipped", () => {
     const paused = [created, { type: "OrderPaused", data: {} } as OrderEvent];
-    given(paused).when({ type: "StartDuePayment", data: { dueAt: "2025-01-31T05:00:00Z", transferId: "t-0", now: "2025-02-01T00:00:00Z" } }).then([]);
+    given(paused)
+      .when({ type: "StartDuePayment", data: { dueAt: "2025-01-31T05:00:00Z", transferId: "t-0", now: "2025-02-01T00:00:00Z" } })
+      .then([]);
     given(paused)
       .when({ type: "ResumeOrder", data: { now: "2025-03-01T00:00:00Z" } })
       .then([{ type: "OrderResumed", data: { nextIndex: 2, nextDueAt: "2025-03-31T04:00:00Z" } }]);
@@ -87,14 +93,19 @@ describe("order decider", () => {
   it("given a paused order whose remaining dates all passed, when resumed, then it is finished", () => {
     const paused = [created, { type: "OrderPaused", data: {} } as OrderEvent];
     const events = [...paused, { type: "OrderResumed", data: { nextIndex: null, nextDueAt: null } } as OrderEvent];
-    given(paused).when({ type: "ResumeOrder", data: { now: "2025-06-01T00:00:00Z" } }).then([events[2] as OrderEvent]);
+    given(paused)
+      .when({ type: "ResumeOrder", data: { now: "2025-06-01T00:00:00Z" } })
+      .then([events[2] as OrderEvent]);
     expect(stateAfter(orderDecider, events).status).toBe("Finished");
   });
 
   it("given an order, when it is edited, then the new terms apply from the next date after now", () => {
     const weekly: Schedule = { kind: "weekly", startDate: "2025-01-06", endDate: null, count: null };
     given([created])
-      .when({ type: "EditOrder", data: { amount: 900n, reference: "Rent", schedule: weekly, timeZone: "Europe/Berlin", now: "2025-01-10T00:00:00Z" } })
+      .when({
+        type: "EditOrder",
+        data: { amount: 900n, reference: "Rent", schedule: weekly, timeZone: "Europe/Berlin", now: "2025-01-10T00:00:00Z" },
+      })
       .then([{ type: "OrderEdited", data: { ...terms, amount: 900n, schedule: weekly, nextIndex: 1, nextDueAt: "2025-01-13T05:00:00Z" } }]);
   });
 
@@ -107,8 +118,12 @@ describe("order decider", () => {
   it("given a cancelled order, when it is cancelled again, then nothing happens; edited, then it is refused", () => {
     const cancelled = [created, { type: "OrderCancelled", data: {} } as OrderEvent];
     given(cancelled).when({ type: "CancelOrder", data: {} }).then([]);
-    given(cancelled).when({ type: "EditOrder", data: { amount: 1n, reference: null, schedule, timeZone: "UTC", now: "2025-01-10T00:00:00Z" } }).thenThrows("ORDER_ENDED");
-    given(cancelled).when({ type: "StartDuePayment", data: { dueAt: "2025-01-31T05:00:00Z", transferId: "t", now: "2025-02-01T00:00:00Z" } }).then([]);
+    given(cancelled)
+      .when({ type: "EditOrder", data: { amount: 1n, reference: null, schedule, timeZone: "UTC", now: "2025-01-10T00:00:00Z" } })
+      .thenThrows("ORDER_ENDED");
+    given(cancelled)
+      .when({ type: "StartDuePayment", data: { dueAt: "2025-01-31T05:00:00Z", transferId: "t", now: "2025-02-01T00:00:00Z" } })
+      .then([]);
   });
 });
 
@@ -125,7 +140,9 @@ describe("order payments under random clocks, races and crashes", () => {
     });
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), (steps) => {
-        const log: OrderEvent[] = [...orderDecider.decide({ type: "CreateOrder", data: { ...facts2, now: "2025-02-20T00:00:00Z" } }, orderDecider.initialState())];
+        const log: OrderEvent[] = [
+          ...orderDecider.decide({ type: "CreateOrder", data: { ...facts2, now: "2025-02-20T00:00:00Z" } }, orderDecider.initialState()),
+        ];
         let clock = Date.parse("2025-02-20T00:00:00Z");
         for (const { advanceHours, runners, crashes } of steps) {
           clock += advanceHours * 3_600_000;
@@ -137,7 +154,10 @@ describe("order payments under random clocks, races and crashes", () => {
             const state = stateAfter(orderDecider, log);
             if (state.status !== "Active" || state.nextDueAt === null || compareInstants(state.nextDueAt, now) > 0) break;
             const decisions = Array.from({ length: runners }, () =>
-              orderDecider.decide({ type: "StartDuePayment", data: { dueAt: state.nextDueAt as string, transferId: `order-1@${state.nextDueAt}`, now } }, state),
+              orderDecider.decide(
+                { type: "StartDuePayment", data: { dueAt: state.nextDueAt as string, transferId: `order-1@${state.nextDueAt}`, now } },
+                state,
+              ),
             );
             decisions.forEach((events, runner) => {
               if (crashes[runner] && round % 2 === 0) return;

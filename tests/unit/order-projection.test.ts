@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import type { OrderEvent } from "@/lib/domain/order/events";
 import { evolveOrderRow, orderAuditEntry, orderPaymentFor, type OrderStoredEvent } from "@/lib/projections/order-projection";
 
@@ -39,8 +40,14 @@ describe("order projection", () => {
         nextDueAt: "2025-01-01T06:00:00Z",
       },
     });
-    const paid = stored({ type: "OrderPaymentStarted", data: { index: 0, dueAt: "2025-01-01T06:00:00Z", transferId: "t1", nextIndex: 1, nextDueAt: "2025-02-01T06:00:00Z" } });
-    const last = stored({ type: "OrderPaymentFailed", data: { index: 1, dueAt: "2025-02-01T06:00:00Z", reason: "No account has that number.", nextIndex: null, nextDueAt: null } });
+    const paid = stored({
+      type: "OrderPaymentStarted",
+      data: { index: 0, dueAt: "2025-01-01T06:00:00Z", transferId: "t1", nextIndex: 1, nextDueAt: "2025-02-01T06:00:00Z" },
+    });
+    const last = stored({
+      type: "OrderPaymentFailed",
+      data: { index: 1, dueAt: "2025-02-01T06:00:00Z", reason: "No account has that number.", nextIndex: null, nextDueAt: null },
+    });
     const afterCreate = evolveOrderRow(undefined, created)!;
     const afterPaid = evolveOrderRow(afterCreate, paid)!;
     const afterLast = evolveOrderRow(afterPaid, last)!;
@@ -49,7 +56,12 @@ describe("order projection", () => {
     expect(orderPaymentFor(afterPaid, paid)).toMatchObject({ transferId: "t1", outcome: "started", dueAt: new Date("2025-01-01T06:00:00Z") });
     expect(orderPaymentFor(afterLast, last)).toMatchObject({ transferId: null, outcome: "failed", reason: "No account has that number." });
     expect(orderPaymentFor(afterCreate, created)).toBeUndefined();
-    expect(orderAuditEntry(afterLast, last)).toMatchObject({ outcome: "rejected", accountId: "a1", customerId: "u1", reason: "No account has that number." });
+    expect(orderAuditEntry(afterLast, last)).toMatchObject({
+      outcome: "rejected",
+      accountId: "a1",
+      customerId: "u1",
+      reason: "No account has that number.",
+    });
     expect(orderAuditEntry(afterCreate, created).summary).toContain("€45.00");
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { dueInstant, isLocalDate, isTimeZone, localDateAt, nextOccurrence, occurrenceDate, type Schedule } from "@/lib/domain/order/schedule";
 
 const dates = (schedule: Schedule, n: number) => Array.from({ length: n }, (_, index) => occurrenceDate(schedule, index));

@@ -1,12 +1,14 @@
-import { describe, expect, it } from "vitest";
 import { electronicFormatIBAN } from "ibantools";
-import type { AccountEvent } from "@/lib/domain/account/events";
+import { describe, expect, it } from "vitest";
+
 import { decideAccount, evolveAccount, initialAccountState } from "@/lib/domain/account/decider";
+import type { AccountEvent } from "@/lib/domain/account/events";
 import type { TransferCommand } from "@/lib/domain/transfer/commands";
 import { FAILURE_REASONS, transferDecider } from "@/lib/domain/transfer/decider";
 import type { TransferEvent, TransferParty } from "@/lib/domain/transfer/events";
 import { nextStep } from "@/lib/domain/transfer/process";
 import { isTerminal } from "@/lib/domain/transfer/state";
+
 import { deciderSpecification, stateAfter } from "./support/decider-spec";
 import { payer, requestData } from "./support/transfer-fixtures";
 
@@ -18,7 +20,11 @@ const given = deciderSpecification(transferDecider);
 const stepAfter = (events: readonly TransferEvent[]) => nextStep(stateAfter(transferDecider, events));
 
 const requested: TransferEvent[] = [{ type: "TransferRequested", data }];
-const reserved: TransferEvent[] = [...requested, { type: "TransferScreened", data: { checkedEntries: 0 } }, { type: "SourceDebitReserved", data: { amount: 12_500n } }];
+const reserved: TransferEvent[] = [
+  ...requested,
+  { type: "TransferScreened", data: { checkedEntries: 0 } },
+  { type: "SourceDebitReserved", data: { amount: 12_500n } },
+];
 const sent: TransferEvent[] = [...reserved, { type: "SentToScheme", data: {} }];
 const settled: TransferEvent[] = [...sent, { type: "SchemeSettled", data: { schemeReference: "E2E-1" } }];
 const completed: TransferEvent[] = [...settled, { type: "TransferCompleted", data: { amount: 12_500n } }];
@@ -33,7 +39,9 @@ const payeeOnStatement = { accountId: "", number: iban, name: "Erika Mustermann"
 describe("payments to another bank: reserve, send to the scheme, settle or return", () => {
   it("once reserved, the next step is Submit (no credit leg here), and recording it sends the payment to the scheme", () => {
     expect(stepAfter(reserved)).toEqual({ type: "Submit" });
-    given(reserved).when({ type: "RecordSubmission", data: {} }).then([{ type: "SentToScheme", data: {} }]);
+    given(reserved)
+      .when({ type: "RecordSubmission", data: {} })
+      .then([{ type: "SentToScheme", data: {} }]);
   });
 
   it("a sent payment waits for the scheme: no runner step", () => {
@@ -42,13 +50,17 @@ describe("payments to another bank: reserve, send to the scheme, settle or retur
   });
 
   it("settled: the next step captures the reservation with the IBAN as counterparty, then completes", () => {
-    given(sent).when(settle).then([{ type: "SchemeSettled", data: { schemeReference: "E2E-1" } }]);
+    given(sent)
+      .when(settle)
+      .then([{ type: "SchemeSettled", data: { schemeReference: "E2E-1" } }]);
     expect(stepAfter(settled)).toEqual({
       type: "Capture",
       accountId: payer.accountId,
       command: { type: "CaptureReservation", data: { transferId: "tr-1", counterparty: payeeOnStatement, reference: "invoice 7" } },
     });
-    given(settled).when({ type: "RecordCapture", data: {} }).then([{ type: "TransferCompleted", data: { amount: 12_500n } }]);
+    given(settled)
+      .when({ type: "RecordCapture", data: {} })
+      .then([{ type: "TransferCompleted", data: { amount: 12_500n } }]);
   });
 
   it("the scheme's retried settle records nothing, before or after the capture", () => {
@@ -57,7 +69,9 @@ describe("payments to another bank: reserve, send to the scheme, settle or retur
   });
 
   it("returned: the next step releases the reservation, saying it came back, then the payment fails with the scheme's reason", () => {
-    given(sent).when(giveBack).then([{ type: "SchemeReturned", data: { code: "RETURNED_BY_SCHEME", reason: returnReason } }]);
+    given(sent)
+      .when(giveBack)
+      .then([{ type: "SchemeReturned", data: { code: "RETURNED_BY_SCHEME", reason: returnReason } }]);
     expect(stepAfter(returned)).toEqual({
       type: "Release",
       accountId: payer.accountId,
@@ -66,7 +80,9 @@ describe("payments to another bank: reserve, send to the scheme, settle or retur
         data: { transferId: "tr-1", reason: returnReason, returned: { counterparty: payeeOnStatement, reference: "invoice 7" } },
       },
     });
-    given(returned).when({ type: "RecordRelease", data: {} }).then([{ type: "TransferFailed", data: { code: "RETURNED_BY_SCHEME", reason: returnReason, step: "scheme" } }]);
+    given(returned)
+      .when({ type: "RecordRelease", data: {} })
+      .then([{ type: "TransferFailed", data: { code: "RETURNED_BY_SCHEME", reason: returnReason, step: "scheme" } }]);
     given(failed).when(giveBack).then([]);
   });
 
@@ -85,7 +101,11 @@ describe("payments to another bank: reserve, send to the scheme, settle or retur
   });
 
   it("an internal transfer is never submitted, even when asked", () => {
-    const internalReserved: TransferEvent[] = [{ type: "TransferRequested", data: requestData }, { type: "TransferScreened", data: { checkedEntries: 0 } }, { type: "SourceDebitReserved", data: { amount: 12_500n } }];
+    const internalReserved: TransferEvent[] = [
+      { type: "TransferRequested", data: requestData },
+      { type: "TransferScreened", data: { checkedEntries: 0 } },
+      { type: "SourceDebitReserved", data: { amount: 12_500n } },
+    ];
     expect(stepAfter(internalReserved)?.type).toBe("Credit");
     given(internalReserved).when({ type: "RecordSubmission", data: {} }).then([]);
   });
@@ -96,14 +116,19 @@ describe("payments to another bank: reserve, send to the scheme, settle or retur
       account = events.reduce(evolveAccount, account);
       return events;
     };
-    apply([{ type: "AccountOpened", data: { accountId: "acc-src", customerId: "cust-grace", currency: "EUR", number: payer.number, nickname: null } }]);
+    apply([
+      { type: "AccountOpened", data: { accountId: "acc-src", customerId: "cust-grace", currency: "EUR", number: payer.number, nickname: null } },
+    ]);
     apply([{ type: "MoneyDeposited", data: { amount: 20_000n, reference: null } }]);
     apply(decideAccount({ type: "ReserveFunds", data: { transferId: "tr-1", amount: 12_500n, currency: "EUR" } }, account));
     const release = stepAfter(returned);
     if (release?.type !== "Release") throw new Error("expected a release");
     const events = apply(decideAccount(release.command, account));
     expect(events).toEqual([
-      { type: "ReservationReleased", data: { transferId: "tr-1", amount: 12_500n, reason: returnReason, returned: { counterparty: payeeOnStatement, reference: "invoice 7" } } },
+      {
+        type: "ReservationReleased",
+        data: { transferId: "tr-1", amount: 12_500n, reason: returnReason, returned: { counterparty: payeeOnStatement, reference: "invoice 7" } },
+      },
     ]);
     expect(decideAccount(release.command, account)).toEqual([]);
     if (account.status === "Unopened") throw new Error("opened");

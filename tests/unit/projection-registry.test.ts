@@ -1,5 +1,6 @@
 import { getTableName } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { accountAggregate } from "@/lib/commands/accounts";
 import { approvalAggregate } from "@/lib/commands/approvals";
 import { inboundPaymentAggregate } from "@/lib/commands/inbound-payments";
@@ -8,7 +9,7 @@ import { sanctionsAggregate, transferAggregate } from "@/lib/commands/transfers"
 import { REBUILT_TABLES } from "@/lib/db/roles";
 import { projectionTables } from "@/lib/db/schema";
 import { REBUILD_TABLE_NAMES } from "@/lib/projections/rebuild";
-import { PROJECTIONS, type ProjectionDefinition, writersByStreamType } from "@/lib/projections/registry";
+import { PROJECTIONS, writersByStreamType, type ProjectionDefinition } from "@/lib/projections/registry";
 
 // The registry is what the handler's specs, the replay, rebuild and verify and the back office read:
 // a projection missing from it would be neither written inline nor rebuilt, and a table swapped by
@@ -49,7 +50,14 @@ describe("the projection registry", () => {
   });
 
   it("is where every aggregate that the handler projects inline takes its writer from", () => {
-    const specs = [accountAggregate(100), transferAggregate(100), sanctionsAggregate, orderAggregate(100), inboundPaymentAggregate(100), approvalAggregate];
+    const specs = [
+      accountAggregate(100),
+      transferAggregate(100),
+      sanctionsAggregate,
+      orderAggregate(100),
+      inboundPaymentAggregate(100),
+      approvalAggregate,
+    ];
     for (const spec of specs) {
       const inline = writersByStreamType.get(spec.streamType)?.inline;
       expect(inline, `${spec.streamType} has no inline writer in the registry`).toBeDefined();

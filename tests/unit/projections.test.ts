@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+
+import type { TransferViewRow } from "@/lib/db/schema";
 import type { AccountEvent } from "@/lib/domain/account/events";
 import type { TransferEvent } from "@/lib/domain/transfer/events";
 import { projectAccountRun } from "@/lib/projections/account-projection";
 import { evolveTransferView, RUNNABLE_STATUSES, transferAuditEntry } from "@/lib/projections/transfer-projection";
-import type { TransferViewRow } from "@/lib/db/schema";
+
 import {
   accountFrozen,
   accountOpened,
@@ -30,30 +32,55 @@ import {
 // projection, the rebuild and verify all run these, so these specs hold for all three.
 
 const ACCOUNT = `account-${openingData.accountId}`;
-const account = projectionSpecification((events: readonly ReturnType<typeof storedOn<AccountEvent>>[number][]) => projectAccountRun(undefined, events));
+const account = projectionSpecification((events: readonly ReturnType<typeof storedOn<AccountEvent>>[number][]) =>
+  projectAccountRun(undefined, events),
+);
 
 describe("the account read models (account_summary, statement_entries, audit_log)", () => {
   it("open, deposit, withdraw: the summary holds the balance and counters, the statement the running balance, the audit trail every event", () => {
-    account(storedOn(ACCOUNT, [accountOpened(), moneyDeposited(10_000n, "salary"), moneyWithdrawn(2_500n, "rent")])).then(({ summary, statement, audit }) => {
-      expect(summary).toMatchObject({ accountId: "acc-1", currency: "EUR", status: "Active", balance: 7_500n, reserved: 0n, available: 7_500n, deposits: 1, withdrawals: 1, version: 3n });
-      expect(statement.map(({ kind, amount, balanceChange, balanceAfter, reference }) => ({ kind, amount, balanceChange, balanceAfter, reference }))).toEqual([
-        { kind: "deposit", amount: 10_000n, balanceChange: 10_000n, balanceAfter: 10_000n, reference: "salary" },
-        { kind: "withdrawal", amount: 2_500n, balanceChange: -2_500n, balanceAfter: 7_500n, reference: "rent" },
-      ]);
-      expect(audit.map((row) => [row.eventType, row.outcome, row.summary])).toEqual([
-        ["AccountOpened", "accepted", `Opened EUR account ${openingData.number}`],
-        ["MoneyDeposited", "accepted", "Deposited 100.00 EUR"],
-        ["MoneyWithdrawn", "accepted", "Withdrew 25.00 EUR"],
-      ]);
-      expect(audit[2]?.changes).toEqual({ balance: { from: "10000", to: "7500" }, available: { from: "10000", to: "7500" } });
-    });
+    account(storedOn(ACCOUNT, [accountOpened(), moneyDeposited(10_000n, "salary"), moneyWithdrawn(2_500n, "rent")])).then(
+      ({ summary, statement, audit }) => {
+        expect(summary).toMatchObject({
+          accountId: "acc-1",
+          currency: "EUR",
+          status: "Active",
+          balance: 7_500n,
+          reserved: 0n,
+          available: 7_500n,
+          deposits: 1,
+          withdrawals: 1,
+          version: 3n,
+        });
+        expect(
+          statement.map(({ kind, amount, balanceChange, balanceAfter, reference }) => ({ kind, amount, balanceChange, balanceAfter, reference })),
+        ).toEqual([
+          { kind: "deposit", amount: 10_000n, balanceChange: 10_000n, balanceAfter: 10_000n, reference: "salary" },
+          { kind: "withdrawal", amount: 2_500n, balanceChange: -2_500n, balanceAfter: 7_500n, reference: "rent" },
+        ]);
+        expect(audit.map((row) => [row.eventType, row.outcome, row.summary])).toEqual([
+          ["AccountOpened", "accepted", `Opened EUR account ${openingData.number}`],
+          ["MoneyDeposited", "accepted", "Deposited 100.00 EUR"],
+          ["MoneyWithdrawn", "accepted", "Withdrew 25.00 EUR"],
+        ]);
+        expect(audit[2]?.changes).toEqual({ balance: { from: "10000", to: "7500" }, available: { from: "10000", to: "7500" } });
+      },
+    );
   });
 
   it("a refused withdrawal is a statement line that changes nothing, and an audit row marked rejected", () => {
-    const refused: AccountEvent = { type: "WithdrawalRejected", data: { amount: 9_000n, reference: null, code: "INSUFFICIENT_FUNDS", available: 1_000n } };
+    const refused: AccountEvent = {
+      type: "WithdrawalRejected",
+      data: { amount: 9_000n, reference: null, code: "INSUFFICIENT_FUNDS", available: 1_000n },
+    };
     account(storedOn(ACCOUNT, [accountOpened(), moneyDeposited(1_000n), refused])).then(({ summary, statement, audit }) => {
       expect(summary).toMatchObject({ balance: 1_000n, rejections: 1 });
-      expect(statement[1]).toMatchObject({ kind: "withdrawal", outcome: "rejected", balanceChange: 0n, balanceAfter: 1_000n, rejectionCode: "INSUFFICIENT_FUNDS" });
+      expect(statement[1]).toMatchObject({
+        kind: "withdrawal",
+        outcome: "rejected",
+        balanceChange: 0n,
+        balanceAfter: 1_000n,
+        rejectionCode: "INSUFFICIENT_FUNDS",
+      });
       expect(audit[2]).toMatchObject({ outcome: "rejected", changes: {} });
     });
   });
@@ -63,17 +90,29 @@ describe("the account read models (account_summary, statement_entries, audit_log
       expect(summary).toMatchObject({ balance: 10_000n, reserved: 4_000n, available: 6_000n, reservations: { "tr-9": "4000" } });
       expect(statement).toHaveLength(1);
     });
-    account(storedOn(ACCOUNT, [accountOpened(), moneyDeposited(10_000n), fundsReserved("tr-9", 4_000n), reservationCaptured("tr-9", 4_000n)])).then(({ summary, statement }) => {
-      expect(summary).toMatchObject({ balance: 6_000n, reserved: 0n, available: 6_000n, reservations: {} });
-      expect(statement[1]).toMatchObject({ kind: "transfer_out", amount: 4_000n, balanceAfter: 6_000n, transferId: "tr-9", counterparty: `${counterparty.name} (LL${counterparty.number.slice(2, 4)} ${counterparty.number.slice(4, 8)} ${counterparty.number.slice(8)})` });
-    });
+    account(storedOn(ACCOUNT, [accountOpened(), moneyDeposited(10_000n), fundsReserved("tr-9", 4_000n), reservationCaptured("tr-9", 4_000n)])).then(
+      ({ summary, statement }) => {
+        expect(summary).toMatchObject({ balance: 6_000n, reserved: 0n, available: 6_000n, reservations: {} });
+        expect(statement[1]).toMatchObject({
+          kind: "transfer_out",
+          amount: 4_000n,
+          balanceAfter: 6_000n,
+          transferId: "tr-9",
+          counterparty: `${counterparty.name} (LL${counterparty.number.slice(2, 4)} ${counterparty.number.slice(4, 8)} ${counterparty.number.slice(8)})`,
+        });
+      },
+    );
   });
 
   it("a freeze is in the summary (category and reason) and the audit trail, not the statement", () => {
     account(storedOn(ACCOUNT, [accountOpened(), accountFrozen("card reported stolen")])).then(({ summary, statement, audit }) => {
       expect(summary).toMatchObject({ status: "Frozen", freezeCategory: "suspected_fraud", freezeReason: "card reported stolen" });
       expect(statement).toEqual([]);
-      expect(audit[1]).toMatchObject({ summary: "Froze account (suspected fraud)", reason: "card reported stolen", changes: { status: { from: "Active", to: "Frozen" } } });
+      expect(audit[1]).toMatchObject({
+        summary: "Froze account (suspected fraud)",
+        reason: "card reported stolen",
+        changes: { status: { from: "Active", to: "Frozen" } },
+      });
     });
   });
 
@@ -93,11 +132,21 @@ const view = projectionSpecification((events: readonly ReturnType<typeof storedO
 
 describe("the transfer read model (transfers_view) and its work queue", () => {
   it("a completed transfer lists each step with its time, and leaves the queue", () => {
-    view(storedOn(TRANSFER, [transferRequested(), transferScreened(), sourceDebitReserved(), destinationCredited(), transferCompleted()])).then((row) => {
-      expect(row).toMatchObject({ transferId: "tr-1", status: "completed", amount: 12_500n, fromName: "Grace Hopper", toName: "Ada Lovelace", failureCode: null, version: 5n });
-      expect(row?.steps.map((step) => step.step)).toEqual(["requested", "screened", "reserved", "credited", "completed"]);
-      expect(RUNNABLE_STATUSES.has(row?.status ?? "")).toBe(false);
-    });
+    view(storedOn(TRANSFER, [transferRequested(), transferScreened(), sourceDebitReserved(), destinationCredited(), transferCompleted()])).then(
+      (row) => {
+        expect(row).toMatchObject({
+          transferId: "tr-1",
+          status: "completed",
+          amount: 12_500n,
+          fromName: "Grace Hopper",
+          toName: "Ada Lovelace",
+          failureCode: null,
+          version: 5n,
+        });
+        expect(row?.steps.map((step) => step.step)).toEqual(["requested", "screened", "reserved", "credited", "completed"]);
+        expect(RUNNABLE_STATUSES.has(row?.status ?? "")).toBe(false);
+      },
+    );
   });
 
   it("a held transfer says why and waits outside the queue; an in-between one stays in it", () => {
@@ -109,10 +158,17 @@ describe("the transfer read model (transfers_view) and its work queue", () => {
   });
 
   it("a failure records its code, reason and step; its audit row is marked rejected", () => {
-    const events = storedOn(TRANSFER, [transferRequested(), transferScreened(), transferFailed("INSUFFICIENT_FUNDS", "Not enough available money in the source account.", "reserve")]);
+    const events = storedOn(TRANSFER, [
+      transferRequested(),
+      transferScreened(),
+      transferFailed("INSUFFICIENT_FUNDS", "Not enough available money in the source account.", "reserve"),
+    ]);
     view(events).then((row) => {
       expect(row).toMatchObject({ status: "failed", failureCode: "INSUFFICIENT_FUNDS", failureStep: "reserve" });
-      expect(transferAuditEntry(row as TransferViewRow, events[2] as (typeof events)[number])).toMatchObject({ eventType: "TransferFailed", outcome: "rejected" });
+      expect(transferAuditEntry(row as TransferViewRow, events[2] as (typeof events)[number])).toMatchObject({
+        eventType: "TransferFailed",
+        outcome: "rejected",
+      });
     });
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { publicEventJson, toPublicEvent } from "@/lib/event-store/public-event";
 import type { RawEvent } from "@/lib/event-store/types";
 
@@ -12,7 +13,14 @@ const raw = (type: string, data: RawEvent["data"], actorId = "customer-1"): RawE
   type,
   schemaVersion: 1,
   data,
-  metadata: { actorId, actorRole: actorId.startsWith("admin") ? "admin" : "customer", commandId: "c", correlationId: "corr", causationId: null, origin: "web" },
+  metadata: {
+    actorId,
+    actorRole: actorId.startsWith("admin") ? "admin" : "customer",
+    commandId: "c",
+    correlationId: "corr",
+    causationId: null,
+    origin: "web",
+  },
   recordedAt: new Date("2026-11-30T10:00:00Z"),
 });
 
@@ -22,7 +30,12 @@ describe("the public event shape", () => {
     const json = publicEventJson(event);
     expect(json).toContain('"amount":1250');
     expect(json).toContain('"globalPosition":9007199254740993');
-    expect(JSON.parse(json)).toMatchObject({ type: "MoneyDeposited", streamPosition: 3, actor: { role: "customer", id: "customer-1" }, correlationId: "corr" });
+    expect(JSON.parse(json)).toMatchObject({
+      type: "MoneyDeposited",
+      streamPosition: 3,
+      actor: { role: "customer", id: "customer-1" },
+      correlationId: "corr",
+    });
   });
 
   it("hides what only the bank may know from customers, and who acted when it was not them", () => {

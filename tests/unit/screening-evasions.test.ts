@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { normaliseName, screen } from "@/lib/domain/sanctions/sanctions";
 
 const LIST = [{ name: "Ivan Petrov" }, { name: "Blackwater Trading" }, { name: "Straße Holdings" }];

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+
 import { monthlyFigures } from "@/lib/domain/account/monthly-statement";
 import { formatMoney } from "@/lib/domain/shared/money";
 import { monthlyStatementDocument } from "@/lib/export/monthly-statement-document";
 import { monthlyStatementPdf } from "@/lib/export/statement-pdf";
+
 import { pdfPageCount, pdfText } from "../support/pdf-text";
 
 const start = new Date("2026-10-31T23:00:00Z");
@@ -27,7 +29,10 @@ function entries(count: number, reference: string) {
 }
 
 function document(list: ReturnType<typeof entries>, locale: "fr-FR" | "en-GB") {
-  const figures = monthlyFigures(1_000n, list.map((e) => ({ outcome: e.outcome, balanceChange: BigInt(e.balanceChange) })));
+  const figures = monthlyFigures(
+    1_000n,
+    list.map((e) => ({ outcome: e.outcome, balanceChange: BigInt(e.balanceChange) })),
+  );
   return monthlyStatementDocument({
     statement: { month: { year: 2026, month: 11 }, start, end, timeZone: "Europe/Paris", figures, entries: list },
     account: { label: "Everyday", displayNumber: "NL00 LDGR 0000 0000 01", currency: "EUR" },

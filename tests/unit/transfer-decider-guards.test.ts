@@ -1,11 +1,40 @@
 import { describe, expect, it } from "vitest";
+
 import { type TransferCommand } from "@/lib/domain/transfer/commands";
 import { evolveTransfer, initialTransferState } from "@/lib/domain/transfer/decider";
 import { type TransferEvent } from "@/lib/domain/transfer/events";
 import { nextStep } from "@/lib/domain/transfer/process";
 import { isTerminal } from "@/lib/domain/transfer/state";
-import { recordCapture, recordCredited, recordCreditRejected, recordRelease, recordReservationRejected, recordReserved, recordScreening, rejectTransfer, releaseTransfer, requestTransfer, sourceDebitReserved, transferCompleted, transferScreened } from "./support/transfer-fixtures";
-import { given, requested, screened, held, releasedFromHold, reserved, credited, completed, releasing, failedAtCredit, failedAtReserve, rejectedInReview } from "./support/transfer-histories";
+
+import {
+  recordCapture,
+  recordCredited,
+  recordCreditRejected,
+  recordRelease,
+  recordReservationRejected,
+  recordReserved,
+  recordScreening,
+  rejectTransfer,
+  releaseTransfer,
+  requestTransfer,
+  sourceDebitReserved,
+  transferCompleted,
+  transferScreened,
+} from "./support/transfer-fixtures";
+import {
+  completed,
+  credited,
+  failedAtCredit,
+  failedAtReserve,
+  given,
+  held,
+  rejectedInReview,
+  releasedFromHold,
+  releasing,
+  requested,
+  reserved,
+  screened,
+} from "./support/transfer-histories";
 
 describe("transfer decider: commands out of place", () => {
   describe("release and reject only apply to a held transfer", () => {

@@ -1,14 +1,56 @@
 import { describe, expect, it } from "vitest";
+
 import { FAILURE_REASONS, transferDecider } from "@/lib/domain/transfer/decider";
 import { isTerminal } from "@/lib/domain/transfer/state";
+
 import { stateAfter } from "./support/decider-spec";
-import { destinationCredited, destinationCreditRefused, recordCapture, recordCredited, recordCreditRejected, recordRelease, recordReservationRejected, recordReserved, recordScreening, rejectTransfer, releaseTransfer, requestData, requestTransfer, sourceDebitReserved, transferCompleted, transferFailed, transferReleased, transferRequested, transferScreened } from "./support/transfer-fixtures";
-import { given, stepAfter, screenStep, reserveStep, creditStep, captureStep, releaseStep, requested, screened, held, releasedFromHold, reserved, credited, completed, failedAtCredit, failedAtReserve, rejectedInReview } from "./support/transfer-histories";
+import {
+  destinationCredited,
+  destinationCreditRefused,
+  recordCapture,
+  recordCredited,
+  recordCreditRejected,
+  recordRelease,
+  recordReservationRejected,
+  recordReserved,
+  recordScreening,
+  rejectTransfer,
+  releaseTransfer,
+  requestData,
+  requestTransfer,
+  sourceDebitReserved,
+  transferCompleted,
+  transferFailed,
+  transferReleased,
+  transferRequested,
+  transferScreened,
+} from "./support/transfer-fixtures";
+import {
+  captureStep,
+  completed,
+  credited,
+  creditStep,
+  failedAtCredit,
+  failedAtReserve,
+  given,
+  held,
+  rejectedInReview,
+  releasedFromHold,
+  releaseStep,
+  requested,
+  reserved,
+  reserveStep,
+  screened,
+  screenStep,
+  stepAfter,
+} from "./support/transfer-histories";
 
 describe("transfer decider and process manager: each path a transfer takes", () => {
   describe("completed: requested, screened clear, reserved, credited, captured", () => {
     it("RequestTransfer on a new stream records the request with its data", () => {
-      given([]).when(requestTransfer()).then([{ type: "TransferRequested", data: { ...requestData } }]);
+      given([])
+        .when(requestTransfer())
+        .then([{ type: "TransferRequested", data: { ...requestData } }]);
     });
 
     it("nextStep after the request is Screen", () => {
@@ -16,7 +58,9 @@ describe("transfer decider and process manager: each path a transfer takes", () 
     });
 
     it("RecordScreening with no matches records TransferScreened with the entries checked", () => {
-      given(requested).when(recordScreening([], 42)).then([transferScreened(42)]);
+      given(requested)
+        .when(recordScreening([], 42))
+        .then([transferScreened(42)]);
     });
 
     it("nextStep once screened is Reserve: ReserveFunds on the source for the amount and currency", () => {
@@ -24,7 +68,9 @@ describe("transfer decider and process manager: each path a transfer takes", () 
     });
 
     it("RecordReservation reserved records SourceDebitReserved for the transfer's amount", () => {
-      given(screened).when(recordReserved()).then([sourceDebitReserved(12_500n)]);
+      given(screened)
+        .when(recordReserved())
+        .then([sourceDebitReserved(12_500n)]);
     });
 
     it("nextStep once reserved is Credit: CreditTransfer on the destination, with the payer as counterparty", () => {
@@ -32,7 +78,9 @@ describe("transfer decider and process manager: each path a transfer takes", () 
     });
 
     it("RecordCredit credited records DestinationCredited for the transfer's amount", () => {
-      given(reserved).when(recordCredited()).then([destinationCredited(12_500n)]);
+      given(reserved)
+        .when(recordCredited())
+        .then([destinationCredited(12_500n)]);
     });
 
     it("nextStep once credited is Capture: CaptureReservation on the source, with the payee as counterparty", () => {
@@ -40,7 +88,9 @@ describe("transfer decider and process manager: each path a transfer takes", () 
     });
 
     it("RecordCapture records TransferCompleted for the transfer's amount", () => {
-      given(credited).when(recordCapture()).then([transferCompleted(12_500n)]);
+      given(credited)
+        .when(recordCapture())
+        .then([transferCompleted(12_500n)]);
     });
 
     it("nextStep once completed is null, and Completed is terminal", () => {
@@ -67,7 +117,9 @@ describe("transfer decider and process manager: each path a transfer takes", () 
       ["CURRENCY_MISMATCH", "The accounts hold different currencies."],
     ] as const)("RecordReservation rejected %s fails the transfer at step reserve, saying why", (code, words) => {
       expect(FAILURE_REASONS[code]).toBe(words);
-      given(screened).when(recordReservationRejected(code, 300n)).then([transferFailed(code, words, "reserve")]);
+      given(screened)
+        .when(recordReservationRejected(code, 300n))
+        .then([transferFailed(code, words, "reserve")]);
     });
 
     it("nextStep once failed at reserve is null: nothing was held, so nothing to release", () => {
@@ -92,7 +144,9 @@ describe("transfer decider and process manager: each path a transfer takes", () 
       ["CURRENCY_MISMATCH", "CURRENCY_MISMATCH", "The accounts hold different currencies."],
     ] as const)("RecordCredit rejected %s records DestinationCreditRefused %s", (accountCode, transferCode, words) => {
       expect(FAILURE_REASONS[transferCode]).toBe(words);
-      given(reserved).when(recordCreditRejected(accountCode)).then([destinationCreditRefused(transferCode, words)]);
+      given(reserved)
+        .when(recordCreditRejected(accountCode))
+        .then([destinationCreditRefused(transferCode, words)]);
     });
 
     it.each([
@@ -151,7 +205,9 @@ describe("transfer decider and process manager: each path a transfer takes", () 
     });
 
     it("ReleaseTransfer records TransferReleased with the admin's reason", () => {
-      given(held).when(releaseTransfer("different person, checked passport")).then([transferReleased("different person, checked passport")]);
+      given(held)
+        .when(releaseTransfer("different person, checked passport"))
+        .then([transferReleased("different person, checked passport")]);
     });
 
     it("nextStep once released is Reserve, as after a clear screening", () => {
@@ -160,8 +216,12 @@ describe("transfer decider and process manager: each path a transfer takes", () 
 
     it("a released transfer goes on to complete", () => {
       given(releasedFromHold).when(recordReserved()).then([sourceDebitReserved()]);
-      given([...releasedFromHold, sourceDebitReserved()]).when(recordCredited()).then([destinationCredited()]);
-      given([...releasedFromHold, sourceDebitReserved(), destinationCredited()]).when(recordCapture()).then([transferCompleted()]);
+      given([...releasedFromHold, sourceDebitReserved()])
+        .when(recordCredited())
+        .then([destinationCredited()]);
+      given([...releasedFromHold, sourceDebitReserved(), destinationCredited()])
+        .when(recordCapture())
+        .then([transferCompleted()]);
     });
   });
 
@@ -177,5 +237,4 @@ describe("transfer decider and process manager: each path a transfer takes", () 
       expect(isTerminal(stateAfter(transferDecider, rejectedInReview))).toBe(true);
     });
   });
-
 });

@@ -1,10 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+
 import { type TransferCommand } from "@/lib/domain/transfer/commands";
-import { FAILURE_REASONS, decideTransfer, evolveTransfer, initialTransferState } from "@/lib/domain/transfer/decider";
+import { decideTransfer, evolveTransfer, FAILURE_REASONS, initialTransferState } from "@/lib/domain/transfer/decider";
 import { type TransferEvent } from "@/lib/domain/transfer/events";
 import { nextStep, type TransferStep } from "@/lib/domain/transfer/process";
 import { isTerminal, type TransferState } from "@/lib/domain/transfer/state";
+
 import { recordCapture, recordRelease, recordScreening, rejectTransfer, releaseTransfer, requestTransfer } from "./support/transfer-fixtures";
 
 describe("transfer process properties", () => {

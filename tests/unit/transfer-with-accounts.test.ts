@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+
 import { type AccountCommand } from "@/lib/domain/account/commands";
 import { accountDecider, decideAccount, evolveAccount } from "@/lib/domain/account/decider";
 import { type AccountEvent } from "@/lib/domain/account/events";
@@ -9,8 +10,20 @@ import { decideTransfer, evolveTransfer, initialTransferState, transferDecider }
 import { type TransferEvent } from "@/lib/domain/transfer/events";
 import { nextStep } from "@/lib/domain/transfer/process";
 import { isTerminal } from "@/lib/domain/transfer/state";
+
 import { stateAfter } from "./support/decider-spec";
-import { payee, payer, recordCapture, recordCredited, recordCreditRejected, recordRelease, recordReservationRejected, recordReserved, recordScreening, transferRequested } from "./support/transfer-fixtures";
+import {
+  payee,
+  payer,
+  recordCapture,
+  recordCredited,
+  recordCreditRejected,
+  recordRelease,
+  recordReservationRejected,
+  recordReserved,
+  recordScreening,
+  transferRequested,
+} from "./support/transfer-fixtures";
 
 describe("transfer process driving real accounts", () => {
   type World = {

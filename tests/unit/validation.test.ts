@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+
 import { minorUnitsSchema, optionalText, parseInput, requiredText } from "@/lib/commands/validation";
 import { ValidationError } from "@/lib/domain/shared/errors";
 
@@ -62,9 +63,7 @@ describe("minorUnitsSchema(1_000_000n) through parseInput", () => {
 
   it("says why: zero, too large, not a whole number", () => {
     expect(validationErrorFor(0).fieldErrors.amount).toEqual(["Amount must be greater than zero."]);
-    expect(validationErrorFor(1_000_001).fieldErrors.amount).toEqual([
-      "Amount is above the limit of 1000000 minor units per transaction.",
-    ]);
+    expect(validationErrorFor(1_000_001).fieldErrors.amount).toEqual(["Amount is above the limit of 1000000 minor units per transaction."]);
     expect(validationErrorFor("1.5").fieldErrors.amount).toEqual(["Amount must be a whole number of minor units (e.g. cents)."]);
   });
 

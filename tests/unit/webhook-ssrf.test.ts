@@ -1,6 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { describe, expect, it } from "vitest";
+
 import { sendWebhook } from "@/lib/process-managers/webhooks/send";
 import { isForbiddenAddress, resolveDestination } from "@/lib/process-managers/webhooks/ssrf";
 
@@ -29,11 +31,16 @@ describe("webhook SSRF guard (production mode)", () => {
     },
   );
 
-  it.each(["127.0.0.1", "10.0.0.1", "169.254.169.254", "::1"])("refuses a name that resolves to %s (checked after DNS, per attempt)", async (address) => {
-    await expect(resolveDestination(new URL("https://hooks.example.com/x"), { allowPrivate: false, resolve: resolvingTo(address) })).rejects.toThrow(/may not go to/);
-    const result = await sendWebhook(new URL("https://hooks.example.com/x"), {}, "{}", { ...production, resolve: resolvingTo(address) });
-    expect(result.error).toMatch(/may not go to/);
-  });
+  it.each(["127.0.0.1", "10.0.0.1", "169.254.169.254", "::1"])(
+    "refuses a name that resolves to %s (checked after DNS, per attempt)",
+    async (address) => {
+      await expect(
+        resolveDestination(new URL("https://hooks.example.com/x"), { allowPrivate: false, resolve: resolvingTo(address) }),
+      ).rejects.toThrow(/may not go to/);
+      const result = await sendWebhook(new URL("https://hooks.example.com/x"), {}, "{}", { ...production, resolve: resolvingTo(address) });
+      expect(result.error).toMatch(/may not go to/);
+    },
+  );
 
   it("refuses a name if any of its addresses is internal", async () => {
     const resolve = async () => [
@@ -61,7 +68,12 @@ describe("webhook connections", () => {
     });
     server.on("connection", () => (connections += 1));
     await new Promise<void>((resolve) => server.listen(port, host, resolve));
-    return { port: (server.address() as AddressInfo).port, hits, connections: () => connections, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    return {
+      port: (server.address() as AddressInfo).port,
+      hits,
+      connections: () => connections,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
   }
 
   it("reuses a kept-alive connection only for the address this attempt's check gave (a name that moves is followed, not the old socket)", async () => {

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+
 import { ForgotPasswordForm } from "../link-forms";
 
 export const metadata: Metadata = { title: "Forgot password" };

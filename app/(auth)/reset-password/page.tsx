@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { ResetPasswordForm } from "../link-forms";
 
 export const metadata: Metadata = { title: "Choose a new password", referrer: "no-referrer" };

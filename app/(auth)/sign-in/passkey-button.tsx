@@ -2,7 +2,9 @@
 
 import { startAuthentication } from "@simplewebauthn/browser";
 import { useState, useTransition } from "react";
+
 import { FormMessage } from "@/components/ui/field";
+
 import { beginPasskeySignInAction, passkeySignInAction } from "../passkey-actions";
 
 /** "Sign in with a passkey": the browser offers this site's passkeys; one that unlocks is both factors. */

@@ -3,8 +3,10 @@
 import { startAuthentication } from "@simplewebauthn/browser";
 import Link from "next/link";
 import { startTransition, useActionState, useState } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
-import { type AuthFormState, signInAction } from "../actions";
+
+import { signInAction, type AuthFormState } from "../actions";
 import { beginPasskeySecondFactorAction } from "../passkey-actions";
 import { PasskeySignInButton } from "./passkey-button";
 
@@ -50,14 +52,22 @@ export function SignInForm({ next }: { next?: string }) {
         <input type="hidden" name="totp" value={methods.totp ? "1" : ""} />
         <input type="hidden" name="passkey" value={methods.passkey ? "1" : ""} />
         {methods.passkey ? (
-          <button type="button" className={methods.totp ? "button secondary" : "button"} onClick={usePasskey} disabled={pending || asking} aria-disabled={pending || asking}>
+          <button
+            type="button"
+            className={methods.totp ? "button secondary" : "button"}
+            onClick={usePasskey}
+            disabled={pending || asking}
+            aria-disabled={pending || asking}
+          >
             {asking ? "Waiting for your passkey…" : "Use a passkey"}
           </button>
         ) : null}
         {methods.totp ? (
           <>
             <Field id="code" label="Authentication code" hint="The six digits your authenticator app shows, or one of your recovery codes.">
-              {(props) => <input {...props} name="code" inputMode="text" autoComplete="one-time-code" maxLength={40} required autoFocus={!methods.passkey} />}
+              {(props) => (
+                <input {...props} name="code" inputMode="text" autoComplete="one-time-code" maxLength={40} required autoFocus={!methods.passkey} />
+              )}
             </Field>
             <button type="submit" className="button" disabled={pending} aria-disabled={pending}>
               {pending ? "Checking…" : "Verify"}

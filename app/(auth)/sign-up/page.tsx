@@ -1,7 +1,9 @@
-import { currencyList } from "@/lib/domain/shared/currency";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+
 import { currentUser } from "@/lib/dal/session";
+import { currencyList } from "@/lib/domain/shared/currency";
+
 import { SignUpForm } from "./sign-up-form";
 
 export const metadata: Metadata = { title: "Create your account" };

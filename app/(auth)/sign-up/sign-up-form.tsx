@@ -2,8 +2,10 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
-import { type AuthFormState, signUpAction } from "../actions";
+
+import { signUpAction, type AuthFormState } from "../actions";
 
 export function SignUpForm() {
   const [state, action, pending] = useActionState<AuthFormState, FormData>(signUpAction, {});

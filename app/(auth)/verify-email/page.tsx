@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { verifyEmailLink } from "@/lib/dal/email-links";
 
 export const metadata: Metadata = { title: "Confirm your email address", referrer: "no-referrer" };

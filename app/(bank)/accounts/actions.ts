@@ -2,7 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { type MoneyFormState, type OpenAccountFormState, openAccountForMe, submitMoneyCommand } from "@/lib/dal/account-commands";
+
+import { openAccountForMe, submitMoneyCommand, type MoneyFormState, type OpenAccountFormState } from "@/lib/dal/account-commands";
 
 // Thin edges: the DAL checks the session and ownership and runs the command.
 

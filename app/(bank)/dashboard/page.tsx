@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { MovementAmount, MovementDetail, movementLabel } from "@/components/accounts/movement-label";
 import { StatusBadge } from "@/components/accounts/status-badge";
 import { DataTable, PageHead } from "@/components/ui/data-table";
 import { When } from "@/components/ui/formatting";
 import { Money } from "@/components/ui/money";
-import { type AccountDto, getRecentMovements, listMyAccounts, totalsByCurrency } from "@/lib/dal/accounts";
+import { getRecentMovements, listMyAccounts, totalsByCurrency, type AccountDto } from "@/lib/dal/accounts";
 import { requireUser } from "@/lib/dal/session";
 
 export const metadata: Metadata = { title: "Your accounts" };
@@ -108,7 +109,11 @@ function LatestMovements({ movements }: { movements: Awaited<ReturnType<typeof g
   return (
     <section aria-labelledby="recent-title">
       <h2 id="recent-title">Latest movements</h2>
-      <DataTable label="Latest movements table" columns={["Date", "Account", "Movement", { label: "Amount", className: "num" }]} rowCount={movements.length}>
+      <DataTable
+        label="Latest movements table"
+        columns={["Date", "Account", "Movement", { label: "Amount", className: "num" }]}
+        rowCount={movements.length}
+      >
         {movements.map((entry) => (
           <tr key={`${entry.accountId}-${entry.position}`} className={entry.outcome === "rejected" ? "rejected" : undefined}>
             <td>

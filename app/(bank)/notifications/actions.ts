@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+
 import { markAllMyNotificationsRead, markMyNotificationRead } from "@/lib/dal/notifications";
 
 // Thin edges: the DAL checks the session and marks only the user's own notifications.

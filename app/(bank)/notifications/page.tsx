@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { myDateTimes } from "@/lib/dal/formatting";
 import { myNotifications } from "@/lib/dal/notifications";
+
 import { markAllReadAction, markReadAction } from "./actions";
 
 export const metadata: Metadata = { title: "Inbox" };
-
 
 export default async function InboxPage({ searchParams }: { searchParams: Promise<{ before?: string | string[] }> }) {
   const { before } = await searchParams;
@@ -47,7 +48,11 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
               {notification.read ? null : (
                 <form action={markReadAction}>
                   <input type="hidden" name="id" value={notification.id} />
-                  <button type="submit" className="button small secondary" aria-label={`Mark "${notification.title}" of ${date.format(new Date(notification.createdAt))} as read`}>
+                  <button
+                    type="submit"
+                    className="button small secondary"
+                    aria-label={`Mark "${notification.title}" of ${date.format(new Date(notification.createdAt))} as read`}
+                  >
                     Mark as read
                   </button>
                 </form>

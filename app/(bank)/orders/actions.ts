@@ -2,7 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { changeMyOrder, type EditOrderFormState, type OrderFormState, setMyTimeZone, submitOrderEditForm, submitOrderForm } from "@/lib/dal/orders";
+
+import { changeMyOrder, setMyTimeZone, submitOrderEditForm, submitOrderForm, type EditOrderFormState, type OrderFormState } from "@/lib/dal/orders";
 
 export async function orderAction(_previous: OrderFormState, formData: FormData): Promise<OrderFormState> {
   const result = await submitOrderForm(formData);

@@ -1,10 +1,12 @@
-import { myFormatting } from "@/lib/dal/formatting";
 import type { Metadata } from "next";
-import { DataTable, PageHead } from "@/components/ui/data-table";
 import Link from "next/link";
+
+import { DataTable, PageHead } from "@/components/ui/data-table";
+import { myFormatting } from "@/lib/dal/formatting";
 import { listMyOrders, myTimeZone } from "@/lib/dal/orders";
-import { timeZoneAction } from "./actions";
 import { formatMoney } from "@/lib/domain/shared/money";
+
+import { timeZoneAction } from "./actions";
 import { localTime, scheduleText } from "./schedule-text";
 
 export const metadata: Metadata = { title: "Scheduled and standing orders" };

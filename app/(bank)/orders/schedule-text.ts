@@ -1,6 +1,7 @@
 import type { OrderDto } from "@/lib/dal/orders";
 
-const ordinal = (day: number) => `${day}${day % 10 === 1 && day !== 11 ? "st" : day % 10 === 2 && day !== 12 ? "nd" : day % 10 === 3 && day !== 13 ? "rd" : "th"}`;
+const ordinal = (day: number) =>
+  `${day}${day % 10 === 1 && day !== 11 ? "st" : day % 10 === 2 && day !== 12 ? "nd" : day % 10 === 3 && day !== 13 ? "rd" : "th"}`;
 
 /** "Monthly on the 31st (or the month's last day), from 2026-01-31, 12 times". */
 export function scheduleText(schedule: OrderDto["schedule"]): string {

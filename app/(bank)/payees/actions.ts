@@ -1,7 +1,8 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { changeMyPayee, type PayeeFormState, submitPayeeForm } from "@/lib/dal/payees";
+
+import { changeMyPayee, submitPayeeForm, type PayeeFormState } from "@/lib/dal/payees";
 
 // Thin edges: the DAL checks the session and that a payee is the user's own.
 

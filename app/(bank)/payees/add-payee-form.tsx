@@ -1,12 +1,18 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
 import type { PayeeFormState } from "@/lib/dal/payees";
+
 import { payeeAction } from "./actions";
 
 export function AddPayeeForm({ commandId }: { commandId: string }) {
-  const [state, action, pending] = useActionState<PayeeFormState, FormData>(payeeAction, { stage: "edit", commandId, values: { name: "", accountNumber: "" } });
+  const [state, action, pending] = useActionState<PayeeFormState, FormData>(payeeAction, {
+    stage: "edit",
+    commandId,
+    values: { name: "", accountNumber: "" },
+  });
   const errors = state.fieldErrors ?? {};
   if (state.stage === "confirm") {
     return (
@@ -59,7 +65,9 @@ export function AddPayeeForm({ commandId }: { commandId: string }) {
         errors={errors.accountNumber}
         hint="Like LL12 3456 7890 (we show the holder's name before saving), or an IBAN at another bank."
       >
-        {(props) => <input {...props} name="accountNumber" autoComplete="off" maxLength={64} className="mono" defaultValue={state.values.accountNumber} />}
+        {(props) => (
+          <input {...props} name="accountNumber" autoComplete="off" maxLength={64} className="mono" defaultValue={state.values.accountNumber} />
+        )}
       </Field>
       <Field id="payee-holder" label="Account holder's name (another bank only)" errors={errors.holderName}>
         {(props) => <input {...props} name="holderName" autoComplete="off" maxLength={70} defaultValue={state.values.holderName ?? ""} />}

@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
+
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { listMyPayees } from "@/lib/dal/payees";
+
 import { changePayeeAction } from "./actions";
 import { AddPayeeForm } from "./add-payee-form";
 

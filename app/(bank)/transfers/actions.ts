@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
+
 import { submitTransferForm, type TransferFormState } from "@/lib/dal/transfers";
 
 export async function transferAction(_previous: TransferFormState, formData: FormData): Promise<TransferFormState> {

@@ -1,12 +1,19 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { Money } from "@/components/ui/money";
-import { listMyTransfers } from "@/lib/dal/transfers";
 import { myDateTimes } from "@/lib/dal/formatting";
+import { listMyTransfers } from "@/lib/dal/transfers";
 
 export const metadata: Metadata = { title: "Transfers" };
 
-const STATUS: Record<string, string> = { held: "Under review", sent: "Sent to the other bank", completed: "Completed", failed: "Failed", releasing: "Failing" };
+const STATUS: Record<string, string> = {
+  held: "Under review",
+  sent: "Sent to the other bank",
+  completed: "Completed",
+  failed: "Failed",
+  releasing: "Failing",
+};
 
 export default async function TransfersPage({ searchParams }: { searchParams: Promise<{ cursor?: string | string[] }> }) {
   const date = await myDateTimes(); // the customer's locale and time zone

@@ -2,11 +2,13 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
+
+import { DecisionForm } from "@/components/admin/decision-form";
+import { formatUtc } from "@/components/admin/format";
 import { FormMessage } from "@/components/ui/field";
 import { Money } from "@/components/ui/money";
-import { formatUtc } from "@/components/admin/format";
-import { DecisionForm } from "@/components/admin/decision-form";
 import type { ApprovalDecisionState, PendingApprovalDto } from "@/lib/dal/admin/approvals";
+
 import { approvalDecisionAction } from "../actions";
 
 /** The approvals waiting for a second admin; one action state, so an outcome stays after its row leaves. */
@@ -22,7 +24,8 @@ export function ApprovalQueue({ approvals }: { approvals: (PendingApprovalDto & 
           {approvals.map((approval) => {
             const mine = state.approvalId === approval.id && state.status === "invalid";
             const titleId = `approval-${approval.id}-title`;
-            const subjectHref = approval.kind === "release_transfer" ? `/admin/streams/transfer-${approval.subjectId}` : `/admin/accounts/${approval.subjectId}`;
+            const subjectHref =
+              approval.kind === "release_transfer" ? `/admin/streams/transfer-${approval.subjectId}` : `/admin/accounts/${approval.subjectId}`;
             return (
               <li key={`${approval.id}-${approval.round}`}>
                 <article className="card held-transfer" aria-labelledby={titleId} data-approval-id={approval.id}>
@@ -31,7 +34,8 @@ export function ApprovalQueue({ approvals }: { approvals: (PendingApprovalDto & 
                     <div>
                       <dt>What</dt>
                       <dd>
-                        {approval.kindLabel} (<Link href={subjectHref}>{approval.kind === "release_transfer" ? "the transfer's events" : "the account"}</Link>)
+                        {approval.kindLabel} (
+                        <Link href={subjectHref}>{approval.kind === "release_transfer" ? "the transfer's events" : "the account"}</Link>)
                       </dd>
                     </div>
                     {approval.amount !== null && approval.currency ? (
@@ -53,9 +57,7 @@ export function ApprovalQueue({ approvals }: { approvals: (PendingApprovalDto & 
                       <dd>{approval.requestReason}</dd>
                     </div>
                   </dl>
-                  {approval.mine ? (
-                    <p className="notice notice-warning">You asked for this: another admin must approve or decline it.</p>
-                  ) : null}
+                  {approval.mine ? <p className="notice notice-warning">You asked for this: another admin must approve or decline it.</p> : null}
                   <DecisionForm
                     action={action}
                     label={`Decide: ${approval.description}`}

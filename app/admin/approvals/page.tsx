@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
+
 import type { Metadata } from "next";
+
 import { listPendingApprovals } from "@/lib/dal/admin/approvals";
+
 import { ApprovalQueue } from "./approval-queue";
 
 export const metadata: Metadata = { title: "Approvals" };
@@ -13,8 +16,8 @@ export default async function ApprovalsPage() {
         <div>
           <h1>Approvals</h1>
           <p className="muted">
-            Four eyes: releasing a large held transfer and lifting a fraud freeze need a second admin. Approving does it at once; declining
-            leaves the transfer held or the account frozen. The admin who asked cannot decide, nor can an admin whose own money it is.
+            Four eyes: releasing a large held transfer and lifting a fraud freeze need a second admin. Approving does it at once; declining leaves the
+            transfer held or the account frozen. The admin who asked cannot decide, nor can an admin whose own money it is.
           </p>
         </div>
         <p className="badge badge-transfer-held" data-testid="approvals-count">

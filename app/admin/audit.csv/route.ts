@@ -1,6 +1,6 @@
 import { getAuditForExport, parseAuditFilter } from "@/lib/dal/admin/audit";
-import { auditCsv } from "@/lib/export/audit-csv";
 import { currentUser } from "@/lib/dal/session";
+import { auditCsv } from "@/lib/export/audit-csv";
 
 // The same filter as the page (the same parser, the same query), without the page's cursor: every
 // matching row, newest first.

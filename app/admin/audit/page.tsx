@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { AuditTable } from "@/components/admin/audit-table";
 import { auditQuery, getAuditPage, isFiltered, parseAuditFilter } from "@/lib/dal/admin/audit";
 import { AUDITED_EVENT_TYPES } from "@/lib/domain/event-types";
@@ -16,9 +17,7 @@ export default async function AuditPage({ searchParams }: Props) {
       <div className="page-head">
         <div>
           <h1>Audit trail</h1>
-          <p className="muted">
-            Every command (accepted or refused), admin action and failed sign-in, newest first. Times are UTC.
-          </p>
+          <p className="muted">Every command (accepted or refused), admin action and failed sign-in, newest first. Times are UTC.</p>
         </div>
         <a className="button secondary" href={`/admin/audit.csv${auditQuery(filter)}`} download>
           Download CSV
@@ -71,11 +70,7 @@ export default async function AuditPage({ searchParams }: Props) {
           {isFiltered(filter) ? <Link href="/admin/audit">Clear filters</Link> : null}
         </div>
       </form>
-      {page.rows.length === 0 ? (
-        <p className="card muted">Nothing matches these filters.</p>
-      ) : (
-        <AuditTable rows={page.rows} label="Audit entries" />
-      )}
+      {page.rows.length === 0 ? <p className="card muted">Nothing matches these filters.</p> : <AuditTable rows={page.rows} label="Audit entries" />}
       <nav className="pager" aria-label="Audit pages">
         {cursor !== undefined ? <Link href={`/admin/audit${auditQuery(filter)}`}>Newest</Link> : null}
         {page.nextCursor ? <Link href={`/admin/audit${auditQuery(filter, { cursor: page.nextCursor })}`}>Older entries</Link> : null}

@@ -2,12 +2,14 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
-import { formatUtc } from "@/components/admin/format";
+
 import { DecisionForm } from "@/components/admin/decision-form";
+import { formatUtc } from "@/components/admin/format";
 import { FormMessage } from "@/components/ui/field";
 import { Money } from "@/components/ui/money";
 import type { HeldInboundPaymentDto, InboundReviewState } from "@/lib/dal/admin/inbound-payments";
 import { formatMoney } from "@/lib/domain/shared/money";
+
 import { inboundReviewAction } from "../actions";
 
 /** The review queue of inbound payments; one action state, so the outcome stays after the payment leaves. */

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
+
 import { listHeldInboundPayments } from "@/lib/dal/admin/inbound-payments";
+
 import { HeldInboundQueue } from "./held-inbound-queue";
 
 export const metadata: Metadata = { title: "Held inbound payments" };
@@ -12,8 +14,8 @@ export default async function HeldInboundPaymentsPage() {
         <div>
           <h1>Held inbound payments</h1>
           <p className="muted">
-            Payments from the payment scheme that screening held, oldest first. Nothing has been credited: releasing one credits it at
-            once, returning it sends the money back to the scheme.
+            Payments from the payment scheme that screening held, oldest first. Nothing has been credited: releasing one credits it at once, returning
+            it sends the money back to the scheme.
           </p>
         </div>
         <p className="badge badge-transfer-held" data-testid="held-inbound-count">

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
+
 import { getProjectionsStatus } from "@/lib/dal/admin/projections";
+
 import { ProjectionRunner } from "./projection-runner";
 
 export const metadata: Metadata = { title: "Projections" };
@@ -15,8 +17,8 @@ export default async function ProjectionsPage() {
         <div>
           <h1>Projections</h1>
           <p className="muted">
-            The read models are written in each command&apos;s transaction and can be rebuilt from the events at any time. The events table
-            holds {n(status.eventCount)} events, up to global position {n(status.lastEventPosition)}.
+            The read models are written in each command&apos;s transaction and can be rebuilt from the events at any time. The events table holds{" "}
+            {n(status.eventCount)} events, up to global position {n(status.lastEventPosition)}.
           </p>
         </div>
       </div>
@@ -52,14 +54,13 @@ export default async function ProjectionsPage() {
         </table>
       </div>
       <p className="muted small-print">
-        A read model&apos;s last position is the newest event it has applied; account and transfer models only see their own streams, so
-        theirs may be lower than the events table&apos;s. The audit log applies every event, so its position equals the table&apos;s when all is
-        well.
+        A read model&apos;s last position is the newest event it has applied; account and transfer models only see their own streams, so theirs may be
+        lower than the events table&apos;s. The audit log applies every event, so its position equals the table&apos;s when all is well.
       </p>
       <h2>Subscriptions</h2>
       <p className="muted">
-        Durable subscribers read every event in global order from their own checkpoint: the webhook outbox and the broker relay. Lag is the
-        committed events each has not processed yet.
+        Durable subscribers read every event in global order from their own checkpoint: the webhook outbox and the broker relay. Lag is the committed
+        events each has not processed yet.
       </p>
       <div className="table-wrap card" role="region" aria-label="Subscriptions" tabIndex={0}>
         <table>

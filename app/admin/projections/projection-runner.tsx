@@ -1,9 +1,11 @@
 "use client";
 
 import { useActionState } from "react";
-import { FormMessage } from "@/components/ui/field";
+
 import { formatUtc } from "@/components/admin/format";
+import { FormMessage } from "@/components/ui/field";
 import type { ProjectionRunState } from "@/lib/dal/admin/projections";
+
 import { rebuildProjectionsAction, verifyProjectionsAction } from "../actions";
 
 const number = new Intl.NumberFormat("en-GB");
@@ -93,8 +95,7 @@ export function ProjectionRunner() {
       <section className="card" aria-labelledby="rebuild-title">
         <h2 id="rebuild-title">Rebuild</h2>
         <p className="muted">
-          Replays every event into fresh tables and swaps them in. Commands wait until it finishes; pages keep reading the old rows
-          meanwhile.
+          Replays every event into fresh tables and swaps them in. Commands wait until it finishes; pages keep reading the old rows meanwhile.
         </p>
         <form action={rebuild}>
           <button type="submit" className="button secondary" disabled={busy} aria-disabled={busy}>

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
-import { DataTable, PageHead } from "@/components/ui/data-table";
+
 import { formatUtc } from "@/components/admin/format";
+import { DataTable, PageHead } from "@/components/ui/data-table";
 import { listSanctions, sanctionsHistory } from "@/lib/dal/admin/sanctions";
+
 import { AddSanctionsEntryForm, SanctionsList } from "./sanctions-forms";
 
 export const metadata: Metadata = { title: "Sanctions list" };
@@ -20,7 +22,12 @@ export default async function SanctionsPage() {
       </section>
       <section aria-labelledby="history-title">
         <h2 id="history-title">History</h2>
-        <DataTable label="Sanctions list history" columns={["When", "Change", "Name", "Who", "Why"]} rowCount={history.length} empty="No changes yet.">
+        <DataTable
+          label="Sanctions list history"
+          columns={["When", "Change", "Name", "Who", "Why"]}
+          rowCount={history.length}
+          empty="No changes yet."
+        >
           {history.map((change) => (
             <tr key={change.position}>
               <td className="nowrap">{formatUtc(change.recordedAt)}</td>

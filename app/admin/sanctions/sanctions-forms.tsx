@@ -1,9 +1,11 @@
 "use client";
 
 import { useActionState } from "react";
-import { Field, FormMessage } from "@/components/ui/field";
+
 import { formatUtc } from "@/components/admin/format";
+import { Field, FormMessage } from "@/components/ui/field";
 import type { SanctionsEntryDto, SanctionsFormState } from "@/lib/dal/admin/sanctions";
+
 import { addSanctionsEntryAction, removeSanctionsEntryAction } from "../actions";
 
 /** Adds a name to the list; the reason is mandatory and kept in the list's history. */
@@ -17,11 +19,20 @@ export function AddSanctionsEntryForm() {
     <form action={action} className="form card" aria-labelledby="add-entry-title" noValidate>
       <h2 id="add-entry-title">Add a name</h2>
       {state.message ? <FormMessage tone={state.status === "success" ? "success" : "error"}>{state.message}</FormMessage> : null}
-      <Field id="sanctions-name" label="Name" errors={errors.name} hint="A person or organisation; matched as whole words in payee names and references.">
-        {(props) => <input {...props} key={`name-${generation}`} name="name" maxLength={200} autoComplete="off" defaultValue={keep ? state.values?.name : ""} />}
+      <Field
+        id="sanctions-name"
+        label="Name"
+        errors={errors.name}
+        hint="A person or organisation; matched as whole words in payee names and references."
+      >
+        {(props) => (
+          <input {...props} key={`name-${generation}`} name="name" maxLength={200} autoComplete="off" defaultValue={keep ? state.values?.name : ""} />
+        )}
       </Field>
       <Field id="sanctions-reason" label="Reason" errors={errors.reason} hint="Required: the source or decision behind the listing.">
-        {(props) => <textarea {...props} key={`reason-${generation}`} name="reason" rows={2} maxLength={500} defaultValue={keep ? state.values?.reason : ""} />}
+        {(props) => (
+          <textarea {...props} key={`reason-${generation}`} name="reason" rows={2} maxLength={500} defaultValue={keep ? state.values?.reason : ""} />
+        )}
       </Field>
       <button type="submit" className="button" disabled={pending} aria-disabled={pending}>
         {pending ? "Adding…" : "Add to list"}

@@ -2,12 +2,14 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
+
+import { DecisionForm } from "@/components/admin/decision-form";
+import { formatUtc } from "@/components/admin/format";
 import { FormMessage } from "@/components/ui/field";
 import { Money } from "@/components/ui/money";
-import { formatUtc } from "@/components/admin/format";
-import { DecisionForm } from "@/components/admin/decision-form";
 import type { HeldTransferDto, TransferReviewState } from "@/lib/dal/admin/transfers";
 import { formatMoney } from "@/lib/domain/shared/money";
+
 import { transferReviewAction } from "../actions";
 
 /**

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
+
 import { listHeldTransfers } from "@/lib/dal/admin/transfers";
+
 import { HeldTransferQueue } from "./held-transfer-queue";
 
 export const metadata: Metadata = { title: "Held transfers" };
@@ -12,8 +14,8 @@ export default async function HeldTransfersPage() {
         <div>
           <h1>Held transfers</h1>
           <p className="muted">
-            Transfers that screening held for review, oldest first. Nothing has been reserved yet: releasing one runs it at once, rejecting
-            it fails it and no money moves.
+            Transfers that screening held for review, oldest first. Nothing has been reserved yet: releasing one runs it at once, rejecting it fails
+            it and no money moves.
           </p>
         </div>
         <p className="badge badge-transfer-held" data-testid="held-count">

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+
 import { devMailbox, devMailboxEnabled } from "@/lib/dal/mailbox";
 
 // Where the mailbox is off, not even its title says it exists.
@@ -8,14 +9,29 @@ export function generateMetadata(): Metadata {
 }
 export const dynamic = "force-dynamic";
 
-const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "UTC" });
+const date = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  timeZone: "UTC",
+});
 
 /** The text body with its http(s) links clickable (React escapes the rest). */
 function TextBody({ text }: { text: string }) {
   const parts = text.split(/(https?:\/\/[^\s<>"']+)/g);
   return (
     <p className="mailbox-body">
-      {parts.map((part, index) => (index % 2 === 1 ? <a key={index} href={part}>{part}</a> : part))}
+      {parts.map((part, index) =>
+        index % 2 === 1 ? (
+          <a key={index} href={part}>
+            {part}
+          </a>
+        ) : (
+          part
+        ),
+      )}
     </p>
   );
 }

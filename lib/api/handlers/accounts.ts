@@ -1,18 +1,18 @@
 import "server-only";
+
 import { depositMoney, openAccount, withdrawMoney, type AccountCommandResult } from "../../commands/accounts";
-import type { Database } from "../../db/client";
-import { describeRefusal, rejectionText } from "../../errors/messages";
-import { findAccountOwnedBy, isUuid, listAccountsOwnedBy, readStatementPage } from "../../read-models/accounts";
-import { toApiAccount, toApiCommandEvent, toApiStatementEntry } from "../mappers";
-import type { StoredReply } from "../../event-store/handle-command";
-import { type Operation, operations } from "../operations";
-import { ApiProblem, rejectionProblemCode } from "../problem";
-import { problemReply, replyOf, successReply } from "../reply";
-import type { Handler } from "../route";
-import { env } from "../../env";
 import { formattingOf } from "../../commands/profile";
+import type { Database } from "../../db/client";
+import { env } from "../../env";
+import { describeRefusal, rejectionText } from "../../errors/messages";
+import type { StoredReply } from "../../event-store/handle-command";
+import { findAccountOwnedBy, isUuid, listAccountsOwnedBy, readStatementPage } from "../../read-models/accounts";
 import { monthlyStatementFile } from "../../read-models/monthly-statement";
-import { FileReply } from "../reply";
+import { toApiAccount, toApiCommandEvent, toApiStatementEntry } from "../mappers";
+import { operations, type Operation } from "../operations";
+import { ApiProblem, rejectionProblemCode } from "../problem";
+import { FileReply, problemReply, replyOf, successReply } from "../reply";
+import type { Handler } from "../route";
 
 export const accountNotFound = () => new ApiProblem("ACCOUNT_NOT_FOUND", "There is no such account of yours.");
 
@@ -70,7 +70,10 @@ export const getAccount: Handler<typeof operations.getAccount> = async ({ ctx, u
 /** SELF_SERVICE_DEPOSITS=false: money arrives only from the payment scheme. */
 function assertSelfService(): void {
   if (!env().SELF_SERVICE_DEPOSITS) {
-    throw new ApiProblem("SELF_SERVICE_OFF", "Deposits and withdrawals are not offered by this bank: money arrives by payment to the account number.");
+    throw new ApiProblem(
+      "SELF_SERVICE_OFF",
+      "Deposits and withdrawals are not offered by this bank: money arrives by payment to the account number.",
+    );
   }
 }
 

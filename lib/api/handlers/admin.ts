@@ -1,15 +1,16 @@
 import "server-only";
+
 import { freezeAccount as freeze, unfreezeAccount as unfreeze } from "../../commands/accounts";
+import { recordOperation } from "../../commands/operations";
 import { rejectHeldTransfer, releaseHeldTransfer, type TransferRequestResult } from "../../commands/transfers";
 import { accountStreamId } from "../../domain/account/decider";
 import { readStream } from "../../event-store/read";
-import { recordOperation } from "../../commands/operations";
 import { rebuildProjections as rebuild } from "../../projections/rebuild";
 import { findAccount } from "../../read-models/accounts";
 import { readAuditPage } from "../../read-models/audit";
 import { findTransfer } from "../../read-models/transfers";
 import { toApiAuditEntry, toApiStoredEvent, toApiTransfer } from "../mappers";
-import { type Operation, operations } from "../operations";
+import { operations, type Operation } from "../operations";
 import { ApiProblem } from "../problem";
 import { replyOf, successReply } from "../reply";
 import type { Handler } from "../route";
@@ -59,7 +60,12 @@ export const accountEvents: Handler<typeof operations.accountEvents> = async ({ 
 
 export const audit: Handler<typeof operations.audit> = async ({ ctx, query }) => {
   // The back office's own filter: an actor or account the API names by id matches as it does there.
-  const page = await readAuditPage(ctx.db, { actor: query.actor, account: query.accountId, type: query.type, from: query.from, to: query.to }, query.cursor, query.limit ?? 50);
+  const page = await readAuditPage(
+    ctx.db,
+    { actor: query.actor, account: query.accountId, type: query.type, from: query.from, to: query.to },
+    query.cursor,
+    query.limit ?? 50,
+  );
   return { entries: page.rows.map(({ row }) => toApiAuditEntry(row)), nextCursor: page.nextCursor?.toString() ?? null };
 };
 

@@ -1,10 +1,11 @@
 import "server-only";
+
 import { issueApiToken, revokeApiToken } from "../../auth/api-tokens";
-import { clientAddress } from "../../client-address";
-import { env } from "../../env";
 import { consumeRateLimit } from "../../auth/rate-limits";
 import { hasSecondFactor, spendSecondFactor } from "../../auth/second-factor";
 import { registerUser, verifyCredentials } from "../../auth/users";
+import { clientAddress } from "../../client-address";
+import { env } from "../../env";
 import type { operations } from "../operations";
 import { ApiProblem } from "../problem";
 import type { Handler } from "../route";
@@ -35,7 +36,10 @@ export const createToken: Handler<typeof operations.createToken> = async ({ ctx,
   }
   // The password alone must not mint a token for an account with a second factor.
   if ((await hasSecondFactor(ctx.db, result.user.id)) && !(await spendSecondFactor(ctx.db, result.user, body.code, metadata.now))) {
-    throw new ApiProblem("SECOND_FACTOR_REQUIRED", "This account has a second factor: send `code`, the six digits its authenticator app shows now, or a recovery code.");
+    throw new ApiProblem(
+      "SECOND_FACTOR_REQUIRED",
+      "This account has a second factor: send `code`, the six digits its authenticator app shows now, or a recovery code.",
+    );
   }
   await consumeRateLimit(ctx.db, "tokenIssue", { address, account: result.user.id });
   const { token, summary } = await issueApiToken(

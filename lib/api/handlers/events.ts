@@ -1,7 +1,8 @@
 import "server-only";
+
+import { env } from "../../env";
 import { encodeFeedCursor, readFeed } from "../../event-store/feed";
 import { toPublicEvent } from "../../event-store/public-event";
-import { env } from "../../env";
 import { listWebhooks as listOwnWebhooks, registerWebhook as register, type WebhookEndpointSummary } from "../../process-managers/webhooks/endpoints";
 import type { operations } from "../operations";
 import type { Handler } from "../route";
@@ -32,6 +33,10 @@ export const listWebhooks: Handler<typeof operations.listWebhooks> = async ({ ct
 /** With an Idempotency-Key, a retry names the same endpoint (a derived id) and is refused: the secret was shown once. */
 export const registerWebhook: Handler<typeof operations.registerWebhook> = async ({ ctx, user, body, metadata }) => {
   const commandId = metadata.commandId;
-  const { endpoint, secret } = await register(ctx.db, ownerOf(user), body, { allowPrivate: env().WEBHOOKS_ALLOW_PRIVATE, commandId, now: metadata.now });
+  const { endpoint, secret } = await register(ctx.db, ownerOf(user), body, {
+    allowPrivate: env().WEBHOOKS_ALLOW_PRIVATE,
+    commandId,
+    now: metadata.now,
+  });
   return { webhook: toApiWebhook(endpoint), secret };
 };

@@ -1,4 +1,5 @@
 import "server-only";
+
 import { createScheme as create } from "../../auth/schemes";
 import type { CommandContext } from "../../commands/accounts";
 import { receiveInboundPayment as receive, releaseHeldInboundPayment, returnHeldInboundPayment } from "../../commands/inbound-payments";

@@ -1,13 +1,20 @@
 import "server-only";
-import { cancelOrder as cancel, createOrder as create, editOrder as edit, type OrderResult, pauseOrder as pause, resumeOrder as resume } from "../../commands/orders";
+
 import type { CommandContext } from "../../commands/accounts";
+import {
+  cancelOrder as cancel,
+  createOrder as create,
+  editOrder as edit,
+  pauseOrder as pause,
+  resumeOrder as resume,
+  type OrderResult,
+} from "../../commands/orders";
 import { isUuid } from "../../read-models/accounts";
 import { decodeOrderCursor, findOrderFor, orderPaymentsFor, readOrderPage, toOrderDto } from "../../read-models/orders";
-import { operations } from "../operations";
+import { operations, type Operation } from "../operations";
 import { ApiProblem } from "../problem";
 import { replyOf, successReply } from "../reply";
 import type { Handler, HandlerInput } from "../route";
-import type { Operation } from "../operations";
 
 /** The API writes amounts as integers of minor units (the portal's DTO carries them as text). */
 const toApiOrder = (row: Parameters<typeof toOrderDto>[0]) => ({ ...toOrderDto(row), amount: row.amount });
@@ -15,10 +22,12 @@ const toApiOrder = (row: Parameters<typeof toOrderDto>[0]) => ({ ...toOrderDto(r
 const orderNotFound = () => new ApiProblem("ORDER_NOT_FOUND", "There is no such order of yours.");
 
 /** The answer kept with the key: the order as the command's inline projection wrote it. */
-const replyWith = (operation: Operation) => ({ orderId, row }: OrderResult) => {
-  if (!row) throw new Error(`Order ${orderId} changed but wrote no standing_orders row`);
-  return successReply(operation, { order: toApiOrder(row) });
-};
+const replyWith =
+  (operation: Operation) =>
+  ({ orderId, row }: OrderResult) => {
+    if (!row) throw new Error(`Order ${orderId} changed but wrote no standing_orders row`);
+    return successReply(operation, { order: toApiOrder(row) });
+  };
 
 export const createOrder: Handler<typeof operations.createOrder> = async ({ ctx, user, body, metadata, idempotency }) => {
   const result = await create(ctx, user, body, metadata, { requestHash: idempotency?.requestHash, reply: replyWith(operations.createOrder) });
@@ -28,7 +37,9 @@ export const createOrder: Handler<typeof operations.createOrder> = async ({ ctx,
 export const listOrders: Handler<typeof operations.listOrders> = async ({ ctx, user, query }) => {
   const before = query.cursor === undefined ? undefined : decodeOrderCursor(query.cursor);
   if (query.cursor !== undefined && !before) {
-    throw new ApiProblem("VALIDATION_FAILED", "The query string has problems; see errors.", { errors: [{ field: "cursor", message: "This is not a cursor this API gave out." }] });
+    throw new ApiProblem("VALIDATION_FAILED", "The query string has problems; see errors.", {
+      errors: [{ field: "cursor", message: "This is not a cursor this API gave out." }],
+    });
   }
   const page = await readOrderPage(ctx.db, user.id, { limit: query.limit ?? 50, before });
   return { orders: page.rows.map(toApiOrder), nextCursor: page.nextCursor };
@@ -40,7 +51,13 @@ export const getOrder: Handler<typeof operations.getOrder> = async ({ ctx, user,
   return { order: toApiOrder(row), payments: await orderPaymentsFor(ctx.db, user.id, row.orderId) };
 };
 
-type Change = (ctx: CommandContext, owner: { id: string }, input: unknown, metadata: HandlerInput<Operation>["metadata"], options: Parameters<typeof pause>[4]) => Promise<OrderResult>;
+type Change = (
+  ctx: CommandContext,
+  owner: { id: string },
+  input: unknown,
+  metadata: HandlerInput<Operation>["metadata"],
+  options: Parameters<typeof pause>[4],
+) => Promise<OrderResult>;
 
 /**
  * Someone else's order, or a malformed id, is not found (the command's guard says the same). A

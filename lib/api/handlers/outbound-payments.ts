@@ -1,4 +1,5 @@
 import "server-only";
+
 import type { CommandContext } from "../../commands/accounts";
 import { answerOutboundPayment } from "../../commands/transfers";
 import type { TransferViewRow } from "../../db/schema";
@@ -56,7 +57,13 @@ export const getOutboundPayment: Handler<typeof operations.getOutboundPayment> =
  * Records the scheme's answer, then takes the account's step (capture or release) before answering;
  * if that is interrupted, the background runner or the cron route takes it.
  */
-async function answer(ctx: CommandContext, kind: "settle" | "return", transferId: string, body: object, metadata: Parameters<typeof answerOutboundPayment>[3]) {
+async function answer(
+  ctx: CommandContext,
+  kind: "settle" | "return",
+  transferId: string,
+  body: object,
+  metadata: Parameters<typeof answerOutboundPayment>[3],
+) {
   await current(ctx, transferId);
   await answerOutboundPayment(ctx, kind, { ...body, transferId }, metadata);
   await driveNow(ctx, transferId);

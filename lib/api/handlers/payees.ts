@@ -1,5 +1,6 @@
 import "server-only";
-import { addPayee as savePayee, confirmPayee as lookUp, deletePayee as removePayee, renamePayee as rename } from "../../commands/payees";
+
+import { confirmPayee as lookUp, deletePayee as removePayee, renamePayee as rename, addPayee as savePayee } from "../../commands/payees";
 import { decodePayeeCursor, readPayeePage, toPayeeDto } from "../../read-models/payees";
 import type { operations } from "../operations";
 import { ApiProblem } from "../problem";
@@ -7,7 +8,9 @@ import type { Handler } from "../route";
 
 const payeeNotFound = () => new ApiProblem("PAYEE_NOT_FOUND", "There is no such payee of yours.");
 const badCursor = () =>
-  new ApiProblem("VALIDATION_FAILED", "The query string has problems; see errors.", { errors: [{ field: "cursor", message: "This is not a cursor this API gave out." }] });
+  new ApiProblem("VALIDATION_FAILED", "The query string has problems; see errors.", {
+    errors: [{ field: "cursor", message: "This is not a cursor this API gave out." }],
+  });
 
 export const confirmPayee: Handler<typeof operations.confirmPayee> = async ({ ctx, query }) => {
   const confirmation = await lookUp(ctx.db, { accountNumber: query.accountNumber });

@@ -1,7 +1,10 @@
 import "server-only";
+
 import { after } from "next/server";
-import { requestTransfer as recordTransferRequest, type TransferRequestInput } from "../../commands/transfers";
+
 import type { CommandContext } from "../../commands/accounts";
+import { requestTransfer as recordTransferRequest, type TransferRequestInput } from "../../commands/transfers";
+import { log } from "../../log";
 import { driveTransfer } from "../../process-managers/transfer-runner";
 import { decodeTransferCursor, findTransferFor, readTransferPage } from "../../read-models/transfers";
 import { toApiTransfer } from "../mappers";
@@ -10,7 +13,6 @@ import { ApiProblem } from "../problem";
 import { replyOf, successReply } from "../reply";
 import type { Handler } from "../route";
 import { ownedAccount } from "./accounts";
-import { log } from "../../log";
 
 export const transferNotFound = () => new ApiProblem("TRANSFER_NOT_FOUND", "There is no such transfer of yours.");
 

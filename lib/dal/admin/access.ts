@@ -1,11 +1,13 @@
 import "server-only";
-import { requestIds } from "../../request-context";
+
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
+
 import type { SessionUser } from "../../auth/users";
 import { database } from "../../db";
 import type { CommandMetadata } from "../../domain/shared/decider";
 import { findUser } from "../../read-models/users";
+import { requestIds } from "../../request-context";
 import { currentSession, currentUser, requireAdmin } from "../session";
 
 /**

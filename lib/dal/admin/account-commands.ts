@@ -1,5 +1,7 @@
 import "server-only";
+
 import { randomUUID } from "node:crypto";
+
 import { freezeAccount } from "../../commands/accounts";
 import { unfreezeOrRequestApproval } from "../../commands/approvals";
 import { FREEZE_CATEGORY_LABELS, rejectionText } from "../../errors/messages";
@@ -38,7 +40,8 @@ export async function submitAccountControl(formData: FormData): Promise<AccountC
       const ctx = await commandContext();
       const account = await findAccount(ctx.db, accountId);
       if (!account) throw new FormRefusal("Account not found.");
-      if (intent === "freeze") return said(intent, await freezeAccount(ctx, { accountId, category: values.category, reason: values.reason }, metadata));
+      if (intent === "freeze")
+        return said(intent, await freezeAccount(ctx, { accountId, category: values.category, reason: values.reason }, metadata));
       const unfrozen = await unfreezeOrRequestApproval(ctx, { accountId, reason: values.reason }, metadata);
       if (unfrozen.kind === "approval-requested") {
         return {

@@ -1,9 +1,10 @@
 import "server-only";
+
 import { decideApprovalRequest } from "../../commands/approvals";
 import { database } from "../../db";
 import { log } from "../../log";
 import { driveTransfer } from "../../process-managers/transfer-runner";
-import { type AwaitingApprovalDto, type PendingApprovalDto, readAwaitingApprovals, readPendingApprovals } from "../../read-models/approvals";
+import { readAwaitingApprovals, readPendingApprovals, type AwaitingApprovalDto, type PendingApprovalDto } from "../../read-models/approvals";
 import { commandContext } from "../context";
 import { adminFormCommand, FORM_MESSAGES, FormRefusal, formValues } from "../form";
 import { requireAdminUser, UUID } from "./access";
@@ -61,7 +62,12 @@ export async function submitApprovalDecision(formData: FormData): Promise<Approv
           log().warn({ event: "transfer-runner", transferId, err: error }, "approved transfer left for the background runner");
           return undefined;
         });
-        const after = state?.status === "Completed" ? " It completed." : state?.status === "Failed" ? ` It then failed: ${state.failure.reason}` : " It will finish in the background.";
+        const after =
+          state?.status === "Completed"
+            ? " It completed."
+            : state?.status === "Failed"
+              ? ` It then failed: ${state.failure.reason}`
+              : " It will finish in the background.";
         return { status: "success", message: `Approved: ${what}.${after}` };
       }
       return { status: "success", message: `Approved: ${what}. Done.` };

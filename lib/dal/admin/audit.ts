@@ -1,7 +1,8 @@
 import "server-only";
+
 import { database } from "../../db";
+import { readAuditForExport, readAuditPage, toAuditRowDto, type AuditFilter, type AuditRowDto } from "../../read-models/audit";
 import { AUDIT_EXPORT_LIMIT, AUDIT_PAGE_SIZE } from "../../read-models/audit-filter";
-import { type AuditFilter, type AuditRowDto, readAuditForExport, readAuditPage, toAuditRowDto } from "../../read-models/audit";
 import { currentAdmin, requireAdminUser } from "./access";
 
 // The back office's door to the audit read model: admins only.

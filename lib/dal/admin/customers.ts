@@ -1,14 +1,10 @@
 import "server-only";
+
 import { notFound } from "next/navigation";
 import { cache } from "react";
+
 import { database } from "../../db";
-import {
-  type AdminAccountWithOwner,
-  type AdminCustomerDto,
-  findAdminAccount,
-  findCustomer,
-  readCustomerSearch,
-} from "../../read-models/customers";
+import { findAdminAccount, findCustomer, readCustomerSearch, type AdminAccountWithOwner, type AdminCustomerDto } from "../../read-models/customers";
 import { requireAdminUser } from "./access";
 
 export type { AdminAccountDto, AdminAccountWithOwner, AdminCustomerDto } from "../../read-models/customers";

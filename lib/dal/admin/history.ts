@@ -1,7 +1,9 @@
 import "server-only";
+
 import { notFound } from "next/navigation";
+
 import { database } from "../../db";
-import { type AccountHistoryDto, type HistoryTarget, readAccountHistory } from "../../read-models/account-history";
+import { readAccountHistory, type AccountHistoryDto, type HistoryTarget } from "../../read-models/account-history";
 import { requireAdminUser } from "./access";
 
 export {

@@ -1,10 +1,11 @@
 import "server-only";
+
 import { releaseHeldInboundPayment, returnHeldInboundPayment } from "../../commands/inbound-payments";
 import { database } from "../../db";
 import { formatMoney } from "../../domain/shared/money";
 import { log } from "../../log";
 import { advanceInboundPayment } from "../../process-managers/inbound-payments";
-import { findInboundPayment, type HeldInboundPaymentDto, readHeldInboundPayments } from "../../read-models/inbound-payments";
+import { findInboundPayment, readHeldInboundPayments, type HeldInboundPaymentDto } from "../../read-models/inbound-payments";
 import { commandContext } from "../context";
 import { adminFormCommand, FormRefusal, formValues } from "../form";
 import { requireAdminUser, UUID } from "./access";

@@ -1,16 +1,24 @@
 import "server-only";
+
+import { recordOperation } from "../../commands/operations";
 import { database } from "../../db";
 import { toJsonValue } from "../../domain/shared/json";
-import { recordOperation } from "../../commands/operations";
-import { rebuildProjections, verifyProjections } from "../../projections/rebuild";
-import { adminMetadata, currentAdmin, NOT_AN_ADMIN_MESSAGE, requireAdminUser } from "./access";
 import { log } from "../../log";
 import { subscriptionLags } from "../../observability/subscription-lag";
+import { rebuildProjections, verifyProjections } from "../../projections/rebuild";
 import { readModelsStatus, type ReadModelsStatusDto } from "../../read-models/projections";
+import { adminMetadata, currentAdmin, NOT_AN_ADMIN_MESSAGE, requireAdminUser } from "./access";
 
 export type { ProjectionStatusDto } from "../../read-models/projections";
 
-export type SubscriptionStatusDto = { name: string; lagEvents: number; lagSeconds: number; eventsProcessed: string; updatedAt: string; lastError: string | null };
+export type SubscriptionStatusDto = {
+  name: string;
+  lagEvents: number;
+  lagSeconds: number;
+  eventsProcessed: string;
+  updatedAt: string;
+  lastError: string | null;
+};
 
 export type ProjectionsStatusDto = ReadModelsStatusDto & { subscriptions: SubscriptionStatusDto[] };
 
@@ -47,8 +55,15 @@ export async function runVerify(): Promise<ProjectionRunState> {
   if (!admin) return { status: "error", message: NOT_AN_ADMIN_MESSAGE };
   const { db } = await database();
   const report = await verifyProjections(db);
-  await recordOperation(db, { type: "ProjectionsVerified", data: { events: report.events, differences: report.differences.length } }, await adminMetadata(admin));
-  log().info({ event: "projections", action: "verify", adminId: admin.id, events: report.events, differences: report.differences.length }, "projections verified");
+  await recordOperation(
+    db,
+    { type: "ProjectionsVerified", data: { events: report.events, differences: report.differences.length } },
+    await adminMetadata(admin),
+  );
+  log().info(
+    { event: "projections", action: "verify", adminId: admin.id, events: report.events, differences: report.differences.length },
+    "projections verified",
+  );
   return {
     status: "done",
     mode: "verify",
@@ -75,7 +90,10 @@ export async function runRebuild(): Promise<ProjectionRunState> {
   const { db } = await database();
   const report = await rebuildProjections(db);
   await recordOperation(db, { type: "ProjectionsRebuilt", data: { events: report.events, rows: report.rows } }, await adminMetadata(admin));
-  log().info({ event: "projections", action: "rebuild", adminId: admin.id, events: report.events, durationMs: Math.round(report.elapsedMs) }, "projections rebuilt");
+  log().info(
+    { event: "projections", action: "rebuild", adminId: admin.id, events: report.events, durationMs: Math.round(report.elapsedMs) },
+    "projections rebuilt",
+  );
   return {
     status: "done",
     mode: "rebuild",

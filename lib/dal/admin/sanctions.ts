@@ -1,8 +1,15 @@
 import "server-only";
+
 import { addSanctionsEntry, removeSanctionsEntry } from "../../commands/transfers";
 import { database } from "../../db";
 import { DomainError } from "../../domain/shared/errors";
-import { findSanctionsEntry, readSanctionsHistory, readSanctionsList, type SanctionsEntryDto, type SanctionsHistoryDto } from "../../read-models/sanctions";
+import {
+  findSanctionsEntry,
+  readSanctionsHistory,
+  readSanctionsList,
+  type SanctionsEntryDto,
+  type SanctionsHistoryDto,
+} from "../../read-models/sanctions";
 import { commandContext } from "../context";
 import { adminFormCommand, fieldError, formText, formValues } from "../form";
 import { requireAdminUser } from "./access";
@@ -47,7 +54,8 @@ export async function submitSanctionsAddition(formData: FormData): Promise<Sanct
       }
     },
   });
-  if (outcome.ok) return { status: "success", message: `Added “${values.name.trim()}” to the sanctions list. New transfers that mention it will be held.` };
+  if (outcome.ok)
+    return { status: "success", message: `Added “${values.name.trim()}” to the sanctions list. New transfers that mention it will be held.` };
   return outcome.kind === "invalid"
     ? { status: "invalid", values, fieldErrors: { name: outcome.fieldErrors.name, reason: outcome.fieldErrors.reason } }
     : { status: "error", message: outcome.message, values };

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { notFound } from "next/navigation";
+
 import { database } from "../../db";
 import { readStreamPage, type StreamDto } from "../../read-models/streams";
 import { requireAdminUser } from "./access";

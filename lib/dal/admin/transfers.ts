@@ -1,14 +1,15 @@
 import "server-only";
+
 import { releaseOrRequestApproval } from "../../commands/approvals";
 import { rejectHeldTransfer } from "../../commands/transfers";
 import { database } from "../../db";
 import { formatMoney } from "../../domain/shared/money";
+import { log } from "../../log";
 import { driveTransfer } from "../../process-managers/transfer-runner";
-import { findTransfer, type HeldTransferDto, readHeldTransfers } from "../../read-models/transfers";
+import { findTransfer, readHeldTransfers, type HeldTransferDto } from "../../read-models/transfers";
 import { commandContext } from "../context";
 import { adminFormCommand, FormRefusal, formValues } from "../form";
 import { requireAdminUser, UUID } from "./access";
-import { log } from "../../log";
 
 export type { HeldTransferDto } from "../../read-models/transfers";
 

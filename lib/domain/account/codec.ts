@@ -1,13 +1,12 @@
 import { z } from "zod";
+
 import { defineEventCodec } from "../shared/codec";
 import { CURRENCY_CODES } from "../shared/currency";
 import { FREEZE_CATEGORIES } from "./commands";
 import type { AccountEvent } from "./events";
 import type { AccountState } from "./state";
 
-const minorUnits = z
-  .union([z.string().regex(/^-?\d+$/), z.number().int()])
-  .transform((value) => BigInt(value));
+const minorUnits = z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform((value) => BigInt(value));
 const text = z.string().nullable();
 const counterparty = z.object({ accountId: z.string(), number: z.string(), name: z.string() });
 

@@ -27,10 +27,7 @@ export type ReleaseReservation = Message<
   "ReleaseReservation",
   { transferId: string; reason: string; returned?: { counterparty: Counterparty; reference: string | null } }
 >;
-export type CaptureReservation = Message<
-  "CaptureReservation",
-  { transferId: string; counterparty: Counterparty; reference: string | null }
->;
+export type CaptureReservation = Message<"CaptureReservation", { transferId: string; counterparty: Counterparty; reference: string | null }>;
 export type CreditTransfer = Message<
   "CreditTransfer",
   { transferId: string; amount: bigint; currency: string; counterparty: Counterparty; reference: string | null }

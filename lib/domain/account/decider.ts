@@ -1,6 +1,6 @@
-import { streamIds } from "../shared/stream-id";
-import { assertNever, DomainError } from "../shared/errors";
 import type { Decider } from "../shared/decider";
+import { assertNever, DomainError } from "../shared/errors";
+import { streamIds } from "../shared/stream-id";
 import type {
   AccountCommand,
   CaptureReservation,
@@ -14,7 +14,7 @@ import type {
   WithdrawMoney,
 } from "./commands";
 import type { AccountEvent } from "./events";
-import { type AccountState, availableBalance, type OpenedAccountState } from "./state";
+import { availableBalance, type AccountState, type OpenedAccountState } from "./state";
 
 export const initialAccountState = (): AccountState => ({ status: "Unopened" });
 

@@ -16,18 +16,10 @@ export type AccountClosed = Message<"AccountClosed", { reason: string }>;
 export type DepositRejectionCode = "ACCOUNT_FROZEN" | "ACCOUNT_CLOSED";
 export type WithdrawalRejectionCode = "INSUFFICIENT_FUNDS" | "ACCOUNT_FROZEN" | "ACCOUNT_CLOSED";
 export type AccountCommandRejectionCode =
-  | "ALREADY_FROZEN"
-  | "NOT_FROZEN"
-  | "ACCOUNT_CLOSED"
-  | "ACCOUNT_FROZEN"
-  | "BALANCE_NOT_ZERO"
-  | "FUNDS_RESERVED";
+  "ALREADY_FROZEN" | "NOT_FROZEN" | "ACCOUNT_CLOSED" | "ACCOUNT_FROZEN" | "BALANCE_NOT_ZERO" | "FUNDS_RESERVED";
 
 /** Refusals are facts too: they are audited and shown in the statement, and change no balance. */
-export type DepositRejected = Message<
-  "DepositRejected",
-  { amount: bigint; reference: string | null; code: DepositRejectionCode }
->;
+export type DepositRejected = Message<"DepositRejected", { amount: bigint; reference: string | null; code: DepositRejectionCode }>;
 export type WithdrawalRejected = Message<
   "WithdrawalRejected",
   { amount: bigint; reference: string | null; code: WithdrawalRejectionCode; available: bigint }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { defineEventCodec } from "../shared/codec";
 import { CURRENCY_CODES } from "../shared/currency";
 import { APPROVAL_KINDS, APPROVAL_REFUSAL_CODES, type ApprovalEvent, type ApprovalState } from "./events";

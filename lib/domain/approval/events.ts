@@ -22,7 +22,10 @@ export const APPROVAL_KINDS = ["release_transfer", "unfreeze_account"] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 
 /** Labels for the kinds, for the back office. */
-export const APPROVAL_KIND_LABELS: Record<ApprovalKind, string> = { release_transfer: "Release a held transfer", unfreeze_account: "Lift a fraud freeze" };
+export const APPROVAL_KIND_LABELS: Record<ApprovalKind, string> = {
+  release_transfer: "Release a held transfer",
+  unfreeze_account: "Lift a fraud freeze",
+};
 
 /** Why an approve or decline was refused (recorded, so the attempt is in the audit trail). */
 export const APPROVAL_REFUSAL_CODES = ["SAME_ADMIN", "OWN_ITEM"] as const;
@@ -63,6 +66,4 @@ export type DecideApproval = Message<"DecideApproval", { decision: "approve" | "
 export type ApprovalCommand = RequestApproval | DecideApproval;
 
 export type ApprovalStatus = "Pending" | "Granted" | "Declined";
-export type ApprovalState =
-  | { status: "None" }
-  | { status: ApprovalStatus; request: ApprovalRequestedData };
+export type ApprovalState = { status: "None" } | { status: ApprovalStatus; request: ApprovalRequestedData };

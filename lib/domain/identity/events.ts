@@ -1,7 +1,8 @@
-import { streamIds } from "../shared/stream-id";
 import { z } from "zod";
+
 import { defineEventCodec } from "../shared/codec";
 import type { Message } from "../shared/decider";
+import { streamIds } from "../shared/stream-id";
 
 /** A scheme is a payment scheme's API client (inbound and outbound payments), never a person. */
 export const ROLES = ["customer", "admin", "scheme"] as const;
@@ -9,12 +10,12 @@ export type Role = (typeof ROLES)[number];
 
 /** Identity facts kept in the log so the audit trail shows who joined and every failed sign-in. */
 export type UserRegistered = Message<"UserRegistered", { userId: string; name: string; email: string; role: Role }>;
-export type SignInFailed = Message<
-  "SignInFailed",
-  { email: string; reason: "BAD_CREDENTIALS" | "THROTTLED"; ip: string | null }
->;
+export type SignInFailed = Message<"SignInFailed", { email: string; reason: "BAD_CREDENTIALS" | "THROTTLED"; ip: string | null }>;
 /** A personal API token was made (its hash is kept, never the token) or revoked by its owner. */
-export type ApiTokenIssued = Message<"ApiTokenIssued", { tokenId: string; name: string; prefix: string; expiresAt: string; via: "api" | "portal"; scope?: "full" | "read" | "webhooks" }>;
+export type ApiTokenIssued = Message<
+  "ApiTokenIssued",
+  { tokenId: string; name: string; prefix: string; expiresAt: string; via: "api" | "portal"; scope?: "full" | "read" | "webhooks" }
+>;
 export type ApiTokenRevoked = Message<"ApiTokenRevoked", { tokenId: string; name: string; prefix: string }>;
 /** Saved payees: the holder's masked name is what confirmation of payee showed before saving. */
 export type PayeeAdded = Message<"PayeeAdded", { payeeId: string; name: string; accountNumber: string; holderName: string }>;
@@ -41,7 +42,10 @@ export type SecondFactorEnrolled = Message<"SecondFactorEnrolled", { kind: "totp
 export type SecondFactorRemoved = Message<"SecondFactorRemoved", { kind: "totp" }>;
 export type RecoveryCodeUsed = Message<"RecoveryCodeUsed", { remaining: number }>;
 /** Passkeys (WebAuthn): the credential itself is kept in the passkeys table, never in the log. */
-export type PasskeyRegistered = Message<"PasskeyRegistered", { passkeyId: string; name: string; deviceType: "singleDevice" | "multiDevice"; backedUp: boolean }>;
+export type PasskeyRegistered = Message<
+  "PasskeyRegistered",
+  { passkeyId: string; name: string; deviceType: "singleDevice" | "multiDevice"; backedUp: boolean }
+>;
 export type PasskeyRenamed = Message<"PasskeyRenamed", { passkeyId: string; from: string; to: string }>;
 export type PasskeyRemoved = Message<"PasskeyRemoved", { passkeyId: string; name: string }>;
 export type PasswordChanged = Message<"PasswordChanged", { endedSessions: number; via?: "reset" }>;
@@ -95,7 +99,14 @@ export const identityEventCodec = defineEventCodec<IdentityEvent>({
   },
   ApiTokenIssued: {
     version: 1,
-    schema: z.object({ tokenId: z.string(), name: z.string(), prefix: z.string(), expiresAt: z.string(), via: z.enum(["api", "portal"]), scope: z.enum(["full", "read", "webhooks"]).optional() }),
+    schema: z.object({
+      tokenId: z.string(),
+      name: z.string(),
+      prefix: z.string(),
+      expiresAt: z.string(),
+      via: z.enum(["api", "portal"]),
+      scope: z.enum(["full", "read", "webhooks"]).optional(),
+    }),
   },
   ApiTokenRevoked: {
     version: 1,

@@ -1,6 +1,6 @@
-import { streamIds } from "../shared/stream-id";
 import type { Currency } from "../shared/currency";
 import type { Message } from "../shared/decider";
+import { streamIds } from "../shared/stream-id";
 
 /**
  * A credit that arrives from a payment scheme, one stream per scheme payment: the payment is
@@ -15,12 +15,7 @@ export const inboundPaymentStreamId = inboundPaymentStreams.of;
 /** Who sent the money, as the scheme reports them (an account outside Ledgerline). */
 export type Debtor = { name: string; account: string };
 
-export type InboundReturnCode =
-  | "ACCOUNT_UNKNOWN"
-  | "ACCOUNT_FROZEN"
-  | "ACCOUNT_CLOSED"
-  | "CURRENCY_MISMATCH"
-  | "REJECTED_IN_REVIEW";
+export type InboundReturnCode = "ACCOUNT_UNKNOWN" | "ACCOUNT_FROZEN" | "ACCOUNT_CLOSED" | "CURRENCY_MISMATCH" | "REJECTED_IN_REVIEW";
 
 export type InboundReceived = {
   paymentId: string;
@@ -43,11 +38,7 @@ export type InboundPaymentCredited = Message<"InboundPaymentCredited", { amount:
 export type InboundPaymentReturned = Message<"InboundPaymentReturned", { code: InboundReturnCode; reason: string }>;
 
 export type InboundPaymentEvent =
-  | InboundPaymentReceived
-  | InboundPaymentHeld
-  | InboundPaymentReleased
-  | InboundPaymentCredited
-  | InboundPaymentReturned;
+  InboundPaymentReceived | InboundPaymentHeld | InboundPaymentReleased | InboundPaymentCredited | InboundPaymentReturned;
 
 /** Receive: what the scheme sent, with what the bank found for it (the account, the screening). */
 export type ReceiveInboundPayment = Message<

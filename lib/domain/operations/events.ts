@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { defineEventCodec } from "../shared/codec";
 import type { Message } from "../shared/decider";
 

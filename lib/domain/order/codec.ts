@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { defineEventCodec } from "../shared/codec";
 import { CURRENCY_CODES } from "../shared/currency";
 import type { OrderState } from "./decider";
@@ -18,7 +19,15 @@ const schedule = z.discriminatedUnion("kind", [
 ]);
 const terms = { amount: minorUnits, currency: z.enum(CURRENCY_CODES), reference: z.string().nullable(), schedule, timeZone: z.string() };
 const payee = z.object({ accountNumber: z.string(), name: z.string(), payeeId: z.string().nullable() });
-const created = { ...terms, orderId: z.string(), ownerId: z.string(), fromAccountId: z.string(), payee, nextIndex: z.number().int(), nextDueAt: z.string() };
+const created = {
+  ...terms,
+  orderId: z.string(),
+  ownerId: z.string(),
+  fromAccountId: z.string(),
+  payee,
+  nextIndex: z.number().int(),
+  nextDueAt: z.string(),
+};
 const moved = { index: z.number().int(), dueAt: z.string(), nextIndex: z.number().int().nullable(), nextDueAt: z.string().nullable() };
 
 export const orderEventCodec = defineEventCodec<OrderEvent>({

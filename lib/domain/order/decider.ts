@@ -114,7 +114,12 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
     case "OrderPaused":
       return { ...state, status: "Paused" };
     case "OrderResumed":
-      return { ...state, nextIndex: event.data.nextIndex, nextDueAt: event.data.nextDueAt, status: event.data.nextDueAt === null ? "Finished" : "Active" };
+      return {
+        ...state,
+        nextIndex: event.data.nextIndex,
+        nextDueAt: event.data.nextDueAt,
+        status: event.data.nextDueAt === null ? "Finished" : "Active",
+      };
     case "OrderEdited": {
       const { nextIndex, nextDueAt, ...terms } = event.data;
       return { ...state, ...terms, nextIndex, nextDueAt };

@@ -1,6 +1,6 @@
-import { streamIds } from "../shared/stream-id";
 import type { Currency } from "../shared/currency";
 import type { Message } from "../shared/decider";
+import { streamIds } from "../shared/stream-id";
 import type { Schedule } from "./schedule";
 
 /** Where an order pays: an account by number, with the holder's name as the bank showed it. */
@@ -30,7 +30,13 @@ export type OrderCreated = Message<
 /** A due payment became a transfer (its id derived from the order and the due date). */
 export type OrderPaymentStarted = Message<
   "OrderPaymentStarted",
-  { readonly index: number; readonly dueAt: string; readonly transferId: string; readonly nextIndex: number | null; readonly nextDueAt: string | null }
+  {
+    readonly index: number;
+    readonly dueAt: string;
+    readonly transferId: string;
+    readonly nextIndex: number | null;
+    readonly nextDueAt: string | null;
+  }
 >;
 /** A due payment could not even be requested (the payee's account is gone, say): recorded, and the order goes on. */
 export type OrderPaymentFailed = Message<

@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { defineEventCodec } from "../shared/codec";
 import type { SanctionsEvent, SanctionsState } from "./sanctions";
 
@@ -8,5 +9,4 @@ export const sanctionsEventCodec = defineEventCodec<SanctionsEvent>({
 });
 
 export const SANCTIONS_STATE_SCHEMA_VERSION = 1;
-export const decodeSanctionsState = (json: unknown): SanctionsState =>
-  z.object({ entries: z.record(z.string(), z.string()) }).parse(json);
+export const decodeSanctionsState = (json: unknown): SanctionsState => z.object({ entries: z.record(z.string(), z.string()) }).parse(json);

@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { type JsonValue, toJsonValue } from "./json";
+
+import { toJsonValue, type JsonValue } from "./json";
 
 /** Turns an older stored shape of one event type into the next version's shape. */
 export type Upcaster = (data: JsonValue) => JsonValue;

@@ -1,5 +1,5 @@
-import { DEFAULT_LOCALE, type Locale } from "../identity/locales";
 import type { StatementMonth } from "../account/monthly-statement";
+import { DEFAULT_LOCALE, type Locale } from "../identity/locales";
 
 /**
  * How one customer reads dates and money: their locale and time zone. Every page, the CSV's
@@ -30,12 +30,15 @@ export const formatDateTime = (at: string | Date, f: Formatting) =>
   formatter("dt", f, { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" }).format(toDate(at));
 
 /** The date alone, in the customer's time zone. */
-export const formatDate = (at: string | Date, f: Formatting) => formatter("d", f, { day: "numeric", month: "short", year: "numeric" }).format(toDate(at));
+export const formatDate = (at: string | Date, f: Formatting) =>
+  formatter("d", f, { day: "numeric", month: "short", year: "numeric" }).format(toDate(at));
 
 /** "November 2026" in the customer's language (the month itself is a calendar month, not an instant). */
 export function formatMonth(month: StatementMonth, f: Pick<Formatting, "locale">): string {
   // Mid-month at noon UTC is in that month in every time zone.
-  return formatter("m", { locale: f.locale, timeZone: "UTC" }, { month: "long", year: "numeric" }).format(new Date(Date.UTC(month.year, month.month - 1, 15, 12)));
+  return formatter("m", { locale: f.locale, timeZone: "UTC" }, { month: "long", year: "numeric" }).format(
+    new Date(Date.UTC(month.year, month.month - 1, 15, 12)),
+  );
 }
 
 /** "Nov" (short month name) for chart axes. */

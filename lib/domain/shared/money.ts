@@ -1,11 +1,10 @@
-import { type Currency, minorUnitExponent } from "./currency";
+import { minorUnitExponent, type Currency } from "./currency";
 
 /** An amount in integer minor units (cents, pence, yen) of one currency. Never a float. */
 export type Money = { readonly amount: bigint; readonly currency: Currency };
 
 export type ParseAmountResult =
-  | { ok: true; amount: bigint }
-  | { ok: false; code: "AMOUNT_REQUIRED" | "AMOUNT_INVALID" | "AMOUNT_TOO_PRECISE"; message: string };
+  { ok: true; amount: bigint } | { ok: false; code: "AMOUNT_REQUIRED" | "AMOUNT_INVALID" | "AMOUNT_TOO_PRECISE"; message: string };
 
 /**
  * Parses what a person typed ("1,234.50", "30.5", "100") into minor units of `currency`,
@@ -27,10 +26,7 @@ export function parseDecimalAmount(input: string, currency: Currency): ParseAmou
   const fraction = groups.fraction ?? "";
   const exponent = minorUnitExponent(currency);
   if (fraction.length > exponent) {
-    const message =
-      exponent === 0
-        ? `${currency} has no decimal places.`
-        : `Use at most ${exponent} decimal places for ${currency}.`;
+    const message = exponent === 0 ? `${currency} has no decimal places.` : `Use at most ${exponent} decimal places for ${currency}.`;
     return { ok: false, code: "AMOUNT_TOO_PRECISE", message };
   }
   const amount = BigInt(whole) * 10n ** BigInt(exponent) + BigInt(fraction.padEnd(exponent, "0") || "0");

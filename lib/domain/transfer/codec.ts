@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { defineEventCodec } from "../shared/codec";
 import { CURRENCY_CODES } from "../shared/currency";
 import type { TransferEvent } from "./events";

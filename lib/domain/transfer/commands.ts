@@ -8,7 +8,8 @@ export type ReleaseTransfer = Message<"ReleaseTransfer", { reason: string }>;
 export type RejectTransfer = Message<"RejectTransfer", { reason: string }>;
 export type RecordReservation = Message<
   "RecordReservation",
-  { outcome: "reserved" } | { outcome: "rejected"; code: "INSUFFICIENT_FUNDS" | "ACCOUNT_FROZEN" | "ACCOUNT_CLOSED" | "CURRENCY_MISMATCH"; available: bigint }
+  | { outcome: "reserved" }
+  | { outcome: "rejected"; code: "INSUFFICIENT_FUNDS" | "ACCOUNT_FROZEN" | "ACCOUNT_CLOSED" | "CURRENCY_MISMATCH"; available: bigint }
 >;
 export type RecordCredit = Message<
   "RecordCredit",

@@ -1,6 +1,6 @@
-import { streamIds } from "../shared/stream-id";
 import type { Currency } from "../shared/currency";
 import type { Message } from "../shared/decider";
+import { streamIds } from "../shared/stream-id";
 
 export type TransferParty = { accountId: string; number: string; customerId: string; name: string };
 

@@ -1,5 +1,4 @@
-import type { Counterparty } from "../account/commands";
-import type { AccountCommand } from "../account/commands";
+import type { AccountCommand, Counterparty } from "../account/commands";
 import type { TransferState } from "./state";
 
 /**
@@ -34,7 +33,10 @@ export function nextStep(state: TransferState): TransferStep | null {
       return {
         type: "Credit",
         accountId: state.to.accountId,
-        command: { type: "CreditTransfer", data: { transferId, amount: state.amount, currency: state.currency, counterparty: payer, reference: state.reference } },
+        command: {
+          type: "CreditTransfer",
+          data: { transferId, amount: state.amount, currency: state.currency, counterparty: payer, reference: state.reference },
+        },
       };
     case "Credited":
       return {

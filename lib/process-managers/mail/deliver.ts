@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import nodemailer from "nodemailer";
+
 import type { MailTemplate } from "../../commands/mail";
-import { type Database, rowsOf } from "../../db/client";
+import { rowsOf, type Database } from "../../db/client";
 import { env } from "../../env";
 import { log } from "../../log";
 import { renderMail, type RenderedMail } from "./templates";
@@ -30,7 +31,13 @@ export type MailWorkerOptions = {
   readonly leaseMs?: number;
 };
 
-export type MailReport = { readonly attempted: number; readonly sent: number; readonly kept: number; readonly failed: number; readonly gaveUp: number };
+export type MailReport = {
+  readonly attempted: number;
+  readonly sent: number;
+  readonly kept: number;
+  readonly failed: number;
+  readonly gaveUp: number;
+};
 
 type Claimed = { mail_id: string; to_address: string; template: MailTemplate; data: unknown; attempts: number };
 
@@ -44,7 +51,14 @@ export function smtpTransport(url: string | undefined): MailTransport | null {
     const smtp = nodemailer.createTransport(url, { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 });
     transport = {
       async send(mail) {
-        const info = await smtp.sendMail({ from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, messageId: mail.messageId });
+        const info = await smtp.sendMail({
+          from: mail.from,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          messageId: mail.messageId,
+        });
         return typeof info.messageId === "string" ? info.messageId : undefined;
       },
     };
@@ -99,7 +113,13 @@ export async function deliverDueMail(db: Database, options: MailWorkerOptions): 
   }
 }
 
-async function attempt(db: Database, mail: Claimed, now: Date, options: MailWorkerOptions, report: { attempted: number; sent: number; kept: number; failed: number; gaveUp: number }) {
+async function attempt(
+  db: Database,
+  mail: Claimed,
+  now: Date,
+  options: MailWorkerOptions,
+  report: { attempted: number; sent: number; kept: number; failed: number; gaveUp: number },
+) {
   const data = (typeof mail.data === "string" ? JSON.parse(mail.data) : mail.data) as Record<string, unknown>;
   const rendered = renderMail(mail.template, data, options.fallbackOrigin);
   const messageId = `<${mail.mail_id.replace(/[^A-Za-z0-9.:_-]/g, "-")}@ledgerline>`;
@@ -126,6 +146,9 @@ async function attempt(db: Database, mail: Claimed, now: Date, options: MailWork
       status = ${giveUp ? "failed" : "pending"}, next_attempt_at = ${new Date(now.getTime() + mailRetryDelayMs(failures)).toISOString()}::timestamptz where ${mine}`);
     report.failed += 1;
     if (giveUp) report.gaveUp += 1;
-    log().warn({ event: "mail-failed", mailId: mail.mail_id, attempts: failures, giveUp, err: message }, "a mail could not be sent; it is retried later");
+    log().warn(
+      { event: "mail-failed", mailId: mail.mail_id, attempts: failures, giveUp, err: message },
+      "a mail could not be sent; it is retried later",
+    );
   }
 }

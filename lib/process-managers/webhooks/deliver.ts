@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
-import { type Database, rowsOf } from "../../db/client";
+
+import { rowsOf, type Database } from "../../db/client";
 import { sendWebhook, type SendOptions } from "./send";
 
 /** How long a worker's claim on a delivery lasts; a worker that dies loses it after this. */
@@ -46,7 +48,18 @@ type Claimed = {
 /** What became of one claimed delivery: sent (with its answer), or handed back unsent. */
 type Outcome =
   | { id: string; sent: false }
-  | { id: string; sent: true; status: "pending" | "delivered" | "failed"; attempts: number; next_attempt_at: string; last_status: number | null; last_error: string | null; delivered_at: string | null; at: string; duration_ms: number };
+  | {
+      id: string;
+      sent: true;
+      status: "pending" | "delivered" | "failed";
+      attempts: number;
+      next_attempt_at: string;
+      last_status: number | null;
+      last_error: string | null;
+      delivered_at: string | null;
+      at: string;
+      duration_ms: number;
+    };
 
 /**
  * Claims due deliveries and sends them. A delivery is due when it is pending, its next attempt time
@@ -136,7 +149,14 @@ function runsOf(claimed: readonly Claimed[]): Claimed[][] {
   return [...byHead.values()].map((run) => run.sort((x, y) => Number(x.rank) - Number(y.rank)));
 }
 
-async function sendRun(run: readonly Claimed[], clock: () => Date, sendUntil: number, options: DeliveryWorkerOptions, outcomes: Outcome[], report: { attempted: number; delivered: number; failed: number; gaveUp: number }) {
+async function sendRun(
+  run: readonly Claimed[],
+  clock: () => Date,
+  sendUntil: number,
+  options: DeliveryWorkerOptions,
+  outcomes: Outcome[],
+  report: { attempted: number; delivered: number; failed: number; gaveUp: number },
+) {
   let going = true;
   for (const [index, delivery] of run.entries()) {
     // Stop at a gap in the run, after a failure, and when the lease would end before a request could time out.
@@ -207,7 +227,10 @@ async function record(db: Database, claim: string, outcomes: readonly Outcome[])
  * endpoint's secret and, during a rotation's overlap, with the previous one too (space-separated
  * signatures; a receiver accepts the delivery if any verifies).
  */
-export function signedHeaders(delivery: Pick<Claimed, "id" | "payload" | "secret" | "previous_secret" | "previous_secret_until">, now: Date): Record<string, string> {
+export function signedHeaders(
+  delivery: Pick<Claimed, "id" | "payload" | "secret" | "previous_secret" | "previous_secret_until">,
+  now: Date,
+): Record<string, string> {
   const signatures = [new Webhook(delivery.secret).sign(delivery.id, now, delivery.payload)];
   if (delivery.previous_secret && delivery.previous_secret_until && asDate(delivery.previous_secret_until) > now) {
     signatures.push(new Webhook(delivery.previous_secret).sign(delivery.id, now, delivery.payload));
@@ -219,4 +242,11 @@ export function signedHeaders(delivery: Pick<Claimed, "id" | "payload" | "secret
   };
 }
 
-const asDate = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value).replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00")));
+const asDate = (value: unknown): Date =>
+  value instanceof Date
+    ? value
+    : new Date(
+        String(value)
+          .replace(" ", "T")
+          .replace(/([+-]\d\d)$/, "$1:00"),
+      );

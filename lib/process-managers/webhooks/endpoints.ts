@@ -1,10 +1,19 @@
 import { randomBytes } from "node:crypto";
+
 import { and, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import { z } from "zod";
+
 import { createdId } from "../../commands/ids";
 import { parseInput, requiredText } from "../../commands/validation";
 import type { Database } from "../../db/client";
-import { type WebhookAttemptRow, type WebhookDeliveryRow, type WebhookEndpointRow, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import {
+  webhookAttempts,
+  webhookDeliveries,
+  webhookEndpoints,
+  type WebhookAttemptRow,
+  type WebhookDeliveryRow,
+  type WebhookEndpointRow,
+} from "../../db/schema";
 import { ValidationError } from "../../domain/shared/errors";
 import { RETRY_FOR_MS } from "./outbox";
 
@@ -44,8 +53,14 @@ export const webhookUrl = (allowPrivate: boolean) =>
     .min(1, "Enter the endpoint's URL.")
     .max(2000, "The URL may be at most 2,000 characters.")
     .refine((text) => URL.canParse(text), "Enter an absolute URL, like https://example.com/webhooks.")
-    .refine((text) => !URL.canParse(text) || new URL(text).protocol === "https:" || (allowPrivate && new URL(text).protocol === "http:"), "The URL must start with https://.")
-    .refine((text) => !URL.canParse(text) || (!new URL(text).username && !new URL(text).password), "The URL may not contain a user name or password.");
+    .refine(
+      (text) => !URL.canParse(text) || new URL(text).protocol === "https:" || (allowPrivate && new URL(text).protocol === "http:"),
+      "The URL must start with https://.",
+    )
+    .refine(
+      (text) => !URL.canParse(text) || (!new URL(text).username && !new URL(text).password),
+      "The URL may not contain a user name or password.",
+    );
 
 export const registerWebhookInput = (allowPrivate: boolean) =>
   z.object({
@@ -68,7 +83,10 @@ export async function registerWebhook(
 ): Promise<{ endpoint: WebhookEndpointSummary; secret: string }> {
   const { url, description } = parseInput(registerWebhookInput(options.allowPrivate), input);
   const now = options.now ?? new Date();
-  const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(webhookEndpoints).where(eq(webhookEndpoints.ownerId, owner.id));
+  const [count] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.ownerId, owner.id));
   if (Number(count?.n ?? 0) >= MAX_ENDPOINTS_PER_OWNER) {
     throw new ValidationError({ url: [`You can have at most ${MAX_ENDPOINTS_PER_OWNER} webhook endpoints; delete one first.`] });
   }
@@ -91,14 +109,22 @@ export async function registerWebhook(
 }
 
 export async function listWebhooks(db: Database, owner: WebhookOwner): Promise<WebhookEndpointSummary[]> {
-  const rows = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.ownerId, owner.id)).orderBy(desc(webhookEndpoints.createdAt)).limit(MAX_ENDPOINTS_PER_OWNER);
+  const rows = await db
+    .select()
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.ownerId, owner.id))
+    .orderBy(desc(webhookEndpoints.createdAt))
+    .limit(MAX_ENDPOINTS_PER_OWNER);
   return rows.map((row) => summary(row));
 }
 
 /** The owner's endpoint, or undefined (someone else's is as missing as one that does not exist). */
 export async function findOwnWebhook(db: Database, owner: WebhookOwner, endpointId: unknown): Promise<WebhookEndpointRow | undefined> {
   if (typeof endpointId !== "string" || endpointId.length > 80) return undefined;
-  const [row] = await db.select().from(webhookEndpoints).where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.ownerId, owner.id)));
+  const [row] = await db
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.ownerId, owner.id)));
   return row;
 }
 
@@ -125,18 +151,50 @@ export async function setWebhookStatus(db: Database, owner: WebhookOwner, endpoi
   return true;
 }
 
-export type DeliveryLogEntry = Pick<WebhookDeliveryRow, "id" | "eventId" | "eventType" | "streamId" | "globalPosition" | "recordedAt" | "status" | "attempts" | "nextAttemptAt" | "lastStatus" | "lastError" | "deliveredAt"> & {
+export type DeliveryLogEntry = Pick<
+  WebhookDeliveryRow,
+  | "id"
+  | "eventId"
+  | "eventType"
+  | "streamId"
+  | "globalPosition"
+  | "recordedAt"
+  | "status"
+  | "attempts"
+  | "nextAttemptAt"
+  | "lastStatus"
+  | "lastError"
+  | "deliveredAt"
+> & {
   attemptLog: Pick<WebhookAttemptRow, "attempt" | "at" | "status" | "error" | "durationMs">[];
 };
 
 /** The endpoint's deliveries, newest first, each with its attempts. */
-export async function webhookDeliveryLog(db: Database, endpoint: WebhookEndpointRow, options: { before?: bigint; limit?: number } = {}): Promise<DeliveryLogEntry[]> {
+export async function webhookDeliveryLog(
+  db: Database,
+  endpoint: WebhookEndpointRow,
+  options: { before?: bigint; limit?: number } = {},
+): Promise<DeliveryLogEntry[]> {
   const limit = Math.min(options.limit ?? 50, 200);
   const conditions = [eq(webhookDeliveries.endpointId, endpoint.id)];
   if (options.before !== undefined) conditions.push(lt(webhookDeliveries.globalPosition, options.before));
-  const rows = await db.select().from(webhookDeliveries).where(and(...conditions)).orderBy(desc(webhookDeliveries.globalPosition)).limit(limit);
+  const rows = await db
+    .select()
+    .from(webhookDeliveries)
+    .where(and(...conditions))
+    .orderBy(desc(webhookDeliveries.globalPosition))
+    .limit(limit);
   const attempts = rows.length
-    ? await db.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, rows.map((row) => row.id))).orderBy(webhookAttempts.attempt)
+    ? await db
+        .select()
+        .from(webhookAttempts)
+        .where(
+          inArray(
+            webhookAttempts.deliveryId,
+            rows.map((row) => row.id),
+          ),
+        )
+        .orderBy(webhookAttempts.attempt)
     : [];
   return rows.map((row) => ({
     id: row.id,
@@ -151,7 +209,9 @@ export async function webhookDeliveryLog(db: Database, endpoint: WebhookEndpoint
     lastStatus: row.lastStatus,
     lastError: row.lastError,
     deliveredAt: row.deliveredAt,
-    attemptLog: attempts.filter((a) => a.deliveryId === row.id).map(({ attempt, at, status, error, durationMs }) => ({ attempt, at, status, error, durationMs })),
+    attemptLog: attempts
+      .filter((a) => a.deliveryId === row.id)
+      .map(({ attempt, at, status, error, durationMs }) => ({ attempt, at, status, error, durationMs })),
   }));
 }
 

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
+
 import { eq } from "drizzle-orm";
+
 import type { Database } from "../../db/client";
-import { type WebhookEndpointRow, webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { webhookDeliveries, webhookEndpoints, type WebhookEndpointRow } from "../../db/schema";
 import { publicEventJson, streamOwners, toPublicEvent } from "../../event-store/public-event";
 import { runSubscription } from "../../event-store/subscription";
 import type { RawEvent } from "../../event-store/types";
@@ -23,7 +25,12 @@ export const deliveryIdOf = (endpointId: string, eventId: string): string =>
 export async function enqueueDeliveries(tx: Database, events: readonly RawEvent[], now: Date): Promise<number> {
   const endpoints = await tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.status, "active"));
   if (endpoints.length === 0) return 0;
-  const owners = endpoints.some((endpoint) => endpoint.audience === "own") ? await streamOwners(tx, events.map((event) => event.streamId)) : new Map<string, string>();
+  const owners = endpoints.some((endpoint) => endpoint.audience === "own")
+    ? await streamOwners(
+        tx,
+        events.map((event) => event.streamId),
+      )
+    : new Map<string, string>();
   const rows: (typeof webhookDeliveries.$inferInsert)[] = [];
   for (const event of events) {
     for (const endpoint of endpoints) {
@@ -46,7 +53,10 @@ export async function enqueueDeliveries(tx: Database, events: readonly RawEvent[
     }
   }
   for (let i = 0; i < rows.length; i += 500) {
-    await tx.insert(webhookDeliveries).values(rows.slice(i, i + 500)).onConflictDoNothing();
+    await tx
+      .insert(webhookDeliveries)
+      .values(rows.slice(i, i + 500))
+      .onConflictDoNothing();
   }
   return rows.length;
 }

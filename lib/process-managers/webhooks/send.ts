@@ -1,7 +1,8 @@
 import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
-import { type Destination, resolveDestination, WebhookDestinationError } from "./ssrf";
+
+import { resolveDestination, WebhookDestinationError, type Destination } from "./ssrf";
 
 export type SendOptions = {
   readonly allowPrivate: boolean;
@@ -64,7 +65,13 @@ export async function sendWebhook(url: URL, headers: Record<string, string>, bod
           port: url.port || undefined,
           path: `${url.pathname}${url.search}`,
           method: "POST",
-          headers: { ...headers, host: url.host, "content-type": "application/json", "content-length": Buffer.byteLength(body), "user-agent": "Ledgerline-Webhooks/1" },
+          headers: {
+            ...headers,
+            host: url.host,
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+            "user-agent": "Ledgerline-Webhooks/1",
+          },
           // SNI and the certificate check are for the name (an IP literal has no SNI).
           ...(url.protocol === "https:" && isIP(host) === 0 ? { servername: host } : {}),
           agent: pooled ? agents[url.protocol as "http:" | "https:"] : false,

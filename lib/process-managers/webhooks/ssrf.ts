@@ -80,7 +80,8 @@ export async function resolveDestination(
   if (addresses.length === 0) throw new WebhookDestinationError(`The host ${host} has no address.`);
   if (!options.allowPrivate) {
     const forbidden = addresses.find((entry) => isForbiddenAddress(entry.address));
-    if (forbidden) throw new WebhookDestinationError(`Webhooks may not go to ${forbidden.address}: a loopback, private, link-local or reserved address.`);
+    if (forbidden)
+      throw new WebhookDestinationError(`Webhooks may not go to ${forbidden.address}: a loopback, private, link-local or reserved address.`);
   }
   const first = addresses[0]!;
   return { address: first.address, family: first.family === 6 ? 6 : 4 };

@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
-import { type Browser, expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
+
 import { signIn } from "./customer";
 import { DEMO_ADMIN_TOTP_SECRET, DEMO_SECOND_ADMIN_TOTP_SECRET, enterSignInCode, oncePerSuite } from "./totp";
 

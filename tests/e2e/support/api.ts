@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { type APIRequestContext, type APIResponse, expect } from "@playwright/test";
+
+import { expect, type APIRequestContext, type APIResponse } from "@playwright/test";
+
 import { DEMO_ADMIN_TOTP_SECRET, oncePerSuite, totpCode } from "./totp";
 
 // Helpers for the API tests: real HTTP against the production build Playwright serves.
@@ -42,7 +44,9 @@ export function client(request: APIRequestContext, token?: string) {
       ),
     /** A POST with a raw body and exactly the headers given (plus the token). */
     raw: async (method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string>) =>
-      reply<Record<string, unknown>>(await request.fetch(API + path, { method, headers: { ...auth, ...headers }, ...(body === undefined ? {} : { data: body }), maxRedirects: 0 })),
+      reply<Record<string, unknown>>(
+        await request.fetch(API + path, { method, headers: { ...auth, ...headers }, ...(body === undefined ? {} : { data: body }), maxRedirects: 0 }),
+      ),
     delete: async (path: string) => reply<Record<string, unknown>>(await request.delete(API + path, { headers: auth, maxRedirects: 0 })),
   };
 }
@@ -62,7 +66,10 @@ export async function tokenFor(request: APIRequestContext, credentials: { email:
 async function demoAdminToken(request: APIRequestContext): Promise<string> {
   const { value } = await oncePerSuite("admin-token", async () => {
     for (let attempt = 0; attempt < 4; attempt++) {
-      const response = await client(request).post<{ token: string; code?: string }>("/auth/token", { ...DEMO_ADMIN, code: await totpCode(DEMO_ADMIN_TOTP_SECRET) });
+      const response = await client(request).post<{ token: string; code?: string }>("/auth/token", {
+        ...DEMO_ADMIN,
+        code: await totpCode(DEMO_ADMIN_TOTP_SECRET),
+      });
       if (response.status === 200) return response.body.token;
       expect(response.body.code, response.text).toBe("SECOND_FACTOR_REQUIRED");
       await new Promise((resolve) => setTimeout(resolve, 30_000 - (Date.now() % 30_000) + 500));
@@ -84,7 +91,16 @@ export async function newCustomer(request: APIRequestContext, name = "Api Custom
   return { id: signedUp.body.user.id, name, email, password, token, api: client(request, token) };
 }
 
-export type ApiAccount = { id: string; number: string; balance: number; available: number; reserved: number; status: string; version: number; currency: string };
+export type ApiAccount = {
+  id: string;
+  number: string;
+  balance: number;
+  available: number;
+  reserved: number;
+  status: string;
+  version: number;
+  currency: string;
+};
 
 export async function openAccount(api: Client, currency = "EUR", nickname?: string): Promise<ApiAccount> {
   const response = await api.post<{ account: ApiAccount }>("/accounts", { currency, ...(nickname ? { nickname } : {}) });
@@ -108,7 +124,13 @@ export async function account(api: Client, accountId: string): Promise<ApiAccoun
 export function expectProblem(response: Reply, status: number, code: string): void {
   expect(response.status, response.text).toBe(status);
   expect(response.headers["content-type"]).toBe("application/problem+json");
-  expect(response.body).toMatchObject({ status, code, type: expect.stringMatching(/^https:\/\/ledgerline\.dev\/problems\//), title: expect.any(String), detail: expect.any(String) });
+  expect(response.body).toMatchObject({
+    status,
+    code,
+    type: expect.stringMatching(/^https:\/\/ledgerline\.dev\/problems\//),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
 }
 
 /** The fields named in a validation problem's errors. */

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+
 import { expect, type Page } from "@playwright/test";
 
 export type Customer = { name: string; email: string; password: string };

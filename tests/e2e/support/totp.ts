@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+
 import { expect, type Page } from "@playwright/test";
 import { generate } from "otplib";
 
@@ -23,13 +24,17 @@ export async function enterSignInCode(page: Page, secret: string): Promise<void>
     await page.getByLabel("Authentication code").fill(await totpCode(secret));
     // Judge by the answer to this submit: a refusal's message from an earlier try may still be on
     // the page while an accepted code's navigation is under way.
-    const answered = page.waitForResponse((response) => response.request().method() === "POST" && new URL(response.url()).pathname.startsWith("/sign-in"));
+    const answered = page.waitForResponse(
+      (response) => response.request().method() === "POST" && new URL(response.url()).pathname.startsWith("/sign-in"),
+    );
     await page.getByRole("button", { name: "Verify" }).click();
     await answered;
-    const signedIn = await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"), { timeout: 15_000 }).then(
-      () => true,
-      () => false,
-    );
+    const signedIn = await page
+      .waitForURL((url) => !url.pathname.startsWith("/sign-in"), { timeout: 15_000 })
+      .then(
+        () => true,
+        () => false,
+      );
     if (signedIn) return;
     await expect(page.getByText("That code is not right")).toBeVisible();
     await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 500);
@@ -49,7 +54,16 @@ export async function oncePerSuite<T>(name: string, make: () => Promise<T>): Pro
   try {
     await mkdir(path.join(dir, `${name}.lock`));
   } catch {
-    await expect.poll(async () => readFile(file, "utf8").then(() => true, () => false), { timeout: 120_000 }).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          readFile(file, "utf8").then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 120_000 },
+      )
+      .toBe(true);
     return { value: JSON.parse(await readFile(file, "utf8")) as T, made: false };
   }
   const value = await make();

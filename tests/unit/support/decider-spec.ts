@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+
 import type { Decider } from "@/lib/domain/shared/decider";
 import { DomainError, type DomainErrorCode } from "@/lib/domain/shared/errors";
 
@@ -14,9 +15,7 @@ export type DeciderSpecification<Command, Event> = (given: readonly Event[]) => 
   };
 };
 
-export function deciderSpecification<Command, Event, State>(
-  decider: Decider<Command, Event, State>,
-): DeciderSpecification<Command, Event> {
+export function deciderSpecification<Command, Event, State>(decider: Decider<Command, Event, State>): DeciderSpecification<Command, Event> {
   return (given) => ({
     when: (command) => {
       const decide = () => decider.decide(command, stateAfter(decider, given));

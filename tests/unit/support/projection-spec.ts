@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+
 import type { EventMetadata, StoredEvent } from "@/lib/event-store/types";
 
 /**
@@ -10,7 +11,14 @@ import type { EventMetadata, StoredEvent } from "@/lib/event-store/types";
 export type Stored<Event extends { type: string; data: unknown }> = StoredEvent<Event>;
 
 const T0 = Date.UTC(2026, 10, 1, 9, 0, 0);
-export const systemActor: EventMetadata = { actorId: "cust-1", actorRole: "customer", commandId: "cmd", correlationId: "corr", causationId: "cmd", origin: "test" };
+export const systemActor: EventMetadata = {
+  actorId: "cust-1",
+  actorRole: "customer",
+  commandId: "cmd",
+  correlationId: "corr",
+  causationId: "cmd",
+  origin: "test",
+};
 
 /** Stores events on one stream as the event store would: positions 1.., one minute apart. */
 export function storedOn<Event extends { type: string; data: unknown }>(

@@ -3,8 +3,21 @@ import { type Counterparty } from "@/lib/domain/account/commands";
 import { FAILURE_REASONS, transferDecider } from "@/lib/domain/transfer/decider";
 import { type TransferEvent } from "@/lib/domain/transfer/events";
 import { nextStep, type TransferStep } from "@/lib/domain/transfer/process";
+
 import { deciderSpecification, stateAfter } from "./decider-spec";
-import { destinationCredited, destinationCreditRefused, payee, payer, sourceDebitReserved, transferCompleted, transferFailed, transferHeld, transferReleased, transferRequested, transferScreened } from "./transfer-fixtures";
+import {
+  destinationCredited,
+  destinationCreditRefused,
+  payee,
+  payer,
+  sourceDebitReserved,
+  transferCompleted,
+  transferFailed,
+  transferHeld,
+  transferReleased,
+  transferRequested,
+  transferScreened,
+} from "./transfer-fixtures";
 
 export const given = deciderSpecification(transferDecider);
 export const stepAfter = (events: readonly TransferEvent[]): TransferStep | null => nextStep(stateAfter(transferDecider, events));
@@ -45,16 +58,7 @@ export const releasedFromHold: TransferEvent[] = [...held, transferReleased()];
 export const reserved: TransferEvent[] = [...screened, sourceDebitReserved()];
 export const credited: TransferEvent[] = [...reserved, destinationCredited()];
 export const completed: TransferEvent[] = [...credited, transferCompleted()];
-export const releasing: TransferEvent[] = [
-  ...reserved,
-  destinationCreditRefused("DESTINATION_FROZEN", FAILURE_REASONS.DESTINATION_FROZEN),
-];
-export const failedAtCredit: TransferEvent[] = [
-  ...releasing,
-  transferFailed("DESTINATION_FROZEN", FAILURE_REASONS.DESTINATION_FROZEN, "credit"),
-];
-export const failedAtReserve: TransferEvent[] = [
-  ...screened,
-  transferFailed("INSUFFICIENT_FUNDS", FAILURE_REASONS.INSUFFICIENT_FUNDS, "reserve"),
-];
+export const releasing: TransferEvent[] = [...reserved, destinationCreditRefused("DESTINATION_FROZEN", FAILURE_REASONS.DESTINATION_FROZEN)];
+export const failedAtCredit: TransferEvent[] = [...releasing, transferFailed("DESTINATION_FROZEN", FAILURE_REASONS.DESTINATION_FROZEN, "credit")];
+export const failedAtReserve: TransferEvent[] = [...screened, transferFailed("INSUFFICIENT_FUNDS", FAILURE_REASONS.INSUFFICIENT_FUNDS, "reserve")];
 export const rejectedInReview: TransferEvent[] = [...held, transferFailed("REJECTED_IN_REVIEW", "confirmed sanctions match", "screening")];

@@ -1,8 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
 import type { MoneyFormState } from "@/lib/dal/account-commands";
+
 import { depositAction, withdrawAction } from "../actions";
 
 /**

@@ -1,13 +1,16 @@
 import { randomUUID } from "node:crypto";
+
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { BalanceChart } from "@/components/accounts/balance-chart";
 import { MonthlyChart } from "@/components/accounts/monthly-chart";
 import { FormMessage } from "@/components/ui/field";
+import { selfServiceDeposits } from "@/lib/dal/account-commands";
 import { getBalanceSeries, getMonthlySummary, getMyAccount, getStatementMonths, getStatementPage, parseMyStatementFilter } from "@/lib/dal/accounts";
 import { myFormatting } from "@/lib/dal/formatting";
-import { selfServiceDeposits } from "@/lib/dal/account-commands";
 import { FREEZE_CATEGORY_LABELS } from "@/lib/errors/messages";
+
 import { BalanceCard } from "./balance-card";
 import { MoneyForm } from "./money-form";
 import { Statement } from "./statement";
@@ -50,8 +53,8 @@ export default async function AccountPage({ params, searchParams }: Props) {
       {search.opened ? <FormMessage tone="success">Your account is open. Its number is {account.displayNumber}.</FormMessage> : null}
       {account.status === "Frozen" ? (
         <FormMessage tone="warning">
-          This account is frozen ({FREEZE_CATEGORY_LABELS[account.freezeCategory ?? "other"] ?? "Other reason"}). Deposits and
-          withdrawals are refused until it is unfrozen. Contact us if you did not expect this.
+          This account is frozen ({FREEZE_CATEGORY_LABELS[account.freezeCategory ?? "other"] ?? "Other reason"}). Deposits and withdrawals are refused
+          until it is unfrozen. Contact us if you did not expect this.
         </FormMessage>
       ) : null}
       <BalanceCard account={account} />

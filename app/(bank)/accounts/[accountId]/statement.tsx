@@ -1,4 +1,5 @@
 import Link from "next/link";
+
 import { MovementAmount, MovementDetail, movementLabel } from "@/components/accounts/movement-label";
 import { DataTable } from "@/components/ui/data-table";
 import { Field, FormMessage } from "@/components/ui/field";
@@ -95,9 +96,7 @@ export function Statement({
         </Link>
       </form>
       {invalid ? (
-        <FormMessage tone="error">
-          The search could not be run: {Object.values(errors).join(" ")}
-        </FormMessage>
+        <FormMessage tone="error">The search could not be run: {Object.values(errors).join(" ")}</FormMessage>
       ) : entries.length === 0 ? (
         <p className="muted card">No movements match.</p>
       ) : (

@@ -1,9 +1,11 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
-import { CURRENCIES, CURRENCY_CODES } from "@/lib/domain/shared/currency";
 import type { OpenAccountFormState } from "@/lib/dal/account-commands";
+import { CURRENCIES, CURRENCY_CODES } from "@/lib/domain/shared/currency";
+
 import { openAccountAction } from "../actions";
 
 // Every currency an account may hold, from the one list the command checks against.

@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
+
 import type { Metadata } from "next";
+
 import { requireUser } from "@/lib/dal/session";
+
 import { OpenAccountForm } from "./open-account-form";
 
 export const metadata: Metadata = { title: "Open an account" };

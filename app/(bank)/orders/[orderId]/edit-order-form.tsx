@@ -1,8 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
 import type { EditOrderFormState, OrderFormValues } from "@/lib/dal/orders";
+
 import { editOrderAction } from "../actions";
 
 /** New terms for the payments to come: amount, reference and the schedule (which starts afresh). */

@@ -1,12 +1,14 @@
-import { myFormatting } from "@/lib/dal/formatting";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+
+import { myFormatting } from "@/lib/dal/formatting";
 import { findMyOrder } from "@/lib/dal/orders";
 import { formatMoney, toDecimalString } from "@/lib/domain/shared/money";
-import { EditOrderForm } from "./edit-order-form";
+
 import { changeOrderAction } from "../actions";
 import { localTime, scheduleText } from "../schedule-text";
+import { EditOrderForm } from "./edit-order-form";
 
 export const metadata: Metadata = { title: "Order" };
 
@@ -36,7 +38,9 @@ export default async function OrderPage({ params }: { params: Promise<{ orderId:
         <dl className="review">
           <div>
             <dt>Next payment</dt>
-            <dd data-testid="next-payment">{order.nextDueAt && order.status === "active" ? localTime(order.nextDueAt, order.timeZone, locale) : "None"}</dd>
+            <dd data-testid="next-payment">
+              {order.nextDueAt && order.status === "active" ? localTime(order.nextDueAt, order.timeZone, locale) : "None"}
+            </dd>
           </div>
           <div>
             <dt>Payee</dt>

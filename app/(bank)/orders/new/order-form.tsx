@@ -1,8 +1,10 @@
 "use client";
 
 import { useActionState, useSyncExternalStore } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
 import type { OrderFormState } from "@/lib/dal/orders";
+
 import { orderAction } from "../actions";
 
 type Option = { id: string; label: string };

@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
+
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { listMyAccounts } from "@/lib/dal/accounts";
 import { myTimeZone } from "@/lib/dal/orders";
 import { listMyPayees } from "@/lib/dal/payees";
+
 import { OrderForm } from "./order-form";
 
 export const metadata: Metadata = { title: "New order" };
@@ -22,7 +25,10 @@ export default async function NewOrderPage({ searchParams }: { searchParams: Pro
       ) : (
         <OrderForm
           commandId={randomUUID()}
-          accounts={open.map((account) => ({ id: account.id, label: `${account.nickname ?? `${account.currency} account`} · ${account.displayNumber}` }))}
+          accounts={open.map((account) => ({
+            id: account.id,
+            label: `${account.nickname ?? `${account.currency} account`} · ${account.displayNumber}`,
+          }))}
           payees={payees.map((p) => ({ id: p.id, label: `${p.name} · ${p.accountNumber}` }))}
           savedTimeZone={timeZone}
           payeeId={payees.some((p) => p.id === payee) ? payee : undefined}

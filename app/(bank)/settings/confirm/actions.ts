@@ -1,9 +1,10 @@
 "use server";
 
 import { redirect } from "next/navigation";
+
+import { safeNext } from "@/lib/dal/auth";
 import { beginMyPasskeyConfirmation, confirmMyIdentityWithPasskey } from "@/lib/dal/passkeys";
 import { confirmMyIdentity, type SecurityFormState } from "@/lib/dal/security";
-import { safeNext } from "@/lib/dal/auth";
 
 export async function confirmAction(_previous: SecurityFormState, formData: FormData): Promise<SecurityFormState> {
   const state = await confirmMyIdentity(formData);

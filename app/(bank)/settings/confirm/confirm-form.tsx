@@ -2,8 +2,10 @@
 
 import { startAuthentication } from "@simplewebauthn/browser";
 import { useActionState, useState, useTransition } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
 import type { SecurityFormState } from "@/lib/dal/security";
+
 import { beginPasskeyConfirmationAction, confirmAction, confirmWithPasskeyAction } from "./actions";
 
 export function ConfirmForm({ next, hasSecondFactor }: { next: string; hasSecondFactor: boolean }) {

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
+
 import { safeNext } from "@/lib/dal/auth";
 import { myPasskeyIsOn } from "@/lib/dal/passkeys";
 import { myTotpIsOn } from "@/lib/dal/security";
+
 import { ConfirmForm, ConfirmWithPasskey } from "./confirm-form";
 
 export const metadata: Metadata = { title: "Confirm it is you" };

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
+
 import { requireUser } from "@/lib/dal/session";
+
 import { ChangeEmailForm } from "../../../(auth)/link-forms";
 
 export const metadata: Metadata = { title: "Email address" };

@@ -1,6 +1,7 @@
 "use server";
 
 import { redirect } from "next/navigation";
+
 import { saveMyNotificationPreferences } from "@/lib/dal/notifications";
 
 export async function savePreferencesAction(formData: FormData): Promise<void> {

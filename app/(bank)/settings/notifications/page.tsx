@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
+
 import { myNotificationPreferences } from "@/lib/dal/notifications";
 import { NOTIFICATION_KIND_LABELS, NOTIFICATION_KINDS } from "@/lib/domain/notification/kinds";
+
 import { savePreferencesAction } from "./actions";
 
 export const metadata: Metadata = { title: "Notification settings" };

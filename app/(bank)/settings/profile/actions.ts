@@ -1,7 +1,8 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { type ProfileFormState, updateMyProfile } from "@/lib/dal/profile";
+
+import { updateMyProfile, type ProfileFormState } from "@/lib/dal/profile";
 
 // Thin edge: the DAL checks the session and validates; every page re-renders in the new locale.
 export async function updateProfileAction(_previous: ProfileFormState, formData: FormData): Promise<ProfileFormState> {

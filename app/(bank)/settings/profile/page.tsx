@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
+
 import { myFormatting } from "@/lib/dal/formatting";
 import { myProfile } from "@/lib/dal/profile";
 import { formatDateTime } from "@/lib/domain/shared/format";
 import { formatMoney } from "@/lib/domain/shared/money";
+
 import { ProfileForm } from "./profile-form";
 
 export const metadata: Metadata = { title: "Profile" };

@@ -1,9 +1,11 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
 import type { ProfileFormState, ProfileValues } from "@/lib/dal/profile";
 import { LOCALE_LABELS, LOCALES } from "@/lib/domain/identity/locales";
+
 import { updateProfileAction } from "./actions";
 
 export function ProfileForm({ values, timeZones, example }: { values: ProfileValues; timeZones: string[]; example: string }) {

@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+
 import { beginMyPasskeyRegistration, finishMyPasskeyRegistration, removeMyPasskey, renameMyPasskey } from "@/lib/dal/passkeys";
 import { changeMyPassword, enrolMyTotp, removeMyTotp, type SecurityFormState } from "@/lib/dal/security";
 

@@ -1,12 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { FormMessage } from "@/components/ui/field";
 import { myDateTimes } from "@/lib/dal/formatting";
 import { listMyPasskeys } from "@/lib/dal/passkeys";
 import { mySecurityOverview } from "@/lib/dal/security";
+
 import { AddPasskeyForm, RemovePasskeyForm, RenamePasskeyForm } from "./passkey-forms";
 import { ChangePasswordForm, EnrolTotpForm, RemoveTotpForm } from "./security-forms";
-
 
 export const metadata: Metadata = { title: "Security" };
 

@@ -2,8 +2,10 @@
 
 import { startRegistration } from "@simplewebauthn/browser";
 import { useActionState, useState, useTransition } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
 import type { SecurityFormState } from "@/lib/dal/security";
+
 import { beginPasskeyRegistrationAction, finishPasskeyRegistrationAction, removePasskeyAction, renamePasskeyAction } from "./actions";
 
 /** Adds a passkey: the server's options, the browser's ceremony, then the server checks and stores it. */
@@ -27,7 +29,12 @@ export function AddPasskeyForm() {
   return (
     <form action={add} className="form" aria-label="Add a passkey" noValidate>
       {state.message ? <FormMessage tone={state.status === "done" ? "success" : "error"}>{state.message}</FormMessage> : null}
-      <Field id="passkey-name" label="Name for the new passkey" hint="So you can tell your passkeys apart, e.g. “Work laptop”." errors={state.fieldErrors?.name}>
+      <Field
+        id="passkey-name"
+        label="Name for the new passkey"
+        hint="So you can tell your passkeys apart, e.g. “Work laptop”."
+        errors={state.fieldErrors?.name}
+      >
         {(props) => <input {...props} name="name" maxLength={60} required defaultValue="Passkey" />}
       </Field>
       <button type="submit" className="button" disabled={pending} aria-disabled={pending}>
@@ -45,7 +52,14 @@ export function RenamePasskeyForm({ passkeyId, name }: { passkeyId: string; name
       <label className="visually-hidden" htmlFor={`rename-${passkeyId}`}>
         New name for {name}
       </label>
-      <input id={`rename-${passkeyId}`} name="name" defaultValue={name} maxLength={60} required aria-invalid={state.fieldErrors?.name ? true : undefined} />
+      <input
+        id={`rename-${passkeyId}`}
+        name="name"
+        defaultValue={name}
+        maxLength={60}
+        required
+        aria-invalid={state.fieldErrors?.name ? true : undefined}
+      />
       <button type="submit" className="button small secondary" disabled={pending} aria-disabled={pending}>
         Rename
       </button>

@@ -1,8 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
 import type { SecurityFormState } from "@/lib/dal/security";
+
 import { changePasswordAction, enrolTotpAction, removeTotpAction } from "./actions";
 
 export function EnrolTotpForm({ secret, qrDataUrl }: { secret: string; qrDataUrl: string }) {
@@ -12,8 +14,8 @@ export function EnrolTotpForm({ secret, qrDataUrl }: { secret: string; qrDataUrl
       <div className="notice notice-success" role="status">
         <p>{state.message}</p>
         <p>
-          <strong>Recovery codes.</strong> Each works once, instead of a code from your app, if you lose your phone. Keep them somewhere safe:
-          they are not shown again.
+          <strong>Recovery codes.</strong> Each works once, instead of a code from your app, if you lose your phone. Keep them somewhere safe: they
+          are not shown again.
         </p>
         <ul className="mono" aria-label="Recovery codes">
           {state.recoveryCodes.map((code) => (
@@ -30,7 +32,10 @@ export function EnrolTotpForm({ secret, qrDataUrl }: { secret: string; qrDataUrl
       {/* eslint-disable-next-line @next/next/no-img-element -- a data URL made on the server, nothing to optimise */}
       <img src={qrDataUrl} alt="QR code to scan with your authenticator app" width={200} height={200} />
       <p>
-        Key: <code className="mono" aria-label="Setup key">{secret}</code>
+        Key:{" "}
+        <code className="mono" aria-label="Setup key">
+          {secret}
+        </code>
       </p>
       <input type="hidden" name="secret" value={secret} />
       <Field id="totp-code" label="Code from your app" errors={state.fieldErrors?.code}>
@@ -63,7 +68,12 @@ export function ChangePasswordForm() {
       <Field id="current-password" label="Current password" errors={state.fieldErrors?.currentPassword}>
         {(props) => <input {...props} name="currentPassword" type="password" autoComplete="current-password" maxLength={1024} required />}
       </Field>
-      <Field id="new-password" label="New password" errors={state.fieldErrors?.newPassword} hint="At least 10 characters; a few unrelated words work well.">
+      <Field
+        id="new-password"
+        label="New password"
+        errors={state.fieldErrors?.newPassword}
+        hint="At least 10 characters; a few unrelated words work well."
+      >
         {(props) => <input {...props} name="newPassword" type="password" autoComplete="new-password" maxLength={128} required />}
       </Field>
       <button type="submit" className="button" disabled={pending} aria-disabled={pending}>

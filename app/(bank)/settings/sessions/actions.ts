@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+
 import { signOutToSignIn } from "@/lib/dal/auth";
 import { endAllMySessions, endMySession } from "@/lib/dal/security";
 

@@ -1,12 +1,13 @@
 import type { Metadata } from "next";
-import { DataTable, PageHead, RowAction } from "@/components/ui/data-table";
 import Link from "next/link";
-import { listMySessions } from "@/lib/dal/security";
-import { endSessionAction, signOutEverywhereAction } from "./actions";
+
+import { DataTable, PageHead, RowAction } from "@/components/ui/data-table";
 import { myDateTimes } from "@/lib/dal/formatting";
+import { listMySessions } from "@/lib/dal/security";
+
+import { endSessionAction, signOutEverywhereAction } from "./actions";
 
 export const metadata: Metadata = { title: "Devices and sessions" };
-
 
 export default async function SessionsPage() {
   const date = await myDateTimes(); // the customer's locale and time zone
@@ -23,10 +24,14 @@ export default async function SessionsPage() {
           </form>
         }
       >
-        Where you are signed in now. End any session you do not recognise, then <Link href="/settings/security">change your password</Link>. A
-        session also ends after 30 minutes without use, and eight hours after sign-in.
+        Where you are signed in now. End any session you do not recognise, then <Link href="/settings/security">change your password</Link>. A session
+        also ends after 30 minutes without use, and eight hours after sign-in.
       </PageHead>
-      <DataTable label="Your sessions" columns={["Device", "Address", `Signed in (${date.timeZone})`, `Last active (${date.timeZone})`, { label: "Actions", hidden: true }]} rowCount={sessions.length}>
+      <DataTable
+        label="Your sessions"
+        columns={["Device", "Address", `Signed in (${date.timeZone})`, `Last active (${date.timeZone})`, { label: "Actions", hidden: true }]}
+        rowCount={sessions.length}
+      >
         {sessions.map((session) => (
           <tr key={session.id}>
             <td>

@@ -1,7 +1,8 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { type CreateTokenFormState, createMyApiToken, revokeMyApiToken } from "@/lib/dal/api-tokens";
+
+import { createMyApiToken, revokeMyApiToken, type CreateTokenFormState } from "@/lib/dal/api-tokens";
 
 // Thin edges: the DAL checks the session and that a revoked token is the user's own.
 

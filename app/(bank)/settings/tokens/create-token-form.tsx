@@ -1,9 +1,11 @@
 "use client";
 
-import { When } from "@/components/ui/formatting";
 import { useActionState } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
+import { When } from "@/components/ui/formatting";
 import type { CreateTokenFormState } from "@/lib/dal/api-tokens";
+
 import { createTokenAction } from "./actions";
 
 const LIFETIMES = [
@@ -20,7 +22,6 @@ const SCOPES = [
   ["webhooks", "Webhooks: read, and manage webhook endpoints"],
 ] as const;
 
-
 export function CreateTokenForm({ commandId }: { commandId: string }) {
   const [state, action, pending] = useActionState<CreateTokenFormState, FormData>(createTokenAction, { status: "idle" });
   return (
@@ -28,8 +29,8 @@ export function CreateTokenForm({ commandId }: { commandId: string }) {
       {state.status === "created" && state.token ? (
         <div className="notice notice-success" role="status">
           <p>
-            Token <strong>{state.name}</strong> created; it works until <When at={state.expiresAt ?? ""} style="date" />. Copy it now: it is
-            not shown again.
+            Token <strong>{state.name}</strong> created; it works until <When at={state.expiresAt ?? ""} style="date" />. Copy it now: it is not shown
+            again.
           </p>
           <label htmlFor="new-token">Your new token</label>
           <input id="new-token" className="mono" readOnly value={state.token} onFocus={(event) => event.currentTarget.select()} />
@@ -53,7 +54,12 @@ export function CreateTokenForm({ commandId }: { commandId: string }) {
             </select>
           )}
         </Field>
-        <Field id="token-scope" label="What it may do" errors={state.fieldErrors?.scope} hint="Give an integration that only listens a read-only or webhooks token: it cannot move money.">
+        <Field
+          id="token-scope"
+          label="What it may do"
+          errors={state.fieldErrors?.scope}
+          hint="Give an integration that only listens a read-only or webhooks token: it cannot move money."
+        >
           {(props) => (
             <select {...props} name="scope" defaultValue={state.values?.scope ?? "full"}>
               {SCOPES.map(([scope, label]) => (

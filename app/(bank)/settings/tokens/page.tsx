@@ -1,12 +1,15 @@
 import { randomUUID } from "node:crypto";
+
 import type { Metadata } from "next";
-import { DataTable, PageHead, RowAction } from "@/components/ui/data-table";
 import Link from "next/link";
+
+import { DataTable, PageHead, RowAction } from "@/components/ui/data-table";
 import { listMyApiTokens } from "@/lib/dal/api-tokens";
+import { myDateTimes } from "@/lib/dal/formatting";
 import { mayMakeSensitiveChange } from "@/lib/dal/security";
+
 import { revokeTokenAction } from "./actions";
 import { CreateTokenForm } from "./create-token-form";
-import { myDateTimes } from "@/lib/dal/formatting";
 
 export const metadata: Metadata = { title: "API tokens" };
 
@@ -40,7 +43,16 @@ export default async function ApiTokensPage() {
         <h2 id="tokens-heading">Your tokens</h2>
         <DataTable
           label="Your tokens"
-          columns={["Name", "Starts with", "Scope", `Created (${date.timeZone})`, `Expires (${date.timeZone})`, `Last used (${date.timeZone})`, "Status", { label: "Actions", hidden: true }]}
+          columns={[
+            "Name",
+            "Starts with",
+            "Scope",
+            `Created (${date.timeZone})`,
+            `Expires (${date.timeZone})`,
+            `Last used (${date.timeZone})`,
+            "Status",
+            { label: "Actions", hidden: true },
+          ]}
           rowCount={tokens.length}
           empty="No tokens yet."
         >

@@ -1,15 +1,16 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+
 import {
-  type RegisterWebhookFormState,
-  type ReplayFormState,
-  type RotateFormState,
   registerMyWebhook,
   replayMyWebhook,
   resendMyDelivery,
   rotateMyWebhookSecret,
   setMyWebhookStatus,
+  type RegisterWebhookFormState,
+  type ReplayFormState,
+  type RotateFormState,
 } from "@/lib/dal/webhooks";
 
 // Thin edges: the DAL checks the session and that the endpoint is the user's own.

@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
+
 import type { Metadata } from "next";
-import { DataTable, PageHead } from "@/components/ui/data-table";
 import Link from "next/link";
-import { listMyWebhooks } from "@/lib/dal/webhooks";
-import { RegisterWebhookForm } from "./register-webhook-form";
+
+import { DataTable, PageHead } from "@/components/ui/data-table";
 import { myDateTimes } from "@/lib/dal/formatting";
+import { listMyWebhooks } from "@/lib/dal/webhooks";
+
+import { RegisterWebhookForm } from "./register-webhook-form";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
@@ -25,7 +28,12 @@ export default async function WebhooksPage() {
       </section>
       <section aria-labelledby="webhooks-heading">
         <h2 id="webhooks-heading">Your webhooks</h2>
-        <DataTable label="Your webhooks" columns={["Description", "URL", "Events", `Created (${date.timeZone})`, "Status"]} rowCount={endpoints.length} empty="No webhooks yet.">
+        <DataTable
+          label="Your webhooks"
+          columns={["Description", "URL", "Events", `Created (${date.timeZone})`, "Status"]}
+          rowCount={endpoints.length}
+          empty="No webhooks yet."
+        >
           {endpoints.map((endpoint) => (
             <tr key={endpoint.id}>
               <td>

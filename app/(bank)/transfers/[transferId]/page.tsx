@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { getMyTransfer } from "@/lib/dal/transfers";
+
 import { TransferProgress } from "./transfer-progress";
 
 export const metadata: Metadata = { title: "Transfer" };

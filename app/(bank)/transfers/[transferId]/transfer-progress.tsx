@@ -1,8 +1,9 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Stepper } from "@/components/transfers/stepper";
+
 import { useLiveConnected } from "@/components/live/live-updates";
+import { Stepper } from "@/components/transfers/stepper";
 import { Money } from "@/components/ui/money";
 import type { TransferDto } from "@/lib/dal/transfers";
 import { transferQuery } from "@/lib/queries/transfers";

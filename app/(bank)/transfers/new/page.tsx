@@ -1,10 +1,13 @@
-import { myFormatting } from "@/lib/dal/formatting";
 import { randomUUID } from "node:crypto";
+
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { listMyAccounts } from "@/lib/dal/accounts";
+import { myFormatting } from "@/lib/dal/formatting";
 import { listMyPayees } from "@/lib/dal/payees";
 import { formatMoney } from "@/lib/domain/shared/money";
+
 import { TransferForm } from "./transfer-form";
 
 export const metadata: Metadata = { title: "Make a transfer" };

@@ -1,8 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
 import type { TransferFormState } from "@/lib/dal/transfers";
+
 import { transferAction } from "../actions";
 
 type AccountOption = { id: string; label: string; currency: string; status: string };
@@ -69,8 +71,8 @@ export function TransferForm({
         </dl>
         {state.review.external ? (
           <p className="muted">
-            This goes to another bank through the payment scheme. Check the IBAN and name: the receiving bank may send the payment back, and
-            then the money is available to you again.
+            This goes to another bank through the payment scheme. Check the IBAN and name: the receiving bank may send the payment back, and then the
+            money is available to you again.
           </p>
         ) : (
           <p className="muted">If the name is not who you expect, go back: money sent to the wrong account may not come back.</p>
@@ -144,7 +146,12 @@ export function TransferForm({
         </div>
       ) : null}
       <div className="when-other">
-        <Field id="toAccountNumber" label="Payee's account number" errors={errors.toAccountNumber} hint="Like LL12 3456 7890. We show the payee's name before you confirm.">
+        <Field
+          id="toAccountNumber"
+          label="Payee's account number"
+          errors={errors.toAccountNumber}
+          hint="Like LL12 3456 7890. We show the payee's name before you confirm."
+        >
           {(props) => <input {...props} name="toAccountNumber" autoComplete="off" defaultValue={values.toAccountNumber} className="mono" />}
         </Field>
       </div>

@@ -1,8 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Field, FormMessage } from "@/components/ui/field";
 import type { AccountControlState } from "@/lib/dal/admin/account-commands";
+
 import { accountControlAction } from "../../actions";
 
 type Category = { value: string; label: string };
@@ -37,8 +39,8 @@ export function AccountControls({
         <form action={action} className="form" aria-labelledby="freeze-title" noValidate>
           <h3 id="freeze-title">Freeze account</h3>
           <p className="muted">
-            A frozen account refuses deposits, withdrawals and transfers. The customer sees the category; your reason stays in the back
-            office and the audit trail.
+            A frozen account refuses deposits, withdrawals and transfers. The customer sees the category; your reason stays in the back office and the
+            audit trail.
           </p>
           <input type="hidden" name="intent" value="freeze" />
           <input type="hidden" name="accountId" value={accountId} />
@@ -63,7 +65,14 @@ export function AccountControls({
           </Field>
           <Field id="freeze-reason" label="Reason" errors={freezeErrors.reason} hint="Required. What happened, and what would lift the freeze.">
             {(props) => (
-              <textarea {...props} key={`${state.commandId}-freeze-reason`} name="reason" rows={3} maxLength={500} defaultValue={keep("freeze") ? state.values?.reason : ""} />
+              <textarea
+                {...props}
+                key={`${state.commandId}-freeze-reason`}
+                name="reason"
+                rows={3}
+                maxLength={500}
+                defaultValue={keep("freeze") ? state.values?.reason : ""}
+              />
             )}
           </Field>
           <button type="submit" className="button danger" disabled={pending} aria-disabled={pending}>

@@ -1,14 +1,17 @@
 import { randomUUID } from "node:crypto";
+
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { AccountFigures } from "@/components/admin/account-figures";
 import { AuditTable } from "@/components/admin/audit-table";
-import { auditQuery, getAuditPage } from "@/lib/dal/admin/audit";
 import { formatUtc } from "@/components/admin/format";
-import { getAdminAccount } from "@/lib/dal/admin/customers";
 import { awaitingApprovalFor } from "@/lib/dal/admin/approvals";
+import { auditQuery, getAuditPage } from "@/lib/dal/admin/audit";
+import { getAdminAccount } from "@/lib/dal/admin/customers";
 import { FREEZE_CATEGORIES } from "@/lib/domain/account/commands";
 import { FREEZE_CATEGORY_LABELS } from "@/lib/errors/messages";
+
 import { AccountControls } from "./account-controls";
 
 export const metadata: Metadata = { title: "Account" };
@@ -25,9 +28,7 @@ export default async function AdminAccountPage({ params }: { params: Promise<{ a
     <>
       <div className="page-head">
         <div>
-          <p className="muted breadcrumb">
-            {owner ? <Link href={`/admin/customers/${owner.id}`}>{owner.name}</Link> : "Unknown owner"} ›
-          </p>
+          <p className="muted breadcrumb">{owner ? <Link href={`/admin/customers/${owner.id}`}>{owner.name}</Link> : "Unknown owner"} ›</p>
           <h1>{account.nickname ?? `${account.currency} account`}</h1>
           <p className="muted mono">
             {account.displayNumber} · {account.currency}
@@ -94,7 +95,11 @@ export default async function AdminAccountPage({ params }: { params: Promise<{ a
           <h2 id="recent-title">Recent activity</h2>
           <Link href={`/admin/audit${auditQuery({ account: account.id })}`}>Full audit trail</Link>
         </div>
-        {recent.rows.length === 0 ? <p className="card muted">Nothing recorded yet.</p> : <AuditTable rows={recent.rows} label="Recent activity on this account" />}
+        {recent.rows.length === 0 ? (
+          <p className="card muted">Nothing recorded yet.</p>
+        ) : (
+          <AuditTable rows={recent.rows} label="Recent activity on this account" />
+        )}
       </section>
     </>
   );

@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { StatusBadge } from "@/components/accounts/status-badge";
+import { formatUtc } from "@/components/admin/format";
 import { Money } from "@/components/ui/money";
 import { auditQuery } from "@/lib/dal/admin/audit";
-import { formatUtc } from "@/components/admin/format";
 import { getCustomer } from "@/lib/dal/admin/customers";
 
 export const metadata: Metadata = { title: "Customer" };

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { formatUtc } from "@/components/admin/format";
 import { getStream } from "@/lib/dal/admin/streams";
 

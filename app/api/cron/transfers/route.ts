@@ -1,4 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
+
 import { commandContext } from "@/lib/dal/context";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";

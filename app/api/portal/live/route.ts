@@ -1,5 +1,5 @@
-import { currentUser } from "@/lib/dal/session";
 import { openMyLiveStream } from "@/lib/dal/live";
+import { currentUser } from "@/lib/dal/session";
 
 // A stream, never cached or prerendered. On Vercel a function runs for at most its maxDuration:
 // the stream ends before (LIVE_STREAM_SECONDS) and the browser reconnects from its Last-Event-ID.

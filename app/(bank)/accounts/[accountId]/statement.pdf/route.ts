@@ -19,7 +19,10 @@ export async function GET(request: Request, { params }: { params: Promise<{ acco
     });
   } catch (error) {
     if (error instanceof ValidationError) {
-      return new Response(Object.values(error.fieldErrors).flat().join(" "), { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+      return new Response(Object.values(error.fieldErrors).flat().join(" "), {
+        status: 400,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      });
     }
     throw error;
   }

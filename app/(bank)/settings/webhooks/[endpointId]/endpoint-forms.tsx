@@ -1,8 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { FormMessage } from "@/components/ui/field";
 import type { ReplayFormState, RotateFormState } from "@/lib/dal/webhooks";
+
 import { replayWebhookAction, rotateSecretAction } from "../actions";
 
 export function ReplayForm({ endpointId, today }: { endpointId: string; today: string }) {
@@ -26,7 +28,10 @@ export function RotateForm({ endpointId }: { endpointId: string }) {
     <form action={action} className="form" aria-label="Rotate the signing secret">
       {state.status === "rotated" && state.secret ? (
         <div className="notice notice-success" role="status">
-          <p>New secret made. For the next 24 hours deliveries carry signatures with both the old and the new secret. Copy it now: it is not shown again.</p>
+          <p>
+            New secret made. For the next 24 hours deliveries carry signatures with both the old and the new secret. Copy it now: it is not shown
+            again.
+          </p>
           <label htmlFor="rotated-secret">New signing secret</label>
           <input id="rotated-secret" className="mono" readOnly value={state.secret} onFocus={(event) => event.currentTarget.select()} />
         </div>

@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
-import { DataTable, RowAction } from "@/components/ui/data-table";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+
+import { DataTable, RowAction } from "@/components/ui/data-table";
+import { myFormatting } from "@/lib/dal/formatting";
 import { getMyWebhookLog } from "@/lib/dal/webhooks";
+
 import { resendDeliveryAction, setWebhookStatusAction } from "../actions";
 import { ReplayForm, RotateForm } from "./endpoint-forms";
-import { myFormatting } from "@/lib/dal/formatting";
 
 export const metadata: Metadata = { title: "Webhook deliveries" };
 
@@ -14,7 +16,14 @@ const STATUS = { active: "Active", failing: "Failing: deliveries stopped after t
 export default async function WebhookLogPage({ params }: { params: Promise<{ endpointId: string }> }) {
   // Seconds matter in a delivery log; the locale and time zone are the customer's.
   const formatting = await myFormatting();
-  const date = new Intl.DateTimeFormat(formatting.locale, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: formatting.timeZone });
+  const date = new Intl.DateTimeFormat(formatting.locale, {
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    timeZone: formatting.timeZone,
+  });
   const { endpointId } = await params;
   const log = await getMyWebhookLog(endpointId);
   if (!log) notFound();
@@ -36,7 +45,11 @@ export default async function WebhookLogPage({ params }: { params: Promise<{ end
       </div>
       <section className="card" aria-labelledby="manage-heading">
         <h2 id="manage-heading">Manage</h2>
-        <RowAction action={setWebhookStatusAction} fields={{ endpointId: endpoint.id, status: endpoint.status === "active" ? "disabled" : "active" }} className="button secondary">
+        <RowAction
+          action={setWebhookStatusAction}
+          fields={{ endpointId: endpoint.id, status: endpoint.status === "active" ? "disabled" : "active" }}
+          className="button secondary"
+        >
           {endpoint.status === "active" ? "Disable" : "Turn deliveries back on"}
         </RowAction>
         <RotateForm endpointId={endpoint.id} />

@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { AccountFigures } from "@/components/admin/account-figures";
-import { PositionSlider } from "@/components/admin/position-slider";
-import { eventTypeLabel } from "@/lib/domain/event-types";
 import { formatUtc, toDateTimeLocal } from "@/components/admin/format";
+import { PositionSlider } from "@/components/admin/position-slider";
 import { getAccountHistory, parseHistoryTarget } from "@/lib/dal/admin/history";
+import { eventTypeLabel } from "@/lib/domain/event-types";
 import { FREEZE_CATEGORY_LABELS } from "@/lib/errors/messages";
 
 export const metadata: Metadata = { title: "Time travel" };
@@ -29,8 +30,7 @@ export default async function AccountHistoryPage({ params, searchParams }: Props
           </p>
           <h1>Time travel</h1>
           <p className="muted">
-            <span className="mono">{account.displayNumber}</span>: the account as it stood at any point, replayed from its {account.version}{" "}
-            events.
+            <span className="mono">{account.displayNumber}</span>: the account as it stood at any point, replayed from its {account.version} events.
           </p>
         </div>
       </div>
