@@ -227,39 +227,18 @@ async function onOwnOrder(
 
 const orderIdInput = z.object({ orderId: idSchema });
 
-export async function pauseOrder(
-  ctx: CommandContext,
-  owner: { id: string },
-  input: unknown,
-  metadata: CommandMetadata,
-  options: OrderCommandOptions = {},
-) {
-  const { orderId } = parseInput(orderIdInput, input);
-  return onOwnOrder(ctx, owner.id, orderId, { type: "PauseOrder", data: {} }, metadata, options);
-}
+/** A command on one of the owner's orders that takes nothing but the order's id. */
+const onOrderById =
+  (command: (metadata: CommandMetadata) => OrderCommand) =>
+  (ctx: CommandContext, owner: { id: string }, input: unknown, metadata: CommandMetadata, options: OrderCommandOptions = {}) => {
+    const { orderId } = parseInput(orderIdInput, input);
+    return onOwnOrder(ctx, owner.id, orderId, command(metadata), metadata, options);
+  };
 
+export const pauseOrder = onOrderById(() => ({ type: "PauseOrder", data: {} }));
 /** Resumes a paused order: dates that passed while it was paused are skipped. */
-export async function resumeOrder(
-  ctx: CommandContext,
-  owner: { id: string },
-  input: unknown,
-  metadata: CommandMetadata,
-  options: OrderCommandOptions = {},
-) {
-  const { orderId } = parseInput(orderIdInput, input);
-  return onOwnOrder(ctx, owner.id, orderId, { type: "ResumeOrder", data: { now: metadata.now.toISOString() } }, metadata, options);
-}
-
-export async function cancelOrder(
-  ctx: CommandContext,
-  owner: { id: string },
-  input: unknown,
-  metadata: CommandMetadata,
-  options: OrderCommandOptions = {},
-) {
-  const { orderId } = parseInput(orderIdInput, input);
-  return onOwnOrder(ctx, owner.id, orderId, { type: "CancelOrder", data: {} }, metadata, options);
-}
+export const resumeOrder = onOrderById((metadata) => ({ type: "ResumeOrder", data: { now: metadata.now.toISOString() } }));
+export const cancelOrder = onOrderById(() => ({ type: "CancelOrder", data: {} }));
 
 /** New amount, reference or dates for the payments still to come (the payee and account stay). */
 export async function editOrder(
