@@ -41,3 +41,39 @@ export function FormMessage({ tone, children }: { tone: "success" | "error" | "w
     </div>
   );
 }
+
+/** A labelled choice among `options`, with an optional first choice of no value ("Choose an account"). */
+export function SelectField({
+  id,
+  name = id,
+  label,
+  errors,
+  hint,
+  options,
+  empty,
+  defaultValue,
+}: {
+  id: string;
+  name?: string;
+  label: string;
+  errors?: string[];
+  hint?: string;
+  options: readonly { id: string; label: string }[];
+  empty?: string;
+  defaultValue?: string;
+}) {
+  return (
+    <Field id={id} label={label} errors={errors} hint={hint}>
+      {(props) => (
+        <select {...props} name={name} defaultValue={defaultValue}>
+          {empty !== undefined ? <option value="">{empty}</option> : null}
+          {options.map((option) => (
+            <option key={option.id} value={option.id}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}

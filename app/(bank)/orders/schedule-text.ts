@@ -16,3 +16,10 @@ export function scheduleText(schedule: OrderDto["schedule"]): string {
 export function localTime(instant: string, timeZone: string, locale: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(instant));
 }
+
+/** The order forms' "Repeat" choices. */
+export const REPEAT_CHOICES = [
+  { id: "once", label: "Once" },
+  { id: "weekly", label: "Weekly" },
+  { id: "monthly", label: "Monthly" },
+] as const;

@@ -2,10 +2,11 @@
 
 import { useActionState } from "react";
 
-import { Field, FormMessage } from "@/components/ui/field";
+import { Field, FormMessage, SelectField } from "@/components/ui/field";
 import type { EditOrderFormState, OrderFormValues } from "@/lib/dal/orders";
 
 import { editOrderAction } from "../actions";
+import { REPEAT_CHOICES } from "../schedule-text";
 
 /** New terms for the payments to come: amount, reference and the schedule (which starts afresh). */
 export function EditOrderForm({ orderId, initial }: { orderId: string; initial: OrderFormValues }) {
@@ -22,15 +23,7 @@ export function EditOrderForm({ orderId, initial }: { orderId: string; initial: 
       <Field id="edit-reference" label="Reference (optional)" errors={errors.reference}>
         {(props) => <input {...props} name="reference" maxLength={140} autoComplete="off" defaultValue={values.reference} />}
       </Field>
-      <Field id="edit-kind" label="Repeat" errors={errors.kind}>
-        {(props) => (
-          <select {...props} name="kind" defaultValue={values.kind}>
-            <option value="once">Once</option>
-            <option value="weekly">Weekly</option>
-            <option value="monthly">Monthly</option>
-          </select>
-        )}
-      </Field>
+      <SelectField id="edit-kind" name="kind" label="Repeat" errors={errors.kind} options={REPEAT_CHOICES} defaultValue={values.kind} />
       <Field id="edit-date" label="First payment date" errors={errors.date} hint="From today on; the new schedule starts afresh.">
         {(props) => <input {...props} name="date" type="date" defaultValue={values.date} />}
       </Field>

@@ -2,10 +2,11 @@
 
 import { useActionState, useSyncExternalStore } from "react";
 
-import { Field, FormMessage } from "@/components/ui/field";
+import { Field, FormMessage, SelectField } from "@/components/ui/field";
 import type { OrderFormState } from "@/lib/dal/orders";
 
 import { orderAction } from "../actions";
+import { REPEAT_CHOICES } from "../schedule-text";
 
 type Option = { id: string; label: string };
 
@@ -51,29 +52,16 @@ export function OrderForm({
       {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}
       {errors._form ? <FormMessage tone="error">{errors._form.join(" ")}</FormMessage> : null}
       <input type="hidden" name="commandId" value={state.commandId} />
-      <Field id="fromAccountId" label="From" errors={errors.fromAccountId}>
-        {(props) => (
-          <select {...props} name="fromAccountId" defaultValue={values.fromAccountId}>
-            {accounts.map((account) => (
-              <option key={account.id} value={account.id}>
-                {account.label}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field id="payeeId" label="To" errors={errors.payeeId} hint="A saved payee, or leave this on “Account number” and enter it below.">
-        {(props) => (
-          <select {...props} name="payeeId" defaultValue={values.payeeId}>
-            <option value="">Account number</option>
-            {payees.map((payee) => (
-              <option key={payee.id} value={payee.id}>
-                {payee.label}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <SelectField id="fromAccountId" label="From" errors={errors.fromAccountId} options={accounts} defaultValue={values.fromAccountId} />
+      <SelectField
+        id="payeeId"
+        label="To"
+        errors={errors.payeeId}
+        hint="A saved payee, or leave this on “Account number” and enter it below."
+        empty="Account number"
+        options={payees}
+        defaultValue={values.payeeId}
+      />
       <Field id="toAccountNumber" label="Account number (when not a saved payee)" errors={errors.toAccountNumber}>
         {(props) => <input {...props} name="toAccountNumber" autoComplete="off" className="mono" defaultValue={values.toAccountNumber} />}
       </Field>
@@ -83,15 +71,7 @@ export function OrderForm({
       <Field id="reference" label="Reference (optional)" errors={errors.reference}>
         {(props) => <input {...props} name="reference" maxLength={140} autoComplete="off" defaultValue={values.reference} />}
       </Field>
-      <Field id="kind" label="Repeat" errors={errors.kind}>
-        {(props) => (
-          <select {...props} name="kind" defaultValue={values.kind}>
-            <option value="once">Once</option>
-            <option value="weekly">Weekly</option>
-            <option value="monthly">Monthly</option>
-          </select>
-        )}
-      </Field>
+      <SelectField id="kind" label="Repeat" errors={errors.kind} options={REPEAT_CHOICES} defaultValue={values.kind} />
       <Field id="date" label="First payment date" errors={errors.date} hint="Paid at 06:00 on the day, in the time zone below.">
         {(props) => <input {...props} name="date" type="date" defaultValue={values.date} />}
       </Field>

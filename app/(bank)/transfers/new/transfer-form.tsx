@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 
-import { Field, FormMessage } from "@/components/ui/field";
+import { Field, FormMessage, SelectField } from "@/components/ui/field";
 import type { TransferFormState } from "@/lib/dal/transfers";
 
 import { transferAction } from "../actions";
@@ -100,17 +100,7 @@ export function TransferForm({
       </h2>
       {state.message ? <FormMessage tone="error">{state.message}</FormMessage> : null}
       <input type="hidden" name="commandId" value={state.commandId} />
-      <Field id="fromAccountId" label="From" errors={errors.fromAccountId}>
-        {(props) => (
-          <select {...props} name="fromAccountId" defaultValue={values.fromAccountId}>
-            {accounts.map((account) => (
-              <option key={account.id} value={account.id}>
-                {account.label}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <SelectField id="fromAccountId" label="From" errors={errors.fromAccountId} options={accounts} defaultValue={values.fromAccountId} />
       {/* Uncontrolled radios: React resets the form after each action, and CSS (:has) shows the
           field that goes with the checked one, so the two can never disagree. */}
       <fieldset className="choice">
@@ -132,17 +122,7 @@ export function TransferForm({
       </fieldset>
       {payees.length > 0 ? (
         <div className="when-payee">
-          <Field id="payeeId" label="Payee" errors={errors.payeeId}>
-            {(props) => (
-              <select {...props} name="payeeId" defaultValue={values.payeeId}>
-                {payees.map((payee) => (
-                  <option key={payee.id} value={payee.id}>
-                    {payee.label}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField id="payeeId" label="Payee" errors={errors.payeeId} options={payees} defaultValue={values.payeeId} />
         </div>
       ) : null}
       <div className="when-other">
@@ -164,18 +144,14 @@ export function TransferForm({
         </Field>
       </div>
       <div className="when-own">
-        <Field id="toAccountId" label="Into" errors={errors.toAccountId}>
-          {(props) => (
-            <select {...props} name="toAccountId" defaultValue={values.toAccountId}>
-              <option value="">Choose an account</option>
-              {accounts.map((account) => (
-                <option key={account.id} value={account.id}>
-                  {account.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          id="toAccountId"
+          label="Into"
+          errors={errors.toAccountId}
+          empty="Choose an account"
+          options={accounts}
+          defaultValue={values.toAccountId}
+        />
       </div>
       <Field id="amount" label="Amount" errors={errors.amount}>
         {(props) => <input {...props} name="amount" inputMode="decimal" autoComplete="off" placeholder="0.00" defaultValue={values.amount} />}
