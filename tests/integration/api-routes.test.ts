@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueApiToken } from "@/lib/auth/api-tokens";
-import { closeAccount, openAccount } from "@/lib/commands/accounts";
+import { closeAccount, depositMoney, openAccount } from "@/lib/commands/accounts";
+import { createLogger, type Logger } from "@/lib/log";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { idempotencyKeys } from "@/lib/db/schema";
 import { rowsOf } from "@/lib/db/client";
@@ -44,6 +45,60 @@ describe.each(backends)("API route handlers on $name", (backend) => {
     bob = await customer("Bob Api", 0);
   });
   afterAll(() => t.drop());
+
+  it("logs one line per API write, with the caller and its command; a command outside a request keeps its own line", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const holder = ((globalThis as { __ledgerlineLog?: { logger?: Logger } }).__ledgerlineLog ??= {});
+    const previous = holder.logger;
+    holder.logger = createLogger({ level: "info", destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    try {
+      // A customer of its own: the tests below count on Alice's balance.
+      const carol = await customer("Carol Log", 0);
+      const accepted = await call(deposits.POST, carol.accountId, carol.token, { amount: 5 }, randomUUID());
+      expect(accepted.status).toBe(201);
+      const requestId = accepted.headers.get("x-request-id");
+      expect(lines.filter((line) => line.requestId === requestId)).toEqual([
+        expect.objectContaining({
+          level: "info",
+          event: "api",
+          msg: "api request",
+          method: "POST",
+          operation: "deposit",
+          status: 201,
+          durationMs: expect.any(Number),
+          actorRole: "customer",
+          actorId: carol.user.id,
+          commandType: "DepositMoney",
+          outcome: "accepted",
+          commandMs: expect.any(Number),
+          retries: 0,
+          streamId: `account-${carol.accountId}`,
+          correlationId: requestId,
+        }),
+      ]);
+
+      // A refusal the account records is the command's outcome on the same line.
+      const { accountId } = await openAccount(context(t.db), { customerId: carol.user.id, currency: "EUR" }, meta(carol.actor));
+      await closeAccount(context(t.db), { accountId, reason: "Testing the log" }, meta(carol.actor));
+      lines.length = 0;
+      const refused = await call(deposits.POST, accountId, carol.token, { amount: 5 }, randomUUID());
+      expect(refused.status).toBe(422);
+      expect(lines).toEqual([expect.objectContaining({ event: "api", status: 422, actorId: carol.user.id, commandType: "DepositMoney", outcome: "rejected" })]);
+
+      // A request refused before any command: the line without command fields.
+      lines.length = 0;
+      const unauthenticated = await call(deposits.POST, carol.accountId, "llt_not-a-token", { amount: 5 }, randomUUID());
+      expect(unauthenticated.status).toBe(401);
+      expect(lines).toEqual([expect.objectContaining({ event: "api", status: 401, operation: "deposit" })]);
+      expect(lines[0]).not.toHaveProperty("commandType");
+
+      lines.length = 0;
+      await depositMoney(context(t.db), { accountId: carol.accountId, amount: 1n }, meta(carol.actor));
+      expect(lines).toEqual([expect.objectContaining({ event: "command", msg: "command handled", commandType: "DepositMoney", outcome: "accepted" })]);
+    } finally {
+      holder.logger = previous;
+    }
+  });
 
   it("answers ACCOUNT_CLOSED (422) to a deposit or withdrawal on a closed account, recording each refusal", async () => {
     const { accountId } = await openAccount(context(t.db), { customerId: alice.user.id, currency: "EUR" }, meta(alice.actor));
