@@ -1,18 +1,20 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { TokenUser } from "../auth/api-tokens";
+import { type TokenUser, tokenUserOf, tokenUserStatement } from "../auth/api-tokens";
 import type { CommandContext } from "../commands/accounts";
 import { commandContext } from "../commands/context";
 import type { CommandLogLine, CommandMetadata } from "../domain/shared/decider";
 import { DomainError, ValidationError } from "../domain/shared/errors";
-import { IdempotencyKeyReusedError } from "../event-store/errors";
+import { CallerRefusedError, IdempotencyKeyReusedError } from "../event-store/errors";
+import type { DeferredCaller } from "../event-store/handle-command";
+import type { Database } from "../db/client";
 import { log } from "../log";
 import { metrics } from "../observability/metrics";
 import { idsFromHeaders, type RequestIds } from "../request-id";
 import { fromConfiguredProxy } from "../client-address";
 import { perLimit } from "../commands/validation";
-import { bearerUser } from "./auth";
+import { bearerToken, bearerUser, invalidToken } from "./auth";
 import { isHashingBusy } from "../auth/password";
 import { isRateLimited } from "../auth/rate-limits";
 import { neededScope, scopeAllows, SCOPES_ALLOWED } from "./scopes";
@@ -29,8 +31,10 @@ type QueryOf<O extends Operation> = O["query"] extends () => infer Schema ? (Sch
 type SuccessOf<O extends Operation> = O["success"]["schema"] extends z.ZodType ? z.input<O["success"]["schema"]> : void;
 
 export type HandlerInput<O extends Operation> = {
-  /** The token's user (null only on operations anyone may call). */
-  readonly user: O["auth"] extends "none" ? null : TokenUser;
+  /** The token's user (null on operations anyone may call, and where the command checks the token). */
+  readonly user: O["auth"] extends "none" ? null : O["tokenInCommand"] extends true ? null : TokenUser;
+  /** Where the command checks the token (`tokenInCommand`): the caller to hand it. */
+  readonly caller: O["tokenInCommand"] extends true ? DeferredCaller : undefined;
   readonly body: BodyOf<O>;
   readonly query: QueryOf<O>;
   readonly params: Readonly<Record<string, string>>;
@@ -91,26 +95,66 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
     return response;
   };
 
+  /** Who may call: a throw answers the request (the checks, in order, after the token's own). */
+  function admit(user: TokenUser | null, line: AccessLine): void {
+    if (user) line.actor = { actorRole: actorRoleOf(user), actorId: user.id };
+    if (operation.auth === "admin" && user?.role !== "admin") {
+      throw new ApiProblem("FORBIDDEN", "Only admins may do this.");
+    }
+    // A scheme's token sends and answers payments, nothing else; no one else's token may do that.
+    if (operation.auth === "scheme" && user?.role !== "scheme") {
+      throw new ApiProblem("ROLE_NOT_ALLOWED", "Only a payment scheme's token may call this.");
+    }
+    if (operation.auth === "user" && user?.role === "scheme") {
+      throw new ApiProblem("ROLE_NOT_ALLOWED", "A payment scheme's token may only call the /scheme operations.");
+    }
+    // Before anything is read or run: a read-only token never reaches a command.
+    if (user && !scopeAllows(user.scope, operation)) {
+      throw new ApiProblem("INSUFFICIENT_SCOPE", `This token's scope (${user.scope}) does not allow this; it needs a ${SCOPES_ALLOWED[neededScope(operation)].join(" or ")} token.`);
+    }
+  }
+
+  /**
+   * The token checked by the command (`tokenInCommand`): its statement goes with the command's load,
+   * and `admit` runs the same checks on the row it finds. A request that fails before its command
+   * checked the token calls `checkFirst`, so the token's answer (401, 403) still comes first.
+   */
+  function commandCaller(request: Request, line: AccessLine) {
+    const token = bearerToken(request);
+    const now = new Date();
+    const read = token ? tokenUserStatement(token, now) : undefined;
+    if (!read) throw invalidToken();
+    let checked = false;
+    const deferred: DeferredCaller = {
+      read,
+      admit(row) {
+        checked = true;
+        const found = tokenUserOf(row, now);
+        if (!found) throw invalidToken();
+        admit(found.user, line);
+        return { actor: { id: found.user.id, role: actorRoleOf(found.user) }, writes: found.lastUsedWrite ? [found.lastUsedWrite] : [] };
+      },
+    };
+    return {
+      deferred,
+      async checkFirst(db: Database) {
+        if (checked) return;
+        checked = true;
+        admit(await bearerUser(db, request), line);
+      },
+    };
+  }
+
   async function answer(request: Request, context: RouteContext, ids: RequestIds, line: AccessLine): Promise<Response> {
+    let caller: ReturnType<typeof commandCaller> | undefined;
+    let db: Database | undefined;
     try {
       const ctx = await commandContext();
-      const user = operation.auth === "none" ? null : await bearerUser(ctx.db, request);
-      if (user) line.actor = { actorRole: actorRoleOf(user), actorId: user.id };
-      if (operation.auth === "admin" && user?.role !== "admin") {
-        throw new ApiProblem("FORBIDDEN", "Only admins may do this.");
-      }
-      // A scheme's token sends and answers payments, nothing else; no one else's token may do that.
-      if (operation.auth === "scheme" && user?.role !== "scheme") {
-        throw new ApiProblem("ROLE_NOT_ALLOWED", "Only a payment scheme's token may call this.");
-      }
-      if (operation.auth === "user" && user?.role === "scheme") {
-        throw new ApiProblem("ROLE_NOT_ALLOWED", "A payment scheme's token may only call the /scheme operations.");
-      }
-      // Before anything is read or run: a read-only token never reaches a command.
-      if (user && !scopeAllows(user.scope, operation)) {
-        throw new ApiProblem("INSUFFICIENT_SCOPE", `This token's scope (${user.scope}) does not allow this; it needs a ${SCOPES_ALLOWED[neededScope(operation)].join(" or ")} token.`);
-      }
-      const key = operation.idempotency && user ? idempotencyKeyOf(request, operation.idempotency) : undefined;
+      db = ctx.db;
+      caller = operation.tokenInCommand ? commandCaller(request, line) : undefined;
+      const user = operation.auth === "none" || caller ? null : await bearerUser(ctx.db, request);
+      if (!caller) admit(user, line);
+      const key = operation.idempotency && (user || caller) ? idempotencyKeyOf(request, operation.idempotency) : undefined;
       const params = await stringParams(context);
       const url = new URL(request.url);
       const query = readQuery(url);
@@ -121,6 +165,7 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
         : undefined;
       const metadata: CommandMetadata = {
         now: new Date(),
+        // With the token checked by the command, the command puts the token's user here.
         actor: user ? { id: user.id, role: actorRoleOf(user) } : { id: "anonymous", role: "customer" },
         commandId: key ? `api:${key}` : undefined,
         origin: "api",
@@ -132,9 +177,19 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
       const idempotency = key
         ? { key, requestHash: createHash("sha256").update(`${operation.operationId}\n${canonicalJson(params)}\n${canonicalJson(body)}`).digest("hex") }
         : undefined;
-      const input = { user, body, query: operation.query ? queryValues : undefined, params, ctx, metadata, idempotency, request } as HandlerInput<O>;
-      return respond(await run(operation, handler, input));
-    } catch (error) {
+      const input = { user, caller: caller?.deferred, body, query: operation.query ? queryValues : undefined, params, ctx, metadata, idempotency, request } as HandlerInput<O>;
+      const checkFirst = caller ? caller.checkFirst : undefined;
+      return respond(await run(operation, handler, input, checkFirst ? () => checkFirst(ctx.db) : undefined));
+    } catch (thrown) {
+      let error = thrown;
+      // Refused before the command checked the token: the token's own answer, if it has one, first.
+      if (caller && db) {
+        try {
+          await caller.checkFirst(db);
+        } catch (refused) {
+          error = refused;
+        }
+      }
       if (error instanceof ApiProblem) return problemResponse(error);
       log().error({ err: error, requestId: ids.requestId, operation: operation.operationId }, "api request failed");
       return problemResponse(
@@ -173,8 +228,11 @@ class AccessLine implements CommandLogLine {
 /** A response; its headers (Retry-After, say) are sent but never stored with an Idempotency-Key. */
 type RunResponse = { status: number; body: string | Uint8Array<ArrayBuffer>; headers?: Record<string, string>; contentType?: string };
 
-/** Runs the handler; expected failures become problems. Unexpected ones are thrown. */
-async function run<O extends Operation>(operation: O, handler: Handler<O>, input: HandlerInput<O>): Promise<RunResponse> {
+/**
+ * Runs the handler; expected failures become problems, after `checkFirst` (a token the command did
+ * not get to check: its refusal is thrown instead). Unexpected ones are thrown.
+ */
+async function run<O extends Operation>(operation: O, handler: Handler<O>, input: HandlerInput<O>, checkFirst?: () => Promise<void>): Promise<RunResponse> {
   try {
     const result = await handler(input);
     if (result instanceof FileReply) {
@@ -194,12 +252,14 @@ async function run<O extends Operation>(operation: O, handler: Handler<O>, input
   } catch (error) {
     const problem = expectedProblem(error);
     if (!problem) throw error;
+    await checkFirst?.();
     return { status: problem.status, body: toJsonText(problem.body()), headers: problem.headers };
   }
 }
 
 /** The command layer's expected failures, as problems. */
 function expectedProblem(error: unknown): ApiProblem | undefined {
+  if (error instanceof CallerRefusedError) return expectedProblem(error.cause);
   if (error instanceof ApiProblem) return error;
   if (isHashingBusy(error)) {
     return new ApiProblem("SERVER_BUSY", error.message, { headers: { "retry-after": String(error.retryAfterSeconds) } });

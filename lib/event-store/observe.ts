@@ -1,6 +1,6 @@
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError } from "../domain/shared/errors";
-import { ConcurrencyError, IdempotencyKeyReusedError, isAppendConflict, sqlState } from "./errors";
+import { CallerRefusedError, ConcurrencyError, IdempotencyKeyReusedError, isAppendConflict, sqlState } from "./errors";
 import { log } from "../log";
 import { type CommandOutcomeLabel, metrics } from "../observability/metrics";
 
@@ -72,6 +72,7 @@ export async function observeCommand<Result extends Observed>(
     if (!joined(fields)) log().info(fields, "command handled");
     return result;
   } catch (error) {
+    if (error instanceof CallerRefusedError) throw error;
     const outcome = errorOutcome(error);
     if (outcome === "error") log().error({ ...line(outcome), err: error }, "command failed");
     else {
