@@ -894,11 +894,11 @@ function summarise(results: Record<string, ScenarioResult>, baseline: Baseline, 
   else targets.push({ target, goal: "= 1", reached: `${random.commitsPerWrite} COMMIT per write (pg_stat_statements)${wire}`, met: random.commitsPerWrite === 1 });
 
   target = "round trips to Postgres per API deposit";
-  if (!roundTrips || roundTrips.perDeposit === null) targets.push({ target, goal: "<= 3", reached: "n/a (not measured: BENCH_ROUND_TRIP_DEPOSITS=0)", met: null });
+  if (!roundTrips || roundTrips.perDeposit === null) targets.push({ target, goal: "<= 2", reached: "n/a (not measured: BENCH_ROUND_TRIP_DEPOSITS=0)", met: null });
   else {
     const clean = Object.keys(roundTrips.statuses).every((status) => status === "201") && roundTrips.connectionsOpened === 0 && roundTrips.idleFlights === 0;
     const caveat = clean ? "" : ` (statuses ${statusText(roundTrips.statuses)}, ${roundTrips.connectionsOpened} connections opened, ${roundTrips.idleFlights} idle flights: not clean)`;
-    targets.push({ target, goal: "<= 3", reached: `${roundTrips.perDeposit}${caveat}`, met: clean ? roundTrips.perDeposit <= 3 : null });
+    targets.push({ target, goal: "<= 2", reached: `${roundTrips.perDeposit}${caveat}`, met: clean ? roundTrips.perDeposit <= 2 : null });
   }
 
   target = "random-account writes / pgbench";
