@@ -10,18 +10,24 @@ const CHALLENGE = 'Bearer realm="ledgerline"';
  * the API with the visitor's cookie).
  */
 export async function bearerUser(db: Database, request: Request): Promise<TokenUser> {
+  const token = bearerToken(request);
+  const user = token ? await authenticateToken(db, token) : undefined;
+  if (!user) throw invalidToken();
+  return user;
+}
+
+/** The token the request sends (undefined: a header that is not `Bearer <token>`), not yet checked. */
+export function bearerToken(request: Request): string | undefined {
   const header = request.headers.get("authorization");
   if (!header) {
     throw new ApiProblem("UNAUTHENTICATED", "Send Authorization: Bearer <token>; POST /api/v1/auth/token makes one.", {
       headers: { "www-authenticate": CHALLENGE },
     });
   }
-  const match = /^Bearer +([^\s]+) *$/i.exec(header);
-  const user = match?.[1] ? await authenticateToken(db, match[1]) : undefined;
-  if (!user) {
-    throw new ApiProblem("UNAUTHENTICATED", "The bearer token is not valid: it is malformed, unknown, expired or revoked.", {
-      headers: { "www-authenticate": `${CHALLENGE}, error="invalid_token"` },
-    });
-  }
-  return user;
+  return /^Bearer +([^\s]+) *$/i.exec(header)?.[1] || undefined;
 }
+
+export const invalidToken = () =>
+  new ApiProblem("UNAUTHENTICATED", "The bearer token is not valid: it is malformed, unknown, expired or revoked.", {
+    headers: { "www-authenticate": `${CHALLENGE}, error="invalid_token"` },
+  });

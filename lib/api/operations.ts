@@ -57,6 +57,12 @@ export type Operation = {
    * a read token: revoking itself). Unset: read for GET, write otherwise.
    */
   readonly scope?: "read" | "write" | "webhooks" | "any";
+  /**
+   * The bearer token is checked in the command's first round trip, not in one of its own before
+   * it (a round trip less): for operations that run one command, which takes the caller from there
+   * (`HandlerInput.caller`). Every check and answer stays as without it (lib/api/route.ts).
+   */
+  readonly tokenInCommand?: true;
   readonly idempotency?: "required" | "optional";
   readonly body?: (limits: Limits) => z.ZodType;
   /** The body may be left out altogether. */
@@ -155,6 +161,7 @@ export const operations = {
     description: "A refused deposit (frozen or closed account) is recorded as a DepositRejected event and answered with 422 and its code.",
     auth: "user",
     idempotency: "required",
+    tokenInCommand: true,
     body: moneyBody,
     success: { status: 201, description: "The account after the deposit and the MoneyDeposited event.", schema: responses.accountCommand },
     problems: ["ACCOUNT_NOT_FOUND", "AMOUNT_TOO_LARGE", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED", "SELF_SERVICE_OFF"],
@@ -168,6 +175,7 @@ export const operations = {
     description: "A refused withdrawal is recorded as a WithdrawalRejected event and answered with 422 and its code.",
     auth: "user",
     idempotency: "required",
+    tokenInCommand: true,
     body: moneyBody,
     success: { status: 201, description: "The account after the withdrawal and the MoneyWithdrawn event.", schema: responses.accountCommand },
     problems: ["ACCOUNT_NOT_FOUND", "AMOUNT_TOO_LARGE", "INSUFFICIENT_FUNDS", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED", "SELF_SERVICE_OFF"],

@@ -4,20 +4,22 @@ import { createHash } from "node:crypto";
 
 import { z } from "zod";
 
-import type { TokenUser } from "../auth/api-tokens";
+import { tokenUserOf, tokenUserStatement, type TokenUser } from "../auth/api-tokens";
 import { isHashingBusy } from "../auth/password";
 import { isRateLimited } from "../auth/rate-limits";
 import { fromConfiguredProxy } from "../client-address";
 import type { CommandContext } from "../commands/accounts";
 import { commandContext } from "../commands/context";
 import { perLimit } from "../commands/validation";
-import type { CommandMetadata } from "../domain/shared/decider";
+import type { Database } from "../db/client";
+import type { CommandLogLine, CommandMetadata } from "../domain/shared/decider";
 import { DomainError, ValidationError } from "../domain/shared/errors";
-import { IdempotencyKeyReusedError } from "../event-store/errors";
+import { CallerRefusedError, IdempotencyKeyReusedError } from "../event-store/errors";
+import type { DeferredCaller } from "../event-store/handle-command";
 import { log } from "../log";
 import { metrics } from "../observability/metrics";
 import { idsFromHeaders, type RequestIds } from "../request-id";
-import { bearerUser } from "./auth";
+import { bearerToken, bearerUser, invalidToken } from "./auth";
 import { idempotencyKeyOf } from "./idempotency";
 import { canonicalJson, toJsonText } from "./json";
 import type { Operation } from "./operations";
@@ -36,8 +38,10 @@ type QueryOf<O extends Operation> = O["query"] extends () => infer Schema ? (Sch
 type SuccessOf<O extends Operation> = O["success"]["schema"] extends z.ZodType ? z.input<O["success"]["schema"]> : void;
 
 export type HandlerInput<O extends Operation> = {
-  /** The token's user (null only on operations anyone may call). */
-  readonly user: O["auth"] extends "none" ? null : TokenUser;
+  /** The token's user (null on operations anyone may call, and where the command checks the token). */
+  readonly user: O["auth"] extends "none" ? null : O["tokenInCommand"] extends true ? null : TokenUser;
+  /** Where the command checks the token (`tokenInCommand`): the caller to hand it. */
+  readonly caller: O["tokenInCommand"] extends true ? DeferredCaller : undefined;
   readonly body: BodyOf<O>;
   readonly query: QueryOf<O>;
   readonly params: Readonly<Record<string, string>>;
@@ -76,8 +80,11 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
   return async function route(request: Request, context: RouteContext): Promise<Response> {
     const started = performance.now();
     const ids = idsFromHeaders(request.headers, fromConfiguredProxy(request.headers));
-    const response = await answer(request, context, ids);
-    // One access line per API call; the command layer adds one per command with the same request id.
+    const line = new AccessLine();
+    const response = await answer(request, context, ids, line);
+    line.written = true;
+    // One line per API call, with its command's fields when it ran one (lib/event-store/observe.ts):
+    // a line less per write than a line each, and what an operator looks for is on one line.
     log().info(
       {
         event: "api",
@@ -86,6 +93,8 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
         operation: operation.operationId,
         status: response.status,
         durationMs: Math.round(performance.now() - started),
+        ...line.actor,
+        ...line.commandFields(),
       },
       "api request",
     );
@@ -93,28 +102,69 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
     return response;
   };
 
-  async function answer(request: Request, context: RouteContext, ids: RequestIds): Promise<Response> {
+  /** Who may call: a throw answers the request (the checks, in order, after the token's own). */
+  function admit(user: TokenUser | null, line: AccessLine): void {
+    if (user) line.actor = { actorRole: actorRoleOf(user), actorId: user.id };
+    if (operation.auth === "admin" && user?.role !== "admin") {
+      throw new ApiProblem("FORBIDDEN", "Only admins may do this.");
+    }
+    // A scheme's token sends and answers payments, nothing else; no one else's token may do that.
+    if (operation.auth === "scheme" && user?.role !== "scheme") {
+      throw new ApiProblem("ROLE_NOT_ALLOWED", "Only a payment scheme's token may call this.");
+    }
+    if (operation.auth === "user" && user?.role === "scheme") {
+      throw new ApiProblem("ROLE_NOT_ALLOWED", "A payment scheme's token may only call the /scheme operations.");
+    }
+    // Before anything is read or run: a read-only token never reaches a command.
+    if (user && !scopeAllows(user.scope, operation)) {
+      throw new ApiProblem(
+        "INSUFFICIENT_SCOPE",
+        `This token's scope (${user.scope}) does not allow this; it needs a ${SCOPES_ALLOWED[neededScope(operation)].join(" or ")} token.`,
+      );
+    }
+  }
+
+  /**
+   * The token checked by the command (`tokenInCommand`): its statement goes with the command's load,
+   * and `admit` runs the same checks on the row it finds. A request that fails before its command
+   * checked the token calls `checkFirst`, so the token's answer (401, 403) still comes first.
+   */
+  function commandCaller(request: Request, line: AccessLine) {
+    const token = bearerToken(request);
+    const now = new Date();
+    const read = token ? tokenUserStatement(token, now) : undefined;
+    if (!read) throw invalidToken();
+    let checked = false;
+    const deferred: DeferredCaller = {
+      read,
+      admit(row) {
+        checked = true;
+        const found = tokenUserOf(row, now);
+        if (!found) throw invalidToken();
+        admit(found.user, line);
+        return { actor: { id: found.user.id, role: actorRoleOf(found.user) }, writes: found.lastUsedWrite ? [found.lastUsedWrite] : [] };
+      },
+    };
+    return {
+      deferred,
+      async checkFirst(db: Database) {
+        if (checked) return;
+        checked = true;
+        admit(await bearerUser(db, request), line);
+      },
+    };
+  }
+
+  async function answer(request: Request, context: RouteContext, ids: RequestIds, line: AccessLine): Promise<Response> {
+    let caller: ReturnType<typeof commandCaller> | undefined;
+    let db: Database | undefined;
     try {
       const ctx = await commandContext();
-      const user = operation.auth === "none" ? null : await bearerUser(ctx.db, request);
-      if (operation.auth === "admin" && user?.role !== "admin") {
-        throw new ApiProblem("FORBIDDEN", "Only admins may do this.");
-      }
-      // A scheme's token sends and answers payments, nothing else; no one else's token may do that.
-      if (operation.auth === "scheme" && user?.role !== "scheme") {
-        throw new ApiProblem("ROLE_NOT_ALLOWED", "Only a payment scheme's token may call this.");
-      }
-      if (operation.auth === "user" && user?.role === "scheme") {
-        throw new ApiProblem("ROLE_NOT_ALLOWED", "A payment scheme's token may only call the /scheme operations.");
-      }
-      // Before anything is read or run: a read-only token never reaches a command.
-      if (user && !scopeAllows(user.scope, operation)) {
-        throw new ApiProblem(
-          "INSUFFICIENT_SCOPE",
-          `This token's scope (${user.scope}) does not allow this; it needs a ${SCOPES_ALLOWED[neededScope(operation)].join(" or ")} token.`,
-        );
-      }
-      const key = operation.idempotency && user ? idempotencyKeyOf(request, operation.idempotency) : undefined;
+      db = ctx.db;
+      caller = operation.tokenInCommand ? commandCaller(request, line) : undefined;
+      const user = operation.auth === "none" || caller ? null : await bearerUser(ctx.db, request);
+      if (!caller) admit(user, line);
+      const key = operation.idempotency && (user || caller) ? idempotencyKeyOf(request, operation.idempotency) : undefined;
       const params = await stringParams(context);
       const url = new URL(request.url);
       const query = readQuery(url);
@@ -129,12 +179,12 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
         : undefined;
       const metadata: CommandMetadata = {
         now: new Date(),
-        actor: user
-          ? { id: user.id, role: user.role === "admin" ? "admin" : user.role === "scheme" ? "scheme" : "customer" }
-          : { id: "anonymous", role: "customer" },
+        // With the token checked by the command, the command puts the token's user here.
+        actor: user ? { id: user.id, role: actorRoleOf(user) } : { id: "anonymous", role: "customer" },
         commandId: key ? `api:${key}` : undefined,
         origin: "api",
         ...ids,
+        logLine: line,
       };
       // The key is recorded by the command, in its own transaction, with the response: there is
       // nothing to claim or complete here (docs/decisions/0002-idempotency-in-the-command-transaction.md).
@@ -146,9 +196,29 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
               .digest("hex"),
           }
         : undefined;
-      const input = { user, body, query: operation.query ? queryValues : undefined, params, ctx, metadata, idempotency, request } as HandlerInput<O>;
-      return respond(await run(operation, handler, input));
-    } catch (error) {
+      const input = {
+        user,
+        caller: caller?.deferred,
+        body,
+        query: operation.query ? queryValues : undefined,
+        params,
+        ctx,
+        metadata,
+        idempotency,
+        request,
+      } as HandlerInput<O>;
+      const checkFirst = caller ? caller.checkFirst : undefined;
+      return respond(await run(operation, handler, input, checkFirst ? () => checkFirst(ctx.db) : undefined));
+    } catch (thrown) {
+      let error = thrown;
+      // Refused before the command checked the token: the token's own answer, if it has one, first.
+      if (caller && db) {
+        try {
+          await caller.checkFirst(db);
+        } catch (refused) {
+          error = refused;
+        }
+      }
       if (error instanceof ApiProblem) return problemResponse(error);
       log().error({ err: error, requestId: ids.requestId, operation: operation.operationId }, "api request failed");
       return problemResponse(
@@ -163,11 +233,42 @@ export function apiRoute<O extends Operation>(operation: O, handler: Handler<O>)
 
 const emptyQuery = z.strictObject({});
 
+const actorRoleOf = (user: TokenUser) => (user.role === "admin" ? "admin" : user.role === "scheme" ? "scheme" : "customer");
+
+/** The access line being made: who called, and the first command the request ran, until it is written. */
+class AccessLine implements CommandLogLine {
+  written = false;
+  actor: { actorRole: string; actorId: string } | undefined;
+  private command: Readonly<Record<string, unknown>> | undefined;
+
+  join(fields: Readonly<Record<string, unknown>>): boolean {
+    // A command after the answer (a transfer's later steps) or a second one logs its own line.
+    if (this.written || this.command) return false;
+    this.command = fields;
+    return true;
+  }
+
+  /** The command's fields as the access line carries them (its own duration as commandMs). */
+  commandFields(): Record<string, unknown> {
+    if (!this.command) return {};
+    const { commandType, outcome, durationMs, retries, streamId, correlationId, code } = this.command;
+    return { commandType, outcome, commandMs: durationMs, retries, streamId, correlationId, ...(code === undefined ? {} : { code }) };
+  }
+}
+
 /** A response; its headers (Retry-After, say) are sent but never stored with an Idempotency-Key. */
 type RunResponse = { status: number; body: string | Uint8Array<ArrayBuffer>; headers?: Record<string, string>; contentType?: string };
 
-/** Runs the handler; expected failures become problems. Unexpected ones are thrown. */
-async function run<O extends Operation>(operation: O, handler: Handler<O>, input: HandlerInput<O>): Promise<RunResponse> {
+/**
+ * Runs the handler; expected failures become problems, after `checkFirst` (a token the command did
+ * not get to check: its refusal is thrown instead). Unexpected ones are thrown.
+ */
+async function run<O extends Operation>(
+  operation: O,
+  handler: Handler<O>,
+  input: HandlerInput<O>,
+  checkFirst?: () => Promise<void>,
+): Promise<RunResponse> {
   try {
     const result = await handler(input);
     if (result instanceof FileReply) {
@@ -187,12 +288,14 @@ async function run<O extends Operation>(operation: O, handler: Handler<O>, input
   } catch (error) {
     const problem = expectedProblem(error);
     if (!problem) throw error;
+    await checkFirst?.();
     return { status: problem.status, body: toJsonText(problem.body()), headers: problem.headers };
   }
 }
 
 /** The command layer's expected failures, as problems. */
 function expectedProblem(error: unknown): ApiProblem | undefined {
+  if (error instanceof CallerRefusedError) return expectedProblem(error.cause);
   if (error instanceof ApiProblem) return error;
   if (isHashingBusy(error)) {
     return new ApiProblem("SERVER_BUSY", error.message, { headers: { "retry-after": String(error.retryAfterSeconds) } });

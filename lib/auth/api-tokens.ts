@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 
-import { and, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
 import { z } from "zod";
 
 import { createdId } from "../commands/ids";
 import { parseInput, requiredText } from "../commands/validation";
 import type { Database } from "../db/client";
 import { apiTokens, type ApiTokenRow } from "../db/schema";
-import { runStatement, statement } from "../db/statement";
+import { runStatement, statement, type Statement } from "../db/statement";
 import { identityEventCodec, USER_STREAM_TYPE, userStreamId, type Role } from "../domain/identity/events";
 import { toDate } from "../event-store/read";
 import { recordFacts } from "../event-store/record";
@@ -172,32 +172,51 @@ export class TokenAlreadyIssuedError extends Error {
  * role is read from the user row on every request, so a changed role takes effect at once.
  */
 export async function authenticateToken(db: Database, token: string, now = new Date()): Promise<TokenUser | undefined> {
-  if (!TOKEN_PATTERN.test(token)) return undefined;
+  const lookup = tokenUserStatement(token, now);
+  if (!lookup) return undefined;
   // Every API call runs this: a fixed-text statement, not a query built anew each time.
-  const rows = await runStatement<{ token_id: string; last_used_at: unknown; scope: string; id: string; email: string; name: string; role: string }>(
-    db,
-    statement(TOKEN_USER, hashToken(token), now.toISOString()),
-  );
-  const row = rows[0];
+  const admitted = tokenUserOf((await runStatement(db, lookup))[0], now);
+  if (!admitted) return undefined;
+  if (admitted.lastUsedWrite) await runStatement(db, admitted.lastUsedWrite);
+  return admitted.user;
+}
+
+/**
+ * The statement that finds a token's user (at most one row, the user's id also as `actor_id`), or
+ * undefined for something that is not a token at all. A command may send it in its own first
+ * round trip (lib/api/route.ts): the same checks, a round trip less.
+ */
+export function tokenUserStatement(token: string, now: Date): Statement | undefined {
+  return TOKEN_PATTERN.test(token) ? statement(TOKEN_USER, hashToken(token), now.toISOString()) : undefined;
+}
+
+/**
+ * The user of a row of that statement (none: unknown, expired or revoked), and the write of its
+ * last use when the stored one is older than the resolution.
+ */
+export function tokenUserOf(row: Record<string, unknown> | undefined, now: Date): { user: TokenUser; lastUsedWrite?: Statement } | undefined {
   if (!row) return undefined;
+  const user: TokenUser = {
+    id: String(row.id),
+    email: String(row.email),
+    name: String(row.name),
+    role: row.role as Role,
+    tokenId: String(row.token_id),
+    scope: scopeOf(String(row.scope)),
+  };
   const lastUsedAt = row.last_used_at == null ? null : toDate(row.last_used_at);
-  if (!lastUsedAt || now.getTime() - lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await db
-      .update(apiTokens)
-      .set({ lastUsedAt: now })
-      .where(
-        and(
-          eq(apiTokens.id, row.token_id),
-          or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - LAST_USED_RESOLUTION_MS))),
-        ),
-      );
-  }
-  return { id: row.id, email: row.email, name: row.name, role: row.role as Role, tokenId: row.token_id, scope: scopeOf(row.scope) };
+  if (lastUsedAt && now.getTime() - lastUsedAt.getTime() <= LAST_USED_RESOLUTION_MS) return { user };
+  const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS).toISOString();
+  return { user, lastUsedWrite: statement(TOKEN_USED, user.tokenId, now.toISOString(), stale) };
 }
 
 // $1 the token's hash, $2 now.
-const TOKEN_USER = `select t.id as token_id, t.last_used_at, t.scope, u.id, u.email, u.name, u.role
+const TOKEN_USER = `select t.id as token_id, t.last_used_at, t.scope, u.id, u.id as actor_id, u.email, u.name, u.role
   from api_tokens t join users u on u.id = t.user_id
  where t.token_hash = $1 and t.revoked_at is null and t.expires_at > $2::timestamptz`;
+// $1 the token's id, $2 now, $3 now less the resolution: one write per token per resolution, even
+// when requests race.
+const TOKEN_USED = `update api_tokens set last_used_at = $2::timestamptz
+ where id = $1 and (last_used_at is null or last_used_at < $3::timestamptz)`;
 
 const roleOf = (role: Role): "customer" | "admin" | "scheme" => (role === "admin" || role === "scheme" ? role : "customer");

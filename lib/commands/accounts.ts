@@ -14,7 +14,14 @@ import { CURRENCY_CODES } from "../domain/shared/currency";
 import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError } from "../domain/shared/errors";
 import { sqlState } from "../event-store/errors";
-import { handleCommand, hashRequest, type AggregateSpec, type CommandOutcome, type StoredReply } from "../event-store/handle-command";
+import {
+  handleCommand,
+  hashRequest,
+  type AggregateSpec,
+  type CommandOutcome,
+  type DeferredCaller,
+  type StoredReply,
+} from "../event-store/handle-command";
 import type { StoredEvent } from "../event-store/types";
 import { inlineProjection } from "../projections/registry";
 import { createdId } from "./ids";
@@ -80,6 +87,8 @@ function toResult(accountId: string, outcome: CommandOutcome<AccountEvent, Accou
 export type RunOptions = {
   recordedAt?: Date;
   ownerId?: string;
+  /** The caller, read in the command's first round trip (the API's bearer token); the account must be theirs. */
+  caller?: DeferredCaller;
   /** What counts as the same request under the command id (the API hashes the HTTP request). */
   requestHash?: string;
   /** The answer to keep with the command id, built in the command's transaction. */
@@ -128,8 +137,10 @@ async function run(
     idempotency: metadata.commandId ? { scope: metadata.actor.id, key: metadata.commandId, requestHash: options.requestHash } : undefined,
     reply: reply ? (first) => reply(toResult(accountId, first)) : undefined,
     recordedAt: options.recordedAt,
-    guard:
-      options.ownerId !== undefined
+    caller: options.caller,
+    guard: options.caller
+      ? (state, actor) => ownedBy(actor.id)(state)
+      : options.ownerId !== undefined
         ? ownedBy(options.ownerId)
         : options.notOwnedBy !== undefined
           ? notOwnAccount(options.notOwnedBy, command.type === "UnfreezeAccount" && !options.approved ? fraudFreezeNeedsApproval : undefined)

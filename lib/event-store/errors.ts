@@ -24,6 +24,17 @@ export class IdempotencyKeyReusedError extends Error {
   }
 }
 
+/**
+ * A deferred caller was not admitted (handle-command.ts, `caller`): the command never ran, so it is
+ * neither counted nor logged as one. `cause` is what `admit` threw.
+ */
+export class CallerRefusedError extends Error {
+  constructor(readonly cause: unknown) {
+    super("The command's caller was not admitted.");
+    this.name = "CallerRefusedError";
+  }
+}
+
 export { sqlState, violatedConstraint } from "../db/errors";
 
 /** SQLSTATEs that mean "try the whole transaction again". */

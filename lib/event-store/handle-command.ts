@@ -11,7 +11,7 @@ import type { EventCodec } from "../domain/shared/codec";
 import type { CommandMetadata, Decider } from "../domain/shared/decider";
 import { toJsonValue, type JsonValue } from "../domain/shared/json";
 import { planAppend, rawToJson, readStamp, stampAndKeysStatement, stampStatement } from "./append";
-import { IdempotencyKeyReusedError, isRetryable, sqlState, violatedConstraint } from "./errors";
+import { CallerRefusedError, IdempotencyKeyReusedError, isRetryable, sqlState, violatedConstraint } from "./errors";
 import { loadAggregate, type SnapshotPolicy } from "./load";
 import { observeCommand, type CommandProbe } from "./observe";
 import { decodeEvent, parseJson, rawFromSqlRow } from "./read";
@@ -84,8 +84,26 @@ export type HandleOptions<Event extends { type: string; data: unknown } = { type
   /**
    * Checked against the loaded state before deciding (an ownership check, say): a throw here
    * aborts the command with nothing recorded, and saves the caller a read before the command.
+   * `actor` is the metadata's, or the one `caller` admitted.
    */
-  readonly guard?: (state: State) => void;
+  readonly guard?: (state: State, actor: CommandMetadata["actor"]) => void;
+  /**
+   * Who is calling, read in the load's round trip instead of a round trip before the command (the
+   * API's bearer token). The actor it admits replaces the metadata's, and the idempotency key's
+   * scope is that actor's id.
+   */
+  readonly caller?: DeferredCaller;
+};
+
+/** A caller known only from a read in the command's first round trip. */
+export type DeferredCaller = {
+  /** At most one row, with the caller's id as `actor_id`; sent after the locked load. */
+  readonly read: Statement;
+  /**
+   * The actor behind the row (undefined: no such caller), or a throw (nothing is recorded, the
+   * command rejects with it); with writes to send with the command's (a last-use time, say).
+   */
+  readonly admit: (row: Record<string, unknown> | undefined) => { readonly actor: CommandMetadata["actor"]; readonly writes?: readonly Statement[] };
 };
 
 const IDEMPOTENCY_KEY_CONSTRAINT = "idempotency_keys_scope_key_pk";
@@ -230,15 +248,28 @@ async function decideAndWrite<Command extends { type: string; data: unknown }, E
   // after the lock, so a retry that waited for its first attempt sees what it recorded), and the
   // projection's own read.
   const loading = loadAggregate(tx, { streamId, decider: spec.decider, codec: spec.codec, snapshot: spec.snapshot, lock: spec.lockStream });
-  const keyed = batch.filter((pending) => pending.options.idempotency);
+  const keyed = batch.filter((pending) => pending.options.idempotency && !pending.options.caller);
   const stamping = tx.query(stampAndKeysStatement(batch.length, keysJson(keyed)));
   const prefetching = spec.prefetch ? tx.query(spec.prefetch(streamId)) : Promise.resolve(undefined);
-  const [stampRows, loaded, prefetched] = await Promise.all([stamping, loading, prefetching]);
+  // Each deferred caller's row with its key's record under the caller's scope, also after the lock.
+  const calling = Promise.all(
+    batch.map((pending) =>
+      pending.options.caller ? tx.query(callerStatement(pending.options.caller.read, pending.options.idempotency?.key ?? null)) : undefined,
+    ),
+  );
+  const [stampRows, loaded, prefetched, callerRows] = await Promise.all([stamping, loading, prefetching, calling]);
   let stamp = readStamp(stampRows[0]);
   const keyRows = parseJson(stampRows[0]?.keys) as KeyRow[];
   const recorded = new Map(keyRows.map((row) => [`${row.scope}\u0000${row.key}`, row]));
 
-  type Applied = { pending: Pending<Command, Event, State>; first: number; count: number; state: State; version: bigint };
+  type Applied = {
+    pending: Pending<Command, Event, State>;
+    idempotency: HandleOptions["idempotency"];
+    first: number;
+    count: number;
+    state: State;
+    version: bigint;
+  };
   const settle: (() => void)[] = [];
   const applied: Applied[] = [];
   const decided: { event: Event; metadata: EventMetadata }[] = [];
@@ -246,11 +277,28 @@ async function decideAndWrite<Command extends { type: string; data: unknown }, E
   let state = loaded.state;
   let version = loaded.version;
 
-  for (const pending of batch) {
-    const { idempotency, guard, metadata } = pending.options;
+  const callerWrites: Statement[] = [];
+  for (const [index, pending] of batch.entries()) {
+    const { guard, caller } = pending.options;
+    let { idempotency, metadata } = pending.options;
+    let callerKeyRow: KeyRow | undefined;
+    if (caller) {
+      const row = callerRows[index]?.[0];
+      let admitted: ReturnType<DeferredCaller["admit"]>;
+      try {
+        admitted = caller.admit(row);
+      } catch (error) {
+        settle.push(() => pending.reject(new CallerRefusedError(error)));
+        continue;
+      }
+      metadata = { ...metadata, actor: admitted.actor };
+      if (idempotency) idempotency = { ...idempotency, scope: admitted.actor.id };
+      callerWrites.push(...(admitted.writes ?? []));
+      callerKeyRow = (parseJson(row?.key_record) as KeyRow | null) ?? undefined;
+    }
     const keyId = idempotency ? `${idempotency.scope}\u0000${idempotency.key}` : undefined;
     if (keyId) {
-      const row = recorded.get(keyId);
+      const row = caller ? callerKeyRow : recorded.get(keyId);
       if (row) {
         if (row.request_hash !== pending.requestHash) settle.push(() => pending.reject(new IdempotencyKeyReusedError(idempotency?.key ?? "")));
         else {
@@ -270,7 +318,7 @@ async function decideAndWrite<Command extends { type: string; data: unknown }, E
     }
     let events: readonly Event[];
     try {
-      guard?.(state);
+      guard?.(state, metadata.actor);
       events = spec.decider.decide(pending.command, state);
     } catch (error) {
       settle.push(() => pending.reject(error));
@@ -282,7 +330,7 @@ async function decideAndWrite<Command extends { type: string; data: unknown }, E
       state = spec.decider.evolve(state, event);
     }
     version += BigInt(events.length);
-    const entry: Applied = { pending, first: decided.length - events.length, count: events.length, state, version };
+    const entry: Applied = { pending, idempotency, first: decided.length - events.length, count: events.length, state, version };
     applied.push(entry);
     if (keyId) seenInBatch.set(keyId, entry);
   }
@@ -346,7 +394,7 @@ async function decideAndWrite<Command extends { type: string; data: unknown }, E
     const outcome = outcomeOf(entry);
     // An answer that cannot be built is a bug: it throws, and the transaction records nothing.
     const reply = pending.options.reply?.(outcome);
-    const idempotency = pending.options.idempotency;
+    const idempotency = entry.idempotency;
     if (idempotency) {
       keyRecords.push({
         scope: idempotency.scope,
@@ -368,7 +416,29 @@ async function decideAndWrite<Command extends { type: string; data: unknown }, E
   // No ON CONFLICT: a key recorded meanwhile by a request on another stream fails the transaction,
   // and the handler answers with that request's result.
   if (keyRecords.length > 0) writes.push(insertRowsStatement(idempotencyKeys, keyRecords));
+  // One of each: callers of a batch may share a token, and its last use is written once.
+  const seenWrites = new Set<string>();
+  for (const write of callerWrites) {
+    const id = JSON.stringify([write.text, write.params]);
+    if (!seenWrites.has(id)) writes.push(write);
+    seenWrites.add(id);
+  }
   return { result: settle, writes: combinedWrites(writes) };
+}
+
+const callerReads = new Map<string, string>();
+
+/** The caller's read with its key's record under the caller's id as scope ($n+1: the key, or null). */
+function callerStatement(read: Statement, key: string | null): Statement {
+  let text = callerReads.get(read.text);
+  if (!text) {
+    text = `select c.*, (select json_build_object('scope', k.scope, 'key', k.key, 'request_hash', k.request_hash, 'result', k.result,
+                                 'response_status', k.response_status, 'response_body', k.response_body)
+                from idempotency_keys k where k.scope = c.actor_id and k.key = $${read.params.length + 1}) as key_record
+       from (${read.text}) c`;
+    callerReads.set(read.text, text);
+  }
+  return statement(text, ...read.params, key);
 }
 
 type StoredResult = { streamId: string; version: string; events: JsonValue[] };
@@ -404,7 +474,8 @@ async function readReplay<Command, Event extends { type: string; data: unknown }
   pending: Pending<Command, Event, State>,
 ): Promise<CommandOutcome<Event, State> | undefined> {
   const idempotency = pending.options.idempotency;
-  if (!idempotency) return undefined;
+  // A deferred caller's scope is known only inside the transaction: the retry reads the key there.
+  if (!idempotency || pending.options.caller) return undefined;
   const rows = await db
     .select()
     .from(idempotencyKeys)

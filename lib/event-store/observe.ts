@@ -2,7 +2,7 @@ import type { CommandMetadata } from "../domain/shared/decider";
 import { DomainError } from "../domain/shared/errors";
 import { log } from "../log";
 import { metrics, type CommandOutcomeLabel } from "../observability/metrics";
-import { ConcurrencyError, IdempotencyKeyReusedError, isAppendConflict, sqlState } from "./errors";
+import { CallerRefusedError, ConcurrencyError, IdempotencyKeyReusedError, isAppendConflict, sqlState } from "./errors";
 
 /** Lets the command handler report what happens inside its retry loop. */
 export type CommandProbe = { retried: (error: unknown) => void };
@@ -63,14 +63,22 @@ export async function observeCommand<Result extends Observed>(
       correlationId: context.metadata.correlationId ?? context.metadata.commandId,
     };
   };
+  // An API request logs one line for itself and its command (lib/api/route.ts): its fields join that
+  // line, so a request costs one line, not two. Failures keep a line of their own, with the error.
+  const joined = (fields: ReturnType<typeof line>) => context.metadata.logLine?.join(fields) === true;
   try {
     const result = await run(probe);
-    log().info(line(outcomeOf(result)), "command handled");
+    const fields = line(outcomeOf(result));
+    if (!joined(fields)) log().info(fields, "command handled");
     return result;
   } catch (error) {
+    if (error instanceof CallerRefusedError) throw error;
     const outcome = errorOutcome(error);
     if (outcome === "error") log().error({ ...line(outcome), err: error }, "command failed");
-    else log().info({ ...line(outcome), code: (error as { code?: string }).code }, "command refused");
+    else {
+      const fields = { ...line(outcome), code: (error as { code?: string }).code };
+      if (!joined(fields)) log().info(fields, "command refused");
+    }
     throw error;
   }
 }

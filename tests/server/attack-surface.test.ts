@@ -98,7 +98,8 @@ describe("attack surface of the production server", () => {
       .split("\n")
       .filter((line) => line.startsWith("{"))
       .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .find((line) => line.event === "command" && line.requestId === requestId);
+      .find((line) => line.event === "api" && line.requestId === requestId);
+    // An API call's one line carries its command's fields.
     expect(command).toMatchObject({ commandType: "OpenAccount", correlationId: requestId });
   });
 

@@ -17,7 +17,15 @@ export type CommandMetadata = {
   readonly origin?: "web" | "api" | "cli" | "system" | "test";
   /** The HTTP request that carried the command, for logs only (events keep the correlation id). */
   readonly requestId?: string;
+  /**
+   * The request's own log line, when it writes one for itself and its command (the API's access
+   * line): the command's fields join it instead of a line of their own. Logs only.
+   */
+  readonly logLine?: CommandLogLine;
 };
+
+/** Takes a command's log fields; false once the line is written (or holds a command already). */
+export type CommandLogLine = { join(fields: Readonly<Record<string, unknown>>): boolean };
 
 export type Message<Type extends string, Data> = {
   readonly type: Type;
