@@ -12,6 +12,7 @@ import { formatMoney } from "../domain/shared/money";
 import { handleCommand, hashRequest, type AggregateSpec, type StoredReply } from "../event-store/handle-command";
 import { inlineProjection } from "../projections/registry";
 import type { CommandContext } from "./accounts";
+import { checkDestination } from "./destination";
 import { createdId } from "./ids";
 import { accountNumberField, isExternalNumber, maskHolderName } from "./payees";
 import { timeZoneField } from "./profile";
@@ -162,19 +163,13 @@ export async function createOrder(
     payeeId = payee.payeeId;
     number = payee.accountNumber;
   }
-  const [destination] = await ctx.db
+  const currency = source.currency;
+  const [found] = await ctx.db
     .select({ account: accountSummary, name: users.name })
     .from(accountSummary)
     .leftJoin(users, eq(users.id, accountSummary.customerId))
     .where(eq(accountSummary.number, number ?? ""));
-  if (!destination) throw new ValidationError({ toAccountNumber: ["No account has that number."] });
-  if (destination.account.accountId === source.accountId) throw new ValidationError({ toAccountNumber: ["Choose a different account to pay into."] });
-  const currency = source.currency;
-  if (destination.account.currency !== currency) {
-    throw new ValidationError({
-      toAccountNumber: [`Payments stay in one currency: your account holds ${currency} and the payee's holds ${destination.account.currency}.`],
-    });
-  }
+  const destination = checkDestination(source.accountId, currency, found, "Payments stay");
   if (data.amount > maxAmount) throw new ValidationError({ amount: [`The most one payment can move is ${formatMoney(maxAmount, currency)}.`] });
   const schedule = scheduleOf(data.schedule, data.timeZone, metadata.now);
   const orderId = createdId("order", metadata);

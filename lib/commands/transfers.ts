@@ -27,6 +27,7 @@ import type { TransferState } from "../domain/transfer/state";
 import { handleCommand, hashRequest, type AggregateSpec, type StoredReply } from "../event-store/handle-command";
 import { inlineProjection } from "../projections/registry";
 import type { CommandContext } from "./accounts";
+import { checkDestination } from "./destination";
 import { createdId } from "./ids";
 import { idSchema, minorUnitsSchema, optionalText, parseInput, perLimit, requiredText } from "./validation";
 
@@ -180,16 +181,8 @@ async function checkTransferRequest(ctx: CommandContext, input: unknown): Promis
     const to: TransferParty = { accountId: "", number: data.toIban, customerId: "", name: data.payeeName ?? "" };
     return { request: { from, to, amount, currency, reference, external: true }, asked: data };
   }
-  if (!destination) throw new ValidationError({ toAccountNumber: ["No account has that number."] });
-  if (source.account.accountId === destination.account.accountId) {
-    throw new ValidationError({ toAccountNumber: ["Choose a different account to pay into."] });
-  }
-  if (destination.account.currency !== currency) {
-    throw new ValidationError({
-      toAccountNumber: [`Transfers must stay in one currency: your account holds ${currency} and the payee's holds ${destination.account.currency}.`],
-    });
-  }
-  return { request: { from, to: toParty(destination), amount, currency, reference }, asked: data };
+  const to = toParty(checkDestination(source.account.accountId, currency, destination, "Transfers must stay"));
+  return { request: { from, to, amount, currency, reference }, asked: data };
 }
 
 const toParty = (row: NonNullable<Awaited<ReturnType<typeof party>>>): TransferParty => ({
