@@ -14,6 +14,7 @@ import { verifyProjections } from "@/lib/projections/rebuild";
 
 import { customerWithAccount } from "../support/bank";
 import { admin, context, meta } from "../support/commands";
+import { crashAt } from "../support/crash";
 import { backends, type TestDatabase } from "../support/databases";
 import { accountBalance } from "../support/queries";
 
@@ -159,18 +160,7 @@ describe.each(backends)("outbound payments on $name", (backend) => {
   it.each(points)("a runner that died %s is resumed: the payment reaches the scheme once, with one reservation", async (point) => {
     const payer = await customerWithAccount(t.db, { balance: 3_000 });
     const { transferId } = await pay(payer, 1_000);
-    const crash = new Error(`simulated crash ${point}`);
-    await expect(
-      advanceTransfer(
-        {
-          ...runner(),
-          fault: (at) => {
-            if (at === point) throw crash;
-          },
-        },
-        transferId,
-      ),
-    ).rejects.toBe(crash);
+    await crashAt(runner(), transferId, point);
     await runDueTransfers({ ctx: ctx(), runnerId: "fresh-runner" });
     expect((await view(transferId)).status).toBe("sent");
     expect(await legCount(payer.accountId, "FundsReserved")).toBe(1);

@@ -9,11 +9,12 @@ import { depositMoney, freezeAccount, withdrawMoney } from "@/lib/commands/accou
 import { addSanctionsEntry, rejectHeldTransfer, releaseHeldTransfer, requestTransfer } from "@/lib/commands/transfers";
 import { rowsOf } from "@/lib/db/client";
 import { ValidationError } from "@/lib/domain/shared/errors";
-import { advanceTransfer, driveTransfer, runDueTransfers, type FaultPoint } from "@/lib/process-managers/transfer-runner";
+import { driveTransfer, runDueTransfers, type FaultPoint } from "@/lib/process-managers/transfer-runner";
 import { verifyProjections } from "@/lib/projections/rebuild";
 
 import { customerWithAccount } from "../support/bank";
 import { admin, context, meta } from "../support/commands";
+import { crashAt } from "../support/crash";
 import { backends, postgresBackends, type TestDatabase } from "../support/databases";
 import { accountBalance } from "../support/queries";
 
@@ -159,18 +160,7 @@ describe.each(backends)("transfers on $name", (backend) => {
       { fromAccountId: payer.accountId, toAccountId: payee.accountId, amount: 4_000, reference: "crash" },
       meta(payer.actor),
     );
-    const crash = new Error(`simulated crash ${point}`);
-    await expect(
-      advanceTransfer(
-        {
-          ...runner(),
-          fault: (at) => {
-            if (at === point) throw crash;
-          },
-        },
-        transferId,
-      ),
-    ).rejects.toBe(crash);
+    await crashAt(runner(), transferId, point);
 
     const report = await runDueTransfers({ ctx: ctx(), runnerId: "fresh-runner" });
     // After the capture is recorded the transfer is already complete: nothing is left to resume.
