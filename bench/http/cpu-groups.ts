@@ -22,12 +22,12 @@ import { type Baseline } from "./baseline";
 // CPU accounting per process group (bench/cpu.ts): is it Node (servers), Postgres, the generator,
 // or other work on the shared machine?
 
-export type CpuSampleAt = { at: number; machine: MachineTicks | null; processes: ProcessRow[] };
+type CpuSampleAt = { at: number; machine: MachineTicks | null; processes: ProcessRow[] };
 
 export const cpuSample = (): CpuSampleAt => ({ at: performance.now(), machine: readMachineTicks(), processes: readProcesses() });
 
-export type Group = "servers" | "postgres" | "postgresOtherDatabases" | "generator" | "benchChildren" | "other";
-export const GROUPS: Group[] = ["servers", "postgres", "postgresOtherDatabases", "generator", "benchChildren", "other"];
+type Group = "servers" | "postgres" | "postgresOtherDatabases" | "generator" | "benchChildren" | "other";
+const GROUPS: Group[] = ["servers", "postgres", "postgresOtherDatabases", "generator", "benchChildren", "other"];
 
 /**
  * Postgres backends of other databases are other people's work on a shared server. Backends

@@ -31,7 +31,7 @@ export type ScenarioResult = TrafficFigures & {
   transfers?: { byStatus: Record<string, number>; drainSeconds: number };
 };
 
-export const statusText = (statuses: Record<string, number>) =>
+const statusText = (statuses: Record<string, number>) =>
   Object.entries(statuses)
     .map(([s, n]) => `${s}:${n}`)
     .join(" ") || "-";
@@ -113,7 +113,7 @@ export function printSummary(results: Record<string, ScenarioResult>, baseline: 
   );
 }
 
-export type Earlier = { file: string; startedAt: string; randomWritesPerSecond: number | null; pgbenchTps: number | null };
+type Earlier = { file: string; startedAt: string; randomWritesPerSecond: number | null; pgbenchTps: number | null };
 
 export function readEarlier(file: string): Earlier {
   const json = JSON.parse(readFileSync(file, "utf8")) as {
@@ -142,7 +142,7 @@ export function compare(earlier: Earlier, results: Record<string, ScenarioResult
   };
 }
 
-export type Target = { target: string; goal: string; reached: string; met: boolean | null };
+type Target = { target: string; goal: string; reached: string; met: boolean | null };
 
 export function summarise(
   results: Record<string, ScenarioResult>,

@@ -33,14 +33,14 @@ const withdrawal = (account: Account): Request => ({
   write: true,
 });
 
-export type ClosedScenario = {
+type ClosedScenario = {
   kind: "closed";
   name: string;
   description: string;
   next: (accounts: Account[], customers: Customer[]) => () => Request;
 };
-export type OpenScenario = { kind: "open"; name: string; description: string; ratePerSecond: number; next: (accounts: Account[]) => () => Request };
-export type Scenario = ClosedScenario | OpenScenario;
+type OpenScenario = { kind: "open"; name: string; description: string; ratePerSecond: number; next: (accounts: Account[]) => () => Request };
+type Scenario = ClosedScenario | OpenScenario;
 
 const randomWrites = (accounts: Account[]) => {
   const pool = accounts.slice(0, 100);

@@ -95,7 +95,7 @@ function readRange(file: string, from: number, to: number): string {
 }
 
 /** Bytes and lines the servers have logged so far, to take the difference over a scenario. */
-export type LogMark = { file: string; size: number }[];
+type LogMark = { file: string; size: number }[];
 export const logMark = (servers: Server[]): LogMark => servers.map((s) => ({ file: s.logFile, size: statSync(s.logFile).size }));
 
 export type LogFigures = { bytes: number; lines: number; byLevel: Record<string, number>; firstErrors: string[] };
