@@ -4,7 +4,9 @@ import { markAllNotificationsRead, markNotificationRead, setNotificationPreferen
 import { database } from "../db";
 import { NOTIFICATION_KINDS, type NotificationKind } from "../domain/notification/kinds";
 import { ValidationError } from "../domain/shared/errors";
+import { formatMarkedMoney } from "../domain/shared/money";
 import { listNotifications, notificationPreferencesOf, unreadCount, type NotificationDto } from "../read-models/notifications";
+import { myFormatting } from "./formatting";
 import { currentUser, requireUser } from "./session";
 
 export type { NotificationDto } from "../read-models/notifications";
@@ -30,8 +32,10 @@ export async function myNotifications(before?: string): Promise<{ notifications:
   const user = await requireUser();
   const { db } = await database();
   const cursor = before && /^\d{1,19}$/.test(before) ? BigInt(before) : undefined;
-  const rows = await listNotifications(db, user.id, { before: cursor });
-  return { notifications: rows, nextCursor: rows.length === 50 ? (rows.at(-1)?.position ?? null) : null };
+  const [rows, { locale }] = await Promise.all([listNotifications(db, user.id, { before: cursor }), myFormatting()]);
+  // Amounts are marked in the stored text and shown in the reader's locale.
+  const shown = rows.map((row) => ({ ...row, title: formatMarkedMoney(row.title, locale), body: formatMarkedMoney(row.body, locale) }));
+  return { notifications: shown, nextCursor: rows.length === 50 ? (rows.at(-1)?.position ?? null) : null };
 }
 
 export async function markMyNotificationRead(formData: FormData): Promise<void> {

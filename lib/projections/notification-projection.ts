@@ -5,7 +5,7 @@ import { formatAccountNumber } from "../domain/account/account-number";
 import { USER_STREAM_TYPE, userStreams, type IdentityEvent } from "../domain/identity/events";
 import type { NotificationKind } from "../domain/notification/kinds";
 import type { Currency } from "../domain/shared/currency";
-import { formatMoney } from "../domain/shared/money";
+import { markMoney } from "../domain/shared/money";
 import type { StoredEvent } from "../event-store/types";
 import type { AccountStoredEvent } from "./account-projection";
 import type { OrderStoredEvent } from "./order-projection";
@@ -38,7 +38,8 @@ function draft(
   };
 }
 
-const money = (amount: bigint, currency: string) => formatMoney(amount, currency as Currency);
+// Marked, not formatted: the inbox and the mail show it in the reader's locale (formatMarkedMoney).
+const money = (amount: bigint, currency: Currency) => markMoney(amount, currency);
 
 export function accountNotification(summary: AccountSummaryRow, event: AccountStoredEvent): NotificationRow | undefined {
   const e = event.event;
@@ -203,7 +204,7 @@ const INSERT_NOTIFICATIONS =
 // comes from the notification's, so a fact is mailed once.
 const QUEUE_MAILS = `insert into mail_outbox (mail_id, user_id, to_address, template, data, status, attempts, next_attempt_at, created_at)
   select 'notification:' || n.notification_id, n.user_id, u.email, 'notification',
-         jsonb_build_object('kind', n.kind, 'title', n.title, 'body', n.body, 'link', n.link), 'pending', 0, n.created_at, n.created_at
+         jsonb_build_object('kind', n.kind, 'title', n.title, 'body', n.body, 'link', n.link, 'locale', u.locale), 'pending', 0, n.created_at, n.created_at
     from jsonb_populate_recordset(null::notifications, $1::jsonb) n
     join users u on u.id = n.user_id and u.email_verified_at is not null
     join notification_preferences p on p.user_id = n.user_id and p.kind = n.kind and p.email

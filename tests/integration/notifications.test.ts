@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSession } from "@/lib/auth/sessions";
 import { depositMoney, freezeAccount } from "@/lib/commands/accounts";
 import { markAllNotificationsRead, markNotificationRead, setNotificationPreferences } from "@/lib/commands/notifications";
+import { updateProfile } from "@/lib/commands/profile";
 import { requestTransfer } from "@/lib/commands/transfers";
 import { rowsOf, type Database } from "@/lib/db/client";
+import { formatMarkedMoney } from "@/lib/domain/shared/money";
 import { deliverDueMail, smtpTransport, type MailWorkerOptions } from "@/lib/process-managers/mail/deliver";
 import { driveTransfer } from "@/lib/process-managers/transfer-runner";
 import { listNotifications, unreadCount } from "@/lib/read-models/notifications";
@@ -94,6 +96,27 @@ describe.each(backends)("notifications and the mail outbox on $name", (backend) 
     expect(aliceInbox.map((n) => n.kind)).toEqual(["transfer-completed", "money-received"]);
     expect(await unreadCount(t.db, carol.user.id)).toBe(2);
     expect(await outbox(carol.user.id)).toEqual([]);
+  });
+
+  it("shows amounts in the reader's language: the mail and the inbox format them when read, not when the fact happened", async () => {
+    const payer = await customerWithAccount(t.db, { name: "Pia Payer", balance: 200_000 });
+    const reader = await customerWithAccount(t.db, { name: "Rolf Reader" });
+    await verified(t.db, reader.user.id);
+    await everyoneOpted(t.db, reader.user.id, ["money-received"]);
+    await updateProfile(t.db, reader.user, { name: "Rolf Reader", locale: "de-DE", timeZone: "Europe/Berlin" }, meta(reader.actor));
+    const { transferId } = await requestTransfer(
+      context(t.db),
+      { fromAccountId: payer.accountId, toAccountId: reader.accountId, amount: 123_456, reference: "Miete" },
+      meta(payer.actor),
+    );
+    await driveTransfer({ ctx: context(t.db), runnerId: "test-runner" }, transferId);
+    const before = smtp.received.length;
+    await deliverDueMail(t.db, worker());
+    const mail = smtp.received.slice(before).find((m) => recipientsOf(m)[0] === reader.user.email)!;
+    expect((mail.text ?? "").replace(/\s/gu, " ")).toContain("1.234,56 €");
+    const [stored] = await listNotifications(t.db, reader.user.id);
+    expect(formatMarkedMoney(stored!.body, "de-DE").replace(/\s/gu, " ")).toContain("1.234,56 €");
+    expect(formatMarkedMoney(stored!.body, "en-GB")).toContain("€1,234.56");
   });
 
   it("marks one or all as read, only the owner's own", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { Currency } from "@/lib/domain/shared/currency";
-import { formatMoney, parseDecimalAmount, toDecimalString } from "@/lib/domain/shared/money";
+import { formatMarkedMoney, formatMoney, markMoney, parseDecimalAmount, toDecimalString } from "@/lib/domain/shared/money";
 
 describe("parseDecimalAmount", () => {
   it.each<[string, Currency, bigint]>([
@@ -116,5 +116,21 @@ describe("formatMoney", () => {
 
   it("follows the locale it is given", () => {
     expect(formatMoney(123_456n, "EUR", "de-DE")).toBe("1.234,56\u00a0€");
+  });
+});
+
+describe("amounts marked in stored text", () => {
+  const spaced = (text: string) => text.replace(/\s/gu, " ");
+
+  it("formats each marked amount in the reader's locale, exactly, and leaves other text as it is", () => {
+    const text = `${markMoney(123_456n, "EUR")} arrived, and ${markMoney(-5n, "JPY")} left.`;
+    expect(formatMarkedMoney(text)).toBe(`€1,234.56 arrived, and ${formatMoney(-5n, "JPY")} left.`);
+    expect(spaced(formatMarkedMoney(text, "de-DE"))).toBe(spaced(`1.234,56 € arrived, and ${formatMoney(-5n, "JPY", "de-DE")} left.`));
+    expect(formatMarkedMoney(`${markMoney(9_007_199_254_740_993n, "USD")}`)).toBe("US$90,071,992,547,409.93");
+    expect(formatMarkedMoney("Rent 12.00 EUR, no marks")).toBe("Rent 12.00 EUR, no marks");
+  });
+
+  it("shows a mark with no known currency as its plain text, never as money", () => {
+    expect(formatMarkedMoney("\u001f100 XXX\u001f")).toBe("100 XXX");
   });
 });

@@ -1,4 +1,4 @@
-import { minorUnitExponent, type Currency } from "./currency";
+import { isCurrency, minorUnitExponent, type Currency } from "./currency";
 
 /** An amount in integer minor units (cents, pence, yen) of one currency. Never a float. */
 export type Money = { readonly amount: bigint; readonly currency: Currency };
@@ -61,4 +61,20 @@ export function formatMoney(amount: bigint, currency: Currency, locale = "en-GB"
   }
   // Intl accepts decimal strings exactly ("69.50"), so no float ever carries the amount.
   return formatter.format(toDecimalString(amount, currency) as `${number}`);
+}
+
+// Amounts inside stored text (a notification's body, its mail) are kept as marks and formatted
+// when they are shown, in the reader's locale. The mark is U+001F around "<minor units> <currency>":
+// every text a person can type refuses control characters, so no one can forge one.
+const MARK = "\u001f";
+const MARKED = /\u001f(-?\d{1,19}) ([A-Z]{3})\u001f/g;
+
+/** An amount to be formatted when the text is read. */
+export const markMoney = (amount: bigint, currency: Currency): string => `${MARK}${amount} ${currency}${MARK}`;
+
+/** The text with every marked amount formatted in `locale` (text without marks comes back as it is). */
+export function formatMarkedMoney(text: string, locale = "en-GB"): string {
+  return text.replace(MARKED, (whole, minor: string, currency: string) =>
+    isCurrency(currency) ? formatMoney(BigInt(minor), currency, locale) : whole.replaceAll(MARK, ""),
+  );
 }

@@ -1,4 +1,6 @@
 import type { MailTemplate } from "../../commands/mail";
+import { DEFAULT_LOCALE, isLocale } from "../../domain/identity/locales";
+import { formatMarkedMoney } from "../../domain/shared/money";
 
 export type RenderedMail = { subject: string; text: string; html: string };
 
@@ -41,9 +43,11 @@ export function renderMail(template: MailTemplate, data: Record<string, unknown>
   switch (template) {
     case "notification": {
       const link = str(data, "link");
+      // Amounts in the recipient's locale (queued with the mail; en-GB when they chose none).
+      const locale = isLocale(data.locale) ? data.locale : DEFAULT_LOCALE;
       return render({
-        subject: str(data, "title"),
-        paragraphs: [str(data, "body"), "You get this by email because you asked to in your notification settings."],
+        subject: formatMarkedMoney(str(data, "title"), locale),
+        paragraphs: [formatMarkedMoney(str(data, "body"), locale), "You get this by email because you asked to in your notification settings."],
         ...(link.startsWith("/") && !link.startsWith("//") ? { action: { label: "Open in Ledgerline", url: `${origin}${link}` } } : {}),
       });
     }
