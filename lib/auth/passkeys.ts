@@ -11,11 +11,11 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import { decodeAttestationObject, isoBase64URL } from "@simplewebauthn/server/helpers";
-import { and, asc, count, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 
 import type { Database } from "../db/client";
-import { purgeRows } from "../db/purge";
+import { deadWebauthnChallenges, purgeRows } from "../db/purge";
 import { passkeys, users, webauthnChallenges } from "../db/schema";
 import type { Role } from "../domain/identity/events";
 import { ValidationError } from "../domain/shared/errors";
@@ -570,5 +570,5 @@ export async function confirmWithPasskey(
 
 /** Deletes up to `limit` challenges a minute past their expiry (they can never be used). */
 export async function purgeWebauthnChallenges(db: Database, now = new Date(), limit = 1000): Promise<number> {
-  return purgeRows(db, webauthnChallenges, lt(webauthnChallenges.expiresAt, new Date(now.getTime() - 60_000)), limit);
+  return purgeRows(db, webauthnChallenges, deadWebauthnChallenges(now), limit);
 }

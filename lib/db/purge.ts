@@ -1,7 +1,8 @@
-import { sql, type SQL } from "drizzle-orm";
+import { lt, sql, type SQL } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 
 import type { Database } from "./client";
+import { webauthnChallenges } from "./schema";
 
 /**
  * Deletes up to `limit` rows of `table` matching `where`, picked by row address so any key shape
@@ -19,3 +20,6 @@ export async function purgeRows(db: Database, table: PgTable, where: SQL | undef
     .returning({ row: sql`1` });
   return gone.length;
 }
+
+/** WebAuthn challenges a minute past their expiry (they can never be used): the passkey ceremonies' and the retention's purge. */
+export const deadWebauthnChallenges = (now: Date) => lt(webauthnChallenges.expiresAt, new Date(now.getTime() - 60_000));

@@ -2,7 +2,7 @@ import { and, inArray, lt, type SQL } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 
 import type { Database } from "../db/client";
-import { purgeRows } from "../db/purge";
+import { deadWebauthnChallenges, purgeRows } from "../db/purge";
 import { emailTokens, mailOutbox, refusalSummaries, signInChallenges, webauthnChallenges } from "../db/schema";
 import { purgeIdempotencyKeys } from "../event-store/idempotency";
 
@@ -53,7 +53,6 @@ export async function purgeExpiredRows(db: Database, now = new Date()): Promise<
     refusalSummaries: await purge(db, refusalSummaries, lt(refusalSummaries.lastAt, daysBefore(now, RETENTION_DAYS.refusalSummaries))),
     emailLinks: await purge(db, emailTokens, lt(emailTokens.expiresAt, secrets)),
     signInChallenges: await purge(db, signInChallenges, lt(signInChallenges.expiresAt, secrets)),
-    // A minute of grace, as the passkey ceremonies purge them themselves (lib/auth/passkeys.ts).
-    webauthnChallenges: await purge(db, webauthnChallenges, lt(webauthnChallenges.expiresAt, new Date(now.getTime() - 60_000))),
+    webauthnChallenges: await purge(db, webauthnChallenges, deadWebauthnChallenges(now)),
   };
 }
