@@ -14,7 +14,7 @@
  *    volume, and with pg_stat_statements the statements and COMMITs per request.
  * 4. Round trips and transactions per API deposit: sequential deposits through a third server
  *    whose connections to Postgres pass a counting proxy (bench/roundtrips.ts).
- * 5. Events out under the random scenario (bench/events-watch.ts): the servers relay to NATS
+ * 5. Events out in the events-out scenario (random's writes; bench/events-watch.ts): the servers relay to NATS
  *    JetStream (NATS_URL, default nats://127.0.0.1:4222, on subjects of their own) and deliver to an
  *    admin webhook endpoint on a local receiver while the writes run; relay and webhook events/s,
  *    how long after the writes the last arrived, and the lag (arrival − recorded_at) p50/p95/p99/max.
@@ -24,7 +24,7 @@
  * Tunables (env): BENCH_SECONDS (20 per scenario), BENCH_WARMUP_SECONDS (3), BENCH_CLIENTS (16),
  * BENCH_PGBENCH_SECONDS (20), BENCH_POOL_MAX (DATABASE_POOL_MAX of each server, 8),
  * BENCH_MAX_REQUESTS (per closed-loop scenario, 1,000,000), BENCH_SCENARIOS
- * ("random,hot,mixed,transfers,open-100,open-300"), BENCH_OPEN_MAX_IN_FLIGHT (256),
+ * ("random,events-out,hot,mixed,transfers,open-100,open-300"), BENCH_OPEN_MAX_IN_FLIGHT (256),
  * BENCH_OPEN_GRACE_SECONDS (5), BENCH_ROUND_TRIP_DEPOSITS (200; 0 skips), BENCH_LOG_LEVEL (the servers' LOG_LEVEL; unset: production's
  * default), BENCH_COMPARE_RESULTS (an earlier results file), BENCH_CPU_PROF=1 (write V8 CPU
  * profiles of the servers to bench/results/profiles/), BENCH_EVENTS_OUT=0 (no relay or webhooks),
@@ -132,7 +132,11 @@ async function main(): Promise<void> {
       let measure: () => Promise<TrafficFigures>;
       let openSummary: OpenLoopSummary | undefined;
       // Every event from the warm-up on goes to the webhook endpoint, so the measured window starts with deliveries flowing.
-      const watchHere = scenario.name === "random" ? watch : undefined;
+      const watchHere = scenario.name === "events-out" ? watch : undefined;
+      if (scenario.name === "events-out" && !watchHere) {
+        log(`\n## events-out: not run (${EVENTS_OUT ? "NATS is not usable" : "BENCH_EVENTS_OUT=0"})`);
+        continue;
+      }
       await watchHere?.register(scratch.url);
       // Warm up first: JIT, route modules loaded, connections opened.
       if (scenario.kind === "closed") {

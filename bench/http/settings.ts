@@ -10,12 +10,15 @@ export const CLIENTS = intEnv("BENCH_CLIENTS", 16);
 export const PGBENCH_SECONDS = intEnv("BENCH_PGBENCH_SECONDS", 20);
 export const POOL_MAX = intEnv("BENCH_POOL_MAX", 8);
 export const MAX_REQUESTS = intEnv("BENCH_MAX_REQUESTS", 1_000_000);
-export const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "random,hot,mixed,transfers,open-100,open-300").split(",").map((name) => name.trim());
+export const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "random,events-out,hot,mixed,transfers,open-100,open-300")
+  .split(",")
+  .map((name) => name.trim());
 export const OPEN_MAX_IN_FLIGHT = intEnv("BENCH_OPEN_MAX_IN_FLIGHT", 256);
 export const OPEN_GRACE_SECONDS = intEnv("BENCH_OPEN_GRACE_SECONDS", 5, 0);
 export const ROUND_TRIP_DEPOSITS = intEnv("BENCH_ROUND_TRIP_DEPOSITS", 200, 0);
 export const CPU_PROFILES = process.env.BENCH_CPU_PROF === "1";
-// Events out during the random scenario: the servers relay to NATS and deliver webhooks meanwhile.
+// The events-out scenario: random writes while the servers deliver every event to a webhook receiver
+// (and relay to NATS, which is on for the whole run). 0 leaves out NATS, the webhooks and the scenario.
 export const EVENTS_OUT = process.env.BENCH_EVENTS_OUT !== "0";
 // The servers' ports: BENCH_PORT and the next one, or a random pair from 3400 (two runs side by side rarely meet).
 export const BASE_PORT = process.env.BENCH_PORT ? intEnv("BENCH_PORT", 3400) : 3400 + Math.floor(Math.random() * 500) * 2;
