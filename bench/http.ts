@@ -221,7 +221,7 @@ async function main(): Promise<void> {
   const comparison = earlier ? compare(earlier, results) : undefined;
   if (comparison) {
     log(
-      `\n## Compared with ${comparison.file} (${comparison.startedAt})\nrandom writes/s: now ${comparison.randomNow ?? "n/a"}, then ${comparison.randomThen ?? "n/a"}, ratio ${comparison.ratio ?? "n/a"} ` +
+      `\n## Compared with ${comparison.file} (${comparison.startedAt})\nrandom writes/s (now: ${comparison.scenarioNow}, the same work as then): now ${comparison.randomNow ?? "n/a"}, then ${comparison.randomThen ?? "n/a"}, ratio ${comparison.ratio ?? "n/a"} ` +
         `(pgbench now ${baseline.tps}, then ${comparison.pgbenchThen ?? "n/a"}: the machine's own change)`,
     );
   }

@@ -13,25 +13,21 @@ import { type Account, type Customer } from "./setup";
 export const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 const amount = () => 100 + Math.floor(Math.random() * 9_900); // 1.00 to 100.00
 
-export const deposit = (account: Account): Request => ({
-  route: "POST /accounts/{id}/deposits",
-  method: "POST",
-  path: `/accounts/${account.id}/deposits`,
-  token: account.owner.token,
-  body: { amount: amount() },
-  idempotencyKey: randomUUID(),
-  write: true,
-});
+// A deposit or a withdrawal of 1.00-100.00 by the account's owner, each with its own key.
+const moneyMove =
+  (kind: "deposits" | "withdrawals") =>
+  (account: Account): Request => ({
+    route: `POST /accounts/{id}/${kind}`,
+    method: "POST",
+    path: `/accounts/${account.id}/${kind}`,
+    token: account.owner.token,
+    body: { amount: amount() },
+    idempotencyKey: randomUUID(),
+    write: true,
+  });
 
-const withdrawal = (account: Account): Request => ({
-  route: "POST /accounts/{id}/withdrawals",
-  method: "POST",
-  path: `/accounts/${account.id}/withdrawals`,
-  token: account.owner.token,
-  body: { amount: amount() },
-  idempotencyKey: randomUUID(),
-  write: true,
-});
+export const deposit = moneyMove("deposits");
+const withdrawal = moneyMove("withdrawals");
 
 type ClosedScenario = {
   kind: "closed";

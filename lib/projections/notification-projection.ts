@@ -4,7 +4,6 @@ import { statement, type Statement } from "../db/statement";
 import { formatAccountNumber } from "../domain/account/account-number";
 import { USER_STREAM_TYPE, userStreams, type IdentityEvent } from "../domain/identity/events";
 import type { NotificationKind } from "../domain/notification/kinds";
-import type { Currency } from "../domain/shared/currency";
 import { markMoney } from "../domain/shared/money";
 import type { StoredEvent } from "../event-store/types";
 import type { AccountStoredEvent } from "./account-projection";
@@ -39,7 +38,7 @@ function draft(
 }
 
 // Marked, not formatted: the inbox and the mail show it in the reader's locale (formatMarkedMoney).
-const money = (amount: bigint, currency: Currency) => markMoney(amount, currency);
+const money = markMoney;
 
 export function accountNotification(summary: AccountSummaryRow, event: AccountStoredEvent): NotificationRow | undefined {
   const e = event.event;
